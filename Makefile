@@ -1,0 +1,56 @@
+# Parley's two commands:
+#   make run    install what is missing, then open the app
+#   make test   install what is missing, then lint and run every test
+#               (unit, integration, and end-to-end in a real window under Xvfb)
+# Others: make build, make lint, make e2e, make coverage, make release.
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+# The target dir lives outside the clone so fresh clones build incrementally.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/parley/target
+CARGO ?= cargo
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+
+.PHONY: run build test lint unit e2e coverage release deps test-deps seed-demo check-db
+
+deps:
+	@bash scripts/install-deps.sh run
+
+test-deps:
+	@bash scripts/install-deps.sh test
+
+run: deps
+	$(CARGO) run --bin parley
+
+build: deps
+	$(CARGO) build --bin parley
+
+test: test-deps lint
+	$(XVFB) $(CARGO) test --features e2e
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets --features e2e -- -D warnings
+
+unit:
+	$(CARGO) test
+
+e2e: test-deps
+	$(XVFB) $(CARGO) test --features e2e --test e2e
+
+# Line coverage of the Rust code with cargo-tarpaulin (LLVM engine), e2e
+# excluded. Installs tarpaulin on first use (a few minutes).
+coverage: test-deps
+	@command -v cargo-tarpaulin >/dev/null || $(CARGO) install cargo-tarpaulin --locked
+	$(CARGO) tarpaulin --engine llvm --skip-clean --out Stdout \
+		--target-dir $(HOME)/.cache/parley/coverage \
+		--exclude-files 'tests/*' --exclude-files 'src-tauri/build.rs'
+
+release: deps
+	$(CARGO) build --release --features custom-protocol --bin parley
+
+seed-demo:
+	$(CARGO) run --bin parley -- db seed-demo
+
+check-db:
+	$(CARGO) run --bin parley -- db check

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what Parley needs on a Debian/Ubuntu machine, idempotently.
+#
+#   scripts/install-deps.sh run    system libraries to build and run the app
+#   scripts/install-deps.sh test   plus Xvfb, WebKitWebDriver, tauri-driver,
+#                                  ImageMagick (screenshots)
+#
+# Only packages that `dpkg -s` reports missing are installed, so a second run
+# costs a second. Works as root or through sudo.
+set -euo pipefail
+
+mode=${1:-run}
+
+run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config curl ca-certificates)
+test_pkgs=(xvfb xauth webkit2gtk-driver imagemagick procps)
+
+pkgs=("${run_pkgs[@]}")
+if [ "$mode" = "test" ]; then
+  pkgs+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    sudo_cmd=()
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo_cmd=(sudo)
+  else
+    echo "error: missing packages (${missing[*]}) and neither root nor sudo; install them and retry" >&2
+    exit 1
+  fi
+  echo "==> installing system packages: ${missing[*]}"
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  else
+    echo "error: cargo not found; install Rust with rustup (https://rustup.rs) and retry" >&2
+    exit 1
+  fi
+fi
+
+if [ "$mode" = "test" ]; then
+  if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    echo "==> installing tauri-driver"
+    cargo install tauri-driver --version '^2' --locked
+  fi
+fi

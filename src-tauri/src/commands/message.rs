@@ -1,0 +1,47 @@
+//! Commands for a chat's messages.
+
+use tauri::State;
+
+use super::traced;
+use crate::error::Result;
+use crate::models::{Id, Message, MessageInput, Page};
+use crate::services::message as service;
+use crate::state::AppState;
+
+/// The page ending before `before_id`, or the chat's last page.
+#[tauri::command]
+pub async fn message_page(
+    state: State<'_, AppState>,
+    chat_id: Id,
+    before_id: Option<Id>,
+    limit: Option<u32>,
+) -> Result<Page<Message>> {
+    traced(
+        "message_page",
+        service::page(&state.pool, chat_id, before_id, limit),
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn message_add(
+    state: State<'_, AppState>,
+    chat_id: Id,
+    input: MessageInput,
+) -> Result<Message> {
+    traced("message_add", service::add(&state.pool, chat_id, input)).await
+}
+
+#[tauri::command]
+pub async fn message_update(
+    state: State<'_, AppState>,
+    id: Id,
+    content: String,
+) -> Result<Message> {
+    traced("message_update", service::update(&state.pool, id, &content)).await
+}
+
+#[tauri::command]
+pub async fn message_delete(state: State<'_, AppState>, id: Id) -> Result<()> {
+    traced("message_delete", service::delete(&state.pool, id)).await
+}

@@ -1,0 +1,63 @@
+//! Commands for providers. API keys go in through `ProviderInput.apiKey`
+//! and never come back out: replies carry only `hasApiKey`.
+
+use tauri::State;
+
+use super::traced;
+use crate::error::Result;
+use crate::models::{Id, ListQuery, Page, Provider, ProviderInput};
+use crate::services::provider as service;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn provider_list(
+    state: State<'_, AppState>,
+    query: Option<ListQuery>,
+) -> Result<Page<Provider>> {
+    let query = query.unwrap_or_default();
+    traced(
+        "provider_list",
+        service::list(&state.pool, state.secrets.as_ref(), &query),
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn provider_get(state: State<'_, AppState>, id: Id) -> Result<Provider> {
+    traced(
+        "provider_get",
+        service::get(&state.pool, state.secrets.as_ref(), id),
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn provider_create(state: State<'_, AppState>, input: ProviderInput) -> Result<Provider> {
+    traced(
+        "provider_create",
+        service::create(&state.pool, state.secrets.as_ref(), input),
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn provider_update(
+    state: State<'_, AppState>,
+    id: Id,
+    input: ProviderInput,
+) -> Result<Provider> {
+    traced(
+        "provider_update",
+        service::update(&state.pool, state.secrets.as_ref(), id, input),
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn provider_delete(state: State<'_, AppState>, id: Id) -> Result<()> {
+    traced(
+        "provider_delete",
+        service::delete(&state.pool, state.secrets.as_ref(), id),
+    )
+    .await
+}

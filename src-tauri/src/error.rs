@@ -1,0 +1,305 @@
+//! The one error type every layer returns, and how it reaches the UI.
+//!
+//! `AppError` serializes as `{"error": message, "type": kind, "details": {...}}`.
+//! Messages are written for the person using the app: they say what failed and
+//! what to do. Database and HTTP internals are logged here, never shown.
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{json, Value};
+
+/// Crate-wide result with [`AppError`] as the default error.
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Input that breaks a rule; `field` names the input it concerns.
+    #[error("{message}")]
+    Validation { field: String, message: String },
+
+    #[error("the {entity} was not found; it may have been deleted")]
+    NotFound { entity: &'static str, id: String },
+
+    /// A unique name or a state that clashes with what is stored.
+    #[error("{message}")]
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
+
+    #[error("{0}")]
+    BusinessRule(String),
+
+    /// A database failure; the cause is logged, the message is for people.
+    #[error("{message}")]
+    Database { message: String },
+
+    /// An AI provider refused or failed a request.
+    #[error("{message}")]
+    ExternalApi {
+        provider: String,
+        status: Option<u16>,
+        message: String,
+        retry_after_secs: Option<u64>,
+    },
+
+    #[error("the generation was stopped")]
+    Cancelled,
+
+    /// Anything else (file system, serialization); the cause is logged.
+    #[error("{message}")]
+    Internal { message: String },
+}
+
+impl AppError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        Self::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::Internal {
+            message: message.into(),
+        }
+    }
+
+    /// The `type` the UI switches on.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Validation { .. } => "ValidationError",
+            Self::NotFound { .. } => "NotFoundError",
+            Self::Conflict { .. } => "ConflictError",
+            Self::BusinessRule(_) => "BusinessRuleError",
+            Self::Database { .. } => "DatabaseError",
+            Self::ExternalApi { .. } => "ExternalApiError",
+            Self::Cancelled => "CancelledError",
+            Self::Internal { .. } => "InternalError",
+        }
+    }
+
+    fn details(&self) -> Value {
+        match self {
+            Self::Validation { field, .. } => json!({ "field": field }),
+            Self::NotFound { entity, id } => json!({ "entity": entity, "id": id }),
+            Self::Conflict { field, .. } => json!({ "field": field }),
+            Self::ExternalApi {
+                provider,
+                status,
+                retry_after_secs,
+                ..
+            } => json!({
+                "provider": provider,
+                "status": status,
+                "retry_after_secs": retry_after_secs,
+            }),
+            _ => json!({}),
+        }
+    }
+
+    /// Says what was being done when a database or internal error happened:
+    /// "could not save the character: the database is busy ...".
+    #[must_use]
+    pub fn context(self, doing: &str) -> Self {
+        match self {
+            Self::Database { message } => Self::Database {
+                message: format!("could not {doing}: {message}"),
+            },
+            Self::Internal { message } => Self::Internal {
+                message: format!("could not {doing}: {message}"),
+            },
+            other => other,
+        }
+    }
+}
+
+impl Serialize for AppError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("error", &self.to_string())?;
+        map.serialize_entry("type", self.kind())?;
+        map.serialize_entry("details", &self.details())?;
+        map.end()
+    }
+}
+
+/// Adds what was being done to an error, keeping its kind.
+pub trait ResultExt<T> {
+    #[must_use = "the result still has to be handled"]
+    fn context(self, doing: &str) -> Result<T>;
+}
+
+impl<T, E: Into<AppError>> ResultExt<T> for Result<T, E> {
+    fn context(self, doing: &str) -> Result<T> {
+        self.map_err(|e| e.into().context(doing))
+    }
+}
+
+/// Turns SQLite's "table.column" or constraint name into the field the UI
+/// shows the error next to: `ck_characters_name` -> `name`,
+/// `providers.name` -> `name`.
+fn field_of(constraint: &str) -> String {
+    if let Some((_, column)) = constraint.split_once('.') {
+        return column.to_string();
+    }
+    for table in [
+        "application_settings",
+        "message_swipes",
+        "chat_sessions",
+        "system_prompts",
+        "user_profiles",
+        "characters",
+        "providers",
+        "ai_models",
+        "messages",
+    ] {
+        for prefix in ["ck_", "fk_", "uq_"] {
+            if let Some(rest) = constraint.strip_prefix(&format!("{prefix}{table}_")) {
+                return rest.to_string();
+            }
+        }
+    }
+    constraint.to_string()
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        use sqlx::error::ErrorKind;
+        let mapped = match &err {
+            sqlx::Error::RowNotFound => Self::NotFound {
+                entity: "record",
+                id: String::new(),
+            },
+            sqlx::Error::Database(db) => {
+                let text = db.message();
+                let detail = text.split_once(": ").map(|(_, d)| d).unwrap_or(text);
+                let code = db
+                    .code()
+                    .and_then(|c| c.parse::<i64>().ok())
+                    .unwrap_or_default();
+                match db.kind() {
+                    ErrorKind::UniqueViolation => {
+                        let field = field_of(detail.split(',').next().unwrap_or(detail).trim());
+                        Self::Conflict {
+                            message: format!("another record already uses this {field}; choose a different one"),
+                            field: Some(field),
+                        }
+                    }
+                    ErrorKind::ForeignKeyViolation => Self::Validation {
+                        field: "reference".into(),
+                        message: "this refers to something that no longer exists; reload and try again"
+                            .into(),
+                    },
+                    ErrorKind::CheckViolation | ErrorKind::NotNullViolation => {
+                        let field = field_of(detail.trim());
+                        Self::Validation {
+                            message: format!("{} is not valid", field.replace('_', " ")),
+                            field,
+                        }
+                    }
+                    _ if matches!(code & 0xff, 5 | 6) => Self::Database {
+                        message: "the database is busy (is another copy of Parley open?); try again in a moment"
+                            .into(),
+                    },
+                    _ if matches!(code & 0xff, 13) => Self::Database {
+                        message: "the disk is full; free some space and try again".into(),
+                    },
+                    _ => Self::Database {
+                        message: "a database error occurred and nothing was changed; the log has details"
+                            .into(),
+                    },
+                }
+            }
+            sqlx::Error::PoolTimedOut => Self::Database {
+                message: "the database did not answer in time; try again in a moment".into(),
+            },
+            _ => Self::Database {
+                message: "a database error occurred and nothing was changed; the log has details"
+                    .into(),
+            },
+        };
+        if matches!(mapped, Self::Database { .. }) {
+            tracing::error!(error = %err, "database error");
+        } else {
+            tracing::debug!(error = %err, kind = mapped.kind(), "database constraint");
+        }
+        mapped
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for AppError {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        tracing::error!(error = %err, "migration failed");
+        Self::Database {
+            message: format!("the database could not be upgraded ({err}); your data is unchanged and a backup sits beside it"),
+        }
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(err: std::io::Error) -> Self {
+        tracing::error!(error = %err, "i/o error");
+        Self::Internal {
+            message: format!("a file operation failed: {err}"),
+        }
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(err: serde_json::Error) -> Self {
+        tracing::error!(error = %err, "json error");
+        Self::Internal {
+            message: format!("stored data could not be read as JSON: {err}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_with_error_type_and_details() {
+        let err = AppError::validation("name", "name must not be empty");
+        let value = serde_json::to_value(&err).unwrap();
+        assert_eq!(
+            value,
+            json!({"error": "name must not be empty", "type": "ValidationError", "details": {"field": "name"}})
+        );
+    }
+
+    #[test]
+    fn field_names_come_from_constraints() {
+        assert_eq!(field_of("ck_characters_name"), "name");
+        assert_eq!(field_of("ck_ai_models_context_length"), "context_length");
+        assert_eq!(field_of("providers.name"), "name");
+    }
+
+    #[test]
+    fn context_prefixes_database_messages_only() {
+        let err = AppError::Database {
+            message: "the disk is full".into(),
+        }
+        .context("save the character");
+        assert_eq!(
+            err.to_string(),
+            "could not save the character: the disk is full"
+        );
+        let err = AppError::validation("name", "too long").context("save the character");
+        assert_eq!(err.to_string(), "too long");
+    }
+}

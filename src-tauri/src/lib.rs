@@ -1,0 +1,105 @@
+//! Parley: a local-first desktop app for AI character roleplay and chat.
+//!
+//! `run()` is the binary's whole `main`: with a command-line subcommand
+//! (`parley db ...`) it runs that and exits; otherwise it opens the window.
+//! Layers, one direction: `commands` -> `services` -> `repos` -> SQLite;
+//! nothing below `commands` imports `tauri`.
+
+pub mod app_store;
+pub mod cli;
+pub mod commands;
+pub mod db;
+pub mod error;
+pub mod logging;
+pub mod models;
+pub mod repos;
+pub mod secrets;
+pub mod services;
+pub mod state;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tauri::Manager;
+
+use crate::state::AppState;
+
+/// The bundle identifier; also the name of the data folder.
+pub const APP_IDENTIFIER: &str = "org.parley.desktop";
+
+/// Environment variable that moves the whole data folder (database, key
+/// store, logs): used by tests to keep each run apart.
+pub const DATA_DIR_ENV: &str = "PARLEY_DATA_DIR";
+
+/// Entry point of the `parley` binary.
+pub fn run() {
+    let args: Vec<String> = std::env::args().collect();
+    if cli::is_cli(&args) {
+        std::process::exit(cli::main(&args));
+    }
+    run_app();
+}
+
+/// The data folder: `PARLEY_DATA_DIR`, else the platform's app data dir.
+pub fn data_dir_override() -> Option<PathBuf> {
+    std::env::var_os(DATA_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+fn run_app() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .invoke_handler(all_commands!())
+        .setup(|app| {
+            let paths = app.path();
+            let data_dir = match data_dir_override() {
+                Some(d) => d,
+                None => paths.app_data_dir()?,
+            };
+            let log_dir = match data_dir_override() {
+                Some(d) => d.join("logs"),
+                None => paths.app_log_dir()?,
+            };
+            let guard = logging::init(logging::LogFormat::from_env(), &log_dir);
+            app.manage(LogGuard(guard));
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "parley starting");
+
+            // The database is open and migrated before the window exists.
+            let db_path = db::resolve_path(&data_dir);
+            let (pool, report) = match tauri::async_runtime::block_on(db::open(&db_path)) {
+                Ok(opened) => opened,
+                Err(e) => {
+                    tracing::error!(error = %e, path = %db_path.display(), "cannot open the database");
+                    eprintln!("parley: cannot open the database {}: {e}", db_path.display());
+                    return Err(Box::new(std::io::Error::other(e.to_string())));
+                }
+            };
+            let secrets = app_store::PluginSecretStore::open(app.handle(), &data_dir)?;
+            app.manage(AppState {
+                pool,
+                secrets: Arc::new(secrets),
+                db_path,
+                log_dir,
+                schema_version: report.schema_version,
+            });
+
+            let config = app
+                .config()
+                .app
+                .windows
+                .first()
+                .cloned()
+                .ok_or("tauri.conf.json declares no window")?;
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("parley: {e}");
+            std::process::exit(1);
+        });
+}
+
+/// Keeps the log writer alive (and flushing) for the app's life.
+struct LogGuard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);

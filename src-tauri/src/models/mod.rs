@@ -1,0 +1,33 @@
+//! Plain data: the rows Parley stores and the inputs that create or change
+//! them. No SQL and no rules here; repos read and write these, services
+//! validate them, commands pass them over IPC as JSON (camelCase).
+
+mod ai_model;
+mod character;
+mod chat_session;
+mod message;
+mod page;
+mod provider;
+mod settings;
+mod system_prompt;
+mod timestamp;
+mod user_profile;
+
+pub use ai_model::{AiModel, AiModelInput, SamplingParams};
+pub use character::{Character, CharacterInput, CharacterSummary};
+pub use chat_session::{ChatSession, ChatSessionInput, ChatSessionSummary};
+pub use message::{Message, MessageInput, MessageRole, MessageStatus, MessageSwipe};
+pub use page::{Cursor, CursorKey, DeletedFilter, Direction, ListQuery, Page, SortBy};
+pub use provider::{Provider, ProviderInput, ProviderKind};
+pub use settings::{Settings, SettingsInput};
+pub use system_prompt::{SystemPrompt, SystemPromptInput};
+pub use timestamp::Timestamp;
+pub use user_profile::{UserProfile, UserProfileInput};
+
+/// Every entity's key: a UUID v7, stored as a 16-byte blob.
+pub type Id = uuid::Uuid;
+
+/// A new time-ordered id.
+pub fn new_id() -> Id {
+    uuid::Uuid::now_v7()
+}

@@ -1,0 +1,57 @@
+//! A connection to an AI provider. Its API key is never part of these rows.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Id, Timestamp};
+use crate::secrets::Secret;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
+pub enum ProviderKind {
+    OpenaiCompatible,
+    Openrouter,
+    Anthropic,
+    Glm,
+    Ollama,
+}
+
+impl ProviderKind {
+    /// The base URL a new provider of this kind starts with.
+    pub fn default_base_url(self) -> &'static str {
+        match self {
+            Self::OpenaiCompatible => "https://api.openai.com/v1",
+            Self::Openrouter => "https://openrouter.ai/api/v1",
+            Self::Anthropic => "https://api.anthropic.com/v1",
+            Self::Glm => "https://open.bigmodel.cn/api/paas/v4",
+            Self::Ollama => "http://localhost:11434/v1",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct Provider {
+    pub id: Id,
+    pub name: String,
+    pub kind: ProviderKind,
+    pub base_url: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Whether a key is stored for it (filled in by the service).
+    #[sqlx(skip)]
+    #[serde(default)]
+    pub has_api_key: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderInput {
+    pub name: String,
+    pub kind: ProviderKind,
+    #[serde(default)]
+    pub base_url: String,
+    /// Write-only. Absent keeps the stored key; an empty string removes it.
+    #[serde(default)]
+    pub api_key: Option<Secret>,
+}

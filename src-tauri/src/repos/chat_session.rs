@@ -1,0 +1,98 @@
+//! SQL for `chat_sessions`.
+
+use sqlx::{Executor, Sqlite};
+
+use super::{keyed, list_page, ListSpec};
+use crate::error::Result;
+use crate::models::{
+    ChatSession, ChatSessionInput, ChatSessionSummary, Id, ListQuery, Page, Timestamp,
+};
+
+keyed!(ChatSessionSummary, title);
+
+/// The list joins the character's name and peeks at the newest message
+/// through `uq_messages_chat_seq` (one index probe per row).
+const SUMMARY: ListSpec<'static> = ListSpec {
+    columns: r"s.id, s.title, s.character_id, c.name as character_name,
+        (select substr(m.content, 1, 160) from messages m
+          where m.chat_session_id = s.id order by m.seq desc limit 1) as last_message,
+        s.created_at, s.updated_at, s.deleted_at",
+    from: "chat_sessions s left join characters c on c.id = s.character_id",
+    alias: "s.",
+    name_column: "title",
+    soft_delete: true,
+};
+
+pub async fn insert<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+    input: &ChatSessionInput,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        r"insert into chat_sessions (id, title, character_id, user_profile_id, ai_model_id,
+            system_prompt_id, created_at, updated_at)
+          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    )
+    .bind(id)
+    .bind(&input.title)
+    .bind(input.character_id)
+    .bind(input.user_profile_id)
+    .bind(input.ai_model_id)
+    .bind(input.system_prompt_id)
+    .bind(now)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+pub async fn update<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+    input: &ChatSessionInput,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        r"update chat_sessions
+             set title = ?2, character_id = ?3, user_profile_id = ?4, ai_model_id = ?5,
+                 system_prompt_id = ?6, updated_at = ?7
+           where id = ?1",
+    )
+    .bind(id)
+    .bind(&input.title)
+    .bind(input.character_id)
+    .bind(input.user_profile_id)
+    .bind(input.ai_model_id)
+    .bind(input.system_prompt_id)
+    .bind(now)
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn get<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+) -> Result<Option<ChatSession>> {
+    Ok(sqlx::query_as(
+        r"select id, title, character_id, user_profile_id, ai_model_id, system_prompt_id,
+                 created_at, updated_at, deleted_at
+            from chat_sessions where id = ?1",
+    )
+    .bind(id)
+    .fetch_optional(exec)
+    .await?)
+}
+
+pub async fn list<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    q: &ListQuery,
+) -> Result<Page<ChatSessionSummary>> {
+    let character = q.character_id;
+    list_page(exec, &SUMMARY, q, |qb| {
+        if let Some(c) = character {
+            qb.push(" and s.character_id = ").push_bind(c);
+        }
+    })
+    .await
+}

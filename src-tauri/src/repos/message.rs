@@ -1,0 +1,232 @@
+//! SQL for `messages` and `message_swipes`. A chat's messages are read by
+//! `seq` through `uq_messages_chat_seq`: the last N, or the N before a
+//! message, never by OFFSET and never the whole chat.
+
+use serde_json::Value;
+use sqlx::types::Json;
+use sqlx::AssertSqlSafe;
+use sqlx::{Executor, Sqlite, SqliteConnection};
+
+use crate::error::Result;
+use crate::models::{Id, Message, MessageRole, MessageStatus, MessageSwipe, Timestamp};
+
+const COLUMNS: &str = r"m.id, m.chat_session_id, m.seq, m.role, m.status, m.active_swipe,
+    (select count(*) from message_swipes w where w.message_id = m.id) as swipe_count,
+    m.created_at, m.updated_at, m.metadata, m.content";
+
+/// A message to append.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    pub id: Id,
+    pub chat_session_id: Id,
+    pub role: MessageRole,
+    pub status: MessageStatus,
+    pub content: &'a str,
+    pub metadata: &'a Value,
+    pub created_at: Timestamp,
+}
+
+/// Appends a message after the chat's last one and returns its `seq`.
+/// Run inside a transaction when more than one writer may append.
+pub async fn append(conn: &mut SqliteConnection, m: &NewMessage<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        r"insert into messages (id, chat_session_id, seq, role, status, created_at, updated_at,
+            metadata, content)
+          values (?1, ?2,
+            (select coalesce(max(seq), -1) + 1 from messages where chat_session_id = ?2),
+            ?3, ?4, ?5, ?5, ?6, ?7)
+          returning seq",
+    )
+    .bind(m.id)
+    .bind(m.chat_session_id)
+    .bind(m.role)
+    .bind(m.status)
+    .bind(m.created_at)
+    .bind(Json(m.metadata))
+    .bind(m.content)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn get<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+) -> Result<Option<Message>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "select {COLUMNS} from messages m where m.id = ?1"
+    )))
+    .bind(id)
+    .fetch_optional(exec)
+    .await?)
+}
+
+/// Up to `n` messages of a chat before `before_seq` (or the last `n` when
+/// `None`), oldest first. Reads `n + 1` rows to tell whether more exist.
+pub async fn page<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    chat_session_id: Id,
+    before_seq: Option<i64>,
+    n: u32,
+) -> Result<(Vec<Message>, bool)> {
+    let mut rows: Vec<Message> = sqlx::query_as(AssertSqlSafe(format!(
+        "select {COLUMNS} from messages m
+          where m.chat_session_id = ?1 and (?2 is null or m.seq < ?2)
+          order by m.seq desc limit ?3"
+    )))
+    .bind(chat_session_id)
+    .bind(before_seq)
+    .bind(i64::from(n) + 1)
+    .fetch_all(exec)
+    .await?;
+    let more = rows.len() > n as usize;
+    rows.truncate(n as usize);
+    rows.reverse();
+    Ok((rows, more))
+}
+
+/// Messages of a chat from `from_seq` on, oldest first (a page after a jump).
+pub async fn page_from<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    chat_session_id: Id,
+    from_seq: i64,
+    n: u32,
+) -> Result<Vec<Message>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "select {COLUMNS} from messages m
+          where m.chat_session_id = ?1 and m.seq >= ?2
+          order by m.seq asc limit ?3"
+    )))
+    .bind(chat_session_id)
+    .bind(from_seq)
+    .bind(i64::from(n))
+    .fetch_all(exec)
+    .await?)
+}
+
+pub async fn count<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    chat_session_id: Id,
+) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar(r"select count(*) from messages where chat_session_id = ?1")
+            .bind(chat_session_id)
+            .fetch_one(exec)
+            .await?,
+    )
+}
+
+/// Changes the text (and the status) of a message.
+pub async fn update_content<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+    content: &str,
+    status: MessageStatus,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        r"update messages set content = ?2, status = ?3, updated_at = ?4 where id = ?1",
+    )
+    .bind(id)
+    .bind(content)
+    .bind(status)
+    .bind(now)
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Deletes a message and its swipes. Later messages keep their `seq`; gaps
+/// are harmless because order, not density, is what `seq` promises.
+pub async fn delete<'e>(exec: impl Executor<'e, Database = Sqlite>, id: Id) -> Result<bool> {
+    let done = sqlx::query(r"delete from messages where id = ?1")
+        .bind(id)
+        .execute(exec)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Adds a swipe after the message's last one; returns its index.
+pub async fn add_swipe(
+    conn: &mut SqliteConnection,
+    id: Id,
+    message_id: Id,
+    content: &str,
+    metadata: &Value,
+    now: Timestamp,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        r"insert into message_swipes (id, message_id, swipe_index, created_at, updated_at,
+            metadata, content)
+          values (?1, ?2,
+            (select coalesce(max(swipe_index), -1) + 1 from message_swipes where message_id = ?2),
+            ?3, ?3, ?4, ?5)
+          returning swipe_index",
+    )
+    .bind(id)
+    .bind(message_id)
+    .bind(now)
+    .bind(Json(metadata))
+    .bind(content)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn swipes<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    message_id: Id,
+) -> Result<Vec<MessageSwipe>> {
+    Ok(sqlx::query_as(
+        r"select id, message_id, swipe_index, created_at, updated_at, metadata, content
+            from message_swipes where message_id = ?1 order by swipe_index",
+    )
+    .bind(message_id)
+    .fetch_all(exec)
+    .await?)
+}
+
+pub async fn update_swipe<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+    content: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    let done =
+        sqlx::query(r"update message_swipes set content = ?2, updated_at = ?3 where id = ?1")
+            .bind(id)
+            .bind(content)
+            .bind(now)
+            .execute(exec)
+            .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn delete_swipe<'e>(exec: impl Executor<'e, Database = Sqlite>, id: Id) -> Result<bool> {
+    let done = sqlx::query(r"delete from message_swipes where id = ?1")
+        .bind(id)
+        .execute(exec)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Shows swipe `index`: the message's content becomes that swipe's text.
+pub async fn set_active_swipe<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    message_id: Id,
+    index: i64,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        r"update messages
+             set active_swipe = ?2, updated_at = ?3,
+                 content = (select content from message_swipes
+                             where message_id = ?1 and swipe_index = ?2)
+           where id = ?1
+             and exists (select 1 from message_swipes where message_id = ?1 and swipe_index = ?2)",
+    )
+    .bind(message_id)
+    .bind(index)
+    .bind(now)
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -1,0 +1,176 @@
+//! Chats: references checked before they are stored, the character's
+//! greeting (with alternate greetings as swipes) added in the same
+//! transaction, soft delete and purge from the trash only.
+
+use serde_json::json;
+use sqlx::SqlitePool;
+
+use super::{require_live, validate};
+use crate::error::{AppError, Result, ResultExt};
+use crate::models::{
+    new_id, ChatSession, ChatSessionInput, ChatSessionSummary, Id, ListQuery, MessageRole,
+    MessageStatus, Page, Timestamp,
+};
+use crate::repos::message::NewMessage;
+use crate::repos::{self, chat_session as repo, Table};
+
+async fn validated(pool: &SqlitePool, mut input: ChatSessionInput) -> Result<ChatSessionInput> {
+    input.title = validate::title("title", &input.title)?;
+    if let Some(id) = input.character_id {
+        require_live(
+            pool,
+            Table::Characters,
+            id,
+            "character",
+            Some("character_id"),
+        )
+        .await?;
+    }
+    if let Some(id) = input.user_profile_id {
+        require_live(
+            pool,
+            Table::UserProfiles,
+            id,
+            "persona",
+            Some("user_profile_id"),
+        )
+        .await?;
+    }
+    if let Some(id) = input.ai_model_id {
+        require_live(pool, Table::AiModels, id, "model", Some("ai_model_id")).await?;
+    }
+    if let Some(id) = input.system_prompt_id {
+        require_live(
+            pool,
+            Table::SystemPrompts,
+            id,
+            "system prompt",
+            Some("system_prompt_id"),
+        )
+        .await?;
+    }
+    Ok(input)
+}
+
+/// Creates a chat. Unset persona, model and prompt take the defaults from
+/// the settings; an empty title takes the character's name. The character's
+/// first message opens the chat, its alternate greetings as swipes.
+pub async fn create(pool: &SqlitePool, input: ChatSessionInput) -> Result<ChatSession> {
+    let mut input = validated(pool, input).await?;
+    let defaults = repos::settings::get(pool).await?;
+    input.user_profile_id = input.user_profile_id.or(defaults.default_user_profile_id);
+    input.ai_model_id = input.ai_model_id.or(defaults.default_ai_model_id);
+    input.system_prompt_id = input.system_prompt_id.or(defaults.default_system_prompt_id);
+
+    let character = match input.character_id {
+        Some(id) => repos::character::get(pool, id).await?,
+        None => None,
+    };
+    if input.title.is_empty() {
+        input.title = character.as_ref().map_or_else(
+            || "New chat".to_string(),
+            |c| format!("Chat with {}", c.name),
+        );
+    }
+
+    let id = new_id();
+    let now = Timestamp::now();
+    let mut tx = pool.begin().await?;
+    repo::insert(&mut *tx, id, &input, now).await?;
+    if let Some(c) = character.filter(|c| !c.first_message.trim().is_empty()) {
+        let message_id = new_id();
+        let metadata = json!({ "greeting": true });
+        repos::message::append(
+            &mut tx,
+            &NewMessage {
+                id: message_id,
+                chat_session_id: id,
+                role: MessageRole::Assistant,
+                status: MessageStatus::Completed,
+                content: &c.first_message,
+                metadata: &metadata,
+                created_at: now,
+            },
+        )
+        .await?;
+        let greetings: Vec<&String> = c
+            .alternate_greetings
+            .iter()
+            .filter(|g| !g.trim().is_empty())
+            .collect();
+        if !greetings.is_empty() {
+            repos::message::add_swipe(
+                &mut tx,
+                new_id(),
+                message_id,
+                &c.first_message,
+                &metadata,
+                now,
+            )
+            .await?;
+            for g in greetings {
+                repos::message::add_swipe(&mut tx, new_id(), message_id, g, &metadata, now).await?;
+            }
+        }
+    }
+    tx.commit().await.context("create the chat")?;
+    tracing::info!(chat_id = %id, "chat created");
+    get(pool, id).await
+}
+
+pub async fn get(pool: &SqlitePool, id: Id) -> Result<ChatSession> {
+    repo::get(pool, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("chat", id))
+}
+
+pub async fn list(pool: &SqlitePool, query: &ListQuery) -> Result<Page<ChatSessionSummary>> {
+    repo::list(pool, query).await.context("list the chats")
+}
+
+pub async fn update(pool: &SqlitePool, id: Id, input: ChatSessionInput) -> Result<ChatSession> {
+    if get(pool, id).await?.deleted_at.is_some() {
+        return Err(AppError::BusinessRule(
+            "this chat is in the trash; restore it before changing it".into(),
+        ));
+    }
+    let mut input = validated(pool, input).await?;
+    if input.title.is_empty() {
+        input.title = "Untitled chat".into();
+    }
+    repo::update(pool, id, &input, Timestamp::now())
+        .await
+        .context("save the chat")?;
+    get(pool, id).await
+}
+
+/// Moves a chat to the trash; its messages stay until it is purged.
+pub async fn delete(pool: &SqlitePool, id: Id) -> Result<()> {
+    if !repos::soft_delete(pool, Table::ChatSessions, id, Timestamp::now())
+        .await
+        .context("delete the chat")?
+    {
+        return Err(AppError::not_found("chat", id));
+    }
+    Ok(())
+}
+
+pub async fn restore(pool: &SqlitePool, id: Id) -> Result<ChatSession> {
+    if !repos::restore(pool, Table::ChatSessions, id, Timestamp::now()).await? {
+        return Err(AppError::not_found("chat in the trash", id));
+    }
+    get(pool, id).await
+}
+
+/// Deletes a chat and all its messages for good; only from the trash.
+pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
+    if get(pool, id).await?.deleted_at.is_none() {
+        return Err(AppError::BusinessRule(
+            "move the chat to the trash before deleting it for good".into(),
+        ));
+    }
+    repos::purge(pool, Table::ChatSessions, id)
+        .await
+        .context("delete the chat")?;
+    Ok(())
+}

@@ -1,0 +1,42 @@
+//! Rules, validation and transactions. Services take a `SqlitePool` (and a
+//! secret store where keys are involved), validate input before any SQL,
+//! and begin and commit the transactions the repos run in.
+//!
+//! Nothing here knows about Tauri, so every rule is testable without a
+//! window.
+
+pub mod ai_model;
+pub mod character;
+pub mod chat_session;
+pub mod demo;
+pub mod message;
+pub mod provider;
+pub mod settings;
+pub mod system_prompt;
+pub mod user_profile;
+pub mod validate;
+
+use crate::error::{AppError, Result};
+use crate::models::Id;
+use crate::repos::{self, Table};
+
+/// Fails with `NotFound` unless a live row of `table` has this id.
+/// `field` names the input that referred to it, for references.
+pub(crate) async fn require_live(
+    pool: &sqlx::SqlitePool,
+    table: Table,
+    id: Id,
+    entity: &'static str,
+    field: Option<&str>,
+) -> Result<()> {
+    if repos::exists_live(pool, table, id).await? {
+        return Ok(());
+    }
+    Err(match field {
+        Some(f) => AppError::validation(
+            f,
+            format!("the chosen {entity} no longer exists; pick another"),
+        ),
+        None => AppError::not_found(entity, id),
+    })
+}

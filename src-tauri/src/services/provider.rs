@@ -1,0 +1,120 @@
+//! Providers: unique names, URLs that parse, and API keys kept in the
+//! secret store, never in SQLite, logs or replies.
+
+use sqlx::SqlitePool;
+
+use super::validate;
+use crate::error::{AppError, Result, ResultExt};
+use crate::models::{new_id, Id, ListQuery, Page, Provider, ProviderInput, Timestamp};
+use crate::repos::{self, provider as repo, Table};
+use crate::secrets::{provider_key, SecretStore};
+
+async fn validated(
+    pool: &SqlitePool,
+    mut input: ProviderInput,
+    except: Option<Id>,
+) -> Result<ProviderInput> {
+    input.name = validate::name("name", &input.name)?;
+    input.base_url = if input.base_url.trim().is_empty() {
+        input.kind.default_base_url().to_string()
+    } else {
+        validate::http_url("base_url", &input.base_url)?
+    };
+    if repos::find_by_name(pool, Table::Providers, &input.name, except)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(
+            "name",
+            format!(
+                "a provider named \"{}\" already exists; choose another name",
+                input.name
+            ),
+        ));
+    }
+    Ok(input)
+}
+
+/// Stores, keeps or removes the key as the input says.
+fn apply_key(secrets: &dyn SecretStore, id: Id, input: &ProviderInput) -> Result<()> {
+    match &input.api_key {
+        None => Ok(()),
+        Some(key) if key.is_empty() => secrets.delete(&provider_key(id)),
+        Some(key) => secrets.set(&provider_key(id), key),
+    }
+    .context("store the API key")
+}
+
+fn with_key_flag(secrets: &dyn SecretStore, mut p: Provider) -> Result<Provider> {
+    p.has_api_key = secrets.get(&provider_key(p.id))?.is_some();
+    Ok(p)
+}
+
+pub async fn create(
+    pool: &SqlitePool,
+    secrets: &dyn SecretStore,
+    input: ProviderInput,
+) -> Result<Provider> {
+    let input = validated(pool, input, None).await?;
+    let id = new_id();
+    repo::insert(pool, id, &input, Timestamp::now())
+        .await
+        .context("save the provider")?;
+    apply_key(secrets, id, &input)?;
+    tracing::info!(provider_id = %id, kind = ?input.kind, key_given = input.api_key.is_some(), "provider created");
+    get(pool, secrets, id).await
+}
+
+pub async fn get(pool: &SqlitePool, secrets: &dyn SecretStore, id: Id) -> Result<Provider> {
+    let p = repo::get(pool, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("provider", id))?;
+    with_key_flag(secrets, p)
+}
+
+pub async fn list(
+    pool: &SqlitePool,
+    secrets: &dyn SecretStore,
+    query: &ListQuery,
+) -> Result<Page<Provider>> {
+    let page = repo::list(pool, query)
+        .await
+        .context("list the providers")?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|p| with_key_flag(secrets, p))
+        .collect::<Result<_>>()?;
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+pub async fn update(
+    pool: &SqlitePool,
+    secrets: &dyn SecretStore,
+    id: Id,
+    input: ProviderInput,
+) -> Result<Provider> {
+    get(pool, secrets, id).await?;
+    let input = validated(pool, input, Some(id)).await?;
+    repo::update(pool, id, &input, Timestamp::now())
+        .await
+        .context("save the provider")?;
+    apply_key(secrets, id, &input)?;
+    get(pool, secrets, id).await
+}
+
+/// Deletes a provider, its models and its key. Chats that used one of its
+/// models keep their messages and ask for another model.
+pub async fn delete(pool: &SqlitePool, secrets: &dyn SecretStore, id: Id) -> Result<()> {
+    if !repos::purge(pool, Table::Providers, id)
+        .await
+        .context("delete the provider")?
+    {
+        return Err(AppError::not_found("provider", id));
+    }
+    secrets.delete(&provider_key(id))?;
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! Field checks shared by the services. Each returns a `Validation` error
+//! that names the field (snake_case, as the UI maps it to an input).
+
+use crate::error::{AppError, Result};
+
+/// Longest name of anything: 200 characters.
+pub const NAME_MAX: usize = 200;
+/// Longest chat title.
+pub const TITLE_MAX: usize = 500;
+/// Longest card text field (description, scenario, ...): 1 MB.
+pub const CARD_TEXT_MAX_BYTES: usize = 1024 * 1024;
+/// Longest message: 1,000,000 characters.
+pub const MESSAGE_MAX_CHARS: usize = 1_000_000;
+
+/// A trimmed name of 1 to 200 characters.
+pub fn name(field: &str, value: &str) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(AppError::validation(
+            field,
+            format!("{} is required", label(field)),
+        ));
+    }
+    let n = v.chars().count();
+    if n > NAME_MAX {
+        return Err(AppError::validation(
+            field,
+            format!(
+                "{} is {n} characters long; the limit is {NAME_MAX}",
+                label(field)
+            ),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// A title of at most 500 characters (may be empty).
+pub fn title(field: &str, value: &str) -> Result<String> {
+    let v = value.trim();
+    let n = v.chars().count();
+    if n > TITLE_MAX {
+        return Err(AppError::validation(
+            field,
+            format!(
+                "{} is {n} characters long; the limit is {TITLE_MAX}",
+                label(field)
+            ),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// A long text of at most 1 MB.
+pub fn card_text(field: &str, value: &str) -> Result<()> {
+    if value.len() > CARD_TEXT_MAX_BYTES {
+        return Err(AppError::validation(
+            field,
+            format!(
+                "{} is {} KB; the limit is {} KB",
+                label(field),
+                value.len() / 1024,
+                CARD_TEXT_MAX_BYTES / 1024
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Message text: at most 1,000,000 characters, and not blank when `required`.
+pub fn message_content(value: &str, required: bool) -> Result<()> {
+    if required && value.trim().is_empty() {
+        return Err(AppError::validation(
+            "content",
+            "the message is empty; write something first",
+        ));
+    }
+    let n = value.chars().count();
+    if n > MESSAGE_MAX_CHARS {
+        return Err(AppError::validation(
+            "content",
+            format!("the message is {n} characters long; the limit is {MESSAGE_MAX_CHARS}"),
+        ));
+    }
+    Ok(())
+}
+
+/// An `http` or `https` URL; returns it without a trailing slash.
+pub fn http_url(field: &str, value: &str) -> Result<String> {
+    let v = value.trim();
+    let parsed = reqwest::Url::parse(v).map_err(|e| {
+        AppError::validation(
+            field,
+            format!("\"{v}\" is not a valid URL ({e}); use a full address like http://localhost:11434/v1"),
+        )
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(AppError::validation(
+            field,
+            format!("\"{v}\" must start with http:// or https:// and name a host"),
+        ));
+    }
+    Ok(v.trim_end_matches('/').to_string())
+}
+
+/// An integer in `min..=max`.
+pub fn int_range(field: &str, value: i64, min: i64, max: i64) -> Result<i64> {
+    if value < min || value > max {
+        return Err(AppError::validation(
+            field,
+            format!(
+                "{} must be between {min} and {max}; it is {value}",
+                label(field)
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// An optional number in `min..=max` (`None` means "provider default").
+pub fn opt_range(field: &str, value: Option<f64>, min: f64, max: f64) -> Result<Option<f64>> {
+    match value {
+        Some(v) if !v.is_finite() || v < min || v > max => Err(AppError::validation(
+            field,
+            format!(
+                "{} must be between {min} and {max}; it is {v}",
+                label(field)
+            ),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Trimmed, non-empty, de-duplicated tags of at most 100 characters each.
+pub fn tags(values: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for t in values {
+        let t = t.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if t.chars().count() > 100 {
+            return Err(AppError::validation(
+                "tags",
+                format!("the tag \"{t}\" is longer than 100 characters"),
+            ));
+        }
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(t)) {
+            out.push(t.to_string());
+        }
+    }
+    if out.len() > 200 {
+        return Err(AppError::validation(
+            "tags",
+            "a character can have at most 200 tags",
+        ));
+    }
+    Ok(out)
+}
+
+/// "first_message" -> "first message", for messages.
+fn label(field: &str) -> String {
+    field.replace('_', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    #[rstest]
+    #[case::plain("Luna", Ok("Luna"))]
+    #[case::trimmed("  Luna  ", Ok("Luna"))]
+    #[case::empty("", Err("name is required"))]
+    #[case::blank("   ", Err("name is required"))]
+    #[case::too_long(&"x".repeat(201), Err("name is 201 characters long; the limit is 200"))]
+    #[case::limit_in_chars_not_bytes(&"é".repeat(200), Ok(&*"é".repeat(200)))]
+    fn names(#[case] input: &str, #[case] expected: Result<&str, &str>) {
+        let got = name("name", input).map_err(|e| e.to_string());
+        assert_eq!(got, expected.map(str::to_string).map_err(str::to_string));
+    }
+
+    #[rstest]
+    #[case::local("http://localhost:11434/v1/", Ok("http://localhost:11434/v1"))]
+    #[case::https("https://openrouter.ai/api/v1", Ok("https://openrouter.ai/api/v1"))]
+    #[case::no_scheme("localhost:1234", Err(()))]
+    #[case::ftp("ftp://example.com", Err(()))]
+    #[case::garbage("not a url", Err(()))]
+    fn urls(#[case] input: &str, #[case] expected: Result<&str, ()>) {
+        let got = http_url("base_url", input).map_err(|_| ());
+        assert_eq!(got, expected.map(str::to_string));
+    }
+
+    #[test]
+    fn tags_are_trimmed_and_deduplicated() {
+        let got = tags(&[
+            " fantasy ".into(),
+            "".into(),
+            "Fantasy".into(),
+            "sci-fi".into(),
+        ])
+        .unwrap();
+        assert_eq!(got, vec!["fantasy".to_string(), "sci-fi".to_string()]);
+    }
+
+    #[test]
+    fn blank_user_message_is_refused_but_blank_reply_is_not() {
+        assert!(message_content("  \n", true).is_err());
+        assert!(message_content("", false).is_ok());
+    }
+}

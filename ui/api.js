@@ -1,0 +1,208 @@
+// @ts-check
+// The only module that talks to the Rust side: it knows every command name
+// and is the only caller of `invoke` and `listen`. Every call returns a
+// Promise that rejects with an AppError (see below), never a bare string.
+
+/**
+ * @typedef {"ValidationError"|"NotFoundError"|"ConflictError"|"BusinessRuleError"|"DatabaseError"|"ExternalApiError"|"CancelledError"|"InternalError"} ErrorType
+ * @typedef {{error: string, type: ErrorType, details: {field?: string | null, [k: string]: unknown}}} AppError
+ *
+ * @typedef {{search?: string, deleted?: "live"|"deleted"|"all", sort?: "updated"|"created"|"name",
+ *   direction?: "asc"|"desc", limit?: number, cursor?: string | null, characterId?: string,
+ *   providerId?: string, tag?: string}} ListQuery
+ * @template T @typedef {{items: T[], nextCursor: string | null}} Page
+ *
+ * @typedef {{version: string, schemaVersion: number | string, dbPath: string, logDir: string}} AppInfo
+ * @typedef {{id: string, name: string, creator: string, characterVersion: string, tags: string[],
+ *   createdAt: string, updatedAt: string, deletedAt: string | null}} CharacterSummary
+ * @typedef {{name: string, description: string, personality: string, scenario: string, firstMessage: string,
+ *   exampleMessages: string, alternateGreetings: string[], systemPrompt: string, postHistoryInstructions: string,
+ *   creatorNotes: string, tags: string[], creator: string, characterVersion: string}} CharacterInput
+ * @typedef {CharacterSummary & CharacterInput & {extensions: unknown, characterBook: unknown}} Character
+ * @typedef {{name: string, description: string}} PersonaInput
+ * @typedef {PersonaInput & {id: string, createdAt: string, updatedAt: string, deletedAt: string | null}} Persona
+ * @typedef {"openai_compatible"|"openrouter"|"anthropic"|"glm"|"ollama"} ProviderKind
+ * @typedef {{name: string, kind: ProviderKind, baseUrl: string, apiKey?: string}} ProviderInput
+ * @typedef {{id: string, name: string, kind: ProviderKind, baseUrl: string, createdAt: string,
+ *   updatedAt: string, hasApiKey: boolean}} Provider
+ * @typedef {{providerId: string, modelId: string, displayName: string, contextLength: number | null,
+ *   maxOutputTokens: number | null, temperature: number | null, topP: number | null, topK: number | null,
+ *   minP: number | null, frequencyPenalty: number | null, presencePenalty: number | null,
+ *   repetitionPenalty: number | null}} ModelInput
+ * @typedef {ModelInput & {id: string, createdAt: string, updatedAt: string}} AiModel
+ * @typedef {{name: string, content: string}} PromptInput
+ * @typedef {PromptInput & {id: string, isBuiltin: boolean, createdAt: string, updatedAt: string,
+ *   deletedAt: string | null}} SystemPrompt
+ * @typedef {{id: string, title: string, characterId: string | null, characterName: string | null,
+ *   lastMessage: string | null, createdAt: string, updatedAt: string, deletedAt: string | null}} ChatSummary
+ * @typedef {{title: string, characterId: string | null, userProfileId: string | null,
+ *   aiModelId: string | null, systemPromptId: string | null}} ChatInput
+ * @typedef {ChatInput & {id: string, createdAt: string, updatedAt: string, deletedAt: string | null}} Chat
+ * @typedef {"user"|"assistant"|"system"} Role
+ * @typedef {{id: string, chatSessionId: string, seq: number, role: Role, status: string,
+ *   activeSwipe: number, swipeCount: number, createdAt: string, updatedAt: string,
+ *   metadata: Record<string, unknown>, content: string}} Message
+ * @typedef {{defaultCharacterId: string | null, defaultUserProfileId: string | null,
+ *   defaultAiModelId: string | null, defaultSystemPromptId: string | null, temperature: number,
+ *   maxOutputTokens: number, contextLength: number}} SettingsInput
+ * @typedef {SettingsInput & {updatedAt: string}} Settings
+ */
+
+/** @returns {{invoke: (cmd: string, args?: object) => Promise<any>, listen?: Function}} */
+function tauriCore() {
+  const tauri = /** @type {any} */ (window).__TAURI__;
+  if (!tauri?.core?.invoke) {
+    throw toAppError('Parley must run inside its desktop window: the Tauri bridge is missing.');
+  }
+  return tauri.core;
+}
+
+/**
+ * Turns whatever a command rejected with into an AppError.
+ * @param {unknown} raw
+ * @returns {AppError}
+ */
+export function toAppError(raw) {
+  if (raw && typeof raw === 'object' && 'error' in raw && typeof raw.error === 'string') {
+    const r = /** @type {any} */ (raw);
+    return { error: r.error, type: r.type ?? 'InternalError', details: r.details ?? {} };
+  }
+  const text = raw instanceof Error ? raw.message : typeof raw === 'string' ? raw : 'something went wrong';
+  return { error: text, type: 'InternalError', details: {} };
+}
+
+/**
+ * @param {string} cmd
+ * @param {object} [args]
+ */
+async function call(cmd, args) {
+  try {
+    return await tauriCore().invoke(cmd, args ?? {});
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/**
+ * Subscribes to a back-end event; resolves to an unsubscribe function.
+ * Kept here so no other module knows the event API (streaming will use it).
+ * @param {string} event
+ * @param {(payload: unknown) => void} handler
+ * @returns {Promise<() => void>}
+ */
+export async function listen(event, handler) {
+  const ev = /** @type {any} */ (window).__TAURI__?.event;
+  if (!ev?.listen) return () => {};
+  return ev.listen(event, (/** @type {{payload: unknown}} */ e) => handler(e.payload));
+}
+
+/** @returns {Promise<AppInfo>} */
+export const appInfo = () => call('app_info');
+
+/**
+ * The seven commands every soft-deletable entity shares.
+ * @template S, T, I
+ * @param {string} prefix
+ */
+function entity(prefix) {
+  return {
+    /** @param {ListQuery} query @returns {Promise<Page<S>>} */
+    list: (query) => call(`${prefix}_list`, { query }),
+    /** @param {string} id @returns {Promise<T>} */
+    get: (id) => call(`${prefix}_get`, { id }),
+    /** @param {I} input @returns {Promise<T>} */
+    create: (input) => call(`${prefix}_create`, { input }),
+    /** @param {string} id @param {I} input @returns {Promise<T>} */
+    update: (id, input) => call(`${prefix}_update`, { id, input }),
+    /** @param {string} id @returns {Promise<void>} */
+    remove: (id) => call(`${prefix}_delete`, { id }),
+    /** @param {string} id @returns {Promise<T>} */
+    restore: (id) => call(`${prefix}_restore`, { id }),
+    /** @param {string} id @returns {Promise<void>} */
+    purge: (id) => call(`${prefix}_purge`, { id }),
+  };
+}
+
+/** @type {ReturnType<typeof entity<CharacterSummary, Character, CharacterInput>>} */
+export const characters = entity('character');
+/** @type {ReturnType<typeof entity<Persona, Persona, PersonaInput>>} */
+export const personas = entity('user_profile');
+/** @type {ReturnType<typeof entity<SystemPrompt, SystemPrompt, PromptInput>>} */
+export const prompts = entity('system_prompt');
+/** @type {ReturnType<typeof entity<ChatSummary, Chat, ChatInput>>} */
+export const chats = entity('chat');
+
+/** Providers are deleted for good (with their models); there is no trash. */
+export const providers = {
+  /** @param {ListQuery} query @returns {Promise<Page<Provider>>} */
+  list: (query) => call('provider_list', { query }),
+  /** @param {string} id @returns {Promise<Provider>} */
+  get: (id) => call('provider_get', { id }),
+  /** @param {ProviderInput} input @returns {Promise<Provider>} */
+  create: (input) => call('provider_create', { input }),
+  /** @param {string} id @param {ProviderInput} input @returns {Promise<Provider>} */
+  update: (id, input) => call('provider_update', { id, input }),
+  /** @param {string} id @returns {Promise<void>} */
+  remove: (id) => call('provider_delete', { id }),
+};
+
+export const models = {
+  /** @param {ListQuery} query @returns {Promise<Page<AiModel>>} */
+  list: (query) => call('ai_model_list', { query }),
+  /** @param {string} id @returns {Promise<AiModel>} */
+  get: (id) => call('ai_model_get', { id }),
+  /** @param {ModelInput} input @returns {Promise<AiModel>} */
+  create: (input) => call('ai_model_create', { input }),
+  /** @param {string} id @param {ModelInput} input @returns {Promise<AiModel>} */
+  update: (id, input) => call('ai_model_update', { id, input }),
+  /** @param {string} id @returns {Promise<void>} */
+  remove: (id) => call('ai_model_delete', { id }),
+};
+
+export const messages = {
+  /**
+   * The last page when `beforeId` is absent; pass `nextCursor` as `beforeId`
+   * for the page before it.
+   * @param {string} chatId @param {string | null} [beforeId] @param {number} [limit]
+   * @returns {Promise<Page<Message>>}
+   */
+  page: (chatId, beforeId, limit) =>
+    call('message_page', { chatId, ...(beforeId ? { beforeId } : {}), ...(limit ? { limit } : {}) }),
+  /** @param {string} chatId @param {Role} role @param {string} content @returns {Promise<Message>} */
+  add: (chatId, role, content) => call('message_add', { chatId, input: { role, content } }),
+  /** @param {string} id @param {string} content @returns {Promise<Message>} */
+  update: (id, content) => call('message_update', { id, content }),
+  /** @param {string} id @returns {Promise<void>} */
+  remove: (id) => call('message_delete', { id }),
+};
+
+export const settings = {
+  /** @returns {Promise<Settings>} */
+  get: () => call('settings_get'),
+  /** @param {SettingsInput} input @returns {Promise<Settings>} */
+  update: (input) => call('settings_update', { input }),
+};
+
+/** Rows per list page. */
+export const PAGE_SIZE = 50;
+
+/**
+ * Every row of a list, following cursors (for the small lists behind selects).
+ * @template T
+ * @param {(q: ListQuery) => Promise<Page<T>>} list
+ * @param {ListQuery} [query]
+ * @returns {Promise<T[]>}
+ */
+export async function listAll(list, query = {}) {
+  /** @type {T[]} */
+  const all = [];
+  /** @type {string | null} */
+  let cursor = null;
+  for (let i = 0; i < 20; i += 1) {
+    const page = await list({ ...query, limit: 500, ...(cursor ? { cursor } : {}) });
+    all.push(...page.items);
+    cursor = page.nextCursor;
+    if (!cursor) break;
+  }
+  return all;
+}

@@ -1,0 +1,61 @@
+// @ts-check
+// Boot and routing. Routes live in the URL hash (`#/chat/<id>`); each view
+// module renders into a fresh root element, so a slow view that finishes
+// after the person moved on writes into a detached node and is never seen.
+
+import { h } from './dom.js';
+import { clearBanner, showError } from './components.js';
+import { routeParts } from './state.js';
+import { initSidebar, markActive } from './views/sidebar.js';
+import * as home from './views/home.js';
+import * as character from './views/character.js';
+import * as chat from './views/chat.js';
+import * as persona from './views/persona.js';
+import * as providers from './views/providers.js';
+import * as prompts from './views/prompts.js';
+import * as settings from './views/settings.js';
+import * as trash from './views/trash.js';
+
+/** @typedef {(root: HTMLElement, params: string[]) => Promise<void>} View */
+
+/** @type {Record<string, View>} */
+const routes = {
+  '': home.render,
+  character: character.render,
+  chat: chat.render,
+  'new-chat': chat.renderNewChat,
+  personas: persona.render,
+  providers: providers.render,
+  prompts: prompts.render,
+  settings: settings.render,
+  trash: trash.render,
+};
+
+async function route() {
+  clearBanner();
+  const [name = '', ...params] = routeParts();
+  const view = routes[name] ?? home.render;
+  const container = /** @type {HTMLElement} */ (document.getElementById('view'));
+  const root = h('div', { class: `view-root view-${name || 'home'}` });
+  container.replaceChildren(root);
+  container.scrollTop = 0;
+  markActive();
+  root.setAttribute('aria-busy', 'true');
+  try {
+    await view(root, params);
+  } catch (e) {
+    showError(e);
+  } finally {
+    root.removeAttribute('aria-busy');
+  }
+}
+
+async function boot() {
+  document.querySelector('#error-banner .banner-close')?.addEventListener('click', clearBanner);
+  window.addEventListener('hashchange', () => void route());
+  const sidebar = /** @type {HTMLElement} */ (document.getElementById('sidebar'));
+  await Promise.allSettled([initSidebar(sidebar), route()]);
+  document.body.dataset.ready = 'true';
+}
+
+void boot();

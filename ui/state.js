@@ -1,0 +1,40 @@
+// @ts-check
+// Shared app state: which lists changed (so the sidebar and other views can
+// reload) and navigation. Views never reach into each other; they emit here.
+
+/** @typedef {"characters" | "chats" | "personas" | "prompts" | "providers" | "settings"} Topic */
+
+/** @type {Map<Topic, Set<() => void>>} */
+const listeners = new Map();
+
+/**
+ * Calls `fn` whenever `topic` changes; returns an unsubscribe function.
+ * @param {Topic} topic
+ * @param {() => void} fn
+ */
+export function on(topic, fn) {
+  let set = listeners.get(topic);
+  if (!set) {
+    set = new Set();
+    listeners.set(topic, set);
+  }
+  set.add(fn);
+  return () => set?.delete(fn);
+}
+
+/** Says that rows of `topic` were created, changed or deleted. @param {...Topic} topics */
+export function changed(...topics) {
+  for (const t of topics) for (const fn of listeners.get(t) ?? []) fn();
+}
+
+/** Goes to a route, e.g. `navigate("chat/<id>")`. @param {string} route */
+export function navigate(route) {
+  const hash = `#/${route.replace(/^[#/]+/, '')}`;
+  if (location.hash === hash) window.dispatchEvent(new HashChangeEvent('hashchange'));
+  else location.hash = hash;
+}
+
+/** The current route's parts: "#/providers/1/models/2" -> ["providers","1","models","2"]. */
+export function routeParts() {
+  return location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+}

@@ -1,0 +1,308 @@
+// @ts-check
+// Providers (connections to an AI service) and, under each, its models.
+
+import * as api from '../api.js';
+import { h, field, input, select, val, num, ago } from '../dom.js';
+import { pagedList, submitting, showError, confirmDialog, toast, viewHeader } from '../components.js';
+import { changed, navigate } from '../state.js';
+
+/** @type {{kind: api.ProviderKind, label: string, url: string}[]} */
+export const KINDS = [
+  { kind: 'openrouter', label: 'OpenRouter', url: 'https://openrouter.ai/api/v1' },
+  { kind: 'openai_compatible', label: 'OpenAI or compatible', url: 'https://api.openai.com/v1' },
+  { kind: 'anthropic', label: 'Anthropic', url: 'https://api.anthropic.com/v1' },
+  { kind: 'glm', label: 'GLM (Zhipu)', url: 'https://open.bigmodel.cn/api/paas/v4' },
+  { kind: 'ollama', label: 'Ollama (local)', url: 'http://localhost:11434/v1' },
+];
+
+/** @param {string} kind */
+export function kindLabel(kind) {
+  return KINDS.find((k) => k.kind === kind)?.label ?? kind;
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {string[]} params `[]`, `["new"]`, `[id]`, `[id, "models", modelId | "new"]`
+ */
+export async function render(root, params) {
+  const [providerId = null, , modelId = null] = params;
+  const list = pagedList({
+    label: 'Providers',
+    className: 'rows selectable',
+    empty: 'No providers yet. Add one to connect a model.',
+    load: (cursor) => api.providers.list({ sort: 'name', limit: api.PAGE_SIZE, cursor }),
+    item: (p) =>
+      h(
+        'li',
+        { data: { id: p.id } },
+        h(
+          'a',
+          { href: `#/providers/${p.id}`, class: 'row-link', 'aria-current': p.id === providerId ? 'true' : null },
+          h('span', { class: 'row-title' }, p.name),
+          h('span', { class: 'row-meta' }, kindLabel(p.kind)),
+        ),
+      ),
+  });
+  const pane = h('div', { class: 'detail' });
+  root.append(
+    viewHeader(
+      'Providers & models',
+      'Where replies come from. API keys are kept in your system keychain, never in the database.',
+      h('button', { type: 'button', class: 'btn primary', id: 'new-provider', onclick: () => navigate('providers/new') }, 'New provider'),
+    ),
+    h('div', { class: 'split' }, h('div', { class: 'master' }, list.element), pane),
+  );
+  const jobs = [list.reload()];
+  if (!providerId) {
+    pane.append(h('p', { class: 'empty detail-empty' }, 'Select a provider on the left, or add a new one.'));
+  } else {
+    const provider = providerId === 'new' ? null : await api.providers.get(providerId);
+    pane.append(providerForm(provider, () => void list.reload()));
+    if (provider) jobs.push(renderModels(pane, provider, modelId));
+  }
+  await Promise.all(jobs);
+}
+
+/**
+ * @param {api.Provider | null} p
+ * @param {() => void} reloadList
+ */
+function providerForm(p, reloadList) {
+  const form = h('form', { id: 'provider-form', class: 'editor card', novalidate: true, 'aria-label': p ? 'Edit provider' : 'New provider' });
+  const kind = select('kind', KINDS.map((k) => ({ value: k.kind, label: k.label })), p?.kind ?? 'openrouter');
+  const baseUrl = input('baseUrl', p?.baseUrl, { type: 'url', spellcheck: 'false' });
+  const apiKey = input('apiKey', '', {
+    type: 'password',
+    autocomplete: 'new-password',
+    spellcheck: 'false',
+    placeholder: p?.hasApiKey ? 'stored \u2014 leave empty to keep' : 'Paste the API key',
+  });
+  const removeKey = h('input', { type: 'checkbox', name: 'removeKey', id: 'remove-key' });
+  removeKey.addEventListener('change', () => {
+    apiKey.disabled = removeKey.checked;
+    if (removeKey.checked) apiKey.value = '';
+  });
+  const syncPlaceholder = () => {
+    baseUrl.placeholder = KINDS.find((k) => k.kind === kind.value)?.url ?? '';
+  };
+  kind.addEventListener('change', syncPlaceholder);
+  syncPlaceholder();
+
+  const heading = h('h2', null, p ? p.name : 'New provider');
+  form.append(
+    h('div', { class: 'editor-head' }, heading, p ? h('span', { class: 'badge' }, p.hasApiKey ? 'key stored' : 'no key') : null),
+    h(
+      'div',
+      { class: 'grid' },
+      field('Name', input('name', p?.name, { maxlength: 200, placeholder: 'e.g. My OpenRouter' }), { required: true }),
+      field('Kind', kind),
+      field('Base URL', baseUrl, { wide: true, hint: 'Leave empty to use the default shown.' }),
+      field('API key', apiKey, { wide: true, hint: 'Write-only: Parley never shows a stored key. Local servers usually need none.' }),
+      p?.hasApiKey ? h('div', { class: 'field wide check' }, removeKey, h('label', { for: 'remove-key' }, 'Remove the stored key')) : null,
+    ),
+    h(
+      'div',
+      { class: 'form-footer' },
+      p ? h('span', { class: 'muted' }, `Updated ${ago(p.updatedAt)}`) : null,
+      h('span', { class: 'spacer' }),
+      p
+        ? h('button', {
+            type: 'button',
+            class: 'btn danger-subtle',
+            onclick: async () => {
+              const ok = await confirmDialog({
+                title: `Delete \u201c${p.name}\u201d?`,
+                message: 'The provider, its stored key and all its models are removed for good. Chats that used them keep their messages.',
+                confirmLabel: 'Delete provider',
+                danger: true,
+              });
+              if (!ok) return;
+              try {
+                await api.providers.remove(p.id);
+                changed('providers');
+                toast('Provider deleted');
+                navigate('providers');
+              } catch (e) {
+                showError(e);
+              }
+            },
+          }, 'Delete')
+        : null,
+      h('button', { type: 'submit', id: 'save', class: 'btn primary' }, p ? 'Save changes' : 'Add provider'),
+    ),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void submitting(form, async () => {
+      /** @type {api.ProviderInput} */
+      const inputData = {
+        name: val(form, 'name').trim(),
+        kind: /** @type {api.ProviderKind} */ (kind.value),
+        baseUrl: baseUrl.value.trim(),
+      };
+      if (removeKey.checked) inputData.apiKey = '';
+      else if (apiKey.value.trim() !== '') inputData.apiKey = apiKey.value.trim();
+      const saved = p ? await api.providers.update(p.id, inputData) : await api.providers.create(inputData);
+      changed('providers');
+      toast(p ? 'Provider saved' : 'Provider added');
+      if (p) {
+        // Re-render so the key placeholder and badge match what is stored.
+        navigate(`providers/${saved.id}`);
+        reloadList();
+      } else {
+        navigate(`providers/${saved.id}/models/new`);
+      }
+    });
+  });
+  return form;
+}
+
+/**
+ * The models of a provider, and the editor of the selected one.
+ * @param {HTMLElement} pane
+ * @param {api.Provider} provider
+ * @param {string | null} modelId
+ */
+async function renderModels(pane, provider, modelId) {
+  const base = `providers/${provider.id}/models`;
+  const list = pagedList({
+    label: `Models of ${provider.name}`,
+    className: 'rows selectable',
+    empty: 'No models yet. Add the model ids you want to chat with.',
+    load: (cursor) => api.models.list({ providerId: provider.id, sort: 'name', limit: api.PAGE_SIZE, cursor }),
+    item: (m) =>
+      h(
+        'li',
+        { data: { id: m.id } },
+        h(
+          'a',
+          { href: `#/${base}/${m.id}`, class: 'row-link', 'aria-current': m.id === modelId ? 'true' : null },
+          h('span', { class: 'row-title' }, m.displayName || m.modelId),
+          h('span', { class: 'row-meta mono' }, m.modelId),
+        ),
+      ),
+  });
+  const section = h(
+    'section',
+    { class: 'card models', 'aria-labelledby': 'models-title' },
+    h(
+      'div',
+      { class: 'editor-head' },
+      h('h2', { id: 'models-title' }, 'Models'),
+      h('span', { class: 'spacer' }),
+      h('button', { type: 'button', class: 'btn small', id: 'new-model', onclick: () => navigate(`${base}/new`) }, '+ Add model'),
+    ),
+    list.element,
+  );
+  pane.append(section);
+  const jobs = [list.reload()];
+  if (modelId) {
+    const model = modelId === 'new' ? null : await api.models.get(modelId);
+    pane.append(modelForm(provider, model, base, () => void list.reload()));
+  }
+  await Promise.all(jobs);
+}
+
+/** @type {[keyof api.ModelInput, string, string, string][]} name, label, step, hint */
+const SAMPLING = [
+  ['temperature', 'Temperature', 'any', '0\u20132; higher is more varied.'],
+  ['topP', 'Top P', 'any', '0\u20131'],
+  ['topK', 'Top K', '1', 'Whole number'],
+  ['minP', 'Min P', 'any', '0\u20131'],
+  ['frequencyPenalty', 'Frequency penalty', 'any', '-2\u20132'],
+  ['presencePenalty', 'Presence penalty', 'any', '-2\u20132'],
+  ['repetitionPenalty', 'Repetition penalty', 'any', 'Around 1.0\u20131.3'],
+];
+
+/**
+ * @param {api.Provider} provider
+ * @param {api.AiModel | null} m
+ * @param {string} base route of the models of this provider
+ * @param {() => void} reloadList
+ */
+function modelForm(provider, m, base, reloadList) {
+  const form = h('form', { id: 'model-form', class: 'editor card', novalidate: true, 'aria-label': m ? 'Edit model' : 'New model' });
+  const number = (/** @type {string} */ name, /** @type {number | null | undefined} */ value, /** @type {string} */ step) =>
+    input(name, value ?? '', { type: 'number', step, inputmode: 'decimal', placeholder: 'default' });
+  const heading = h('h2', null, m ? m.displayName || m.modelId : `New model on ${provider.name}`);
+  form.append(
+    h('div', { class: 'editor-head' }, heading),
+    h(
+      'div',
+      { class: 'grid' },
+      field('Model id', input('modelId', m?.modelId, { spellcheck: 'false', placeholder: provider.kind === 'ollama' ? 'llama3.1:8b' : 'e.g. gpt-4o-mini' }), {
+        required: true,
+        hint: 'Exactly as the provider names it.',
+      }),
+      field('Display name', input('displayName', m?.displayName, { placeholder: 'Same as the model id' })),
+      field('Context length', number('contextLength', m?.contextLength, '1'), { hint: 'Tokens the model can read.' }),
+      field('Max output tokens', number('maxOutputTokens', m?.maxOutputTokens, '1'), { hint: 'Longest reply.' }),
+    ),
+    h(
+      'details',
+      { class: 'sampling', open: m ? SAMPLING.some(([k]) => m[k] !== null && m[k] !== undefined) : false },
+      h('summary', null, 'Sampling parameters'),
+      h('p', { class: 'hint' }, 'Empty means the provider\u2019s default.'),
+      h('div', { class: 'grid three' }, ...SAMPLING.map(([name, label, step, hint]) => field(label, number(name, /** @type {number | null} */ (m?.[name]), step), { hint }))),
+    ),
+    h(
+      'div',
+      { class: 'form-footer' },
+      h('span', { class: 'spacer' }),
+      m
+        ? h('button', {
+            type: 'button',
+            class: 'btn danger-subtle',
+            onclick: async () => {
+              const ok = await confirmDialog({
+                title: `Delete the model \u201c${m.displayName || m.modelId}\u201d?`,
+                message: 'Chats that used it keep their messages and can pick another model.',
+                confirmLabel: 'Delete model',
+                danger: true,
+              });
+              if (!ok) return;
+              try {
+                await api.models.remove(m.id);
+                changed('providers');
+                toast('Model deleted');
+                navigate(`providers/${provider.id}`);
+              } catch (e) {
+                showError(e);
+              }
+            },
+          }, 'Delete')
+        : null,
+      h('button', { type: 'submit', class: 'btn primary', id: 'save-model' }, m ? 'Save model' : 'Add model'),
+    ),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void submitting(form, async () => {
+      /** @type {api.ModelInput} */
+      const inputData = {
+        providerId: provider.id,
+        modelId: val(form, 'modelId').trim(),
+        displayName: val(form, 'displayName').trim(),
+        contextLength: num(form, 'contextLength'),
+        maxOutputTokens: num(form, 'maxOutputTokens'),
+        temperature: num(form, 'temperature'),
+        topP: num(form, 'topP'),
+        topK: num(form, 'topK'),
+        minP: num(form, 'minP'),
+        frequencyPenalty: num(form, 'frequencyPenalty'),
+        presencePenalty: num(form, 'presencePenalty'),
+        repetitionPenalty: num(form, 'repetitionPenalty'),
+      };
+      const saved = m ? await api.models.update(m.id, inputData) : await api.models.create(inputData);
+      changed('providers');
+      toast(m ? 'Model saved' : 'Model added');
+      if (m) {
+        heading.textContent = saved.displayName || saved.modelId;
+        reloadList();
+      } else {
+        navigate(`${base}/${saved.id}`);
+      }
+    });
+  });
+  return form;
+}

@@ -68,7 +68,10 @@ pub fn main(args: &[String]) -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
-    crate::logging::init(crate::logging::LogFormat::Pretty, std::path::Path::new("."));
+    // Quiet unless asked: scripts read stdout, people read the error line.
+    if std::env::var_os("RUST_LOG").is_some() {
+        crate::logging::init(crate::logging::LogFormat::Pretty, std::path::Path::new("."));
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -215,6 +215,10 @@ impl From<sqlx::Error> for AppError {
                         message: "the database is busy (is another copy of Parley open?); try again in a moment"
                             .into(),
                     },
+                    _ if matches!(code & 0xff, 11 | 26) => Self::Database {
+                        message: "the file is not a Parley database or it is damaged; Parley left it untouched (a backup named parley.db.backup-* may sit beside it)"
+                            .into(),
+                    },
                     _ if matches!(code & 0xff, 13) => Self::Database {
                         message: "the disk is full; free some space and try again".into(),
                     },

@@ -23,12 +23,9 @@ use tracing::Instrument;
 use crate::error::Result;
 
 /// Runs a command's work inside its span and logs how it ended.
-pub(crate) async fn traced<T>(
-    name: &'static str,
-    work: impl Future<Output = Result<T>>,
-) -> Result<T> {
+pub async fn traced<T>(name: &'static str, work: impl Future<Output = Result<T>>) -> Result<T> {
     let request_id = crate::models::new_id();
-    let span = tracing::info_span!("command", name, request_id = %request_id);
+    let span = tracing::info_span!("command", command = name, request_id = %request_id);
     async move {
         let started = Instant::now();
         let result = work.await;

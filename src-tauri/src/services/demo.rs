@@ -91,6 +91,9 @@ const CHARACTERS: &[DemoCharacter] = &[
     },
 ];
 
+/// A demo chat: id, character, title, messages.
+type DemoChat<'a> = (Id, Id, &'a str, &'a [(MessageRole, &'a str)]);
+
 /// Adds whatever part of the demo library is missing.
 pub async fn seed(pool: &SqlitePool) -> Result<SeedReport> {
     let mut report = SeedReport::default();
@@ -217,7 +220,7 @@ pub async fn seed(pool: &SqlitePool) -> Result<SeedReport> {
         report.system_prompts += 1;
     }
 
-    let chats: [(Id, Id, &str, &[(MessageRole, &str)]); 2] = [
+    let chats: [DemoChat<'_>; 2] = [
         (
             demo_id(0x601),
             CHARACTERS[0].id,

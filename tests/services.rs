@@ -1,0 +1,698 @@
+//! Services: validation with field names, not-found, conflicts, defaults
+//! cleared on delete, the settings singleton, chat greetings, trash rules.
+
+mod common;
+
+use parley::error::AppError;
+use parley::models::{
+    new_id, AiModelInput, CharacterInput, ChatSessionInput, ListQuery, MessageInput, MessageRole,
+    ProviderInput, ProviderKind, SamplingParams, SettingsInput, SystemPromptInput,
+    UserProfileInput,
+};
+use parley::secrets::{provider_key, MemorySecretStore, Secret, SecretStore};
+use parley::services::{
+    ai_model, character, chat_session, message, provider, settings, system_prompt, user_profile,
+};
+
+fn field_of(err: &AppError) -> Option<&str> {
+    match err {
+        AppError::Validation { field, .. } => Some(field),
+        AppError::Conflict { field, .. } => field.as_deref(),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn invalid_characters_are_refused_with_the_field_named() {
+    let pool = common::pool().await;
+    let cases = [
+        (
+            CharacterInput {
+                name: "  ".into(),
+                ..Default::default()
+            },
+            "name",
+        ),
+        (
+            CharacterInput {
+                name: "x".repeat(201),
+                ..Default::default()
+            },
+            "name",
+        ),
+        (
+            CharacterInput {
+                name: "ok".into(),
+                description: "x".repeat(1024 * 1024 + 1),
+                ..Default::default()
+            },
+            "description",
+        ),
+        (
+            CharacterInput {
+                name: "ok".into(),
+                extensions: Some(serde_json::json!([1])),
+                ..Default::default()
+            },
+            "extensions",
+        ),
+    ];
+    for (input, field) in cases {
+        let err = character::create(&pool, input).await.unwrap_err();
+        assert_eq!(err.kind(), "ValidationError");
+        assert_eq!(field_of(&err), Some(field), "{err}");
+    }
+    // Nothing was written.
+    assert!(character::list(&pool, &ListQuery::default())
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+}
+
+#[tokio::test]
+async fn missing_rows_are_not_found_in_words() {
+    let pool = common::pool().await;
+    let err = character::get(&pool, new_id()).await.unwrap_err();
+    assert_eq!(err.kind(), "NotFoundError");
+    assert_eq!(
+        err.to_string(),
+        "the character was not found; it may have been deleted"
+    );
+    let err = message::add(
+        &pool,
+        new_id(),
+        MessageInput {
+            role: MessageRole::User,
+            content: "hi".into(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind(), "NotFoundError");
+}
+
+#[tokio::test]
+async fn duplicate_names_conflict_where_names_are_unique() {
+    let pool = common::pool().await;
+    let secrets = MemorySecretStore::default();
+    user_profile::create(
+        &pool,
+        UserProfileInput {
+            name: "Alex".into(),
+            description: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let err = user_profile::create(
+        &pool,
+        UserProfileInput {
+            name: "alex".into(),
+            description: String::new(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        (err.kind(), field_of(&err)),
+        ("ConflictError", Some("name"))
+    );
+
+    let err = system_prompt::create(
+        &pool,
+        SystemPromptInput {
+            name: "Roleplay".into(),
+            content: "x".into(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        "ConflictError",
+        "the built-in Roleplay prompt holds the name"
+    );
+
+    let p = ProviderInput {
+        name: "Local".into(),
+        kind: ProviderKind::Ollama,
+        base_url: String::new(),
+        api_key: None,
+    };
+    provider::create(&pool, &secrets, p.clone()).await.unwrap();
+    let err = provider::create(&pool, &secrets, p).await.unwrap_err();
+    assert_eq!(err.kind(), "ConflictError");
+
+    // Characters may share a name: people keep several "Luna"s.
+    common::new_character(&pool, "Luna").await;
+    common::new_character(&pool, "Luna").await;
+}
+
+#[tokio::test]
+async fn a_deleted_name_is_free_again_and_restore_checks_it() {
+    let pool = common::pool().await;
+    let first = user_profile::create(
+        &pool,
+        UserProfileInput {
+            name: "Sam".into(),
+            description: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    user_profile::delete(&pool, first.id).await.unwrap();
+    user_profile::create(
+        &pool,
+        UserProfileInput {
+            name: "Sam".into(),
+            description: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let err = user_profile::restore(&pool, first.id).await.unwrap_err();
+    assert_eq!(err.kind(), "ConflictError");
+}
+
+#[tokio::test]
+async fn providers_keep_keys_out_of_sqlite_and_default_the_base_url() {
+    let pool = common::pool().await;
+    let secrets = MemorySecretStore::default();
+    let p = provider::create(
+        &pool,
+        &secrets,
+        ProviderInput {
+            name: "OpenRouter".into(),
+            kind: ProviderKind::Openrouter,
+            base_url: "  ".into(),
+            api_key: Some(Secret::new("sk-or-secret-value")),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(p.base_url, "https://openrouter.ai/api/v1");
+    assert!(p.has_api_key);
+    assert_eq!(
+        secrets.get(&provider_key(p.id)).unwrap().unwrap().expose(),
+        "sk-or-secret-value"
+    );
+    let json = serde_json::to_string(&p).unwrap();
+    assert!(
+        !json.contains("sk-or-secret-value"),
+        "the key must never be sent back: {json}"
+    );
+
+    // No column of any table holds the key.
+    let dump: Vec<String> =
+        sqlx::query_scalar("select quote(base_url) || name || kind from providers")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert!(dump.iter().all(|row| !row.contains("sk-or")));
+
+    // Absent keeps, empty removes.
+    let mut edit = ProviderInput {
+        name: "OpenRouter".into(),
+        kind: ProviderKind::Openrouter,
+        base_url: String::new(),
+        api_key: None,
+    };
+    assert!(
+        provider::update(&pool, &secrets, p.id, edit.clone())
+            .await
+            .unwrap()
+            .has_api_key
+    );
+    edit.api_key = Some(Secret::new(""));
+    assert!(
+        !provider::update(&pool, &secrets, p.id, edit)
+            .await
+            .unwrap()
+            .has_api_key
+    );
+
+    let err = provider::create(
+        &pool,
+        &secrets,
+        ProviderInput {
+            name: "Bad".into(),
+            kind: ProviderKind::OpenaiCompatible,
+            base_url: "localhost:1234".into(),
+            api_key: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(field_of(&err), Some("base_url"));
+}
+
+#[tokio::test]
+async fn deleting_a_provider_forgets_its_key() {
+    let pool = common::pool().await;
+    let secrets = MemorySecretStore::default();
+    let p = provider::create(
+        &pool,
+        &secrets,
+        ProviderInput {
+            name: "X".into(),
+            kind: ProviderKind::Anthropic,
+            base_url: String::new(),
+            api_key: Some(Secret::new("k")),
+        },
+    )
+    .await
+    .unwrap();
+    provider::delete(&pool, &secrets, p.id).await.unwrap();
+    assert!(secrets.get(&provider_key(p.id)).unwrap().is_none());
+    assert_eq!(
+        provider::get(&pool, &secrets, p.id)
+            .await
+            .unwrap_err()
+            .kind(),
+        "NotFoundError"
+    );
+}
+
+async fn a_model(pool: &sqlx::SqlitePool) -> parley::models::AiModel {
+    let secrets = MemorySecretStore::default();
+    let p = provider::create(
+        pool,
+        &secrets,
+        ProviderInput {
+            name: "Local".into(),
+            kind: ProviderKind::Ollama,
+            base_url: String::new(),
+            api_key: None,
+        },
+    )
+    .await
+    .unwrap();
+    ai_model::create(
+        pool,
+        AiModelInput {
+            provider_id: Some(p.id),
+            model_id: "llama3.1:8b".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn model_limits_and_sampling_ranges_are_checked() {
+    let pool = common::pool().await;
+    let m = a_model(&pool).await;
+    assert_eq!(
+        m.display_name, "llama3.1:8b",
+        "display name defaults to the model id"
+    );
+    assert_eq!((m.context_length, m.max_output_tokens), (8192, 1024));
+    let bad = [
+        (
+            AiModelInput {
+                context_length: Some(10),
+                ..Default::default()
+            },
+            "context_length",
+        ),
+        (
+            AiModelInput {
+                max_output_tokens: Some(9000),
+                ..Default::default()
+            },
+            "max_output_tokens",
+        ),
+        (
+            AiModelInput {
+                params: SamplingParams {
+                    temperature: Some(2.5),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            "temperature",
+        ),
+        (
+            AiModelInput {
+                params: SamplingParams {
+                    top_p: Some(-0.1),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            "top_p",
+        ),
+        (
+            AiModelInput {
+                model_id: "  ".into(),
+                ..Default::default()
+            },
+            "model_id",
+        ),
+    ];
+    for (mut input, field) in bad {
+        input.provider_id = Some(m.provider_id);
+        if input.model_id.is_empty() {
+            input.model_id = "other".into();
+        }
+        let err = ai_model::create(&pool, input).await.unwrap_err();
+        assert_eq!(field_of(&err), Some(field), "{err}");
+    }
+    let dup = ai_model::create(
+        &pool,
+        AiModelInput {
+            provider_id: Some(m.provider_id),
+            model_id: "llama3.1:8b".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(dup.kind(), "ConflictError");
+}
+
+#[tokio::test]
+async fn settings_is_one_row_and_defaults_are_cleared_when_deleted() {
+    let pool = common::pool().await;
+    let c = common::new_character(&pool, "Default me").await;
+    let persona = user_profile::create(
+        &pool,
+        UserProfileInput {
+            name: "Me".into(),
+            description: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let model = a_model(&pool).await;
+    let prompt = system_prompt::create(
+        &pool,
+        SystemPromptInput {
+            name: "Mine".into(),
+            content: "x".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let input = SettingsInput {
+        default_character_id: Some(c),
+        default_user_profile_id: Some(persona.id),
+        default_ai_model_id: Some(model.id),
+        default_system_prompt_id: Some(prompt.id),
+        temperature: 0.7,
+        max_output_tokens: 512,
+        context_length: 4096,
+    };
+    let s = settings::update(&pool, input.clone()).await.unwrap();
+    assert_eq!(s.default_character_id, Some(c));
+    let rows: i64 = sqlx::query_scalar("select count(*) from application_settings")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+
+    character::delete(&pool, c).await.unwrap();
+    user_profile::delete(&pool, persona.id).await.unwrap();
+    ai_model::delete(&pool, model.id).await.unwrap();
+    system_prompt::delete(&pool, prompt.id).await.unwrap();
+    let s = settings::get(&pool).await.unwrap();
+    assert_eq!(
+        (
+            s.default_character_id,
+            s.default_user_profile_id,
+            s.default_ai_model_id,
+            s.default_system_prompt_id
+        ),
+        (None, None, None, None)
+    );
+    assert_eq!(s.temperature, 0.7);
+
+    // A default must point at something live.
+    let err = settings::update(
+        &pool,
+        SettingsInput {
+            default_character_id: Some(c),
+            ..input.clone()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(field_of(&err), Some("default_character_id"));
+    let err = settings::update(
+        &pool,
+        SettingsInput {
+            default_character_id: None,
+            default_user_profile_id: None,
+            default_ai_model_id: None,
+            default_system_prompt_id: None,
+            temperature: 3.0,
+            ..input
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(field_of(&err), Some("temperature"));
+}
+
+#[tokio::test]
+async fn a_new_chat_opens_with_the_greeting_and_its_alternatives_as_swipes() {
+    let pool = common::pool().await;
+    let c = character::create(
+        &pool,
+        CharacterInput {
+            name: "Mira".into(),
+            first_message: "Welcome aboard.".into(),
+            alternate_greetings: vec!["Alarms!".into(), " ".into(), "Coffee?".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let chat = chat_session::create(
+        &pool,
+        ChatSessionInput {
+            character_id: Some(c.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(chat.title, "Chat with Mira");
+    let page = message::page(&pool, chat.id, None, None).await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    let greeting = &page.items[0];
+    assert_eq!(greeting.role, MessageRole::Assistant);
+    assert_eq!(greeting.content, "Welcome aboard.");
+    assert_eq!(
+        (greeting.swipe_count, greeting.active_swipe),
+        (3, 0),
+        "blank greetings are skipped"
+    );
+    let shown = message::set_swipe(&pool, greeting.id, 2).await.unwrap();
+    assert_eq!(shown.content, "Coffee?");
+    assert_eq!(
+        message::set_swipe(&pool, greeting.id, 3)
+            .await
+            .unwrap_err()
+            .kind(),
+        "ValidationError"
+    );
+}
+
+#[tokio::test]
+async fn a_new_chat_takes_the_defaults() {
+    let pool = common::pool().await;
+    let persona = user_profile::create(
+        &pool,
+        UserProfileInput {
+            name: "Me".into(),
+            description: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let current = settings::get(&pool).await.unwrap();
+    settings::update(
+        &pool,
+        SettingsInput {
+            default_character_id: None,
+            default_user_profile_id: Some(persona.id),
+            default_ai_model_id: None,
+            default_system_prompt_id: None,
+            temperature: current.temperature,
+            max_output_tokens: current.max_output_tokens,
+            context_length: current.context_length,
+        },
+    )
+    .await
+    .unwrap();
+    let chat = chat_session::create(&pool, ChatSessionInput::default())
+        .await
+        .unwrap();
+    assert_eq!(chat.user_profile_id, Some(persona.id));
+    assert_eq!(chat.title, "New chat");
+}
+
+#[tokio::test]
+async fn messages_are_validated_paged_edited_and_deleted() {
+    let pool = common::pool().await;
+    let chat = common::new_chat(&pool, None).await;
+    let err = message::add(
+        &pool,
+        chat,
+        MessageInput {
+            role: MessageRole::User,
+            content: "  ".into(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(field_of(&err), Some("content"));
+    let err = message::add(
+        &pool,
+        chat,
+        MessageInput {
+            role: MessageRole::User,
+            content: "x".repeat(1_000_001),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(field_of(&err), Some("content"));
+
+    let mut ids = Vec::new();
+    for i in 0..120 {
+        ids.push(common::say(&pool, chat, &format!("message {i}")).await);
+    }
+    let last = message::page(&pool, chat, None, None).await.unwrap();
+    assert_eq!(last.items.len(), 50);
+    assert_eq!(last.items.last().unwrap().content, "message 119");
+    let cursor: parley::models::Id = last.next_cursor.unwrap().parse().unwrap();
+    assert_eq!(cursor, ids[70]);
+    let earlier = message::page(&pool, chat, Some(cursor), Some(100))
+        .await
+        .unwrap();
+    assert_eq!(earlier.items.len(), 70);
+    assert_eq!(earlier.items[0].content, "message 0");
+    assert!(earlier.next_cursor.is_none());
+
+    let edited = message::update(&pool, ids[3], "changed").await.unwrap();
+    assert_eq!(edited.content, "changed");
+    message::delete(&pool, ids[3]).await.unwrap();
+    assert_eq!(
+        message::get(&pool, ids[3]).await.unwrap_err().kind(),
+        "NotFoundError"
+    );
+
+    // A page anchored on another chat's message is refused.
+    let other = common::new_chat(&pool, None).await;
+    let err = message::page(&pool, other, Some(ids[5]), None)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&err), Some("before_id"));
+}
+
+#[tokio::test]
+async fn editing_a_swiped_message_changes_the_swipe_it_shows() {
+    let pool = common::pool().await;
+    let chat = common::new_chat(&pool, None).await;
+    let id = common::say(&pool, chat, "first").await;
+    let m = message::add_swipe(&pool, id, "second").await.unwrap();
+    assert_eq!(
+        (m.content.as_str(), m.swipe_count, m.active_swipe),
+        ("second", 2, 1)
+    );
+    message::update(&pool, id, "second, edited").await.unwrap();
+    let back = message::set_swipe(&pool, id, 0).await.unwrap();
+    assert_eq!(back.content, "first");
+    let again = message::set_swipe(&pool, id, 1).await.unwrap();
+    assert_eq!(again.content, "second, edited");
+}
+
+#[tokio::test]
+async fn purge_only_from_the_trash_and_built_in_prompts_stay() {
+    let pool = common::pool().await;
+    let c = common::new_character(&pool, "Temp").await;
+    let err = character::purge(&pool, c).await.unwrap_err();
+    assert_eq!(err.kind(), "BusinessRuleError");
+    character::delete(&pool, c).await.unwrap();
+    let err = character::update(&pool, c, common::character("Temp 2"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "BusinessRuleError");
+    character::restore(&pool, c).await.unwrap();
+    character::delete(&pool, c).await.unwrap();
+    character::purge(&pool, c).await.unwrap();
+    assert_eq!(
+        character::get(&pool, c).await.unwrap_err().kind(),
+        "NotFoundError"
+    );
+
+    let builtin = system_prompt::list(&pool, &ListQuery::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|p| p.is_builtin)
+        .expect("built-in prompts ship with the schema");
+    let err = system_prompt::delete(&pool, builtin.id).await.unwrap_err();
+    assert_eq!(err.kind(), "BusinessRuleError");
+
+    let chat = common::new_chat(&pool, None).await;
+    common::say(&pool, chat, "hello").await;
+    chat_session::delete(&pool, chat).await.unwrap();
+    let err = message::add(
+        &pool,
+        chat,
+        MessageInput {
+            role: MessageRole::User,
+            content: "x".into(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        "BusinessRuleError",
+        "no writing into a chat in the trash"
+    );
+    chat_session::restore(&pool, chat).await.unwrap();
+    assert_eq!(
+        message::page(&pool, chat, None, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1,
+        "restored with its messages"
+    );
+}
+
+#[tokio::test]
+async fn chats_refuse_references_to_deleted_rows() {
+    let pool = common::pool().await;
+    let c = common::new_character(&pool, "Soon gone").await;
+    character::delete(&pool, c).await.unwrap();
+    let err = chat_session::create(
+        &pool,
+        ChatSessionInput {
+            character_id: Some(c),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(field_of(&err), Some("character_id"));
+    let err = chat_session::create(
+        &pool,
+        ChatSessionInput {
+            title: "t".repeat(501),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(field_of(&err), Some("title"));
+}

@@ -4,8 +4,11 @@
 fn main() {
     // A new migration file must rebuild the binary that embeds it.
     println!("cargo:rerun-if-changed=migrations");
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
     tauri_build::try_build(
         tauri_build::Attributes::new()
+            // The capabilities live beside the Rust sources, not at the root.
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
             .app_manifest(tauri_build::AppManifest::new().commands(parley_commands())),
     )
     .expect("failed to run tauri-build");

@@ -10,8 +10,15 @@
  * @typedef {{search?: string, deleted?: "live"|"deleted"|"all", sort?: "updated"|"created"|"name",
  *   direction?: "asc"|"desc", limit?: number, cursor?: string | null, characterId?: string,
  *   providerId?: string, tag?: string}} ListQuery
- * @template T @typedef {{items: T[], nextCursor: string | null}} Page
- *
+ */
+
+/**
+ * One page of a list; `nextCursor` is null on the last page.
+ * @template T
+ * @typedef {{items: T[], nextCursor: string | null}} Page
+ */
+
+/**
  * @typedef {{version: string, schemaVersion: number | string, dbPath: string, logDir: string}} AppInfo
  * @typedef {{id: string, name: string, creator: string, characterVersion: string, tags: string[],
  *   createdAt: string, updatedAt: string, deletedAt: string | null}} CharacterSummary

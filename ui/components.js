@@ -186,7 +186,7 @@ export function toast(message) {
  * @param {{
  *   load: (cursor: string | null) => Promise<import('./api.js').Page<T>>,
  *   item: (row: T) => HTMLElement,
- *   empty: string,
+ *   empty: string | (() => string),
  *   id?: string,
  *   label?: string,
  *   className?: string,
@@ -194,7 +194,7 @@ export function toast(message) {
  */
 export function pagedList(opts) {
   const list = h('ul', { class: opts.className ?? 'rows', id: opts.id, 'aria-label': opts.label });
-  const empty = h('p', { class: 'empty', hidden: true }, opts.empty);
+  const empty = h('p', { class: 'empty', hidden: true });
   const more = h('button', { type: 'button', class: 'btn subtle load-more', hidden: true }, 'Load more');
   const element = h('div', { class: 'paged' }, list, empty, more);
   /** @type {string | null} */
@@ -212,6 +212,7 @@ export function pagedList(opts) {
       for (const row of page.items) list.append(opts.item(row));
       cursor = page.nextCursor;
       more.hidden = !cursor;
+      empty.textContent = typeof opts.empty === 'function' ? opts.empty() : opts.empty;
       empty.hidden = list.childElementCount > 0;
     } catch (e) {
       showError(e);

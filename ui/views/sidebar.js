@@ -61,7 +61,7 @@ export async function initSidebar(root) {
     id: 'character-list',
     label: 'Characters',
     className: 'side-list',
-    empty: 'No characters yet. Create one to start chatting.',
+    empty: () => (search ? `No characters match “${search}”.` : 'No characters yet. Create one to start chatting.'),
     load: (cursor) => api.characters.list({ search: search || undefined, sort: 'name', limit: api.PAGE_SIZE, cursor }),
     item: characterItem,
   });
@@ -105,7 +105,7 @@ export async function initSidebar(root) {
           'div',
           { class: 'side-head' },
           h('h2', { id: 'side-characters' }, 'Characters'),
-          h('button', { type: 'button', id: 'new-character', class: 'btn small', onclick: () => navigate('character/new') }, '+ New character'),
+          h('button', { type: 'button', id: 'new-character', class: 'btn small', 'aria-label': 'New character', title: 'New character', onclick: () => navigate('character/new') }, '+ New'),
         ),
         searchBox,
         characters.element,

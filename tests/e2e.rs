@@ -14,12 +14,17 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-static ONE_AT_A_TIME: LazyLock<tokio::sync::Mutex<()>> = LazyLock::new(|| tokio::sync::Mutex::new(()));
+static ONE_AT_A_TIME: LazyLock<tokio::sync::Mutex<()>> =
+    LazyLock::new(|| tokio::sync::Mutex::new(()));
 
 const WAIT: Duration = Duration::from_secs(30);
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn tauri_driver() -> PathBuf {
@@ -47,7 +52,12 @@ impl Driver {
         let port = free_port();
         let native = free_port();
         let child = Command::new(tauri_driver())
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
             .env("PARLEY_DATA_DIR", data_dir)
             .env_remove("PARLEY_DB")
             .stdout(Stdio::null())
@@ -56,7 +66,10 @@ impl Driver {
             .expect("tauri-driver is installed (make test-deps)");
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < WAIT, "tauri-driver did not listen on {port}");
+            assert!(
+                started.elapsed() < WAIT,
+                "tauri-driver did not listen on {port}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Driver { child, port }
@@ -105,29 +118,55 @@ impl Drop for Driver {
 }
 
 async fn text_of(client: &Client, css: &str) -> String {
-    client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
-/// Waits until some element matching `css` has text containing `needle`.
+/// Waits until some element matching `css` has text containing `needle`
+/// (ignoring case, as the UI may capitalise a message).
 async fn wait_for_text(client: &Client, css: &str, needle: &str) {
     let started = Instant::now();
     loop {
-        if let Ok(els) = client.find_all(Locator::Css(css)).await {
-            for el in els {
-                if el.text().await.map(|t| t.contains(needle)).unwrap_or(false) {
-                    return;
-                }
-            }
+        let found = client
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0]))\
+                   .some(e => e.textContent.toLowerCase().includes(arguments[1].toLowerCase()))",
+                vec![json!(css), json!(needle)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if found {
+            return;
         }
-        assert!(started.elapsed() < WAIT, "no {css} containing {needle:?}");
+        if started.elapsed() > WAIT {
+            let page = client
+                .execute("return document.body.innerText", vec![])
+                .await
+                .unwrap_or_default();
+            panic!("no {css} containing {needle:?}; the window shows:\n{page}");
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 async fn fill(client: &Client, css: &str, value: &str) {
-    let el = client.wait().at_most(WAIT).for_element(Locator::Css(css)).await.unwrap();
+    let el = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap();
     el.clear().await.unwrap();
-    el.send_keys(value).await.unwrap();
+    if !value.is_empty() {
+        el.send_keys(value).await.unwrap();
+    }
 }
 
 async fn click(client: &Client, css: &str) {
@@ -156,8 +195,18 @@ async fn a_character_created_in_the_window_is_there_after_a_restart() {
     wait_for_text(&app, "#character-form .field-error", "name is required").await;
 
     fill(&app, "#character-form [name='name']", "Captain Ferris").await;
-    fill(&app, "#character-form [name='description']", "Pilot of the Gull.").await;
-    fill(&app, "#character-form [name='firstMessage']", "Welcome aboard the Gull.").await;
+    fill(
+        &app,
+        "#character-form [name='description']",
+        "Pilot of the Gull.",
+    )
+    .await;
+    fill(
+        &app,
+        "#character-form [name='firstMessage']",
+        "Welcome aboard the Gull.",
+    )
+    .await;
     click(&app, "#save").await;
     wait_for_text(&app, "#character-list li", "Captain Ferris").await;
     app.close().await.unwrap();
@@ -178,7 +227,10 @@ async fn a_character_created_in_the_window_is_there_after_a_restart() {
     assert_eq!(name.as_deref(), Some("Captain Ferris"));
     app.close().await.unwrap();
 
-    assert!(data.path().join("parley.db").exists(), "the data went to the test's folder");
+    assert!(
+        data.path().join("parley.db").exists(),
+        "the data went to the test's folder"
+    );
 }
 
 #[tokio::test]
@@ -190,21 +242,41 @@ async fn a_chat_shows_the_greeting_and_keeps_a_sent_message() {
     let app = driver.open_app().await;
     click(&app, "#new-character").await;
     fill(&app, "#character-form [name='name']", "Professor Finch").await;
-    fill(&app, "#character-form [name='firstMessage']", "Ah, a visitor! Tea?").await;
+    fill(
+        &app,
+        "#character-form [name='firstMessage']",
+        "Ah, a visitor! Tea?",
+    )
+    .await;
     click(&app, "#save").await;
     wait_for_text(&app, "#character-list li", "Professor Finch").await;
     click(&app, "#start-chat").await;
-    wait_for_text(&app, "#messages .message[data-role='assistant']", "Ah, a visitor! Tea?").await;
+    wait_for_text(
+        &app,
+        "#messages .message[data-role='assistant']",
+        "Ah, a visitor! Tea?",
+    )
+    .await;
 
     fill(&app, "textarea#composer", "Yes please, something smoky.").await;
     click(&app, "#send").await;
-    wait_for_text(&app, "#messages .message[data-role='user']", "something smoky").await;
+    wait_for_text(
+        &app,
+        "#messages .message[data-role='user']",
+        "something smoky",
+    )
+    .await;
     app.close().await.unwrap();
 
     let app = driver.open_app().await;
     wait_for_text(&app, "#chat-list li", "Professor Finch").await;
     click(&app, "#chat-list li[data-id]").await;
-    wait_for_text(&app, "#messages .message[data-role='user']", "something smoky").await;
+    wait_for_text(
+        &app,
+        "#messages .message[data-role='user']",
+        "something smoky",
+    )
+    .await;
     let all = text_of(&app, "#messages").await;
     let greeting = all.find("Tea?").unwrap();
     let reply = all.find("something smoky").unwrap();

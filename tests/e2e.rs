@@ -283,3 +283,133 @@ async fn a_chat_shows_the_greeting_and_keeps_a_sent_message() {
     assert!(greeting < reply, "messages keep their order: {all}");
     app.close().await.unwrap();
 }
+
+/// Clicks the first element matching `css` whose text contains `needle`.
+async fn click_containing(client: &Client, css: &str, needle: &str) {
+    wait_for_text(client, css, needle).await;
+    for el in client.find_all(Locator::Css(css)).await.unwrap() {
+        let text = el.prop("textContent").await.unwrap().unwrap_or_default();
+        if text.contains(needle) {
+            el.click().await.unwrap();
+            return;
+        }
+    }
+    panic!("no {css} containing {needle:?} to click");
+}
+
+/// Saves a screenshot of the window when `PARLEY_SHOTS` names a folder, so
+/// a person can look at every screen the tour visits.
+async fn shot(client: &Client, name: &str) {
+    if let Some(dir) = std::env::var_os("PARLEY_SHOTS") {
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = client.screenshot().await.unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+/// Fails if the view shows an error banner.
+async fn no_error_banner(client: &Client, screen: &str) {
+    let shown = client
+        .execute(
+            "const b = document.getElementById('error-banner'); \
+             return b && !b.hidden ? b.textContent : null",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(shown.is_null(), "{screen} shows an error: {shown}");
+}
+
+#[tokio::test]
+async fn every_screen_opens_on_the_demo_library_and_keys_stay_out_of_the_log() {
+    const KEY: &str = "sk-or-v1-E2E-CANARY-do-not-log-4b1d";
+    let _one = ONE_AT_A_TIME.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let seeded = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .args(["db", "seed-demo"])
+        .env("PARLEY_DATA_DIR", data.path())
+        .env_remove("PARLEY_DB")
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+
+    // The app writes JSON log lines to <data>/logs, at debug level.
+    std::env::set_var("PARLEY_LOG_FORMAT", "json");
+    std::env::set_var("RUST_LOG", "debug,parley=trace");
+    let driver = Driver::start(data.path());
+    std::env::remove_var("PARLEY_LOG_FORMAT");
+    std::env::remove_var("RUST_LOG");
+    let app = driver.open_app().await;
+
+    wait_for_text(&app, "#character-list li", "Captain Mira Voss").await;
+    wait_for_text(&app, "#chat-list li", "The dead liner").await;
+    no_error_banner(&app, "home").await;
+    shot(&app, "01-home").await;
+
+    click_containing(&app, "#character-list li[data-id] a", "Captain Mira Voss").await;
+    wait_for_text(&app, "#character-form", "Greetings").await;
+    no_error_banner(&app, "character editor").await;
+    shot(&app, "02-character").await;
+
+    click_containing(&app, "#chat-list li[data-id] a", "The dead liner").await;
+    wait_for_text(
+        &app,
+        "#messages .message[data-role='assistant']",
+        "Welcome to the Drift",
+    )
+    .await;
+    no_error_banner(&app, "chat").await;
+    shot(&app, "03-chat").await;
+
+    for (href, expect, name) in [
+        ("#/personas", "Alex", "04-personas"),
+        ("#/prompts", "Roleplay", "05-prompts"),
+        ("#/settings", "schema", "06-settings"),
+        ("#/trash", "trash", "07-trash"),
+        ("#/providers", "Local Ollama", "08-providers"),
+    ] {
+        click(&app, &format!("#sidebar a.nav-link[href='{href}']")).await;
+        wait_for_text(&app, "#view", expect).await;
+        no_error_banner(&app, name).await;
+        shot(&app, name).await;
+    }
+
+    // A key typed into the provider form is stored, shown only as "stored".
+    click(&app, "#new-provider").await;
+    fill(&app, "#provider-form [name='name']", "My OpenRouter").await;
+    fill(&app, "#provider-form [name='apiKey']", KEY).await;
+    click(&app, "#save").await;
+    wait_for_text(&app, "#view", "key stored").await;
+    no_error_banner(&app, "provider with key").await;
+    shot(&app, "09-provider-key").await;
+    let page = app.source().await.unwrap();
+    assert!(
+        !page.contains(KEY),
+        "the stored key came back to the window"
+    );
+    app.close().await.unwrap();
+    drop(driver);
+
+    let mut log = String::new();
+    for entry in std::fs::read_dir(data.path().join("logs")).expect("a log folder") {
+        log.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    assert!(
+        log.contains("provider_create"),
+        "the log records the command: {log}"
+    );
+    assert!(!log.contains("CANARY"), "the API key reached the log");
+    let db = std::fs::read(data.path().join("parley.db")).unwrap();
+    let wal = std::fs::read(data.path().join("parley.db-wal")).unwrap_or_default();
+    let needle = KEY.as_bytes();
+    for (name, bytes) in [("database", &db), ("WAL", &wal)] {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "the API key is in the {name} file"
+        );
+    }
+}

@@ -63,5 +63,14 @@ fn parley_commands() -> &'static [&'static str] {
         "message_delete",
         "settings_get",
         "settings_update",
+        "provider_models",
+        "chat_send",
+        "chat_stop",
+        "chat_regenerate",
+        "chat_continue",
+        "chat_running",
+        "chat_prompt_preview",
+        "message_swipe",
+        "markdown_render",
     ]
 }

@@ -475,3 +475,45 @@ async fn swipes_switch_the_shown_content() {
         vec![0, 1, 2]
     );
 }
+
+#[tokio::test]
+async fn a_locked_database_says_busy_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("parley.db");
+    let (pool, _) = parley::db::open(&path).await.unwrap();
+    // Another writer holds the write lock...
+    let mut holder = pool.acquire().await.unwrap();
+    sqlx::query("begin immediate")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+
+    // ...and this one gives up after 50 ms instead of the app's 5 s.
+    let impatient = sqlx::SqlitePool::connect_with(
+        sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .busy_timeout(std::time::Duration::from_millis(50)),
+    )
+    .await
+    .unwrap();
+    let input = parley::models::CharacterInput {
+        name: "Blocked".into(),
+        ..Default::default()
+    };
+    let err = repos::character::insert(&impatient, new_id(), &input, Timestamp::now())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "DatabaseError");
+    assert!(err.to_string().contains("busy"), "{err}");
+    let err = err.context("save the character");
+    assert!(
+        err.to_string()
+            .starts_with("could not save the character: the database is busy"),
+        "{err}"
+    );
+
+    sqlx::query("rollback").execute(&mut *holder).await.unwrap();
+    repos::character::insert(&impatient, new_id(), &input, Timestamp::now())
+        .await
+        .expect("works once the lock is gone");
+}

@@ -5,6 +5,7 @@
 //! Layers, one direction: `commands` -> `services` -> `repos` -> SQLite;
 //! nothing below `commands` imports `tauri`.
 
+pub mod ai;
 pub mod app_store;
 pub mod cli;
 pub mod commands;
@@ -75,10 +76,22 @@ fn run_app() {
                     return Err(Box::new(std::io::Error::other(e.to_string())));
                 }
             };
-            let secrets = app_store::PluginSecretStore::open(app.handle(), &data_dir)?;
+            if let Err(e) = tauri::async_runtime::block_on(services::generation::sweep_interrupted(&pool)) {
+                tracing::error!(error = %e, "could not mark interrupted replies");
+            }
+            let secrets: Arc<dyn secrets::SecretStore> =
+                Arc::new(app_store::PluginSecretStore::open(app.handle(), &data_dir)?);
+            let engine = services::generation::Engine {
+                pool: pool.clone(),
+                http: ai::http_client(),
+                secrets: secrets.clone(),
+                generations: Arc::default(),
+                sink: Arc::new(commands::generation::WindowSink(app.handle().clone())),
+            };
             app.manage(AppState {
                 pool,
-                secrets: Arc::new(secrets),
+                secrets,
+                engine,
                 db_path,
                 log_dir,
                 schema_version: report.schema_version,

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod mock_llm;
+
 use parley::models::{CharacterInput, ChatSessionInput, Id, MessageInput, MessageRole};
 use sqlx::SqlitePool;
 

@@ -9,6 +9,7 @@ pub mod ai_model;
 pub mod app;
 pub mod character;
 pub mod chat_session;
+pub mod generation;
 pub mod message;
 pub mod provider;
 pub mod settings;
@@ -90,6 +91,15 @@ macro_rules! all_commands {
             $crate::commands::message::message_delete,
             $crate::commands::settings::settings_get,
             $crate::commands::settings::settings_update,
+            $crate::commands::provider::provider_models,
+            $crate::commands::generation::chat_send,
+            $crate::commands::generation::chat_stop,
+            $crate::commands::generation::chat_regenerate,
+            $crate::commands::generation::chat_continue,
+            $crate::commands::generation::chat_running,
+            $crate::commands::generation::chat_prompt_preview,
+            $crate::commands::generation::message_swipe,
+            $crate::commands::generation::markdown_render,
         ]
     };
 }

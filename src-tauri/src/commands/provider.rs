@@ -61,3 +61,16 @@ pub async fn provider_delete(state: State<'_, AppState>, id: Id) -> Result<()> {
     )
     .await
 }
+
+/// The models the provider offers; doubles as "test connection".
+#[tauri::command]
+pub async fn provider_models(
+    state: State<'_, AppState>,
+    id: Id,
+) -> Result<Vec<crate::ai::RemoteModel>> {
+    traced(
+        "provider_models",
+        service::remote_models(&state.pool, state.secrets.as_ref(), &state.engine.http, id),
+    )
+    .await
+}

@@ -230,3 +230,61 @@ pub async fn set_active_swipe<'e>(
     .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Writes a reply's text, status and metadata, and the swipe it shows (when
+/// it has swipes), together.
+pub async fn save_reply(
+    conn: &mut SqliteConnection,
+    id: Id,
+    content: &str,
+    status: MessageStatus,
+    metadata: &Value,
+    now: Timestamp,
+) -> Result<()> {
+    use sqlx::Connection;
+    let mut tx = conn.begin().await?;
+    sqlx::query(
+        r"update messages set content = ?2, status = ?3, metadata = ?4, updated_at = ?5
+           where id = ?1",
+    )
+    .bind(id)
+    .bind(content)
+    .bind(status)
+    .bind(Json(metadata))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        r"update message_swipes set content = ?2, metadata = ?3, updated_at = ?4
+           where message_id = ?1
+             and swipe_index = (select active_swipe from messages where id = ?1)",
+    )
+    .bind(id)
+    .bind(content)
+    .bind(Json(metadata))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks every `pending` or `streaming` message failed with `reason`,
+/// keeping its text. Returns how many there were.
+pub async fn fail_unfinished<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    reason: &str,
+    now: Timestamp,
+) -> Result<u64> {
+    let done = sqlx::query(
+        r"update messages
+             set status = 'failed', updated_at = ?2,
+                 metadata = json_set(metadata, '$.error', ?1)
+           where status in ('pending', 'streaming')",
+    )
+    .bind(reason)
+    .bind(now)
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected())
+}

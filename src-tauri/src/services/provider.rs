@@ -118,3 +118,21 @@ pub async fn delete(pool: &SqlitePool, secrets: &dyn SecretStore, id: Id) -> Res
     secrets.delete(&provider_key(id))?;
     Ok(())
 }
+
+/// Asks the provider which models it offers, with the stored key. Serves
+/// both "test connection" and "fetch models".
+pub async fn remote_models(
+    pool: &SqlitePool,
+    secrets: &dyn SecretStore,
+    http: &reqwest::Client,
+    id: Id,
+) -> Result<Vec<crate::ai::RemoteModel>> {
+    let p = get(pool, secrets, id).await?;
+    let endpoint = crate::ai::Endpoint {
+        kind: p.kind,
+        name: p.name,
+        base_url: p.base_url,
+        api_key: secrets.get(&provider_key(id))?,
+    };
+    crate::ai::provider_for(endpoint).list_models(http).await
+}

@@ -1,0 +1,252 @@
+//! Provider failures in words: what went wrong, at which provider, with which
+//! status, and what to do. Keys are scrubbed from anything a provider echoes.
+
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+
+use super::Endpoint;
+use crate::error::AppError;
+
+/// How much of an error body to show.
+const BODY_SNIPPET: usize = 300;
+
+/// Replaces the endpoint's API key wherever it appears in `text`.
+pub fn redact(endpoint: &Endpoint, text: &str) -> String {
+    match &endpoint.api_key {
+        Some(key) if key.expose().len() >= 4 => text.replace(key.expose(), "[redacted]"),
+        _ => text.to_string(),
+    }
+}
+
+fn external(
+    endpoint: &Endpoint,
+    status: Option<u16>,
+    message: String,
+    retry_after_secs: Option<u64>,
+) -> AppError {
+    AppError::ExternalApi {
+        provider: endpoint.name.clone(),
+        status,
+        message: redact(endpoint, &message),
+        retry_after_secs,
+    }
+}
+
+/// The most useful line of an error body: `error.message`, `error` as a
+/// string, `message`, `detail`, or the start of the text.
+fn body_message(body: &str) -> Option<String> {
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    if let Ok(json) = serde_json::from_str::<serde_json::Value>(trimmed) {
+        let candidates = [
+            json.pointer("/error/message"),
+            json.get("error").filter(|e| e.is_string()),
+            json.get("message"),
+            json.get("detail"),
+        ];
+        for c in candidates.into_iter().flatten() {
+            if let Some(s) = c.as_str().filter(|s| !s.trim().is_empty()) {
+                return Some(s.trim().to_string());
+            }
+        }
+    }
+    let snippet: String = trimmed.chars().take(BODY_SNIPPET).collect();
+    // An HTML error page says nothing useful in a sentence.
+    if snippet.starts_with('<') {
+        return None;
+    }
+    Some(snippet)
+}
+
+/// Seconds from a `Retry-After` header: delta-seconds or an HTTP date.
+pub fn retry_after(headers: &HeaderMap) -> Option<u64> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(secs);
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let secs = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
+    Some(secs.max(0) as u64)
+}
+
+/// An HTTP error response turned into words.
+pub fn from_status(
+    endpoint: &Endpoint,
+    model: Option<&str>,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &str,
+) -> AppError {
+    let name = &endpoint.name;
+    let code = status.as_u16();
+    let detail = body_message(body)
+        .map(|m| format!(" It said: \"{m}\""))
+        .unwrap_or_default();
+    let retry = retry_after(headers);
+    let message = match code {
+        401 | 403 => format!(
+            "{name} rejected the API key ({code}); check the key in Providers & models.{detail}"
+        ),
+        404 => match model {
+            Some(m) => format!(
+                "{name} does not know the model \"{m}\" or the address {} is wrong (404); check the model id and base URL in Providers & models.{detail}",
+                endpoint.base_url
+            ),
+            None => format!(
+                "{name} has nothing at {} (404); check the base URL in Providers & models.{detail}",
+                endpoint.base_url
+            ),
+        },
+        429 => match retry {
+            Some(s) => format!("{name} is limiting requests (429); try again in {s} seconds.{detail}"),
+            None => format!("{name} is limiting requests (429); wait a little and try again.{detail}"),
+        },
+        400 | 413 | 422 => format!("{name} refused the request ({code}).{detail} Check the model's settings (context length, max output tokens)."),
+        500..=599 => format!("{name} had a server error ({code}); try again in a moment.{detail}"),
+        _ => format!("{name} answered with an error ({code}).{detail}"),
+    };
+    external(endpoint, Some(code), message, retry)
+}
+
+/// A request that failed before any answer: refused, timed out, bad TLS.
+pub fn from_reqwest(endpoint: &Endpoint, err: &reqwest::Error) -> AppError {
+    let name = &endpoint.name;
+    let url = &endpoint.base_url;
+    tracing::warn!(provider = %name, error = %redact(endpoint, &err.to_string()), "provider request failed");
+    let message = if err.is_timeout() {
+        format!("{name} did not answer in time; check that it is running and reachable at {url}, then try again")
+    } else if err.is_connect() {
+        format!(
+            "could not connect to {name} at {url}; is the server running and the address right?"
+        )
+    } else {
+        format!(
+            "the request to {name} failed ({}); try again",
+            redact(endpoint, &err.to_string())
+        )
+    };
+    external(endpoint, err.status().map(|s| s.as_u16()), message, None)
+}
+
+/// The stream broke while the reply was arriving.
+pub fn from_stream(
+    endpoint: &Endpoint,
+    err: &eventsource_stream::EventStreamError<reqwest::Error>,
+) -> AppError {
+    let name = &endpoint.name;
+    tracing::warn!(provider = %name, error = %redact(endpoint, &err.to_string()), "provider stream failed");
+    let message = match err {
+        eventsource_stream::EventStreamError::Transport(e) if e.is_timeout() => format!(
+            "{name} stopped sending for too long; the text so far is kept. Try again or continue the reply"
+        ),
+        eventsource_stream::EventStreamError::Transport(_) => format!(
+            "the connection to {name} dropped in the middle of the reply; the text so far is kept. Try again or continue the reply"
+        ),
+        _ => format!("{name} sent a stream Parley could not read; the text so far is kept"),
+    };
+    external(endpoint, None, message, None)
+}
+
+/// The stream closed without the provider saying the reply was complete.
+pub fn ended_early(endpoint: &Endpoint, seen_any: bool) -> AppError {
+    let name = &endpoint.name;
+    let message = if seen_any {
+        format!("{name} ended the reply before it was complete; the text so far is kept. Try again or continue the reply")
+    } else {
+        format!("{name} sent an empty reply; check the model and try again")
+    };
+    external(endpoint, None, message, None)
+}
+
+/// A frame Parley could not parse.
+pub fn malformed(endpoint: &Endpoint, what: &str) -> AppError {
+    tracing::warn!(provider = %endpoint.name, frame = %redact(endpoint, &what.chars().take(200).collect::<String>()), "malformed stream frame");
+    external(
+        endpoint,
+        None,
+        format!(
+            "{} sent a malformed piece of the reply; the text so far is kept",
+            endpoint.name
+        ),
+        None,
+    )
+}
+
+/// An error object inside the stream (`{"error": {...}}` or an Anthropic
+/// `error` event).
+pub fn in_stream(endpoint: &Endpoint, data: &str) -> AppError {
+    let detail = body_message(data).unwrap_or_else(|| "no details".into());
+    let status = serde_json::from_str::<serde_json::Value>(data)
+        .ok()
+        .and_then(|j| j.pointer("/error/code").and_then(|c| c.as_u64()))
+        .and_then(|c| u16::try_from(c).ok());
+    external(
+        endpoint,
+        status,
+        format!(
+            "{} stopped the reply with an error: \"{detail}\"; the text so far is kept",
+            endpoint.name
+        ),
+        None,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::ProviderKind;
+    use crate::secrets::Secret;
+
+    fn endpoint() -> Endpoint {
+        Endpoint {
+            kind: ProviderKind::Openrouter,
+            name: "OpenRouter".into(),
+            base_url: "https://openrouter.ai/api/v1".into(),
+            api_key: Some(Secret::new("sk-or-abcdef123456")),
+        }
+    }
+
+    #[test]
+    fn keys_echoed_by_a_provider_are_redacted() {
+        let err = from_status(
+            &endpoint(),
+            None,
+            StatusCode::UNAUTHORIZED,
+            &HeaderMap::new(),
+            r#"{"error":{"message":"Incorrect API key provided: sk-or-abcdef123456"}}"#,
+        );
+        let text = err.to_string();
+        assert!(!text.contains("sk-or-abcdef123456"), "{text}");
+        assert!(text.contains("rejected the API key (401)"), "{text}");
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let mut h = HeaderMap::new();
+        h.insert(reqwest::header::RETRY_AFTER, "17".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(17));
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(90)).to_rfc2822();
+        h.insert(reqwest::header::RETRY_AFTER, later.parse().unwrap());
+        let secs = retry_after(&h).unwrap();
+        assert!((85..=90).contains(&secs), "{secs}");
+    }
+
+    #[test]
+    fn non_json_bodies_become_a_short_quote_and_html_is_dropped() {
+        assert_eq!(
+            body_message("upstream timed out").as_deref(),
+            Some("upstream timed out")
+        );
+        assert_eq!(body_message("<html><body>502</body></html>"), None);
+        assert_eq!(
+            body_message(r#"{"error":"model not loaded"}"#).as_deref(),
+            Some("model not loaded")
+        );
+    }
+}

@@ -1,0 +1,221 @@
+//! AI providers behind one trait: a chat request goes in, a stream of typed
+//! events comes out. Two families cover every provider Parley supports:
+//! OpenAI-compatible Chat Completions (OpenAI, OpenRouter, GLM, Ollama,
+//! LM Studio, llama.cpp, any custom base URL) and Anthropic Messages.
+//!
+//! SSE bytes are framed by `eventsource-stream`; each family turns frames into
+//! [`StreamEvent`]s. HTTP and stream failures become `AppError::ExternalApi`
+//! with the provider's name, the status and what to do. Nothing here knows
+//! about the database or Tauri, and no key is ever logged or put in an error.
+
+mod anthropic;
+mod errors;
+mod openai;
+
+use std::pin::Pin;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use futures_util::Stream;
+use serde::Serialize;
+
+pub use errors::{from_reqwest, from_status, redact};
+
+use crate::error::Result;
+use crate::models::{MessageRole, ProviderKind, SamplingParams};
+use crate::secrets::Secret;
+
+/// How long to wait for a connection to open.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a stream may stay silent before it is given up (local models can
+/// take a while to load, so this is generous).
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The one HTTP client for the app's life.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(IDLE_TIMEOUT)
+        .user_agent(concat!("Parley/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
+/// One message of the prompt as sent to a provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PromptMessage {
+    pub role: MessageRole,
+    pub content: String,
+}
+
+/// What to ask the model.
+#[derive(Debug, Clone)]
+pub struct ChatRequest {
+    pub model: String,
+    /// System messages first, then the conversation, oldest first.
+    pub messages: Vec<PromptMessage>,
+    pub max_tokens: i64,
+    pub params: SamplingParams,
+}
+
+/// One thing a provider's stream told us.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent {
+    /// Reply text.
+    Text(String),
+    /// Reasoning ("thinking") text, kept apart from the reply.
+    Reasoning(String),
+    /// Token counts, when the provider gives them.
+    Usage {
+        input_tokens: Option<i64>,
+        output_tokens: Option<i64>,
+    },
+    /// Why the model stopped (`stop`, `length`, `end_turn`, ...).
+    Finish(String),
+    /// The provider said the reply is complete.
+    Done,
+}
+
+pub type EventStream = Pin<Box<dyn Stream<Item = Result<StreamEvent>> + Send>>;
+
+/// A model a provider offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteModel {
+    pub id: String,
+    pub name: Option<String>,
+    pub context_length: Option<i64>,
+}
+
+/// Where and how to reach a provider.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub kind: ProviderKind,
+    /// The provider's name as the person gave it, for messages.
+    pub name: String,
+    pub base_url: String,
+    pub api_key: Option<Secret>,
+}
+
+impl Endpoint {
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!(
+            "{}/{}",
+            self.base_url.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        )
+    }
+}
+
+/// A provider family.
+pub trait ChatProvider: Send + Sync {
+    /// Starts a streamed reply. Fails early on HTTP errors; stream failures
+    /// arrive as `Err` items.
+    fn stream_chat<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        request: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<EventStream>>;
+
+    /// The models the provider offers (also the "test connection").
+    fn list_models<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<Vec<RemoteModel>>>;
+}
+
+/// The client for an endpoint's family.
+pub fn provider_for(endpoint: Endpoint) -> Box<dyn ChatProvider> {
+    match endpoint.kind {
+        ProviderKind::Anthropic => Box::new(anthropic::Anthropic::new(endpoint)),
+        _ => Box::new(openai::OpenAiCompatible::new(endpoint)),
+    }
+}
+
+/// Turns an SSE body into provider events with `parse` (one SSE frame's
+/// event name and data in, zero or more events out), and checks how the
+/// stream ended: a stream that stops before the provider said it was done
+/// is an error, so the caller keeps the partial text and says what happened.
+pub(crate) fn sse_events<F>(
+    endpoint: Endpoint,
+    response: reqwest::Response,
+    parse: F,
+) -> EventStream
+where
+    F: FnMut(&str, &str) -> Result<Vec<StreamEvent>> + Send + 'static,
+{
+    use eventsource_stream::Eventsource;
+    use futures_util::StreamExt;
+
+    struct State<F> {
+        frames: Pin<
+            Box<
+                dyn Stream<
+                        Item = std::result::Result<
+                            eventsource_stream::Event,
+                            eventsource_stream::EventStreamError<reqwest::Error>,
+                        >,
+                    > + Send,
+            >,
+        >,
+        parse: F,
+        endpoint: Endpoint,
+        pending: std::collections::VecDeque<StreamEvent>,
+        seen_any: bool,
+        finished: bool,
+        ended: bool,
+    }
+
+    let state = State {
+        frames: Box::pin(response.bytes_stream().eventsource()),
+        parse,
+        endpoint,
+        pending: std::collections::VecDeque::new(),
+        seen_any: false,
+        finished: false,
+        ended: false,
+    };
+    Box::pin(futures_util::stream::unfold(state, |mut st| async move {
+        loop {
+            if let Some(event) = st.pending.pop_front() {
+                if event == StreamEvent::Done {
+                    st.pending.clear();
+                    st.ended = true;
+                }
+                return Some((Ok(event), st));
+            }
+            if st.ended {
+                return None;
+            }
+            match st.frames.next().await {
+                Some(Ok(frame)) => {
+                    st.seen_any = true;
+                    match (st.parse)(&frame.event, &frame.data) {
+                        Ok(events) => {
+                            st.finished |=
+                                events.iter().any(|e| matches!(e, StreamEvent::Finish(_)));
+                            st.pending.extend(events);
+                        }
+                        Err(e) => {
+                            st.ended = true;
+                            return Some((Err(e), st));
+                        }
+                    }
+                }
+                Some(Err(e)) => {
+                    st.ended = true;
+                    return Some((Err(errors::from_stream(&st.endpoint, &e)), st));
+                }
+                None => {
+                    st.ended = true;
+                    // A finish reason without the closing marker is complete
+                    // enough (some local servers skip `[DONE]`).
+                    if st.finished {
+                        return Some((Ok(StreamEvent::Done), st));
+                    }
+                    return Some((Err(errors::ended_early(&st.endpoint, st.seen_any)), st));
+                }
+            }
+        }
+    }))
+}

@@ -1,0 +1,269 @@
+//! Prompt assembly: what is sent to the model, in order.
+//!
+//! 1. One system message: the system prompt (the character's override, else
+//!    the chat's prompt, else the default), then the character block
+//!    (description, personality, scenario) and the persona.
+//! 2. The character's example dialogue, split on `<START>`, one system
+//!    message per example, while the budget allows.
+//! 3. The chat history, oldest first, trimmed from the oldest end to fit.
+//! 4. The character's post-history instructions, as a last system message.
+//!
+//! `{{char}}` / `<BOT>` and `{{user}}` / `<USER>` are replaced everywhere
+//! (ignoring case for the braces form).
+
+use serde::Serialize;
+
+use crate::ai::PromptMessage;
+use crate::models::{Character, Message, MessageRole, MessageStatus, UserProfile};
+
+/// The name used for `{{user}}` when the chat has no persona.
+pub const DEFAULT_USER_NAME: &str = "User";
+
+/// Estimated tokens for a text. Tokenizers differ per model and none is
+/// shipped, so this counts about 3.5 characters per token (English prose
+/// runs near 4; code, non-Latin scripts and names run lower), rounding up,
+/// which errs toward sending a little less rather than overflowing the
+/// context.
+pub fn estimate_tokens(text: &str) -> i64 {
+    let chars = text.chars().count() as i64;
+    (chars * 2 + 6) / 7
+}
+
+/// Framing each message costs (role markers, separators), in tokens.
+pub const PER_MESSAGE_TOKENS: i64 = 4;
+
+fn message_tokens(m: &PromptMessage) -> i64 {
+    estimate_tokens(&m.content) + PER_MESSAGE_TOKENS
+}
+
+/// Everything assembly needs.
+#[derive(Debug, Clone, Copy)]
+pub struct PromptInputs<'a> {
+    pub character: Option<&'a Character>,
+    pub persona: Option<&'a UserProfile>,
+    /// The chat's system prompt, or the default one, already chosen.
+    pub system_prompt: Option<&'a str>,
+    /// The conversation so far, oldest first.
+    pub history: &'a [Message],
+    pub context_length: i64,
+    pub max_output_tokens: i64,
+}
+
+/// The assembled prompt and what was left out.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Prompt {
+    pub messages: Vec<PromptMessage>,
+    pub estimated_tokens: i64,
+    /// Context length minus the reply budget.
+    pub budget_tokens: i64,
+    pub history_included: usize,
+    pub history_dropped: usize,
+    pub examples_included: usize,
+}
+
+/// Replaces `{{char}}`, `{{user}}` (any case), `<BOT>` and `<USER>`.
+pub fn substitute(text: &str, char_name: &str, user_name: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find(['{', '<']) {
+        out.push_str(&rest[..pos]);
+        let tail = &rest[pos..];
+        let lower: String = tail
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let (replacement, len) = if lower.starts_with("{{char}}") {
+            (char_name, 8)
+        } else if lower.starts_with("{{user}}") {
+            (user_name, 8)
+        } else if tail.starts_with("<BOT>") {
+            (char_name, 5)
+        } else if tail.starts_with("<USER>") {
+            (user_name, 6)
+        } else {
+            let ch = tail.chars().next().map_or(1, char::len_utf8);
+            out.push_str(&tail[..ch]);
+            rest = &tail[ch..];
+            continue;
+        };
+        out.push_str(replacement);
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Splits example dialogue on `<START>` markers into trimmed, non-empty blocks.
+pub fn split_examples(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    loop {
+        let next = rest.to_ascii_lowercase().find("<start>");
+        let (block, after) = match next {
+            Some(i) => (&rest[..i], Some(&rest[i + "<start>".len()..])),
+            None => (rest, None),
+        };
+        let block = block.trim();
+        if !block.is_empty() {
+            blocks.push(block.to_string());
+        }
+        match after {
+            Some(a) => rest = a,
+            None => break,
+        }
+    }
+    blocks
+}
+
+/// The system prompt text that applies: the character's own override wins,
+/// then the chat's chosen prompt (or the default).
+pub fn choose_system_prompt<'a>(
+    character: Option<&'a Character>,
+    chat_prompt: Option<&'a str>,
+) -> Option<&'a str> {
+    character
+        .map(|c| c.system_prompt.as_str())
+        .filter(|s| !s.trim().is_empty())
+        .or(chat_prompt.filter(|s| !s.trim().is_empty()))
+}
+
+/// Builds the prompt for the next reply.
+pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
+    let char_name = inputs.character.map_or("Assistant", |c| c.name.as_str());
+    let user_name = inputs
+        .persona
+        .map_or(DEFAULT_USER_NAME, |p| p.name.as_str());
+    let sub = |t: &str| substitute(t, char_name, user_name);
+
+    let mut system = Vec::new();
+    if let Some(p) = inputs.system_prompt.filter(|s| !s.trim().is_empty()) {
+        system.push(sub(p.trim()));
+    }
+    if let Some(c) = inputs.character {
+        if !c.description.trim().is_empty() {
+            system.push(sub(c.description.trim()));
+        }
+        if !c.personality.trim().is_empty() {
+            system.push(format!(
+                "{char_name}'s personality: {}",
+                sub(c.personality.trim())
+            ));
+        }
+        if !c.scenario.trim().is_empty() {
+            system.push(format!("Scenario: {}", sub(c.scenario.trim())));
+        }
+    }
+    if let Some(p) = inputs.persona.filter(|p| !p.description.trim().is_empty()) {
+        system.push(format!("About {user_name}: {}", sub(p.description.trim())));
+    }
+
+    let mut head = Vec::new();
+    if !system.is_empty() {
+        head.push(PromptMessage {
+            role: MessageRole::System,
+            content: system.join("\n\n"),
+        });
+    }
+    let tail: Vec<PromptMessage> = inputs
+        .character
+        .map(|c| c.post_history_instructions.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| PromptMessage {
+            role: MessageRole::System,
+            content: sub(s),
+        })
+        .into_iter()
+        .collect();
+
+    let budget = (inputs.context_length - inputs.max_output_tokens).max(0);
+    let mut used: i64 = head.iter().chain(&tail).map(message_tokens).sum();
+
+    // History, newest first, until the budget is spent; the newest message is
+    // always kept, or the model would answer nothing.
+    let usable: Vec<&Message> = inputs
+        .history
+        .iter()
+        .filter(|m| !(m.content.is_empty() && m.status != MessageStatus::Completed))
+        .collect();
+    let mut kept: Vec<PromptMessage> = Vec::new();
+    for (i, m) in usable.iter().rev().enumerate() {
+        let pm = PromptMessage {
+            role: m.role,
+            content: sub(&m.content),
+        };
+        let cost = message_tokens(&pm);
+        if i > 0 && used + cost > budget {
+            break;
+        }
+        used += cost;
+        kept.push(pm);
+    }
+    kept.reverse();
+    let history_included = kept.len();
+
+    // Examples only with room to spare, in their order.
+    let mut examples = Vec::new();
+    if let Some(c) = inputs.character {
+        for block in split_examples(&c.example_messages) {
+            let pm = PromptMessage {
+                role: MessageRole::System,
+                content: format!("[Example conversation]\n{}", sub(&block)),
+            };
+            let cost = message_tokens(&pm);
+            if used + cost > budget {
+                break;
+            }
+            used += cost;
+            examples.push(pm);
+        }
+    }
+    let examples_included = examples.len();
+
+    let mut messages = head;
+    messages.extend(examples);
+    messages.extend(kept);
+    messages.extend(tail);
+    Prompt {
+        estimated_tokens: messages.iter().map(message_tokens).sum(),
+        messages,
+        budget_tokens: budget,
+        history_included,
+        history_dropped: usable.len() - history_included,
+        examples_included,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    #[rstest]
+    #[case::braces("Hi {{user}}, I am {{char}}.", "Hi Alex, I am Mira.")]
+    #[case::any_case("{{Char}} and {{USER}}", "Mira and Alex")]
+    #[case::angle("<BOT> waves at <USER>", "Mira waves at Alex")]
+    #[case::untouched("{{other}} <b> {x}", "{{other}} <b> {x}")]
+    #[case::unicode("¿{{user}}? 🌙", "¿Alex? 🌙")]
+    fn macros(#[case] input: &str, #[case] expected: &str) {
+        assert_eq!(substitute(input, "Mira", "Alex"), expected);
+    }
+
+    #[test]
+    fn examples_split_on_start_markers() {
+        let blocks = split_examples(
+            "<START>\n{{user}}: hi\n{{char}}: hey\n<start>\n\n<START>\n{{char}}: bye",
+        );
+        assert_eq!(blocks, vec!["{{user}}: hi\n{{char}}: hey", "{{char}}: bye"]);
+        assert_eq!(split_examples("no marker"), vec!["no marker"]);
+    }
+
+    #[test]
+    fn estimate_rounds_up() {
+        assert_eq!(estimate_tokens(""), 0);
+        assert_eq!(estimate_tokens("abc"), 1);
+        assert_eq!(estimate_tokens(&"x".repeat(35)), 10);
+    }
+}

@@ -260,6 +260,159 @@ mod tests {
         assert_eq!(split_examples("no marker"), vec!["no marker"]);
     }
 
+    fn character(system_prompt: &str) -> Character {
+        let now = crate::models::Timestamp::from_millis(0);
+        Character {
+            id: crate::models::new_id(),
+            name: "Mira".into(),
+            creator: String::new(),
+            character_version: String::new(),
+            tags: sqlx::types::Json(vec![]),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            description: "{{char}} flies ships.".into(),
+            personality: "dry".into(),
+            scenario: "{{user}} joins the crew.".into(),
+            first_message: String::new(),
+            example_messages: "<START>\n{{user}}: Hi\n{{char}}: Hey".into(),
+            alternate_greetings: sqlx::types::Json(vec![]),
+            system_prompt: system_prompt.into(),
+            post_history_instructions: "Stay in character as {{char}}.".into(),
+            creator_notes: String::new(),
+            extensions: sqlx::types::Json(serde_json::json!({})),
+            character_book: None,
+        }
+    }
+
+    fn history(n: usize, chars: usize) -> Vec<Message> {
+        let now = crate::models::Timestamp::from_millis(0);
+        (0..n)
+            .map(|i| Message {
+                id: crate::models::new_id(),
+                chat_session_id: crate::models::new_id(),
+                seq: i as i64,
+                role: if i % 2 == 0 {
+                    MessageRole::User
+                } else {
+                    MessageRole::Assistant
+                },
+                status: MessageStatus::Completed,
+                active_swipe: 0,
+                swipe_count: 0,
+                created_at: now,
+                updated_at: now,
+                metadata: sqlx::types::Json(serde_json::json!({})),
+                content: format!("{i:04}{}", "x".repeat(chars.saturating_sub(4))),
+            })
+            .collect()
+    }
+
+    fn inputs<'a>(
+        c: &'a Character,
+        h: &'a [Message],
+        prompt: Option<&'a str>,
+        context: i64,
+    ) -> PromptInputs<'a> {
+        PromptInputs {
+            character: Some(c),
+            persona: None,
+            system_prompt: choose_system_prompt(Some(c), prompt),
+            history: h,
+            context_length: context,
+            max_output_tokens: 100,
+        }
+    }
+
+    #[rstest]
+    #[case::override_wins("Be {{char}}.", Some("Chat prompt"), "Be Mira.")]
+    #[case::chat_prompt_next("", Some("Chat prompt"), "Chat prompt")]
+    #[case::none("", None, "Mira flies ships.")]
+    fn system_prompt_precedence(
+        #[case] own: &str,
+        #[case] chat: Option<&str>,
+        #[case] starts: &str,
+    ) {
+        let c = character(own);
+        let h = history(2, 10);
+        let p = assemble(inputs(&c, &h, chat, 10_000));
+        assert!(
+            p.messages[0].content.starts_with(starts),
+            "{:?}",
+            p.messages[0].content
+        );
+        assert!(p.messages[0]
+            .content
+            .contains("Scenario: User joins the crew."));
+    }
+
+    #[test]
+    fn order_is_system_examples_history_post_history() {
+        let c = character("");
+        let h = history(3, 10);
+        let p = assemble(inputs(&c, &h, None, 10_000));
+        let roles: Vec<MessageRole> = p.messages.iter().map(|m| m.role).collect();
+        use MessageRole::*;
+        assert_eq!(roles, vec![System, System, User, Assistant, User, System]);
+        assert_eq!(
+            p.messages[1].content,
+            "[Example conversation]\nUser: Hi\nMira: Hey"
+        );
+        assert_eq!(p.messages[5].content, "Stay in character as Mira.");
+        assert_eq!(
+            (p.history_included, p.history_dropped, p.examples_included),
+            (3, 0, 1)
+        );
+    }
+
+    #[test]
+    fn history_is_trimmed_oldest_first_to_fit_the_budget() {
+        let c = character("");
+        // 100 messages of ~350 characters (~100 tokens each); 2,100 tokens
+        // of context less 100 for the reply leaves room for about 18.
+        let h = history(100, 350);
+        let p = assemble(inputs(&c, &h, None, 2_100));
+        assert!(
+            p.estimated_tokens <= p.budget_tokens,
+            "{} > {}",
+            p.estimated_tokens,
+            p.budget_tokens
+        );
+        assert!(
+            p.history_included > 10 && p.history_included < 25,
+            "{}",
+            p.history_included
+        );
+        assert_eq!(p.history_included + p.history_dropped, 100);
+        let kept: Vec<&str> = p
+            .messages
+            .iter()
+            .filter(|m| m.role != MessageRole::System)
+            .map(|m| &m.content[..4])
+            .collect();
+        assert_eq!(
+            *kept.last().unwrap(),
+            "0099",
+            "the newest message is always kept"
+        );
+        let first_kept: usize = kept[0].parse().unwrap();
+        assert_eq!(
+            first_kept,
+            100 - p.history_included,
+            "only the oldest were dropped"
+        );
+        // A small example may still fill the room a whole message could not.
+        assert!(p.examples_included <= 1);
+    }
+
+    #[test]
+    fn the_newest_message_is_kept_even_when_nothing_fits() {
+        let c = character("");
+        let h = history(3, 5_000);
+        let p = assemble(inputs(&c, &h, None, 300));
+        assert_eq!(p.history_included, 1);
+    }
+
     #[test]
     fn estimate_rounds_up() {
         assert_eq!(estimate_tokens(""), 0);

@@ -86,15 +86,12 @@ impl Generations {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn begin(&self, chat_id: Id, message_id: Id) -> Result<(Id, CancellationToken)> {
+    /// Reserves the chat for a generation writing into `message_id`; the
+    /// reservation ends when the [`Slot`] drops unless it was launched.
+    fn reserve(&self, chat_id: Id, message_id: Id) -> Result<Slot<'_>> {
         let mut running = self.lock();
         if running.contains_key(&chat_id) {
-            return Err(AppError::Conflict {
-                field: None,
-                message:
-                    "a reply is still being written in this chat; stop it or wait for it to finish"
-                        .into(),
-            });
+            return Err(busy());
         }
         let generation_id = new_id();
         let cancel = CancellationToken::new();
@@ -106,7 +103,12 @@ impl Generations {
                 cancel: cancel.clone(),
             },
         );
-        Ok((generation_id, cancel))
+        Ok(Slot {
+            generations: self,
+            chat_id,
+            generation_id,
+            cancel: Some(cancel),
+        })
     }
 
     fn end(&self, chat_id: Id, generation_id: Id) {
@@ -136,6 +138,30 @@ impl Generations {
         self.lock()
             .get(&chat_id)
             .map(|r| (r.generation_id, r.message_id))
+    }
+}
+
+fn busy() -> AppError {
+    AppError::Conflict {
+        field: None,
+        message: "a reply is still being written in this chat; stop it or wait for it to finish"
+            .into(),
+    }
+}
+
+/// A chat reserved for one generation; released on drop unless launched.
+struct Slot<'a> {
+    generations: &'a Generations,
+    chat_id: Id,
+    generation_id: Id,
+    cancel: Option<CancellationToken>,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if self.cancel.is_some() {
+            self.generations.end(self.chat_id, self.generation_id);
+        }
     }
 }
 
@@ -297,16 +323,10 @@ pub async fn preview(engine: &Engine, chat_id: Id) -> Result<Prompt> {
 pub async fn send(engine: &Engine, chat_id: Id, text: String) -> Result<Started> {
     super::validate::message_content(&text, true)?;
     let s = setup(engine, chat_id).await?;
-    if engine.generations.in_chat(chat_id).is_some() {
-        return Err(AppError::Conflict {
-            field: None,
-            message:
-                "a reply is still being written in this chat; stop it or wait for it to finish"
-                    .into(),
-        });
-    }
     let user_id = new_id();
     let reply_id = new_id();
+    // Reserve the chat before writing, so two sends never both write.
+    let slot = engine.generations.reserve(chat_id, reply_id)?;
     let now = Timestamp::now();
     let mut tx = engine.pool.begin().await?;
     repos::message::append(
@@ -339,7 +359,7 @@ pub async fn send(engine: &Engine, chat_id: Id, text: String) -> Result<Started>
     let reply = super::message::get(&engine.pool, reply_id).await?;
     let h = history(&engine.pool, chat_id, Some(reply.seq), s.context_length).await?;
     let user_message = super::message::get(&engine.pool, user_id).await?;
-    let generation_id = spawn(engine, &s, reply.clone(), String::new(), &h)?;
+    let generation_id = launch(engine, slot, &s, reply.clone(), String::new(), &h);
     Ok(Started {
         generation_id,
         user_message: Some(user_message),
@@ -361,14 +381,6 @@ async fn last_reply(engine: &Engine, message_id: Id) -> Result<Message> {
             "only the last reply can be regenerated or continued; delete the messages after it first".into(),
         ));
     }
-    if engine.generations.in_chat(m.chat_session_id).is_some() {
-        return Err(AppError::Conflict {
-            field: None,
-            message:
-                "a reply is still being written in this chat; stop it or wait for it to finish"
-                    .into(),
-        });
-    }
     Ok(m)
 }
 
@@ -377,6 +389,7 @@ async fn last_reply(engine: &Engine, message_id: Id) -> Result<Message> {
 pub async fn regenerate(engine: &Engine, message_id: Id) -> Result<Started> {
     let m = last_reply(engine, message_id).await?;
     let s = setup(engine, m.chat_session_id).await?;
+    let slot = engine.generations.reserve(m.chat_session_id, m.id)?;
     let now = Timestamp::now();
     let mut tx = engine.pool.begin().await?;
     if m.swipe_count == 0 {
@@ -395,7 +408,7 @@ pub async fn regenerate(engine: &Engine, message_id: Id) -> Result<Started> {
         s.context_length,
     )
     .await?;
-    let generation_id = spawn(engine, &s, reply.clone(), String::new(), &h)?;
+    let generation_id = launch(engine, slot, &s, reply.clone(), String::new(), &h);
     Ok(Started {
         generation_id,
         user_message: None,
@@ -407,6 +420,7 @@ pub async fn regenerate(engine: &Engine, message_id: Id) -> Result<Started> {
 pub async fn continue_reply(engine: &Engine, message_id: Id) -> Result<Started> {
     let m = last_reply(engine, message_id).await?;
     let s = setup(engine, m.chat_session_id).await?;
+    let slot = engine.generations.reserve(m.chat_session_id, m.id)?;
     let mut metadata = m.metadata.0.clone();
     if let Some(obj) = metadata.as_object_mut() {
         obj.remove("error");
@@ -431,7 +445,7 @@ pub async fn continue_reply(engine: &Engine, message_id: Id) -> Result<Started> 
         s.context_length,
     )
     .await?;
-    let generation_id = spawn(engine, &s, reply.clone(), m.content.clone(), &h)?;
+    let generation_id = launch(engine, slot, &s, reply.clone(), m.content.clone(), &h);
     Ok(Started {
         generation_id,
         user_message: None,
@@ -452,14 +466,17 @@ pub async fn sweep_interrupted(pool: &SqlitePool) -> Result<u64> {
     Ok(n)
 }
 
-fn spawn(
+/// Starts the generation task in its reserved slot.
+fn launch(
     engine: &Engine,
+    mut slot: Slot<'_>,
     s: &Setup,
     reply: Message,
     prefix: String,
     history: &[Message],
-) -> Result<Id> {
-    let (generation_id, cancel) = engine.generations.begin(s.chat.id, reply.id)?;
+) -> Id {
+    let generation_id = slot.generation_id;
+    let cancel = slot.cancel.take().unwrap_or_default();
     let job = Job {
         generation_id,
         chat_id: s.chat.id,
@@ -476,7 +493,7 @@ fn spawn(
         run(&engine, job).await;
         engine.generations.end(chat_id, generation_id);
     });
-    Ok(generation_id)
+    generation_id
 }
 
 struct Job {

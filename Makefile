@@ -11,7 +11,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/parley/target
 CARGO ?= cargo
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run build test lint unit e2e coverage release deps test-deps seed-demo check-db
+.PHONY: run build test lint unit e2e bench coverage release deps test-deps seed-demo check-db
 
 deps:
 	@bash scripts/install-deps.sh run
@@ -37,6 +37,11 @@ unit:
 
 e2e: test-deps
 	$(XVFB) $(CARGO) test --features e2e --test e2e
+
+# Benchmarks, release build, in a real window under Xvfb; numbers go to
+# docs/BENCHMARKS.md by hand, with this command.
+bench: test-deps
+	$(XVFB) $(CARGO) bench --features e2e --bench stream
 
 # Line coverage of the Rust code with cargo-tarpaulin (LLVM engine), e2e
 # excluded. Installs tarpaulin on first use (a few minutes).

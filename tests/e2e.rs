@@ -5,181 +5,15 @@
 //! test gets its own data folder (`PARLEY_DATA_DIR`), its own driver ports,
 //! and runs alone: two WebKit windows at once are too much for two cores.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::LazyLock;
+mod common;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::json;
-
-static ONE_AT_A_TIME: LazyLock<tokio::sync::Mutex<()>> =
-    LazyLock::new(|| tokio::sync::Mutex::new(()));
-
-const WAIT: Duration = Duration::from_secs(30);
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn tauri_driver() -> PathBuf {
-    if let Ok(p) = std::env::var("TAURI_DRIVER") {
-        return p.into();
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let cargo_bin = Path::new(&home).join(".cargo/bin/tauri-driver");
-    if cargo_bin.exists() {
-        cargo_bin
-    } else {
-        "tauri-driver".into()
-    }
-}
-
-/// A running tauri-driver; stopped with SIGTERM so it also stops its
-/// WebKitWebDriver child (SIGKILL would orphan it and keep the port).
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start(data_dir: &Path) -> Driver {
-        let port = free_port();
-        let native = free_port();
-        let child = Command::new(tauri_driver())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
-            .env("PARLEY_DATA_DIR", data_dir)
-            .env_remove("PARLEY_DB")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("tauri-driver is installed (make test-deps)");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < WAIT,
-                "tauri-driver did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Driver { child, port }
-    }
-
-    /// Starts the app in a new WebDriver session and waits until its first
-    /// screen has loaded its data.
-    async fn open_app(&self) -> Client {
-        let mut caps = serde_json::Map::new();
-        caps.insert("browserName".into(), json!("wry"));
-        caps.insert(
-            "tauri:options".into(),
-            json!({ "application": env!("CARGO_BIN_EXE_parley") }),
-        );
-        let client = ClientBuilder::rustls()
-            .expect("tls")
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("a WebDriver session with the app");
-        client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css("body[data-ready='true']"))
-            .await
-            .expect("the app finished loading");
-        client
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-/// Waits until some element matching `css` has text containing `needle`
-/// (ignoring case, as the UI may capitalise a message).
-async fn wait_for_text(client: &Client, css: &str, needle: &str) {
-    let started = Instant::now();
-    loop {
-        let found = client
-            .execute(
-                "return Array.from(document.querySelectorAll(arguments[0]))\
-                   .some(e => e.textContent.toLowerCase().includes(arguments[1].toLowerCase()))",
-                vec![json!(css), json!(needle)],
-            )
-            .await
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false);
-        if found {
-            return;
-        }
-        if started.elapsed() > WAIT {
-            let page = client
-                .execute("return document.body.innerText", vec![])
-                .await
-                .unwrap_or_default();
-            panic!("no {css} containing {needle:?}; the window shows:\n{page}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn fill(client: &Client, css: &str, value: &str) {
-    let el = client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap();
-    el.clear().await.unwrap();
-    if !value.is_empty() {
-        el.send_keys(value).await.unwrap();
-    }
-}
-
-async fn click(client: &Client, css: &str) {
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
+use common::mock_llm::{openai_tokens, stream, End, MockLlm, Reply};
+use common::seed_chat_world;
+use common::window::*;
+use fantoccini::Locator;
 
 #[tokio::test]
 async fn a_character_created_in_the_window_is_there_after_a_restart() {
@@ -234,7 +68,7 @@ async fn a_character_created_in_the_window_is_there_after_a_restart() {
 }
 
 #[tokio::test]
-async fn a_chat_shows_the_greeting_and_keeps_a_sent_message() {
+async fn a_new_chat_greets_and_sending_without_a_model_says_what_to_do() {
     let _one = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().unwrap();
     let driver = Driver::start(data.path());
@@ -258,66 +92,31 @@ async fn a_chat_shows_the_greeting_and_keeps_a_sent_message() {
     )
     .await;
 
+    // No provider or model yet: the send is refused in words and the typed
+    // text stays in the composer.
     fill(&app, "textarea#composer", "Yes please, something smoky.").await;
     click(&app, "#send").await;
-    wait_for_text(
-        &app,
-        "#messages .message[data-role='user']",
-        "something smoky",
-    )
-    .await;
-    app.close().await.unwrap();
-
-    let app = driver.open_app().await;
-    wait_for_text(&app, "#chat-list li", "Professor Finch").await;
-    click(&app, "#chat-list li[data-id]").await;
-    wait_for_text(
-        &app,
-        "#messages .message[data-role='user']",
-        "something smoky",
-    )
-    .await;
-    let all = text_of(&app, "#messages").await;
-    let greeting = all.find("Tea?").unwrap();
-    let reply = all.find("something smoky").unwrap();
-    assert!(greeting < reply, "messages keep their order: {all}");
-    app.close().await.unwrap();
-}
-
-/// Clicks the first element matching `css` whose text contains `needle`.
-async fn click_containing(client: &Client, css: &str, needle: &str) {
-    wait_for_text(client, css, needle).await;
-    for el in client.find_all(Locator::Css(css)).await.unwrap() {
-        let text = el.prop("textContent").await.unwrap().unwrap_or_default();
-        if text.contains(needle) {
-            el.click().await.unwrap();
-            return;
-        }
-    }
-    panic!("no {css} containing {needle:?} to click");
-}
-
-/// Saves a screenshot of the window when `PARLEY_SHOTS` names a folder, so
-/// a person can look at every screen the tour visits.
-async fn shot(client: &Client, name: &str) {
-    if let Some(dir) = std::env::var_os("PARLEY_SHOTS") {
-        std::fs::create_dir_all(&dir).unwrap();
-        let png = client.screenshot().await.unwrap();
-        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
-    }
-}
-
-/// Fails if the view shows an error banner.
-async fn no_error_banner(client: &Client, screen: &str) {
-    let shown = client
-        .execute(
-            "const b = document.getElementById('error-banner'); \
-             return b && !b.hidden ? b.textContent : null",
-            vec![],
-        )
+    wait_for_text(&app, "#error-banner", "choose a model").await;
+    let kept = app
+        .find(Locator::Css("textarea#composer"))
+        .await
+        .unwrap()
+        .prop("value")
         .await
         .unwrap();
-    assert!(shown.is_null(), "{screen} shows an error: {shown}");
+    assert_eq!(kept.as_deref(), Some("Yes please, something smoky."));
+    app.close().await.unwrap();
+
+    // The chat and its greeting are there after a restart.
+    let app = driver.open_app().await;
+    click_containing(&app, "#chat-list li[data-id] a", "Professor Finch").await;
+    wait_for_text(
+        &app,
+        "#messages .message[data-role='assistant']",
+        "Ah, a visitor! Tea?",
+    )
+    .await;
+    app.close().await.unwrap();
 }
 
 #[tokio::test]
@@ -412,4 +211,116 @@ async fn every_screen_opens_on_the_demo_library_and_keys_stay_out_of_the_log() {
             "the API key is in the {name} file"
         );
     }
+}
+
+#[tokio::test]
+async fn a_reply_streams_in_stops_swipes_and_survives_a_reload() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let words: Vec<String> = (0..150).map(|i| format!("word{i} ")).collect();
+    let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+    let first_reply = words.concat();
+    let mock = MockLlm::start(vec![
+        // 150 tokens, 10 ms apart: a second and a half of streaming.
+        Reply::Stream {
+            chunks: openai_tokens(&refs),
+            pause: Duration::from_millis(10),
+            end: End::Close,
+        },
+        // A reply that starts and then hangs until it is stopped.
+        Reply::Stream {
+            chunks: openai_tokens(&["Once ", "upon ", "a "])[..3].to_vec(),
+            pause: Duration::from_millis(5),
+            end: End::Hang,
+        },
+        stream(openai_tokens(&["A ", "second ", "version."])),
+    ])
+    .await;
+    let data = tempfile::tempdir().unwrap();
+    seed_chat_world(data.path(), &mock.base_url).await;
+    let driver = Driver::start(data.path());
+    let app = driver.open_app().await;
+
+    click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
+    wait_for_text(
+        &app,
+        "#messages .message[data-role='assistant']",
+        "Shall I tell you a story?",
+    )
+    .await;
+
+    // Tokens arrive progressively: the reply is seen growing several times.
+    fill(&app, "textarea#composer", "Tell me about the sea.").await;
+    click(&app, "#send").await;
+    let mut lengths = Vec::new();
+    let started = Instant::now();
+    loop {
+        let (text, status) = last_message(&app).await;
+        if lengths.last() != Some(&text.len()) && !text.is_empty() {
+            lengths.push(text.len());
+        }
+        if status == "completed" {
+            break;
+        }
+        assert!(started.elapsed() < WAIT, "the reply never completed");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    assert!(
+        lengths.len() >= 4,
+        "the reply grew in steps, not all at once: {lengths:?}"
+    );
+    let (text, _) = last_message(&app).await;
+    assert_eq!(text.trim(), first_reply.trim());
+
+    // A second reply is stopped midway and keeps its text.
+    fill(&app, "textarea#composer", "Another one, please.").await;
+    click(&app, "#send").await;
+    wait_for_text(
+        &app,
+        "#messages .message[data-role='assistant']",
+        "Once upon a",
+    )
+    .await;
+    click(&app, "#stop").await;
+    let stopped = wait_status(&app, "cancelled").await;
+    assert!(stopped.contains("Once upon a"), "{stopped}");
+
+    // Regenerate makes a second swipe; swiping back shows the stopped text.
+    click(&app, "#messages .message:last-child .act-regenerate").await;
+    let regenerated = wait_status(&app, "completed").await;
+    assert!(regenerated.contains("A second version."), "{regenerated}");
+    wait_for_text(&app, "#messages .message:last-child .swipe-count", "2/2").await;
+    click(&app, "#messages .message:last-child .swipe-prev").await;
+    wait_for_text(&app, "#messages .message:last-child .swipe-count", "1/2").await;
+    wait_for_text(&app, "#messages .message:last-child", "Once upon a").await;
+    app.close().await.unwrap();
+
+    // After a restart the chat is as it was left.
+    let app = driver.open_app().await;
+    click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
+    wait_for_text(&app, "#messages .message:last-child .swipe-count", "1/2").await;
+    let all = app
+        .execute(
+            "return document.getElementById('messages').textContent",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let all = all.as_str().unwrap();
+    let order = [
+        "Shall I tell you a story?",
+        "Tell me about the sea.",
+        "word149",
+        "Another one, please.",
+        "Once upon a",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|t| all.find(t).unwrap_or_else(|| panic!("{t} missing: {all}")))
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "messages keep their order: {positions:?}"
+    );
+    app.close().await.unwrap();
+    assert_eq!(mock.requests().len(), 3);
 }

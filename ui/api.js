@@ -46,13 +46,37 @@
  *   aiModelId: string | null, systemPromptId: string | null}} ChatInput
  * @typedef {ChatInput & {id: string, createdAt: string, updatedAt: string, deletedAt: string | null}} Chat
  * @typedef {"user"|"assistant"|"system"} Role
- * @typedef {{id: string, chatSessionId: string, seq: number, role: Role, status: string,
+ * @typedef {{id: string, chatSessionId: string, seq: number, role: Role, status: MessageStatus,
  *   activeSwipe: number, swipeCount: number, createdAt: string, updatedAt: string,
- *   metadata: Record<string, unknown>, content: string}} Message
+ *   metadata: MessageMetadata, content: string}} Message
+ * @typedef {"pending"|"streaming"|"completed"|"failed"|"cancelled"} MessageStatus
+ * @typedef {{model?: string, provider?: string, inputTokens?: number, outputTokens?: number,
+ *   finishReason?: string, timeToFirstTokenMs?: number, durationMs?: number, reasoning?: string,
+ *   error?: string, [k: string]: unknown}} MessageMetadata
  * @typedef {{defaultCharacterId: string | null, defaultUserProfileId: string | null,
  *   defaultAiModelId: string | null, defaultSystemPromptId: string | null, temperature: number,
  *   maxOutputTokens: number, contextLength: number}} SettingsInput
  * @typedef {SettingsInput & {updatedAt: string}} Settings
+ * @typedef {{id: string, name: string | null, contextLength: number | null}} RemoteModel
+ */
+
+/**
+ * Replies and their events.
+ * @typedef {{generationId: string, userMessage: Message | null, message: Message}} Started
+ *   what send / regenerate / continue began: the reply (status `pending`) is written now
+ * @typedef {{generationId: string, messageId: string}} Running
+ * @typedef {{role: string, content: string}} PromptMessage
+ * @typedef {{messages: PromptMessage[], estimatedTokens: number, budgetTokens: number,
+ *   historyIncluded: number, historyDropped: number, examplesIncluded: number}} PromptPreview
+ * @typedef {{generationId: string, messageId: string, text: string}} DeltaEvent
+ * @typedef {{generationId: string, messageId: string, message: Message | null,
+ *   error?: AppError | null}} EndEvent the stored final message (null if it could not be read)
+ * @typedef {{
+ *   delta?: (e: DeltaEvent) => void,
+ *   done?: (e: EndEvent) => void,
+ *   cancelled?: (e: EndEvent) => void,
+ *   error?: (e: EndEvent) => void,
+ * }} ChatEventHandlers
  */
 
 /** @returns {{invoke: (cmd: string, args?: object) => Promise<any>, listen?: Function}} */
@@ -92,12 +116,12 @@ async function call(cmd, args) {
 
 /**
  * Subscribes to a back-end event; resolves to an unsubscribe function.
- * Kept here so no other module knows the event API (streaming will use it).
+ * Kept here so no other module knows the event API.
  * @param {string} event
  * @param {(payload: unknown) => void} handler
  * @returns {Promise<() => void>}
  */
-export async function listen(event, handler) {
+async function listen(event, handler) {
   const ev = /** @type {any} */ (window).__TAURI__?.event;
   if (!ev?.listen) return () => {};
   return ev.listen(event, (/** @type {{payload: unknown}} */ e) => handler(e.payload));
@@ -151,6 +175,12 @@ export const providers = {
   update: (id, input) => call('provider_update', { id, input }),
   /** @param {string} id @returns {Promise<void>} */
   remove: (id) => call('provider_delete', { id }),
+  /**
+   * The models the provider offers, asked of the provider itself with the
+   * stored URL and key; also the "Test connection" check.
+   * @param {string} id @returns {Promise<RemoteModel[]>}
+   */
+  remoteModels: (id) => call('provider_models', { id }),
 };
 
 export const models = {
@@ -181,7 +211,74 @@ export const messages = {
   update: (id, content) => call('message_update', { id, content }),
   /** @param {string} id @returns {Promise<void>} */
   remove: (id) => call('message_delete', { id }),
+  /**
+   * Shows another version (swipe) of a message; `index` counts from 0.
+   * @param {string} messageId @param {number} index @returns {Promise<Message>}
+   */
+  swipe: (messageId, index) => call('message_swipe', { messageId, index }),
 };
+
+/** Writing replies. Each start resolves at once; the text arrives as events (see onChatEvents). */
+export const replies = {
+  /**
+   * Stores the person's message and a pending reply, and starts the reply.
+   * @param {string} chatId @param {string} text @returns {Promise<Started>}
+   */
+  send: (chatId, text) => call('chat_send', { chatId, text }),
+  /** @param {string} generationId @returns {Promise<boolean>} false when it had already ended */
+  stop: (generationId) => call('chat_stop', { generationId }),
+  /** A new version (swipe) of the last reply. @param {string} messageId @returns {Promise<Started>} */
+  regenerate: (messageId) => call('chat_regenerate', { messageId }),
+  /** Extends the last reply; deltas append to its text. @param {string} messageId @returns {Promise<Started>} */
+  continueReply: (messageId) => call('chat_continue', { messageId }),
+  /** The reply being written in a chat, if any. @param {string} chatId @returns {Promise<Running | null>} */
+  running: (chatId) => call('chat_running', { chatId }),
+  /** Exactly what would be sent for the next reply. @param {string} chatId @returns {Promise<PromptPreview>} */
+  promptPreview: (chatId) => call('chat_prompt_preview', { chatId }),
+};
+
+/**
+ * Markdown to sanitised HTML (pulldown-cmark + ammonia on the Rust side),
+ * one string per text. Its output is the only HTML the UI ever inserts.
+ * @param {string[]} texts @returns {Promise<string[]>}
+ */
+export const renderMarkdown = (texts) => call('markdown_render', { texts });
+
+/**
+ * Subscribes to the four reply events. Resolves, once every subscription is
+ * in place, to a function that ends them all (call it when the view is left).
+ * @param {ChatEventHandlers} handlers
+ * @returns {Promise<() => void>}
+ */
+export async function onChatEvents(handlers) {
+  /** @type {[string, ((e: any) => void) | undefined][]} */
+  const wanted = [
+    ['chat://delta', handlers.delta],
+    ['chat://done', handlers.done],
+    ['chat://cancelled', handlers.cancelled],
+    ['chat://error', handlers.error],
+  ];
+  const offs = await Promise.all(
+    wanted.map(([name, fn]) =>
+      fn ? listen(name, (payload) => fn(normaliseEvent(payload))) : Promise.resolve(() => {}),
+    ),
+  );
+  let active = true;
+  return () => {
+    if (!active) return;
+    active = false;
+    for (const off of offs) off();
+  };
+}
+
+/**
+ * An end event's error arrives as the back end's error object; make it an AppError.
+ * @param {any} payload
+ */
+function normaliseEvent(payload) {
+  if (payload && typeof payload === 'object' && payload.error) return { ...payload, error: toAppError(payload.error) };
+  return payload;
+}
 
 export const settings = {
   /** @returns {Promise<Settings>} */

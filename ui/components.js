@@ -16,11 +16,29 @@ function banner() {
   return /** @type {HTMLElement} */ (document.getElementById('error-banner'));
 }
 
-/** Shows a message in the banner at the top of the view. @param {string} message */
-export function showBanner(message) {
+/**
+ * @typedef {{label: string, run: () => void}} BannerAction a button in the banner that helps fix the problem
+ */
+
+/**
+ * Shows a message in the banner at the top of the view, with an optional
+ * button that leads to the fix ("Open chat settings").
+ * @param {string} message
+ * @param {BannerAction} [action]
+ */
+export function showBanner(message, action) {
   const el = banner();
   const text = /** @type {HTMLElement} */ (el.querySelector('.banner-text'));
   text.textContent = message;
+  el.querySelector('.banner-action')?.remove();
+  if (action) {
+    const button = h('button', { type: 'button', class: 'btn small banner-action' }, action.label);
+    button.addEventListener('click', () => {
+      clearBanner();
+      action.run();
+    });
+    text.after(button);
+  }
   el.hidden = false;
 }
 
@@ -29,10 +47,11 @@ export function clearBanner() {
   el.hidden = true;
   const text = el.querySelector('.banner-text');
   if (text) text.textContent = '';
+  el.querySelector('.banner-action')?.remove();
 }
 
 /** Capitalises the first letter: back-end messages are lowercase sentences. @param {string} s */
-function sentence(s) {
+export function sentence(s) {
   return s ? s.charAt(0).toUpperCase() + s.slice(1) : s;
 }
 
@@ -92,12 +111,13 @@ export function showFieldError(form, field, message) {
  * has that field, otherwise in the banner.
  * @param {unknown} e
  * @param {HTMLFormElement | null} [form]
+ * @param {BannerAction} [action] offered in the banner
  */
-export function showError(e, form) {
+export function showError(e, form, action) {
   const err = /** @type {AppError} */ (e && typeof e === 'object' && 'error' in e ? e : { error: String(e), type: 'InternalError', details: {} });
   const field = err.details?.field;
   if (form && typeof field === 'string' && field && showFieldError(form, field, err.error)) return;
-  showBanner(sentence(err.error));
+  showBanner(sentence(err.error), action);
   if (!(e && typeof e === 'object' && 'error' in e)) console.warn(e);
 }
 
@@ -166,6 +186,58 @@ export function confirmDialog(opts) {
     document.body.append(backdrop);
     cancel.focus();
   });
+}
+
+/**
+ * A modal dialog with a title, any content and a Close button. Esc, the
+ * button or a click outside closes it; focus returns where it was.
+ * @param {{title: string, body: Node[], id?: string, className?: string}} opts
+ * @returns {() => void} closes the dialog
+ */
+export function openDialog(opts) {
+  const previous = /** @type {HTMLElement | null} */ (document.activeElement);
+  const titleId = `${opts.id ?? 'dialog'}-title`;
+  const closeBtn = h('button', { type: 'button', class: 'btn', onclick: () => close() }, 'Close');
+  const dialog = h(
+    'div',
+    { class: `modal ${opts.className ?? ''}`.trim(), id: opts.id, role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId, tabindex: '-1' },
+    h('div', { class: 'modal-head' }, h('h2', { id: titleId }, opts.title), h('button', { type: 'button', class: 'icon-btn modal-x', 'aria-label': 'Close', title: 'Close', onclick: () => close() }, '\u00d7')),
+    h('div', { class: 'modal-body', tabindex: '0' }, ...opts.body),
+    h('div', { class: 'modal-actions' }, closeBtn),
+  );
+  const backdrop = h('div', { class: 'modal-backdrop' }, dialog);
+  let open = true;
+  function close() {
+    if (!open) return;
+    open = false;
+    backdrop.remove();
+    previous?.focus?.();
+  }
+  backdrop.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') {
+      ev.preventDefault();
+      ev.stopPropagation();
+      close();
+    } else if (ev.key === 'Tab') {
+      // Keep focus inside the dialog.
+      const focusable = /** @type {HTMLElement[]} */ ([...dialog.querySelectorAll('button, [href], summary, [tabindex="0"]')]);
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      if (ev.shiftKey && (document.activeElement === first || document.activeElement === dialog)) {
+        ev.preventDefault();
+        last.focus();
+      } else if (!ev.shiftKey && document.activeElement === last) {
+        ev.preventDefault();
+        first.focus();
+      }
+    }
+  });
+  backdrop.addEventListener('mousedown', (ev) => {
+    if (ev.target === backdrop) close();
+  });
+  document.body.append(backdrop);
+  closeBtn.focus();
+  return close;
 }
 
 /** @type {number | undefined} */

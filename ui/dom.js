@@ -1,6 +1,7 @@
 // @ts-check
-// Small DOM helpers. Text always goes in through textContent; nothing here
-// parses HTML, so card and model text can never become markup.
+// Small DOM helpers. Text always goes in through textContent, so card and
+// model text can never become markup. The one exception is
+// setSanitizedHtml, for markdown_render's sanitised output and nothing else.
 
 /**
  * @typedef {string | number | boolean | null | undefined} AttrValue
@@ -48,6 +49,20 @@ export function append(el, children) {
     if (child === null || child === undefined || child === false) continue;
     el.append(typeof child === 'object' ? child : document.createTextNode(String(child)));
   }
+}
+
+/**
+ * Replaces an element's content with HTML from `markdown_render`.
+ *
+ * ONLY for markdown_render's output: the Rust side renders it with
+ * pulldown-cmark and sanitises it with ammonia (no scripts, no handlers, no
+ * styles, no images; links only http/https/mailto). Never pass anything else
+ * here; every other string goes in as text.
+ * @param {Element} el
+ * @param {string} html
+ */
+export function setSanitizedHtml(el, html) {
+  el.innerHTML = html;
 }
 
 /** @param {Element} el */

@@ -5,7 +5,7 @@
 
 import { h } from './dom.js';
 import { clearBanner, showError } from './components.js';
-import { routeParts } from './state.js';
+import { routeParts, leaveView } from './state.js';
 import { initSidebar, markActive } from './views/sidebar.js';
 import * as home from './views/home.js';
 import * as character from './views/character.js';
@@ -36,6 +36,7 @@ async function route() {
   const [name = '', ...params] = routeParts();
   const view = routes[name] ?? home.render;
   const container = /** @type {HTMLElement} */ (document.getElementById('view'));
+  leaveView();
   const root = h('div', { class: `view-root view-${name || 'home'}` });
   container.replaceChildren(root);
   container.scrollTop = 0;

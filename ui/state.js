@@ -38,3 +38,30 @@ export function navigate(route) {
 export function routeParts() {
   return location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
 }
+
+/** @type {(() => void)[]} */
+let leaving = [];
+
+/**
+ * Runs `fn` when the view rendered into `root` is left (its subscriptions,
+ * document listeners). A view that was already left runs it at once.
+ * @param {HTMLElement} root
+ * @param {() => void} fn
+ */
+export function onLeave(root, fn) {
+  if (root.isConnected) leaving.push(fn);
+  else fn();
+}
+
+/** Called by the router before it shows the next view. */
+export function leaveView() {
+  const fns = leaving;
+  leaving = [];
+  for (const fn of fns) {
+    try {
+      fn();
+    } catch (e) {
+      console.warn(e);
+    }
+  }
+}

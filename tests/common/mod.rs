@@ -4,8 +4,12 @@
 #![allow(dead_code)]
 
 pub mod mock_llm;
+#[cfg(feature = "e2e")]
+pub mod window;
 
 use parley::models::{CharacterInput, ChatSessionInput, Id, MessageInput, MessageRole};
+use std::path::Path;
+
 use sqlx::SqlitePool;
 
 /// A private in-memory database with every migration applied.
@@ -55,4 +59,72 @@ pub async fn say(pool: &SqlitePool, chat: Id, text: &str) -> Id {
     .await
     .expect("add message")
     .id
+}
+
+/// A database with a character, a model on the mock provider (the default
+/// model), and one chat, as the app will find it at start.
+pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
+    use parley::models::{
+        AiModelInput, CharacterInput, ChatSessionInput, ProviderInput, ProviderKind, SettingsInput,
+    };
+    use parley::services::{ai_model, character, chat_session, provider, settings};
+    let (pool, _) = parley::db::open(&data_dir.join("parley.db")).await.unwrap();
+    let secrets = parley::secrets::MemorySecretStore::default();
+    let p = provider::create(
+        &pool,
+        &secrets,
+        ProviderInput {
+            name: "Mock AI".into(),
+            kind: ProviderKind::OpenaiCompatible,
+            base_url: base_url.into(),
+            api_key: None,
+        },
+    )
+    .await
+    .unwrap();
+    let model = ai_model::create(
+        &pool,
+        AiModelInput {
+            provider_id: Some(p.id),
+            model_id: "mock-1".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let current = settings::get(&pool).await.unwrap();
+    settings::update(
+        &pool,
+        SettingsInput {
+            default_character_id: None,
+            default_user_profile_id: None,
+            default_ai_model_id: Some(model.id),
+            default_system_prompt_id: None,
+            temperature: current.temperature,
+            max_output_tokens: current.max_output_tokens,
+            context_length: current.context_length,
+        },
+    )
+    .await
+    .unwrap();
+    let c = character::create(
+        &pool,
+        CharacterInput {
+            name: "Storyteller Sia".into(),
+            first_message: "Shall I tell you a story?".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    chat_session::create(
+        &pool,
+        ChatSessionInput {
+            character_id: Some(c.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    pool.close().await;
 }

@@ -1,13 +1,15 @@
 // @ts-check
-// A chat: its messages (the last page first, earlier pages on demand), the
-// composer, per-message edit and delete, and the chat's own settings.
-// Replies from the model (streaming) are a later feature.
+// A chat: its messages (the last page first, earlier pages on demand, each
+// page rendered as Markdown in one call), the composer, replies streaming in
+// (one at a time: Send becomes Stop), "Show prompt", and the chat's own
+// settings. Each message's bubble and actions live in message.js.
 
 import * as api from '../api.js';
-import { h, append, field, input, val, optId, when, ago } from '../dom.js';
-import { submitting, showError, confirmDialog, toast, viewHeader, clearBanner } from '../components.js';
-import { changed, navigate } from '../state.js';
+import { h, append, field, input, val, optId } from '../dom.js';
+import { submitting, showError, showFieldError, confirmDialog, toast, viewHeader, clearBanner, openDialog } from '../components.js';
+import { changed, navigate, onLeave } from '../state.js';
 import { loadChoices, choiceSelect } from './choices.js';
+import { MessageView } from './message.js';
 
 /** Messages per page. */
 const PAGE = 50;
@@ -70,6 +72,48 @@ export async function renderNewChat(root, params) {
 }
 
 /**
+ * Sanitised HTML for each text, or nulls (the texts are then shown as plain
+ * text) when rendering failed.
+ * @param {string[]} texts
+ * @returns {Promise<(string | null)[]>}
+ */
+async function markdown(texts) {
+  if (texts.length === 0) return [];
+  try {
+    return await api.renderMarkdown(texts);
+  } catch (e) {
+    console.warn('markdown_render failed; showing plain text', e);
+    return texts.map(() => null);
+  }
+}
+
+/**
+ * Links in messages never navigate the window: the address is shown and copied.
+ * @param {string} url
+ */
+async function linkOutside(url) {
+  let copied = false;
+  try {
+    if (navigator.clipboard?.writeText) {
+      await navigator.clipboard.writeText(url);
+      copied = true;
+    }
+  } catch {
+    copied = false;
+  }
+  toast(`Links open outside Parley: ${url}${copied ? ' \u2014 copied' : ''}`);
+}
+
+const numbers = new Intl.NumberFormat();
+
+/** @type {Record<string, string>} */
+const ROLE_LABELS = { system: 'System', user: 'User', assistant: 'Assistant' };
+
+/**
+ * @typedef {"delta" | "completed" | "cancelled" | "failed"} EventKind
+ */
+
+/**
  * @param {HTMLElement} root
  * @param {string[]} params `[chatId]`
  */
@@ -91,79 +135,69 @@ export async function render(root, params) {
   let cursor = null;
   let loadingEarlier = false;
 
-  const updateEmpty = () => {
-    empty.hidden = list.childElementCount > 0;
+  /** @type {WeakMap<Element, MessageView>} */
+  const views = new WeakMap();
+  /** @type {MessageView | null} the last message, which can be regenerated and continued */
+  let lastView = null;
+  /** @type {{generationId: string, view: MessageView} | null} the reply being written */
+  let gen = null;
+  /** A start (send, regenerate, continue) or the first load waits for its answer. */
+  let starting = false;
+  let stopping = false;
+  /** @type {[EventKind, any][]} events that came before the answer that says whose they are */
+  let early = [];
+  /** Keep the newest text in view: true while the person is at the bottom. */
+  let stick = true;
+  let scrollQueued = false;
+
+  /** @type {import('./message.js').MessageContext} */
+  const ctx = {
+    authors,
+    busy: () => gen !== null || starting,
+    isFirst: (v) => cursor === null && list.firstElementChild === v.el,
+    render: markdown,
+    regenerate: (v) => void start(() => api.replies.regenerate(v.m.id), v, false),
+    continueReply: (v) => void start(() => api.replies.continueReply(v.m.id), v, true),
+    removed: () => {
+      refreshLast();
+      changed('chats');
+    },
+    edited: () => changed('chats'),
   };
+
+  /** @param {api.Message} m @param {string | null} html */
+  function addView(m, html) {
+    const view = new MessageView(m, html, ctx);
+    views.set(view.el, view);
+    return view;
+  }
+
+  /** Marks the last message (regenerate, continue, retry live there) and the empty state. */
+  function refreshLast() {
+    const first = list.firstElementChild;
+    if (first) views.get(first)?.controls();
+    const el = list.lastElementChild;
+    const view = (el && views.get(el)) ?? null;
+    if (view !== lastView) {
+      lastView?.setLast(false);
+      lastView = view;
+    }
+    view?.setLast(true);
+    empty.hidden = list.childElementCount > 0;
+  }
+
+  const atBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
   const scrollToBottom = () => {
     scroller.scrollTop = scroller.scrollHeight;
   };
-
-  /** @param {api.Message} m */
-  function messageEl(m) {
-    const content = h('div', { class: 'message-content' }, m.content);
-    const status = m.status && m.status !== 'completed' ? h('span', { class: `badge status-${m.status}` }, m.status) : null;
-    const swipes = m.swipeCount > 1 ? h('span', { class: 'message-meta' }, `${m.activeSwipe + 1}/${m.swipeCount}`) : null;
-    const actions = h(
-      'div',
-      { class: 'message-actions' },
-      h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Edit message', title: 'Edit', onclick: () => startEdit() }, 'Edit'),
-      h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Delete message', title: 'Delete', onclick: () => void remove() }, 'Delete'),
-    );
-    const el = h(
-      'article',
-      { class: `message role-${m.role}`, data: { role: m.role, id: m.id }, 'aria-label': `${authors[m.role]}` },
-      h('div', { class: 'message-head' }, h('span', { class: 'message-author' }, authors[m.role] ?? m.role), h('time', { class: 'message-time', datetime: m.createdAt, title: when(m.createdAt) }, ago(m.createdAt)), status, swipes, actions),
-      content,
-    );
-
-    function startEdit() {
-      if (el.querySelector('.message-edit')) return;
-      const area = h('textarea', { class: 'message-edit', 'aria-label': 'Message text', rows: Math.min(14, Math.max(3, m.content.split('\n').length + 1)), value: m.content });
-      const save = h('button', { type: 'button', class: 'btn primary small', onclick: () => void saveEdit() }, 'Save');
-      const cancel = h('button', { type: 'button', class: 'btn small', onclick: () => stopEdit() }, 'Cancel');
-      const box = h('div', { class: 'message-editor' }, area, h('div', { class: 'message-edit-actions' }, h('span', { class: 'hint' }, 'Ctrl+Enter to save, Esc to cancel'), cancel, save));
-      area.addEventListener('keydown', (ev) => {
-        if (ev.key === 'Escape') stopEdit();
-        if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
-          ev.preventDefault();
-          void saveEdit();
-        }
-      });
-      content.replaceWith(box);
-      el.classList.add('editing');
-      area.focus();
-
-      function stopEdit() {
-        box.replaceWith(content);
-        el.classList.remove('editing');
-      }
-      async function saveEdit() {
-        clearBanner();
-        save.disabled = true;
-        try {
-          const updated = await api.messages.update(m.id, area.value);
-          el.replaceWith(messageEl(updated));
-          changed('chats');
-        } catch (e) {
-          showError(e);
-          save.disabled = false;
-        }
-      }
-    }
-
-    async function remove() {
-      const ok = await confirmDialog({ title: 'Delete this message?', message: 'It is removed from the chat for good.', confirmLabel: 'Delete', danger: true });
-      if (!ok) return;
-      try {
-        await api.messages.remove(m.id);
-        el.remove();
-        updateEmpty();
-        changed('chats');
-      } catch (e) {
-        showError(e);
-      }
-    }
-    return el;
+  /** At most one scroll per frame while text streams in, and only when at the bottom. */
+  function follow() {
+    if (scrollQueued) return;
+    scrollQueued = true;
+    requestAnimationFrame(() => {
+      scrollQueued = false;
+      if (stick) scrollToBottom();
+    });
   }
 
   async function loadEarlier() {
@@ -174,10 +208,12 @@ export async function render(root, params) {
     const before = scroller.scrollHeight - scroller.scrollTop;
     try {
       const page = await api.messages.page(chatId, cursor, PAGE);
-      list.prepend(...page.items.map(messageEl));
+      const html = await markdown(page.items.map((m) => m.content));
+      list.prepend(...page.items.map((m, i) => addView(m, html[i] ?? null).el));
       cursor = page.nextCursor;
       earlier.hidden = !cursor;
       scroller.scrollTop = scroller.scrollHeight - before;
+      refreshLast();
     } catch (e) {
       showError(e);
     } finally {
@@ -186,18 +222,65 @@ export async function render(root, params) {
     }
   }
   earlier.addEventListener('click', () => void loadEarlier());
-  scroller.addEventListener('scroll', () => {
-    if (scroller.scrollTop < 60 && cursor) void loadEarlier();
-  });
+  // Only the person scrolling up unsticks the view: text that grew between
+  // our own scroll and its event must not count as "scrolled away".
+  let lastTop = 0;
+  scroller.addEventListener(
+    'scroll',
+    () => {
+      const top = scroller.scrollTop;
+      if (top < lastTop - 1) stick = atBottom();
+      else if (atBottom()) stick = true;
+      lastTop = top;
+      if (top < 60 && cursor) void loadEarlier();
+    },
+    { passive: true },
+  );
 
-  // Composer: Enter sends, Shift+Enter is a new line.
+  // Links inside messages never navigate the app window.
+  /** @param {MouseEvent} ev */
+  const onLinkClick = (ev) => {
+    const a = ev.target instanceof Element ? ev.target.closest('.message-body a') : null;
+    if (!a) return;
+    ev.preventDefault();
+    if (ev.type === 'click') void linkOutside(a.getAttribute('href') ?? '');
+  };
+  list.addEventListener('click', onLinkClick);
+  list.addEventListener('auxclick', onLinkClick);
+
+  // Composer: Enter sends, Shift+Enter is a new line; while a reply is
+  // written the Send button is a Stop button, and Esc stops too.
   const composer = h('textarea', { id: 'composer', rows: 1, placeholder: `Message ${character?.name ?? 'the assistant'}\u2026`, 'aria-label': 'Your message' });
   const send = h('button', { type: 'submit', id: 'send', class: 'btn primary', disabled: true }, 'Send');
-  const composerForm = h('form', { class: 'composer', 'aria-label': 'Write a message' }, h('div', { class: 'composer-box' }, composer, send), h('p', { class: 'composer-hint' }, 'Enter to send \u00b7 Shift+Enter for a new line'));
+  const hint = h('p', { class: 'composer-hint' });
+  const composerForm = h('form', { class: 'composer', 'aria-label': 'Write a message' }, h('div', { class: 'composer-box' }, composer, send), hint);
+
+  /** The Send / Stop button, the hint, and the last message's buttons, from the state. */
+  function syncBusy() {
+    if (gen) {
+      send.id = 'stop';
+      send.type = 'button';
+      send.className = 'btn stop';
+      send.textContent = stopping ? 'Stopping\u2026' : 'Stop';
+      send.title = 'Stop the reply (Esc)';
+      send.disabled = stopping;
+      hint.textContent = 'Writing a reply \u00b7 Esc or Stop to end it';
+    } else {
+      send.id = 'send';
+      send.type = 'submit';
+      send.className = 'btn primary';
+      send.textContent = 'Send';
+      send.removeAttribute('title');
+      send.disabled = starting || composer.value.trim() === '';
+      hint.textContent = 'Enter to send \u00b7 Shift+Enter for a new line';
+    }
+    list.setAttribute('aria-busy', String(gen !== null));
+    lastView?.controls();
+  }
   const autosize = () => {
     composer.style.height = 'auto';
     composer.style.height = `${Math.min(composer.scrollHeight, 240)}px`;
-    send.disabled = composer.value.trim() === '';
+    if (!gen) send.disabled = starting || composer.value.trim() === '';
   };
   composer.addEventListener('input', autosize);
   composer.addEventListener('keydown', (ev) => {
@@ -210,21 +293,31 @@ export async function render(root, params) {
     ev.preventDefault();
     void sendMessage();
   });
+  send.addEventListener('click', (ev) => {
+    if (!gen) return; // Send: the form's submit handles it
+    ev.preventDefault();
+    void stop();
+  });
+  /** @param {KeyboardEvent} ev */
+  const onKey = (ev) => {
+    if (ev.key !== 'Escape' || ev.defaultPrevented || !gen) return;
+    // Esc that closed a dialog or an editor is not for us.
+    const t = ev.target;
+    if (t instanceof Element && (!t.isConnected || t.closest('.modal-backdrop, .message-editor'))) return;
+    if (document.querySelector('.modal-backdrop')) return;
+    ev.preventDefault();
+    void stop();
+  };
+  document.addEventListener('keydown', onKey);
+
   async function sendMessage() {
     const text = composer.value.trim();
-    if (!text || composer.readOnly) return;
-    clearBanner();
+    if (!text || gen || starting) return;
     composer.readOnly = true;
-    send.disabled = true;
     try {
-      const msg = await api.messages.add(chatId, 'user', text);
-      composer.value = '';
-      list.append(messageEl(msg));
-      updateEmpty();
-      scrollToBottom();
-      changed('chats');
-    } catch (e) {
-      showError(e);
+      await start(() => api.replies.send(chatId, text), null, false, () => {
+        composer.value = '';
+      });
     } finally {
       composer.readOnly = false;
       autosize();
@@ -232,9 +325,100 @@ export async function render(root, params) {
     }
   }
 
-  // Header and the chat's own settings.
+  /**
+   * Starts a reply and shows it: for send, the person's message and the
+   * pending reply are added; for regenerate and continue, `target` is the
+   * message written into.
+   * @param {() => Promise<api.Started>} call
+   * @param {MessageView | null} target
+   * @param {boolean} keep append to the shown text (continue)
+   * @param {() => void} [onStarted]
+   */
+  async function start(call, target, keep, onStarted) {
+    if (gen || starting) return;
+    clearBanner();
+    starting = true;
+    early = [];
+    syncBusy();
+    try {
+      const started = await call();
+      onStarted?.();
+      let view = target;
+      if (!view || view.m.id !== started.message.id) {
+        const user = started.userMessage;
+        const [userHtml] = user ? await markdown([user.content]) : [null];
+        if (user) list.append(addView(user, userHtml ?? null).el);
+        view = addView(started.message, '');
+        list.append(view.el);
+        stick = true;
+      }
+      view.begin(started.message, keep);
+      gen = { generationId: started.generationId, view };
+      starting = false;
+      refreshLast();
+      syncBusy();
+      if (stick) scrollToBottom();
+      const queued = early;
+      early = [];
+      for (const [kind, ev] of queued) dispatch(kind, ev);
+      changed('chats');
+    } catch (e) {
+      showChatError(e);
+    } finally {
+      starting = false;
+      early = [];
+      syncBusy();
+    }
+  }
+
+  async function stop() {
+    if (!gen || stopping) return;
+    const id = gen.generationId;
+    stopping = true;
+    syncBusy();
+    try {
+      // false: it had already ended, and its end event says how.
+      await api.replies.stop(id);
+    } catch (e) {
+      showError(e);
+      if (gen?.generationId === id) {
+        stopping = false;
+        syncBusy();
+      }
+    }
+  }
+
+  /**
+   * One reply event. Events of other chats' replies are ignored; those that
+   * beat the answer of the start they belong to wait in `early`.
+   * @param {EventKind} kind
+   * @param {any} ev
+   */
+  function dispatch(kind, ev) {
+    if (!gen || ev.generationId !== gen.generationId) {
+      if (starting) early.push([kind, ev]);
+      return;
+    }
+    if (kind === 'delta') {
+      gen.view.append(/** @type {api.DeltaEvent} */ (ev).text);
+      if (stick) follow();
+      return;
+    }
+    const view = gen.view;
+    gen = null;
+    stopping = false;
+    syncBusy();
+    void view.end(kind, ev).then(() => {
+      refreshLast();
+      if (stick) follow();
+    });
+    changed('chats');
+  }
+
+  // Header, "Show prompt" and the chat's own settings.
   const settingsPanel = h('div', { class: 'chat-settings', hidden: true });
-  const settingsBtn = h('button', { type: 'button', class: 'btn', 'aria-expanded': 'false', 'aria-controls': 'chat-settings-form', onclick: () => void toggleSettings() }, 'Chat settings');
+  const settingsBtn = h('button', { type: 'button', class: 'btn', 'aria-expanded': 'false', 'aria-controls': 'chat-settings-form', onclick: () => (settingsPanel.hidden ? void openSettings() : closeSettings()) }, 'Chat settings');
+  const promptBtn = h('button', { type: 'button', class: 'btn subtle', id: 'show-prompt', title: 'What the model is sent for the next reply', onclick: () => void showPrompt() }, 'Show prompt');
   const deleteBtn = h('button', {
     type: 'button',
     class: 'btn danger-subtle',
@@ -251,23 +435,39 @@ export async function render(root, params) {
       }
     },
   }, 'Delete');
-  const header = viewHeader(chat.title || 'Untitled chat', null, settingsBtn, deleteBtn);
+  const header = viewHeader(chat.title || 'Untitled chat', null, promptBtn, settingsBtn, deleteBtn);
   const titleEl = /** @type {HTMLElement} */ (header.querySelector('h1'));
   const sub = h('p', { class: 'subtitle' }, character ? h('a', { href: `#/character/${character.id}` }, character.name) : 'No character', persona ? ` \u00b7 as ${persona.name}` : null);
   header.querySelector('.view-titles')?.append(sub);
 
-  async function toggleSettings() {
-    const open = settingsPanel.hidden;
-    settingsBtn.setAttribute('aria-expanded', String(open));
-    if (!open) {
-      settingsPanel.hidden = true;
-      return;
+  /**
+   * A failed start; "choose a model" comes with a button to the chat settings.
+   * @param {unknown} e
+   */
+  function showChatError(e) {
+    const err = /** @type {api.AppError} */ (e);
+    if (err?.details?.field === 'ai_model_id') {
+      showError(e, null, {
+        label: 'Open chat settings',
+        run: () => void openSettings().then((form) => showFieldError(form, 'ai_model_id', err.error)),
+      });
+    } else {
+      showError(e);
     }
+  }
+
+  function closeSettings() {
+    settingsPanel.hidden = true;
+    settingsBtn.setAttribute('aria-expanded', 'false');
+  }
+
+  /** Opens the chat settings (afresh) and resolves to their form. */
+  async function openSettings() {
     const choices = await loadChoices();
     const form = h('form', { id: 'chat-settings-form', class: 'editor card', novalidate: true, 'aria-label': 'Chat settings' });
     form.append(
       h('div', { class: 'grid' }, ...chatFields(choices, chat, false)),
-      h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'button', class: 'btn', onclick: () => void toggleSettings() }, 'Close'), h('button', { type: 'submit', class: 'btn primary' }, 'Save')),
+      h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'button', class: 'btn', onclick: () => closeSettings() }, 'Close'), h('button', { type: 'submit', class: 'btn primary' }, 'Save')),
     );
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -287,21 +487,90 @@ export async function render(root, params) {
         }
         chat = updated;
         titleEl.textContent = chat.title || 'Untitled chat';
-        void toggleSettings();
+        closeSettings();
       });
     });
     settingsPanel.replaceChildren(form);
     settingsPanel.hidden = false;
+    settingsBtn.setAttribute('aria-expanded', 'true');
     /** @type {HTMLElement | null} */ (form.querySelector('input'))?.focus();
+    return form;
   }
 
+  /** "Show prompt": exactly what the next reply would be sent, and its size. */
+  async function showPrompt() {
+    clearBanner();
+    promptBtn.disabled = true;
+    try {
+      const p = await api.replies.promptPreview(chatId);
+      const over = p.estimatedTokens > p.budgetTokens;
+      const facts = [
+        `${numbers.format(p.historyIncluded)} of ${numbers.format(p.historyIncluded + p.historyDropped)} chat messages included`,
+        p.historyDropped ? `${numbers.format(p.historyDropped)} oldest left out to fit` : 'none left out',
+        `${numbers.format(p.examplesIncluded)} example ${p.examplesIncluded === 1 ? 'dialogue' : 'dialogues'}`,
+      ];
+      const body = [
+        h(
+          'div',
+          { class: over ? 'prompt-summary over' : 'prompt-summary' },
+          h('p', { class: 'prompt-tokens' }, `About ${numbers.format(p.estimatedTokens)} of ${numbers.format(p.budgetTokens)} tokens`),
+          h('meter', { class: 'prompt-meter', min: 0, max: Math.max(p.budgetTokens, 1), value: p.estimatedTokens, high: Math.max(p.budgetTokens, 1) * 0.9, 'aria-label': 'Tokens used of the budget' }),
+          h('p', { class: 'muted' }, facts.join(' \u00b7 ')),
+        ),
+        h(
+          'ol',
+          { class: 'prompt-list' },
+          ...p.messages.map((pm) =>
+            h('li', { class: `prompt-message prompt-${pm.role}` }, h('span', { class: 'prompt-role' }, ROLE_LABELS[pm.role] ?? pm.role), h('div', { class: 'prompt-text' }, pm.content)),
+          ),
+        ),
+      ];
+      openDialog({ title: 'Prompt for the next reply', id: 'prompt-dialog', className: 'wide', body });
+    } catch (e) {
+      showChatError(e);
+    } finally {
+      promptBtn.disabled = false;
+    }
+  }
+
+  syncBusy();
   root.append(header, settingsPanel, scroller, composerForm);
 
-  const page = await api.messages.page(chatId, null, PAGE);
-  list.append(...page.items.map(messageEl));
-  cursor = page.nextCursor;
-  earlier.hidden = !cursor;
-  updateEmpty();
+  const unsubscribe = await api.onChatEvents({
+    delta: (ev) => dispatch('delta', ev),
+    done: (ev) => dispatch('completed', ev),
+    cancelled: (ev) => dispatch('cancelled', ev),
+    error: (ev) => dispatch('failed', ev),
+  });
+  onLeave(root, () => {
+    unsubscribe();
+    document.removeEventListener('keydown', onKey);
+  });
+
+  // The last page, and a reply already being written when the chat opened.
+  starting = true;
+  try {
+    const [running, page] = await Promise.all([api.replies.running(chatId).catch(() => null), api.messages.page(chatId, null, PAGE)]);
+    const html = await markdown(page.items.map((m) => m.content));
+    list.append(...page.items.map((m, i) => addView(m, html[i] ?? null).el));
+    cursor = page.nextCursor;
+    earlier.hidden = !cursor;
+    const el = running ? list.querySelector(`.message[data-id="${CSS.escape(running.messageId)}"]`) : null;
+    const view = el ? views.get(el) : undefined;
+    if (running && view) {
+      view.begin(view.m, true);
+      gen = { generationId: running.generationId, view };
+    }
+  } finally {
+    starting = false;
+  }
+  // Text that came while loading may already be in the stored text; only
+  // an end that came meanwhile still matters.
+  const queued = early;
+  early = [];
+  for (const [kind, ev] of queued) if (kind !== 'delta') dispatch(kind, ev);
+  refreshLast();
+  syncBusy();
   scrollToBottom();
   composer.focus();
 }

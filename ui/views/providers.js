@@ -3,7 +3,7 @@
 
 import * as api from '../api.js';
 import { h, field, input, select, val, num, ago } from '../dom.js';
-import { pagedList, submitting, showError, confirmDialog, toast, viewHeader } from '../components.js';
+import { pagedList, submitting, showError, confirmDialog, toast, viewHeader, sentence } from '../components.js';
 import { changed, navigate } from '../state.js';
 
 /** @type {{kind: api.ProviderKind, label: string, url: string}[]} */
@@ -57,17 +57,22 @@ export async function render(root, params) {
     pane.append(h('p', { class: 'empty detail-empty' }, 'Select a provider on the left, or add a new one.'));
   } else {
     const provider = providerId === 'new' ? null : await api.providers.get(providerId);
-    pane.append(providerForm(provider, () => void list.reload()));
-    if (provider) jobs.push(renderModels(pane, provider, modelId));
+    /** @type {ModelHooks} */
+    const hooks = { modelsChanged: () => {} };
+    pane.append(providerForm(provider, () => void list.reload(), hooks));
+    if (provider) jobs.push(renderModels(pane, provider, modelId, hooks));
   }
   await Promise.all(jobs);
 }
 
+/** @typedef {{modelsChanged: () => void}} ModelHooks lets the provider form refresh the models list */
+
 /**
  * @param {api.Provider | null} p
  * @param {() => void} reloadList
+ * @param {ModelHooks} hooks
  */
-function providerForm(p, reloadList) {
+function providerForm(p, reloadList, hooks) {
   const form = h('form', { id: 'provider-form', class: 'editor card', novalidate: true, 'aria-label': p ? 'Edit provider' : 'New provider' });
   const kind = select('kind', KINDS.map((k) => ({ value: k.kind, label: k.label })), p?.kind ?? 'openrouter');
   const baseUrl = input('baseUrl', p?.baseUrl, { type: 'url', spellcheck: 'false' });
@@ -100,6 +105,7 @@ function providerForm(p, reloadList) {
       field('API key', apiKey, { wide: true, hint: 'Write-only: Parley never shows a stored key. Local servers usually need none.' }),
       p?.hasApiKey ? h('div', { class: 'field wide check' }, removeKey, h('label', { for: 'remove-key' }, 'Remove the stored key')) : null,
     ),
+    ...(p ? [connection(p, hooks)] : []),
     h(
       'div',
       { class: 'form-footer' },
@@ -157,13 +163,136 @@ function providerForm(p, reloadList) {
   return form;
 }
 
+/** @param {number} n */
+const modelCount = (n) => `${n} ${n === 1 ? 'model' : 'models'}`;
+
+/**
+ * "Test connection" and "Fetch models": both ask the provider for its
+ * models with the stored URL and key; the second lists them to add.
+ * @param {api.Provider} p
+ * @param {ModelHooks} hooks
+ */
+function connection(p, hooks) {
+  const status = h('p', { class: 'connection-status', id: 'connection-status', role: 'status' });
+  const remote = h('div', { class: 'remote-models', hidden: true });
+  const testBtn = h('button', { type: 'button', class: 'btn', id: 'test-connection', onclick: () => void ask(false) }, 'Test connection');
+  const fetchBtn = h('button', { type: 'button', class: 'btn', id: 'fetch-models', onclick: () => void ask(true) }, 'Fetch models');
+
+  /** @param {string} text @param {"ok" | "error" | "pending"} kind */
+  const say = (text, kind) => {
+    status.textContent = text;
+    status.dataset.state = kind;
+  };
+
+  /** @param {boolean} list */
+  async function ask(list) {
+    testBtn.disabled = true;
+    fetchBtn.disabled = true;
+    say(`Asking ${p.name}\u2026`, 'pending');
+    try {
+      const [models, existing] = await Promise.all([
+        api.providers.remoteModels(p.id),
+        list ? api.listAll(api.models.list, { providerId: p.id }) : Promise.resolve([]),
+      ]);
+      say(`Connected: ${modelCount(models.length)}`, 'ok');
+      if (list) showRemote(models, new Set(existing.map((m) => m.modelId)));
+    } catch (e) {
+      const err = /** @type {api.AppError} */ (e);
+      say(sentence(err?.error ?? String(e)), 'error');
+    } finally {
+      testBtn.disabled = false;
+      fetchBtn.disabled = false;
+    }
+  }
+
+  /**
+   * @param {api.RemoteModel[]} models
+   * @param {Set<string>} added model ids this provider already has
+   */
+  function showRemote(models, added) {
+    const filter = h('input', { type: 'search', class: 'remote-filter', placeholder: `Filter ${modelCount(models.length)}`, 'aria-label': 'Filter the models', autocomplete: 'off', spellcheck: 'false' });
+    const rows = models
+      .slice()
+      .sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id))
+      .map((r) => {
+        const have = added.has(r.id);
+        const add = h('button', { type: 'button', class: 'btn small add-remote', disabled: have, 'aria-label': `Add ${r.name ?? r.id}` }, have ? 'Added' : 'Add');
+        add.addEventListener('click', async () => {
+          add.disabled = true;
+          try {
+            await api.models.create({
+              providerId: p.id,
+              modelId: r.id,
+              displayName: r.name ?? r.id,
+              contextLength: r.contextLength ?? null,
+              maxOutputTokens: null,
+              temperature: null,
+              topP: null,
+              topK: null,
+              minP: null,
+              frequencyPenalty: null,
+              presencePenalty: null,
+              repetitionPenalty: null,
+            });
+            added.add(r.id);
+            add.textContent = 'Added';
+            changed('providers');
+            hooks.modelsChanged();
+            toast(`Added ${r.name ?? r.id}`);
+          } catch (e) {
+            add.disabled = false;
+            showError(e);
+          }
+        });
+        const search = `${r.id} ${r.name ?? ''}`.toLowerCase();
+        return {
+          search,
+          el: h(
+            'li',
+            { class: 'remote-model', data: { modelId: r.id } },
+            h('span', { class: 'remote-text' }, h('span', { class: 'row-title' }, r.name ?? r.id), r.name ? h('span', { class: 'row-meta mono' }, r.id) : null),
+            r.contextLength ? h('span', { class: 'row-meta' }, `${new Intl.NumberFormat().format(r.contextLength)} ctx`) : null,
+            add,
+          ),
+        };
+      });
+    const ul = h('ul', { class: 'rows remote-list', 'aria-label': `Models ${p.name} offers` }, ...rows.map((r) => r.el));
+    const none = h('p', { class: 'empty', hidden: rows.length > 0 }, rows.length ? 'No model matches.' : 'The provider lists no models; add model ids by hand.');
+    filter.addEventListener('input', () => {
+      const q = filter.value.trim().toLowerCase();
+      let shown = 0;
+      for (const r of rows) {
+        r.el.hidden = q !== '' && !r.search.includes(q);
+        if (!r.el.hidden) shown += 1;
+      }
+      none.hidden = shown > 0;
+    });
+    // Enter in the filter must not submit the provider form.
+    filter.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') ev.preventDefault();
+    });
+    remote.replaceChildren(...(rows.length > 8 ? [filter] : []), ul, none);
+    remote.hidden = false;
+    if (rows.length > 8) filter.focus();
+  }
+
+  return h(
+    'div',
+    { class: 'connection', 'aria-label': 'Connection' },
+    h('div', { class: 'connection-row' }, testBtn, fetchBtn, status),
+    h('p', { class: 'hint' }, 'Uses the saved URL and key: save your changes first.'),
+    remote,
+  );
+}
+
 /**
  * The models of a provider, and the editor of the selected one.
  * @param {HTMLElement} pane
  * @param {api.Provider} provider
  * @param {string | null} modelId
+ * @param {ModelHooks} hooks
  */
-async function renderModels(pane, provider, modelId) {
+async function renderModels(pane, provider, modelId, hooks) {
   const base = `providers/${provider.id}/models`;
   const list = pagedList({
     label: `Models of ${provider.name}`,
@@ -195,6 +324,7 @@ async function renderModels(pane, provider, modelId) {
     list.element,
   );
   pane.append(section);
+  hooks.modelsChanged = () => void list.reload();
   const jobs = [list.reload()];
   if (modelId) {
     const model = modelId === 'new' ? null : await api.models.get(modelId);

@@ -40,6 +40,9 @@ pub struct DeltaEvent {
     pub generation_id: Id,
     pub message_id: Id,
     pub text: String,
+    /// When Parley sent it (Unix epoch, milliseconds), so the window can
+    /// measure how long a delta takes to reach the screen (`make bench`).
+    pub emitted_at_ms: f64,
 }
 
 /// The terminal events carry the message as stored.
@@ -651,6 +654,9 @@ fn flush_delta(engine: &Engine, job: &Job, pending: &mut String) {
         generation_id: job.generation_id,
         message_id: job.message_id,
         text: std::mem::take(pending),
+        emitted_at_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0),
     }));
 }
 

@@ -1,0 +1,250 @@
+//! `make bench` (streaming): a mock provider sends a long reply as fast as
+//! it can; the real app, in a real window under Xvfb, streams it. Measured
+//! in the webview: tokens per second that reach the window and are in the
+//! DOM, the latency each delta adds (from Parley emitting it to the text
+//! being in the DOM, p50 / p99), the longest frame while streaming, and the
+//! memory (PSS) of the app and its WebKit processes along the way.
+//!
+//! `PARLEY_BENCH_TOKENS` sets the reply length (default 100,000 tokens).
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::mock_llm::{End, MockLlm, Reply};
+use common::window::{click_containing, fill, Driver, WAIT};
+use serde_json::json;
+
+/// One SSE frame per token, written in batches as fast as the socket takes.
+fn frames(tokens: usize) -> Vec<Vec<u8>> {
+    let mut chunks = Vec::new();
+    let mut batch = Vec::new();
+    for i in 0..tokens {
+        let frame = format!(
+            "data: {}\n\n",
+            json!({"choices": [{"index": 0, "delta": {"content": format!("t{i:06} ")}, "finish_reason": null}]})
+        );
+        batch.extend_from_slice(frame.as_bytes());
+        if i % 200 == 199 {
+            chunks.push(std::mem::take(&mut batch));
+        }
+    }
+    batch.extend_from_slice(b"data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+    chunks.push(batch);
+    chunks
+}
+
+/// PSS in KiB of the process running `exe` and all its descendants.
+fn pss_kib(exe: &Path) -> (u64, usize) {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    let mut roots = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let ppid = stat
+            .rsplit(") ")
+            .next()
+            .and_then(|r| r.split(' ').nth(1))
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        parents.push((pid, ppid));
+        if std::fs::read_link(format!("/proc/{pid}/exe"))
+            .ok()
+            .as_deref()
+            == Some(exe)
+        {
+            roots.push(pid);
+        }
+    }
+    let mut tree = roots.clone();
+    let mut i = 0;
+    while i < tree.len() {
+        let p = tree[i];
+        tree.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    let total = tree
+        .iter()
+        .map(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+                .unwrap_or_default()
+                .lines()
+                .find(|l| l.starts_with("Pss:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .unwrap_or(0)
+        })
+        .sum();
+    (total, tree.len())
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+const INSTRUMENT: &str = r#"
+const b = window.__bench = { lat: [], frames: [], last: 0, running: true, firstAt: 0, doneAt: 0, chars: 0, deltas: 0 };
+const tick = (t) => { if (b.last) b.frames.push(t - b.last); b.last = t; if (b.running) requestAnimationFrame(tick); };
+requestAnimationFrame(tick);
+window.__TAURI__.event.listen('chat://delta', (e) => {
+  const now = performance.timeOrigin + performance.now();
+  b.lat.push(now - e.payload.emittedAtMs);
+  b.deltas += 1;
+  b.chars += e.payload.text.length;
+  if (!b.firstAt) b.firstAt = now;
+});
+for (const name of ['chat://done', 'chat://error', 'chat://cancelled']) {
+  window.__TAURI__.event.listen(name, () => { b.doneAt = performance.timeOrigin + performance.now(); b.end = name; });
+}
+return true;
+"#;
+
+#[tokio::main]
+async fn main() {
+    let tokens: usize = std::env::var("PARLEY_BENCH_TOKENS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_parley"));
+    let mock = MockLlm::start(vec![Reply::Stream {
+        chunks: frames(tokens),
+        pause: Duration::ZERO,
+        end: End::Close,
+    }])
+    .await;
+    let data = tempfile::tempdir().unwrap();
+    common::seed_chat_world(data.path(), &mock.base_url).await;
+    let driver = Driver::start(data.path());
+    let app = driver.open_app().await;
+    click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (idle_kib, procs) = pss_kib(&exe);
+
+    app.execute(INSTRUMENT, vec![]).await.unwrap();
+    fill(&app, "textarea#composer", "Go").await;
+    app.find(fantoccini::Locator::Css("#send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    loop {
+        let state = app
+            .execute(
+                "const b = window.__bench; return [b.chars, b.doneAt, b.end || null]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let chars = state[0].as_f64().unwrap_or(0.0);
+        samples.push((chars / (tokens as f64 * 8.0), pss_kib(&exe).0));
+        if state[1].as_f64().unwrap_or(0.0) > 0.0 {
+            break;
+        }
+        assert!(started.elapsed() < WAIT * 20, "the stream never ended");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // Let the final render land.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let result = app
+        .execute(
+            "const b = window.__bench; b.running = false; \
+             const all = document.querySelectorAll('#messages .message'); \
+             const last = all[all.length - 1]; \
+             return { lat: b.lat, frames: b.frames, firstAt: b.firstAt, doneAt: b.doneAt, chars: b.chars, deltas: b.deltas, end: b.end, \
+                      rendered: last ? last.textContent.length : 0, status: last ? last.dataset.status : null };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (after_kib, _) = pss_kib(&exe);
+    app.close().await.unwrap();
+    drop(driver);
+
+    let mut lat: Vec<f64> = result["lat"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_f64())
+        .collect();
+    lat.sort_by(f64::total_cmp);
+    let mut frames: Vec<f64> = result["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_f64())
+        .collect();
+    frames.sort_by(f64::total_cmp);
+    let seconds =
+        (result["doneAt"].as_f64().unwrap() - result["firstAt"].as_f64().unwrap()) / 1000.0;
+    let chars = result["chars"].as_f64().unwrap();
+    let delivered_tokens = chars / 8.0;
+    let at = |p: f64| samples.iter().find(|(f, _)| *f >= p).map_or(0, |s| s.1);
+    let peak = samples.iter().map(|s| s.1).max().unwrap_or(0);
+
+    println!(
+        "## Streaming benchmark ({tokens} tokens, {} characters)",
+        tokens * 8
+    );
+    println!();
+    println!("| measure | value |");
+    println!("|---|---|");
+    println!(
+        "| ended with | `{}`, last message status `{}` |",
+        result["end"].as_str().unwrap_or("?"),
+        result["status"].as_str().unwrap_or("?")
+    );
+    println!(
+        "| characters that reached the window / sent | {} / {} |",
+        chars as u64,
+        tokens * 8
+    );
+    println!(
+        "| characters in the DOM after the final render | {} |",
+        result["rendered"]
+    );
+    println!("| delta events | {} |", result["deltas"]);
+    println!(
+        "| tokens per second reaching the DOM | {:.0} |",
+        delivered_tokens / seconds
+    );
+    println!("| stream duration in the window | {seconds:.2} s |");
+    println!(
+        "| added latency per delta, p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |",
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        lat.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| frames while streaming; p50 / p99 / longest frame | {}; {:.1} / {:.1} / {:.1} ms |",
+        frames.len(),
+        percentile(&frames, 0.5),
+        percentile(&frames, 0.99),
+        frames.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| PSS, app + WebKit ({procs} processes): idle with the chat open | {} MiB |",
+        idle_kib / 1024
+    );
+    println!(
+        "| PSS at 25% / 50% / 75% of the stream | {} / {} / {} MiB |",
+        at(0.25) / 1024,
+        at(0.5) / 1024,
+        at(0.75) / 1024
+    );
+    println!(
+        "| PSS peak while streaming / after the final render | {} / {} MiB |",
+        peak / 1024,
+        after_kib / 1024
+    );
+}

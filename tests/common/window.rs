@@ -1,0 +1,246 @@
+//! Driving the real app window through WebDriver (tauri-driver +
+//! WebKitWebDriver), for the end-to-end tests and the streaming benchmark.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+pub static ONE_AT_A_TIME: LazyLock<tokio::sync::Mutex<()>> =
+    LazyLock::new(|| tokio::sync::Mutex::new(()));
+
+pub const WAIT: Duration = Duration::from_secs(30);
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn tauri_driver() -> PathBuf {
+    if let Ok(p) = std::env::var("TAURI_DRIVER") {
+        return p.into();
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    let cargo_bin = Path::new(&home).join(".cargo/bin/tauri-driver");
+    if cargo_bin.exists() {
+        cargo_bin
+    } else {
+        "tauri-driver".into()
+    }
+}
+
+/// A running tauri-driver; stopped with SIGTERM so it also stops its
+/// WebKitWebDriver child (SIGKILL would orphan it and keep the port).
+pub struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    pub fn start(data_dir: &Path) -> Driver {
+        let port = free_port();
+        let native = free_port();
+        let child = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("PARLEY_DATA_DIR", data_dir)
+            .env_remove("PARLEY_DB")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver is installed (make test-deps)");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < WAIT,
+                "tauri-driver did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver { child, port }
+    }
+
+    /// Starts the app in a new WebDriver session and waits until its first
+    /// screen has loaded its data.
+    pub async fn open_app(&self) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": env!("CARGO_BIN_EXE_parley") }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session with the app");
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("body[data-ready='true']"))
+            .await
+            .expect("the app finished loading");
+        client
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits until some element matching `css` has text containing `needle`
+/// (ignoring case, as the UI may capitalise a message).
+pub async fn wait_for_text(client: &Client, css: &str, needle: &str) {
+    let started = Instant::now();
+    loop {
+        let found = client
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0]))\
+                   .some(e => e.textContent.toLowerCase().includes(arguments[1].toLowerCase()))",
+                vec![json!(css), json!(needle)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if found {
+            return;
+        }
+        if started.elapsed() > WAIT {
+            let page = client
+                .execute("return document.body.innerText", vec![])
+                .await
+                .unwrap_or_default();
+            panic!("no {css} containing {needle:?}; the window shows:\n{page}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn fill(client: &Client, css: &str, value: &str) {
+    let el = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap();
+    el.clear().await.unwrap();
+    if !value.is_empty() {
+        el.send_keys(value).await.unwrap();
+    }
+}
+
+pub async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Clicks the first element matching `css` whose text contains `needle`.
+pub async fn click_containing(client: &Client, css: &str, needle: &str) {
+    wait_for_text(client, css, needle).await;
+    for el in client.find_all(Locator::Css(css)).await.unwrap() {
+        let text = el.prop("textContent").await.unwrap().unwrap_or_default();
+        if text.contains(needle) {
+            el.click().await.unwrap();
+            return;
+        }
+    }
+    panic!("no {css} containing {needle:?} to click");
+}
+
+/// Saves a screenshot of the window when `PARLEY_SHOTS` names a folder, so
+/// a person can look at every screen the tour visits.
+pub async fn shot(client: &Client, name: &str) {
+    if let Some(dir) = std::env::var_os("PARLEY_SHOTS") {
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = client.screenshot().await.unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+/// Fails if the view shows an error banner.
+pub async fn no_error_banner(client: &Client, screen: &str) {
+    let shown = client
+        .execute(
+            "const b = document.getElementById('error-banner'); \
+             return b && !b.hidden ? b.textContent : null",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(shown.is_null(), "{screen} shows an error: {shown}");
+}
+
+/// The text and status of the last message in the chat view.
+pub async fn last_message(client: &Client) -> (String, String) {
+    let v = client
+        .execute(
+            "const all = document.querySelectorAll('#messages .message'); \
+             const m = all[all.length - 1]; \
+             return m ? [m.querySelector('.message-body, .body, .content')?.textContent ?? m.textContent, m.dataset.status ?? ''] : ['', ''];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    (
+        v[0].as_str().unwrap_or_default().to_string(),
+        v[1].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+pub async fn wait_status(client: &Client, status: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let (text, s) = last_message(client).await;
+        if s == status {
+            return text;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "the last message never became {status} (is {s}): {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -249,12 +249,18 @@ async fn a_reply_streams_in_stops_swipes_and_survives_a_reload() {
     .await;
 
     // Tokens arrive progressively: the reply is seen growing several times.
+    let (greeting, _, _) = last_reply(&app).await;
     fill(&app, "textarea#composer", "Tell me about the sea.").await;
     click(&app, "#send").await;
     let mut lengths = Vec::new();
     let started = Instant::now();
     loop {
-        let (text, status) = last_message(&app).await;
+        let (id, text, status) = last_reply(&app).await;
+        if id == greeting {
+            // The new reply is not on screen yet.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            continue;
+        }
         if lengths.last() != Some(&text.len()) && !text.is_empty() {
             lengths.push(text.len());
         }
@@ -268,7 +274,7 @@ async fn a_reply_streams_in_stops_swipes_and_survives_a_reload() {
         lengths.len() >= 4,
         "the reply grew in steps, not all at once: {lengths:?}"
     );
-    let (text, _) = last_message(&app).await;
+    let (_, text, _) = last_reply(&app).await;
     assert_eq!(text.trim(), first_reply.trim());
 
     // A second reply is stopped midway and keeps its text.
@@ -283,6 +289,7 @@ async fn a_reply_streams_in_stops_swipes_and_survives_a_reload() {
     click(&app, "#stop").await;
     let stopped = wait_status(&app, "cancelled").await;
     assert!(stopped.contains("Once upon a"), "{stopped}");
+    shot(&app, "10-chat-stopped").await;
 
     // Regenerate makes a second swipe; swiping back shows the stopped text.
     click(&app, "#messages .message:last-child .act-regenerate").await;
@@ -292,6 +299,10 @@ async fn a_reply_streams_in_stops_swipes_and_survives_a_reload() {
     click(&app, "#messages .message:last-child .swipe-prev").await;
     wait_for_text(&app, "#messages .message:last-child .swipe-count", "1/2").await;
     wait_for_text(&app, "#messages .message:last-child", "Once upon a").await;
+    shot(&app, "11-chat-swiped").await;
+    click(&app, "#show-prompt").await;
+    wait_for_text(&app, "#prompt-dialog", "Another one, please.").await;
+    shot(&app, "12-show-prompt").await;
     app.close().await.unwrap();
 
     // After a restart the chat is as it was left.

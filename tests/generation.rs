@@ -331,6 +331,10 @@ async fn regenerate_adds_a_swipe_and_continue_appends() {
     );
     let back = message::set_swipe(&w.engine.pool, m.id, 0).await.unwrap();
     assert_eq!(back.content, "First answer.");
+    assert_eq!(
+        back.metadata.0["finishReason"], "stop",
+        "the swipe brings its own metadata"
+    );
     message::set_swipe(&w.engine.pool, m.id, 1).await.unwrap();
 
     let s3 = generation::continue_reply(&w.engine, m.id).await.unwrap();

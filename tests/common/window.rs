@@ -213,27 +213,26 @@ pub async fn no_error_banner(client: &Client, screen: &str) {
     assert!(shown.is_null(), "{screen} shows an error: {shown}");
 }
 
-/// The text and status of the last message in the chat view.
-pub async fn last_message(client: &Client) -> (String, String) {
+/// The id, text and status of the last reply (assistant message) shown.
+pub async fn last_reply(client: &Client) -> (String, String, String) {
     let v = client
         .execute(
-            "const all = document.querySelectorAll('#messages .message'); \
+            "const all = document.querySelectorAll(\"#messages .message[data-role='assistant']\"); \
              const m = all[all.length - 1]; \
-             return m ? [m.querySelector('.message-body, .body, .content')?.textContent ?? m.textContent, m.dataset.status ?? ''] : ['', ''];",
+             return m ? [m.dataset.id, m.querySelector('.message-body')?.textContent ?? '', m.dataset.status ?? ''] : ['', '', ''];",
             vec![],
         )
         .await
         .unwrap();
-    (
-        v[0].as_str().unwrap_or_default().to_string(),
-        v[1].as_str().unwrap_or_default().to_string(),
-    )
+    let s = |i: usize| v[i].as_str().unwrap_or_default().to_string();
+    (s(0), s(1), s(2))
 }
 
+/// Waits until the last reply has `status`; returns its text.
 pub async fn wait_status(client: &Client, status: &str) -> String {
     let started = Instant::now();
     loop {
-        let (text, s) = last_message(client).await;
+        let (_, text, s) = last_reply(client).await;
         if s == status {
             return text;
         }

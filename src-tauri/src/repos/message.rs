@@ -208,7 +208,8 @@ pub async fn delete_swipe<'e>(exec: impl Executor<'e, Database = Sqlite>, id: Id
     Ok(done.rows_affected() > 0)
 }
 
-/// Shows swipe `index`: the message's content becomes that swipe's text.
+/// Shows swipe `index`: the message's content and metadata become that
+/// swipe's.
 pub async fn set_active_swipe<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     message_id: Id,
@@ -219,7 +220,9 @@ pub async fn set_active_swipe<'e>(
         r"update messages
              set active_swipe = ?2, updated_at = ?3,
                  content = (select content from message_swipes
-                             where message_id = ?1 and swipe_index = ?2)
+                             where message_id = ?1 and swipe_index = ?2),
+                 metadata = (select metadata from message_swipes
+                              where message_id = ?1 and swipe_index = ?2)
            where id = ?1
              and exists (select 1 from message_swipes where message_id = ?1 and swipe_index = ?2)",
     )

@@ -89,7 +89,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
-const INSTRUMENT: &str = r#"
+const INSTRUMENT: &str = r##"
 const b = window.__bench = { lat: [], frames: [], last: 0, running: true, firstAt: 0, doneAt: 0, chars: 0, deltas: 0 };
 const tick = (t) => { if (b.last) b.frames.push(t - b.last); b.last = t; if (b.running) requestAnimationFrame(tick); };
 requestAnimationFrame(tick);
@@ -101,10 +101,22 @@ window.__TAURI__.event.listen('chat://delta', (e) => {
   if (!b.firstAt) b.firstAt = now;
 });
 for (const name of ['chat://done', 'chat://error', 'chat://cancelled']) {
-  window.__TAURI__.event.listen(name, () => { b.doneAt = performance.timeOrigin + performance.now(); b.end = name; });
+  window.__TAURI__.event.listen(name, () => {
+    b.doneAt = performance.timeOrigin + performance.now();
+    b.end = name;
+    b.running = false;
+    // Then time the final render: until the reply shows its end status.
+    const check = () => {
+      const all = document.querySelectorAll("#messages .message[data-role='assistant']");
+      const s = all.length ? all[all.length - 1].dataset.status : '';
+      if (s === 'completed' || s === 'failed' || s === 'cancelled') b.finalAt = performance.timeOrigin + performance.now();
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
 }
 return true;
-"#;
+"##;
 
 #[tokio::main]
 async fn main() {
@@ -155,13 +167,24 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     // Let the final render land.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let waited = Instant::now();
+    while app
+        .execute("return window.__bench.finalAt || 0", vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap_or(0.0)
+        == 0.0
+    {
+        assert!(waited.elapsed() < WAIT, "the final render never landed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let result = app
         .execute(
             "const b = window.__bench; b.running = false; \
              const all = document.querySelectorAll('#messages .message'); \
              const last = all[all.length - 1]; \
-             return { lat: b.lat, frames: b.frames, firstAt: b.firstAt, doneAt: b.doneAt, chars: b.chars, deltas: b.deltas, end: b.end, \
+             return { lat: b.lat, frames: b.frames, firstAt: b.firstAt, doneAt: b.doneAt, finalAt: b.finalAt, chars: b.chars, deltas: b.deltas, end: b.end, \
                       rendered: last ? last.textContent.length : 0, status: last ? last.dataset.status : null };",
             vec![],
         )

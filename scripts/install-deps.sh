@@ -11,7 +11,7 @@ set -euo pipefail
 
 mode=${1:-run}
 
-run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config curl ca-certificates)
+run_pkgs=(libwebkit2gtk-4.1-dev libdbus-1-dev build-essential pkg-config curl ca-certificates)
 test_pkgs=(xvfb xauth webkit2gtk-driver imagemagick procps)
 
 pkgs=("${run_pkgs[@]}")

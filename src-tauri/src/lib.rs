@@ -79,8 +79,19 @@ fn run_app() {
             if let Err(e) = tauri::async_runtime::block_on(services::generation::sweep_interrupted(&pool)) {
                 tracing::error!(error = %e, "could not mark interrupted replies");
             }
-            let secrets: Arc<dyn secrets::SecretStore> =
-                Arc::new(app_store::PluginSecretStore::open(app.handle(), &data_dir)?);
+            // The OS keychain when there is one, else the private store
+            // file; keys saved in the file before are still found.
+            let file = app_store::PluginSecretStore::open(app.handle(), &data_dir)?;
+            let secrets: Arc<dyn secrets::SecretStore> = match keychain_wanted()
+                .then(secrets::KeychainSecretStore::probe)
+                .flatten()
+            {
+                Some(keychain) => Arc::new(secrets::LayeredSecretStore {
+                    preferred: Box::new(keychain),
+                    fallback: Box::new(file),
+                }),
+                None => Arc::new(file),
+            };
             let engine = services::generation::Engine {
                 pool: pool.clone(),
                 http: ai::http_client(),
@@ -112,6 +123,12 @@ fn run_app() {
             eprintln!("parley: {e}");
             std::process::exit(1);
         });
+}
+
+/// The keychain is skipped when the data folder is moved (tests, portable
+/// setups), so such runs never touch the person's real keychain.
+fn keychain_wanted() -> bool {
+    data_dir_override().is_none() && std::env::var_os("PARLEY_NO_KEYCHAIN").is_none()
 }
 
 /// Keeps the log writer alive (and flushing) for the app's life.

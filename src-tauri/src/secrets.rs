@@ -1,9 +1,12 @@
 //! API keys and other secrets: a wrapper that never prints its value, and
 //! the store trait services use to keep keys out of SQLite.
 //!
-//! The app's store lives in `crate::app_store` (the OS keychain is not
-//! used yet; keys go to the tauri-plugin-store file with mode 0600). Tests
-//! use [`MemorySecretStore`].
+//! The app keeps keys in the OS keychain when the platform has one that
+//! answers ([`KeychainSecretStore`]: Secret Service on Linux, Keychain on
+//! macOS, Credential Manager on Windows), else in the tauri-plugin-store file
+//! with mode 0600 (`crate::app_store`); [`LayeredSecretStore`] reads both so a
+//! key saved before a keychain appeared is still found. Tests use
+//! [`MemorySecretStore`].
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -83,9 +86,102 @@ impl SecretStore for MemorySecretStore {
     }
 }
 
+/// The keychain's service name for Parley's entries.
+pub const KEYCHAIN_SERVICE: &str = "org.parley.desktop";
+
+/// Secrets in the OS keychain, one entry per key.
+#[derive(Debug, Default)]
+pub struct KeychainSecretStore;
+
+impl KeychainSecretStore {
+    /// The keychain, if the platform has one that answers now.
+    pub fn probe() -> Option<Self> {
+        match keyring::Entry::new(KEYCHAIN_SERVICE, "parley.probe").and_then(|e| e.get_password()) {
+            Ok(_) | Err(keyring::Error::NoEntry) => Some(Self),
+            Err(e) => {
+                tracing::info!(reason = %e, "no OS keychain; API keys go to the private store file");
+                None
+            }
+        }
+    }
+
+    fn entry(key: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(KEYCHAIN_SERVICE, key).map_err(keychain_error)
+    }
+}
+
+fn keychain_error(e: keyring::Error) -> AppError {
+    // keyring's errors describe the platform failure, never the secret.
+    tracing::error!(error = %e, "keychain failure");
+    AppError::internal(format!(
+        "the system keychain refused the request ({e}); unlock it and try again"
+    ))
+}
+
+impl SecretStore for KeychainSecretStore {
+    fn get(&self, key: &str) -> Result<Option<Secret>> {
+        match Self::entry(key)?.get_password() {
+            Ok(p) => Ok(Some(Secret::new(p))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+    fn set(&self, key: &str, value: &Secret) -> Result<()> {
+        Self::entry(key)?
+            .set_password(value.expose())
+            .map_err(keychain_error)
+    }
+    fn delete(&self, key: &str) -> Result<()> {
+        match Self::entry(key)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+}
+
+/// A preferred store over a fallback: reads the preferred one first, writes
+/// only to it, and clears the fallback's copy so a key lives in one place.
+pub struct LayeredSecretStore {
+    pub preferred: Box<dyn SecretStore>,
+    pub fallback: Box<dyn SecretStore>,
+}
+
+impl SecretStore for LayeredSecretStore {
+    fn get(&self, key: &str) -> Result<Option<Secret>> {
+        match self.preferred.get(key)? {
+            Some(s) => Ok(Some(s)),
+            None => self.fallback.get(key),
+        }
+    }
+    fn set(&self, key: &str, value: &Secret) -> Result<()> {
+        self.preferred.set(key, value)?;
+        self.fallback.delete(key)
+    }
+    fn delete(&self, key: &str) -> Result<()> {
+        self.preferred.delete(key)?;
+        self.fallback.delete(key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layered_reads_old_keys_and_moves_them_on_write() {
+        let old = MemorySecretStore::default();
+        old.set("a", &Secret::new("from-file")).unwrap();
+        let store = LayeredSecretStore {
+            preferred: Box::new(MemorySecretStore::default()),
+            fallback: Box::new(old),
+        };
+        assert_eq!(store.get("a").unwrap().unwrap().expose(), "from-file");
+        store.set("a", &Secret::new("new")).unwrap();
+        assert_eq!(store.preferred.get("a").unwrap().unwrap().expose(), "new");
+        assert!(store.fallback.get("a").unwrap().is_none(), "one copy only");
+        store.delete("a").unwrap();
+        assert!(store.get("a").unwrap().is_none());
+    }
 
     #[test]
     fn debug_never_shows_the_value() {

@@ -9,7 +9,7 @@ import { h, append, field, input, val, optId } from '../dom.js';
 import { submitting, showError, showFieldError, confirmDialog, toast, viewHeader, clearBanner, openDialog } from '../components.js';
 import { changed, navigate, onLeave } from '../state.js';
 import { loadChoices, choiceSelect } from './choices.js';
-import { MessageView } from './message.js';
+import { MessageView, PLAIN_LIMIT } from './message.js';
 
 /** Messages per page. */
 const PAGE = 50;
@@ -78,13 +78,21 @@ export async function renderNewChat(root, params) {
  * @returns {Promise<(string | null)[]>}
  */
 async function markdown(texts) {
-  if (texts.length === 0) return [];
+  // Very long messages stay plain (chunked) text: laying out one huge
+  // rendered paragraph would freeze the window for seconds.
+  const wanted = texts.map((t, i) => (t.length <= PLAIN_LIMIT ? i : -1)).filter((i) => i >= 0);
+  /** @type {(string | null)[]} */
+  const out = texts.map(() => null);
+  if (wanted.length === 0) return out;
   try {
-    return await api.renderMarkdown(texts);
+    const html = await api.renderMarkdown(wanted.map((i) => texts[i]));
+    wanted.forEach((i, k) => {
+      out[i] = html[k] ?? null;
+    });
   } catch (e) {
     console.warn('markdown_render failed; showing plain text', e);
-    return texts.map(() => null);
   }
+  return out;
 }
 
 /**

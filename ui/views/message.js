@@ -1,8 +1,11 @@
 // @ts-check
 // One message of a chat: its bubble, actions, swipes and details, and the
 // cheap streaming path. While a reply is written, each delta is appended to
-// one Text node (`appendData`); nothing is re-parsed or rebuilt until the
+// a Text node (`appendData`); nothing is re-parsed or rebuilt until the
 // reply ends, when the body is replaced once with its rendered Markdown.
+// Streamed text lives in block chunks of a few KB (split at line breaks
+// where it can), each with `content-visibility: auto`, so an append lays
+// out one chunk, not the whole reply, and chunks off screen cost nothing.
 
 import * as api from '../api.js';
 import { h, when, ago, setSanitizedHtml } from '../dom.js';
@@ -24,6 +27,52 @@ import { showError, confirmDialog, toast, clearBanner, sentence } from '../compo
  * `isFirst`: the chat's first message (the greeting, whose versions are the alternate greetings).
  * `render`: sanitised HTML per text, or null where Markdown was unavailable (then shown as text).
  */
+
+/** Messages longer than this are shown as plain chunked text, not Markdown. */
+export const PLAIN_LIMIT = 100_000;
+/** A chunk is closed at the next line break after this many characters... */
+const CHUNK_SOFT = 2048;
+/** ...or, with no line break in sight, at a space after this many. */
+const CHUNK_HARD = 16384;
+
+/** A new, empty chunk of streamed text inside `box`; returns its Text node. */
+function newChunk(/** @type {HTMLElement} */ box) {
+  const text = document.createTextNode('');
+  box.append(h('span', { class: 'stream-chunk' }, text));
+  return text;
+}
+
+/**
+ * Appends `text` to the chunk `node`, opening new chunks in `box` where a
+ * chunk has grown past its size. Returns the chunk to append to next.
+ * @param {HTMLElement} box @param {Text} node @param {string} text
+ */
+function appendChunked(box, node, text) {
+  let current = node;
+  let rest = text;
+  while (rest) {
+    let cut = -1;
+    if (current.length >= CHUNK_HARD) {
+      cut = rest.indexOf(' ') + 1 || rest.length;
+    } else if (current.length >= CHUNK_SOFT) {
+      cut = rest.indexOf('\n') + 1;
+    }
+    if (cut <= 0) {
+      current.appendData(rest);
+      break;
+    }
+    current.appendData(rest.slice(0, cut));
+    rest = rest.slice(cut);
+    current = newChunk(box);
+  }
+  return current;
+}
+
+/** Plain text as chunks, for messages too long for Markdown. @param {HTMLElement} box @param {string} text */
+function fillChunked(box, text) {
+  box.replaceChildren();
+  appendChunked(box, newChunk(box), text);
+}
 
 /** @type {Record<string, string>} stroke paths on a 24x24 grid */
 const ICONS = {
@@ -99,8 +148,10 @@ export class MessageView {
     this.version = 0;
     /** A request about this message (swipe, edit, delete) is in flight. */
     this.working = false;
-    /** @type {Text | null} where deltas go while a reply is written into this message */
+    /** @type {Text | null} the chunk deltas go to while a reply is written into this message */
     this.stream = null;
+    /** @type {HTMLElement | null} the chunks of streamed text */
+    this.streamBox = null;
     /** The text before the streamed part (continue appends to it). */
     this.baseText = '';
     /** @type {(() => void) | null} closes the inline editor */
@@ -155,7 +206,7 @@ export class MessageView {
 
   /** The message's text as it stands, including what streamed in. */
   text() {
-    return this.stream ? this.baseText + this.stream.data : this.m.content;
+    return this.stream && this.streamBox ? this.baseText + (this.streamBox.textContent ?? '') : this.m.content;
   }
 
   /**
@@ -169,8 +220,9 @@ export class MessageView {
     this.closeEditor?.();
     this.m = m;
     this.stream = null;
+    this.streamBox = null;
     if (html === null) {
-      this.body.textContent = m.content;
+      fillChunked(this.body, m.content);
       this.body.classList.add('plain');
     } else {
       setSanitizedHtml(this.body, html);
@@ -204,7 +256,6 @@ export class MessageView {
     this.version += 1;
     this.closeEditor?.();
     this.m = { ...m };
-    this.stream = document.createTextNode('');
     if (keep) {
       this.baseText = m.content;
     } else {
@@ -212,7 +263,9 @@ export class MessageView {
       this.body.replaceChildren();
       this.body.classList.remove('plain');
     }
-    this.body.append(h('span', { class: 'stream-text' }, this.stream));
+    this.streamBox = h('div', { class: 'stream-text' });
+    this.body.append(this.streamBox);
+    this.stream = newChunk(this.streamBox);
     this.errorText.textContent = '';
     this.reasoning.hidden = true;
     this.info.textContent = '';
@@ -231,7 +284,7 @@ export class MessageView {
       this.el.dataset.status = 'streaming';
       this.typing.hidden = true;
     }
-    stream.appendData(text);
+    this.stream = this.streamBox ? appendChunked(this.streamBox, stream, text) : stream;
   }
 
   /**
@@ -243,7 +296,7 @@ export class MessageView {
     const version = this.version;
     const m = ev.message ?? { ...this.m, status, content: this.text(), updatedAt: new Date().toISOString() };
     // The status changes together with the body, once the Markdown is back.
-    const [html] = await this.ctx.render([m.content]);
+    const [html] = m.content.length > PLAIN_LIMIT ? [null] : await this.ctx.render([m.content]);
     if (version !== this.version) return;
     this.fill(m, html ?? null, ev.error?.error ?? null);
   }

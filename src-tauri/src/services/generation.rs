@@ -542,8 +542,12 @@ async fn run(engine: &Engine, mut job: Job) {
             save.tick().await;
             loop {
                 tokio::select! {
+                    // Ticks come before the stream: a provider that always has
+                    // a token ready must not starve the window of deltas.
                     biased;
                     () = job.cancel.cancelled() => break Outcome::Cancelled,
+                    _ = flush.tick() => flush_delta(engine, &job, &mut pending_delta),
+                    _ = save.tick() => save_progress(engine, &job, MessageStatus::Streaming).await,
                     event = stream.next() => match event {
                         Some(Ok(StreamEvent::Text(t))) => {
                             if first_token.is_none() {
@@ -562,8 +566,6 @@ async fn run(engine: &Engine, mut job: Job) {
                         Some(Ok(StreamEvent::Done)) | None => break Outcome::Completed,
                         Some(Err(e)) => break Outcome::Failed(e),
                     },
-                    _ = flush.tick() => flush_delta(engine, &job, &mut pending_delta),
-                    _ = save.tick() => save_progress(engine, &job, MessageStatus::Streaming).await,
                 }
             }
         }

@@ -1,7 +1,8 @@
 // @ts-check
 // One message of a chat: its bubble, actions, swipes and details, and the
 // cheap streaming path. While a reply is written, each delta is appended to
-// a Text node (`appendData`); nothing is re-parsed or rebuilt until the
+// a Text node (`appendData`), at most a frame's budget per frame; nothing is
+// re-parsed or rebuilt until the
 // reply ends, when the body is replaced once with its rendered Markdown.
 // Streamed text lives in block chunks of a few KB (split at line breaks
 // where it can), each with `content-visibility: auto`, so an append lays
@@ -34,6 +35,11 @@ export const PLAIN_LIMIT = 100_000;
 const CHUNK_SOFT = 2048;
 /** ...or, with no line break in sight, at a space after this many. */
 const CHUNK_HARD = 16384;
+
+/** At most this many characters of streamed text reach the DOM per frame;
+ * more waits for the next frame, so a frame's layout stays small however
+ * fast the provider is. */
+const FRAME_BUDGET = 8192;
 
 /** A new, empty chunk of streamed text inside `box`; returns its Text node. */
 function newChunk(/** @type {HTMLElement} */ box) {
@@ -152,6 +158,9 @@ export class MessageView {
     this.stream = null;
     /** @type {HTMLElement | null} the chunks of streamed text */
     this.streamBox = null;
+    /** Streamed text not yet in the DOM (over the frame budget). */
+    this.pending = '';
+    this.flushQueued = false;
     /** The text before the streamed part (continue appends to it). */
     this.baseText = '';
     /** @type {(() => void) | null} closes the inline editor */
@@ -206,7 +215,9 @@ export class MessageView {
 
   /** The message's text as it stands, including what streamed in. */
   text() {
-    return this.stream && this.streamBox ? this.baseText + (this.streamBox.textContent ?? '') : this.m.content;
+    return this.stream && this.streamBox
+      ? this.baseText + (this.streamBox.textContent ?? '') + this.pending
+      : this.m.content;
   }
 
   /**
@@ -221,6 +232,7 @@ export class MessageView {
     this.m = m;
     this.stream = null;
     this.streamBox = null;
+    this.pending = '';
     if (html === null) {
       fillChunked(this.body, m.content);
       this.body.classList.add('plain');
@@ -284,7 +296,24 @@ export class MessageView {
       this.el.dataset.status = 'streaming';
       this.typing.hidden = true;
     }
-    this.stream = this.streamBox ? appendChunked(this.streamBox, stream, text) : stream;
+    this.pending += text;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      requestAnimationFrame(() => this.flush());
+    }
+  }
+
+  /** Moves up to a frame's budget of pending text into the DOM. */
+  flush() {
+    this.flushQueued = false;
+    if (!this.stream || !this.streamBox || !this.pending) return;
+    const take = this.pending.slice(0, FRAME_BUDGET);
+    this.pending = this.pending.slice(take.length);
+    this.stream = appendChunked(this.streamBox, this.stream, take);
+    if (this.pending) {
+      this.flushQueued = true;
+      requestAnimationFrame(() => this.flush());
+    }
   }
 
   /**

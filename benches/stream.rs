@@ -6,7 +6,9 @@
 //! the final render, and the memory (PSS) of the app and its WebKit
 //! processes along the way.
 //!
-//! `PARLEY_BENCH_TOKENS` sets the reply length (default 100,000 tokens).
+//! `PARLEY_BENCH_TOKENS` sets the reply length (default 100,000 tokens);
+//! `PARLEY_BENCH_RATE` paces the mock at that many tokens per second
+//! (default: as fast as it can).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -126,9 +128,14 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let exe = PathBuf::from(env!("CARGO_BIN_EXE_parley"));
+    let rate: Option<f64> = std::env::var("PARLEY_BENCH_RATE")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    // Frames go out in batches of 200 tokens; a rate spaces the batches.
+    let pause = rate.map_or(Duration::ZERO, |r| Duration::from_secs_f64(200.0 / r));
     let mock = MockLlm::start(vec![Reply::Stream {
         chunks: frames(tokens),
-        pause: Duration::ZERO,
+        pause,
         end: End::Close,
     }])
     .await;
@@ -140,6 +147,24 @@ async fn main() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (idle_kib, procs) = pss_kib(&exe);
 
+    // Frames of the idle window, as a floor to compare with.
+    let idle = app
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; const f = []; let last = 0; \
+             const tick = (t) => { if (last) f.push(t - last); last = t; \
+               if (f.length < 60) requestAnimationFrame(tick); else done(f); }; \
+             requestAnimationFrame(tick);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let mut idle_frames: Vec<f64> = idle
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_f64())
+        .collect();
+    idle_frames.sort_by(f64::total_cmp);
     app.execute(INSTRUMENT, vec![]).await.unwrap();
     fill(&app, "textarea#composer", "Go").await;
     app.find(fantoccini::Locator::Css("#send"))
@@ -217,8 +242,11 @@ async fn main() {
     let peak = samples.iter().map(|s| s.1).max().unwrap_or(0);
 
     println!(
-        "## Streaming benchmark ({tokens} tokens, {} characters)",
-        tokens * 8
+        "## Streaming benchmark ({tokens} tokens, {} characters, {})",
+        tokens * 8,
+        rate.map_or("as fast as the mock can send".to_string(), |r| format!(
+            "paced at {r:.0} tokens/s"
+        ))
     );
     println!();
     println!("| measure | value |");
@@ -259,6 +287,11 @@ async fn main() {
     println!(
         "| final render after the last delta (plain chunked text above 100,000 characters) | {:.0} ms |",
         result["finalAt"].as_f64().unwrap_or(f64::NAN) - result["doneAt"].as_f64().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| idle window, 60 frames: p50 / longest frame | {:.1} / {:.1} ms |",
+        percentile(&idle_frames, 0.5),
+        idle_frames.last().copied().unwrap_or(f64::NAN)
     );
     println!(
         "| frames while streaming; p50 / p99 / longest frame | {}; {:.1} / {:.1} / {:.1} ms |",

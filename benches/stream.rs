@@ -8,7 +8,8 @@
 //!
 //! `PARLEY_BENCH_TOKENS` sets the reply length (default 100,000 tokens);
 //! `PARLEY_BENCH_RATE` paces the mock at that many tokens per second
-//! (default: as fast as it can).
+//! (default: as fast as it can); `PARLEY_BENCH_CSS` adds CSS rules for an
+//! experiment.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -165,6 +166,18 @@ async fn main() {
         .filter_map(|v| v.as_f64())
         .collect();
     idle_frames.sort_by(f64::total_cmp);
+    // An experiment's extra CSS rules (`PARLEY_BENCH_CSS`), through the
+    // CSSOM, which the CSP allows.
+    if let Ok(rules) = std::env::var("PARLEY_BENCH_CSS") {
+        app.execute(
+            "const sheet = document.styleSheets[0]; \
+             for (const r of arguments[0].split('}').filter(x => x.trim())) sheet.insertRule(r + '}', sheet.cssRules.length); \
+             return true;",
+            vec![json!(rules)],
+        )
+        .await
+        .unwrap();
+    }
     app.execute(INSTRUMENT, vec![]).await.unwrap();
     fill(&app, "textarea#composer", "Go").await;
     app.find(fantoccini::Locator::Css("#send"))

@@ -5,7 +5,7 @@
 use futures_util::future::BoxFuture;
 use serde_json::{json, Map, Value};
 
-use super::errors::{from_reqwest, from_status, in_stream, malformed};
+use super::errors::{in_stream, malformed};
 use super::{
     sse_events, ChatProvider, ChatRequest, Endpoint, EventStream, RemoteModel, StreamEvent,
 };
@@ -150,25 +150,11 @@ impl ChatProvider for Anthropic {
         request: &'a ChatRequest,
     ) -> BoxFuture<'a, Result<EventStream>> {
         Box::pin(async move {
-            let response = self
+            let post = self
                 .authorized(http.post(self.endpoint.url("messages")))
                 .header(reqwest::header::ACCEPT, "text/event-stream")
-                .json(&request_body(request))
-                .send()
-                .await
-                .map_err(|e| from_reqwest(&self.endpoint, &e))?;
-            let status = response.status();
-            if !status.is_success() {
-                let headers = response.headers().clone();
-                let text = response.text().await.unwrap_or_default();
-                return Err(from_status(
-                    &self.endpoint,
-                    Some(&request.model),
-                    status,
-                    &headers,
-                    &text,
-                ));
-            }
+                .json(&request_body(request));
+            let response = super::send(&self.endpoint, post, Some(&request.model)).await?;
             let endpoint = self.endpoint.clone();
             Ok(sse_events(
                 self.endpoint.clone(),
@@ -183,20 +169,8 @@ impl ChatProvider for Anthropic {
         http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<Vec<RemoteModel>>> {
         Box::pin(async move {
-            let response = self
-                .authorized(http.get(self.endpoint.url("models")))
-                .send()
-                .await
-                .map_err(|e| from_reqwest(&self.endpoint, &e))?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let text = response
-                .text()
-                .await
-                .map_err(|e| from_reqwest(&self.endpoint, &e))?;
-            if !status.is_success() {
-                return Err(from_status(&self.endpoint, None, status, &headers, &text));
-            }
+            let get = self.authorized(http.get(self.endpoint.url("models")));
+            let text = super::send_for_text(&self.endpoint, get).await?;
             let v: Value =
                 serde_json::from_str(&text).map_err(|_| malformed(&self.endpoint, &text))?;
             let list = v

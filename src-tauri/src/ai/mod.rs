@@ -132,6 +132,40 @@ pub fn provider_for(endpoint: Endpoint) -> Box<dyn ChatProvider> {
     }
 }
 
+/// Sends a request and turns a failure (no answer, or an error status) into
+/// words; `model` names the model for a 404.
+pub(crate) async fn send(
+    endpoint: &Endpoint,
+    request: reqwest::RequestBuilder,
+    model: Option<&str>,
+) -> Result<reqwest::Response> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| errors::from_reqwest(endpoint, &e))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap_or_default();
+    Err(errors::from_status(
+        endpoint, model, status, &headers, &text,
+    ))
+}
+
+/// Sends a request expecting a JSON body, returned as text.
+pub(crate) async fn send_for_text(
+    endpoint: &Endpoint,
+    request: reqwest::RequestBuilder,
+) -> Result<String> {
+    send(endpoint, request, None)
+        .await?
+        .text()
+        .await
+        .map_err(|e| errors::from_reqwest(endpoint, &e))
+}
+
 /// Turns an SSE body into provider events with `parse` (one SSE frame's
 /// event name and data in, zero or more events out), and checks how the
 /// stream ended: a stream that stops before the provider said it was done

@@ -5,7 +5,7 @@
 use futures_util::future::BoxFuture;
 use serde_json::{json, Map, Value};
 
-use super::errors::{from_reqwest, from_status, in_stream, malformed};
+use super::errors::{in_stream, malformed};
 use super::{
     sse_events, ChatProvider, ChatRequest, Endpoint, EventStream, RemoteModel, StreamEvent,
 };
@@ -136,25 +136,11 @@ impl ChatProvider for OpenAiCompatible {
     ) -> BoxFuture<'a, Result<EventStream>> {
         Box::pin(async move {
             let body = request_body(self.endpoint.kind, request);
-            let response = self
+            let post = self
                 .authorized(http.post(self.endpoint.url("chat/completions")))
                 .header(reqwest::header::ACCEPT, "text/event-stream")
-                .json(&body)
-                .send()
-                .await
-                .map_err(|e| from_reqwest(&self.endpoint, &e))?;
-            let status = response.status();
-            if !status.is_success() {
-                let headers = response.headers().clone();
-                let text = response.text().await.unwrap_or_default();
-                return Err(from_status(
-                    &self.endpoint,
-                    Some(&request.model),
-                    status,
-                    &headers,
-                    &text,
-                ));
-            }
+                .json(&body);
+            let response = super::send(&self.endpoint, post, Some(&request.model)).await?;
             let endpoint = self.endpoint.clone();
             Ok(sse_events(
                 self.endpoint.clone(),
@@ -169,20 +155,8 @@ impl ChatProvider for OpenAiCompatible {
         http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<Vec<RemoteModel>>> {
         Box::pin(async move {
-            let response = self
-                .authorized(http.get(self.endpoint.url("models")))
-                .send()
-                .await
-                .map_err(|e| from_reqwest(&self.endpoint, &e))?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let text = response
-                .text()
-                .await
-                .map_err(|e| from_reqwest(&self.endpoint, &e))?;
-            if !status.is_success() {
-                return Err(from_status(&self.endpoint, None, status, &headers, &text));
-            }
+            let get = self.authorized(http.get(self.endpoint.url("models")));
+            let text = super::send_for_text(&self.endpoint, get).await?;
             parse_models(&self.endpoint, &text)
         })
     }

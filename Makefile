@@ -41,6 +41,7 @@ e2e: test-deps
 # Benchmarks, release build, in a real window under Xvfb; numbers go to
 # docs/BENCHMARKS.md by hand, with this command.
 bench: test-deps
+	$(CARGO) bench --bench db
 	$(XVFB) $(CARGO) bench --features e2e --bench stream
 
 # Line coverage of the Rust code with cargo-tarpaulin (LLVM engine), e2e

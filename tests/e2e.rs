@@ -177,6 +177,12 @@ async fn every_screen_opens_on_the_demo_library_and_keys_stay_out_of_the_log() {
         shot(&app, name).await;
     }
 
+    // Test connection against a server that is not running says so in words.
+    click_containing(&app, "#view a, #view li, #view button", "Local Ollama").await;
+    click(&app, "#test-connection").await;
+    wait_for_text(&app, "#view", "could not connect to Local Ollama").await;
+    shot(&app, "09-test-connection").await;
+
     // A key typed into the provider form is stored, shown only as "stored".
     click(&app, "#new-provider").await;
     fill(&app, "#provider-form [name='name']", "My OpenRouter").await;
@@ -184,7 +190,7 @@ async fn every_screen_opens_on_the_demo_library_and_keys_stay_out_of_the_log() {
     click(&app, "#save").await;
     wait_for_text(&app, "#view", "key stored").await;
     no_error_banner(&app, "provider with key").await;
-    shot(&app, "09-provider-key").await;
+    shot(&app, "10-provider-key").await;
     let page = app.source().await.unwrap();
     assert!(
         !page.contains(KEY),

@@ -47,7 +47,7 @@ export async function render(root, params) {
   root.append(
     viewHeader(
       'Providers & models',
-      'Where replies come from. API keys are kept in a private key file on this computer, never in the database.',
+      'Where replies come from. API keys stay on this computer, in the system keychain or a private key file, never in the database.',
       h('button', { type: 'button', class: 'btn primary', id: 'new-provider', onclick: () => navigate('providers/new') }, 'New provider'),
     ),
     h('div', { class: 'split' }, h('div', { class: 'master' }, list.element), pane),

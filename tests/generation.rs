@@ -385,6 +385,15 @@ async fn one_generation_per_chat() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), "ConflictError");
+    // The reply being written can be neither edited nor deleted meanwhile.
+    let err = message::delete(&w.engine.pool, s.message.id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "BusinessRuleError");
+    let err = message::update(&w.engine.pool, s.message.id, "x")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "BusinessRuleError");
     w.engine.generations.stop(s.generation_id);
     w.events.wait_end(s.generation_id).await;
 }

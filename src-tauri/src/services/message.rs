@@ -122,7 +122,18 @@ pub async fn update(pool: &SqlitePool, id: Id, content: &str) -> Result<Message>
     get(pool, id).await
 }
 
+/// Deletes a message and its swipes; a reply still being written must be
+/// stopped first.
 pub async fn delete(pool: &SqlitePool, id: Id) -> Result<()> {
+    let current = get(pool, id).await?;
+    if matches!(
+        current.status,
+        MessageStatus::Pending | MessageStatus::Streaming
+    ) {
+        return Err(AppError::BusinessRule(
+            "this reply is still being written; stop it before deleting".into(),
+        ));
+    }
     if !repo::delete(pool, id).await.context("delete the message")? {
         return Err(AppError::not_found("message", id));
     }

@@ -9,7 +9,9 @@
 //! `PARLEY_BENCH_TOKENS` sets the reply length (default 100,000 tokens);
 //! `PARLEY_BENCH_RATE` paces the mock at that many tokens per second
 //! (default: as fast as it can); `PARLEY_BENCH_CSS` adds CSS rules for an
-//! experiment.
+//! experiment; `PARLEY_BENCH_SCROLL_UP=1` scrolls away from the reply at
+//! its first delta, so the window does not follow it; `PARLEY_BENCH_JS`
+//! runs a script in the window before the message is sent.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -102,7 +104,12 @@ window.__TAURI__.event.listen('chat://delta', (e) => {
   b.lat.push(now - e.payload.emittedAtMs);
   b.deltas += 1;
   b.chars += e.payload.text.length;
-  if (!b.firstAt) b.firstAt = now;
+  if (!b.firstAt) {
+    b.firstAt = now;
+    // Diagnostic: as if the person scrolled up to read, so the window does
+    // not follow the reply (PARLEY_BENCH_SCROLL_UP=1).
+    if (window.__benchScrollUp) document.querySelector('.chat-scroll').scrollTop = 0;
+  }
 });
 for (const name of ['chat://done', 'chat://error', 'chat://cancelled']) {
   window.__TAURI__.event.listen(name, () => {
@@ -177,6 +184,14 @@ async fn main() {
         )
         .await
         .unwrap();
+    }
+    if let Ok(js) = std::env::var("PARLEY_BENCH_JS") {
+        app.execute(&js, vec![]).await.unwrap();
+    }
+    if std::env::var_os("PARLEY_BENCH_SCROLL_UP").is_some() {
+        app.execute("window.__benchScrollUp = true; return true;", vec![])
+            .await
+            .unwrap();
     }
     app.execute(INSTRUMENT, vec![]).await.unwrap();
     fill(&app, "textarea#composer", "Go").await;

@@ -279,6 +279,9 @@ async fn a_reply_streams_in_stops_swipes_and_survives_a_reload() {
         }
         if lengths.last() != Some(&text.len()) && !text.is_empty() {
             lengths.push(text.len());
+            if lengths.len() == 4 {
+                shot(&app, "09-chat-streaming").await;
+            }
         }
         if status == "completed" {
             break;

@@ -10,12 +10,11 @@ use std::time::Duration;
 
 use common::mock_llm::{openai_tokens, status, stream, End, MockLlm, Reply};
 use parley::models::{
-    AiModelInput, CharacterInput, ChatSessionInput, Id, MessageStatus, ProviderInput, ProviderKind,
-    UserProfileInput,
+    CharacterInput, ChatSessionInput, Id, MessageStatus, ProviderKind, UserProfileInput,
 };
 use parley::secrets::MemorySecretStore;
 use parley::services::generation::{self, ChatEvent, Engine, EventSink, Generations};
-use parley::services::{ai_model, character, chat_session, message, provider, user_profile};
+use parley::services::{character, chat_session, message, user_profile};
 
 #[derive(Default)]
 struct Recorder(Mutex<Vec<ChatEvent>>);
@@ -74,30 +73,15 @@ async fn world(replies: Vec<Reply>) -> World {
     let pool = common::pool().await;
     let secrets = Arc::new(MemorySecretStore::default());
     let mock = MockLlm::start(replies).await;
-    let p = provider::create(
+    let model = common::provider_with_model(
         &pool,
-        secrets.as_ref(),
-        ProviderInput {
-            name: "Mock AI".into(),
-            kind: ProviderKind::OpenaiCompatible,
-            base_url: mock.base_url.clone(),
-            api_key: None,
-        },
+        "Mock AI",
+        ProviderKind::OpenaiCompatible,
+        &mock.base_url,
+        "mock-1",
+        Some(4096),
     )
-    .await
-    .unwrap();
-    let model = ai_model::create(
-        &pool,
-        AiModelInput {
-            provider_id: Some(p.id),
-            model_id: "mock-1".into(),
-            context_length: Some(4096),
-            max_output_tokens: Some(256),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    .await;
     let c = character::create(
         &pool,
         CharacterInput {

@@ -275,29 +275,7 @@ async fn deleting_a_provider_forgets_its_key() {
 }
 
 async fn a_model(pool: &sqlx::SqlitePool) -> parley::models::AiModel {
-    let secrets = MemorySecretStore::default();
-    let p = provider::create(
-        pool,
-        &secrets,
-        ProviderInput {
-            name: "Local".into(),
-            kind: ProviderKind::Ollama,
-            base_url: String::new(),
-            api_key: None,
-        },
-    )
-    .await
-    .unwrap();
-    ai_model::create(
-        pool,
-        AiModelInput {
-            provider_id: Some(p.id),
-            model_id: "llama3.1:8b".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
+    common::provider_with_model(pool, "Local", ProviderKind::Ollama, "", "llama3.1:8b", None).await
 }
 
 #[tokio::test]

@@ -61,37 +61,58 @@ pub async fn say(pool: &SqlitePool, chat: Id, text: &str) -> Id {
     .id
 }
 
-/// A database with a character, a model on the mock provider (the default
-/// model), and one chat, as the app will find it at start.
-pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
-    use parley::models::{
-        AiModelInput, CharacterInput, ChatSessionInput, ProviderInput, ProviderKind, SettingsInput,
-    };
-    use parley::services::{ai_model, character, chat_session, provider, settings};
-    let (pool, _) = parley::db::open(&data_dir.join("parley.db")).await.unwrap();
+/// A provider (no key) at `base_url` with one model `model_id`: what every
+/// test that talks to a model needs.
+pub async fn provider_with_model(
+    pool: &SqlitePool,
+    name: &str,
+    kind: parley::models::ProviderKind,
+    base_url: &str,
+    model_id: &str,
+    context_length: Option<i64>,
+) -> parley::models::AiModel {
     let secrets = parley::secrets::MemorySecretStore::default();
-    let p = provider::create(
-        &pool,
+    let p = parley::services::provider::create(
+        pool,
         &secrets,
-        ProviderInput {
-            name: "Mock AI".into(),
-            kind: ProviderKind::OpenaiCompatible,
+        parley::models::ProviderInput {
+            name: name.into(),
+            kind,
             base_url: base_url.into(),
             api_key: None,
         },
     )
     .await
     .unwrap();
-    let model = ai_model::create(
-        &pool,
-        AiModelInput {
+    parley::services::ai_model::create(
+        pool,
+        parley::models::AiModelInput {
             provider_id: Some(p.id),
-            model_id: "mock-1".into(),
+            model_id: model_id.into(),
+            context_length,
+            max_output_tokens: context_length.map(|_| 256),
             ..Default::default()
         },
     )
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// A database with a character, a model on the mock provider (the default
+/// model), and one chat, as the app will find it at start.
+pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
+    use parley::models::{ProviderKind, SettingsInput};
+    use parley::services::{character, chat_session, settings};
+    let (pool, _) = parley::db::open(&data_dir.join("parley.db")).await.unwrap();
+    let model = provider_with_model(
+        &pool,
+        "Mock AI",
+        ProviderKind::OpenaiCompatible,
+        base_url,
+        "mock-1",
+        None,
+    )
+    .await;
     let current = settings::get(&pool).await.unwrap();
     settings::update(
         &pool,

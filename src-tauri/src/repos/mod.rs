@@ -149,6 +149,15 @@ pub enum Table {
 }
 
 impl Table {
+    /// The clause that keeps only live rows (empty for tables without soft
+    /// delete).
+    fn live_filter(self) -> &'static str {
+        match self {
+            Self::Providers | Self::AiModels => "",
+            _ => " and deleted_at is null",
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Self::Characters => "characters",
@@ -219,10 +228,7 @@ pub async fn exists_live<'e>(
     table: Table,
     id: Id,
 ) -> Result<bool> {
-    let live = match table {
-        Table::Providers | Table::AiModels => "",
-        _ => " and deleted_at is null",
-    };
+    let live = table.live_filter();
     let sql = format!("select count(*) from {} where id = ?1{live}", table.name());
     let n: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
         .bind(id)
@@ -239,10 +245,7 @@ pub async fn find_by_name<'e>(
     name: &str,
     except: Option<Id>,
 ) -> Result<Option<Id>> {
-    let live = match table {
-        Table::Providers | Table::AiModels => "",
-        _ => " and deleted_at is null",
-    };
+    let live = table.live_filter();
     let sql = format!(
         "select id from {} where name = ?1 collate nocase{live} and (?2 is null or id <> ?2)",
         table.name()

@@ -24,7 +24,7 @@ use crate::error::{AppError, Result, ResultExt};
 use crate::models::{new_id, ChatSession, Id, Message, MessageRole, MessageStatus, Timestamp};
 use crate::repos;
 use crate::repos::message::NewMessage;
-use crate::secrets::{provider_key, SecretStore};
+use crate::secrets::SecretStore;
 
 /// At most one delta per frame reaches the window.
 pub const DELTA_INTERVAL: Duration = Duration::from_millis(16);
@@ -228,10 +228,8 @@ async fn setup(engine: &Engine, chat_id: Id) -> Result<Setup> {
             "this chat's model was deleted; choose another in Chat settings",
         )
     })?;
-    let provider = repos::provider::get(pool, model.provider_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("provider", model.provider_id))?;
-    let api_key = engine.secrets.get(&provider_key(provider.id))?;
+    let endpoint =
+        super::provider::endpoint(pool, engine.secrets.as_ref(), model.provider_id).await?;
     let character = match chat.character_id {
         Some(id) => repos::character::get(pool, id).await?,
         None => None,
@@ -248,12 +246,7 @@ async fn setup(engine: &Engine, chat_id: Id) -> Result<Setup> {
         None => None,
     };
     Ok(Setup {
-        endpoint: Endpoint {
-            kind: provider.kind,
-            name: provider.name,
-            base_url: provider.base_url,
-            api_key,
-        },
+        endpoint,
         model_id: model.model_id,
         context_length: model.context_length,
         max_output_tokens: model.max_output_tokens,

@@ -127,12 +127,24 @@ pub async fn remote_models(
     http: &reqwest::Client,
     id: Id,
 ) -> Result<Vec<crate::ai::RemoteModel>> {
-    let p = get(pool, secrets, id).await?;
-    let endpoint = crate::ai::Endpoint {
+    crate::ai::provider_for(endpoint(pool, secrets, id).await?)
+        .list_models(http)
+        .await
+}
+
+/// Where and how to reach a provider: its stored row and its key.
+pub async fn endpoint(
+    pool: &SqlitePool,
+    secrets: &dyn SecretStore,
+    id: Id,
+) -> Result<crate::ai::Endpoint> {
+    let p = repo::get(pool, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("provider", id))?;
+    Ok(crate::ai::Endpoint {
         kind: p.kind,
         name: p.name,
         base_url: p.base_url,
         api_key: secrets.get(&provider_key(id))?,
-    };
-    crate::ai::provider_for(endpoint).list_models(http).await
+    })
 }

@@ -104,11 +104,12 @@ export function toAppError(raw) {
 
 /**
  * @param {string} cmd
- * @param {object} [args]
+ * @param {object} [args] named arguments, or raw bytes (a Uint8Array) as the body
+ * @param {{headers: Record<string, string>}} [options]
  */
-async function call(cmd, args) {
+async function call(cmd, args, options) {
   try {
-    return await tauriCore().invoke(cmd, args ?? {});
+    return await tauriCore().invoke(cmd, args ?? {}, options);
   } catch (e) {
     throw toAppError(e);
   }
@@ -310,3 +311,90 @@ export async function listAll(list, query = {}) {
   }
   return all;
 }
+
+/**
+ * Import and export (character cards, SillyTavern chats).
+ * @typedef {{file: string, kind: "character"|"chat", id: string, name: string}} Imported
+ * @typedef {{file: string, reason: string}} Skipped
+ * @typedef {{imported: Imported[], skipped: Skipped[]}} ImportReport
+ * @typedef {{done: number, total: number, file: string}} ImportProgress
+ * @typedef {"png"|"json_v2"|"json_v3"} CardFormat
+ */
+export const transfer = {
+  /**
+   * Imports one file the person picked (card PNG/JSON/CHARX or a SillyTavern
+   * `.jsonl` chat), sent as raw bytes with its name in a header.
+   * @param {File} file @returns {Promise<ImportReport>}
+   */
+  importFile: async (file) =>
+    call('import_file', new Uint8Array(await file.arrayBuffer()), {
+      headers: { 'x-file-name': encodeURIComponent(file.name) },
+    }),
+  /**
+   * Imports files and folders by path (drag and drop); a SillyTavern data
+   * folder brings its characters and their chats. Progress arrives through
+   * `onImportProgress`.
+   * @param {string[]} paths @returns {Promise<ImportReport>}
+   */
+  importPaths: (paths) => call('import_paths', { paths }),
+  /**
+   * Writes the character as a card into the Downloads folder.
+   * @param {string} id @param {CardFormat} format @returns {Promise<{path: string}>}
+   */
+  exportCharacter: (id, format) => call('export_character', { id, format }),
+  /** Writes the chat as a SillyTavern `.jsonl` into the Downloads folder.
+   * @param {string} id @returns {Promise<{path: string}>} */
+  exportChat: (id) => call('export_chat', { id }),
+};
+
+/** @param {(p: ImportProgress) => void} handler @returns {Promise<() => void>} */
+export const onImportProgress = (handler) => listen('import://progress', handler);
+
+/**
+ * Files or folders dropped on the window (Tauri's own drag-and-drop events).
+ * @param {{enter?: () => void, leave?: () => void, drop: (paths: string[]) => void}} handlers
+ * @returns {Promise<() => void>}
+ */
+export async function onFileDrop(handlers) {
+  const offs = await Promise.all([
+    listen('tauri://drag-enter', () => handlers.enter?.()),
+    listen('tauri://drag-leave', () => handlers.leave?.()),
+    listen('tauri://drag-drop', (/** @type {any} */ p) => handlers.drop(p?.paths ?? [])),
+  ]);
+  return () => offs.forEach((off) => off());
+}
+
+/**
+ * Small avatar images for list rows, as `data:` URLs, for those of `ids`
+ * that have an avatar.
+ * @param {string[]} ids @returns {Promise<Record<string, string>>}
+ */
+export const characterThumbnails = (ids) => call('character_thumbnails', { ids });
+
+/**
+ * Full-text search. Snippets mark each match between U+0002 (start) and
+ * U+0003 (end); build <mark> elements from them, never HTML.
+ * @typedef {{query: string, characterId?: string | null, from?: string | null, to?: string | null,
+ *   limit?: number}} SearchQuery  from/to are RFC 3339 times (inclusive)
+ * @typedef {{messageId: string, chatId: string, chatTitle: string, characterId: string | null,
+ *   characterName: string | null, seq: number, role: Role, createdAt: string, snippet: string}} MessageHit
+ * @typedef {{id: string, name: string, snippet: string}} CharacterHit
+ * @typedef {{messages: MessageHit[], characters: CharacterHit[]}} SearchResults
+ * @param {SearchQuery} query @returns {Promise<SearchResults>}
+ */
+export const search = (query) => call('search', { query });
+
+/**
+ * Windowed reading of a long chat, beside `messages.page` (which reads
+ * backwards from the end or from a message).
+ * @typedef {{items: Message[], hasBefore: boolean, hasAfter: boolean}} Window
+ */
+export const messageWindow = {
+  /** The page right after `afterId`, oldest first.
+   * @param {string} chatId @param {string} afterId @param {number} [limit] @returns {Promise<Page<Message>>} */
+  after: (chatId, afterId, limit) => call('message_page_after', { chatId, afterId, ...(limit ? { limit } : {}) }),
+  /** The messages around `messageId` (it included), oldest first.
+   * @param {string} chatId @param {string} messageId @param {number} [limit] @returns {Promise<Window>} */
+  around: (chatId, messageId, limit) =>
+    call('message_page_around', { chatId, messageId, ...(limit ? { limit } : {}) }),
+};

@@ -18,6 +18,14 @@ fn main() {
 /// `src-tauri/src/commands/mod.rs` and `src-tauri/capabilities/default.json`.
 fn parley_commands() -> &'static [&'static str] {
     &[
+        "import_file",
+        "import_paths",
+        "export_character",
+        "export_chat",
+        "character_thumbnails",
+        "message_page_after",
+        "message_page_around",
+        "search",
         "app_info",
         "character_list",
         "character_get",

@@ -96,3 +96,86 @@ fn unknown_subcommands_get_usage_help() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Usage"));
 }
+
+#[test]
+fn import_a_folder_then_export_a_card_and_a_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let cards = dir.path().join("in");
+    std::fs::create_dir_all(&cards).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    std::fs::copy(fixtures.join("cards/v2_full.json"), cards.join("mira.json")).unwrap();
+    std::fs::copy(
+        fixtures.join("chats/st_modern.jsonl"),
+        cards.join("mira chat.jsonl"),
+    )
+    .unwrap();
+    std::fs::write(cards.join("bad.json"), b"{\"spec\": 1}").unwrap();
+
+    // One refused file: every line still printed, and a failing exit code.
+    let out = parley(&db, &["import", cards.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("imported character \"Mira Vance\" from mira.json"),
+        "{text}"
+    );
+    assert!(text.contains("imported chat \"mira chat\""), "{text}");
+    assert!(
+        text.contains("skipped bad.json: the card's `spec` should be text"),
+        "{text}"
+    );
+    assert!(text.contains("2 imported, 1 skipped"), "{text}");
+
+    let out_dir = dir.path().join("out");
+    let png = stdout(&parley(
+        &db,
+        &[
+            "export",
+            "character",
+            "Mira Vance",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    ));
+    assert!(png.trim().ends_with("Mira Vance.png"), "{png}");
+    let json = stdout(&parley(
+        &db,
+        &[
+            "export",
+            "character",
+            "mira vance",
+            "--format",
+            "json-v3",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    ));
+    let card: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(json.trim()).unwrap()).unwrap();
+    assert_eq!(card["spec"], "chara_card_v3");
+    assert_eq!(card["data"]["unknown_data_field"]["kept"], true);
+
+    let chat_id = text
+        .lines()
+        .find(|l| l.starts_with("imported chat"))
+        .and_then(|l| l.rsplit("(id ").next())
+        .map(|s| s.trim_end_matches(')').to_string())
+        .unwrap();
+    let chat = stdout(&parley(
+        &db,
+        &[
+            "export",
+            "chat",
+            &chat_id,
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    ));
+    let written = std::fs::read_to_string(chat.trim()).unwrap();
+    assert_eq!(written.lines().count(), 5);
+
+    let missing = parley(&db, &["export", "character", "Nobody"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("not found"));
+}

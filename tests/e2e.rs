@@ -354,3 +354,84 @@ async fn a_reply_streams_in_stops_swipes_and_survives_a_reload() {
     app.close().await.unwrap();
     assert_eq!(mock.requests().len(), 3);
 }
+
+#[tokio::test]
+async fn a_png_card_imported_in_the_window_starts_a_chat_that_search_finds() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let cards = tempfile::tempdir().unwrap();
+    let card = cards.path().join("Mira Vance.png");
+    std::fs::write(&card, common::cards::png_card("cards/v2_full.json")).unwrap();
+    let broken = cards.path().join("broken.png");
+    std::fs::write(&broken, b"\x89PNG\r\n\x1a\ncut short").unwrap();
+    let driver = Driver::start(data.path());
+    let app = driver.open_app().await;
+
+    // The file picker: one good card, one refused with its reason.
+    let input = app
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#import-input"))
+        .await
+        .unwrap();
+    input
+        .send_keys(&format!("{}\n{}", card.display(), broken.display()))
+        .await
+        .unwrap();
+    wait_for_text(&app, "#import-summary", "Imported 1").await;
+    wait_for_text(&app, "#import-skipped .skipped-file", "broken.png").await;
+    wait_for_text(&app, "#import-skipped .skipped-reason", "truncated").await;
+    shot(&app, "20-import-report").await;
+    click_containing(&app, "#import-imported a", "Mira Vance").await;
+    wait_for_text(&app, "#character-list li", "Mira Vance").await;
+    // The lorebook's entries are in its editor (as field values).
+    let lore = app
+        .execute(
+            "return Array.from(document.querySelectorAll('#lorebook .lore-content')).map(e => e.value)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        lore.to_string().contains("patched-up Type-9 freighter"),
+        "{lore}"
+    );
+    let has_avatar: bool = app
+        .execute(
+            "return !!document.querySelector('#character-list .avatar-img') \
+                 && !!document.querySelector('img.character-avatar')",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap_or(false);
+    assert!(
+        has_avatar,
+        "the card's picture shows in the list and editor"
+    );
+    no_error_banner(&app, "imported character").await;
+    shot(&app, "21-imported-character").await;
+
+    // Its greeting opens a new chat, with the alternates as swipes and
+    // {{user}} shown as a name.
+    click(&app, "#start-chat").await;
+    wait_for_text(
+        &app,
+        "#messages .message[data-role='assistant'] .message-body",
+        "Mira kicks a crate toward User",
+    )
+    .await;
+    wait_for_text(&app, "#messages .swipe-count", "1/3").await;
+    shot(&app, "22-greeting").await;
+
+    // Search finds the greeting; the hit opens the chat at that message.
+    click(&app, "#sidebar a.nav-link[href='#/search']").await;
+    fill(&app, "#search-input", "crate").await;
+    wait_for_text(&app, "#search-results .search-hit mark", "crate").await;
+    shot(&app, "23-search").await;
+    click(&app, "#search-results .search-hit .hit-link").await;
+    wait_for_text(&app, "#messages .message.is-target", "Mira kicks a crate").await;
+    no_error_banner(&app, "chat opened from search").await;
+    app.close().await.unwrap();
+}

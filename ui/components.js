@@ -262,7 +262,8 @@ export function toast(message) {
  *   id?: string,
  *   label?: string,
  *   className?: string,
- * }} opts
+ *   loaded?: (rows: T[]) => void,
+ * }} opts `loaded` runs after each page's rows are in the list (to decorate them)
  */
 export function pagedList(opts) {
   const list = h('ul', { class: opts.className ?? 'rows', id: opts.id, 'aria-label': opts.label });
@@ -282,6 +283,7 @@ export function pagedList(opts) {
       if (mine !== generation) return; // a newer reload started meanwhile
       if (reset) clear(list);
       for (const row of page.items) list.append(opts.item(row));
+      opts.loaded?.(page.items);
       cursor = page.nextCursor;
       more.hidden = !cursor;
       empty.textContent = typeof opts.empty === 'function' ? opts.empty() : opts.empty;

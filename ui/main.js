@@ -1,5 +1,6 @@
 // @ts-check
-// Boot and routing. Routes live in the URL hash (`#/chat/<id>`); each view
+// Boot and routing. Routes live in the URL hash (`#/chat/<id>`, or
+// `#/chat/<id>/<messageId>` to open a chat at a message); each view
 // module renders into a fresh root element, so a slow view that finishes
 // after the person moved on writes into a detached node and is never seen.
 
@@ -13,6 +14,7 @@ import * as chat from './views/chat.js';
 import * as persona from './views/persona.js';
 import * as providers from './views/providers.js';
 import * as prompts from './views/prompts.js';
+import * as search from './views/search.js';
 import * as settings from './views/settings.js';
 import * as trash from './views/trash.js';
 
@@ -27,6 +29,7 @@ const routes = {
   personas: persona.render,
   providers: providers.render,
   prompts: prompts.render,
+  search: search.render,
   settings: settings.render,
   trash: trash.render,
 };

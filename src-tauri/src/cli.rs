@@ -1,5 +1,6 @@
 //! Command-line entry points on the app's own binary, for people and
-//! scripts: `parley db init | check | seed-demo`.
+//! scripts: `parley db init | check | seed-demo`, `parley import <files or
+//! folders>`, `parley export character|chat`.
 //!
 //! They open the same database the app would (`PARLEY_DB`, `--db`, or the
 //! app's data folder) through the same `db::open`, so migrations and
@@ -33,6 +34,45 @@ enum Command {
         #[arg(long, global = true)]
         db: Option<PathBuf>,
     },
+    /// Import character cards (.png, .json, .charx) and SillyTavern chats
+    /// (.jsonl), or folders of them (a SillyTavern data folder too).
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Database file (default: $PARLEY_DB, else the app's data folder).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Export a character as a card, or a chat as SillyTavern .jsonl.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+        /// Database file (default: $PARLEY_DB, else the app's data folder).
+        #[arg(long, global = true)]
+        db: Option<PathBuf>,
+        /// Folder to write into (default: $PARLEY_EXPORT_DIR, else Downloads).
+        #[arg(long, global = true)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportWhat {
+    /// A character, by id or by name.
+    Character {
+        character: String,
+        #[arg(long, value_enum, default_value = "png")]
+        format: ExportFormat,
+    },
+    /// A chat, by id.
+    Chat { id: String },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Png,
+    JsonV2,
+    JsonV3,
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,7 +95,7 @@ enum DbAction {
 pub fn is_cli(args: &[String]) -> bool {
     matches!(
         args.get(1).map(String::as_str),
-        Some("db" | "help" | "--help" | "-h" | "--version" | "-V")
+        Some("db" | "import" | "export" | "help" | "--help" | "-h" | "--version" | "-V")
     )
 }
 
@@ -104,7 +144,76 @@ fn default_db_path(flag: Option<PathBuf>) -> PathBuf {
 }
 
 async fn dispatch(command: Command) -> Result<()> {
-    let Command::Db { action, db: flag } = command;
+    match command {
+        Command::Db { action, db } => db_command(action, db).await,
+        Command::Import { paths, db } => import(&paths, db).await,
+        Command::Export { what, db, out } => export(what, db, out).await,
+    }
+}
+
+/// Prints a line per file and a summary; fails when any file was refused.
+async fn import(paths: &[PathBuf], db: Option<PathBuf>) -> Result<()> {
+    use crate::services::transfer::{self, ImportKind};
+    let (pool, _) = db::open(&default_db_path(db)).await?;
+    let report = transfer::import_paths(&pool, paths, |_| {}).await;
+    pool.close().await;
+    for i in &report.imported {
+        let kind = match i.kind {
+            ImportKind::Character => "character",
+            ImportKind::Chat => "chat",
+        };
+        println!("imported {kind} {:?} from {} (id {})", i.name, i.file, i.id);
+    }
+    for s in &report.skipped {
+        println!("skipped {}: {}", s.file, s.reason);
+    }
+    println!(
+        "{} imported, {} skipped",
+        report.imported.len(),
+        report.skipped.len()
+    );
+    if report.skipped.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::validation(
+            "file",
+            format!("{} file(s) could not be imported", report.skipped.len()),
+        ))
+    }
+}
+
+async fn export(what: ExportWhat, db: Option<PathBuf>, out: Option<PathBuf>) -> Result<()> {
+    use crate::services::transfer::{self, CardFormat};
+    let (pool, _) = db::open(&default_db_path(db)).await?;
+    let dir = out.unwrap_or_else(transfer::exports_dir);
+    let written = match what {
+        ExportWhat::Character { character, format } => {
+            let id = match character.parse() {
+                Ok(id) => id,
+                Err(_) => crate::repos::character::find_live_by_name(&pool, &character)
+                    .await?
+                    .ok_or_else(|| crate::error::AppError::not_found("character", &character))?,
+            };
+            let format = match format {
+                ExportFormat::Png => CardFormat::Png,
+                ExportFormat::JsonV2 => CardFormat::JsonV2,
+                ExportFormat::JsonV3 => CardFormat::JsonV3,
+            };
+            transfer::export_character(&pool, id, format, &dir).await
+        }
+        ExportWhat::Chat { id } => {
+            let id = id
+                .parse()
+                .map_err(|_| crate::error::AppError::validation("id", "that is not a chat id"))?;
+            transfer::export_chat(&pool, id, &dir).await
+        }
+    };
+    pool.close().await;
+    println!("{}", written?.display());
+    Ok(())
+}
+
+async fn db_command(action: DbAction, flag: Option<PathBuf>) -> Result<()> {
     let path = default_db_path(flag);
     let (pool, report) = db::open(&path).await?;
     match action {

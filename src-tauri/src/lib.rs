@@ -7,6 +7,7 @@
 
 pub mod ai;
 pub mod app_store;
+pub mod cards;
 pub mod cli;
 pub mod commands;
 pub mod db;

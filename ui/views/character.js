@@ -1,10 +1,67 @@
 // @ts-check
-// The character editor: every field of a card, Save, Delete, Start chat.
+// The character editor: every field of a card, its lorebook and avatar,
+// Save, Delete, Start chat, and export as a card file.
 
 import * as api from '../api.js';
 import { h, field, input, textarea, val, splitTags, ago, newId } from '../dom.js';
 import { submitting, showError, confirmDialog, toast, viewHeader, clearBanner } from '../components.js';
 import { changed, navigate } from '../state.js';
+import { lorebookEditor } from './lorebook.js';
+
+/** @type {{format: api.CardFormat, id: string, label: string}[]} */
+const EXPORTS = [
+  { format: 'png', id: 'export-png', label: 'Export PNG card' },
+  { format: 'json_v2', id: 'export-json-v2', label: 'Export JSON (V2)' },
+  { format: 'json_v3', id: 'export-json-v3', label: 'Export JSON (V3)' },
+];
+
+/**
+ * The export buttons and where the file went. They export what is stored,
+ * so unsaved edits are not in the file.
+ * @param {string} id
+ */
+function exportSection(id) {
+  const status = h('p', { id: 'export-status', class: 'export-status', role: 'status', 'aria-live': 'polite' });
+  /** @type {HTMLButtonElement[]} */
+  const buttons = [];
+  /** @param {api.CardFormat} format */
+  const run = async (format) => {
+    clearBanner();
+    status.textContent = '';
+    for (const b of buttons) b.disabled = true;
+    try {
+      const { path } = await api.transfer.exportCharacter(id, format);
+      status.textContent = `Saved to ${path}`;
+    } catch (e) {
+      showError(e);
+    } finally {
+      for (const b of buttons) b.disabled = false;
+    }
+  };
+  for (const x of EXPORTS) buttons.push(h('button', { type: 'button', id: x.id, class: 'btn small', onclick: () => void run(x.format) }, x.label));
+  return h(
+    'section',
+    { class: 'form-section export', id: 'export', 'aria-labelledby': 'export-title' },
+    h('h2', { id: 'export-title' }, 'Export'),
+    h('p', { class: 'hint' }, 'Writes the saved character as a card into your Downloads folder; save your changes first.'),
+    h('div', { class: 'export-actions' }, ...buttons),
+    status,
+  );
+}
+
+/**
+ * The character's avatar as a `data:` URL, or null. The view works without it.
+ * @param {string} id
+ */
+async function avatarOf(id) {
+  try {
+    const got = await api.characterThumbnails([id]);
+    return typeof got[id] === 'string' ? got[id] : null;
+  } catch (e) {
+    console.warn('character thumbnail', e);
+    return null;
+  }
+}
 
 /** @type {api.CharacterInput} */
 const BLANK = {
@@ -83,9 +140,10 @@ function greetingList(greetings) {
  */
 export async function render(root, params) {
   const id = params[0] && params[0] !== 'new' ? params[0] : null;
-  /** @type {api.Character | null} */
-  const existing = id ? await api.characters.get(id) : null;
+  /** @type {[api.Character | null, string | null]} */
+  const [existing, avatar] = id ? await Promise.all([api.characters.get(id), avatarOf(id)]) : [null, null];
   const c = existing ?? BLANK;
+  const lore = lorebookEditor(existing?.characterBook ?? null);
 
   const form = h('form', { id: 'character-form', class: 'editor', novalidate: true, 'aria-label': 'Character' });
   const section = (/** @type {string} */ title, /** @type {Node[]} */ ...fields) =>
@@ -117,13 +175,15 @@ export async function render(root, params) {
       field('Post-history instructions', textarea('postHistoryInstructions', c.postHistoryInstructions, { rows: 3 }), { wide: true, hint: 'Sent after the conversation, right before the reply.' }),
       field('Creator notes', textarea('creatorNotes', c.creatorNotes, { rows: 3 }), { wide: true, hint: 'For people reading the card; not sent to the model.' }),
     ),
+    lore.element,
+    ...(existing ? [exportSection(existing.id)] : []),
     h('div', { class: 'form-footer' }, h('button', { type: 'submit', id: 'save', class: 'btn primary' }, existing ? 'Save changes' : 'Create character')),
   );
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void submitting(form, async () => {
-      /** @type {api.CharacterInput} */
+      /** @type {api.CharacterInput & {characterBook?: unknown, extensions?: unknown}} */
       const inputData = {
         name: val(form, 'name').trim(),
         description: val(form, 'description'),
@@ -140,7 +200,11 @@ export async function render(root, params) {
         tags: splitTags(val(form, 'tags')),
         creator: val(form, 'creator').trim(),
         characterVersion: val(form, 'characterVersion').trim(),
+        // Always sent: on update an absent book would keep the stored one.
+        characterBook: lore.read(),
       };
+      // Sent back as loaded, so saving never loses what an imported card carried.
+      if (existing && existing.extensions !== null && existing.extensions !== undefined) inputData.extensions = existing.extensions;
       const saved = existing ? await api.characters.update(existing.id, inputData) : await api.characters.create(inputData);
       changed('characters');
       toast(existing ? 'Character saved' : 'Character created');
@@ -198,6 +262,11 @@ export async function render(root, params) {
     : null;
 
   const header = viewHeader(existing ? existing.name : 'New character', existing ? `Updated ${ago(existing.updatedAt)}` : 'Describe who they are; only the name is required.', deleteBtn, startBtn);
+  if (avatar) {
+    header.classList.add('with-avatar');
+    // Decorative: the name is in the heading beside it.
+    header.prepend(h('img', { class: 'character-avatar', src: avatar, alt: '' }));
+  }
   const title = /** @type {HTMLElement} */ (header.querySelector('h1'));
   const subtitle = /** @type {HTMLElement} */ (header.querySelector('.subtitle'));
   root.append(header, form);

@@ -3,16 +3,38 @@
 // page rendered as Markdown in one call), the composer, replies streaming in
 // (one at a time: Send becomes Stop), "Show prompt", and the chat's own
 // settings. Each message's bubble and actions live in message.js.
+//
+// Long chats are windowed: at most MAX_RENDERED messages are in the DOM. A
+// page loaded above drops as many from the bottom and the other way round,
+// with what is on screen held in place; scrolling back loads them again.
+// `#/chat/<id>/<messageId>` opens the chat around that message (a search
+// hit); "Jump to latest" goes back to the end, and so does a send.
 
 import * as api from '../api.js';
 import { h, append, field, input, val, optId } from '../dom.js';
-import { submitting, showError, showFieldError, confirmDialog, toast, viewHeader, clearBanner, openDialog } from '../components.js';
+import { submitting, showError, showBanner, showFieldError, confirmDialog, toast, viewHeader, clearBanner, openDialog } from '../components.js';
 import { changed, navigate, onLeave } from '../state.js';
 import { loadChoices, choiceSelect } from './choices.js';
-import { MessageView, PLAIN_LIMIT } from './message.js';
+import { MessageView, PLAIN_LIMIT, expandMacros } from './message.js';
 
 /** Messages per page. */
 const PAGE = 50;
+/** Messages read around the one a link opens the chat at. */
+const AROUND = 100;
+/**
+ * At most this many messages are in the DOM: a 100,000-message chat then
+ * lays out, and holds in memory, what a 200-message one does.
+ */
+const MAX_RENDERED = 200;
+/**
+ * While the end that would make room cannot (a reply streams there, or an
+ * editor is open), pages still load up to this many; then they wait.
+ */
+const MAX_PINNED = 2 * MAX_RENDERED;
+/** The next page loads when the view comes this close (px) to an end of what is shown. */
+const EDGE = 240;
+/** The name `{{user}}` stands for when the chat has no persona (as in prompt assembly). */
+const DEFAULT_USER_NAME = 'User';
 
 /**
  * The persona / model / prompt selects shared by "New chat" and a chat's settings.
@@ -119,14 +141,15 @@ const ROLE_LABELS = { system: 'System', user: 'User', assistant: 'Assistant' };
 
 /**
  * @typedef {"delta" | "completed" | "cancelled" | "failed"} EventKind
+ * @typedef {"completed" | "cancelled" | "failed"} EndKind
  */
 
 /**
  * @param {HTMLElement} root
- * @param {string[]} params `[chatId]`
+ * @param {string[]} params `[chatId]`, or `[chatId, messageId]` to open the chat at that message
  */
 export async function render(root, params) {
-  const chatId = params[0];
+  const [chatId, targetId = null] = params;
   let chat = await api.chats.get(chatId);
   const [character, persona] = await Promise.all([
     chat.characterId ? api.characters.get(chat.characterId).catch(() => null) : null,
@@ -134,21 +157,40 @@ export async function render(root, params) {
   ]);
   /** @type {Record<api.Role, string>} */
   const authors = { assistant: character?.name ?? 'Assistant', user: persona?.name ?? 'You', system: 'System' };
+  // Greetings are stored with their macros; they show with the names.
+  const names = { char: character?.name ?? 'Assistant', user: persona?.name ?? DEFAULT_USER_NAME };
+  /** @param {string} text */
+  const expand = (text) => expandMacros(text, names);
+  /** Markdown for texts as shown: the names put in first. @param {string[]} texts */
+  const renderTexts = (texts) => markdown(texts.map(expand));
 
   const list = h('div', { id: 'messages', class: 'messages', role: 'log', 'aria-label': 'Messages' });
   const earlier = h('button', { type: 'button', id: 'load-earlier', class: 'btn subtle small', hidden: true }, 'Load earlier messages');
+  const later = h('button', { type: 'button', id: 'load-later', class: 'btn subtle small', hidden: true }, 'Load later messages');
+  const jump = h('button', { type: 'button', id: 'jump-latest', class: 'btn jump-latest', hidden: true, title: 'Go to the newest messages' }, 'Jump to latest \u2193');
   const empty = h('p', { class: 'empty chat-empty', hidden: true }, 'No messages yet. Say hello below.');
-  const scroller = h('div', { class: 'chat-scroll' }, h('div', { class: 'chat-column' }, earlier, list, empty));
-  /** @type {string | null} */
-  let cursor = null;
-  let loadingEarlier = false;
+  const scroller = h('div', { class: 'chat-scroll' }, h('div', { class: 'chat-column' }, earlier, list, empty, later, jump));
+  /** The chat has messages before the first one shown / after the last one shown. */
+  let hasBefore = false;
+  let hasAfter = false;
+  /** A page is being loaded (one at a time). */
+  let loading = false;
+  /** Bumped when the whole window is replaced: pages still on their way are then dropped. */
+  let epoch = 0;
 
   /** @type {WeakMap<Element, MessageView>} */
   const views = new WeakMap();
   /** @type {MessageView | null} the last message, which can be regenerated and continued */
   let lastView = null;
-  /** @type {{generationId: string, view: MessageView} | null} the reply being written */
+  /**
+   * The reply being written. `view` is null while its message is not shown
+   * (the chat opened further up): its text is not followed then, and the
+   * view joins it when a page brings the message in.
+   * @type {{generationId: string, messageId: string, view: MessageView | null} | null}
+   */
   let gen = null;
+  /** @type {Map<string, {kind: EndKind, ev: api.EndEvent}>} how a reply that was not shown ended, by message id */
+  const ended = new Map();
   /** A start (send, regenerate, continue) or the first load waits for its answer. */
   let starting = false;
   let stopping = false;
@@ -162,8 +204,9 @@ export async function render(root, params) {
   const ctx = {
     authors,
     busy: () => gen !== null || starting,
-    isFirst: (v) => cursor === null && list.firstElementChild === v.el,
-    render: markdown,
+    isFirst: (v) => !hasBefore && list.firstElementChild === v.el,
+    render: renderTexts,
+    expand,
     regenerate: (v) => void start(() => api.replies.regenerate(v.m.id), v, false),
     continueReply: (v) => void start(() => api.replies.continueReply(v.m.id), v, true),
     removed: () => {
@@ -180,21 +223,47 @@ export async function render(root, params) {
     return view;
   }
 
+  /**
+   * The view for a message of a loaded page: the one a reply is being
+   * written into if it is that message, else a new one, which joins the
+   * running reply, or shows how a reply that ended out of sight ended.
+   * @param {api.Message} m @param {string | null} html
+   */
+  function place(m, html) {
+    if (gen?.view && gen.view.m.id === m.id) return gen.view;
+    const view = addView(m, html);
+    if (gen && !gen.view && gen.messageId === m.id) {
+      view.begin(view.m, true);
+      gen.view = view;
+    } else if (view.live) {
+      const end = ended.get(m.id);
+      if (end) {
+        ended.delete(m.id);
+        void view.end(end.kind, end.ev).then(() => refreshLast());
+      }
+    }
+    return view;
+  }
+
   /** Marks the last message (regenerate, continue, retry live there) and the empty state. */
   function refreshLast() {
     const first = list.firstElementChild;
     if (first) views.get(first)?.controls();
-    const el = list.lastElementChild;
+    // With later messages not shown, none of those shown is the chat's last.
+    const el = hasAfter ? null : list.lastElementChild;
     const view = (el && views.get(el)) ?? null;
     if (view !== lastView) {
       lastView?.setLast(false);
       lastView = view;
     }
     view?.setLast(true);
-    empty.hidden = list.childElementCount > 0;
+    empty.hidden = list.childElementCount > 0 || hasBefore || hasAfter;
+    syncEdges();
   }
 
   const atBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+  /** At the bottom of the chat itself, not only of what is shown. */
+  const atEnd = () => !hasAfter && atBottom();
   const scrollToBottom = () => {
     scroller.scrollTop = scroller.scrollHeight;
   };
@@ -208,28 +277,205 @@ export async function render(root, params) {
     });
   }
 
+  /** "Jump to latest": while later messages are not shown, or the person is well above the end. */
+  function syncJump() {
+    const below = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+    const hide = !(hasAfter || below > scroller.clientHeight * 1.5);
+    // Runs on every scroll, streaming included: touch the DOM only on a change.
+    if (jump.hidden !== hide) jump.hidden = hide;
+  }
+
+  /** The load buttons and "Jump to latest", from what is shown. */
+  function syncEdges() {
+    earlier.hidden = !hasBefore;
+    later.hidden = !hasAfter;
+    earlier.disabled = loading;
+    later.disabled = loading;
+    syncJump();
+  }
+
+  /** The first message at least partly in view (the anchor that stays put). */
+  function firstVisible() {
+    const top = scroller.getBoundingClientRect().top;
+    for (const el of list.children) if (el.getBoundingClientRect().bottom > top) return el;
+    return list.lastElementChild;
+  }
+
+  /**
+   * Changes what is shown without moving what is on screen: the first
+   * message in view stays where it was, whatever is added or dropped above
+   * or below it.
+   * @param {(anchor: Element | null) => void} change
+   */
+  function keepInPlace(change) {
+    const anchor = firstVisible();
+    const before = anchor ? anchor.getBoundingClientRect().top : 0;
+    change(anchor);
+    if (anchor?.isConnected) scroller.scrollTop += anchor.getBoundingClientRect().top - before;
+  }
+
+  /**
+   * Drops shown messages from one end until at most MAX_RENDERED remain.
+   * Never a pinned one (streaming, being edited) or `keep`, nor anything
+   * past them: what is shown stays one unbroken run of the chat.
+   * @param {"top" | "bottom"} end
+   * @param {Element | null} keep
+   */
+  function trim(end, keep) {
+    let dropped = false;
+    while (list.childElementCount > MAX_RENDERED) {
+      const el = end === 'top' ? list.firstElementChild : list.lastElementChild;
+      if (!el || el === keep || views.get(el)?.pinned) break;
+      el.remove();
+      dropped = true;
+    }
+    if (dropped && end === 'top') hasBefore = true;
+    if (dropped && end === 'bottom') hasAfter = true;
+  }
+
+  /**
+   * Whether a page may be added: the other end can make room, or the
+   * window is still under its pinned bound.
+   * @param {"top" | "bottom"} far the end that would be trimmed
+   */
+  function canGrow(far) {
+    const el = far === 'top' ? list.firstElementChild : list.lastElementChild;
+    return list.childElementCount < MAX_PINNED || !(el && views.get(el)?.pinned);
+  }
+
+  /** Back under the bound once nothing pins an end: drops from the end further from the screen. */
+  function settle() {
+    if (list.childElementCount <= MAX_RENDERED) return;
+    keepInPlace((anchor) => {
+      const index = anchor ? Array.prototype.indexOf.call(list.children, anchor) : 0;
+      trim(index < list.childElementCount / 2 ? 'bottom' : 'top', anchor);
+    });
+    refreshLast();
+  }
+
+  /** The page before the first message shown; the newest drop off the bottom past the bound. */
   async function loadEarlier() {
-    if (!cursor || loadingEarlier) return;
-    loadingEarlier = true;
-    earlier.disabled = true;
-    // Keep what the person is reading in place while content grows above it.
-    const before = scroller.scrollHeight - scroller.scrollTop;
+    if (!hasBefore || loading || !canGrow('bottom')) return;
+    const first = /** @type {HTMLElement | null} */ (list.firstElementChild);
+    if (!first) {
+      await showLatest();
+      return;
+    }
+    const mine = epoch;
+    loading = true;
+    syncEdges();
     try {
-      const page = await api.messages.page(chatId, cursor, PAGE);
-      const html = await markdown(page.items.map((m) => m.content));
-      list.prepend(...page.items.map((m, i) => addView(m, html[i] ?? null).el));
-      cursor = page.nextCursor;
-      earlier.hidden = !cursor;
-      scroller.scrollTop = scroller.scrollHeight - before;
+      const page = await api.messages.page(chatId, first.dataset.id, PAGE);
+      const html = await renderTexts(page.items.map((m) => m.content));
+      // A newer window, or the first message gone meanwhile: the next scroll asks again.
+      if (mine !== epoch || list.firstElementChild !== first) return;
+      keepInPlace((anchor) => {
+        list.prepend(...page.items.map((m, i) => place(m, html[i] ?? null).el));
+        trim('bottom', anchor);
+      });
+      hasBefore = page.nextCursor !== null;
       refreshLast();
     } catch (e) {
-      showError(e);
+      if (mine === epoch) showError(e);
     } finally {
-      earlier.disabled = false;
-      loadingEarlier = false;
+      if (mine === epoch) {
+        loading = false;
+        syncEdges();
+      }
     }
   }
+
+  /** The page after the last message shown; the oldest drop off the top past the bound. */
+  async function loadLater() {
+    if (!hasAfter || loading || !canGrow('top')) return;
+    const last = /** @type {HTMLElement | null} */ (list.lastElementChild);
+    if (!last) {
+      await showLatest();
+      return;
+    }
+    const mine = epoch;
+    loading = true;
+    syncEdges();
+    try {
+      const page = await api.messageWindow.after(chatId, last.dataset.id ?? '', PAGE);
+      const html = await renderTexts(page.items.map((m) => m.content));
+      if (mine !== epoch || list.lastElementChild !== last) return;
+      keepInPlace((anchor) => {
+        list.append(...page.items.map((m, i) => place(m, html[i] ?? null).el));
+        trim('top', anchor);
+      });
+      hasAfter = page.nextCursor !== null;
+      refreshLast();
+    } catch (e) {
+      if (mine === epoch) showError(e);
+    } finally {
+      if (mine === epoch) {
+        loading = false;
+        syncEdges();
+      }
+    }
+  }
+
+  /**
+   * Shows the chat's last page in place of whatever is shown ("Jump to
+   * latest", and a send from further up). Resolves to false when it failed.
+   */
+  async function showLatest() {
+    const mine = ++epoch;
+    loading = true;
+    syncEdges();
+    try {
+      const page = await api.messages.page(chatId, null, PAGE);
+      const html = await renderTexts(page.items.map((m) => m.content));
+      if (mine !== epoch) return false;
+      list.replaceChildren(...page.items.map((m, i) => place(m, html[i] ?? null).el));
+      hasBefore = page.nextCursor !== null;
+      hasAfter = false;
+      stick = true;
+      refreshLast();
+      scrollToBottom();
+      return true;
+    } catch (e) {
+      if (mine === epoch) showError(e);
+      return false;
+    } finally {
+      if (mine === epoch) {
+        loading = false;
+        syncEdges();
+      }
+    }
+  }
+
+  /**
+   * What the chat opens with: the messages around `id`, or the last page
+   * (also when that message is gone).
+   * @param {string | null} id
+   * @returns {Promise<api.Window>}
+   */
+  async function firstWindow(id) {
+    if (id) {
+      try {
+        return await api.messageWindow.around(chatId, id, AROUND);
+      } catch (e) {
+        const err = /** @type {api.AppError} */ (e);
+        if (err?.type === 'NotFoundError') showBanner('That message is no longer in this chat; here are the latest messages.');
+        else showError(e);
+      }
+    }
+    const page = await api.messages.page(chatId, null, PAGE);
+    return { items: page.items, hasBefore: page.nextCursor !== null, hasAfter: false };
+  }
+
   earlier.addEventListener('click', () => void loadEarlier());
+  later.addEventListener('click', () => void loadLater());
+  jump.addEventListener('click', () => {
+    if (hasAfter) {
+      void showLatest();
+    } else {
+      stick = true;
+      scrollToBottom();
+    }
+  });
   // Only the person scrolling up unsticks the view: text that grew between
   // our own scroll and its event must not count as "scrolled away".
   let lastTop = 0;
@@ -237,10 +483,12 @@ export async function render(root, params) {
     'scroll',
     () => {
       const top = scroller.scrollTop;
-      if (top < lastTop - 1) stick = atBottom();
-      else if (atBottom()) stick = true;
+      if (top < lastTop - 1) stick = atEnd();
+      else if (atEnd()) stick = true;
       lastTop = top;
-      if (top < 60 && cursor) void loadEarlier();
+      if (top < EDGE && hasBefore) void loadEarlier();
+      else if (hasAfter && scroller.scrollHeight - top - scroller.clientHeight < EDGE) void loadLater();
+      syncJump();
     },
     { passive: true },
   );
@@ -318,15 +566,20 @@ export async function render(root, params) {
   };
   document.addEventListener('keydown', onKey);
 
+  let sending = false;
   async function sendMessage() {
     const text = composer.value.trim();
-    if (!text || gen || starting) return;
+    if (!text || gen || starting || sending) return;
+    sending = true;
     composer.readOnly = true;
     try {
+      // The reply shows at the end of the chat: go there first from further up.
+      if (hasAfter && !(await showLatest())) return;
       await start(() => api.replies.send(chatId, text), null, false, () => {
         composer.value = '';
       });
     } finally {
+      sending = false;
       composer.readOnly = false;
       autosize();
       composer.focus();
@@ -354,14 +607,15 @@ export async function render(root, params) {
       let view = target;
       if (!view || view.m.id !== started.message.id) {
         const user = started.userMessage;
-        const [userHtml] = user ? await markdown([user.content]) : [null];
+        const [userHtml] = user ? await renderTexts([user.content]) : [null];
         if (user) list.append(addView(user, userHtml ?? null).el);
         view = addView(started.message, '');
         list.append(view.el);
         stick = true;
+        trim('top', null);
       }
       view.begin(started.message, keep);
-      gen = { generationId: started.generationId, view };
+      gen = { generationId: started.generationId, messageId: started.message.id, view };
       starting = false;
       refreshLast();
       syncBusy();
@@ -408,18 +662,26 @@ export async function render(root, params) {
       return;
     }
     if (kind === 'delta') {
+      if (!gen.view) return; // not shown: the stored text comes with its page
       gen.view.append(/** @type {api.DeltaEvent} */ (ev).text);
       if (stick) follow();
       return;
     }
-    const view = gen.view;
+    const { view, messageId } = gen;
     gen = null;
     stopping = false;
     syncBusy();
-    void view.end(kind, ev).then(() => {
-      refreshLast();
-      if (stick) follow();
-    });
+    if (view) {
+      void view.end(kind, ev).then(() => {
+        refreshLast();
+        settle(); // the reply no longer holds the bottom in place
+        if (stick) follow();
+      });
+    } else {
+      // A page read before this end may still bring the message as streaming.
+      ended.clear();
+      ended.set(messageId, { kind, ev });
+    }
     changed('chats');
   }
 
@@ -443,7 +705,21 @@ export async function render(root, params) {
       }
     },
   }, 'Delete');
-  const header = viewHeader(chat.title || 'Untitled chat', null, promptBtn, settingsBtn, deleteBtn);
+  const exportBtn = h('button', {
+    type: 'button',
+    class: 'btn subtle',
+    id: 'export-chat',
+    title: 'Save this chat as a SillyTavern .jsonl file in your Downloads folder',
+    onclick: async () => {
+      try {
+        const { path } = await api.transfer.exportChat(chat.id);
+        toast(`Saved to ${path}`);
+      } catch (e) {
+        showError(e);
+      }
+    },
+  }, 'Export');
+  const header = viewHeader(chat.title || 'Untitled chat', null, promptBtn, exportBtn, settingsBtn, deleteBtn);
   const titleEl = /** @type {HTMLElement} */ (header.querySelector('h1'));
   const sub = h('p', { class: 'subtitle' }, character ? h('a', { href: `#/character/${character.id}` }, character.name) : 'No character', persona ? ` \u00b7 as ${persona.name}` : null);
   header.querySelector('.view-titles')?.append(sub);
@@ -555,20 +831,20 @@ export async function render(root, params) {
     document.removeEventListener('keydown', onKey);
   });
 
-  // The last page, and a reply already being written when the chat opened.
+  // The last page (or the messages around the one the route names), and a
+  // reply already being written when the chat opened: `place` joins it when
+  // its message is shown, else it is joined when scrolling reaches it.
   starting = true;
+  /** @type {HTMLElement | null} */
+  let target = null;
   try {
-    const [running, page] = await Promise.all([api.replies.running(chatId).catch(() => null), api.messages.page(chatId, null, PAGE)]);
-    const html = await markdown(page.items.map((m) => m.content));
-    list.append(...page.items.map((m, i) => addView(m, html[i] ?? null).el));
-    cursor = page.nextCursor;
-    earlier.hidden = !cursor;
-    const el = running ? list.querySelector(`.message[data-id="${CSS.escape(running.messageId)}"]`) : null;
-    const view = el ? views.get(el) : undefined;
-    if (running && view) {
-      view.begin(view.m, true);
-      gen = { generationId: running.generationId, view };
-    }
+    const [running, shown] = await Promise.all([api.replies.running(chatId).catch(() => null), firstWindow(targetId)]);
+    if (running) gen = { generationId: running.generationId, messageId: running.messageId, view: null };
+    const html = await renderTexts(shown.items.map((m) => m.content));
+    list.append(...shown.items.map((m, i) => place(m, html[i] ?? null).el));
+    hasBefore = shown.hasBefore;
+    hasAfter = shown.hasAfter;
+    target = targetId ? list.querySelector(`.message[data-id="${CSS.escape(targetId)}"]`) : null;
   } finally {
     starting = false;
   }
@@ -579,6 +855,15 @@ export async function render(root, params) {
   for (const [kind, ev] of queued) if (kind !== 'delta') dispatch(kind, ev);
   refreshLast();
   syncBusy();
-  scrollToBottom();
+  if (target) {
+    // The message a search hit leads to: in the middle, highlighted a moment.
+    target.classList.add('is-target');
+    target.scrollIntoView({ block: 'center' });
+    lastTop = scroller.scrollTop;
+    stick = atEnd();
+    syncJump();
+  } else if (!hasAfter) {
+    scrollToBottom();
+  }
   composer.focus();
 }

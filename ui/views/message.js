@@ -19,6 +19,7 @@ import { showError, confirmDialog, toast, clearBanner, sentence } from '../compo
  *   busy: () => boolean,
  *   isFirst: (view: MessageView) => boolean,
  *   render: (texts: string[]) => Promise<(string | null)[]>,
+ *   expand: (text: string) => string,
  *   regenerate: (view: MessageView) => void,
  *   continueReply: (view: MessageView) => void,
  *   removed: (view: MessageView) => void,
@@ -26,8 +27,32 @@ import { showError, confirmDialog, toast, clearBanner, sentence } from '../compo
  * }} MessageContext
  * `busy`: a reply is being started or written in the chat.
  * `isFirst`: the chat's first message (the greeting, whose versions are the alternate greetings).
- * `render`: sanitised HTML per text, or null where Markdown was unavailable (then shown as text).
+ * `render`: sanitised HTML per text, or null where Markdown was unavailable (then shown as text);
+ *   it puts the names in (`expand`) before rendering.
+ * `expand`: the text with the chat's names in place of its macros (see expandMacros).
  */
+
+const MACRO = /\{\{(char|user)\}\}|<(BOT|USER)>/gi;
+
+/**
+ * Puts the chat's names in place of `{{char}}` / `<BOT>` and `{{user}}` /
+ * `<USER>` (the braces in any case, the angle form as written), as prompt
+ * assembly does for the model (`substitute` in services/prompt.rs).
+ * Greetings are stored with their macros, so this runs at display, before
+ * Markdown (which would drop `<BOT>` as markup). One pass: a name that itself
+ * contains a macro stays as written.
+ * @param {string} text
+ * @param {{char: string, user: string}} names
+ */
+export function expandMacros(text, names) {
+  if (!text.includes('{{') && !text.includes('<')) return text;
+  return text.replace(MACRO, (match, /** @type {string | undefined} */ brace, /** @type {string | undefined} */ angle) => {
+    if (brace) return brace.toLowerCase() === 'char' ? names.char : names.user;
+    if (angle === 'BOT') return names.char;
+    if (angle === 'USER') return names.user;
+    return match; // <bot>, <User>: not macros
+  });
+}
 
 /** Messages longer than this are shown as plain chunked text, not Markdown. */
 export const PLAIN_LIMIT = 100_000;
@@ -213,6 +238,11 @@ export class MessageView {
     return this.m.status === 'pending' || this.m.status === 'streaming';
   }
 
+  /** Must stay in the DOM when the chat trims what it shows: streaming, being edited, or a request about it in flight. */
+  get pinned() {
+    return this.live || this.stream !== null || this.closeEditor !== null || this.working;
+  }
+
   /** The message's text as it stands, including what streamed in. */
   text() {
     return this.stream && this.streamBox
@@ -234,7 +264,7 @@ export class MessageView {
     this.streamBox = null;
     this.pending = '';
     if (html === null) {
-      fillChunked(this.body, m.content);
+      fillChunked(this.body, this.ctx.expand(m.content));
       this.body.classList.add('plain');
     } else {
       setSanitizedHtml(this.body, html);
@@ -419,7 +449,7 @@ export class MessageView {
   }
 
   async copy() {
-    const text = this.text();
+    const text = this.ctx.expand(this.text());
     try {
       if (!navigator.clipboard?.writeText) throw new Error('no clipboard');
       await navigator.clipboard.writeText(text);

@@ -1,11 +1,61 @@
 // @ts-check
-// The left column: "New chat", the characters (with search), recent chats,
-// and links to the management screens.
+// The left column: "New chat", the characters (with search, import and
+// avatars), recent chats, and links to the other screens. It also sets up
+// importing by drag and drop, once, at boot.
 
 import * as api from '../api.js';
 import { h, ago } from '../dom.js';
 import { pagedList } from '../components.js';
 import { on, navigate } from '../state.js';
+import { importFiles, initDropImport } from './importer.js';
+
+/**
+ * Avatar thumbnails already asked for, by `${id}:${updatedAt}`: a `data:` URL,
+ * or null when the character has none. A changed character has a new key, so
+ * it is asked again; re-renders of unchanged rows are not.
+ * @type {Map<string, string | null>}
+ */
+const thumbnails = new Map();
+
+/** @param {api.CharacterSummary} c */
+function thumbKey(c) {
+  return `${c.id}:${c.updatedAt}`;
+}
+
+/** Puts the avatar image in a row's `.avatar` in place of the initial. @param {Element} avatar @param {string} url */
+function showThumbnail(avatar, url) {
+  avatar.classList.add('has-img');
+  avatar.replaceChildren(h('img', { class: 'avatar-img', alt: '', src: url, draggable: 'false' }));
+}
+
+/**
+ * Fills in the avatars of a page of the character list: cached ones at
+ * once, the rest with one request. Avatars are a nicety, so a failure only
+ * leaves the initials.
+ * @param {HTMLElement} list
+ * @param {api.CharacterSummary[]} rows
+ */
+async function loadThumbnails(list, rows) {
+  const ask = rows.filter((c) => !thumbnails.has(thumbKey(c)));
+  if (ask.length === 0) return;
+  /** @type {Record<string, string>} */
+  let got;
+  try {
+    got = await api.characterThumbnails(ask.map((c) => c.id));
+  } catch (e) {
+    console.warn('character thumbnails', e);
+    return;
+  }
+  for (const c of ask) {
+    const key = thumbKey(c);
+    const url = typeof got[c.id] === 'string' ? got[c.id] : null;
+    thumbnails.set(key, url);
+    if (!url) continue;
+    // The row may have been rendered again meanwhile; only fill the one for this version.
+    const avatar = list.querySelector(`li[data-thumb="${CSS.escape(key)}"] .avatar`);
+    if (avatar) showThumbnail(avatar, url);
+  }
+}
 
 /** @param {string} name */
 export function initial(name) {
@@ -15,13 +65,16 @@ export function initial(name) {
 /** @param {api.CharacterSummary} c */
 function characterItem(c) {
   const meta = [c.creator, ...c.tags.slice(0, 3)].filter(Boolean).join(' · ');
+  const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initial(c.name));
+  const cached = thumbnails.get(thumbKey(c));
+  if (cached) showThumbnail(avatar, cached);
   return h(
     'li',
-    { data: { id: c.id } },
+    { data: { id: c.id, thumb: thumbKey(c) } },
     h(
       'a',
       { href: `#/character/${c.id}`, class: 'side-item' },
-      h('span', { class: 'avatar', 'aria-hidden': 'true' }, initial(c.name)),
+      avatar,
       h('span', { class: 'side-item-text' }, h('span', { class: 'side-item-title' }, c.name), meta ? h('span', { class: 'side-item-meta' }, meta) : null),
     ),
   );
@@ -64,6 +117,7 @@ export async function initSidebar(root) {
     empty: () => (search ? `No characters match “${search}”.` : 'No characters yet. Create one to start chatting.'),
     load: (cursor) => api.characters.list({ search: search || undefined, sort: 'name', limit: api.PAGE_SIZE, cursor }),
     item: characterItem,
+    loaded: (rows) => void loadThumbnails(characters.list, rows),
   });
   const chats = pagedList({
     id: 'chat-list',
@@ -92,6 +146,22 @@ export async function initSidebar(root) {
     },
   });
 
+  const fileInput = h('input', {
+    type: 'file',
+    id: 'import-input',
+    class: 'file-input',
+    multiple: true,
+    accept: '.png,.json,.jsonl,.charx',
+    tabindex: '-1',
+    'aria-hidden': 'true',
+    onchange: (/** @type {Event} */ ev) => {
+      const picker = /** @type {HTMLInputElement} */ (ev.target);
+      const files = [...(picker.files ?? [])];
+      picker.value = ''; // so picking the same file again imports it again
+      void importFiles(files);
+    },
+  });
+
   root.replaceChildren(
     h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'P'), h('span', null, 'Parley')),
     h('button', { type: 'button', id: 'new-chat', class: 'btn primary block', onclick: () => navigate('new-chat') }, '+ New chat'),
@@ -105,7 +175,13 @@ export async function initSidebar(root) {
           'div',
           { class: 'side-head' },
           h('h2', { id: 'side-characters' }, 'Characters'),
-          h('button', { type: 'button', id: 'new-character', class: 'btn small', 'aria-label': 'New character', title: 'New character', onclick: () => navigate('character/new') }, '+ New'),
+          h(
+            'div',
+            { class: 'side-head-actions' },
+            h('button', { type: 'button', id: 'import-button', class: 'btn small', title: 'Import character cards and SillyTavern chats', onclick: () => fileInput.click() }, 'Import'),
+            h('button', { type: 'button', id: 'new-character', class: 'btn small', 'aria-label': 'New character', title: 'New character', onclick: () => navigate('character/new') }, '+ New'),
+          ),
+          fileInput,
         ),
         searchBox,
         characters.element,
@@ -115,6 +191,7 @@ export async function initSidebar(root) {
     h(
       'nav',
       { class: 'side-nav', 'aria-label': 'Manage' },
+      navLink('#/search', 'Search'),
       navLink('#/personas', 'Personas'),
       navLink('#/providers', 'Providers & models'),
       navLink('#/prompts', 'System prompts'),
@@ -123,6 +200,7 @@ export async function initSidebar(root) {
     ),
   );
 
+  initDropImport().catch((e) => console.warn('drag and drop import', e));
   on('characters', () => void characters.reload().then(markActive));
   on('chats', () => void chats.reload().then(markActive));
   await Promise.all([characters.reload(), chats.reload()]);
@@ -134,7 +212,8 @@ export function markActive() {
   const hash = location.hash || '#/';
   for (const a of document.querySelectorAll('#sidebar a[href]')) {
     const href = a.getAttribute('href') ?? '';
-    const active = a.classList.contains('nav-link') ? hash === href || hash.startsWith(`${href}/`) : hash === href;
+    // A chat opened at a message (`#/chat/<id>/<message>`) is still that chat.
+    const active = hash === href || ((a.classList.contains('nav-link') || href.startsWith('#/chat/')) && hash.startsWith(`${href}/`));
     if (active) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }

@@ -45,3 +45,33 @@ pub async fn message_update(
 pub async fn message_delete(state: State<'_, AppState>, id: Id) -> Result<()> {
     traced("message_delete", service::delete(&state.pool, id)).await
 }
+
+/// The page after `after_id`, oldest first.
+#[tauri::command]
+pub async fn message_page_after(
+    state: State<'_, AppState>,
+    chat_id: Id,
+    after_id: Id,
+    limit: Option<u32>,
+) -> Result<Page<Message>> {
+    traced(
+        "message_page_after",
+        service::page_after(&state.pool, chat_id, after_id, limit),
+    )
+    .await
+}
+
+/// The messages around `message_id` (a jump from search).
+#[tauri::command]
+pub async fn message_page_around(
+    state: State<'_, AppState>,
+    chat_id: Id,
+    message_id: Id,
+    limit: Option<u32>,
+) -> Result<service::Window> {
+    traced(
+        "message_page_around",
+        service::page_around(&state.pool, chat_id, message_id, limit),
+    )
+    .await
+}

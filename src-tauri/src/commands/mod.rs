@@ -12,8 +12,10 @@ pub mod chat_session;
 pub mod generation;
 pub mod message;
 pub mod provider;
+pub mod search;
 pub mod settings;
 pub mod system_prompt;
+pub mod transfer;
 pub mod user_profile;
 
 use std::future::Future;
@@ -46,6 +48,14 @@ pub async fn traced<T>(name: &'static str, work: impl Future<Output = Result<T>>
 macro_rules! all_commands {
     () => {
         tauri::generate_handler![
+            $crate::commands::transfer::import_file,
+            $crate::commands::transfer::import_paths,
+            $crate::commands::transfer::export_character,
+            $crate::commands::transfer::export_chat,
+            $crate::commands::transfer::character_thumbnails,
+            $crate::commands::message::message_page_after,
+            $crate::commands::message::message_page_around,
+            $crate::commands::search::search,
             $crate::commands::app::app_info,
             $crate::commands::character::character_list,
             $crate::commands::character::character_get,

@@ -131,3 +131,80 @@ pub async fn list<'e>(
     })
     .await
 }
+
+/// What export and import need beyond the editable fields.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CardParts {
+    pub card_json: Option<Json<serde_json::Value>>,
+    pub avatar: Option<Vec<u8>>,
+    pub avatar_mime: Option<String>,
+}
+
+/// Stores the imported card object, the avatar and its thumbnail.
+pub async fn set_card<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+    card_json: &serde_json::Value,
+    avatar: Option<(&[u8], &str)>,
+    thumbnail: Option<&[u8]>,
+) -> Result<()> {
+    sqlx::query(
+        r"update characters
+             set card_json = ?2, avatar = ?3, avatar_mime = ?4, thumbnail = ?5
+           where id = ?1",
+    )
+    .bind(id)
+    .bind(Json(card_json))
+    .bind(avatar.map(|a| a.0))
+    .bind(avatar.map(|a| a.1))
+    .bind(thumbnail)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+pub async fn card_parts<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+) -> Result<Option<CardParts>> {
+    Ok(
+        sqlx::query_as(r"select card_json, avatar, avatar_mime from characters where id = ?1")
+            .bind(id)
+            .fetch_optional(exec)
+            .await?,
+    )
+}
+
+/// The thumbnails of those of `ids` that have one.
+pub async fn thumbnails<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    ids: &[Id],
+) -> Result<Vec<(Id, Vec<u8>)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = sqlx::QueryBuilder::<Sqlite>::new(
+        "select id, thumbnail from characters where thumbnail is not null and id in (",
+    );
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    q.push(")");
+    Ok(q.build_query_as().fetch_all(exec).await?)
+}
+
+/// The most recently updated live character with this name (any case).
+pub async fn find_live_by_name<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    name: &str,
+) -> Result<Option<Id>> {
+    Ok(sqlx::query_scalar(
+        r"select id from characters
+           where name = ?1 collate nocase and deleted_at is null
+           order by updated_at desc limit 1",
+    )
+    .bind(name)
+    .fetch_optional(exec)
+    .await?)
+}

@@ -96,3 +96,29 @@ pub async fn list<'e>(
     })
     .await
 }
+
+/// What an imported chat carried beyond Parley's columns.
+pub async fn set_metadata<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+    metadata: &serde_json::Value,
+) -> Result<()> {
+    sqlx::query(r"update chat_sessions set metadata = ?2 where id = ?1")
+        .bind(id)
+        .bind(sqlx::types::Json(metadata))
+        .execute(exec)
+        .await?;
+    Ok(())
+}
+
+pub async fn metadata<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+) -> Result<Option<serde_json::Value>> {
+    let row: Option<sqlx::types::Json<serde_json::Value>> =
+        sqlx::query_scalar(r"select metadata from chat_sessions where id = ?1")
+            .bind(id)
+            .fetch_optional(exec)
+            .await?;
+    Ok(row.map(|j| j.0))
+}

@@ -291,3 +291,100 @@ pub async fn fail_unfinished<'e>(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// A message written whole, with its place given (an import).
+#[derive(Debug, Clone)]
+pub struct BulkMessage {
+    pub id: Id,
+    pub seq: i64,
+    pub role: MessageRole,
+    pub content: String,
+    pub metadata: Value,
+    pub created_at: Timestamp,
+    pub active_swipe: i64,
+}
+
+/// A swipe written whole (an import).
+#[derive(Debug, Clone)]
+pub struct BulkSwipe {
+    pub message_id: Id,
+    pub swipe_index: i64,
+    pub content: String,
+    pub metadata: Value,
+    pub created_at: Timestamp,
+}
+
+/// Rows per multi-row insert: well under SQLite's 32,766 bound parameters,
+/// and large enough that per-statement overhead disappears.
+const BULK_ROWS: usize = 500;
+
+/// Inserts completed messages into a chat in one statement per 500 rows.
+pub async fn insert_many(
+    conn: &mut SqliteConnection,
+    chat_session_id: Id,
+    rows: &[BulkMessage],
+) -> Result<()> {
+    for batch in rows.chunks(BULK_ROWS) {
+        let mut q = sqlx::QueryBuilder::<Sqlite>::new(
+            "insert into messages (id, chat_session_id, seq, role, status, active_swipe, \
+             created_at, updated_at, metadata, content) ",
+        );
+        q.push_values(batch, |mut b, m| {
+            b.push_bind(m.id)
+                .push_bind(chat_session_id)
+                .push_bind(m.seq)
+                .push_bind(m.role)
+                .push_bind(MessageStatus::Completed)
+                .push_bind(m.active_swipe)
+                .push_bind(m.created_at)
+                .push_bind(m.created_at)
+                .push_bind(Json(&m.metadata))
+                .push_bind(&m.content);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts swipes in one statement per 500 rows.
+pub async fn insert_swipes(conn: &mut SqliteConnection, rows: &[BulkSwipe]) -> Result<()> {
+    for batch in rows.chunks(BULK_ROWS) {
+        let mut q = sqlx::QueryBuilder::<Sqlite>::new(
+            "insert into message_swipes (id, message_id, swipe_index, created_at, updated_at, \
+             metadata, content) ",
+        );
+        q.push_values(batch, |mut b, s| {
+            b.push_bind(crate::models::new_id())
+                .push_bind(s.message_id)
+                .push_bind(s.swipe_index)
+                .push_bind(s.created_at)
+                .push_bind(s.created_at)
+                .push_bind(Json(&s.metadata))
+                .push_bind(&s.content);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The swipes of a chat's messages with `seq` in `from..=to`, by message
+/// then index (for export, a page at a time).
+pub async fn swipes_in_range<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    chat_session_id: Id,
+    from_seq: i64,
+    to_seq: i64,
+) -> Result<Vec<MessageSwipe>> {
+    Ok(sqlx::query_as(
+        r"select w.id, w.message_id, w.swipe_index, w.created_at, w.updated_at, w.metadata,
+                 w.content
+            from messages m join message_swipes w on w.message_id = m.id
+           where m.chat_session_id = ?1 and m.seq between ?2 and ?3
+           order by m.seq, w.swipe_index",
+    )
+    .bind(chat_session_id)
+    .bind(from_seq)
+    .bind(to_seq)
+    .fetch_all(exec)
+    .await?)
+}

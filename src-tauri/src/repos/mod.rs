@@ -7,6 +7,7 @@ pub mod character;
 pub mod chat_session;
 pub mod message;
 pub mod provider;
+pub mod search;
 pub mod settings;
 pub mod system_prompt;
 pub mod user_profile;

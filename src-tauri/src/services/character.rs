@@ -12,7 +12,7 @@ use crate::repos::settings::DefaultOf;
 use crate::repos::{self, character as repo, Table};
 
 /// Checks and normalises a character before it is written.
-fn validated(mut input: CharacterInput) -> Result<CharacterInput> {
+pub(crate) fn validated(mut input: CharacterInput) -> Result<CharacterInput> {
     input.name = validate::name("name", &input.name)?;
     for (field, value) in [
         ("description", &input.description),

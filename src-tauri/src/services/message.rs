@@ -94,6 +94,78 @@ pub async fn page(
     Ok(Page { items, next_cursor })
 }
 
+/// The message and that it belongs to the chat.
+async fn in_chat(pool: &SqlitePool, chat_id: Id, id: Id, field: &str) -> Result<Message> {
+    let m = get(pool, id).await?;
+    if m.chat_session_id != chat_id {
+        return Err(AppError::validation(
+            field,
+            "that message belongs to another chat",
+        ));
+    }
+    Ok(m)
+}
+
+/// The page right after a message, oldest first; `next_cursor` is the id
+/// to pass for the page after it, `None` at the chat's end.
+pub async fn page_after(
+    pool: &SqlitePool,
+    chat_id: Id,
+    after: Id,
+    limit: Option<u32>,
+) -> Result<Page<Message>> {
+    let n = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    let m = in_chat(pool, chat_id, after, "after_id").await?;
+    let mut items = repo::page_from(pool, chat_id, m.seq + 1, n + 1)
+        .await
+        .context("load the messages")?;
+    let more = items.len() > n as usize;
+    items.truncate(n as usize);
+    let next_cursor = if more {
+        items.last().map(|m| m.id.to_string())
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+/// Messages around one (a jump from search): up to `limit`, about half
+/// before it, oldest first, with whether more exist either side.
+pub async fn page_around(
+    pool: &SqlitePool,
+    chat_id: Id,
+    id: Id,
+    limit: Option<u32>,
+) -> Result<Window> {
+    let n = limit.unwrap_or(DEFAULT_PAGE).clamp(2, MAX_PAGE);
+    let m = in_chat(pool, chat_id, id, "message_id").await?;
+    let half = n / 2;
+    let (mut items, has_before) = repo::page(pool, chat_id, Some(m.seq), half)
+        .await
+        .context("load the messages")?;
+    let after_n = n - half;
+    let mut after = repo::page_from(pool, chat_id, m.seq, after_n + 1)
+        .await
+        .context("load the messages")?;
+    let has_after = after.len() > after_n as usize;
+    after.truncate(after_n as usize);
+    items.extend(after);
+    Ok(Window {
+        items,
+        has_before,
+        has_after,
+    })
+}
+
+/// A stretch of a chat that need not touch either end.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Window {
+    pub items: Vec<Message>,
+    pub has_before: bool,
+    pub has_after: bool,
+}
+
 /// Replaces a message's text; the swipe it shows changes with it.
 pub async fn update(pool: &SqlitePool, id: Id, content: &str) -> Result<Message> {
     let current = get(pool, id).await?;

@@ -10,12 +10,15 @@ pub mod character;
 pub mod chat_session;
 pub mod demo;
 pub mod generation;
+pub mod lorebook;
 pub mod markdown;
 pub mod message;
 pub mod prompt;
 pub mod provider;
+pub mod search;
 pub mod settings;
 pub mod system_prompt;
+pub mod transfer;
 pub mod user_profile;
 pub mod validate;
 

@@ -2,7 +2,9 @@
 //!
 //! 1. One system message: the system prompt (the character's override, else
 //!    the chat's prompt, else the default), then the character block
-//!    (description, personality, scenario) and the persona.
+//!    (description, personality, scenario) with the lorebook entries the
+//!    recent messages trigger before or after it (`services::lorebook`), and
+//!    the persona.
 //! 2. The character's example dialogue, split on `<START>`, one system
 //!    message per example, while the budget allows.
 //! 3. The chat history, oldest first, trimmed from the oldest end to fit.
@@ -13,6 +15,7 @@
 
 use serde::Serialize;
 
+use super::lorebook;
 use crate::ai::PromptMessage;
 use crate::models::{Character, Message, MessageRole, MessageStatus, UserProfile};
 
@@ -141,6 +144,15 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
     if let Some(p) = inputs.system_prompt.filter(|s| !s.trim().is_empty()) {
         system.push(sub(p.trim()));
     }
+    let lore = inputs
+        .character
+        .and_then(|c| c.character_book.as_ref())
+        .map(|book| {
+            let recent: Vec<&str> = inputs.history.iter().map(|m| m.content.as_str()).collect();
+            lorebook::activate(&book.0, &recent)
+        })
+        .unwrap_or_default();
+    system.extend(lore.before_char.iter().map(|t| sub(t)));
     if let Some(c) = inputs.character {
         if !c.description.trim().is_empty() {
             system.push(sub(c.description.trim()));
@@ -155,6 +167,7 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
             system.push(format!("Scenario: {}", sub(c.scenario.trim())));
         }
     }
+    system.extend(lore.after_char.iter().map(|t| sub(t)));
     if let Some(p) = inputs.persona.filter(|p| !p.description.trim().is_empty()) {
         system.push(format!("About {user_name}: {}", sub(p.description.trim())));
     }
@@ -283,6 +296,30 @@ mod tests {
             extensions: sqlx::types::Json(serde_json::json!({})),
             character_book: None,
         }
+    }
+
+    #[test]
+    fn triggered_lore_goes_around_the_character_block() {
+        let mut c = character("");
+        c.character_book = Some(sqlx::types::Json(serde_json::json!({"entries": [
+            {"keys": ["0001"], "content": "{{char}}'s ship is the Kestrel.", "extensions": {},
+             "enabled": true, "insertion_order": 1},
+            {"keys": ["nothing-says-this"], "content": "unused", "extensions": {},
+             "enabled": true, "insertion_order": 2},
+            {"keys": [], "constant": true, "position": "after_char", "content": "Magic is rare.",
+             "extensions": {}, "enabled": true, "insertion_order": 3}
+        ]})));
+        let h = history(2, 20);
+        let p = assemble(inputs(&c, &h, None, 8000));
+        let system = &p.messages[0].content;
+        let lore = system
+            .find("Mira's ship is the Kestrel.")
+            .expect("triggered entry");
+        let description = system.find("Mira flies ships.").unwrap();
+        let scenario = system.find("Scenario:").unwrap();
+        let after = system.find("Magic is rare.").expect("constant entry");
+        assert!(lore < description && scenario < after, "{system}");
+        assert!(!system.contains("unused"));
     }
 
     fn history(n: usize, chars: usize) -> Vec<Message> {

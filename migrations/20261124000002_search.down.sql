@@ -1,0 +1,10 @@
+drop trigger tr_characters_fts_update;
+drop trigger tr_characters_fts_delete;
+drop trigger tr_characters_fts_insert;
+drop trigger tr_chat_sessions_fts_restore;
+drop trigger tr_chat_sessions_fts_trash;
+drop trigger tr_messages_fts_update;
+drop trigger tr_messages_fts_delete;
+drop trigger tr_messages_fts_insert;
+drop table characters_fts;
+drop table messages_fts;

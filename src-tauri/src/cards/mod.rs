@@ -1,0 +1,189 @@
+//! Character cards (V1, V2, V3) and SillyTavern chats: parsing files into
+//! what Parley stores, and writing them back out.
+//!
+//! Everything here is pure: bytes in, values out, no database. Every read
+//! is bounded by [`Limits`], and every refusal is a [`FormatError`] whose
+//! text says what is wrong with the file in words.
+//!
+//! Specs followed: Character Card V2
+//! (<https://github.com/malfoyslastname/character-card-spec-v2>), V3
+//! (<https://github.com/kwaroran/character-card-spec-v3>), SillyTavern's
+//! chat `.jsonl`.
+
+pub mod card;
+pub mod charx;
+pub mod image;
+pub mod png;
+pub mod sillytavern;
+
+use serde_json::Value;
+
+pub use card::{ParsedCard, Spec};
+
+/// A file Parley will not take, and why, in words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct FormatError(String);
+
+impl FormatError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// Bounds on what a file may make Parley read or allocate.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest file taken at all.
+    pub max_file_bytes: usize,
+    /// Largest card text after decompression and base64.
+    pub max_text_bytes: usize,
+    /// Deepest JSON nesting in a card.
+    pub max_json_depth: usize,
+    /// Widest or tallest avatar image.
+    pub max_image_side: u32,
+    /// Most entries in a CHARX archive.
+    pub max_archive_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 64 * 1024 * 1024,
+            max_text_bytes: 16 * 1024 * 1024,
+            max_json_depth: 64,
+            max_image_side: 8192,
+            max_archive_entries: 2000,
+        }
+    }
+}
+
+/// Parses JSON no deeper than the limit (serde_json stops at 128 levels on
+/// its own; cards never need more than a handful).
+pub fn parse_json(bytes: &[u8], limits: &Limits, what: &str) -> Result<Value, FormatError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        FormatError::new(format!(
+            "the {what} is not valid JSON ({})",
+            first_line(&e.to_string())
+        ))
+    })?;
+    let depth = json_depth(&value);
+    if depth > limits.max_json_depth {
+        return Err(FormatError::new(format!(
+            "the {what} nests {depth} levels deep; the limit is {}",
+            limits.max_json_depth
+        )));
+    }
+    Ok(value)
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+fn json_depth(v: &Value) -> usize {
+    // Iterative, so a deep value cannot overflow the stack here either.
+    let mut deepest = 0;
+    let mut stack = vec![(v, 1usize)];
+    while let Some((v, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|i| (i, d + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|i| (i, d + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// What kind of file bytes are, by content first and name second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    PngCard,
+    JsonCard,
+    Charx,
+    SillyTavernChat,
+}
+
+impl FileKind {
+    pub fn detect(file_name: &str, bytes: &[u8]) -> Result<Self, FormatError> {
+        let lower = file_name.to_ascii_lowercase();
+        if png::is_png(bytes) {
+            Ok(Self::PngCard)
+        } else if bytes.starts_with(b"PK") || lower.ends_with(".charx") {
+            Ok(Self::Charx)
+        } else if lower.ends_with(".jsonl") {
+            Ok(Self::SillyTavernChat)
+        } else if lower.ends_with(".json") || bytes.trim_ascii_start().starts_with(b"{") {
+            Ok(Self::JsonCard)
+        } else {
+            Err(FormatError::new(
+                "Parley does not know this kind of file (it takes .png, .json and .charx cards \
+                 and SillyTavern .jsonl chats)",
+            ))
+        }
+    }
+
+    /// Whether a path's name looks like something Parley imports.
+    pub fn wanted(file_name: &str) -> bool {
+        let lower = file_name.to_ascii_lowercase();
+        [".png", ".json", ".charx", ".jsonl"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+    }
+}
+
+/// Parses a card file of any kind Parley takes.
+pub fn parse_card(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<ParsedCard, FormatError> {
+    if bytes.len() > limits.max_file_bytes {
+        return Err(FormatError::new(format!(
+            "the file is {} MB; the limit is {} MB",
+            bytes.len() / (1024 * 1024),
+            limits.max_file_bytes / (1024 * 1024)
+        )));
+    }
+    match FileKind::detect(file_name, bytes)? {
+        FileKind::PngCard => card::from_png(bytes, limits),
+        FileKind::Charx => charx::read(bytes, limits),
+        FileKind::JsonCard => card::from_json_bytes(bytes, limits, None),
+        FileKind::SillyTavernChat => Err(FormatError::new(
+            "this is a SillyTavern chat, not a character card",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_json_is_refused_with_its_depth() {
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        let err = parse_json(deep.as_bytes(), &Limits::default(), "card").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the card nests 100 levels deep; the limit is 64"
+        );
+    }
+
+    #[test]
+    fn kinds_are_told_by_content_then_name() {
+        assert_eq!(
+            FileKind::detect("x.json", b"\x89PNG\r\n\x1a\n").unwrap(),
+            FileKind::PngCard
+        );
+        assert_eq!(
+            FileKind::detect("chat.jsonl", b"{}").unwrap(),
+            FileKind::SillyTavernChat
+        );
+        assert_eq!(
+            FileKind::detect("a.card", b"  {\"a\":1}").unwrap(),
+            FileKind::JsonCard
+        );
+        assert!(FileKind::detect("notes.txt", b"hello").is_err());
+    }
+}

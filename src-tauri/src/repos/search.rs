@@ -1,0 +1,92 @@
+//! SQL for full-text search (`messages_fts`, `characters_fts`).
+//!
+//! Snippets mark matches with U+0002 before and U+0003 after, characters
+//! no text contains, so the window can build highlights without HTML.
+
+use serde::Serialize;
+use sqlx::{Executor, Sqlite};
+
+use crate::error::Result;
+use crate::models::{Id, MessageRole, Timestamp};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageHit {
+    pub message_id: Id,
+    pub chat_id: Id,
+    pub chat_title: String,
+    pub character_id: Option<Id>,
+    pub character_name: Option<String>,
+    pub seq: i64,
+    pub role: MessageRole,
+    pub created_at: Timestamp,
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct CharacterHit {
+    pub id: Id,
+    pub name: String,
+    pub snippet: String,
+}
+
+/// Filters beside the match expression.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filters {
+    pub character_id: Option<Id>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+/// The best-ranked (BM25) messages of live chats matching `fts_query`.
+pub async fn messages<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    fts_query: &str,
+    filters: Filters,
+    limit: u32,
+) -> Result<Vec<MessageHit>> {
+    Ok(sqlx::query_as(
+        r"select m.id as message_id, m.chat_session_id as chat_id, s.title as chat_title,
+                 s.character_id, c.name as character_name, m.seq, m.role, m.created_at,
+                 snippet(messages_fts, 0, char(2), char(3), '…', 16) as snippet
+            from messages_fts f
+            join messages m on m.rowid = f.rowid
+            join chat_sessions s on s.id = m.chat_session_id
+            left join characters c on c.id = s.character_id
+           where messages_fts match ?1
+             and (?2 is null or s.character_id = ?2)
+             and (?3 is null or m.created_at >= ?3)
+             and (?4 is null or m.created_at <= ?4)
+           order by f.rank
+           limit ?5",
+    )
+    .bind(fts_query)
+    .bind(filters.character_id)
+    .bind(filters.from)
+    .bind(filters.to)
+    .bind(i64::from(limit))
+    .fetch_all(exec)
+    .await?)
+}
+
+/// Live characters matching `fts_query` in any text field, best first.
+pub async fn characters<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    fts_query: &str,
+    limit: u32,
+) -> Result<Vec<CharacterHit>> {
+    Ok(sqlx::query_as(
+        r"select c.id, c.name,
+                 snippet(characters_fts, -1, char(2), char(3), '…', 16) as snippet
+            from characters_fts f
+            join characters c on c.rowid = f.rowid
+           where characters_fts match ?1 and c.deleted_at is null
+           order by f.rank
+           limit ?2",
+    )
+    .bind(fts_query)
+    .bind(i64::from(limit))
+    .fetch_all(exec)
+    .await?)
+}

@@ -1,0 +1,211 @@
+// @ts-check
+// Importing cards and chats: from the file picker (one file after another),
+// from files and folders dropped on the window, the progress panel while it
+// runs and the report at the end. Imports run one at a time, in the order
+// they were asked for. Names and reasons in the report come from files the
+// person picked, so they go in as text only.
+
+import * as api from '../api.js';
+import { h } from '../dom.js';
+import { openDialog, sentence, showError } from '../components.js';
+import { changed } from '../state.js';
+
+/** @type {Promise<void>} */
+let queue = Promise.resolve();
+
+/** Runs `task` after every import asked for before it. @param {() => Promise<void>} task */
+function enqueue(task) {
+  queue = queue.then(task, task);
+  return queue;
+}
+
+/** The last part of a path ("C:\\cards\\a.png" -> "a.png"). @param {string} path */
+export function baseName(path) {
+  return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
+}
+
+/** The progress panel (in index.html), its text and its bar. */
+function progressParts() {
+  const panel = /** @type {HTMLElement} */ (document.getElementById('import-progress'));
+  return {
+    panel,
+    text: /** @type {HTMLElement} */ (panel.querySelector('.import-progress-text')),
+    bar: /** @type {HTMLProgressElement} */ (panel.querySelector('.import-progress-bar')),
+  };
+}
+
+/**
+ * Shows the progress panel. Without `total` the bar is indeterminate (the
+ * back end has not said yet how much there is).
+ * @param {string} message
+ * @param {number} [done]
+ * @param {number} [total]
+ */
+function showProgress(message, done, total) {
+  const { panel, text, bar } = progressParts();
+  text.textContent = message;
+  if (total && total > 0) {
+    bar.max = total;
+    bar.value = Math.min(done ?? 0, total);
+  } else {
+    bar.removeAttribute('value');
+  }
+  panel.hidden = false;
+}
+
+function hideProgress() {
+  const { panel, text, bar } = progressParts();
+  panel.hidden = true;
+  text.textContent = '';
+  bar.removeAttribute('value');
+}
+
+/**
+ * Ends an import: the lists reload when anything came in, and the report opens.
+ * @param {api.ImportReport} report
+ */
+function finish(report) {
+  hideProgress();
+  if (report.imported.length > 0) changed('characters', 'chats');
+  showImportReport(report);
+}
+
+/**
+ * Imports the files picked in the file dialog, one after another. A file that
+ * fails is reported as skipped; the others still come in.
+ * @param {File[]} files
+ */
+export function importFiles(files) {
+  if (files.length === 0) return Promise.resolve();
+  return enqueue(async () => {
+    /** @type {api.ImportReport} */
+    const report = { imported: [], skipped: [] };
+    for (const [i, file] of files.entries()) {
+      showProgress(`Importing ${i + 1} of ${files.length}: ${file.name}`, i, files.length);
+      try {
+        const got = await api.transfer.importFile(file);
+        report.imported.push(...got.imported);
+        report.skipped.push(...got.skipped);
+      } catch (e) {
+        report.skipped.push({ file: file.name, reason: api.toAppError(e).error });
+      }
+    }
+    finish(report);
+  });
+}
+
+/** True while a dropped import runs, so progress events reach the panel. */
+let dropRunning = false;
+
+/**
+ * Imports dropped files and folders by path; the back end reports progress
+ * through `import://progress`.
+ * @param {string[]} paths
+ */
+export function importPaths(paths) {
+  if (paths.length === 0) return Promise.resolve();
+  return enqueue(async () => {
+    dropRunning = true;
+    showProgress(paths.length === 1 ? `Reading ${baseName(paths[0])}\u2026` : `Reading ${paths.length} dropped items\u2026`);
+    try {
+      finish(await api.transfer.importPaths(paths));
+    } catch (e) {
+      hideProgress();
+      showError(e);
+    } finally {
+      dropRunning = false;
+    }
+  });
+}
+
+let dropReady = false;
+
+/**
+ * Listens for files dropped on the window: an overlay while they are dragged
+ * over it, then the import. Call once, at boot.
+ */
+export async function initDropImport() {
+  if (dropReady) return;
+  dropReady = true;
+  const overlay = /** @type {HTMLElement} */ (document.getElementById('drop-overlay'));
+  await Promise.all([
+    api.onImportProgress((p) => {
+      if (!dropRunning) return;
+      const name = p.file ? `: ${baseName(p.file)}` : '';
+      showProgress(`Importing \u2014 ${p.done} of ${p.total} done${name}`, p.done, p.total);
+    }),
+    api.onFileDrop({
+      enter: () => {
+        overlay.hidden = false;
+      },
+      leave: () => {
+        overlay.hidden = true;
+      },
+      drop: (paths) => {
+        overlay.hidden = true;
+        void importPaths(paths);
+      },
+    }),
+  ]);
+}
+
+/** @param {api.Imported} item @param {() => void} close */
+function importedItem(item, close) {
+  const route = item.kind === 'chat' ? `#/chat/${encodeURIComponent(item.id)}` : `#/character/${encodeURIComponent(item.id)}`;
+  return h(
+    'li',
+    { class: 'imported-item', data: { kind: item.kind, id: item.id } },
+    h('span', { class: 'badge' }, item.kind),
+    h('a', { href: route, class: 'imported-name', onclick: () => close() }, item.name || (item.kind === 'chat' ? 'Untitled chat' : 'Unnamed character')),
+    item.file ? h('span', { class: 'import-file muted', title: item.file }, baseName(item.file)) : null,
+  );
+}
+
+/** @param {api.Skipped} s */
+function skippedItem(s) {
+  return h(
+    'li',
+    { class: 'skipped-file' },
+    h('span', { class: 'skipped-name', title: s.file }, baseName(s.file) || 'Unnamed file'),
+    h('span', { class: 'skipped-reason' }, sentence(s.reason || 'it could not be read')),
+  );
+}
+
+/**
+ * The report at the end of an import: how many came in, links to them, and
+ * each skipped file with the reason.
+ * @param {api.ImportReport} report
+ */
+export function showImportReport(report) {
+  const { imported, skipped } = report;
+  let close = () => {};
+  /** @type {Node[]} */
+  const body = [
+    h('p', { class: 'import-summary', id: 'import-summary' }, `Imported ${imported.length} \u00b7 Skipped ${skipped.length}`),
+  ];
+  if (imported.length === 0 && skipped.length === 0) {
+    body.push(h('p', { class: 'empty' }, 'Nothing was found to import. Parley reads character cards (PNG, JSON, CHARX) and SillyTavern chats (.jsonl).'));
+  }
+  if (imported.length > 0) {
+    body.push(
+      h(
+        'section',
+        { class: 'import-group', 'aria-labelledby': 'import-imported-title' },
+        h('h3', { id: 'import-imported-title' }, 'Imported'),
+        h('ul', { id: 'import-imported', class: 'import-list' }, imported.map((item) => importedItem(item, () => close()))),
+      ),
+    );
+  }
+  if (skipped.length > 0) {
+    body.push(
+      h(
+        'section',
+        { class: 'import-group', 'aria-labelledby': 'import-skipped-title' },
+        h('h3', { id: 'import-skipped-title' }, 'Skipped'),
+        h('ul', { id: 'import-skipped', class: 'import-list' }, skipped.map(skippedItem)),
+      ),
+    );
+  }
+  document.getElementById('import-report')?.closest('.modal-backdrop')?.remove();
+  close = openDialog({ id: 'import-report', title: 'Import report', className: 'wide import-report', body });
+}

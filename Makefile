@@ -2,7 +2,8 @@
 #   make run    install what is missing, then open the app
 #   make test   install what is missing, then lint and run every test
 #               (unit, integration, and end-to-end in a real window under Xvfb)
-# Others: make build, make lint, make e2e, make coverage, make release.
+# Others: make build, make lint, make e2e, make bench, make fuzz, make coverage,
+# make release.
 
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
@@ -11,7 +12,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/parley/target
 CARGO ?= cargo
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run build test lint unit e2e bench coverage release deps test-deps seed-demo check-db
+.PHONY: run build test lint unit e2e bench fuzz coverage release deps test-deps seed-demo check-db
 
 deps:
 	@bash scripts/install-deps.sh run
@@ -43,6 +44,22 @@ e2e: test-deps
 bench: test-deps
 	$(CARGO) bench --bench db
 	$(XVFB) $(CARGO) bench --features e2e --bench stream
+
+# Fuzz the card and chat parsers (cargo-fuzz, libFuzzer, nightly toolchain)
+# for FUZZ_SECONDS each, from the seeds in fuzz/seeds; the corpus grows in
+# ~/.cache/parley/fuzz. No sanitizer: the crate forbids `unsafe`, so what
+# fuzzing looks for is panics, hangs and runaway memory.
+FUZZ_SECONDS ?= 300
+FUZZ_DIR := $(HOME)/.cache/parley/fuzz
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	@for t in card chat; do \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t && cp -n fuzz/seeds/$$t/* $(FUZZ_DIR)/corpus/$$t/; \
+		$(CARGO) +nightly fuzz run --fuzz-dir fuzz --sanitizer none --target-dir $(FUZZ_DIR)/target \
+			$$t $(FUZZ_DIR)/corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+			-timeout=10 || exit 1; \
+	done
 
 # Line coverage of the Rust code with cargo-tarpaulin (LLVM engine), e2e
 # excluded. Installs tarpaulin on first use (a few minutes).

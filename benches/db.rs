@@ -1,43 +1,23 @@
 //! `make bench` (database): a generated library of realistic size and the
 //! queries the screens run on it, timed as medians over repeated runs.
 //!
-//! Dataset (the generator is this file): one chat of 100,000 messages of
-//! about 300 characters (varied sentences, alternating roles), and 10,000
-//! characters with ordinary card text. `PARLEY_BENCH_MESSAGES` and
-//! `PARLEY_BENCH_CHARACTERS` change the sizes. The database is a temp file
-//! opened exactly as the app opens its own (WAL, pragmas, migrations).
+//! Dataset (`benches/dataset.rs`): 10,000 characters, one chat of 100,000
+//! messages and 900 chats of 1,000 (1,000,000 messages of about 300
+//! characters). `PARLEY_BENCH_CHARACTERS`, `PARLEY_BENCH_LONG`,
+//! `PARLEY_BENCH_CHATS` and `PARLEY_BENCH_PER_CHAT` change the sizes. The
+//! database is a file opened exactly as the app opens its own (WAL,
+//! pragmas, migrations, full-text triggers); it is kept at
+//! `~/.cache/parley/bench/parley.db` for `benches/window.rs`.
 
+#[path = "dataset.rs"]
+mod dataset;
+
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use parley::models::{
-    new_id, CharacterInput, ChatSessionInput, ListQuery, MessageInput, MessageRole, MessageStatus,
-    Timestamp,
-};
-use parley::repos::message::NewMessage;
-use parley::services::{character, chat_session, message};
-
-const WORDS: &[&str] = &[
-    "the", "ship", "drifted", "past", "a", "silent", "moon", "and", "she", "laughed", "softly",
-    "while", "rain", "tapped", "on", "glass", "we", "should", "go", "before", "morning", "light",
-    "finds", "us", "here", "captain", "said", "quietly", "engine", "hummed", "old", "stories",
-    "never", "end", "they", "only", "wait", "café", "naïve", "déjà", "vu",
-];
-
-/// A sentence-like text of about `len` characters, different for each `seed`.
-fn text(seed: u64, len: usize) -> String {
-    let mut out = String::with_capacity(len + 16);
-    let mut x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    while out.len() < len {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        out.push_str(WORDS[(x % WORDS.len() as u64) as usize]);
-        out.push(if x % 11 == 0 { '.' } else { ' ' });
-    }
-    out
-}
+use parley::models::{ListQuery, MessageInput, MessageRole};
+use parley::services::search::{search, SearchQuery};
+use parley::services::{character, message, transfer};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -48,104 +28,86 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn checkpoint(pool: &sqlx::SqlitePool) {
+    sqlx::query("pragma wal_checkpoint(truncate)")
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+async fn timed<F, Fut, T>(runs: usize, mut f: F) -> Duration
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let t = Instant::now();
+        let _ = f(i).await;
+        times.push(t.elapsed());
+    }
+    median(times)
+}
+
 #[tokio::main]
 async fn main() {
-    let n_messages: usize = std::env::var("PARLEY_BENCH_MESSAGES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let n_characters: usize = std::env::var("PARLEY_BENCH_CHARACTERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("parley.db");
+    let n_characters = env("PARLEY_BENCH_CHARACTERS", 10_000);
+    let long = env("PARLEY_BENCH_LONG", 100_000);
+    let chats = env("PARLEY_BENCH_CHATS", 900);
+    let per_chat = env("PARLEY_BENCH_PER_CHAT", 1_000);
+    let keep = dirs::home_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(".cache/parley/bench");
+    std::fs::create_dir_all(&keep).unwrap();
+    let path = keep.join("parley.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
     let (pool, _) = parley::db::open(&path).await.unwrap();
+    checkpoint(&pool).await;
+    let empty_bytes = std::fs::metadata(&path).unwrap().len();
 
-    // Generate: characters, then one long chat, each in one transaction.
     let started = Instant::now();
-    let mut tx = pool.begin().await.unwrap();
-    let now = Timestamp::now();
-    for i in 0..n_characters {
-        let input = CharacterInput {
-            name: format!("{} {i}", text(i as u64, 12).trim()),
-            description: text(i as u64 + 7, 600),
-            personality: text(i as u64 + 9, 120),
-            scenario: text(i as u64 + 11, 200),
-            first_message: text(i as u64 + 13, 300),
-            tags: vec!["generated".into()],
-            ..Default::default()
-        };
-        parley::repos::character::insert(
-            &mut *tx,
-            new_id(),
-            &input,
-            Timestamp::from_millis(now.millis() + i as i64),
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
+    let data = dataset::generate(&pool, n_characters, 0, 0, 0).await;
     let characters_s = started.elapsed();
-
-    sqlx::query("pragma wal_checkpoint(truncate)")
-        .execute(&pool)
-        .await
-        .unwrap();
+    checkpoint(&pool).await;
     let before_messages = std::fs::metadata(&path).unwrap().len();
-    let chat = chat_session::create(&pool, ChatSessionInput::default())
-        .await
-        .unwrap()
-        .id;
     let started = Instant::now();
-    let mut text_bytes: u64 = 0;
-    let mut tx = pool.begin().await.unwrap();
-    let meta = serde_json::json!({});
-    for i in 0..n_messages {
-        // 150 to 450 characters, about 300 on average.
-        let body = text(i as u64, 150 + (i * 7919) % 300);
-        text_bytes += body.len() as u64;
-        parley::repos::message::append(
-            &mut tx,
-            &NewMessage {
-                id: new_id(),
-                chat_session_id: chat,
-                role: if i % 2 == 0 {
-                    MessageRole::User
-                } else {
-                    MessageRole::Assistant
-                },
-                status: MessageStatus::Completed,
-                content: &body,
-                metadata: &meta,
-                created_at: Timestamp::from_millis(now.millis() + i as i64),
-            },
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
+    let data = {
+        let more = dataset::generate(&pool, 0, long, chats, per_chat).await;
+        dataset::Dataset {
+            characters: data.characters,
+            ..more
+        }
+    };
     let messages_s = started.elapsed();
-    sqlx::query("pragma wal_checkpoint(truncate)")
-        .execute(&pool)
-        .await
-        .unwrap();
+    checkpoint(&pool).await;
     let file_bytes = std::fs::metadata(&path).unwrap().len();
+    let n_messages = data.messages;
+    let chat = data.long_chat;
 
-    // Open the last page of the long chat, as the chat view does, and
-    // serialise it as the IPC reply would be.
-    let mut open_last = Vec::new();
-    let mut reply_bytes = 0;
-    for _ in 0..200 {
-        let t = Instant::now();
-        let page = message::page(&pool, chat, None, Some(50)).await.unwrap();
-        let json = serde_json::to_string(&page).unwrap();
-        open_last.push(t.elapsed());
-        reply_bytes = json.len();
-    }
-    // The page before a message in the middle (scrolling up).
-    let middle = message::page(&pool, chat, None, Some(50)).await.unwrap();
-    let mut cursor = middle.next_cursor.unwrap().parse().unwrap();
+    // The long chat's last page, as the chat view opens it, with the JSON
+    // the IPC reply carries.
+    let p = &pool;
+    let reply_bytes = serde_json::to_string(&message::page(p, chat, None, Some(50)).await.unwrap())
+        .unwrap()
+        .len();
+    let open_last = timed(200, |_| async move {
+        let page = message::page(p, chat, None, Some(50)).await.unwrap();
+        serde_json::to_string(&page).unwrap()
+    })
+    .await;
+    // Walking up the chat a page at a time.
+    let first = message::page(&pool, chat, None, Some(50)).await.unwrap();
+    let top: parley::models::Id = first.next_cursor.unwrap().parse().unwrap();
+    let mut cursor = top;
     let mut page_before = Vec::new();
     for _ in 0..200 {
         let t = Instant::now();
@@ -154,37 +116,74 @@ async fn main() {
             .unwrap();
         let _ = serde_json::to_string(&page).unwrap();
         page_before.push(t.elapsed());
-        cursor = page.next_cursor.unwrap().parse().unwrap();
+        // At the top, start again from the end (small datasets).
+        cursor = page.next_cursor.map_or(top, |c| c.parse().unwrap());
     }
-    // Append a message to the long chat.
-    let mut append = Vec::new();
-    for i in 0..200 {
+    let page_before = median(page_before);
+    // A jump from search into the middle of the chat.
+    let middle = message::page(&pool, chat, Some(cursor), Some(1))
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let around = timed(200, |_| async move {
+        let w = message::page_around(p, chat, middle, Some(100))
+            .await
+            .unwrap();
+        serde_json::to_string(&w).unwrap()
+    })
+    .await;
+    let append = timed(200, |i| async move {
         let input = MessageInput {
             role: MessageRole::User,
-            content: text(i + 1_000_000, 300),
+            content: dataset::text(i as u64 + 9_000_000, 300),
         };
-        let t = Instant::now();
-        message::add(&pool, chat, input).await.unwrap();
-        append.push(t.elapsed());
+        message::add(p, chat, input).await.unwrap()
+    })
+    .await;
+
+    // Full-text search over every message.
+    let mut searches = Vec::new();
+    for (label, q) in [
+        ("a common word (`lantern`)", dataset::COMMON_WORD),
+        ("a rare word (`quixotic`)", dataset::RARE_WORD),
+        ("a prefix (`harb*`)", dataset::PREFIX),
+        ("a phrase (`\"silver harbour\"`)", dataset::PHRASE),
+        ("two words (`storm river`)", "storm river"),
+    ] {
+        let query = SearchQuery {
+            query: q.into(),
+            ..Default::default()
+        };
+        let query = &query;
+        let hits = search(p, query).await.unwrap().messages.len();
+        let t = timed(50, |_| async move {
+            let r = search(p, query).await.unwrap();
+            serde_json::to_string(&r).unwrap()
+        })
+        .await;
+        let matching: i64 =
+            sqlx::query_scalar("select count(*) from messages_fts where messages_fts match ?1")
+                .bind(parley::services::search::fts_query(q).unwrap())
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        searches.push((label, t, matching, hits));
     }
-    // The character list: first page, and every page of the 10,000.
-    let mut list_first = Vec::new();
-    for _ in 0..200 {
-        let t = Instant::now();
-        let page = character::list(&pool, &ListQuery::default()).await.unwrap();
-        let _ = serde_json::to_string(&page).unwrap();
-        list_first.push(t.elapsed());
-    }
-    let mut list_all = Vec::new();
-    for _ in 0..5 {
-        let t = Instant::now();
+
+    let list_first = timed(200, |_| async move {
+        let page = character::list(p, &ListQuery::default()).await.unwrap();
+        serde_json::to_string(&page).unwrap()
+    })
+    .await;
+    let list_all = timed(5, |_| async move {
         let mut q = ListQuery {
             limit: Some(500),
             ..Default::default()
         };
         let mut seen = 0;
         loop {
-            let page = character::list(&pool, &q).await.unwrap();
+            let page = character::list(p, &q).await.unwrap();
             seen += page.items.len();
             match page.next_cursor {
                 Some(c) => q.cursor = Some(c),
@@ -192,40 +191,74 @@ async fn main() {
             }
         }
         assert_eq!(seen, n_characters);
-        list_all.push(t.elapsed());
-    }
+    })
+    .await;
+    pool.close().await;
 
+    // Importing a 100,000-message SillyTavern chat into a fresh database.
+    let st = dataset::sillytavern_chat(100_000);
+    let mut import_runs = Vec::new();
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let (fresh, _) = parley::db::open(&dir.path().join("p.db")).await.unwrap();
+        let t = Instant::now();
+        transfer::import_bytes(&fresh, "bench.jsonl", st.clone())
+            .await
+            .unwrap();
+        import_runs.push(t.elapsed());
+        fresh.close().await;
+    }
+    let import_t = median(import_runs);
+
+    let growth = (file_bytes - before_messages) as f64;
     println!(
-        "## Database benchmark ({n_messages} messages in one chat, {n_characters} characters)"
+        "## Database benchmark ({n_messages} messages: one chat of {long}, {chats} of {per_chat}; {n_characters} characters)"
     );
     println!();
     println!("| what | median | runs |");
     println!("|---|---|---|");
-    println!("| open the last page (50 messages) of the {n_messages}-message chat, query + JSON for IPC ({reply_bytes} bytes) | {} | 200 |", ms(median(open_last)));
+    println!("| open the last page (50 messages) of the {long}-message chat, query + JSON for IPC ({reply_bytes} bytes) | {} | 200 |", ms(open_last));
     println!(
-        "| the page before a message, walking up the chat | {} | 200 |",
-        ms(median(page_before))
+        "| the page before a message, walking up that chat | {} | 200 |",
+        ms(page_before)
     );
     println!(
-        "| append a message to that chat (one transaction) | {} | 200 |",
-        ms(median(append))
+        "| jump: 100 messages around one in the middle of that chat | {} | 200 |",
+        ms(around)
     );
+    println!(
+        "| append a message to that chat (one transaction, index updated) | {} | 200 |",
+        ms(append)
+    );
+    for (label, t, matching, hits) in &searches {
+        println!(
+            "| search {n_messages} messages for {label}: {matching} match, best {hits} returned with snippets | {} | 50 |",
+            ms(*t)
+        );
+    }
     println!(
         "| list characters, first page of 50 (+ JSON) | {} | 200 |",
-        ms(median(list_first))
+        ms(list_first)
     );
     println!(
         "| list all {n_characters} characters, pages of 500 | {} | 5 |",
-        ms(median(list_all))
+        ms(list_all)
     );
     println!(
-        "| database growth per byte of message text ({:.1} MB for {:.1} MB of text, indexes included) | {:.2}x | 1 |",
-        (file_bytes - before_messages) as f64 / 1e6,
-        text_bytes as f64 / 1e6,
-        (file_bytes - before_messages) as f64 / text_bytes as f64
+        "| import a 100,000-message SillyTavern chat ({:.1} MB) into a fresh database | {} = {:.0} messages/s | 3 |",
+        st.len() as f64 / 1e6,
+        ms(import_t),
+        100_000.0 / import_t.as_secs_f64()
     );
     println!(
-        "| whole file: {n_characters} characters and {n_messages} messages | {:.1} MB | 1 |",
+        "| database growth per byte of message text ({:.1} MB for {:.1} MB of text; table, indexes and full-text index) | {:.2}x | 1 |",
+        growth / 1e6,
+        data.message_text_bytes as f64 / 1e6,
+        growth / data.message_text_bytes as f64
+    );
+    println!(
+        "| whole file: {n_characters} characters and {n_messages} messages (empty: {:.2} MB) | {:.1} MB | 1 |",
+        empty_bytes as f64 / 1e6,
         file_bytes as f64 / 1e6
     );
     println!(
@@ -233,4 +266,6 @@ async fn main() {
         characters_s.as_secs_f64(),
         messages_s.as_secs_f64()
     );
+    println!();
+    println!("Kept for the window benchmark: {}", path.display());
 }

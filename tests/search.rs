@@ -377,3 +377,54 @@ async fn pages_around_and_after_a_message_meet_without_gaps() {
         .unwrap_err();
     assert_eq!(err.to_string(), "that message belongs to another chat");
 }
+
+#[tokio::test]
+async fn broad_searches_rank_the_newest_matches() {
+    use parley::repos::message::BulkMessage;
+    use parley::repos::search::RANK_WINDOW;
+    let pool = common::pool().await;
+    let chat = common::new_chat(&pool, None).await;
+    // The strongest match is the oldest; then more weak matches than the
+    // ranking window holds.
+    let weak = RANK_WINDOW as usize + 100;
+    let rows: Vec<BulkMessage> = (0..=weak)
+        .map(|i| BulkMessage {
+            id: parley::models::new_id(),
+            seq: i as i64,
+            role: parley::models::MessageRole::User,
+            content: if i == 0 {
+                "beacon beacon beacon".into()
+            } else {
+                format!("message {i} mentions a beacon among many other words here")
+            },
+            metadata: serde_json::json!({}),
+            created_at: Timestamp::from_millis(1_700_000_000_000 + i as i64),
+            active_swipe: 0,
+        })
+        .collect();
+    let mut tx = pool.begin().await.unwrap();
+    parley::repos::message::insert_many(&mut tx, chat, &rows)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let hits = find(&pool, "beacon").await.messages;
+    assert_eq!(hits.len(), 50);
+    assert!(
+        hits.iter().all(|h| h.seq > 100),
+        "only the newest {RANK_WINDOW} matches are ranked"
+    );
+    // Narrowed to the old message's time, it is found first.
+    let old = search(
+        &pool,
+        &SearchQuery {
+            query: "beacon".into(),
+            to: Some(Timestamp::from_millis(1_700_000_000_050)),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .messages;
+    assert_eq!(old[0].seq, 0);
+}

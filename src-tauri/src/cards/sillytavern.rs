@@ -72,31 +72,67 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<StChat, FormatError> {
         )));
     }
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let mut header = None;
-    let mut messages = Vec::new();
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line = line.trim_ascii();
-        if line.is_empty() {
-            continue;
-        }
-        let at = |e: FormatError| FormatError::new(format!("line {}: {e}", i + 1));
-        let value = parse_json(line, limits, "line").map_err(at)?;
-        let Value::Object(obj) = value else {
-            return Err(at(FormatError::new("the line is not a JSON object")));
-        };
-        if header.is_none() && messages.is_empty() && !obj.contains_key("mes") {
-            header = Some(obj);
-            continue;
-        }
-        messages.push(message(obj).map_err(at)?);
-    }
-    if header.is_none() && messages.is_empty() {
+    let lines: Vec<(usize, &[u8])> = bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_ascii()))
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    let Some((&(first_no, first), rest)) = lines.split_first() else {
         return Err(FormatError::new("the chat file is empty"));
+    };
+    let first = object(first_no, first, limits)?;
+    let (header, first_message) = if first.contains_key("mes") {
+        (
+            Map::new(),
+            Some(message(first).map_err(|e| at(first_no, e))?),
+        )
+    } else {
+        (first, None)
+    };
+    // Lines parse independently: big chats use every core.
+    let parse_all = |part: &[(usize, &[u8])]| -> Result<Vec<StMessage>, FormatError> {
+        part.iter()
+            .map(|&(no, line)| message(object(no, line, limits)?).map_err(|e| at(no, e)))
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let parts: Vec<Vec<StMessage>> = if rest.len() < 2000 || threads < 2 {
+        vec![parse_all(rest)?]
+    } else {
+        let size = rest.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = rest
+                .chunks(size)
+                .map(|part| scope.spawn(move || parse_all(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(FormatError::new("the chat could not be read")))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })?
+    };
+    let mut messages = Vec::with_capacity(rest.len() + 1);
+    messages.extend(first_message);
+    for part in parts {
+        messages.extend(part);
     }
-    Ok(StChat {
-        header: header.unwrap_or_default(),
-        messages,
-    })
+    Ok(StChat { header, messages })
+}
+
+fn at(line: usize, e: FormatError) -> FormatError {
+    FormatError::new(format!("line {line}: {e}"))
+}
+
+/// One line as a JSON object.
+fn object(no: usize, line: &[u8], limits: &Limits) -> Result<Map<String, Value>, FormatError> {
+    match parse_json(line, limits, "line").map_err(|e| at(no, e))? {
+        Value::Object(obj) => Ok(obj),
+        _ => Err(at(no, FormatError::new("the line is not a JSON object"))),
+    }
 }
 
 fn flag(obj: &Map<String, Value>, key: &str) -> Result<bool, FormatError> {

@@ -39,13 +39,23 @@ pub struct Filters {
     pub to: Option<Timestamp>,
 }
 
-/// The best-ranked (BM25) messages of live chats matching `fts_query`.
+/// Matches ranked per query: the newest this many (after filters) are
+/// ranked by BM25 and the best returned. A query matching fewer is ranked
+/// whole; a broad one ("the", "a*") costs the same as a narrow one instead
+/// of scoring hundreds of thousands of rows.
+pub const RANK_WINDOW: i64 = 2000;
+
+/// The best-ranked (BM25) messages of live chats matching `fts_query`,
+/// among the newest [`RANK_WINDOW`] matches.
 pub async fn messages<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     fts_query: &str,
     filters: Filters,
     limit: u32,
 ) -> Result<Vec<MessageHit>> {
+    // The window's floor: the rowid of the RANK_WINDOW-th newest match, read
+    // in rowid order (which FTS5 serves without scoring), then ranking only
+    // above it. Rowids grow with insertion, so "newest" is "added last".
     Ok(sqlx::query_as(
         r"select m.id as message_id, m.chat_session_id as chat_id, s.title as chat_title,
                  s.character_id, c.name as character_name, m.seq, m.role, m.created_at,
@@ -55,6 +65,17 @@ pub async fn messages<'e>(
             join chat_sessions s on s.id = m.chat_session_id
             left join characters c on c.id = s.character_id
            where messages_fts match ?1
+             and f.rowid >= coalesce((
+                   select f2.rowid
+                     from messages_fts f2
+                     join messages m2 on m2.rowid = f2.rowid
+                     join chat_sessions s2 on s2.id = m2.chat_session_id
+                    where messages_fts match ?1
+                      and (?2 is null or s2.character_id = ?2)
+                      and (?3 is null or m2.created_at >= ?3)
+                      and (?4 is null or m2.created_at <= ?4)
+                    order by f2.rowid desc
+                    limit 1 offset ?6), 0)
              and (?2 is null or s.character_id = ?2)
              and (?3 is null or m.created_at >= ?3)
              and (?4 is null or m.created_at <= ?4)
@@ -66,6 +87,7 @@ pub async fn messages<'e>(
     .bind(filters.from)
     .bind(filters.to)
     .bind(i64::from(limit))
+    .bind(RANK_WINDOW - 1)
     .fetch_all(exec)
     .await?)
 }

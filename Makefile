@@ -43,6 +43,7 @@ e2e: test-deps
 # docs/BENCHMARKS.md by hand, with this command.
 bench: test-deps
 	$(CARGO) bench --bench db
+	$(XVFB) $(CARGO) bench --features e2e --bench window
 	$(XVFB) $(CARGO) bench --features e2e --bench stream
 
 # Fuzz the card and chat parsers (cargo-fuzz, libFuzzer, nightly toolchain)

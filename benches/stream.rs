@@ -15,13 +15,16 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support.rs"]
+mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::mock_llm::{End, MockLlm, Reply};
 use common::window::{click_containing, fill, Driver, WAIT};
 use serde_json::json;
+use support::{percentile, pss_kib};
 
 /// One SSE frame per token, written in batches as fast as the socket takes.
 fn frames(tokens: usize) -> Vec<Vec<u8>> {
@@ -40,59 +43,6 @@ fn frames(tokens: usize) -> Vec<Vec<u8>> {
     batch.extend_from_slice(b"data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
     chunks.push(batch);
     chunks
-}
-
-/// PSS in KiB of the process running `exe` and all its descendants.
-fn pss_kib(exe: &Path) -> (u64, usize) {
-    let mut parents: Vec<(u32, u32)> = Vec::new();
-    let mut roots = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let ppid = stat
-            .rsplit(") ")
-            .next()
-            .and_then(|r| r.split(' ').nth(1))
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
-        parents.push((pid, ppid));
-        if std::fs::read_link(format!("/proc/{pid}/exe"))
-            .ok()
-            .as_deref()
-            == Some(exe)
-        {
-            roots.push(pid);
-        }
-    }
-    let mut tree = roots.clone();
-    let mut i = 0;
-    while i < tree.len() {
-        let p = tree[i];
-        tree.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
-        i += 1;
-    }
-    let total = tree
-        .iter()
-        .map(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-                .unwrap_or_default()
-                .lines()
-                .find(|l| l.starts_with("Pss:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-                .unwrap_or(0)
-        })
-        .sum();
-    (total, tree.len())
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
 }
 
 const INSTRUMENT: &str = r##"

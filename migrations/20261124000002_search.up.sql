@@ -1,9 +1,11 @@
 -- Full-text search over messages and characters (SQLite FTS5).
 --
 -- * Both indexes are external-content: they keep only the index and read
---   text back from `messages` / `characters` by rowid for snippets, so the
---   text is stored once. (VACUUM and VACUUM INTO keep these rowids: the
---   rows are copied with them; `tests/search.rs` checks a backup's index.)
+--   text back from `messages` / `characters` by rowid, so the text is
+--   stored once. The rowids must therefore never change: Parley never runs
+--   a plain VACUUM (SQLite may renumber rowids of tables without an
+--   INTEGER PRIMARY KEY); its backups use VACUUM INTO, which copies rows
+--   with their rowids (`tests/search.rs` checks a backup's index).
 -- * `unicode61 remove_diacritics 2` folds case and accents ("cafe" finds
 --   "Café"); `detail=full` keeps positions, which phrase queries need.
 -- * A chat in the trash leaves the message index (its rows are removed

@@ -653,3 +653,64 @@ async fn a_chat_made_in_parley_survives_export_and_import() {
         .unwrap();
     assert_eq!(lines(&again)[1..], lines(&out)[1..]);
 }
+
+#[tokio::test]
+async fn showing_another_swipe_keeps_the_line_for_export() {
+    let pool = common::pool().await;
+    let imported = transfer::import_bytes(&pool, "a.jsonl", fixture("chats/st_modern.jsonl"))
+        .await
+        .unwrap();
+    let items = message::page(&pool, imported.id, None, None)
+        .await
+        .unwrap()
+        .items;
+    message::set_swipe(&pool, items[2].id, 0).await.unwrap();
+    message::set_swipe(&pool, items[2].id, 2).await.unwrap();
+    let mut out = Vec::new();
+    transfer::chat_jsonl(&pool, imported.id, &mut out)
+        .await
+        .unwrap();
+    assert_eq!(lines(&out), lines(&fixture("chats/st_modern.jsonl")));
+
+    // Shown on another swipe, the line says so and keeps its fields.
+    message::set_swipe(&pool, items[2].id, 0).await.unwrap();
+    let mut out = Vec::new();
+    transfer::chat_jsonl(&pool, imported.id, &mut out)
+        .await
+        .unwrap();
+    let line = &lines(&out)[3];
+    assert_eq!(line["swipe_id"], json!(0));
+    assert_eq!(line["mes"], json!("Nothing, if you ask it."));
+    assert_eq!(line["extra"]["model"], json!("gpt-4o"));
+    assert_eq!(line["gen_started"], json!("2024-03-02T18:42:10.100Z"));
+}
+
+#[tokio::test]
+async fn a_chat_folder_named_unlike_its_card_still_finds_it() {
+    let pool = common::pool().await;
+    let root = tempfile::tempdir().unwrap();
+    let chats = root.path().join("chats/Mira Vance1");
+    std::fs::create_dir_all(&chats).unwrap();
+    std::fs::write(chats.join("x.jsonl"), fixture("chats/st_modern.jsonl")).unwrap();
+    let mira = import(&pool, "mira.json", fixture("cards/v2_full.json")).await;
+    let report = transfer::import_paths(&pool, &[root.path().to_path_buf()], |_| {}).await;
+    let chat = chat_session::get(&pool, report.imported[0].id)
+        .await
+        .unwrap();
+    assert_eq!(chat.character_id, Some(mira));
+    assert_eq!(count(&pool, "characters").await, 1);
+}
+
+#[tokio::test]
+async fn a_path_that_is_not_there_is_reported() {
+    let pool = common::pool().await;
+    let report = transfer::import_paths(
+        &pool,
+        &[std::path::PathBuf::from("/nonexistent/cards/mira.png")],
+        |_| {},
+    )
+    .await;
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].file, "mira.png");
+    assert_eq!(report.skipped[0].reason, "there is no such file or folder");
+}

@@ -1,6 +1,6 @@
 //! Any bytes, as a PNG, JSON or CHARX card: parsing must end in a card or
 //! a `FormatError`, never a panic, a hang or unbounded memory. A card that
-//! parses must also export (JSON V2/V3 and PNG) and parse back.
+//! parses must parse again from the card JSON Parley keeps.
 
 #![no_main]
 

@@ -13,8 +13,12 @@ use serde_json::{json, Map, Value};
 use super::{parse_json, FormatError, Limits};
 use crate::models::MessageRole;
 
-/// Metadata key under which SillyTavern's own fields are kept.
+/// Metadata key under which SillyTavern's own fields are kept: a line's
+/// fields on the message (and on each of its swipes, since showing a swipe
+/// copies the swipe's metadata onto the message), a header on the chat.
 pub const META_KEY: &str = "sillytavern";
+/// Metadata key of a swipe's own `swipe_info` entry.
+pub const SWIPE_INFO_KEY: &str = "sillytavern_swipe_info";
 
 /// A parsed chat file.
 #[derive(Debug, Clone)]
@@ -338,7 +342,11 @@ pub fn to_line(src: &LineSource<'_>) -> Value {
             "swipes".into(),
             Value::Array(src.swipes.iter().map(|(t, _)| json!(t)).collect()),
         );
-        let infos: Vec<Option<&Value>> = src.swipes.iter().map(|(_, m)| m.get(META_KEY)).collect();
+        let infos: Vec<Option<&Value>> = src
+            .swipes
+            .iter()
+            .map(|(_, m)| m.get(SWIPE_INFO_KEY))
+            .collect();
         if infos.iter().any(Option::is_some) {
             line.insert(
                 "swipe_info".into(),

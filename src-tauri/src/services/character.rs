@@ -29,8 +29,8 @@ pub(crate) fn validated(mut input: CharacterInput) -> Result<CharacterInput> {
     ] {
         validate::card_text(field, value)?;
     }
-    validate::title("creator", &input.creator)?;
-    validate::title("character_version", &input.character_version)?;
+    input.creator = validate::title("creator", &input.creator)?;
+    input.character_version = validate::title("character_version", &input.character_version)?;
     if input.alternate_greetings.len() > 100 {
         return Err(AppError::validation(
             "alternate_greetings",

@@ -17,7 +17,7 @@ use sqlx::SqlitePool;
 
 use super::character;
 use crate::cards::card::{self, Avatar, Spec};
-use crate::cards::sillytavern::{self, LineSource, StChat, META_KEY};
+use crate::cards::sillytavern::{self, LineSource, StChat, META_KEY, SWIPE_INFO_KEY};
 use crate::cards::{self, FileKind, FormatError, Limits};
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{new_id, CharacterInput, ChatSessionInput, Id, MessageRole, Timestamp};
@@ -187,37 +187,48 @@ pub async fn import_chat(
     let chat = blocking(move || sillytavern::parse(&bytes, &Limits::default()))
         .await?
         .map_err(|e| refused(file, e))?;
-    let char_name = character_hint
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .or(chat.character_name())
-        .map(str::to_string);
-    let character_id = match &char_name {
-        Some(name) => Some(
-            match repos::character::find_live_by_name(pool, name).await? {
-                Some(id) => id,
-                None => {
-                    let input = CharacterInput {
-                        name: name.clone(),
-                        ..CharacterInput::default()
-                    };
-                    character::create(pool, input)
-                        .await
-                        .map_err(|e| of_file(file, e))?
-                        .id
-                }
-            },
-        ),
-        None => None,
-    };
+    // The chat's folder (SillyTavern names it after the card's file, which
+    // may differ: "Mira1"), then the name the chat itself gives; a new
+    // character takes the chat's name.
+    let mut character_id = None;
+    for name in [character_hint.as_deref(), chat.character_name()]
+        .into_iter()
+        .flatten()
+        .filter(|n| !n.trim().is_empty())
+    {
+        character_id = repos::character::find_live_by_name(pool, name).await?;
+        if character_id.is_some() {
+            break;
+        }
+    }
+    if character_id.is_none() {
+        if let Some(name) = chat
+            .character_name()
+            .or(character_hint.as_deref())
+            .filter(|n| !n.trim().is_empty())
+        {
+            let input = CharacterInput {
+                name: name.to_string(),
+                ..CharacterInput::default()
+            };
+            let made = character::create(pool, input)
+                .await
+                .map_err(|e| of_file(file, e))?;
+            character_id = Some(made.id);
+        }
+    }
     let persona_id = match chat.user_name() {
         Some(name) => repos::find_by_name(pool, Table::UserProfiles, name, None).await?,
         None => None,
     };
     let defaults = repos::settings::get(pool).await?;
-    let title: String = file
-        .strip_suffix(".jsonl")
-        .unwrap_or(file)
+    let stem = match file.len().checked_sub(".jsonl".len()) {
+        Some(cut) if file.is_char_boundary(cut) && file[cut..].eq_ignore_ascii_case(".jsonl") => {
+            &file[..cut]
+        }
+        _ => file,
+    };
+    let title: String = stem
         .chars()
         .take(crate::services::validate::TITLE_MAX)
         .collect();
@@ -272,12 +283,19 @@ fn rows_of(chat: StChat) -> (Vec<BulkMessage>, Vec<BulkSwipe>) {
         let at = m.created_at.unwrap_or(last);
         last = at;
         let id = new_id();
+        let fields = Value::Object(m.fields);
         for (index, s) in m.swipes.into_iter().enumerate() {
+            // Each swipe carries the line's fields too: showing a swipe copies
+            // its metadata onto the message, and the line must survive that.
+            let mut metadata = json!({ META_KEY: fields });
+            if let Some(info) = s.info {
+                metadata[SWIPE_INFO_KEY] = info;
+            }
             swipes.push(BulkSwipe {
                 message_id: id,
                 swipe_index: index as i64,
                 content: s.content,
-                metadata: s.info.map_or_else(|| json!({}), |i| json!({ META_KEY: i })),
+                metadata,
                 created_at: Timestamp::from_millis(s.created_at.unwrap_or(at)),
             });
         }
@@ -286,7 +304,7 @@ fn rows_of(chat: StChat) -> (Vec<BulkMessage>, Vec<BulkSwipe>) {
             seq: seq as i64,
             role: m.role,
             content: m.content,
-            metadata: json!({ META_KEY: m.fields }),
+            metadata: json!({ META_KEY: fields }),
             created_at: Timestamp::from_millis(at),
             active_swipe: m.active_swipe as i64,
         });
@@ -323,7 +341,21 @@ fn walk(path: &Path, depth: usize, jobs: &mut Vec<Job>) {
     if jobs.len() >= MAX_FILES || depth > 8 {
         return;
     }
-    let Ok(meta) = std::fs::symlink_metadata(path) else {
+    // What the person named is followed (a symlink too) and, when it cannot
+    // be read, reported; inside folders, symlinks are not followed.
+    let meta = if depth == 0 {
+        std::fs::metadata(path)
+    } else {
+        std::fs::symlink_metadata(path)
+    };
+    let Ok(meta) = meta else {
+        if depth == 0 {
+            jobs.push(Job {
+                path: path.to_path_buf(),
+                is_chat: false,
+                character_hint: None,
+            });
+        }
         return;
     };
     if meta.is_file() {
@@ -414,7 +446,13 @@ pub async fn import_paths(
 async fn read_file(path: &Path, limit: usize) -> std::result::Result<Vec<u8>, String> {
     let meta = tokio::fs::metadata(path)
         .await
-        .map_err(|e| format!("it could not be read ({e})"))?;
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => "there is no such file or folder".to_string(),
+            _ => format!("it could not be read ({e})"),
+        })?;
+    if meta.is_dir() {
+        return Err("the folder could not be read".into());
+    }
     if meta.len() > limit as u64 {
         return Err(format!(
             "the file is {} MB; the limit is {} MB",
@@ -568,7 +606,10 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
     let metadata = repos::chat_session::metadata(pool, id)
         .await?
         .unwrap_or_default();
-    let header = metadata.get(META_KEY).cloned().unwrap_or_else(|| {
+    let kept = metadata
+        .get(META_KEY)
+        .filter(|h| h.as_object().is_some_and(|o| !o.is_empty()));
+    let header = kept.cloned().unwrap_or_else(|| {
         sillytavern::new_header(
             persona_name
                 .as_deref()

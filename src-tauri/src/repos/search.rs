@@ -1,7 +1,9 @@
 //! SQL for full-text search (`messages_fts`, `characters_fts`).
 //!
-//! Snippets mark matches with U+0002 before and U+0003 after, characters
-//! no text contains, so the window can build highlights without HTML.
+//! Character snippets mark matches with U+0002 before and U+0003 after, so
+//! the window can build highlights without HTML; message snippets are cut
+//! in `services::search` the same way (FTS5's `snippet()` would need a
+//! second pass over the index).
 
 use serde::Serialize;
 use sqlx::{Executor, Sqlite};
@@ -46,20 +48,38 @@ pub struct Filters {
 pub const RANK_WINDOW: i64 = 2000;
 
 /// The best-ranked (BM25) messages of live chats matching `fts_query`,
-/// among the newest [`RANK_WINDOW`] matches.
+/// among the newest [`RANK_WINDOW`] matches. `snippet` holds the whole
+/// message text; the service cuts the snippet from it.
 pub async fn messages<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     fts_query: &str,
     filters: Filters,
     limit: u32,
 ) -> Result<Vec<MessageHit>> {
-    // The window's floor: the rowid of the RANK_WINDOW-th newest match, read
-    // in rowid order (which FTS5 serves without scoring), then ranking only
-    // above it. Rowids grow with insertion, so "newest" is "added last".
-    Ok(sqlx::query_as(
+    let unfiltered =
+        filters.character_id.is_none() && filters.from.is_none() && filters.to.is_none();
+    let sql = if unfiltered {
+        // One pass over the index: the newest matches in rowid order (which
+        // FTS5 serves without scoring), scored, the best kept. Rowids grow
+        // with insertion, so "newest" is "added last".
         r"select m.id as message_id, m.chat_session_id as chat_id, s.title as chat_title,
                  s.character_id, c.name as character_name, m.seq, m.role, m.created_at,
-                 snippet(messages_fts, 0, char(2), char(3), '…', 16) as snippet
+                 m.content as snippet
+            from (select rowid as rid, rank as score from messages_fts
+                   where messages_fts match ?1
+                   order by rowid desc limit ?6) w
+            join messages m on m.rowid = w.rid
+            join chat_sessions s on s.id = m.chat_session_id
+            left join characters c on c.id = s.character_id
+           where ?2 is null and ?3 is null and ?4 is null
+           order by w.score
+           limit ?5"
+    } else {
+        // Filters first: the window's floor is the RANK_WINDOW-th newest
+        // match that passes them; then only matches above it are scored.
+        r"select m.id as message_id, m.chat_session_id as chat_id, s.title as chat_title,
+                 s.character_id, c.name as character_name, m.seq, m.role, m.created_at,
+                 m.content as snippet
             from messages_fts f
             join messages m on m.rowid = f.rowid
             join chat_sessions s on s.id = m.chat_session_id
@@ -75,21 +95,22 @@ pub async fn messages<'e>(
                       and (?3 is null or m2.created_at >= ?3)
                       and (?4 is null or m2.created_at <= ?4)
                     order by f2.rowid desc
-                    limit 1 offset ?6), 0)
+                    limit 1 offset ?6 - 1), 0)
              and (?2 is null or s.character_id = ?2)
              and (?3 is null or m.created_at >= ?3)
              and (?4 is null or m.created_at <= ?4)
            order by f.rank
-           limit ?5",
-    )
-    .bind(fts_query)
-    .bind(filters.character_id)
-    .bind(filters.from)
-    .bind(filters.to)
-    .bind(i64::from(limit))
-    .bind(RANK_WINDOW - 1)
-    .fetch_all(exec)
-    .await?)
+           limit ?5"
+    };
+    Ok(sqlx::query_as(sql)
+        .bind(fts_query)
+        .bind(filters.character_id)
+        .bind(filters.from)
+        .bind(filters.to)
+        .bind(i64::from(limit))
+        .bind(RANK_WINDOW)
+        .fetch_all(exec)
+        .await?)
 }
 
 /// Live characters matching `fts_query` in any text field, best first.

@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{Id, Timestamp};
@@ -69,6 +71,118 @@ pub fn fts_query(input: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
+/// A word to highlight: folded text, and whether it is a prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub text: String,
+    pub prefix: bool,
+}
+
+/// The words of what the person typed, as the index sees them (phrases
+/// split into their words).
+pub fn terms(input: &str) -> Vec<Term> {
+    let mut out = Vec::new();
+    for raw in input.split_whitespace() {
+        let prefix = raw.trim_end_matches('"').ends_with('*');
+        let words: Vec<&str> = raw
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let last = words.len().saturating_sub(1);
+        for (i, w) in words.into_iter().enumerate() {
+            out.push(Term {
+                text: fold(w),
+                prefix: prefix && i == last,
+            });
+        }
+    }
+    out
+}
+
+/// Lower case without accents, as the index's tokenizer folds words.
+pub fn fold(word: &str) -> String {
+    word.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Words a snippet shows.
+const SNIPPET_WORDS: usize = 16;
+
+/// A short extract of `text` around its best run of matching words, each
+/// match between U+0002 and U+0003, with "…" where text was cut.
+pub fn snippet(text: &str, terms: &[Term]) -> String {
+    // Words (runs of letters and digits) with their byte ranges.
+    let mut words: Vec<(usize, usize, bool)> = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                let w = fold(&text[s..i]);
+                let hit = terms.iter().any(|t| {
+                    if t.prefix {
+                        w.starts_with(&t.text)
+                    } else {
+                        w == t.text
+                    }
+                });
+                words.push((s, i, hit));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if words.is_empty() {
+        return text
+            .chars()
+            .take(200)
+            .filter(|c| !matches!(c, '\u{2}' | '\u{3}'))
+            .collect();
+    }
+    // The window of SNIPPET_WORDS words with the most matches (the first).
+    let n = SNIPPET_WORDS.min(words.len());
+    let hits = |from: usize| words[from..from + n].iter().filter(|w| w.2).count();
+    let first = (0..=words.len() - n)
+        .max_by_key(|&i| (hits(i), std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    // Start a little before the first match in it, when there is room.
+    let lead = words[first..first + n]
+        .iter()
+        .position(|w| w.2)
+        .unwrap_or(0);
+    let from = (first + lead).saturating_sub(3).min(words.len() - n);
+    let to = from + n;
+    let clean = |s: &str| s.replace(['\u{2}', '\u{3}'], "");
+    let mut out = String::new();
+    let begin = if from == 0 { 0 } else { words[from].0 };
+    if from > 0 {
+        out.push('…');
+    }
+    let mut at = begin;
+    for &(s, e, hit) in &words[from..to] {
+        out.push_str(&clean(&text[at..s]));
+        if hit {
+            out.push('\u{2}');
+            out.push_str(&clean(&text[s..e]));
+            out.push('\u{3}');
+        } else {
+            out.push_str(&clean(&text[s..e]));
+        }
+        at = e;
+    }
+    if to == words.len() {
+        out.push_str(&clean(&text[at..]));
+    } else {
+        out.push('…');
+    }
+    out
+}
+
 fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
@@ -98,9 +212,13 @@ pub async fn search(pool: &SqlitePool, q: &SearchQuery) -> Result<SearchResults>
         from: q.from,
         to: q.to,
     };
-    let messages = repo::messages(pool, &expr, filters, limit)
+    let words = terms(&q.query);
+    let mut messages = repo::messages(pool, &expr, filters, limit)
         .await
         .context("search the messages")?;
+    for m in &mut messages {
+        m.snippet = snippet(&m.snippet, &words);
+    }
     // Characters only when nothing narrows the search to messages.
     let characters = if q.character_id.is_none() && q.from.is_none() && q.to.is_none() {
         repo::characters(pool, &expr, CHARACTER_LIMIT)
@@ -120,6 +238,39 @@ mod tests {
     use rstest::rstest;
 
     use super::*;
+
+    #[test]
+    fn snippets_mark_matches_around_the_best_run() {
+        let t = terms("café* \"red fox\"");
+        assert_eq!(
+            t,
+            vec![
+                Term {
+                    text: "cafe".into(),
+                    prefix: true
+                },
+                Term {
+                    text: "red".into(),
+                    prefix: false
+                },
+                Term {
+                    text: "fox".into(),
+                    prefix: false
+                },
+            ]
+        );
+        let text = format!(
+            "{} The red fox sat in the Cafétéria, quiet. {}",
+            "word ".repeat(30),
+            "tail ".repeat(30)
+        );
+        let s = snippet(&text, &t);
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert!(s.contains("\u{2}red\u{3} \u{2}fox\u{3}"), "{s}");
+        assert!(s.contains("\u{2}Cafétéria\u{3}"), "{s}");
+        assert_eq!(snippet("short red text", &t), "short \u{2}red\u{3} text");
+        assert_eq!(snippet("no \u{2}markers\u{3} kept", &t), "no markers kept");
+    }
 
     #[rstest]
     #[case::words("dragon castle", Some(r#""dragon" "castle""#))]

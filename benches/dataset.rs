@@ -181,19 +181,12 @@ pub struct Dataset {
     pub characters: usize,
 }
 
-/// `characters` characters, one chat of `long` messages and `chats` chats
-/// of `per_chat` messages (a tenth of the characters get chats).
-pub async fn generate(
-    pool: &SqlitePool,
-    characters: usize,
-    long: usize,
-    chats: usize,
-    per_chat: usize,
-) -> Dataset {
+/// `n` characters with ordinary card text; their ids.
+pub async fn characters(pool: &SqlitePool, n: usize) -> Vec<Id> {
     let now = Timestamp::now().millis();
-    let mut ids = Vec::with_capacity(characters);
+    let mut ids = Vec::with_capacity(n);
     let mut tx = pool.begin().await.unwrap();
-    for i in 0..characters {
+    for i in 0..n {
         let input = CharacterInput {
             name: format!("{} {i}", text(i as u64, 12)),
             description: text(i as u64 + 7, 600),
@@ -215,7 +208,20 @@ pub async fn generate(
         ids.push(id);
     }
     tx.commit().await.unwrap();
+    ids
+}
 
+/// One chat of `long` messages ("Generated chat 0") and `chats` chats of
+/// `per_chat`, spread over the characters `ids` (each chat opens with its
+/// character's greeting).
+pub async fn chats(
+    pool: &SqlitePool,
+    ids: &[Id],
+    long: usize,
+    chats: usize,
+    per_chat: usize,
+) -> Dataset {
+    let now = Timestamp::now().millis();
     let mut text_bytes = 0u64;
     let mut seed = 0u64;
     let mut long_chat = None;
@@ -225,6 +231,7 @@ pub async fn generate(
         } else {
             (per_chat, ids.get((c - 1) * 10 % ids.len().max(1)).copied())
         };
+        let character_id = character_id.filter(|_| !ids.is_empty());
         let chat = parley::services::chat_session::create(
             pool,
             ChatSessionInput {
@@ -275,7 +282,7 @@ pub async fn generate(
         long_chat: long_chat.unwrap(),
         messages: long + chats * per_chat,
         message_text_bytes: text_bytes,
-        characters,
+        characters: ids.len(),
     }
 }
 

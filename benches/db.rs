@@ -75,18 +75,12 @@ async fn main() {
     let empty_bytes = std::fs::metadata(&path).unwrap().len();
 
     let started = Instant::now();
-    let data = dataset::generate(&pool, n_characters, 0, 0, 0).await;
+    let ids = dataset::characters(&pool, n_characters).await;
     let characters_s = started.elapsed();
     checkpoint(&pool).await;
     let before_messages = std::fs::metadata(&path).unwrap().len();
     let started = Instant::now();
-    let data = {
-        let more = dataset::generate(&pool, 0, long, chats, per_chat).await;
-        dataset::Dataset {
-            characters: data.characters,
-            ..more
-        }
-    };
+    let data = dataset::chats(&pool, &ids, long, chats, per_chat).await;
     let messages_s = started.elapsed();
     checkpoint(&pool).await;
     let file_bytes = std::fs::metadata(&path).unwrap().len();

@@ -433,5 +433,47 @@ async fn a_png_card_imported_in_the_window_starts_a_chat_that_search_finds() {
     click(&app, "#search-results .search-hit .hit-link").await;
     wait_for_text(&app, "#messages .message.is-target", "Mira kicks a crate").await;
     no_error_banner(&app, "chat opened from search").await;
+
+    // What a drop of a SillyTavern folder sends: the paths, to
+    // `import_paths`, with a progress event per file.
+    let st = cards.path().join("SillyTavern/data/default-user");
+    std::fs::create_dir_all(st.join("characters")).unwrap();
+    std::fs::create_dir_all(st.join("chats/Old Tom")).unwrap();
+    std::fs::write(
+        st.join("characters/Old Tom.json"),
+        common::cards::fixture("cards/v1_tavern.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        st.join("chats/Old Tom/first.jsonl"),
+        common::cards::fixture("chats/st_old_dates.jsonl"),
+    )
+    .unwrap();
+    let report = app
+        .execute_async(
+            r#"const [path, done] = arguments;
+               const seen = [];
+               window.__TAURI__.event.listen('import://progress', (e) => seen.push(e.payload.done))
+                 .then(() => window.__TAURI__.core.invoke('import_paths', { paths: [path] }))
+                 .then((r) => setTimeout(() => done({ r, seen }), 200), (e) => done({ e }));"#,
+            vec![serde_json::json!(cards
+                .path()
+                .join("SillyTavern")
+                .display()
+                .to_string())],
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = report["r"]["imported"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{report}"))
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Old Tom", "first"], "{report}");
+    assert_eq!(report["seen"], serde_json::json!([1, 2]));
+    app.execute("location.hash = '#/'", vec![]).await.unwrap();
+    app.refresh().await.unwrap();
+    wait_for_text(&app, "#chat-list li", "first").await;
     app.close().await.unwrap();
 }

@@ -242,13 +242,13 @@ export function openDialog(opts) {
 
 /** @type {number | undefined} */
 let toastTimer;
-/** A short, polite confirmation ("Saved"). @param {string} message */
-export function toast(message) {
+/** A short, polite confirmation ("Saved"), shown for `ms`. @param {string} message @param {number} [ms] */
+export function toast(message, ms = 2200) {
   const el = /** @type {HTMLElement} */ (document.getElementById('toast'));
   el.textContent = message;
   el.classList.add('show');
   window.clearTimeout(toastTimer);
-  toastTimer = window.setTimeout(() => el.classList.remove('show'), 2200);
+  toastTimer = window.setTimeout(() => el.classList.remove('show'), ms);
 }
 
 /**

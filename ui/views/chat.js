@@ -713,7 +713,7 @@ export async function render(root, params) {
     onclick: async () => {
       try {
         const { path } = await api.transfer.exportChat(chat.id);
-        toast(`Saved to ${path}`);
+        toast(`Saved to ${path}`, 8000);
       } catch (e) {
         showError(e);
       }

@@ -412,6 +412,17 @@ async fn a_png_card_imported_in_the_window_starts_a_chat_that_search_finds() {
     );
     no_error_banner(&app, "imported character").await;
     shot(&app, "21-imported-character").await;
+    app.execute(
+        "const v = document.getElementById('view'); \
+         v.scrollTop = document.getElementById('lorebook').offsetTop; return v.scrollTop",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&app, "21b-lorebook").await;
+    app.execute("document.getElementById('view').scrollTop = 0", vec![])
+        .await
+        .unwrap();
 
     // Its greeting opens a new chat, with the alternates as swipes and
     // {{user}} shown as a name.

@@ -47,7 +47,8 @@ impl Driver {
     pub fn start(data_dir: &Path) -> Driver {
         let port = free_port();
         let native = free_port();
-        let child = Command::new(tauri_driver())
+        let mut command = Command::new(tauri_driver());
+        command
             .args([
                 "--port",
                 &port.to_string(),
@@ -57,7 +58,16 @@ impl Driver {
             .env("PARLEY_DATA_DIR", data_dir)
             .env_remove("PARLEY_DB")
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::inherit());
+        // WebKitWebDriver's screenshots hang without WebKit's compositor,
+        // which the app turns off where there is no GPU: keep it on when
+        // screenshots are wanted.
+        if std::env::var_os("PARLEY_SHOTS").is_some()
+            && std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none()
+        {
+            command.env("WEBKIT_DISABLE_COMPOSITING_MODE", "0");
+        }
+        let child = command
             .spawn()
             .expect("tauri-driver is installed (make test-deps)");
         let started = Instant::now();

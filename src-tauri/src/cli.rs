@@ -190,9 +190,11 @@ async fn export(what: ExportWhat, db: Option<PathBuf>, out: Option<PathBuf>) -> 
         ExportWhat::Character { character, format } => {
             let id = match character.parse() {
                 Ok(id) => id,
-                Err(_) => crate::repos::character::find_live_by_name(&pool, &character)
-                    .await?
-                    .ok_or_else(|| crate::error::AppError::not_found("character", &character))?,
+                Err(_) => {
+                    crate::services::character::find_by_name(&pool, &character)
+                        .await?
+                        .id
+                }
             };
             let format = match format {
                 ExportFormat::Png => CardFormat::Png,

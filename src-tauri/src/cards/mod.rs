@@ -34,8 +34,10 @@ impl FormatError {
 /// Bounds on what a file may make Parley read or allocate.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Largest file taken at all.
+    /// Largest card file taken at all.
     pub max_file_bytes: usize,
+    /// Largest chat file (a long SillyTavern chat is hundreds of MB).
+    pub max_chat_bytes: usize,
     /// Largest card text after decompression and base64.
     pub max_text_bytes: usize,
     /// Deepest JSON nesting in a card.
@@ -50,6 +52,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_file_bytes: 64 * 1024 * 1024,
+            max_chat_bytes: 512 * 1024 * 1024,
             max_text_bytes: 16 * 1024 * 1024,
             max_json_depth: 64,
             max_image_side: 8192,

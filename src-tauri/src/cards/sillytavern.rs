@@ -68,11 +68,11 @@ pub struct StSwipe {
 
 /// Reads a whole chat file.
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<StChat, FormatError> {
-    if bytes.len() > limits.max_file_bytes * 8 {
+    if bytes.len() > limits.max_chat_bytes {
         return Err(FormatError::new(format!(
             "the chat file is {} MB; the limit is {} MB",
             bytes.len() / (1024 * 1024),
-            limits.max_file_bytes * 8 / (1024 * 1024)
+            limits.max_chat_bytes / (1024 * 1024)
         )));
     }
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);

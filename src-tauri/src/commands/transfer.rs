@@ -1,6 +1,5 @@
 //! Commands for import and export, and the list thumbnails.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -10,7 +9,7 @@ use tauri::{AppHandle, Emitter, State};
 use super::traced;
 use crate::error::{AppError, Result};
 use crate::models::Id;
-use crate::services::transfer::{self as service, CardFormat, ImportReport};
+use crate::services::transfer::{self as service, CardFormat, ImportReport, Thumbnails};
 use crate::state::AppState;
 
 /// Where an export was written.
@@ -93,10 +92,7 @@ pub async fn export_chat(state: State<'_, AppState>, id: Id) -> Result<Exported>
 }
 
 #[tauri::command]
-pub async fn character_thumbnails(
-    state: State<'_, AppState>,
-    ids: Vec<Id>,
-) -> Result<HashMap<String, String>> {
+pub async fn character_thumbnails(state: State<'_, AppState>, ids: Vec<Id>) -> Result<Thumbnails> {
     traced(
         "character_thumbnails",
         service::thumbnails(&state.pool, &ids),

@@ -68,6 +68,14 @@ pub async fn get(pool: &SqlitePool, id: Id) -> Result<Character> {
         .ok_or_else(|| AppError::not_found("character", id))
 }
 
+/// The most recently changed live character with this name (any case).
+pub async fn find_by_name(pool: &SqlitePool, name: &str) -> Result<Character> {
+    let id = repo::find_live_by_name(pool, name)
+        .await?
+        .ok_or_else(|| AppError::not_found("character", name))?;
+    get(pool, id).await
+}
+
 pub async fn list(pool: &SqlitePool, query: &ListQuery) -> Result<Page<CharacterSummary>> {
     repo::list(pool, query).await.context("list the characters")
 }

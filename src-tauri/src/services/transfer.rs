@@ -426,7 +426,7 @@ pub async fn import_paths(
     .unwrap_or_default();
     let mut report = ImportReport::default();
     let total = jobs.len();
-    let limit = Limits::default().max_file_bytes * 8;
+    let limit = Limits::default().max_chat_bytes;
     for (i, job) in jobs.into_iter().enumerate() {
         let file = display_name(&job.path.to_string_lossy());
         let result = match read_file(&job.path, limit).await {
@@ -486,6 +486,15 @@ impl CardFormat {
 /// The character as a card file's bytes.
 pub async fn card_bytes(pool: &SqlitePool, id: Id, format: CardFormat) -> Result<Vec<u8>> {
     let c = character::get(pool, id).await?;
+    card_bytes_of(pool, c, format).await
+}
+
+async fn card_bytes_of(
+    pool: &SqlitePool,
+    c: crate::models::Character,
+    format: CardFormat,
+) -> Result<Vec<u8>> {
+    let id = c.id;
     let parts = repos::character::card_parts(pool, id)
         .await?
         .ok_or_else(|| AppError::not_found("character", id))?;
@@ -581,8 +590,9 @@ pub async fn export_character(
     dir: &Path,
 ) -> Result<PathBuf> {
     let c = character::get(pool, id).await?;
-    let bytes = card_bytes(pool, id, format).await?;
-    let path = write_new(dir, &c.name, format.extension(), &bytes).await?;
+    let name = c.name.clone();
+    let bytes = card_bytes_of(pool, c, format).await?;
+    let path = write_new(dir, &name, format.extension(), &bytes).await?;
     tracing::info!(character_id = %id, "character exported");
     Ok(path)
 }
@@ -683,8 +693,11 @@ pub async fn export_chat(pool: &SqlitePool, id: Id, dir: &Path) -> Result<PathBu
     Ok(path)
 }
 
-/// `data:` URLs of the thumbnails of those of `ids` that have an avatar.
-pub async fn thumbnails(pool: &SqlitePool, ids: &[Id]) -> Result<HashMap<String, String>> {
+/// List pictures: character id -> `data:` URL of its thumbnail.
+pub type Thumbnails = HashMap<String, String>;
+
+/// The thumbnails of those of `ids` that have an avatar.
+pub async fn thumbnails(pool: &SqlitePool, ids: &[Id]) -> Result<Thumbnails> {
     let ids = &ids[..ids.len().min(500)];
     let rows = repos::character::thumbnails(pool, ids)
         .await

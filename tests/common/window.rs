@@ -90,12 +90,25 @@ impl Driver {
             "tauri:options".into(),
             json!({ "application": env!("CARGO_BIN_EXE_parley") }),
         );
-        let client = ClientBuilder::rustls()
-            .expect("tls")
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("a WebDriver session with the app");
+        // tauri-driver listens before its WebKitWebDriver does; a session
+        // asked for in that gap is dropped mid-reply. Ask again, briefly.
+        let mut attempt = 0;
+        let client = loop {
+            attempt += 1;
+            match ClientBuilder::rustls()
+                .expect("tls")
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if attempt < 5 => {
+                    eprintln!("WebDriver session attempt {attempt} failed ({e}); retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => panic!("a WebDriver session with the app: {e}"),
+            }
+        };
         client
             .wait()
             .at_most(WAIT)

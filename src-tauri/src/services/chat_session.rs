@@ -52,15 +52,21 @@ async fn validated(pool: &SqlitePool, mut input: ChatSessionInput) -> Result<Cha
     Ok(input)
 }
 
+/// Unset persona, model and prompt take the defaults from the settings.
+pub(crate) async fn with_defaults(pool: &SqlitePool, input: &mut ChatSessionInput) -> Result<()> {
+    let defaults = repos::settings::get(pool).await?;
+    input.user_profile_id = input.user_profile_id.or(defaults.default_user_profile_id);
+    input.ai_model_id = input.ai_model_id.or(defaults.default_ai_model_id);
+    input.system_prompt_id = input.system_prompt_id.or(defaults.default_system_prompt_id);
+    Ok(())
+}
+
 /// Creates a chat. Unset persona, model and prompt take the defaults from
 /// the settings; an empty title takes the character's name. The character's
 /// first message opens the chat, its alternate greetings as swipes.
 pub async fn create(pool: &SqlitePool, input: ChatSessionInput) -> Result<ChatSession> {
     let mut input = validated(pool, input).await?;
-    let defaults = repos::settings::get(pool).await?;
-    input.user_profile_id = input.user_profile_id.or(defaults.default_user_profile_id);
-    input.ai_model_id = input.ai_model_id.or(defaults.default_ai_model_id);
-    input.system_prompt_id = input.system_prompt_id.or(defaults.default_system_prompt_id);
+    with_defaults(pool, &mut input).await?;
 
     let character = match input.character_id {
         Some(id) => repos::character::get(pool, id).await?,

@@ -221,7 +221,6 @@ pub async fn import_chat(
         Some(name) => repos::find_by_name(pool, Table::UserProfiles, name, None).await?,
         None => None,
     };
-    let defaults = repos::settings::get(pool).await?;
     let stem = match file.len().checked_sub(".jsonl".len()) {
         Some(cut) if file.is_char_boundary(cut) && file[cut..].eq_ignore_ascii_case(".jsonl") => {
             &file[..cut]
@@ -232,13 +231,14 @@ pub async fn import_chat(
         .chars()
         .take(crate::services::validate::TITLE_MAX)
         .collect();
-    let input = ChatSessionInput {
+    let mut input = ChatSessionInput {
         title: title.trim().to_string(),
         character_id,
-        user_profile_id: persona_id.or(defaults.default_user_profile_id),
-        ai_model_id: defaults.default_ai_model_id,
-        system_prompt_id: defaults.default_system_prompt_id,
+        user_profile_id: persona_id,
+        ai_model_id: None,
+        system_prompt_id: None,
     };
+    super::chat_session::with_defaults(pool, &mut input).await?;
     let header = json!({ META_KEY: chat.header });
     let (messages, swipes) = rows_of(chat);
     let created = header[META_KEY]

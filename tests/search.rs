@@ -5,7 +5,8 @@
 mod common;
 
 use parley::db::MIGRATOR;
-use parley::models::{CharacterInput, Id, Timestamp};
+use parley::models::{CharacterInput, Id, MessageRole, MessageStatus, Timestamp};
+use parley::repos;
 use parley::services::search::{search, SearchQuery, SearchResults};
 use parley::services::{character, chat_session, message};
 use sqlx::SqlitePool;
@@ -42,21 +43,22 @@ async fn index_is_consistent(pool: &SqlitePool) {
         .await
         .unwrap_or_else(|e| panic!("{table} is inconsistent: {e}"));
     }
-    // Messages: exactly the rows of live chats are indexed.
+    // Messages: exactly the finished rows of live chats are indexed.
     let indexed: Vec<i64> = sqlx::query_scalar("select id from messages_fts_docsize order by id")
         .fetch_all(pool)
         .await
         .unwrap();
     let live: Vec<i64> = sqlx::query_scalar(
         "select m.rowid from messages m join chat_sessions s on s.id = m.chat_session_id
-          where s.deleted_at is null order by m.rowid",
+          where s.deleted_at is null and m.status not in ('pending', 'streaming')
+          order by m.rowid",
     )
     .fetch_all(pool)
     .await
     .unwrap();
     assert_eq!(
         indexed, live,
-        "the index holds exactly the live chats' messages"
+        "the index holds exactly the live chats' finished messages"
     );
 }
 
@@ -300,6 +302,126 @@ async fn the_migration_indexes_what_was_already_there() {
     chat_session::delete(&pool, trashed).await.unwrap();
     MIGRATOR.run(&pool).await.unwrap();
     assert_eq!(found(&pool, "existed").await, vec![old]);
+    index_is_consistent(&pool).await;
+}
+
+/// A reply being written: `pending`, then partial saves while `streaming`.
+async fn reply_being_written(pool: &SqlitePool, chat: Id, partial: &[&str]) -> Id {
+    let id = parley::models::new_id();
+    let mut conn = pool.acquire().await.unwrap();
+    repos::message::append(
+        &mut conn,
+        &repos::message::NewMessage {
+            id,
+            chat_session_id: chat,
+            role: MessageRole::Assistant,
+            status: MessageStatus::Pending,
+            content: "",
+            metadata: &serde_json::json!({}),
+            created_at: Timestamp::now(),
+        },
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    for text in partial {
+        save(pool, id, text, MessageStatus::Streaming).await;
+    }
+    id
+}
+
+async fn save(pool: &SqlitePool, id: Id, text: &str, status: MessageStatus) {
+    let mut conn = pool.acquire().await.unwrap();
+    repos::message::save_reply(
+        &mut conn,
+        id,
+        text,
+        status,
+        &serde_json::json!({}),
+        Timestamp::now(),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_reply_is_found_once_it_is_written_not_while_it_streams() {
+    let pool = common::pool().await;
+    let chat = common::new_chat(&pool, None).await;
+    common::say(&pool, chat, "Tell me about the lighthouse").await;
+    let reply = reply_being_written(
+        &pool,
+        chat,
+        &["The keeper", "The keeper climbs the lighthouse stairs"],
+    )
+    .await;
+    // The partial saves of a streaming reply stay out of the index.
+    assert!(found(&pool, "keeper").await.is_empty());
+    index_is_consistent(&pool).await;
+
+    save(
+        &pool,
+        reply,
+        "The keeper climbs the lighthouse stairs at dusk.",
+        MessageStatus::Completed,
+    )
+    .await;
+    assert_eq!(found(&pool, "keeper").await, vec![reply]);
+    assert_eq!(found(&pool, "dusk").await, vec![reply]);
+    index_is_consistent(&pool).await;
+
+    // Regenerating writes it again: out of the index until the new text ends.
+    save(&pool, reply, "", MessageStatus::Pending).await;
+    assert!(found(&pool, "keeper").await.is_empty());
+    save(&pool, reply, "A gull", MessageStatus::Streaming).await;
+    index_is_consistent(&pool).await;
+    // Stopped, failed or interrupted replies are finished too.
+    save(&pool, reply, "A gull circles", MessageStatus::Cancelled).await;
+    assert_eq!(found(&pool, "gull").await, vec![reply]);
+    assert!(found(&pool, "dusk").await.is_empty());
+
+    let crashed = reply_being_written(&pool, chat, &["Half a sentence about ravens"]).await;
+    parley::services::generation::sweep_interrupted(&pool)
+        .await
+        .unwrap();
+    assert_eq!(found(&pool, "ravens").await, vec![crashed]);
+    index_is_consistent(&pool).await;
+
+    // The trash and back: a reply still being written stays out.
+    let streaming = reply_being_written(&pool, chat, &["Owls at midnight"]).await;
+    chat_session::delete(&pool, chat).await.unwrap();
+    index_is_consistent(&pool).await;
+    chat_session::restore(&pool, chat).await.unwrap();
+    assert!(found(&pool, "owls").await.is_empty());
+    assert_eq!(found(&pool, "ravens").await, vec![crashed]);
+    index_is_consistent(&pool).await;
+    save(
+        &pool,
+        streaming,
+        "Owls at midnight.",
+        MessageStatus::Completed,
+    )
+    .await;
+    assert_eq!(found(&pool, "owls").await, vec![streaming]);
+    index_is_consistent(&pool).await;
+}
+
+#[tokio::test]
+async fn the_migration_takes_replies_being_written_out_of_the_index() {
+    let pool = common::pool().await;
+    let version = MIGRATOR
+        .iter()
+        .map(|m| m.version)
+        .find(|v| *v == 20261125000001)
+        .expect("the migration that indexes replies when written");
+    MIGRATOR.undo(&pool, version - 1).await.unwrap();
+    let chat = common::new_chat(&pool, None).await;
+    let done = common::say(&pool, chat, "Finished words about comets").await;
+    // Indexed by the old triggers while it streamed.
+    reply_being_written(&pool, chat, &["Unfinished words about comets"]).await;
+    assert_eq!(found(&pool, "comets").await.len(), 2);
+    MIGRATOR.run(&pool).await.unwrap();
+    assert_eq!(found(&pool, "comets").await, vec![done]);
     index_is_consistent(&pool).await;
 }
 

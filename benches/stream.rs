@@ -46,12 +46,18 @@ fn frames(tokens: usize) -> Vec<Vec<u8>> {
 }
 
 const INSTRUMENT: &str = r##"
-const b = window.__bench = { lat: [], frames: [], last: 0, running: true, firstAt: 0, doneAt: 0, chars: 0, deltas: 0 };
-const tick = (t) => { if (b.last) b.frames.push(t - b.last); b.last = t; if (b.running) requestAnimationFrame(tick); };
+const b = window.__bench = { lat: [], queued: [], drawn: [], at: [], frameAt: [], frames: [], last: 0, running: true, firstAt: 0, doneAt: 0, chars: 0, deltas: 0 };
+const tick = (t) => { if (b.last) b.frames.push(t - b.last); b.last = t; if (b.firstAt) b.frameAt.push(performance.timeOrigin + t); if (b.running) requestAnimationFrame(tick); };
 requestAnimationFrame(tick);
 window.__TAURI__.event.listen('chat://delta', (e) => {
   const now = performance.timeOrigin + performance.now();
   b.lat.push(now - e.payload.emittedAtMs);
+  b.queued.push(e.payload.queuedMs);
+  // The frame that draws this delta's text starts (the views queued their
+  // frame callback for it first).
+  const arrived = e.payload.emittedAtMs - e.payload.queuedMs;
+  requestAnimationFrame((t) => b.drawn.push(performance.timeOrigin + t - arrived));
+  b.at.push(now);
   b.deltas += 1;
   b.chars += e.payload.text.length;
   if (!b.firstAt) {
@@ -188,7 +194,7 @@ async fn main() {
             "const b = window.__bench; b.running = false; \
              const all = document.querySelectorAll('#messages .message'); \
              const last = all[all.length - 1]; \
-             return { lat: b.lat, frames: b.frames, firstAt: b.firstAt, doneAt: b.doneAt, finalAt: b.finalAt, chars: b.chars, deltas: b.deltas, end: b.end, \
+             return { lat: b.lat, queued: b.queued, drawn: b.drawn, at: b.at, frameAt: b.frameAt, frames: b.frames, firstAt: b.firstAt, doneAt: b.doneAt, finalAt: b.finalAt, chars: b.chars, deltas: b.deltas, end: b.end, \
                       rendered: last ? last.textContent.length : 0, status: last ? last.dataset.status : null };",
             vec![],
         )
@@ -196,15 +202,32 @@ async fn main() {
         .unwrap();
     let (after_kib, _) = pss_kib(&exe);
     app.close().await.unwrap();
+    // Every delta's arrival and latency and every frame's start, for a
+    // closer look (`PARLEY_BENCH_TRACE=file.json`).
+    if let Ok(path) = std::env::var("PARLEY_BENCH_TRACE") {
+        std::fs::write(&path, result.to_string()).unwrap();
+    }
     drop(driver);
 
-    let mut lat: Vec<f64> = result["lat"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|v| v.as_f64())
-        .collect();
+    let numbers = |key: &str| -> Vec<f64> {
+        result[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_f64())
+            .collect()
+    };
+    let (lat, queued) = (numbers("lat"), numbers("queued"));
+    // Per delta: from its oldest text reaching Parley to the window's
+    // listener running (the wait in Parley plus the trip).
+    let mut whole: Vec<f64> = lat.iter().zip(&queued).map(|(l, q)| l + q).collect();
+    whole.sort_by(f64::total_cmp);
+    let mut lat = lat;
     lat.sort_by(f64::total_cmp);
+    let mut queued = queued;
+    queued.sort_by(f64::total_cmp);
+    let mut drawn = numbers("drawn");
+    drawn.sort_by(f64::total_cmp);
     let mut frames: Vec<f64> = result["frames"]
         .as_array()
         .unwrap()
@@ -261,6 +284,24 @@ async fn main() {
         percentile(&lat, 0.5),
         percentile(&lat, 0.99),
         lat.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| text waiting in Parley for the window (the oldest text of each delta), p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |",
+        percentile(&queued, 0.5),
+        percentile(&queued, 0.99),
+        queued.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| text reaching Parley -> the window's listener (the two above, per delta), p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |",
+        percentile(&whole, 0.5),
+        percentile(&whole, 0.99),
+        whole.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| text reaching Parley -> the frame that draws it starts, p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |",
+        percentile(&drawn, 0.5),
+        percentile(&drawn, 0.99),
+        drawn.last().copied().unwrap_or(f64::NAN)
     );
     println!(
         "| final render after the last delta (plain chunked text above 100,000 characters) | {:.0} ms |",

@@ -74,6 +74,7 @@ fn parley_commands() -> &'static [&'static str] {
         "provider_models",
         "chat_send",
         "chat_stop",
+        "chat_delta_shown",
         "chat_regenerate",
         "chat_continue",
         "chat_running",

@@ -194,6 +194,104 @@ async fn a_reply_streams_into_the_database_with_one_terminal_event() {
     assert_eq!(msgs[msgs.len() - 1]["content"], "Hello there");
 }
 
+/// A delta as a window saw it: when it came, when it was drawn, its text.
+type Seen = (std::time::Instant, Option<std::time::Instant>, String);
+
+/// A window that draws each delta in `draw` and then says so.
+struct Window {
+    generations: Arc<Generations>,
+    draw: Duration,
+    log: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl EventSink for Window {
+    fn emit(&self, event: ChatEvent) {
+        let ChatEvent::Delta(d) = event else { return };
+        let i = {
+            let mut log = self.log.lock().unwrap();
+            log.push((std::time::Instant::now(), None, d.text));
+            log.len() - 1
+        };
+        let (generations, log, draw) = (self.generations.clone(), self.log.clone(), self.draw);
+        tokio::spawn(async move {
+            tokio::time::sleep(draw).await;
+            log.lock().unwrap()[i].1 = Some(std::time::Instant::now());
+            generations.delta_shown(d.generation_id);
+        });
+    }
+}
+
+#[tokio::test]
+async fn each_delta_waits_until_the_window_has_drawn_the_one_before() {
+    let tokens: Vec<String> = (0..120).map(|i| format!("w{i} ")).collect();
+    let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    let stream = || Reply::Stream {
+        chunks: openai_tokens(&refs),
+        pause: Duration::from_millis(4),
+        end: End::Close,
+    };
+    let mut w = world(vec![stream(), stream()]).await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    w.engine.sink = Arc::new(Window {
+        generations: w.engine.generations.clone(),
+        draw: Duration::from_millis(30),
+        log: log.clone(),
+    });
+    let started = generation::send(&w.engine, w.chat, "Hello".into())
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while w.engine.generations.in_chat(w.chat).is_some() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reply never ended"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let log = log.lock().unwrap().clone();
+    let text: String = log.iter().map(|(_, _, t)| t.as_str()).collect();
+    assert_eq!(text, tokens.concat(), "the deltas add up to the reply");
+    // The stream lasts ~480 ms: deltas come about once per drawn frame, not
+    // once per token, and never while the window is still drawing (the last
+    // one, sent when the reply ends, excepted).
+    assert!(
+        (4..60).contains(&log.len()),
+        "{} deltas for 120 tokens",
+        log.len()
+    );
+    for pair in log[..log.len() - 1].windows(2) {
+        let drawn = pair[0].1.expect("every delta was drawn");
+        assert!(
+            pair[1].0 >= drawn,
+            "a delta came {:?} before the window had drawn the one before",
+            drawn - pair[1].0
+        );
+    }
+    let stored = message::get(&w.engine.pool, started.message.id)
+        .await
+        .unwrap();
+    assert_eq!(stored.content, tokens.concat());
+
+    // A window that never answers still gets the text, a delta at least
+    // every SHOWN_WAIT.
+    w.engine.sink = w.events.clone();
+    let again = generation::regenerate(&w.engine, started.message.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.events.wait_end(again.generation_id).await,
+        ChatEvent::Done(_)
+    ));
+    let deltas = w.events.deltas(again.generation_id);
+    assert_eq!(deltas.concat(), tokens.concat());
+    assert!(
+        (2..=12).contains(&deltas.len()),
+        "{} deltas in ~480 ms without answers",
+        deltas.len()
+    );
+}
+
 #[tokio::test]
 async fn stop_keeps_the_partial_text_as_cancelled() {
     let first = openai_tokens(&["Once ", "upon "])[..2].to_vec();

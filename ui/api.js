@@ -264,6 +264,8 @@ export async function onChatEvents(handlers) {
       fn ? listen(name, (payload) => fn(normaliseEvent(payload))) : Promise.resolve(() => {}),
     ),
   );
+  // Every delta is answered once the window has drawn it (below).
+  offs.push(await listen('chat://delta', (payload) => deltaShown(/** @type {any} */ (payload).generationId)));
   let active = true;
   return () => {
     if (!active) return;
@@ -276,6 +278,23 @@ export async function onChatEvents(handlers) {
  * An end event's error arrives as the back end's error object; make it an AppError.
  * @param {any} payload
  */
+/**
+ * Tells Parley the window has drawn a delta, so the next one may come: it
+ * paces deltas to the window's frames and sends each when the window is
+ * free, not while it draws (services/generation.rs). The answer goes from a
+ * task queued by the next frame's callback, which runs once that frame is
+ * drawn; the views' frame callbacks for the delta were queued before it.
+ * A lost answer only slows the next delta to Parley's fallback pace.
+ * @param {string} generationId
+ */
+function deltaShown(generationId) {
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      call('chat_delta_shown', { generationId }).catch(() => {});
+    }),
+  );
+}
+
 function normaliseEvent(payload) {
   if (payload && typeof payload === 'object' && payload.error) return { ...payload, error: toAppError(payload.error) };
   return payload;

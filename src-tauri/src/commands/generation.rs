@@ -42,6 +42,16 @@ pub async fn chat_stop(state: State<'_, AppState>, generation_id: Id) -> Result<
     .await
 }
 
+/// The window has drawn a generation's last delta; the next may come
+/// (see `services::generation`). Returns whether it was still running.
+#[tauri::command]
+pub async fn chat_delta_shown(state: State<'_, AppState>, generation_id: Id) -> Result<bool> {
+    traced("chat_delta_shown", async {
+        Ok(state.engine.generations.delta_shown(generation_id))
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn chat_regenerate(state: State<'_, AppState>, message_id: Id) -> Result<Started> {
     traced(

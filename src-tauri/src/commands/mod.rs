@@ -104,6 +104,7 @@ macro_rules! all_commands {
             $crate::commands::provider::provider_models,
             $crate::commands::generation::chat_send,
             $crate::commands::generation::chat_stop,
+            $crate::commands::generation::chat_delta_shown,
             $crate::commands::generation::chat_regenerate,
             $crate::commands::generation::chat_continue,
             $crate::commands::generation::chat_running,

@@ -240,6 +240,8 @@ async fn each_delta_waits_until_the_window_has_drawn_the_one_before() {
     let started = generation::send(&w.engine, w.chat, "Hello".into())
         .await
         .unwrap();
+    // The window answers the start once it has drawn the new bubble.
+    assert!(w.engine.generations.delta_shown(started.generation_id));
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while w.engine.generations.in_chat(w.chat).is_some() {
         assert!(

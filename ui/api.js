@@ -219,19 +219,42 @@ export const messages = {
   swipe: (messageId, index) => call('message_swipe', { messageId, index }),
 };
 
+/**
+ * A reply started: once the window has drawn its new bubble, Parley may send
+ * the first delta (see replies.shown).
+ * @param {Promise<Started>} start @returns {Promise<Started>}
+ */
+async function started(start) {
+  const s = await start;
+  afterFrame(s.generationId);
+  return s;
+}
+
 /** Writing replies. Each start resolves at once; the text arrives as events (see onChatEvents). */
 export const replies = {
   /**
    * Stores the person's message and a pending reply, and starts the reply.
    * @param {string} chatId @param {string} text @returns {Promise<Started>}
    */
-  send: (chatId, text) => call('chat_send', { chatId, text }),
+  send: (chatId, text) => started(call('chat_send', { chatId, text })),
   /** @param {string} generationId @returns {Promise<boolean>} false when it had already ended */
   stop: (generationId) => call('chat_stop', { generationId }),
+  /**
+   * The window has drawn all of a reply's text sent so far (or its new
+   * bubble), so Parley may send the next delta: it paces deltas to the
+   * window's frames and sends each when the window is free, not while it
+   * draws (services/generation.rs). An answer that never comes only slows
+   * the next delta to Parley's fallback pace, so failures are ignored.
+   * @param {string} generationId @returns {Promise<void>}
+   */
+  shown: (generationId) => call('chat_delta_shown', { generationId }).then(
+    () => {},
+    () => {},
+  ),
   /** A new version (swipe) of the last reply. @param {string} messageId @returns {Promise<Started>} */
-  regenerate: (messageId) => call('chat_regenerate', { messageId }),
+  regenerate: (messageId) => started(call('chat_regenerate', { messageId })),
   /** Extends the last reply; deltas append to its text. @param {string} messageId @returns {Promise<Started>} */
-  continueReply: (messageId) => call('chat_continue', { messageId }),
+  continueReply: (messageId) => started(call('chat_continue', { messageId })),
   /** The reply being written in a chat, if any. @param {string} chatId @returns {Promise<Running | null>} */
   running: (chatId) => call('chat_running', { chatId }),
   /** Exactly what would be sent for the next reply. @param {string} chatId @returns {Promise<PromptPreview>} */
@@ -264,8 +287,6 @@ export async function onChatEvents(handlers) {
       fn ? listen(name, (payload) => fn(normaliseEvent(payload))) : Promise.resolve(() => {}),
     ),
   );
-  // Every delta is answered once the window has drawn it (below).
-  offs.push(await listen('chat://delta', (payload) => deltaShown(/** @type {any} */ (payload).generationId)));
   let active = true;
   return () => {
     if (!active) return;
@@ -279,20 +300,13 @@ export async function onChatEvents(handlers) {
  * @param {any} payload
  */
 /**
- * Tells Parley the window has drawn a delta, so the next one may come: it
- * paces deltas to the window's frames and sends each when the window is
- * free, not while it draws (services/generation.rs). The answer goes from a
- * task queued by the next frame's callback, which runs once that frame is
- * drawn; the views' frame callbacks for the delta were queued before it.
- * A lost answer only slows the next delta to Parley's fallback pace.
+ * `replies.shown`, after the frame being prepared is drawn (a task queued
+ * from a frame callback runs once that frame is drawn), for a delta no view
+ * shows or a reply just started.
  * @param {string} generationId
  */
-function deltaShown(generationId) {
-  requestAnimationFrame(() =>
-    setTimeout(() => {
-      call('chat_delta_shown', { generationId }).catch(() => {});
-    }),
-  );
+export function afterFrame(generationId) {
+  requestAnimationFrame(() => setTimeout(() => void replies.shown(generationId)));
 }
 
 function normaliseEvent(payload) {

@@ -658,10 +658,13 @@ export async function render(root, params) {
    */
   function dispatch(kind, ev) {
     if (!gen || ev.generationId !== gen.generationId) {
+      if (kind === 'delta') api.afterFrame(ev.generationId);
       if (starting) early.push([kind, ev]);
       return;
     }
     if (kind === 'delta') {
+      // Parley sends the next delta once the frame that draws this one is drawn.
+      api.afterFrame(ev.generationId);
       if (!gen.view) return; // not shown: the stored text comes with its page
       gen.view.append(/** @type {api.DeltaEvent} */ (ev).text);
       if (stick) follow();

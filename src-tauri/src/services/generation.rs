@@ -554,7 +554,12 @@ async fn run(engine: &Engine, mut job: Job) {
     let mut first_token: Option<Duration> = None;
     let mut finish_reason: Option<String> = None;
     let mut usage: (Option<i64>, Option<i64>) = (None, None);
-    let mut deltas = Deltas::default();
+    // The window is drawing the new reply's bubble: the first delta waits
+    // for it to say so too (the window answers when it has drawn it).
+    let mut deltas = Deltas {
+        in_flight: Some(Instant::now()),
+        ..Deltas::default()
+    };
 
     let opened = tokio::select! {
         biased;
@@ -608,6 +613,8 @@ async fn run(engine: &Engine, mut job: Job) {
             }
         }
     };
+    // The last delta waits for the window like the others.
+    deltas.wait_for_window(&job.shown).await;
     deltas.send(engine, &job);
 
     let meta = job
@@ -712,6 +719,20 @@ impl Deltas {
     /// As [`Self::may_send`], and the oldest text has waited [`GATHER`].
     fn overdue(&self) -> bool {
         self.may_send() && self.since.is_some_and(|t| t.elapsed() >= GATHER)
+    }
+
+    /// Until the window says it drew the delta in flight, at most until
+    /// [`SHOWN_WAIT`] after it was sent.
+    async fn wait_for_window(&mut self, shown: &Notify) {
+        if self.pending.is_empty() {
+            return;
+        }
+        if let Some(sent) = self.in_flight {
+            let left = SHOWN_WAIT.saturating_sub(sent.elapsed());
+            if tokio::time::timeout(left, shown.notified()).await.is_ok() {
+                self.in_flight = None;
+            }
+        }
     }
 
     fn send(&mut self, engine: &Engine, job: &Job) {

@@ -219,24 +219,13 @@ export const messages = {
   swipe: (messageId, index) => call('message_swipe', { messageId, index }),
 };
 
-/**
- * A reply started: once the window has drawn its new bubble, Parley may send
- * the first delta (see replies.shown).
- * @param {Promise<Started>} start @returns {Promise<Started>}
- */
-async function started(start) {
-  const s = await start;
-  afterFrame(s.generationId);
-  return s;
-}
-
 /** Writing replies. Each start resolves at once; the text arrives as events (see onChatEvents). */
 export const replies = {
   /**
    * Stores the person's message and a pending reply, and starts the reply.
    * @param {string} chatId @param {string} text @returns {Promise<Started>}
    */
-  send: (chatId, text) => started(call('chat_send', { chatId, text })),
+  send: (chatId, text) => call('chat_send', { chatId, text }),
   /** @param {string} generationId @returns {Promise<boolean>} false when it had already ended */
   stop: (generationId) => call('chat_stop', { generationId }),
   /**
@@ -252,9 +241,9 @@ export const replies = {
     () => {},
   ),
   /** A new version (swipe) of the last reply. @param {string} messageId @returns {Promise<Started>} */
-  regenerate: (messageId) => started(call('chat_regenerate', { messageId })),
+  regenerate: (messageId) => call('chat_regenerate', { messageId }),
   /** Extends the last reply; deltas append to its text. @param {string} messageId @returns {Promise<Started>} */
-  continueReply: (messageId) => started(call('chat_continue', { messageId })),
+  continueReply: (messageId) => call('chat_continue', { messageId }),
   /** The reply being written in a chat, if any. @param {string} chatId @returns {Promise<Running | null>} */
   running: (chatId) => call('chat_running', { chatId }),
   /** Exactly what would be sent for the next reply. @param {string} chatId @returns {Promise<PromptPreview>} */
@@ -301,8 +290,8 @@ export async function onChatEvents(handlers) {
  */
 /**
  * `replies.shown`, after the frame being prepared is drawn (a task queued
- * from a frame callback runs once that frame is drawn), for a delta no view
- * shows or a reply just started.
+ * from a frame callback runs once that frame is drawn): for each delta, and
+ * for a start once its bubble is in place.
  * @param {string} generationId
  */
 export function afterFrame(generationId) {

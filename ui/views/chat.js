@@ -624,6 +624,8 @@ export async function render(root, params) {
       early = [];
       for (const [kind, ev] of queued) dispatch(kind, ev);
       changed('chats');
+      // The first delta comes once this is drawn.
+      api.afterFrame(started.generationId);
     } catch (e) {
       showChatError(e);
     } finally {

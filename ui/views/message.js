@@ -1,12 +1,13 @@
 // @ts-check
 // One message of a chat: its bubble, actions, swipes and details, and the
-// cheap streaming path. While a reply is written, each delta is appended to
-// a Text node (`appendData`), at most a frame's budget per frame; nothing is
-// re-parsed or rebuilt until the
-// reply ends, when the body is replaced once with its rendered Markdown.
-// Streamed text lives in block chunks of a few KB (split at line breaks
-// where it can), each with `content-visibility: auto`, so an append lays
-// out one chunk, not the whole reply, and chunks off screen cost nothing.
+// cheap streaming path. While a reply is written, the text of each frame is
+// appended to a Text node (`appendData`), at most a frame's budget of it;
+// nothing is re-parsed or rebuilt until the reply ends, when the body is
+// replaced once with its rendered Markdown. Streamed text lives in block
+// chunks of a few KB (split at line breaks where it can), each with
+// `content-visibility: auto`, so an append lays out one chunk, not the whole
+// reply; only the newest chunks stay in the DOM while the reply streams
+// (the bubble shows its newest lines), the rest is kept as a string.
 
 import * as api from '../api.js';
 import { h, when, ago, setSanitizedHtml } from '../dom.js';
@@ -61,10 +62,15 @@ const CHUNK_SOFT = 2048;
 /** ...or, with no line break in sight, at a space after this many. */
 const CHUNK_HARD = 16384;
 
-/** At most this many characters of streamed text reach the DOM per frame;
- * more waits for the next frame, so a frame's layout stays small however
- * fast the provider is. */
+/** At most this many characters of streamed text reach the DOM per frame,
+ * so a frame's layout stays small however fast the provider is. A reply
+ * being written shows only its newest lines, so when more arrives in one
+ * frame, the text before its last FRAME_BUDGET characters would scroll out
+ * of sight at once: it is kept aside (`older`), not laid out, and the
+ * window never falls behind the stream. */
 const FRAME_BUDGET = 8192;
+/** Chunks kept in the DOM while a reply is written (the newest lines). */
+const KEPT_CHUNKS = 4;
 
 /** A new, empty chunk of streamed text inside `box`; returns its Text node. */
 function newChunk(/** @type {HTMLElement} */ box) {
@@ -183,9 +189,11 @@ export class MessageView {
     this.stream = null;
     /** @type {HTMLElement | null} the chunks of streamed text */
     this.streamBox = null;
-    /** Streamed text not yet in the DOM (over the frame budget). */
+    /** Streamed text not yet in the DOM (until the next frame). */
     this.pending = '';
     this.flushQueued = false;
+    /** Streamed text before the chunks in the DOM, which keep only the newest lines. */
+    this.older = '';
     /** The text before the streamed part (continue appends to it). */
     this.baseText = '';
     /** @type {(() => void) | null} closes the inline editor */
@@ -246,7 +254,7 @@ export class MessageView {
   /** The message's text as it stands, including what streamed in. */
   text() {
     return this.stream && this.streamBox
-      ? this.baseText + (this.streamBox.textContent ?? '') + this.pending
+      ? this.baseText + this.older + (this.streamBox.textContent ?? '') + this.pending
       : this.m.content;
   }
 
@@ -263,6 +271,7 @@ export class MessageView {
     this.stream = null;
     this.streamBox = null;
     this.pending = '';
+    this.older = '';
     if (html === null) {
       fillChunked(this.body, this.ctx.expand(m.content));
       this.body.classList.add('plain');
@@ -305,6 +314,7 @@ export class MessageView {
       this.body.replaceChildren();
       this.body.classList.remove('plain');
     }
+    this.older = '';
     this.streamBox = h('div', { class: 'stream-text' });
     this.body.append(this.streamBox);
     this.stream = newChunk(this.streamBox);
@@ -333,16 +343,26 @@ export class MessageView {
     }
   }
 
-  /** Moves up to a frame's budget of pending text into the DOM. */
+  /** Moves the text that came since the last frame into the DOM (its newest FRAME_BUDGET characters at most). */
   flush() {
     this.flushQueued = false;
-    if (!this.stream || !this.streamBox || !this.pending) return;
-    const take = this.pending.slice(0, FRAME_BUDGET);
-    this.pending = this.pending.slice(take.length);
-    this.stream = appendChunked(this.streamBox, this.stream, take);
-    if (this.pending) {
-      this.flushQueued = true;
-      requestAnimationFrame(() => this.flush());
+    const box = this.streamBox;
+    if (!this.stream || !box || !this.pending) return;
+    let text = this.pending;
+    this.pending = '';
+    if (text.length > FRAME_BUDGET) {
+      let cut = text.length - FRAME_BUDGET;
+      const unit = text.charCodeAt(cut);
+      if (unit >= 0xdc00 && unit <= 0xdfff) cut += 1; // not between a surrogate pair
+      this.older += (box.textContent ?? '') + text.slice(0, cut);
+      text = text.slice(cut);
+      box.replaceChildren();
+      this.stream = newChunk(box);
+    }
+    this.stream = appendChunked(box, this.stream, text);
+    while (box.childElementCount > KEPT_CHUNKS && box.firstElementChild) {
+      this.older += box.firstElementChild.textContent ?? '';
+      box.firstElementChild.remove();
     }
   }
 

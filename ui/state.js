@@ -4,13 +4,14 @@
 
 /** @typedef {"characters" | "chats" | "personas" | "prompts" | "providers" | "settings"} Topic */
 
-/** @type {Map<Topic, Set<() => void>>} */
+/** @type {Map<Topic, Set<() => void | Promise<void>>>} */
 const listeners = new Map();
 
 /**
  * Calls `fn` whenever `topic` changes; returns an unsubscribe function.
+ * `fn` may return a promise of its reload (see `changed`).
  * @param {Topic} topic
- * @param {() => void} fn
+ * @param {() => void | Promise<void>} fn
  */
 export function on(topic, fn) {
   let set = listeners.get(topic);
@@ -22,9 +23,15 @@ export function on(topic, fn) {
   return () => set?.delete(fn);
 }
 
-/** Says that rows of `topic` were created, changed or deleted. @param {...Topic} topics */
-export function changed(...topics) {
-  for (const t of topics) for (const fn of listeners.get(t) ?? []) fn();
+/**
+ * Says that rows of `topic` were created, changed or deleted. Resolves once
+ * every view that reloads has done so (failures are theirs to show).
+ * @param {...Topic} topics @returns {Promise<void>}
+ */
+export async function changed(...topics) {
+  const reloads = [];
+  for (const t of topics) for (const fn of listeners.get(t) ?? []) reloads.push(fn());
+  await Promise.allSettled(reloads);
 }
 
 /** Goes to a route, e.g. `navigate("chat/<id>")`. @param {string} route */

@@ -623,9 +623,8 @@ export async function render(root, params) {
       const queued = early;
       early = [];
       for (const [kind, ev] of queued) dispatch(kind, ev);
-      changed('chats');
-      // The first delta comes once this is drawn.
-      api.afterFrame(started.generationId);
+      // The first delta comes once this and the chat list are drawn.
+      void changed('chats').then(() => api.afterFrame(started.generationId));
     } catch (e) {
       showChatError(e);
     } finally {

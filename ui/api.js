@@ -285,19 +285,19 @@ export async function onChatEvents(handlers) {
 }
 
 /**
- * An end event's error arrives as the back end's error object; make it an AppError.
- * @param {any} payload
- */
-/**
  * `replies.shown`, after the frame being prepared is drawn (a task queued
  * from a frame callback runs once that frame is drawn): for each delta, and
- * for a start once its bubble is in place.
+ * for a start once its bubbles are in place.
  * @param {string} generationId
  */
 export function afterFrame(generationId) {
   requestAnimationFrame(() => setTimeout(() => void replies.shown(generationId)));
 }
 
+/**
+ * An end event's error arrives as the back end's error object; make it an AppError.
+ * @param {any} payload
+ */
 function normaliseEvent(payload) {
   if (payload && typeof payload === 'object' && payload.error) return { ...payload, error: toAppError(payload.error) };
   return payload;

@@ -30,7 +30,8 @@ export function on(topic, fn) {
  */
 export async function changed(...topics) {
   const reloads = [];
-  for (const t of topics) for (const fn of listeners.get(t) ?? []) reloads.push(fn());
+  // Through a promise, so a listener that throws is settled like one that rejects.
+  for (const t of topics) for (const fn of listeners.get(t) ?? []) reloads.push(Promise.resolve().then(fn));
   await Promise.allSettled(reloads);
 }
 

@@ -659,8 +659,9 @@ export async function render(root, params) {
    */
   function dispatch(kind, ev) {
     if (!gen || ev.generationId !== gen.generationId) {
-      if (kind === 'delta') api.afterFrame(ev.generationId);
+      // Answered here, or when the start it belongs to replays it.
       if (starting) early.push([kind, ev]);
+      else if (kind === 'delta') api.afterFrame(ev.generationId);
       return;
     }
     if (kind === 'delta') {
@@ -856,7 +857,10 @@ export async function render(root, params) {
   // an end that came meanwhile still matters.
   const queued = early;
   early = [];
-  for (const [kind, ev] of queued) if (kind !== 'delta') dispatch(kind, ev);
+  for (const [kind, ev] of queued) {
+    if (kind !== 'delta') dispatch(kind, ev);
+    else api.afterFrame(ev.generationId);
+  }
   refreshLast();
   syncBusy();
   if (target) {

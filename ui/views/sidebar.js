@@ -201,7 +201,7 @@ export async function initSidebar(root) {
   );
 
   initDropImport().catch((e) => console.warn('drag and drop import', e));
-  on('characters', () => void characters.reload().then(markActive));
+  on('characters', () => characters.reload().then(markActive));
   on('chats', () => chats.reload().then(markActive));
   await Promise.all([characters.reload(), chats.reload()]);
   markActive();

@@ -355,6 +355,135 @@ async fn a_reply_streams_in_stops_swipes_and_survives_a_reload() {
     assert_eq!(mock.requests().len(), 3);
 }
 
+/// Clicks the first element matching `css` from the page itself (for
+/// actions that show on hover).
+async fn press(app: &fantoccini::Client, css: &str) {
+    wait_for_element(app, css).await;
+    app.execute(
+        "document.querySelector(arguments[0]).click(); return true",
+        vec![serde_json::json!(css)],
+    )
+    .await
+    .unwrap();
+}
+
+async fn wait_for_element(app: &fantoccini::Client, css: &str) {
+    app.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"));
+}
+
+async fn chat_text(app: &fantoccini::Client) -> String {
+    app.execute(
+        "return document.getElementById('messages').textContent",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_reply_continues_fails_in_words_retries_and_messages_are_edited_and_deleted() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let mock = MockLlm::start(vec![
+        stream(openai_tokens(&["The tide ", "comes in."])),
+        stream(openai_tokens(&[" And it ", "goes out."])),
+        common::mock_llm::status(401, r#"{"error":{"message":"Incorrect API key provided"}}"#),
+        stream(openai_tokens(&["Back ", "again."])),
+    ])
+    .await;
+    let data = tempfile::tempdir().unwrap();
+    seed_chat_world(data.path(), &mock.base_url).await;
+    let driver = Driver::start(data.path());
+    let app = driver.open_app().await;
+    click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
+    wait_for_text(
+        &app,
+        "#messages .message:last-child",
+        "Shall I tell you a story?",
+    )
+    .await;
+
+    // Send, then continue the reply: the new text is appended to it.
+    fill(&app, "textarea#composer", "Tell me about the tide.").await;
+    click(&app, "#send").await;
+    wait_for_text(&app, "#messages .message:last-child", "The tide comes in.").await;
+    wait_status(&app, "completed").await;
+    click(&app, "#messages .message:last-child .act-continue").await;
+    wait_for_text(&app, "#messages .message:last-child", "And it goes out.").await;
+    let continued = wait_status(&app, "completed").await;
+    assert!(
+        continued.contains("The tide comes in. And it goes out."),
+        "{continued}"
+    );
+
+    // The provider refuses the key: the reply says so in words, with Retry.
+    fill(&app, "textarea#composer", "And the moon?").await;
+    click(&app, "#send").await;
+    wait_for_text(
+        &app,
+        "#messages .message:last-child .message-error-text",
+        "rejected the API key (401)",
+    )
+    .await;
+    let (_, _, status) = last_reply(&app).await;
+    assert_eq!(status, "failed");
+    shot(&app, "13-chat-error").await;
+    click(&app, "#messages .message:last-child .act-retry").await;
+    wait_for_text(&app, "#messages .message:last-child", "Back again.").await;
+    wait_status(&app, "completed").await;
+
+    // Edit the person's first message in place.
+    press(&app, "#messages .message[data-role='user'] .act-edit").await;
+    fill(
+        &app,
+        "#messages textarea.message-edit",
+        "Tell me about the tide, please.",
+    )
+    .await;
+    press(&app, "#messages .message-editor .btn.primary").await;
+    wait_for_text(
+        &app,
+        "#messages .message[data-role='user']",
+        "Tell me about the tide, please.",
+    )
+    .await;
+
+    // Delete the last reply, after saying yes.
+    press(&app, "#messages .message:last-child .act-delete").await;
+    click(&app, "#confirm-ok").await;
+    let started = Instant::now();
+    while chat_text(&app).await.contains("Back again.") {
+        assert!(
+            started.elapsed() < WAIT,
+            "the deleted reply stays on screen"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    no_error_banner(&app, "chat after edit and delete").await;
+    app.close().await.unwrap();
+
+    // After a restart: the edit, the continued reply, no deleted reply.
+    let app = driver.open_app().await;
+    click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
+    wait_for_text(&app, "#messages", "Tell me about the tide, please.").await;
+    let all = chat_text(&app).await;
+    assert!(all.contains("The tide comes in. And it goes out."), "{all}");
+    assert!(all.contains("And the moon?"), "{all}");
+    assert!(!all.contains("Back again."), "{all}");
+    assert!(
+        !all.contains("Tell me about the tide."),
+        "the edit replaced the text: {all}"
+    );
+    app.close().await.unwrap();
+    assert_eq!(mock.requests().len(), 4);
+}
+
 #[tokio::test]
 async fn a_png_card_imported_in_the_window_starts_a_chat_that_search_finds() {
     let _one = ONE_AT_A_TIME.lock().await;

@@ -197,7 +197,8 @@ async fn a_reply_streams_into_the_database_with_one_terminal_event() {
 /// A delta as a window saw it: when it came, when it was drawn, its text.
 type Seen = (std::time::Instant, Option<std::time::Instant>, String);
 
-/// A window that draws each delta in `draw` and then says so.
+/// A window that draws each delta in `draw` and then says so (and repeats
+/// its answer for the delta before, late, as a window may).
 struct Window {
     generations: Arc<Generations>,
     draw: Duration,
@@ -213,10 +214,12 @@ impl EventSink for Window {
             log.len() - 1
         };
         let (generations, log, draw) = (self.generations.clone(), self.log.clone(), self.draw);
+        // A late, repeated answer for the delta before changes nothing.
+        generations.delta_shown(d.generation_id, d.seq - 1);
         tokio::spawn(async move {
             tokio::time::sleep(draw).await;
             log.lock().unwrap()[i].1 = Some(std::time::Instant::now());
-            generations.delta_shown(d.generation_id);
+            generations.delta_shown(d.generation_id, d.seq);
         });
     }
 }
@@ -241,7 +244,7 @@ async fn each_delta_waits_until_the_window_has_drawn_the_one_before() {
         .await
         .unwrap();
     // The window answers the start once it has drawn the new bubble.
-    assert!(w.engine.generations.delta_shown(started.generation_id));
+    assert!(w.engine.generations.delta_shown(started.generation_id, 0));
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while w.engine.generations.in_chat(w.chat).is_some() {
         assert!(

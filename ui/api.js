@@ -68,7 +68,7 @@
  * @typedef {{role: string, content: string}} PromptMessage
  * @typedef {{messages: PromptMessage[], estimatedTokens: number, budgetTokens: number,
  *   historyIncluded: number, historyDropped: number, examplesIncluded: number}} PromptPreview
- * @typedef {{generationId: string, messageId: string, text: string}} DeltaEvent
+ * @typedef {{generationId: string, messageId: string, text: string, seq: number}} DeltaEvent
  * @typedef {{generationId: string, messageId: string, message: Message | null,
  *   error?: AppError | null}} EndEvent the stored final message (null if it could not be read)
  * @typedef {{
@@ -234,9 +234,10 @@ export const replies = {
    * window's frames and sends each when the window is free, not while it
    * draws (services/generation.rs). An answer that never comes only slows
    * the next delta to Parley's fallback pace, so failures are ignored.
-   * @param {string} generationId @returns {Promise<void>}
+   * `seq` is the delta's number (0: the new bubble).
+   * @param {string} generationId @param {number} seq @returns {Promise<void>}
    */
-  shown: (generationId) => call('chat_delta_shown', { generationId }).then(
+  shown: (generationId, seq) => call('chat_delta_shown', { generationId, seq }).then(
     () => {},
     () => {},
   ),
@@ -287,11 +288,11 @@ export async function onChatEvents(handlers) {
 /**
  * `replies.shown`, after the frame being prepared is drawn (a task queued
  * from a frame callback runs once that frame is drawn): for each delta, and
- * for a start once its bubbles are in place.
- * @param {string} generationId
+ * for a start once its bubbles are in place (`seq` 0).
+ * @param {string} generationId @param {number} seq
  */
-export function afterFrame(generationId) {
-  requestAnimationFrame(() => setTimeout(() => void replies.shown(generationId)));
+export function afterFrame(generationId, seq) {
+  requestAnimationFrame(() => setTimeout(() => void replies.shown(generationId, seq)));
 }
 
 /**

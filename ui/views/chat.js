@@ -624,7 +624,7 @@ export async function render(root, params) {
       early = [];
       for (const [kind, ev] of queued) dispatch(kind, ev);
       // The first delta comes once this and the chat list are drawn.
-      void changed('chats').then(() => api.afterFrame(started.generationId));
+      void changed('chats').then(() => api.afterFrame(started.generationId, 0));
     } catch (e) {
       showChatError(e);
     } finally {
@@ -661,12 +661,12 @@ export async function render(root, params) {
     if (!gen || ev.generationId !== gen.generationId) {
       // Answered here, or when the start it belongs to replays it.
       if (starting) early.push([kind, ev]);
-      else if (kind === 'delta') api.afterFrame(ev.generationId);
+      else if (kind === 'delta') api.afterFrame(ev.generationId, ev.seq);
       return;
     }
     if (kind === 'delta') {
       // Parley sends the next delta once the frame that draws this one is drawn.
-      api.afterFrame(ev.generationId);
+      api.afterFrame(ev.generationId, ev.seq);
       if (!gen.view) return; // not shown: the stored text comes with its page
       gen.view.append(/** @type {api.DeltaEvent} */ (ev).text);
       if (stick) follow();
@@ -859,7 +859,7 @@ export async function render(root, params) {
   early = [];
   for (const [kind, ev] of queued) {
     if (kind !== 'delta') dispatch(kind, ev);
-    else api.afterFrame(ev.generationId);
+    else api.afterFrame(ev.generationId, ev.seq);
   }
   refreshLast();
   syncBusy();

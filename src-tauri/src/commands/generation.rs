@@ -42,12 +42,17 @@ pub async fn chat_stop(state: State<'_, AppState>, generation_id: Id) -> Result<
     .await
 }
 
-/// The window has drawn a generation's last delta; the next may come
-/// (see `services::generation`). Returns whether it was still running.
+/// The window has drawn delta `seq` of a generation (0: its new bubble);
+/// the next may come (see `services::generation`). Returns whether it was
+/// still running.
 #[tauri::command]
-pub async fn chat_delta_shown(state: State<'_, AppState>, generation_id: Id) -> Result<bool> {
+pub async fn chat_delta_shown(
+    state: State<'_, AppState>,
+    generation_id: Id,
+    seq: u64,
+) -> Result<bool> {
     traced("chat_delta_shown", async {
-        Ok(state.engine.generations.delta_shown(generation_id))
+        Ok(state.engine.generations.delta_shown(generation_id, seq))
     })
     .await
 }

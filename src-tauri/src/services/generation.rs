@@ -18,6 +18,7 @@
 //! the reply's end waits at most that long for the delta before it.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -54,6 +55,9 @@ pub struct DeltaEvent {
     pub generation_id: Id,
     pub message_id: Id,
     pub text: String,
+    /// Its number in the generation, from 1; the window answers with it
+    /// (0 answers for the reply's new bubble).
+    pub seq: u64,
     /// When Parley sent it (Unix epoch, milliseconds), so the window can
     /// measure how long a delta takes to reach the screen (`make bench`).
     pub emitted_at_ms: f64,
@@ -90,7 +94,28 @@ struct Running {
     generation_id: Id,
     message_id: Id,
     cancel: CancellationToken,
-    shown: Arc<Notify>,
+    shown: Arc<Shown>,
+}
+
+/// What the window has said it drew of a generation.
+#[derive(Default)]
+struct Shown {
+    /// The highest number answered, plus one (0: nothing yet).
+    answered: AtomicU64,
+    wake: Notify,
+}
+
+impl Shown {
+    fn drew(&self, seq: u64) {
+        self.answered
+            .fetch_max(seq.saturating_add(1), Ordering::AcqRel);
+        self.wake.notify_one();
+    }
+
+    /// The window has drawn delta `seq` (0: the new bubble).
+    fn has_drawn(&self, seq: u64) -> bool {
+        self.answered.load(Ordering::Acquire) > seq
+    }
 }
 
 /// The generations in flight, by chat.
@@ -116,7 +141,7 @@ impl Generations {
         }
         let generation_id = new_id();
         let cancel = CancellationToken::new();
-        let shown = Arc::new(Notify::new());
+        let shown = Arc::new(Shown::default());
         running.insert(
             chat_id,
             Running {
@@ -157,13 +182,15 @@ impl Generations {
         }
     }
 
-    /// The window has drawn the last delta of a generation: the next one may
-    /// go. Returns whether the generation was running.
-    pub fn delta_shown(&self, generation_id: Id) -> bool {
+    /// The window has drawn delta `seq` of a generation (0: the reply's new
+    /// bubble): the next one may go. An answer for an older delta than the
+    /// last one sent changes nothing. Returns whether the generation was
+    /// running.
+    pub fn delta_shown(&self, generation_id: Id, seq: u64) -> bool {
         let running = self.lock();
         match running.values().find(|r| r.generation_id == generation_id) {
             Some(r) => {
-                r.shown.notify_one();
+                r.shown.drew(seq);
                 true
             }
             None => false,
@@ -192,7 +219,7 @@ struct Slot<'a> {
     chat_id: Id,
     generation_id: Id,
     cancel: Option<CancellationToken>,
-    shown: Arc<Notify>,
+    shown: Arc<Shown>,
 }
 
 impl Drop for Slot<'_> {
@@ -538,8 +565,8 @@ struct Job {
     endpoint: Endpoint,
     request: ChatRequest,
     cancel: CancellationToken,
-    /// The window drew the last delta.
-    shown: Arc<Notify>,
+    /// What the window has drawn.
+    shown: Arc<Shown>,
 }
 
 enum Outcome {
@@ -584,7 +611,11 @@ async fn run(engine: &Engine, mut job: Job) {
                     // the window of deltas.
                     biased;
                     () = job.cancel.cancelled() => break Outcome::Cancelled,
-                    () = job.shown.notified() => deltas.in_flight = None,
+                    () = job.shown.wake.notified() => {
+                        if job.shown.has_drawn(deltas.sent) {
+                            deltas.in_flight = None;
+                        }
+                    }
                     _ = recheck.tick() => {}
                     _ = save.tick() => save_progress(engine, &job, MessageStatus::Streaming).await,
                     // Text has waited long enough while more kept coming.
@@ -703,6 +734,8 @@ struct Deltas {
     since: Option<Instant>,
     /// When the delta the window has not yet said it drew was sent.
     in_flight: Option<Instant>,
+    /// The number of the last delta sent (0: none, the new bubble).
+    sent: u64,
 }
 
 impl Deltas {
@@ -724,14 +757,22 @@ impl Deltas {
 
     /// Until the window says it drew the delta in flight, at most until
     /// [`SHOWN_WAIT`] after it was sent.
-    async fn wait_for_window(&mut self, shown: &Notify) {
+    async fn wait_for_window(&mut self, shown: &Shown) {
         if self.pending.is_empty() {
             return;
         }
-        if let Some(sent) = self.in_flight {
-            let left = SHOWN_WAIT.saturating_sub(sent.elapsed());
-            if tokio::time::timeout(left, shown.notified()).await.is_ok() {
+        while let Some(sent_at) = self.in_flight {
+            if shown.has_drawn(self.sent) {
                 self.in_flight = None;
+                break;
+            }
+            let left = SHOWN_WAIT.saturating_sub(sent_at.elapsed());
+            if left.is_zero()
+                || tokio::time::timeout(left, shown.wake.notified())
+                    .await
+                    .is_err()
+            {
+                break;
             }
         }
     }
@@ -743,10 +784,12 @@ impl Deltas {
         let now = Instant::now();
         let queued = self.since.take().map_or(Duration::ZERO, |t| now - t);
         self.in_flight = Some(now);
+        self.sent += 1;
         engine.sink.emit(ChatEvent::Delta(DeltaEvent {
             generation_id: job.generation_id,
             message_id: job.message_id,
             text: std::mem::take(&mut self.pending),
+            seq: self.sent,
             emitted_at_ms: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64() * 1000.0),

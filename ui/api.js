@@ -286,16 +286,6 @@ export async function onChatEvents(handlers) {
 }
 
 /**
- * `replies.shown`, after the frame being prepared is drawn (a task queued
- * from a frame callback runs once that frame is drawn): for each delta, and
- * for a start once its bubbles are in place (`seq` 0).
- * @param {string} generationId @param {number} seq
- */
-export function afterFrame(generationId, seq) {
-  requestAnimationFrame(() => setTimeout(() => void replies.shown(generationId, seq)));
-}
-
-/**
  * An end event's error arrives as the back end's error object; make it an AppError.
  * @param {any} payload
  */

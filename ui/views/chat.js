@@ -31,6 +31,16 @@ const MAX_RENDERED = 200;
  * editor is open), pages still load up to this many; then they wait.
  */
 const MAX_PINNED = 2 * MAX_RENDERED;
+/**
+ * Tells Parley the window has drawn delta `seq` of a reply (0: its new
+ * bubbles), once the frame being prepared is drawn: a task queued from a
+ * frame callback runs after that frame. Parley sends the next delta then.
+ * @param {string} generationId @param {number} seq
+ */
+function answerAfterFrame(generationId, seq) {
+  requestAnimationFrame(() => setTimeout(() => void api.replies.shown(generationId, seq)));
+}
+
 /** The next page loads when the view comes this close (px) to an end of what is shown. */
 const EDGE = 240;
 /** The name `{{user}}` stands for when the chat has no persona (as in prompt assembly). */
@@ -624,7 +634,7 @@ export async function render(root, params) {
       early = [];
       for (const [kind, ev] of queued) dispatch(kind, ev);
       // The first delta comes once this and the chat list are drawn.
-      void changed('chats').then(() => api.afterFrame(started.generationId, 0));
+      void changed('chats').then(() => answerAfterFrame(started.generationId, 0));
     } catch (e) {
       showChatError(e);
     } finally {
@@ -661,12 +671,12 @@ export async function render(root, params) {
     if (!gen || ev.generationId !== gen.generationId) {
       // Answered here, or when the start it belongs to replays it.
       if (starting) early.push([kind, ev]);
-      else if (kind === 'delta') api.afterFrame(ev.generationId, ev.seq);
+      else if (kind === 'delta') answerAfterFrame(ev.generationId, ev.seq);
       return;
     }
     if (kind === 'delta') {
       // Parley sends the next delta once the frame that draws this one is drawn.
-      api.afterFrame(ev.generationId, ev.seq);
+      answerAfterFrame(ev.generationId, ev.seq);
       if (!gen.view) return; // not shown: the stored text comes with its page
       gen.view.append(/** @type {api.DeltaEvent} */ (ev).text);
       if (stick) follow();
@@ -859,7 +869,7 @@ export async function render(root, params) {
   early = [];
   for (const [kind, ev] of queued) {
     if (kind !== 'delta') dispatch(kind, ev);
-    else api.afterFrame(ev.generationId, ev.seq);
+    else answerAfterFrame(ev.generationId, ev.seq);
   }
   refreshLast();
   syncBusy();

@@ -209,6 +209,15 @@ async fn main() {
     }
     drop(driver);
 
+    // A row of p50 / p99 / max of sorted milliseconds.
+    let spread = |what: &str, ms: &[f64]| {
+        println!(
+            "| {what}, p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |",
+            percentile(ms, 0.5),
+            percentile(ms, 0.99),
+            ms.last().copied().unwrap_or(f64::NAN)
+        );
+    };
     let numbers = |key: &str| -> Vec<f64> {
         result[key]
             .as_array()
@@ -217,17 +226,15 @@ async fn main() {
             .filter_map(|v| v.as_f64())
             .collect()
     };
+    let sorted = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v
+    };
     let (lat, queued) = (numbers("lat"), numbers("queued"));
     // Per delta: from its oldest text reaching Parley to the window's
     // listener running (the wait in Parley plus the trip).
-    let mut whole: Vec<f64> = lat.iter().zip(&queued).map(|(l, q)| l + q).collect();
-    whole.sort_by(f64::total_cmp);
-    let mut lat = lat;
-    lat.sort_by(f64::total_cmp);
-    let mut queued = queued;
-    queued.sort_by(f64::total_cmp);
-    let mut drawn = numbers("drawn");
-    drawn.sort_by(f64::total_cmp);
+    let whole = sorted(lat.iter().zip(&queued).map(|(l, q)| l + q).collect());
+    let (lat, queued, drawn) = (sorted(lat), sorted(queued), sorted(numbers("drawn")));
     let mut frames: Vec<f64> = result["frames"]
         .as_array()
         .unwrap()
@@ -279,29 +286,21 @@ async fn main() {
         tokens as f64 / rendered_seconds
     );
     println!("| stream duration in the window | {seconds:.2} s |");
-    println!(
-        "| added latency per delta (Parley emits it, the window's listener runs), p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |",
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99),
-        lat.last().copied().unwrap_or(f64::NAN)
+    spread(
+        "added latency per delta (Parley emits it, the window's listener runs)",
+        &lat,
     );
-    println!(
-        "| text waiting in Parley for the window (the oldest text of each delta), p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |",
-        percentile(&queued, 0.5),
-        percentile(&queued, 0.99),
-        queued.last().copied().unwrap_or(f64::NAN)
+    spread(
+        "text waiting in Parley for the window (the oldest text of each delta)",
+        &queued,
     );
-    println!(
-        "| text reaching Parley -> the window's listener (the two above, per delta), p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |",
-        percentile(&whole, 0.5),
-        percentile(&whole, 0.99),
-        whole.last().copied().unwrap_or(f64::NAN)
+    spread(
+        "text reaching Parley -> the window's listener (the two above, per delta)",
+        &whole,
     );
-    println!(
-        "| text reaching Parley -> the frame that draws it starts, p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |",
-        percentile(&drawn, 0.5),
-        percentile(&drawn, 0.99),
-        drawn.last().copied().unwrap_or(f64::NAN)
+    spread(
+        "text reaching Parley -> the frame that draws it starts",
+        &drawn,
     );
     println!(
         "| final render after the last delta (plain chunked text above 100,000 characters) | {:.0} ms |",

@@ -229,6 +229,24 @@ async fn every_screen_opens_on_the_demo_library_and_keys_stay_out_of_the_log() {
     }
 }
 
+/// The seeded chat world talking to `mock`, the app open on its chat and
+/// the greeting shown. Keep all three until the test ends (the data folder
+/// outlives the app).
+async fn storyteller_chat(mock: &MockLlm) -> (tempfile::TempDir, Driver, fantoccini::Client) {
+    let data = tempfile::tempdir().unwrap();
+    seed_chat_world(data.path(), &mock.base_url).await;
+    let driver = Driver::start(data.path());
+    let app = driver.open_app().await;
+    click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
+    wait_for_text(
+        &app,
+        "#messages .message:last-child",
+        "Shall I tell you a story?",
+    )
+    .await;
+    (data, driver, app)
+}
+
 #[tokio::test]
 async fn a_reply_streams_in_stops_swipes_and_survives_a_reload() {
     let _one = ONE_AT_A_TIME.lock().await;
@@ -251,18 +269,7 @@ async fn a_reply_streams_in_stops_swipes_and_survives_a_reload() {
         stream(openai_tokens(&["A ", "second ", "version."])),
     ])
     .await;
-    let data = tempfile::tempdir().unwrap();
-    seed_chat_world(data.path(), &mock.base_url).await;
-    let driver = Driver::start(data.path());
-    let app = driver.open_app().await;
-
-    click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
-    wait_for_text(
-        &app,
-        "#messages .message[data-role='assistant']",
-        "Shall I tell you a story?",
-    )
-    .await;
+    let (_data, driver, app) = storyteller_chat(&mock).await;
 
     // Tokens arrive progressively: the reply is seen growing several times.
     let (greeting, _, _) = last_reply(&app).await;
@@ -397,17 +404,7 @@ async fn a_reply_continues_fails_in_words_retries_and_messages_are_edited_and_de
         stream(openai_tokens(&["Back ", "again."])),
     ])
     .await;
-    let data = tempfile::tempdir().unwrap();
-    seed_chat_world(data.path(), &mock.base_url).await;
-    let driver = Driver::start(data.path());
-    let app = driver.open_app().await;
-    click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
-    wait_for_text(
-        &app,
-        "#messages .message:last-child",
-        "Shall I tell you a story?",
-    )
-    .await;
+    let (_data, driver, app) = storyteller_chat(&mock).await;
 
     // Send, then continue the reply: the new text is appended to it.
     fill(&app, "textarea#composer", "Tell me about the tide.").await;

@@ -286,15 +286,20 @@ async fn characters_are_found_by_any_text_but_not_from_the_trash() {
     index_is_consistent(&pool).await;
 }
 
+/// Reverts migration `version` and every later one, to write data as it
+/// was before them.
+async fn undo_from(pool: &SqlitePool, version: i64) {
+    assert!(
+        MIGRATOR.iter().any(|m| m.version == version),
+        "no migration {version}"
+    );
+    MIGRATOR.undo(pool, version - 1).await.unwrap();
+}
+
 #[tokio::test]
 async fn the_migration_indexes_what_was_already_there() {
     let pool = common::pool().await;
-    let search_version = MIGRATOR
-        .iter()
-        .map(|m| m.version)
-        .find(|v| *v == 20261124000002)
-        .expect("the search migration");
-    MIGRATOR.undo(&pool, search_version - 1).await.unwrap();
+    undo_from(&pool, 20261124000002).await;
     let live = common::new_chat(&pool, None).await;
     let old = common::say(&pool, live, "written before search existed").await;
     let trashed = common::new_chat(&pool, None).await;
@@ -409,12 +414,7 @@ async fn a_reply_is_found_once_it_is_written_not_while_it_streams() {
 #[tokio::test]
 async fn the_migration_takes_replies_being_written_out_of_the_index() {
     let pool = common::pool().await;
-    let version = MIGRATOR
-        .iter()
-        .map(|m| m.version)
-        .find(|v| *v == 20261125000001)
-        .expect("the migration that indexes replies when written");
-    MIGRATOR.undo(&pool, version - 1).await.unwrap();
+    undo_from(&pool, 20261125000001).await;
     let chat = common::new_chat(&pool, None).await;
     let done = common::say(&pool, chat, "Finished words about comets").await;
     // Indexed by the old triggers while it streamed.

@@ -335,14 +335,7 @@ async fn a_reply_streams_in_stops_swipes_and_survives_a_reload() {
     let app = driver.open_app().await;
     click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
     wait_for_text(&app, "#messages .message:last-child .swipe-count", "1/2").await;
-    let all = app
-        .execute(
-            "return document.getElementById('messages').textContent",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let all = all.as_str().unwrap();
+    let all = chat_text(&app).await;
     let order = [
         "Shall I tell you a story?",
         "Tell me about the sea.",
@@ -382,6 +375,7 @@ async fn wait_for_element(app: &fantoccini::Client, css: &str) {
         .unwrap_or_else(|e| panic!("no {css}: {e}"));
 }
 
+/// Every message's text, as the chat shows it.
 async fn chat_text(app: &fantoccini::Client) -> String {
     app.execute(
         "return document.getElementById('messages').textContent",

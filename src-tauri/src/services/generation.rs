@@ -307,12 +307,13 @@ async fn setup(engine: &Engine, chat_id: Id) -> Result<Setup> {
             .map(|p| p.content),
         None => None,
     };
+    let effective = super::generation_params::resolve(&chat.generation, &model, &settings);
     Ok(Setup {
         endpoint,
         model_id: model.model_id,
-        context_length: model.context_length,
-        max_output_tokens: model.max_output_tokens,
-        params: model.params,
+        context_length: effective.context_length,
+        max_output_tokens: effective.max_output_tokens,
+        params: effective.params,
         chat,
         character,
         persona,

@@ -125,21 +125,28 @@ export function showInherited(fieldset, from) {
 /**
  * The overrides typed in, as `generation` for chat_create / chat_update:
  * only the boxes with a number (so `{}` clears every override). A box with
- * text that is not a number is refused here, named like a back-end error,
- * rather than silently inherited.
+ * text that is not a number, or a fraction where a whole number belongs, is
+ * refused here, named like a back-end error, rather than silently inherited
+ * or sent as a call the back end cannot read. Call it inside `submitting`.
  * @param {HTMLFormElement} form the form the fieldset is in
  * @returns {GenerationOverrides}
  */
 export function readOverrides(form) {
   /** @type {GenerationOverrides} */
   const out = {};
-  for (const [key] of OVERRIDES) {
+  for (const [key, , step] of OVERRIDES) {
     const box = form.elements.namedItem(key);
-    if (box instanceof HTMLInputElement && box.validity.badInput) {
-      const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-      throw { error: 'enter a number, or leave it empty to inherit', type: 'ValidationError', details: { field: snake } };
-    }
     const value = num(form, key);
+    // Whole-number values (step 1) would otherwise fail as a malformed call.
+    const wrong = box instanceof HTMLInputElement && box.validity.badInput
+      ? 'enter a number, or leave it empty to inherit'
+      : value !== null && step === '1' && !Number.isInteger(value)
+        ? 'enter a whole number'
+        : null;
+    if (wrong) {
+      const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      throw { error: wrong, type: 'ValidationError', details: { field: snake } };
+    }
     if (value !== null) out[key] = value;
   }
   return out;

@@ -14,7 +14,6 @@ use common::mock_llm::{openai_tokens, status, stream, End, MockLlm, Reply};
 use parley::models::{
     CharacterInput, ChatSessionInput, Id, MessageStatus, ProviderKind, UserProfileInput,
 };
-use parley::secrets::MemorySecretStore;
 use parley::services::generation::{self, ReplyEvent, ReplySink, Started};
 use parley::services::{character, chat_session, message, user_profile};
 use parley::state::AppState;
@@ -150,15 +149,7 @@ async fn world(replies: Vec<Reply>) -> World {
     )
     .await
     .unwrap();
-    let state = AppState {
-        pool,
-        http: parley::ai::http_client(),
-        secrets: Arc::new(MemorySecretStore::default()),
-        replies: Arc::default(),
-        db_path: "unused.db".into(),
-        log_dir: "unused-logs".into(),
-        schema_version: 0,
-    };
+    let state = common::state(pool);
     World {
         state,
         chat: chat.id,

@@ -64,12 +64,15 @@ impl ReplyContext {
                 .map(|p| p.content),
             None => None,
         };
+        // One order for every value: the chat, then the model, then Settings.
+        let effective =
+            super::super::generation_params::resolve(&chat.generation, &model, &settings);
         Ok(ReplyContext {
             endpoint,
             model_id: model.model_id,
-            context_length: model.context_length,
-            max_output_tokens: model.max_output_tokens,
-            params: model.params,
+            context_length: effective.context_length,
+            max_output_tokens: effective.max_output_tokens,
+            params: effective.params,
             chat,
             character,
             persona,

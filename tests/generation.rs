@@ -727,7 +727,12 @@ async fn the_prompt_preview_is_what_gets_sent() {
     .await
     .unwrap();
     let preview = generation::preview(&w.state, w.chat).await.unwrap();
-    assert_eq!(preview.messages.last().unwrap().content, "Earlier");
-    assert_eq!(preview.budget_tokens, 4096 - 256);
-    assert_eq!(preview.history_dropped, 0);
+    assert_eq!(preview.prompt.messages.last().unwrap().content, "Earlier");
+    assert_eq!(preview.prompt.budget_tokens, 4096 - 256);
+    assert_eq!(preview.prompt.history_dropped, 0);
+    // The values it goes with, and where each comes from.
+    let values = serde_json::to_value(&preview.generation).unwrap();
+    assert_eq!(values["contextLength"], 4096);
+    assert_eq!(values["source"]["contextLength"], "model");
+    assert_eq!(values["source"]["temperature"], "settings");
 }

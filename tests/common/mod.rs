@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod app;
 pub mod cards;
 pub mod mock_llm;
 #[cfg(feature = "e2e")]

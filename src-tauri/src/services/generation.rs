@@ -336,7 +336,7 @@ async fn history(
         let (page, more) = repos::message::page(pool, chat_id, cursor, PAGE).await?;
         tokens += page
             .iter()
-            .map(|m| prompt::estimate_tokens(&m.content))
+            .map(|m| super::tokens::estimate(&m.content))
             .sum::<i64>();
         cursor = page.first().map(|m| m.seq);
         let mut page = page;

@@ -9,7 +9,9 @@ pub mod ai_model;
 pub mod character;
 pub mod chat_session;
 pub mod demo;
+pub mod export;
 pub mod generation;
+pub mod import;
 pub mod lorebook;
 pub mod markdown;
 pub mod message;
@@ -18,7 +20,7 @@ pub mod provider;
 pub mod search;
 pub mod settings;
 pub mod system_prompt;
-pub mod transfer;
+pub mod tokens;
 pub mod user_profile;
 pub mod validate;
 

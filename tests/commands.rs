@@ -189,3 +189,28 @@ fn list_pages_as_the_window_receives_them() {
         ".items[].updatedAt" => "[timestamp]",
     });
 }
+
+#[test]
+fn preferences_round_trip_through_ipc() {
+    let app = MockApp::new();
+    assert_eq!(
+        app.ok("config_get", json!({ "key": "chat.enter_sends" })),
+        json!(true)
+    );
+    app.ok(
+        "config_set",
+        json!({ "key": "chat.enter_sends", "value": false }),
+    );
+    assert_eq!(
+        app.ok("config_get", json!({ "key": "chat.enter_sends" })),
+        json!(false)
+    );
+    let err = app
+        .invoke(
+            "config_set",
+            json!({ "key": "chat.enter_sends", "value": "yes" }),
+        )
+        .unwrap_err();
+    assert_eq!(err["type"], "ValidationError", "{err}");
+    assert_eq!(err["details"]["field"], "value", "{err}");
+}

@@ -17,6 +17,7 @@
 
 pub mod ai_model;
 pub mod app;
+pub mod app_config;
 pub mod character;
 pub mod chat_session;
 pub mod export;
@@ -79,6 +80,8 @@ macro_rules! all_commands {
             $crate::commands::message::message_page_around,
             $crate::commands::search::search,
             $crate::commands::app::app_info,
+            $crate::commands::app_config::config_get,
+            $crate::commands::app_config::config_set,
             $crate::commands::character::character_list,
             $crate::commands::character::character_get,
             $crate::commands::character::character_create,

@@ -16,6 +16,8 @@ pub const COMMANDS: &[&str] = &[
     "message_page_around",
     "search",
     "app_info",
+    "config_get",
+    "config_set",
     "character_list",
     "character_get",
     "character_create",

@@ -6,6 +6,7 @@
 //! window.
 
 pub mod ai_model;
+pub mod app_config;
 pub mod character;
 pub mod chat_session;
 pub mod demo;

@@ -79,7 +79,7 @@
  * }} ChatEventHandlers
  */
 
-/** @returns {{invoke: (cmd: string, args?: object) => Promise<any>, listen?: Function}} */
+/** @returns {{invoke: (cmd: string, args?: object) => Promise<any>, Channel: any, listen?: Function}} */
 function tauriCore() {
   const tauri = /** @type {any} */ (window).__TAURI__;
   if (!tauri?.core?.invoke) {
@@ -345,11 +345,16 @@ export const transfer = {
     }),
   /**
    * Imports files and folders by path (drag and drop); a SillyTavern data
-   * folder brings its characters and their chats. Progress arrives through
-   * `onImportProgress`.
-   * @param {string[]} paths @returns {Promise<ImportReport>}
+   * folder brings its characters and their chats. `onProgress` hears after
+   * each file, over the call's own channel.
+   * @param {string[]} paths @param {(p: ImportProgress) => void} onProgress
+   * @returns {Promise<ImportReport>}
    */
-  importPaths: (paths) => call('import_paths', { paths }),
+  importPaths: (paths, onProgress) => {
+    const channel = new (tauriCore().Channel)();
+    channel.onmessage = onProgress;
+    return call('import_paths', { paths, onProgress: channel });
+  },
   /**
    * Writes the character as a card into the Downloads folder.
    * @param {string} id @param {CardFormat} format @returns {Promise<{path: string}>}
@@ -359,9 +364,6 @@ export const transfer = {
    * @param {string} id @returns {Promise<{path: string}>} */
   exportChat: (id) => call('export_chat', { id }),
 };
-
-/** @param {(p: ImportProgress) => void} handler @returns {Promise<() => void>} */
-export const onImportProgress = (handler) => listen('import://progress', handler);
 
 /**
  * Files or folders dropped on the window (Tauri's own drag-and-drop events).

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 
 use parley::error::AppError;
 use parley::models::{
-    new_id, CharacterInput, ChatSessionInput, DeletedFilter, Direction, ListQuery, MessageRole,
-    MessageStatus, SortBy, Timestamp,
+    new_id, Character, CharacterInput, ChatSessionInput, DeletedFilter, Direction, ListQuery,
+    MessageRole, MessageStatus, SortBy, Timestamp,
 };
 use parley::repos::{self, message::NewMessage, Table};
 use serde_json::json;
@@ -54,10 +54,10 @@ async fn character_crud_round_trips_every_field() {
         extensions: None,
         ..input.clone()
     };
-    assert!(repos::character::update(&pool, id, &edit, Timestamp::now())
+    let got = repos::character::update(&pool, id, &edit, Timestamp::now())
         .await
-        .unwrap());
-    let got = repos::character::get(&pool, id).await.unwrap().unwrap();
+        .unwrap()
+        .unwrap();
     assert_eq!(got.name, "Mira Voss");
     assert_eq!(got.extensions.0["depth_prompt"]["depth"], json!(4));
 
@@ -143,11 +143,15 @@ async fn soft_delete_hides_restore_brings_back() {
     assert_eq!(trash.items[0].id, a);
     assert!(trash.items[0].deleted_at.is_some());
 
-    assert!(
-        repos::restore(&pool, Table::Characters, a, Timestamp::now())
-            .await
-            .unwrap()
-    );
+    let back: Character = repos::restore(&pool, a, Timestamp::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(back.deleted_at.is_none());
+    assert!(repos::restore::<Character, _>(&pool, a, Timestamp::now())
+        .await
+        .unwrap()
+        .is_none());
     let live = repos::character::list(&pool, &ListQuery::default())
         .await
         .unwrap();

@@ -974,3 +974,188 @@ async fn a_replys_values_come_from_the_chat_then_the_model_then_settings() {
         Some(0.9)
     );
 }
+
+/// The JSON the window gets from a write equals what reading the row gives:
+/// the writes return their row (`returning`) instead of reading it back.
+fn same_json<T: serde::Serialize>(written: &T, read: &T, what: &str) {
+    assert_eq!(
+        serde_json::to_value(written).unwrap(),
+        serde_json::to_value(read).unwrap(),
+        "{what}"
+    );
+}
+
+#[tokio::test]
+async fn every_write_returns_the_row_a_read_gives() {
+    let pool = common::pool().await;
+    let secrets = MemorySecretStore::default();
+
+    let input = CharacterInput {
+        name: "Mira".into(),
+        first_message: "Hello".into(),
+        alternate_greetings: vec!["Hey".into()],
+        tags: vec!["sci-fi".into()],
+        ..Default::default()
+    };
+    let c = character::create(&pool, input.clone()).await.unwrap();
+    same_json(
+        &c,
+        &character::get(&pool, c.id).await.unwrap(),
+        "character create",
+    );
+    let edit = CharacterInput {
+        name: "Mira Voss".into(),
+        ..input
+    };
+    let c2 = character::update(&pool, c.id, edit).await.unwrap();
+    same_json(
+        &c2,
+        &character::get(&pool, c.id).await.unwrap(),
+        "character update",
+    );
+    character::delete(&pool, c.id).await.unwrap();
+    let c3 = character::restore(&pool, c.id).await.unwrap();
+    same_json(
+        &c3,
+        &character::get(&pool, c.id).await.unwrap(),
+        "character restore",
+    );
+
+    let persona = UserProfileInput {
+        name: "Sam".into(),
+        description: "a pilot".into(),
+    };
+    let u = user_profile::create(&pool, persona.clone()).await.unwrap();
+    same_json(
+        &u,
+        &user_profile::get(&pool, u.id).await.unwrap(),
+        "persona create",
+    );
+    let u2 = user_profile::update(&pool, u.id, persona).await.unwrap();
+    same_json(
+        &u2,
+        &user_profile::get(&pool, u.id).await.unwrap(),
+        "persona update",
+    );
+    user_profile::delete(&pool, u.id).await.unwrap();
+    let u3 = user_profile::restore(&pool, u.id).await.unwrap();
+    same_json(
+        &u3,
+        &user_profile::get(&pool, u.id).await.unwrap(),
+        "persona restore",
+    );
+
+    let prompt = SystemPromptInput {
+        name: "Terse".into(),
+        content: "Be brief.".into(),
+    };
+    let s = system_prompt::create(&pool, prompt.clone()).await.unwrap();
+    same_json(
+        &s,
+        &system_prompt::get(&pool, s.id).await.unwrap(),
+        "prompt create",
+    );
+    let s2 = system_prompt::update(&pool, s.id, prompt).await.unwrap();
+    same_json(
+        &s2,
+        &system_prompt::get(&pool, s.id).await.unwrap(),
+        "prompt update",
+    );
+    system_prompt::delete(&pool, s.id).await.unwrap();
+    let s3 = system_prompt::restore(&pool, s.id).await.unwrap();
+    same_json(
+        &s3,
+        &system_prompt::get(&pool, s.id).await.unwrap(),
+        "prompt restore",
+    );
+
+    let p_input = ProviderInput {
+        name: "Local".into(),
+        kind: ProviderKind::Ollama,
+        base_url: String::new(),
+        api_key: Some(Secret::new("k")),
+    };
+    let p = provider::create(&pool, &secrets, p_input.clone())
+        .await
+        .unwrap();
+    assert!(p.has_api_key);
+    same_json(
+        &p,
+        &provider::get(&pool, &secrets, p.id).await.unwrap(),
+        "provider create",
+    );
+    let p2 = provider::update(&pool, &secrets, p.id, p_input)
+        .await
+        .unwrap();
+    same_json(
+        &p2,
+        &provider::get(&pool, &secrets, p.id).await.unwrap(),
+        "provider update",
+    );
+
+    let m_input = AiModelInput {
+        provider_id: Some(p.id),
+        model_id: "llama3.1:8b".into(),
+        context_length: Some(8192),
+        ..Default::default()
+    };
+    let m = ai_model::create(&pool, m_input.clone()).await.unwrap();
+    same_json(
+        &m,
+        &ai_model::get(&pool, m.id).await.unwrap(),
+        "model create",
+    );
+    let m2 = ai_model::update(&pool, m.id, m_input).await.unwrap();
+    same_json(
+        &m2,
+        &ai_model::get(&pool, m.id).await.unwrap(),
+        "model update",
+    );
+
+    // A chat opens with the character's greeting (and its swipes) in the
+    // same transaction; the row it returns must still be the stored one.
+    let chat = ChatSessionInput {
+        character_id: Some(c.id),
+        ..Default::default()
+    };
+    let ch = chat_session::create(&pool, chat.clone()).await.unwrap();
+    same_json(
+        &ch,
+        &chat_session::get(&pool, ch.id).await.unwrap(),
+        "chat create",
+    );
+    let ch2 = chat_session::update(&pool, ch.id, chat).await.unwrap();
+    same_json(
+        &ch2,
+        &chat_session::get(&pool, ch.id).await.unwrap(),
+        "chat update",
+    );
+    chat_session::delete(&pool, ch.id).await.unwrap();
+    let ch3 = chat_session::restore(&pool, ch.id).await.unwrap();
+    same_json(
+        &ch3,
+        &chat_session::get(&pool, ch.id).await.unwrap(),
+        "chat restore",
+    );
+
+    let current = settings::get(&pool).await.unwrap();
+    let set = settings::update(
+        &pool,
+        SettingsInput {
+            default_character_id: Some(c.id),
+            default_user_profile_id: Some(u.id),
+            default_ai_model_id: Some(m.id),
+            default_system_prompt_id: Some(s.id),
+            temperature: 0.5,
+            max_output_tokens: current.max_output_tokens,
+            context_length: current.context_length,
+        },
+    )
+    .await
+    .unwrap();
+    same_json(
+        &set,
+        &settings::get(&pool).await.unwrap(),
+        "settings update",
+    );
+}

@@ -9,9 +9,11 @@ use crate::models::{AiModel, AiModelInput, Id, ListQuery, Page, Timestamp};
 
 keyed!(AiModel, display_name);
 
-const COLUMNS: &str = r"m.id, m.provider_id, m.model_id, m.display_name, m.context_length,
-    m.max_output_tokens, m.temperature, m.top_p, m.top_k, m.min_p, m.frequency_penalty,
-    m.presence_penalty, m.repetition_penalty, m.created_at, m.updated_at";
+/// What `get` and the list read, and what a write returns (`returning`).
+/// Unqualified, so `returning` can use them; the list has no join.
+const COLUMNS: &str = r"id, provider_id, model_id, display_name, context_length,
+    max_output_tokens, temperature, top_p, top_k, min_p, frequency_penalty,
+    presence_penalty, repetition_penalty, created_at, updated_at";
 
 const SPEC: ListSpec<'static> = ListSpec {
     columns: COLUMNS,
@@ -31,19 +33,21 @@ pub struct AiModelRow<'a> {
     pub max_output_tokens: Option<i64>,
 }
 
+/// Inserts a model and returns it as stored.
 pub async fn insert<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     id: Id,
     row: &AiModelRow<'_>,
     now: Timestamp,
-) -> Result<()> {
+) -> Result<AiModel> {
     let p = &row.input.params;
-    sqlx::query(
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"insert into ai_models (id, provider_id, model_id, display_name, context_length,
             max_output_tokens, temperature, top_p, top_k, min_p, frequency_penalty,
             presence_penalty, repetition_penalty, created_at, updated_at)
-          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
-    )
+          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
+          returning {COLUMNS}"
+    )))
     .bind(id)
     .bind(row.provider_id)
     .bind(&row.input.model_id)
@@ -58,26 +62,27 @@ pub async fn insert<'e>(
     .bind(p.presence_penalty)
     .bind(p.repetition_penalty)
     .bind(now)
-    .execute(exec)
-    .await?;
-    Ok(())
+    .fetch_one(exec)
+    .await?)
 }
 
+/// Returns the row as stored, `None` when there is none.
 pub async fn update<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     id: Id,
     row: &AiModelRow<'_>,
     now: Timestamp,
-) -> Result<bool> {
+) -> Result<Option<AiModel>> {
     let p = &row.input.params;
-    let done = sqlx::query(
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"update ai_models
              set provider_id = ?2, model_id = ?3, display_name = ?4, context_length = ?5,
                  max_output_tokens = ?6, temperature = ?7, top_p = ?8, top_k = ?9, min_p = ?10,
                  frequency_penalty = ?11, presence_penalty = ?12, repetition_penalty = ?13,
                  updated_at = ?14
-           where id = ?1",
-    )
+           where id = ?1
+           returning {COLUMNS}"
+    )))
     .bind(id)
     .bind(row.provider_id)
     .bind(&row.input.model_id)
@@ -92,9 +97,8 @@ pub async fn update<'e>(
     .bind(p.presence_penalty)
     .bind(p.repetition_penalty)
     .bind(now)
-    .execute(exec)
-    .await?;
-    Ok(done.rows_affected() > 0)
+    .fetch_optional(exec)
+    .await?)
 }
 
 pub async fn get<'e>(
@@ -102,7 +106,7 @@ pub async fn get<'e>(
     id: Id,
 ) -> Result<Option<AiModel>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "select {COLUMNS} from ai_models m where m.id = ?1"
+        "select {COLUMNS} from ai_models where id = ?1"
     )))
     .bind(id)
     .fetch_optional(exec)

@@ -4,12 +4,14 @@ use sqlx::types::Json;
 use sqlx::AssertSqlSafe;
 use sqlx::{Executor, Sqlite};
 
-use super::{keyed, list_page, ListSpec};
+use super::{keyed, list_page, ListSpec, SoftDeleted, Table};
 use crate::error::Result;
 use crate::models::{Character, CharacterInput, CharacterSummary, Id, ListQuery, Page, Timestamp};
 
 keyed!(CharacterSummary, name);
 
+/// What `get` reads, and what a write returns (`returning`), so a service
+/// never reads back the row it just wrote.
 const COLUMNS: &str = r"id, name, creator, character_version, tags, created_at, updated_at,
     deleted_at, description, personality, scenario, first_message, example_messages,
     alternate_greetings, system_prompt, post_history_instructions, creator_notes, extensions,
@@ -25,19 +27,21 @@ const SUMMARY: ListSpec<'static> = ListSpec {
     soft_delete: true,
 };
 
+/// Inserts a character and returns it as stored.
 pub async fn insert<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     id: Id,
     input: &CharacterInput,
     now: Timestamp,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<Character> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"insert into characters (id, name, creator, character_version, tags, created_at,
             updated_at, description, personality, scenario, first_message, example_messages,
             alternate_greetings, system_prompt, post_history_instructions, creator_notes,
             extensions, character_book)
-          values (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-    )
+          values (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+          returning {COLUMNS}"
+    )))
     .bind(id)
     .bind(&input.name)
     .bind(&input.creator)
@@ -60,20 +64,19 @@ pub async fn insert<'e>(
             .unwrap_or_else(|| serde_json::json!({})),
     ))
     .bind(input.character_book.as_ref().map(Json))
-    .execute(exec)
-    .await?;
-    Ok(())
+    .fetch_one(exec)
+    .await?)
 }
 
 /// Replaces the editable fields; `extensions` and `character_book` change
-/// only when given. Returns whether a row changed.
+/// only when given. Returns the row as stored, `None` when there is none.
 pub async fn update<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     id: Id,
     input: &CharacterInput,
     now: Timestamp,
-) -> Result<bool> {
-    let done = sqlx::query(
+) -> Result<Option<Character>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"update characters
              set name = ?2, creator = ?3, character_version = ?4, tags = ?5, updated_at = ?6,
                  description = ?7, personality = ?8, scenario = ?9, first_message = ?10,
@@ -81,8 +84,9 @@ pub async fn update<'e>(
                  post_history_instructions = ?14, creator_notes = ?15,
                  extensions = coalesce(?16, extensions),
                  character_book = case when ?17 is null then character_book else ?17 end
-           where id = ?1",
-    )
+           where id = ?1
+           returning {COLUMNS}"
+    )))
     .bind(id)
     .bind(&input.name)
     .bind(&input.creator)
@@ -100,9 +104,13 @@ pub async fn update<'e>(
     .bind(&input.creator_notes)
     .bind(input.extensions.as_ref().map(Json))
     .bind(input.character_book.as_ref().map(Json))
-    .execute(exec)
-    .await?;
-    Ok(done.rows_affected() > 0)
+    .fetch_optional(exec)
+    .await?)
+}
+
+impl SoftDeleted for Character {
+    const TABLE: Table = Table::Characters;
+    const COLUMNS: &'static str = COLUMNS;
 }
 
 pub async fn get<'e>(

@@ -1,8 +1,9 @@
 //! SQL for `chat_sessions`.
 
+use sqlx::AssertSqlSafe;
 use sqlx::{Executor, Sqlite};
 
-use super::{keyed, list_page, ListSpec};
+use super::{keyed, list_page, ListSpec, SoftDeleted, Table};
 use crate::error::Result;
 use crate::models::{
     ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary, Id, ListQuery, Page,
@@ -24,6 +25,10 @@ const SUMMARY: ListSpec<'static> = ListSpec {
     soft_delete: true,
 };
 
+/// What `get` reads, and what a write returns (`returning`).
+const COLUMNS: &str = r"id, title, character_id, user_profile_id, ai_model_id, system_prompt_id,
+    generation, created_at, updated_at, deleted_at";
+
 /// The overrides as stored: only the keys that are set (`{}` for none).
 fn stored(overrides: &ChatOverrides) -> String {
     let mut value = serde_json::to_value(overrides).unwrap_or_default();
@@ -33,18 +38,21 @@ fn stored(overrides: &ChatOverrides) -> String {
     value.to_string()
 }
 
-/// Inserts a chat; `input.generation` of `None` stores no overrides.
+/// Inserts a chat and returns it as stored; `input.generation` of `None`
+/// stores no overrides. A message appended later may move the chat's
+/// `updated_at` (`tr_messages_touch_chat`), which the returned row misses.
 pub async fn insert<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     id: Id,
     input: &ChatSessionInput,
     now: Timestamp,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<ChatSession> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"insert into chat_sessions (id, title, character_id, user_profile_id, ai_model_id,
             system_prompt_id, generation, created_at, updated_at)
-          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-    )
+          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+          returning {COLUMNS}"
+    )))
     .bind(id)
     .bind(&input.title)
     .bind(input.character_id)
@@ -53,24 +61,25 @@ pub async fn insert<'e>(
     .bind(input.system_prompt_id)
     .bind(stored(&input.generation.unwrap_or_default()))
     .bind(now)
-    .execute(exec)
-    .await?;
-    Ok(())
+    .fetch_one(exec)
+    .await?)
 }
 
-/// Updates a chat; `input.generation` of `None` keeps its overrides.
+/// Updates a chat and returns it as stored (`None` when there is none);
+/// `input.generation` of `None` keeps its overrides.
 pub async fn update<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     id: Id,
     input: &ChatSessionInput,
     now: Timestamp,
-) -> Result<bool> {
-    let done = sqlx::query(
+) -> Result<Option<ChatSession>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"update chat_sessions
              set title = ?2, character_id = ?3, user_profile_id = ?4, ai_model_id = ?5,
                  system_prompt_id = ?6, generation = coalesce(?7, generation), updated_at = ?8
-           where id = ?1",
-    )
+           where id = ?1
+           returning {COLUMNS}"
+    )))
     .bind(id)
     .bind(&input.title)
     .bind(input.character_id)
@@ -79,20 +88,22 @@ pub async fn update<'e>(
     .bind(input.system_prompt_id)
     .bind(input.generation.as_ref().map(stored))
     .bind(now)
-    .execute(exec)
-    .await?;
-    Ok(done.rows_affected() > 0)
+    .fetch_optional(exec)
+    .await?)
+}
+
+impl SoftDeleted for ChatSession {
+    const TABLE: Table = Table::ChatSessions;
+    const COLUMNS: &'static str = COLUMNS;
 }
 
 pub async fn get<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     id: Id,
 ) -> Result<Option<ChatSession>> {
-    Ok(sqlx::query_as(
-        r"select id, title, character_id, user_profile_id, ai_model_id, system_prompt_id,
-                 generation, created_at, updated_at, deleted_at
-            from chat_sessions where id = ?1",
-    )
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "select {COLUMNS} from chat_sessions where id = ?1"
+    )))
     .bind(id)
     .fetch_optional(exec)
     .await?)

@@ -1,6 +1,9 @@
 //! SQL, and nothing else: one module per entity, each function taking an
 //! executor (a pool, a connection or a transaction) so services decide the
 //! transaction. Explicit column lists, bound parameters, keyset pages.
+//! A write that a screen shows afterwards returns its row (`returning` with
+//! the same columns as the entity's `get`), so no service reads back what it
+//! just wrote.
 
 pub mod ai_model;
 pub mod app_config;
@@ -191,23 +194,33 @@ pub async fn soft_delete<'e>(
     Ok(done.rows_affected() > 0)
 }
 
-/// Brings a soft-deleted row back. Returns whether it was deleted.
-pub async fn restore<'e>(
-    exec: impl Executor<'e, Database = Sqlite>,
-    table: Table,
-    id: Id,
-    now: Timestamp,
-) -> Result<bool> {
+/// A row type with soft delete, and where it is stored: its table and the
+/// columns its repo's `get` reads, so [`restore`] can return it as `get`
+/// would.
+pub trait SoftDeleted: for<'r> FromRow<'r, SqliteRow> + Send + Unpin {
+    const TABLE: Table;
+    const COLUMNS: &'static str;
+}
+
+/// Brings a soft-deleted row back and returns it; `None` when it was not
+/// deleted.
+pub async fn restore<'e, T, E>(exec: E, id: Id, now: Timestamp) -> Result<Option<T>>
+where
+    T: SoftDeleted,
+    E: Executor<'e, Database = Sqlite>,
+{
     let sql = format!(
-        "update {} set deleted_at = null, updated_at = ?2 where id = ?1 and deleted_at is not null",
-        table.name()
+        "update {} set deleted_at = null, updated_at = ?2
+          where id = ?1 and deleted_at is not null
+          returning {}",
+        T::TABLE.name(),
+        T::COLUMNS
     );
-    let done = sqlx::query(AssertSqlSafe(sql))
+    Ok(sqlx::query_as(AssertSqlSafe(sql))
         .bind(id)
         .bind(now)
-        .execute(exec)
-        .await?;
-    Ok(done.rows_affected() > 0)
+        .fetch_optional(exec)
+        .await?)
 }
 
 /// Deletes a row for good; the schema's cascades and set-nulls follow.

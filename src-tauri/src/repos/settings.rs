@@ -16,29 +16,32 @@ pub enum DefaultOf {
     SystemPrompt,
 }
 
+/// What `get` reads, and what `update` returns (`returning`).
+const COLUMNS: &str = r"default_character_id, default_user_profile_id, default_ai_model_id,
+    default_system_prompt_id, temperature, max_output_tokens, context_length, updated_at";
+
 pub async fn get<'e>(exec: impl Executor<'e, Database = Sqlite>) -> Result<Settings> {
-    Ok(sqlx::query_as(
-        r"select default_character_id, default_user_profile_id, default_ai_model_id,
-                 default_system_prompt_id, temperature, max_output_tokens, context_length,
-                 updated_at
-            from application_settings where id = 1",
-    )
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "select {COLUMNS} from application_settings where id = 1"
+    )))
     .fetch_one(exec)
     .await?)
 }
 
+/// Replaces the settings and returns them as stored.
 pub async fn update<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     input: &SettingsInput,
     now: Timestamp,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<Settings> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"update application_settings
              set default_character_id = ?1, default_user_profile_id = ?2,
                  default_ai_model_id = ?3, default_system_prompt_id = ?4,
                  temperature = ?5, max_output_tokens = ?6, context_length = ?7, updated_at = ?8
-           where id = 1",
-    )
+           where id = 1
+           returning {COLUMNS}"
+    )))
     .bind(input.default_character_id)
     .bind(input.default_user_profile_id)
     .bind(input.default_ai_model_id)
@@ -47,9 +50,8 @@ pub async fn update<'e>(
     .bind(input.max_output_tokens)
     .bind(input.context_length)
     .bind(now)
-    .execute(exec)
-    .await?;
-    Ok(())
+    .fetch_one(exec)
+    .await?)
 }
 
 /// Clears a default that points at `id` (after a soft delete; a purge is

@@ -85,8 +85,7 @@ pub async fn create(pool: &SqlitePool, input: AiModelInput) -> Result<AiModel> {
     };
     repo::insert(pool, id, &row, Timestamp::now())
         .await
-        .context("save the model")?;
-    get(pool, id).await
+        .context("save the model")
 }
 
 pub async fn get(pool: &SqlitePool, id: Id) -> Result<AiModel> {
@@ -110,8 +109,8 @@ pub async fn update(pool: &SqlitePool, id: Id, input: AiModelInput) -> Result<Ai
     };
     repo::update(pool, id, &row, Timestamp::now())
         .await
-        .context("save the model")?;
-    get(pool, id).await
+        .context("save the model")?
+        .ok_or_else(|| AppError::not_found("model", id))
 }
 
 /// Deletes a model. Chats that used it keep working and ask for another

@@ -58,11 +58,11 @@ pub(crate) fn validated(mut input: CharacterInput) -> Result<CharacterInput> {
 pub async fn create(pool: &SqlitePool, input: CharacterInput) -> Result<Character> {
     let input = validated(input)?;
     let id = new_id();
-    repo::insert(pool, id, &input, Timestamp::now())
+    let character = repo::insert(pool, id, &input, Timestamp::now())
         .await
         .context("save the character")?;
     tracing::info!(character_id = %id, "character created");
-    get(pool, id).await
+    Ok(character)
 }
 
 pub async fn get(pool: &SqlitePool, id: Id) -> Result<Character> {
@@ -93,8 +93,8 @@ pub async fn update(pool: &SqlitePool, id: Id, input: CharacterInput) -> Result<
     }
     repo::update(pool, id, &input, Timestamp::now())
         .await
-        .context("save the character")?;
-    get(pool, id).await
+        .context("save the character")?
+        .ok_or_else(|| AppError::not_found("character", id))
 }
 
 /// Moves a character to the trash and clears it as the default.
@@ -110,10 +110,9 @@ pub async fn delete(pool: &SqlitePool, id: Id) -> Result<()> {
 }
 
 pub async fn restore(pool: &SqlitePool, id: Id) -> Result<Character> {
-    if !repos::restore(pool, Table::Characters, id, Timestamp::now()).await? {
-        return Err(AppError::not_found("character in the trash", id));
-    }
-    get(pool, id).await
+    repos::restore(pool, id, Timestamp::now())
+        .await?
+        .ok_or_else(|| AppError::not_found("character in the trash", id))
 }
 
 /// Deletes a character for good; only from the trash. Its chats stay, with

@@ -120,7 +120,11 @@ pub async fn create(pool: &SqlitePool, input: ChatSessionInput) -> Result<ChatSe
     let id = new_id();
     let now = Timestamp::now();
     let mut tx = pool.begin().await?;
-    repo::insert(&mut *tx, id, &input, now).await?;
+    // The greeting below is stamped `now` like the chat, so
+    // `tr_messages_touch_chat` leaves the chat's `updated_at` alone and the
+    // returned row is still the one stored. Give the greeting a later time
+    // and this must read the chat again after the commit.
+    let chat = repo::insert(&mut *tx, id, &input, now).await?;
     if let Some(c) = character.filter(|c| !c.first_message.trim().is_empty()) {
         let message_id = new_id();
         let metadata = json!({ "greeting": true });
@@ -159,7 +163,7 @@ pub async fn create(pool: &SqlitePool, input: ChatSessionInput) -> Result<ChatSe
     }
     tx.commit().await.context("create the chat")?;
     tracing::info!(chat_id = %id, "chat created");
-    get(pool, id).await
+    Ok(chat)
 }
 
 pub async fn get(pool: &SqlitePool, id: Id) -> Result<ChatSession> {
@@ -184,8 +188,8 @@ pub async fn update(pool: &SqlitePool, id: Id, input: ChatSessionInput) -> Resul
     }
     repo::update(pool, id, &input, Timestamp::now())
         .await
-        .context("save the chat")?;
-    get(pool, id).await
+        .context("save the chat")?
+        .ok_or_else(|| AppError::not_found("chat", id))
 }
 
 /// Moves a chat to the trash; its messages stay until it is purged.
@@ -200,10 +204,9 @@ pub async fn delete(pool: &SqlitePool, id: Id) -> Result<()> {
 }
 
 pub async fn restore(pool: &SqlitePool, id: Id) -> Result<ChatSession> {
-    if !repos::restore(pool, Table::ChatSessions, id, Timestamp::now()).await? {
-        return Err(AppError::not_found("chat in the trash", id));
-    }
-    get(pool, id).await
+    repos::restore(pool, id, Timestamp::now())
+        .await?
+        .ok_or_else(|| AppError::not_found("chat in the trash", id))
 }
 
 /// Deletes a chat and all its messages for good; only from the trash.

@@ -57,12 +57,12 @@ pub async fn create(
 ) -> Result<Provider> {
     let input = validated(pool, input, None).await?;
     let id = new_id();
-    repo::insert(pool, id, &input, Timestamp::now())
+    let provider = repo::insert(pool, id, &input, Timestamp::now())
         .await
         .context("save the provider")?;
     apply_key(secrets, id, &input)?;
     tracing::info!(provider_id = %id, kind = ?input.kind, key_given = input.api_key.is_some(), "provider created");
-    get(pool, secrets, id).await
+    with_key_flag(secrets, provider)
 }
 
 pub async fn get(pool: &SqlitePool, secrets: &dyn SecretStore, id: Id) -> Result<Provider> {
@@ -99,11 +99,12 @@ pub async fn update(
 ) -> Result<Provider> {
     get(pool, secrets, id).await?;
     let input = validated(pool, input, Some(id)).await?;
-    repo::update(pool, id, &input, Timestamp::now())
+    let provider = repo::update(pool, id, &input, Timestamp::now())
         .await
-        .context("save the provider")?;
+        .context("save the provider")?
+        .ok_or_else(|| AppError::not_found("provider", id))?;
     apply_key(secrets, id, &input)?;
-    get(pool, secrets, id).await
+    with_key_flag(secrets, provider)
 }
 
 /// Deletes a provider, its models and its key. Chats that used one of its

@@ -53,6 +53,5 @@ pub async fn update(pool: &SqlitePool, input: SettingsInput) -> Result<Settings>
     validate::output_fits(input.max_output_tokens, input.context_length, "Settings")?;
     repo::update(pool, &input, Timestamp::now())
         .await
-        .context("save the settings")?;
-    get(pool).await
+        .context("save the settings")
 }

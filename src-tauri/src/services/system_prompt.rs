@@ -36,8 +36,7 @@ pub async fn create(pool: &SqlitePool, input: SystemPromptInput) -> Result<Syste
     let id = new_id();
     repo::insert(pool, id, &input, Timestamp::now())
         .await
-        .context("save the system prompt")?;
-    get(pool, id).await
+        .context("save the system prompt")
 }
 
 pub async fn get(pool: &SqlitePool, id: Id) -> Result<SystemPrompt> {
@@ -61,8 +60,8 @@ pub async fn update(pool: &SqlitePool, id: Id, input: SystemPromptInput) -> Resu
     let input = validated(pool, input, Some(id)).await?;
     repo::update(pool, id, &input, Timestamp::now())
         .await
-        .context("save the system prompt")?;
-    get(pool, id).await
+        .context("save the system prompt")?
+        .ok_or_else(|| AppError::not_found("system prompt", id))
 }
 
 /// Moves a prompt to the trash and clears it as the default. Built-ins stay.
@@ -97,10 +96,9 @@ pub async fn restore(pool: &SqlitePool, id: Id) -> Result<SystemPrompt> {
             ),
         ));
     }
-    if !repos::restore(pool, Table::SystemPrompts, id, Timestamp::now()).await? {
-        return Err(AppError::not_found("system prompt in the trash", id));
-    }
-    get(pool, id).await
+    repos::restore(pool, id, Timestamp::now())
+        .await?
+        .ok_or_else(|| AppError::not_found("system prompt in the trash", id))
 }
 
 pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {

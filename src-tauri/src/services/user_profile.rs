@@ -35,8 +35,7 @@ pub async fn create(pool: &SqlitePool, input: UserProfileInput) -> Result<UserPr
     let id = new_id();
     repo::insert(pool, id, &input, Timestamp::now())
         .await
-        .context("save the persona")?;
-    get(pool, id).await
+        .context("save the persona")
 }
 
 pub async fn get(pool: &SqlitePool, id: Id) -> Result<UserProfile> {
@@ -58,8 +57,8 @@ pub async fn update(pool: &SqlitePool, id: Id, input: UserProfileInput) -> Resul
     let input = validated(pool, input, Some(id)).await?;
     repo::update(pool, id, &input, Timestamp::now())
         .await
-        .context("save the persona")?;
-    get(pool, id).await
+        .context("save the persona")?
+        .ok_or_else(|| AppError::not_found("persona", id))
 }
 
 /// Moves a persona to the trash and clears it as the default.
@@ -89,10 +88,9 @@ pub async fn restore(pool: &SqlitePool, id: Id) -> Result<UserProfile> {
             ),
         ));
     }
-    if !repos::restore(pool, Table::UserProfiles, id, Timestamp::now()).await? {
-        return Err(AppError::not_found("persona in the trash", id));
-    }
-    get(pool, id).await
+    repos::restore(pool, id, Timestamp::now())
+        .await?
+        .ok_or_else(|| AppError::not_found("persona in the trash", id))
 }
 
 pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {

@@ -19,7 +19,7 @@ use super::character;
 use crate::cards::sillytavern::{self, StChat, META_KEY, SWIPE_INFO_KEY};
 use crate::cards::{self, FileKind, FormatError, Limits};
 use crate::error::{AppError, Result, ResultExt};
-use crate::models::{new_id, CharacterInput, ChatSessionInput, Id, Timestamp};
+use crate::models::{new_id, CharacterInput, ChatSession, ChatSessionInput, Id, Timestamp};
 use crate::repos::message::{BulkMessage, BulkSwipe};
 use crate::repos::{self, Table};
 
@@ -258,7 +258,7 @@ pub async fn import_chat(
     repos::chat_session::set_metadata(&mut *tx, id, &header).await?;
     repos::message::insert_many(&mut tx, id, &messages).await?;
     repos::message::insert_swipes(&mut tx, &swipes).await?;
-    repos::restore(&mut *tx, Table::ChatSessions, id, Timestamp::now()).await?;
+    repos::restore::<ChatSession, _>(&mut *tx, id, Timestamp::now()).await?;
     tx.commit().await.context("save the imported chat")?;
     tracing::info!(chat_id = %id, messages = messages.len(), "chat imported");
     Ok(Imported {

@@ -94,26 +94,28 @@ export function importFiles(files) {
   });
 }
 
-/** True while a dropped import runs, so progress events reach the panel. */
-let dropRunning = false;
-
 /**
- * Imports dropped files and folders by path; the back end reports progress
- * through `import://progress`.
+ * Imports dropped files and folders by path; the back end reports each
+ * file done over the import's own channel.
  * @param {string[]} paths
  */
 export function importPaths(paths) {
   if (paths.length === 0) return Promise.resolve();
   return enqueue(async () => {
-    dropRunning = true;
     showProgress(paths.length === 1 ? `Reading ${baseName(paths[0])}\u2026` : `Reading ${paths.length} dropped items\u2026`);
+    let running = true;
     try {
-      finish(await api.transfer.importPaths(paths));
+      const report = await api.transfer.importPaths(paths, (p) => {
+        if (!running) return; // a late message must not reopen the panel
+        const name = p.file ? `: ${baseName(p.file)}` : '';
+        showProgress(`Importing \u2014 ${p.done} of ${p.total} done${name}`, p.done, p.total);
+      });
+      running = false;
+      finish(report);
     } catch (e) {
+      running = false;
       hideProgress();
       showError(e);
-    } finally {
-      dropRunning = false;
     }
   });
 }
@@ -128,25 +130,18 @@ export async function initDropImport() {
   if (dropReady) return;
   dropReady = true;
   const overlay = /** @type {HTMLElement} */ (document.getElementById('drop-overlay'));
-  await Promise.all([
-    api.onImportProgress((p) => {
-      if (!dropRunning) return;
-      const name = p.file ? `: ${baseName(p.file)}` : '';
-      showProgress(`Importing \u2014 ${p.done} of ${p.total} done${name}`, p.done, p.total);
-    }),
-    api.onFileDrop({
-      enter: () => {
-        overlay.hidden = false;
-      },
-      leave: () => {
-        overlay.hidden = true;
-      },
-      drop: (paths) => {
-        overlay.hidden = true;
-        void importPaths(paths);
-      },
-    }),
-  ]);
+  await api.onFileDrop({
+    enter: () => {
+      overlay.hidden = false;
+    },
+    leave: () => {
+      overlay.hidden = true;
+    },
+    drop: (paths) => {
+      overlay.hidden = true;
+      void importPaths(paths);
+    },
+  });
 }
 
 /** @param {api.Imported} item @param {() => void} close */

@@ -44,7 +44,8 @@ export async function render(root, params) {
       composer.show(state);
       list.list.setAttribute('aria-busy', String(state === 'streaming' || state === 'stopping'));
       list.lastBubble?.controls();
-      if (state === 'starting') clearBanner();
+      // A new start clears an old error; joining at open keeps the open's own.
+      if (state === 'starting' && reply.run?.kind !== 'attach') clearBanner();
     },
     show: (kind, started, target) => {
       if (kind === 'send') return list.appendStart(started.userMessage, started.message);

@@ -5,9 +5,9 @@
 // larger deltas instead of a queue (docs/CHAT.md, "Events").
 //
 // The answer for delta `seq` goes from a task queued by a frame callback
-// registered when the delta came: that callback runs in the frame that
-// draws the delta (the text's own frame callback was registered before it),
-// and the task runs once that frame is drawn. Only the newest seq of a reply
+// registered when the delta came, after the text's own (stream-text.js):
+// that callback runs in the frame that draws the delta, and the task runs
+// once that frame is drawn. Only the newest seq of a reply
 // is answered: an answer for an older delta changes nothing.
 
 import * as api from '../../api.js';

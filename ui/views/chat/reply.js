@@ -172,10 +172,10 @@ export class ReplyController {
         if (!run.begun) this.#begin(run, ev.data);
         return;
       case 'delta':
-        // Parley sends the next delta once the frame that draws this one is drawn.
-        answerWhenDrawn(run.generationId, ev.data.seq);
         if (run.bubble) run.bubble.append(ev.data.text);
         else run.text += ev.data.text;
+        // Parley sends the next delta once the frame that draws this one is drawn.
+        answerWhenDrawn(run.generationId, ev.data.seq);
         return;
       case 'reasoning':
         if (run.bubble) run.bubble.appendReasoning(ev.data.text);

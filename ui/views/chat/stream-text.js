@@ -126,11 +126,13 @@ export class StreamText {
    */
   #close() {
     const block = /** @type {HTMLElement} */ (this.node.parentNode);
-    if (!this.perLine) this.#measure();
+    if (!this.perLine && this.el.isConnected) this.#measure();
+    const perLine = this.perLine || 80;
+    const lineHeight = this.lineHeight || 23;
     let lines = 0;
-    for (const line of this.node.data.split('\n')) lines += Math.max(1, Math.ceil(line.length / this.perLine));
+    for (const line of this.node.data.split('\n')) lines += Math.max(1, Math.ceil(line.length / perLine));
     if (this.node.data.endsWith('\n')) lines -= 1;
-    block.style.setProperty('contain-intrinsic-block-size', `auto ${Math.max(1, lines) * this.lineHeight}px`);
+    block.style.setProperty('contain-intrinsic-block-size', `auto ${Math.max(1, lines) * lineHeight}px`);
     block.classList.add('closed');
   }
 
@@ -139,7 +141,7 @@ export class StreamText {
     const size = parseFloat(style.fontSize) || 15;
     this.lineHeight = parseFloat(style.lineHeight) || size * 1.55;
     // Reading the width lays out what is pending; it happens once per text.
-    const width = this.el.clientWidth || 600;
+    const width = this.el.clientWidth || 640;
     this.perLine = Math.max(20, Math.floor(width / (size * 0.5)));
   }
 }

@@ -11,8 +11,9 @@
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
-import { showError, showBanner, toast } from '../../components.js';
+import { showError, showBanner } from '../../components.js';
 import { Bubble } from './bubble.js';
+import { keepLinksOutside } from './links.js';
 
 /** Messages per page. */
 const PAGE = 50;
@@ -40,23 +41,6 @@ const EDGE = 240;
  *   adopt: (bubble: Bubble) => void,
  * }} ListContext
  */
-
-/**
- * Links in messages never navigate the window: the address is shown and copied.
- * @param {string} url
- */
-async function linkOutside(url) {
-  let copied = false;
-  try {
-    if (navigator.clipboard?.writeText) {
-      await navigator.clipboard.writeText(url);
-      copied = true;
-    }
-  } catch {
-    copied = false;
-  }
-  toast(`Links open outside Parley: ${url}${copied ? ' \u2014 copied' : ''}`);
-}
 
 export class MessageList {
   /** @param {string} chatId @param {ListContext} ctx */
@@ -99,15 +83,7 @@ export class MessageList {
     // Only the person scrolling up unsticks the view: text that grew between
     // our own scroll and its event must not count as "scrolled away".
     this.el.addEventListener('scroll', () => this.#scrolled(), { passive: true });
-    /** @param {MouseEvent} ev */
-    const onLinkClick = (ev) => {
-      const a = ev.target instanceof Element ? ev.target.closest('.message-body a') : null;
-      if (!a) return;
-      ev.preventDefault();
-      if (ev.type === 'click') void linkOutside(a.getAttribute('href') ?? '');
-    };
-    this.list.addEventListener('click', onLinkClick);
-    this.list.addEventListener('auxclick', onLinkClick);
+    keepLinksOutside(this.list);
   }
 
   /** The bubble of a shown message. @param {Element | null} el */

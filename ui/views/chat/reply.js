@@ -140,6 +140,8 @@ export class ReplyController {
     run.messageId = started.message.id;
     run.message = started.message;
     run.text = started.message.content;
+    const reasoning = started.message.metadata?.reasoning;
+    run.reasoning = typeof reasoning === 'string' ? reasoning : '';
     const bubble = this.host.show(run.kind, started, run.target);
     if (bubble) this.adopt(bubble);
     if (this.state === 'starting') this.#go('streaming');

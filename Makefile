@@ -45,7 +45,7 @@ e2e: test-deps
 bench: test-deps
 	$(CARGO) bench --bench db
 	$(XVFB) $(CARGO) bench --features e2e --bench window
-	$(XVFB) $(CARGO) bench --features e2e --bench stream
+	$(XVFB) $(CARGO) bench --features e2e,bench-timing --bench stream
 
 # Fuzz the card and chat parsers (cargo-fuzz, libFuzzer, nightly toolchain)
 # for FUZZ_SECONDS each, from the seeds in fuzz/seeds; the corpus grows in

@@ -77,7 +77,7 @@ fn parley_commands() -> &'static [&'static str] {
         "chat_delta_shown",
         "chat_regenerate",
         "chat_continue",
-        "chat_running",
+        "chat_attach",
         "chat_prompt_preview",
         "message_swipe",
         "markdown_render",

@@ -1,7 +1,9 @@
 //! The reply lifecycle against a mock provider: streaming into the
-//! database, coalesced deltas and exactly one terminal event, stop keeping
-//! the partial text, faults keeping it too, regenerate as swipes, continue,
-//! one generation per chat, and the startup sweep.
+//! database over the reply's own channel (started first, coalesced deltas,
+//! exactly one terminal event), a second window joining a running reply,
+//! stop keeping the partial text, faults and cut-short streams keeping it
+//! too, the length limit, regenerate as swipes, continue, one reply per
+//! chat, and the startup sweep.
 
 mod common;
 
@@ -13,65 +15,100 @@ use parley::models::{
     CharacterInput, ChatSessionInput, Id, MessageStatus, ProviderKind, UserProfileInput,
 };
 use parley::secrets::MemorySecretStore;
-use parley::services::generation::{self, ChatEvent, Engine, EventSink, Generations};
+use parley::services::generation::{self, ReplyEvent, ReplySink, Started};
 use parley::services::{character, chat_session, message, user_profile};
+use parley::state::AppState;
 
+/// A window's channel, as a test sees it: every event, in order.
 #[derive(Default)]
-struct Recorder(Mutex<Vec<ChatEvent>>);
+struct Recorder(Mutex<Vec<ReplyEvent>>);
 
-impl EventSink for Recorder {
-    fn emit(&self, event: ChatEvent) {
-        self.0.lock().unwrap().push(event);
+/// What a reply's start hands the services: a sink feeding a recorder.
+struct Tap(Arc<Recorder>);
+
+impl ReplySink for Tap {
+    fn send(&self, event: &ReplyEvent) -> bool {
+        self.0 .0.lock().unwrap().push(event.clone());
+        true
     }
 }
 
 impl Recorder {
-    fn events(&self) -> Vec<ChatEvent> {
+    fn sink(self: &Arc<Self>) -> Box<dyn ReplySink> {
+        Box::new(Tap(self.clone()))
+    }
+    fn events(&self) -> Vec<ReplyEvent> {
         self.0.lock().unwrap().clone()
     }
-    fn deltas(&self, generation: Id) -> Vec<String> {
+    fn deltas(&self) -> Vec<String> {
         self.events()
             .into_iter()
             .filter_map(|e| match e {
-                ChatEvent::Delta(d) if d.generation_id == generation => Some(d.text),
+                ReplyEvent::Delta(d) => Some(d.text),
                 _ => None,
             })
             .collect()
     }
-    fn terminals(&self, generation: Id) -> Vec<ChatEvent> {
+    fn terminals(&self) -> Vec<ReplyEvent> {
         self.events()
             .into_iter()
-            .filter(|e| match e {
-                ChatEvent::Done(x) | ChatEvent::Error(x) | ChatEvent::Cancelled(x) => {
-                    x.generation_id == generation
-                }
-                ChatEvent::Delta(_) => false,
+            .filter(|e| {
+                matches!(
+                    e,
+                    ReplyEvent::Done { .. }
+                        | ReplyEvent::Error { .. }
+                        | ReplyEvent::Cancelled { .. }
+                )
             })
             .collect()
     }
-    async fn wait_end(&self, generation: Id) -> ChatEvent {
+    async fn wait_end(&self) -> ReplyEvent {
         for _ in 0..1000 {
-            if let Some(e) = self.terminals(generation).into_iter().next() {
+            if let Some(e) = self.terminals().into_iter().next() {
                 // Give a second terminal event the chance to show up.
                 tokio::time::sleep(Duration::from_millis(30)).await;
                 return e;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("generation {generation} never ended");
+        panic!("the reply never ended");
     }
 }
 
 struct World {
-    engine: Engine,
-    events: Arc<Recorder>,
+    state: AppState,
     chat: Id,
     mock: MockLlm,
 }
 
+impl World {
+    async fn send(&self, text: &str) -> (Started, Arc<Recorder>) {
+        let rec = Arc::new(Recorder::default());
+        let s = generation::send(&self.state, self.chat, text.into(), rec.sink())
+            .await
+            .unwrap();
+        (s, rec)
+    }
+    async fn regenerate(&self, id: Id) -> (Started, Arc<Recorder>) {
+        let rec = Arc::new(Recorder::default());
+        let s = generation::regenerate(&self.state, id, rec.sink())
+            .await
+            .unwrap();
+        (s, rec)
+    }
+    /// A stored reply's status, text and `endReason`.
+    async fn stored_end(&self, id: Id) -> (MessageStatus, String, String) {
+        let m = message::get(&self.state.pool, id).await.unwrap();
+        let reason = m.metadata.0["endReason"].as_str().unwrap_or("").to_string();
+        (m.status, m.content, reason)
+    }
+    async fn running(&self) -> bool {
+        self.state.replies.in_chat(self.chat).is_some()
+    }
+}
+
 async fn world(replies: Vec<Reply>) -> World {
     let pool = common::pool().await;
-    let secrets = Arc::new(MemorySecretStore::default());
     let mock = MockLlm::start(replies).await;
     let model = common::provider_with_model(
         &pool,
@@ -113,51 +150,61 @@ async fn world(replies: Vec<Reply>) -> World {
     )
     .await
     .unwrap();
-    let events = Arc::new(Recorder::default());
-    let engine = Engine {
+    let state = AppState {
         pool,
         http: parley::ai::http_client(),
-        secrets,
-        generations: Arc::new(Generations::default()),
-        sink: events.clone(),
+        secrets: Arc::new(MemorySecretStore::default()),
+        replies: Arc::default(),
+        db_path: "unused.db".into(),
+        log_dir: "unused-logs".into(),
+        schema_version: 0,
     };
     World {
-        engine,
-        events,
+        state,
         chat: chat.id,
         mock,
     }
 }
 
+fn words(n: usize, prefix: &str) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}{i} ")).collect()
+}
+
+fn refs(tokens: &[String]) -> Vec<&str> {
+    tokens.iter().map(String::as_str).collect()
+}
+
 #[tokio::test]
-async fn a_reply_streams_into_the_database_with_one_terminal_event() {
-    let tokens: Vec<String> = (0..300).map(|i| format!("w{i} ")).collect();
-    let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+async fn a_reply_streams_over_its_channel_into_the_database() {
+    let tokens = words(300, "w");
     let w = world(vec![Reply::Stream {
-        chunks: openai_tokens(&refs),
+        chunks: openai_tokens(&refs(&tokens)),
         pause: Duration::from_micros(100),
         end: End::Close,
     }])
     .await;
 
-    let started = generation::send(&w.engine, w.chat, "Hello there".into())
-        .await
-        .unwrap();
+    let (started, rec) = w.send("Hello there").await;
     assert_eq!(started.message.status, MessageStatus::Pending);
     assert_eq!(
         started.user_message.as_ref().unwrap().content,
         "Hello there"
     );
-    let end = w.events.wait_end(started.generation_id).await;
-    assert!(matches!(end, ChatEvent::Done(_)), "{end:?}");
-    assert_eq!(
-        w.events.terminals(started.generation_id).len(),
-        1,
-        "exactly one terminal event"
+    let end = rec.wait_end().await;
+    assert!(matches!(end, ReplyEvent::Done { .. }), "{end:?}");
+    let events = rec.events();
+    let ReplyEvent::Started(first) = &events[0] else {
+        panic!("the channel hears `started` first: {:?}", events[0])
+    };
+    assert_eq!(first.message.id, started.message.id);
+    assert_eq!(rec.terminals().len(), 1, "exactly one terminal event");
+    assert!(
+        matches!(events.last(), Some(ReplyEvent::Done { .. })),
+        "nothing after the terminal event"
     );
 
     let expected: String = tokens.concat();
-    let deltas = w.events.deltas(started.generation_id);
+    let deltas = rec.deltas();
     assert_eq!(deltas.concat(), expected, "the deltas add up to the reply");
     assert!(
         deltas.len() < 300,
@@ -165,7 +212,7 @@ async fn a_reply_streams_into_the_database_with_one_terminal_event() {
         deltas.len()
     );
 
-    let stored = message::get(&w.engine.pool, started.message.id)
+    let stored = message::get(&w.state.pool, started.message.id)
         .await
         .unwrap();
     assert_eq!(stored.status, MessageStatus::Completed);
@@ -173,6 +220,7 @@ async fn a_reply_streams_into_the_database_with_one_terminal_event() {
     let meta = &stored.metadata.0;
     assert_eq!(meta["model"], "mock-1");
     assert_eq!(meta["finishReason"], "stop");
+    assert_eq!(meta["endReason"], "completed");
     assert_eq!(
         (meta["inputTokens"].as_i64(), meta["outputTokens"].as_i64()),
         (Some(10), Some(3))
@@ -181,6 +229,10 @@ async fn a_reply_streams_into_the_database_with_one_terminal_event() {
         meta["timeToFirstTokenMs"].is_u64() && meta["durationMs"].is_u64(),
         "{meta}"
     );
+    let ReplyEvent::Done { message: done } = end else {
+        unreachable!()
+    };
+    assert_eq!(done.content, expected, "done carries the stored reply");
 
     // The prompt: system block with macros resolved, greeting, the user's text.
     let sent = w.mock.requests()[0].json();
@@ -194,59 +246,109 @@ async fn a_reply_streams_into_the_database_with_one_terminal_event() {
     assert_eq!(msgs[msgs.len() - 1]["content"], "Hello there");
 }
 
+#[tokio::test]
+async fn a_window_that_joins_a_running_reply_gets_all_of_it() {
+    let tokens = words(60, "j");
+    let w = world(vec![Reply::Stream {
+        chunks: openai_tokens(&refs(&tokens)),
+        pause: Duration::from_millis(10),
+        end: End::Close,
+    }])
+    .await;
+    let nobody = Arc::new(Recorder::default());
+    assert!(
+        w.state.replies.attach(w.chat, nobody.sink()).is_none(),
+        "nothing to join before a reply"
+    );
+    let (started, rec) = w.send("Go on").await;
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let joined = Arc::new(Recorder::default());
+    let (generation_id, message_id) = w.state.replies.attach(w.chat, joined.sink()).unwrap();
+    assert_eq!(
+        (generation_id, message_id),
+        (started.generation_id, started.message.id)
+    );
+    rec.wait_end().await;
+    joined.wait_end().await;
+    let events = joined.events();
+    let ReplyEvent::Started(so_far) = &events[0] else {
+        panic!("a joining window hears `started` first: {:?}", events[0])
+    };
+    assert!(
+        !so_far.message.content.is_empty() && so_far.message.content.len() < tokens.concat().len(),
+        "it joined mid-reply: {:?}",
+        so_far.message.content
+    );
+    assert_eq!(
+        format!("{}{}", so_far.message.content, joined.deltas().concat()),
+        tokens.concat(),
+        "the text so far and the later deltas add up to the reply, nothing twice"
+    );
+    assert_eq!(joined.terminals().len(), 1);
+    assert!(nobody.events().is_empty());
+}
+
 /// A delta as a window saw it: when it came, when it was drawn, its text.
 type Seen = (std::time::Instant, Option<std::time::Instant>, String);
 
 /// A window that draws each delta in `draw` and then says so (and repeats
 /// its answer for the delta before, late, as a window may).
 struct Window {
-    generations: Arc<Generations>,
+    replies: Arc<generation::Replies>,
+    generation: Arc<Mutex<Option<Id>>>,
     draw: Duration,
     log: Arc<Mutex<Vec<Seen>>>,
 }
 
-impl EventSink for Window {
-    fn emit(&self, event: ChatEvent) {
-        let ChatEvent::Delta(d) = event else { return };
+impl ReplySink for Window {
+    fn send(&self, event: &ReplyEvent) -> bool {
+        let d = match event {
+            ReplyEvent::Started(s) => {
+                *self.generation.lock().unwrap() = Some(s.generation_id);
+                return true;
+            }
+            ReplyEvent::Delta(d) => d.clone(),
+            _ => return true,
+        };
+        let generation = self.generation.lock().unwrap().unwrap();
         let i = {
             let mut log = self.log.lock().unwrap();
             log.push((std::time::Instant::now(), None, d.text));
             log.len() - 1
         };
-        let (generations, log, draw) = (self.generations.clone(), self.log.clone(), self.draw);
+        let (replies, log, draw) = (self.replies.clone(), self.log.clone(), self.draw);
         // A late, repeated answer for the delta before changes nothing.
-        generations.delta_shown(d.generation_id, d.seq - 1);
+        replies.delta_shown(generation, d.seq - 1);
         tokio::spawn(async move {
             tokio::time::sleep(draw).await;
             log.lock().unwrap()[i].1 = Some(std::time::Instant::now());
-            generations.delta_shown(d.generation_id, d.seq);
+            replies.delta_shown(generation, d.seq);
         });
+        true
     }
 }
 
 #[tokio::test]
 async fn each_delta_waits_until_the_window_has_drawn_the_one_before() {
-    let tokens: Vec<String> = (0..120).map(|i| format!("w{i} ")).collect();
-    let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    let tokens = words(120, "w");
     let stream = || Reply::Stream {
-        chunks: openai_tokens(&refs),
+        chunks: openai_tokens(&refs(&tokens)),
         pause: Duration::from_millis(4),
         end: End::Close,
     };
-    let mut w = world(vec![stream(), stream()]).await;
+    let w = world(vec![stream(), stream()]).await;
     let log = Arc::new(Mutex::new(Vec::new()));
-    w.engine.sink = Arc::new(Window {
-        generations: w.engine.generations.clone(),
+    let window = Window {
+        replies: w.state.replies.clone(),
+        generation: Arc::default(),
         draw: Duration::from_millis(30),
         log: log.clone(),
-    });
-    let started = generation::send(&w.engine, w.chat, "Hello".into())
+    };
+    let started = generation::send(&w.state, w.chat, "Hello".into(), Box::new(window))
         .await
         .unwrap();
-    // The window answers the start once it has drawn the new bubble.
-    assert!(w.engine.generations.delta_shown(started.generation_id, 0));
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while w.engine.generations.in_chat(w.chat).is_some() {
+    while w.running().await {
         assert!(
             std::time::Instant::now() < deadline,
             "the reply never ended"
@@ -273,28 +375,48 @@ async fn each_delta_waits_until_the_window_has_drawn_the_one_before() {
             drawn - pair[1].0
         );
     }
-    let stored = message::get(&w.engine.pool, started.message.id)
+    let stored = message::get(&w.state.pool, started.message.id)
         .await
         .unwrap();
     assert_eq!(stored.content, tokens.concat());
 
     // A window that never answers still gets the text, a delta at least
     // every SHOWN_WAIT.
-    w.engine.sink = w.events.clone();
-    let again = generation::regenerate(&w.engine, started.message.id)
-        .await
-        .unwrap();
-    assert!(matches!(
-        w.events.wait_end(again.generation_id).await,
-        ChatEvent::Done(_)
-    ));
-    let deltas = w.events.deltas(again.generation_id);
+    let (_, rec) = w.regenerate(started.message.id).await;
+    assert!(matches!(rec.wait_end().await, ReplyEvent::Done { .. }));
+    let deltas = rec.deltas();
     assert_eq!(deltas.concat(), tokens.concat());
     assert!(
         (2..=12).contains(&deltas.len()),
         "{} deltas in ~480 ms without answers",
         deltas.len()
     );
+}
+
+#[tokio::test]
+async fn the_first_delta_does_not_wait_for_the_window() {
+    // One token, then nothing for a long while: the first text must reach
+    // the window at once, not after a wait for an answer.
+    let first = openai_tokens(&["Hi"])[..1].to_vec();
+    let w = world(vec![Reply::Stream {
+        chunks: first,
+        pause: Duration::ZERO,
+        end: End::Hang,
+    }])
+    .await;
+    let t0 = std::time::Instant::now();
+    let (s, rec) = w.send("Hello").await;
+    while rec.deltas().is_empty() {
+        assert!(t0.elapsed() < Duration::from_secs(5), "no delta");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    assert!(
+        t0.elapsed() < generation::SHOWN_WAIT,
+        "the first delta came after {:?}, the fallback pace",
+        t0.elapsed()
+    );
+    w.state.replies.stop(s.generation_id);
+    rec.wait_end().await;
 }
 
 #[tokio::test]
@@ -306,30 +428,29 @@ async fn stop_keeps_the_partial_text_as_cancelled() {
         end: End::Hang,
     }])
     .await;
-    let started = generation::send(&w.engine, w.chat, "Tell me a story".into())
-        .await
-        .unwrap();
+    let (started, rec) = w.send("Tell me a story").await;
     // Wait for the text to arrive, then stop.
     for _ in 0..500 {
-        if w.events.deltas(started.generation_id).concat() == "Once upon " {
+        if rec.deltas().concat() == "Once upon " {
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    assert!(w.engine.generations.stop(started.generation_id));
-    let end = w.events.wait_end(started.generation_id).await;
-    assert!(matches!(end, ChatEvent::Cancelled(_)), "{end:?}");
-    assert_eq!(w.events.terminals(started.generation_id).len(), 1);
-    let stored = message::get(&w.engine.pool, started.message.id)
+    assert!(w.state.replies.stop(started.generation_id));
+    let end = rec.wait_end().await;
+    assert!(matches!(end, ReplyEvent::Cancelled { .. }), "{end:?}");
+    assert_eq!(rec.terminals().len(), 1);
+    let stored = message::get(&w.state.pool, started.message.id)
         .await
         .unwrap();
     assert_eq!(
         (stored.status, stored.content.as_str()),
         (MessageStatus::Cancelled, "Once upon ")
     );
+    assert_eq!(stored.metadata.0["endReason"], "stopped");
     assert!(
-        !w.engine.generations.stop(started.generation_id),
-        "a finished generation is not running"
+        !w.state.replies.stop(started.generation_id),
+        "a finished reply is not running"
     );
 }
 
@@ -342,23 +463,23 @@ async fn a_fault_mid_stream_keeps_the_text_and_says_why() {
         end: End::Drop,
     }])
     .await;
-    let started = generation::send(&w.engine, w.chat, "Go".into())
-        .await
-        .unwrap();
-    let end = w.events.wait_end(started.generation_id).await;
-    let ChatEvent::Error(e) = end else {
+    let (started, rec) = w.send("Go").await;
+    let end = rec.wait_end().await;
+    let ReplyEvent::Error { error, message } = end else {
         panic!("expected an error event, got {end:?}")
     };
-    let err = e.error.unwrap();
+    let err = serde_json::to_value(&error).unwrap();
     assert_eq!(err["type"], "ExternalApiError");
     assert!(err["error"].as_str().unwrap().contains("Mock AI"), "{err}");
-    let stored = message::get(&w.engine.pool, started.message.id)
+    assert_eq!(message.unwrap().content, "Half a reply");
+    let stored = message::get(&w.state.pool, started.message.id)
         .await
         .unwrap();
     assert_eq!(
         (stored.status, stored.content.as_str()),
         (MessageStatus::Failed, "Half a reply")
     );
+    assert_eq!(stored.metadata.0["endReason"], "failed");
     assert!(
         stored.metadata.0["error"]
             .as_str()
@@ -370,24 +491,64 @@ async fn a_fault_mid_stream_keeps_the_text_and_says_why() {
 }
 
 #[tokio::test]
+async fn a_stream_that_ends_without_finishing_is_cut_short() {
+    // Text, then the server closes cleanly: no finish reason, no [DONE].
+    let first = openai_tokens(&["Cut ", "here"])[..2].to_vec();
+    let w = world(vec![Reply::Stream {
+        chunks: first,
+        pause: Duration::from_millis(2),
+        end: End::Close,
+    }])
+    .await;
+    let (started, rec) = w.send("Go").await;
+    let ReplyEvent::Error { error, .. } = rec.wait_end().await else {
+        panic!("a cut-short reply ends in an error event")
+    };
+    assert!(error.to_string().contains("cut short"), "{error}");
+    assert_eq!(
+        w.stored_end(started.message.id).await,
+        (MessageStatus::Failed, "Cut here".into(), "cut_short".into())
+    );
+}
+
+#[tokio::test]
+async fn a_reply_stopped_by_the_length_limit_says_so_and_keeps_its_text() {
+    let mut chunks = openai_tokens(&["Long ", "answer"]);
+    chunks.pop();
+    chunks.push(
+        b"data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\ndata: [DONE]\n\n"
+            .to_vec(),
+    );
+    let w = world(vec![stream(chunks)]).await;
+    let (started, rec) = w.send("Go").await;
+    assert!(matches!(rec.wait_end().await, ReplyEvent::Done { .. }));
+    assert_eq!(
+        w.stored_end(started.message.id).await,
+        (
+            MessageStatus::Completed,
+            "Long answer".into(),
+            "length".into()
+        )
+    );
+}
+
+#[tokio::test]
 async fn an_http_error_fails_the_reply_in_words() {
     let w = world(vec![status(401, r#"{"error":{"message":"bad key"}}"#)]).await;
-    let started = generation::send(&w.engine, w.chat, "Hi".into())
-        .await
-        .unwrap();
-    let ChatEvent::Error(e) = w.events.wait_end(started.generation_id).await else {
+    let (started, rec) = w.send("Hi").await;
+    let ReplyEvent::Error { error, .. } = rec.wait_end().await else {
         panic!("expected error")
     };
-    assert!(e.error.unwrap()["error"]
-        .as_str()
-        .unwrap()
-        .contains("rejected the API key (401)"));
-    let stored = message::get(&w.engine.pool, started.message.id)
+    assert!(
+        error.to_string().contains("rejected the API key (401)"),
+        "{error}"
+    );
+    let stored = message::get(&w.state.pool, started.message.id)
         .await
         .unwrap();
     assert_eq!(stored.status, MessageStatus::Failed);
     // The person's message is kept.
-    let page = message::page(&w.engine.pool, w.chat, None, None)
+    let page = message::page(&w.state.pool, w.chat, None, None)
         .await
         .unwrap();
     assert!(page.items.iter().any(|m| m.content == "Hi"));
@@ -401,35 +562,38 @@ async fn regenerate_adds_a_swipe_and_continue_appends() {
         stream(openai_tokens(&[" And more."])),
     ])
     .await;
-    let s1 = generation::send(&w.engine, w.chat, "Question?".into())
-        .await
-        .unwrap();
-    w.events.wait_end(s1.generation_id).await;
+    let (s1, rec) = w.send("Question?").await;
+    rec.wait_end().await;
 
-    let s2 = generation::regenerate(&w.engine, s1.message.id)
-        .await
-        .unwrap();
+    let (s2, rec) = w.regenerate(s1.message.id).await;
     assert_eq!(s2.message.content, "", "the new swipe starts empty");
-    w.events.wait_end(s2.generation_id).await;
-    let m = message::get(&w.engine.pool, s1.message.id).await.unwrap();
+    rec.wait_end().await;
+    let m = message::get(&w.state.pool, s1.message.id).await.unwrap();
     assert_eq!(
         (m.content.as_str(), m.swipe_count, m.active_swipe),
         ("Second answer.", 2, 1)
     );
-    let back = message::set_swipe(&w.engine.pool, m.id, 0).await.unwrap();
+    let back = message::set_swipe(&w.state.pool, m.id, 0).await.unwrap();
     assert_eq!(back.content, "First answer.");
     assert_eq!(
         back.metadata.0["finishReason"], "stop",
         "the swipe brings its own metadata"
     );
-    message::set_swipe(&w.engine.pool, m.id, 1).await.unwrap();
+    message::set_swipe(&w.state.pool, m.id, 1).await.unwrap();
 
-    let s3 = generation::continue_reply(&w.engine, m.id).await.unwrap();
-    w.events.wait_end(s3.generation_id).await;
-    let m = message::get(&w.engine.pool, m.id).await.unwrap();
+    let rec = Arc::new(Recorder::default());
+    let s3 = generation::continue_reply(&w.state, m.id, rec.sink())
+        .await
+        .unwrap();
+    assert_eq!(
+        s3.message.content, "Second answer.",
+        "continue starts from the text there"
+    );
+    rec.wait_end().await;
+    let m = message::get(&w.state.pool, m.id).await.unwrap();
     assert_eq!(m.content, "Second answer. And more.");
     assert_eq!(
-        w.events.deltas(s3.generation_id).concat(),
+        rec.deltas().concat(),
         " And more.",
         "continue streams only the new text"
     );
@@ -441,23 +605,24 @@ async fn regenerate_adds_a_swipe_and_continue_appends() {
         "the model continues its own reply"
     );
     // The swipe kept step with the continued text.
-    let again = message::set_swipe(&w.engine.pool, m.id, 1).await.unwrap();
+    let again = message::set_swipe(&w.state.pool, m.id, 1).await.unwrap();
     assert_eq!(again.content, "Second answer. And more.");
 
     // Only the last reply can be regenerated.
-    let greeting = message::page(&w.engine.pool, w.chat, None, None)
+    let greeting = message::page(&w.state.pool, w.chat, None, None)
         .await
         .unwrap()
         .items[0]
         .clone();
-    let err = generation::regenerate(&w.engine, greeting.id)
+    let err = generation::regenerate(&w.state, greeting.id, Arc::new(Recorder::default()).sink())
         .await
-        .unwrap_err();
+        .err()
+        .unwrap();
     assert_eq!(err.kind(), "BusinessRuleError");
 }
 
 #[tokio::test]
-async fn one_generation_per_chat() {
+async fn one_reply_per_chat() {
     let first = openai_tokens(&["slow"])[..1].to_vec();
     let w = world(vec![Reply::Stream {
         chunks: first,
@@ -465,42 +630,43 @@ async fn one_generation_per_chat() {
         end: End::Hang,
     }])
     .await;
-    let s = generation::send(&w.engine, w.chat, "One".into())
-        .await
-        .unwrap();
-    let err = generation::send(&w.engine, w.chat, "Two".into())
-        .await
-        .unwrap_err();
+    let (s, rec) = w.send("One").await;
+    let err = generation::send(
+        &w.state,
+        w.chat,
+        "Two".into(),
+        Arc::new(Recorder::default()).sink(),
+    )
+    .await
+    .err()
+    .unwrap();
     assert_eq!(err.kind(), "ConflictError");
     // The reply being written can be neither edited nor deleted meanwhile.
-    let err = message::delete(&w.engine.pool, s.message.id)
+    let err = message::delete(&w.state.pool, s.message.id)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), "BusinessRuleError");
-    let err = message::update(&w.engine.pool, s.message.id, "x")
+    let err = message::update(&w.state.pool, s.message.id, "x")
         .await
         .unwrap_err();
     assert_eq!(err.kind(), "BusinessRuleError");
-    w.engine.generations.stop(s.generation_id);
-    w.events.wait_end(s.generation_id).await;
+    w.state.replies.stop(s.generation_id);
+    rec.wait_end().await;
 }
 
 #[tokio::test]
 async fn partial_text_is_saved_while_streaming() {
-    let tokens: Vec<String> = (0..30).map(|i| format!("t{i} ")).collect();
-    let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    let tokens = words(30, "t");
     // 30 tokens, 100 ms apart: about three seconds of streaming.
     let w = world(vec![Reply::Stream {
-        chunks: openai_tokens(&refs),
+        chunks: openai_tokens(&refs(&tokens)),
         pause: Duration::from_millis(100),
         end: End::Close,
     }])
     .await;
-    let s = generation::send(&w.engine, w.chat, "Slowly".into())
-        .await
-        .unwrap();
+    let (s, rec) = w.send("Slowly").await;
     tokio::time::sleep(Duration::from_millis(1700)).await;
-    let mid = message::get(&w.engine.pool, s.message.id).await.unwrap();
+    let mid = message::get(&w.state.pool, s.message.id).await.unwrap();
     assert_eq!(mid.status, MessageStatus::Streaming);
     assert!(
         mid.content.starts_with("t0 t1 t2 "),
@@ -508,7 +674,7 @@ async fn partial_text_is_saved_while_streaming() {
         mid.content
     );
     assert!(mid.content.len() < tokens.concat().len());
-    w.events.wait_end(s.generation_id).await;
+    rec.wait_end().await;
 }
 
 #[tokio::test]
@@ -520,16 +686,15 @@ async fn replies_interrupted_by_a_crash_become_failed_at_startup() {
         end: End::Hang,
     }])
     .await;
-    let s = generation::send(&w.engine, w.chat, "Go".into())
-        .await
-        .unwrap();
+    let (s, _rec) = w.send("Go").await;
     tokio::time::sleep(Duration::from_millis(1300)).await;
-    // The app "crashes": nothing finishes the generation; the next start sweeps.
-    let n = generation::sweep_interrupted(&w.engine.pool).await.unwrap();
+    // The app "crashes": nothing finishes the reply; the next start sweeps.
+    let n = generation::sweep_interrupted(&w.state.pool).await.unwrap();
     assert_eq!(n, 1);
-    let m = message::get(&w.engine.pool, s.message.id).await.unwrap();
+    let m = message::get(&w.state.pool, s.message.id).await.unwrap();
     assert_eq!(m.status, MessageStatus::Failed);
     assert_eq!(m.content, "Interrupted here", "the saved text survives");
+    assert_eq!(m.metadata.0["endReason"], "interrupted");
     assert!(m.metadata.0["error"]
         .as_str()
         .unwrap()
@@ -539,15 +704,18 @@ async fn replies_interrupted_by_a_crash_become_failed_at_startup() {
 #[tokio::test]
 async fn no_model_means_a_clear_error_and_nothing_written() {
     let w = world(vec![stream(openai_tokens(&["x"]))]).await;
-    let bare = chat_session::create(&w.engine.pool, ChatSessionInput::default())
+    let bare = chat_session::create(&w.state.pool, ChatSessionInput::default())
         .await
         .unwrap();
-    let err = generation::send(&w.engine, bare.id, "Hello?".into())
+    let rec = Arc::new(Recorder::default());
+    let err = generation::send(&w.state, bare.id, "Hello?".into(), rec.sink())
         .await
-        .unwrap_err();
+        .err()
+        .unwrap();
     assert_eq!(err.kind(), "ValidationError");
     assert!(err.to_string().contains("choose a model"), "{err}");
-    assert!(message::page(&w.engine.pool, bare.id, None, None)
+    assert!(rec.events().is_empty(), "nothing started, nothing heard");
+    assert!(message::page(&w.state.pool, bare.id, None, None)
         .await
         .unwrap()
         .items
@@ -558,7 +726,7 @@ async fn no_model_means_a_clear_error_and_nothing_written() {
 async fn the_prompt_preview_is_what_gets_sent() {
     let w = world(vec![stream(openai_tokens(&["ok"]))]).await;
     message::add(
-        &w.engine.pool,
+        &w.state.pool,
         w.chat,
         parley::models::MessageInput {
             role: parley::models::MessageRole::User,
@@ -567,7 +735,7 @@ async fn the_prompt_preview_is_what_gets_sent() {
     )
     .await
     .unwrap();
-    let preview = generation::preview(&w.engine, w.chat).await.unwrap();
+    let preview = generation::preview(&w.state, w.chat).await.unwrap();
     assert_eq!(preview.messages.last().unwrap().content, "Earlier");
     assert_eq!(preview.budget_tokens, 4096 - 256);
     assert_eq!(preview.history_dropped, 0);

@@ -277,6 +277,7 @@ async fn append(pool: &sqlx::SqlitePool, chat: parley::models::Id, text: &str, a
     )
     .await
     .unwrap()
+    .seq
 }
 
 #[tokio::test]

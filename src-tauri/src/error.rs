@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 /// Crate-wide result with [`AppError`] as the default error.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     /// Input that breaks a rule; `field` names the input it concerns.
     #[error("{message}")]

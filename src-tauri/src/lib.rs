@@ -113,17 +113,11 @@ fn run_app() {
                 }),
                 None => Arc::new(file),
             };
-            let engine = services::generation::Engine {
-                pool: pool.clone(),
-                http: ai::http_client(),
-                secrets: secrets.clone(),
-                generations: Arc::default(),
-                sink: Arc::new(commands::generation::WindowSink(app.handle().clone())),
-            };
             app.manage(AppState {
                 pool,
+                http: ai::http_client(),
                 secrets,
-                engine,
+                replies: Arc::default(),
                 db_path,
                 log_dir,
                 schema_version: report.schema_version,
@@ -139,12 +133,23 @@ fn run_app() {
             tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
             Ok(())
         })
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("parley: {e}");
             std::process::exit(1);
+        })
+        .run(|app, event| {
+            // Closing Parley mid-reply saves what arrived, as interrupted.
+            if let tauri::RunEvent::Exit = event {
+                if let Some(state) = app.try_state::<AppState>() {
+                    tauri::async_runtime::block_on(state.replies.close(REPLY_SAVE_WAIT));
+                }
+            }
         });
 }
+
+/// How long closing Parley waits for replies being written to save.
+const REPLY_SAVE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The keychain is skipped when the data folder is moved (tests, portable
 /// setups), so such runs never touch the person's real keychain.

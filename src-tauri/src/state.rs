@@ -1,6 +1,8 @@
-//! The one struct the app manages: database pool, secret store, the
-//! generation engine, paths. Pool, client and store are cheap to share;
-//! nothing here is behind a Mutex.
+//! The one context the app manages and every command reads: database pool,
+//! HTTP client, secret store, the replies being written, and the paths.
+//! Pool, client and store are cheap to share and clone; nothing here is
+//! behind a Mutex (the reply registry locks inside, briefly). No Tauri
+//! types, so services take it too.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,13 +10,16 @@ use std::sync::Arc;
 use sqlx::SqlitePool;
 
 use crate::secrets::SecretStore;
-use crate::services::generation::Engine;
+use crate::services::generation::Replies;
 
+#[derive(Clone)]
 pub struct AppState {
     pub pool: SqlitePool,
+    /// One client for the app's life (connection pools, TLS sessions).
+    pub http: reqwest::Client,
     pub secrets: Arc<dyn SecretStore>,
-    /// Pool, HTTP client, secrets, running generations and the event sink.
-    pub engine: Engine,
+    /// The replies being written, by chat.
+    pub replies: Arc<Replies>,
     pub db_path: PathBuf,
     pub log_dir: PathBuf,
     pub schema_version: i64,

@@ -153,14 +153,10 @@ pub fn from_stream(
     external(endpoint, None, message, None)
 }
 
-/// The stream closed without the provider saying the reply was complete.
-pub fn ended_early(endpoint: &Endpoint, seen_any: bool) -> AppError {
+/// The stream closed before any frame came.
+pub fn ended_early(endpoint: &Endpoint) -> AppError {
     let name = &endpoint.name;
-    let message = if seen_any {
-        format!("{name} ended the reply before it was complete; the text so far is kept. Try again or continue the reply")
-    } else {
-        format!("{name} sent an empty reply; check the model and try again")
-    };
+    let message = format!("{name} sent an empty reply; check the model and try again");
     external(endpoint, None, message, None)
 }
 

@@ -74,6 +74,9 @@ pub enum StreamEvent {
     Finish(String),
     /// The provider said the reply is complete.
     Done,
+    /// The stream ended after some frames, without the provider saying the
+    /// reply was complete (a dropped connection, a server that stopped).
+    CutShort,
 }
 
 pub type EventStream = Pin<Box<dyn Stream<Item = Result<StreamEvent>> + Send>>;
@@ -247,7 +250,10 @@ where
                     if st.finished {
                         return Some((Ok(StreamEvent::Done), st));
                     }
-                    return Some((Err(errors::ended_early(&st.endpoint, st.seen_any)), st));
+                    if st.seen_any {
+                        return Some((Ok(StreamEvent::CutShort), st));
+                    }
+                    return Some((Err(errors::ended_early(&st.endpoint)), st));
                 }
             }
         }

@@ -1,98 +1,113 @@
-//! Commands for the reply lifecycle, and the sink that turns generation
-//! events into `chat://delta`, `chat://done`, `chat://error` and
-//! `chat://cancelled` events to the window.
+//! Commands for replies. Each start takes the reply's own channel
+//! (`on_event`) and streams [`ReplyEvent`]s over it; `chat_attach` lets a
+//! reopened chat join the reply running in it.
 
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri::ipc::Channel;
+use tauri::State;
 
 use super::traced;
 use crate::error::Result;
 use crate::models::{Id, Message};
-use crate::services::generation::{self, ChatEvent, EventSink, Started};
+use crate::services::generation::{self, ReplyEvent, ReplySink, Started};
 use crate::services::{markdown, message, prompt::Prompt};
 use crate::state::AppState;
 
-/// Emits generation events to every window.
-pub struct WindowSink<R: Runtime>(pub AppHandle<R>);
+/// A window's channel as a place reply events go.
+struct ChannelSink(Channel<ReplyEvent>);
 
-impl<R: Runtime> EventSink for WindowSink<R> {
-    fn emit(&self, event: ChatEvent) {
-        let sent = match &event {
-            ChatEvent::Delta(d) => self.0.emit("chat://delta", d),
-            ChatEvent::Done(e) => self.0.emit("chat://done", e),
-            ChatEvent::Error(e) => self.0.emit("chat://error", e),
-            ChatEvent::Cancelled(e) => self.0.emit("chat://cancelled", e),
-        };
-        if let Err(e) = sent {
-            tracing::warn!(error = %e, "could not send a chat event to the window");
+impl ReplySink for ChannelSink {
+    fn send(&self, event: &ReplyEvent) -> bool {
+        match self.0.send(event.clone()) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "a window stopped listening to a reply");
+                false
+            }
         }
     }
 }
 
+fn sink(channel: Channel<ReplyEvent>) -> Box<dyn ReplySink> {
+    Box::new(ChannelSink(channel))
+}
+
 #[tauri::command]
-pub async fn chat_send(state: State<'_, AppState>, chat_id: Id, text: String) -> Result<Started> {
-    traced("chat_send", generation::send(&state.engine, chat_id, text)).await
+pub async fn chat_send(
+    state: State<'_, AppState>,
+    chat_id: Id,
+    text: String,
+    on_event: Channel<ReplyEvent>,
+) -> Result<Started> {
+    traced(
+        "chat_send",
+        generation::send(&state, chat_id, text, sink(on_event)),
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn chat_regenerate(
+    state: State<'_, AppState>,
+    message_id: Id,
+    on_event: Channel<ReplyEvent>,
+) -> Result<Started> {
+    traced(
+        "chat_regenerate",
+        generation::regenerate(&state, message_id, sink(on_event)),
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn chat_continue(
+    state: State<'_, AppState>,
+    message_id: Id,
+    on_event: Channel<ReplyEvent>,
+) -> Result<Started> {
+    traced(
+        "chat_continue",
+        generation::continue_reply(&state, message_id, sink(on_event)),
+    )
+    .await
 }
 
 #[tauri::command]
 pub async fn chat_stop(state: State<'_, AppState>, generation_id: Id) -> Result<bool> {
-    traced("chat_stop", async {
-        Ok(state.engine.generations.stop(generation_id))
-    })
-    .await
+    traced("chat_stop", async { Ok(state.replies.stop(generation_id)) }).await
 }
 
-/// The window has drawn delta `seq` of a generation (0: its new bubble);
-/// the next may come (see `services::generation`). Returns whether it was
-/// still running.
+/// The window has drawn delta `seq` of a reply; the next may come (see
+/// `services::generation::pacing`). Returns whether it was still running.
 #[tauri::command]
 pub async fn chat_delta_shown(
     state: State<'_, AppState>,
     generation_id: Id,
     seq: u64,
 ) -> Result<bool> {
-    traced("chat_delta_shown", async {
-        Ok(state.engine.generations.delta_shown(generation_id, seq))
-    })
-    .await
-}
-
-#[tauri::command]
-pub async fn chat_regenerate(state: State<'_, AppState>, message_id: Id) -> Result<Started> {
-    traced(
-        "chat_regenerate",
-        generation::regenerate(&state.engine, message_id),
-    )
-    .await
-}
-
-#[tauri::command]
-pub async fn chat_continue(state: State<'_, AppState>, message_id: Id) -> Result<Started> {
-    traced(
-        "chat_continue",
-        generation::continue_reply(&state.engine, message_id),
-    )
-    .await
+    Ok(state.replies.delta_shown(generation_id, seq))
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RunningGeneration {
+pub struct Attached {
     pub generation_id: Id,
     pub message_id: Id,
 }
 
-/// The generation writing in a chat, so a reopened chat can show it.
+/// Joins the reply being written in a chat, if any: `on_event` hears a
+/// `started` with the text so far, then the rest, like the window that
+/// started it.
 #[tauri::command]
-pub async fn chat_running(
+pub async fn chat_attach(
     state: State<'_, AppState>,
     chat_id: Id,
-) -> Result<Option<RunningGeneration>> {
+    on_event: Channel<ReplyEvent>,
+) -> Result<Option<Attached>> {
     Ok(state
-        .engine
-        .generations
-        .in_chat(chat_id)
-        .map(|(generation_id, message_id)| RunningGeneration {
+        .replies
+        .attach(chat_id, sink(on_event))
+        .map(|(generation_id, message_id)| Attached {
             generation_id,
             message_id,
         }))
@@ -100,11 +115,7 @@ pub async fn chat_running(
 
 #[tauri::command]
 pub async fn chat_prompt_preview(state: State<'_, AppState>, chat_id: Id) -> Result<Prompt> {
-    traced(
-        "chat_prompt_preview",
-        generation::preview(&state.engine, chat_id),
-    )
-    .await
+    traced("chat_prompt_preview", generation::preview(&state, chat_id)).await
 }
 
 #[tauri::command]
@@ -115,7 +126,7 @@ pub async fn message_swipe(
 ) -> Result<Message> {
     traced(
         "message_swipe",
-        message::set_swipe(&state.engine.pool, message_id, index),
+        message::set_swipe(&state.pool, message_id, index),
     )
     .await
 }

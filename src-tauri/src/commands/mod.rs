@@ -107,7 +107,7 @@ macro_rules! all_commands {
             $crate::commands::generation::chat_delta_shown,
             $crate::commands::generation::chat_regenerate,
             $crate::commands::generation::chat_continue,
-            $crate::commands::generation::chat_running,
+            $crate::commands::generation::chat_attach,
             $crate::commands::generation::chat_prompt_preview,
             $crate::commands::generation::message_swipe,
             $crate::commands::generation::markdown_render,

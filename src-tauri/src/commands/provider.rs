@@ -70,7 +70,7 @@ pub async fn provider_models(
 ) -> Result<Vec<crate::ai::RemoteModel>> {
     traced(
         "provider_models",
-        service::remote_models(&state.pool, state.secrets.as_ref(), &state.engine.http, id),
+        service::remote_models(&state.pool, state.secrets.as_ref(), &state.http, id),
     )
     .await
 }

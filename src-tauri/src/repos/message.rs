@@ -26,17 +26,23 @@ pub struct NewMessage<'a> {
     pub created_at: Timestamp,
 }
 
-/// Appends a message after the chat's last one and returns its `seq`.
+/// The columns of a row just written, for `returning` (its swipes are
+/// counted like [`COLUMNS`] does).
+const RETURNING: &str = r"id, chat_session_id, seq, role, status, active_swipe,
+    (select count(*) from message_swipes w where w.message_id = messages.id) as swipe_count,
+    created_at, updated_at, metadata, content";
+
+/// Appends a message after the chat's last one and returns it as stored.
 /// Run inside a transaction when more than one writer may append.
-pub async fn append(conn: &mut SqliteConnection, m: &NewMessage<'_>) -> Result<i64> {
-    Ok(sqlx::query_scalar(
+pub async fn append(conn: &mut SqliteConnection, m: &NewMessage<'_>) -> Result<Message> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"insert into messages (id, chat_session_id, seq, role, status, created_at, updated_at,
             metadata, content)
           values (?1, ?2,
             (select coalesce(max(seq), -1) + 1 from messages where chat_session_id = ?2),
             ?3, ?4, ?5, ?5, ?6, ?7)
-          returning seq",
-    )
+          returning {RETURNING}"
+    )))
     .bind(m.id)
     .bind(m.chat_session_id)
     .bind(m.role)
@@ -235,7 +241,7 @@ pub async fn set_active_swipe<'e>(
 }
 
 /// Writes a reply's text, status and metadata, and the swipe it shows (when
-/// it has swipes), together.
+/// it has swipes), together; returns the reply as stored.
 pub async fn save_reply(
     conn: &mut SqliteConnection,
     id: Id,
@@ -243,20 +249,9 @@ pub async fn save_reply(
     status: MessageStatus,
     metadata: &Value,
     now: Timestamp,
-) -> Result<()> {
+) -> Result<Message> {
     use sqlx::Connection;
     let mut tx = conn.begin().await?;
-    sqlx::query(
-        r"update messages set content = ?2, status = ?3, metadata = ?4, updated_at = ?5
-           where id = ?1",
-    )
-    .bind(id)
-    .bind(content)
-    .bind(status)
-    .bind(Json(metadata))
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
     sqlx::query(
         r"update message_swipes set content = ?2, metadata = ?3, updated_at = ?4
            where message_id = ?1
@@ -268,8 +263,20 @@ pub async fn save_reply(
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    let saved = sqlx::query_as(AssertSqlSafe(format!(
+        r"update messages set content = ?2, status = ?3, metadata = ?4, updated_at = ?5
+           where id = ?1
+          returning {RETURNING}"
+    )))
+    .bind(id)
+    .bind(content)
+    .bind(status)
+    .bind(Json(metadata))
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(saved)
 }
 
 /// Marks every `pending` or `streaming` message failed with `reason`,
@@ -282,7 +289,7 @@ pub async fn fail_unfinished<'e>(
     let done = sqlx::query(
         r"update messages
              set status = 'failed', updated_at = ?2,
-                 metadata = json_set(metadata, '$.error', ?1)
+                 metadata = json_set(metadata, '$.error', ?1, '$.endReason', 'interrupted')
            where status in ('pending', 'streaming')",
     )
     .bind(reason)

@@ -2,52 +2,173 @@
 //! at a time, edited with the active swipe kept in step.
 
 use serde_json::json;
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
 use super::validate;
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
-    new_id, Id, Message, MessageInput, MessageRole, MessageStatus, Page, Timestamp,
+    new_id, ChatSession, Id, Message, MessageInput, MessageRole, MessageStatus, Page, Timestamp,
 };
 use crate::repos::message::{self as repo, NewMessage};
 
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 500;
 
-async fn live_chat(pool: &SqlitePool, chat_id: Id) -> Result<()> {
+/// The chat, if it is not in the trash: messages are only added to live
+/// chats (by the person, an import into it, or a reply).
+pub async fn live_chat(pool: &SqlitePool, chat_id: Id) -> Result<ChatSession> {
     let chat = crate::repos::chat_session::get(pool, chat_id)
         .await?
         .ok_or_else(|| AppError::not_found("chat", chat_id))?;
     if chat.deleted_at.is_some() {
         return Err(AppError::BusinessRule(
-            "this chat is in the trash; restore it before adding messages".into(),
+            "this chat is in the trash; restore it first".into(),
         ));
     }
-    Ok(())
+    Ok(chat)
 }
 
 /// Appends a message written by the person (or a system note) to a chat.
 pub async fn add(pool: &SqlitePool, chat_id: Id, input: MessageInput) -> Result<Message> {
     validate::message_content(&input.content, input.role == MessageRole::User)?;
     live_chat(pool, chat_id).await?;
-    let id = new_id();
-    let metadata = json!({});
     let mut tx = pool.begin().await?;
-    repo::append(
+    let m = repo::append(
         &mut tx,
         &NewMessage {
-            id,
+            id: new_id(),
             chat_session_id: chat_id,
             role: input.role,
             status: MessageStatus::Completed,
             content: &input.content,
-            metadata: &metadata,
+            metadata: &json!({}),
             created_at: Timestamp::now(),
         },
     )
     .await?;
     tx.commit().await.context("save the message")?;
-    get(pool, id).await
+    Ok(m)
+}
+
+/// Appends the person's message and the reply that answers it (`pending`,
+/// empty, with `metadata`) in one transaction: both or neither.
+pub async fn add_exchange(
+    pool: &SqlitePool,
+    chat_id: Id,
+    text: &str,
+    reply_id: Id,
+    metadata: &serde_json::Value,
+) -> Result<(Message, Message)> {
+    validate::message_content(text, true)?;
+    let now = Timestamp::now();
+    let mut tx = pool.begin().await?;
+    let user = repo::append(
+        &mut tx,
+        &NewMessage {
+            id: new_id(),
+            chat_session_id: chat_id,
+            role: MessageRole::User,
+            status: MessageStatus::Completed,
+            content: text,
+            metadata: &json!({}),
+            created_at: now,
+        },
+    )
+    .await?;
+    let reply = repo::append(
+        &mut tx,
+        &NewMessage {
+            id: reply_id,
+            chat_session_id: chat_id,
+            role: MessageRole::Assistant,
+            status: MessageStatus::Pending,
+            content: "",
+            metadata,
+            created_at: now,
+        },
+    )
+    .await?;
+    tx.commit().await.context("save the message")?;
+    Ok((user, reply))
+}
+
+/// The chat's last message, if it is a character's reply: the one reply
+/// that can be regenerated or continued.
+pub async fn last_reply(pool: &SqlitePool, id: Id) -> Result<Message> {
+    let m = get(pool, id).await?;
+    if m.role != MessageRole::Assistant {
+        return Err(AppError::BusinessRule(
+            "only a character's reply can be regenerated or continued".into(),
+        ));
+    }
+    let (last, _) = repo::page(pool, m.chat_session_id, None, 1).await?;
+    if last.first().map(|l| l.id) != Some(m.id) {
+        return Err(AppError::BusinessRule(
+            "only the last reply can be regenerated or continued; delete the messages after it first"
+                .into(),
+        ));
+    }
+    Ok(m)
+}
+
+/// A message about to get its first extra swipe keeps its current text as
+/// swipe 0, so nothing it showed is lost.
+async fn keep_first_swipe(conn: &mut SqliteConnection, m: &Message, now: Timestamp) -> Result<()> {
+    if m.swipe_count == 0 {
+        repo::add_swipe(conn, new_id(), m.id, &m.content, &m.metadata.0, now).await?;
+    }
+    Ok(())
+}
+
+/// Starts a new, empty swipe of a reply and shows it, `pending`, for a
+/// regenerated reply; the old versions stay one swipe away.
+pub async fn begin_swipe(
+    pool: &SqlitePool,
+    m: &Message,
+    metadata: &serde_json::Value,
+) -> Result<Message> {
+    let now = Timestamp::now();
+    let mut tx = pool.begin().await?;
+    keep_first_swipe(&mut tx, m, now).await?;
+    let index = repo::add_swipe(&mut tx, new_id(), m.id, "", metadata, now).await?;
+    repo::set_active_swipe(&mut *tx, m.id, index, now).await?;
+    let reply = repo::save_reply(&mut tx, m.id, "", MessageStatus::Pending, metadata, now).await?;
+    tx.commit().await.context("start a new swipe")?;
+    Ok(reply)
+}
+
+/// Opens a finished reply again to be continued: `pending`, its text kept,
+/// its old error dropped.
+pub async fn reopen(pool: &SqlitePool, m: &Message) -> Result<Message> {
+    let mut metadata = m.metadata.0.clone();
+    if let Some(obj) = metadata.as_object_mut() {
+        obj.remove("error");
+        obj.remove("endReason");
+    }
+    let mut conn = pool.acquire().await?;
+    repo::save_reply(
+        &mut conn,
+        m.id,
+        &m.content,
+        MessageStatus::Pending,
+        &metadata,
+        Timestamp::now(),
+    )
+    .await
+    .context("reopen the reply")
+}
+
+/// Saves a reply's text, status and metadata (and its shown swipe);
+/// returns it as stored.
+pub async fn save_reply(
+    pool: &SqlitePool,
+    id: Id,
+    content: &str,
+    status: MessageStatus,
+    metadata: &serde_json::Value,
+) -> Result<Message> {
+    let mut conn = pool.acquire().await?;
+    repo::save_reply(&mut conn, id, content, status, metadata, Timestamp::now()).await
 }
 
 pub async fn get(pool: &SqlitePool, id: Id) -> Result<Message> {
@@ -237,17 +358,7 @@ pub async fn add_swipe(pool: &SqlitePool, id: Id, content: &str) -> Result<Messa
     validate::message_content(content, false)?;
     let now = Timestamp::now();
     let mut tx = pool.begin().await?;
-    if current.swipe_count == 0 {
-        repo::add_swipe(
-            &mut tx,
-            new_id(),
-            id,
-            &current.content,
-            &current.metadata.0,
-            now,
-        )
-        .await?;
-    }
+    keep_first_swipe(&mut tx, &current, now).await?;
     let index = repo::add_swipe(&mut tx, new_id(), id, content, &json!({}), now).await?;
     repo::set_active_swipe(&mut *tx, id, index, now).await?;
     tx.commit().await.context("save the swipe")?;

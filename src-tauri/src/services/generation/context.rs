@@ -1,0 +1,137 @@
+//! A reply's context: the chat's model, provider and key, character,
+//! persona and system prompt, the history that fits the model's budget, and
+//! the prompt and request built from them. Reads only; no writes.
+
+use sqlx::SqlitePool;
+
+use super::super::prompt::{self, Prompt, PromptInputs};
+use crate::ai::{ChatRequest, Endpoint};
+use crate::error::{AppError, Result};
+use crate::models::{Character, ChatSession, Id, Message, SamplingParams, UserProfile};
+use crate::repos;
+use crate::state::AppState;
+
+/// Everything a reply in one chat is written with.
+pub struct ReplyContext {
+    pub chat: ChatSession,
+    pub endpoint: Endpoint,
+    pub model_id: String,
+    pub context_length: i64,
+    pub max_output_tokens: i64,
+    pub params: SamplingParams,
+    pub character: Option<Character>,
+    pub persona: Option<UserProfile>,
+    pub system_prompt: Option<String>,
+}
+
+impl ReplyContext {
+    /// Reads a chat's context; a chat in the trash or without a usable
+    /// model is refused in words.
+    pub async fn load(state: &AppState, chat_id: Id) -> Result<ReplyContext> {
+        let pool = &state.pool;
+        let chat = super::super::message::live_chat(pool, chat_id).await?;
+        let settings = repos::settings::get(pool).await?;
+        let model_id = chat
+            .ai_model_id
+            .or(settings.default_ai_model_id)
+            .ok_or_else(|| {
+                AppError::validation(
+                    "ai_model_id",
+                    "choose a model for this chat first (Chat settings)",
+                )
+            })?;
+        let model = repos::ai_model::get(pool, model_id).await?.ok_or_else(|| {
+            AppError::validation(
+                "ai_model_id",
+                "this chat's model was deleted; choose another in Chat settings",
+            )
+        })?;
+        let endpoint =
+            super::super::provider::endpoint(pool, state.secrets.as_ref(), model.provider_id)
+                .await?;
+        let character = match chat.character_id {
+            Some(id) => repos::character::get(pool, id).await?,
+            None => None,
+        };
+        let persona = match chat.user_profile_id {
+            Some(id) => repos::user_profile::get(pool, id).await?,
+            None => None,
+        };
+        let prompt_id = chat.system_prompt_id.or(settings.default_system_prompt_id);
+        let system_prompt = match prompt_id {
+            Some(id) => repos::system_prompt::get(pool, id)
+                .await?
+                .map(|p| p.content),
+            None => None,
+        };
+        Ok(ReplyContext {
+            endpoint,
+            model_id: model.model_id,
+            context_length: model.context_length,
+            max_output_tokens: model.max_output_tokens,
+            params: model.params,
+            chat,
+            character,
+            persona,
+            system_prompt,
+        })
+    }
+
+    /// The messages before `before_seq` (or all), oldest first, reading
+    /// pages from the end only until the token budget is surely spent.
+    pub async fn history(
+        &self,
+        pool: &SqlitePool,
+        before_seq: Option<i64>,
+    ) -> Result<Vec<Message>> {
+        const PAGE: u32 = 200;
+        let mut all: Vec<Message> = Vec::new();
+        let mut cursor = before_seq;
+        let mut tokens = 0;
+        loop {
+            let (mut page, more) = repos::message::page(pool, self.chat.id, cursor, PAGE).await?;
+            tokens += page
+                .iter()
+                .map(|m| prompt::estimate_tokens(&m.content))
+                .sum::<i64>();
+            cursor = page.first().map(|m| m.seq);
+            page.append(&mut all);
+            all = page;
+            if !more || tokens > self.context_length {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// The prompt for a reply after `history`.
+    pub fn prompt(&self, history: &[Message]) -> Prompt {
+        prompt::assemble(PromptInputs {
+            character: self.character.as_ref(),
+            persona: self.persona.as_ref(),
+            system_prompt: prompt::choose_system_prompt(
+                self.character.as_ref(),
+                self.system_prompt.as_deref(),
+            ),
+            history,
+            context_length: self.context_length,
+            max_output_tokens: self.max_output_tokens,
+        })
+    }
+
+    /// The request sent to the provider for a reply after `history`.
+    pub fn request(&self, history: &[Message]) -> ChatRequest {
+        ChatRequest {
+            model: self.model_id.clone(),
+            messages: self.prompt(history).messages,
+            max_tokens: self.max_output_tokens,
+            params: self.params,
+        }
+    }
+}
+
+/// What will be sent for the next reply in a chat ("Show prompt").
+pub async fn preview(state: &AppState, chat_id: Id) -> Result<Prompt> {
+    let cx = ReplyContext::load(state, chat_id).await?;
+    let history = cx.history(&state.pool, None).await?;
+    Ok(cx.prompt(&history))
+}

@@ -1,0 +1,53 @@
+//! Writing replies: send, regenerate (a new swipe), continue, stop, a
+//! window joining a running reply, "show prompt", and the startup sweep of
+//! replies a crash interrupted. One reply per chat.
+//!
+//! One file per job:
+//! - `start.rs`: the entry points; checks and writes go through
+//!   `services::message`, which owns the rules about messages;
+//! - `context.rs`: the reply's context (model, character, persona,
+//!   history under the budget) and the prompt built from it;
+//! - `registry.rs`: the replies running, by chat (reserve, stop, join);
+//! - `task.rs`: the streaming task, saving as it goes;
+//! - `lifecycle.rs`: the reply's states and transitions, pure;
+//! - `pacing.rs`: deltas paced by the window's frames;
+//! - `events.rs`: what the window hears, over the reply's own channel.
+//!
+//! The text that arrived is saved at least every second while streaming
+//! and always at the end, so nothing that arrived is lost; every reply
+//! ends with exactly one terminal event.
+
+mod context;
+mod events;
+mod lifecycle;
+mod pacing;
+mod registry;
+mod start;
+mod task;
+
+pub use context::preview;
+pub use events::{Delta, ReplyEvent, ReplySink, Started};
+pub use lifecycle::{End, INTERRUPTED};
+pub use pacing::SHOWN_WAIT;
+pub use registry::Replies;
+pub use start::{continue_reply, regenerate, send};
+pub use task::SAVE_INTERVAL;
+
+use sqlx::SqlitePool;
+
+use crate::error::Result;
+use crate::models::Timestamp;
+
+/// Marks replies left `pending` / `streaming` by a crash as failed
+/// (`endReason` "interrupted"), keeping their text. Run at startup, before
+/// the window opens.
+pub async fn sweep_interrupted(pool: &SqlitePool) -> Result<u64> {
+    let n = crate::repos::message::fail_unfinished(pool, INTERRUPTED, Timestamp::now()).await?;
+    if n > 0 {
+        tracing::warn!(
+            count = n,
+            "replies interrupted by the last shutdown marked failed"
+        );
+    }
+    Ok(n)
+}

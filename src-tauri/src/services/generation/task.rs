@@ -1,0 +1,301 @@
+//! The task that writes one reply: streams from the provider, feeds the
+//! [`Lifecycle`] what happens, sends deltas paced by the window, saves the
+//! text at least every [`SAVE_INTERVAL`] and always at the end, and ends
+//! with exactly one terminal event to every listener.
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use serde_json::{json, Map, Value};
+
+use super::events::{Listeners, ReplyEvent, ReplySink, Started};
+use super::lifecycle::{Effect, End, Event, Lifecycle};
+use super::pacing::{Deltas, SHOWN_WAIT};
+use super::registry::Ticket;
+use crate::ai::{self, ChatRequest, Endpoint, StreamEvent};
+use crate::error::AppError;
+use crate::models::{Message, MessageStatus};
+use crate::services::message;
+use crate::state::AppState;
+
+/// Partial text is written to the database at least this often.
+pub const SAVE_INTERVAL: Duration = Duration::from_secs(1);
+
+/// One reply to write.
+pub struct Job {
+    /// What the window was told at the start (the reply as stored then).
+    pub started: Started,
+    /// Text already in the message (continue) plus what arrives.
+    pub content: String,
+    pub metadata: Value,
+    pub endpoint: Endpoint,
+    pub request: ChatRequest,
+    pub ticket: Ticket,
+}
+
+/// What the stream told about the reply besides its text.
+#[derive(Default)]
+struct Facts {
+    reasoning: String,
+    first_token: Option<Duration>,
+    input_tokens: Option<i64>,
+    output_tokens: Option<i64>,
+}
+
+pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
+    let started = Instant::now();
+    let mut listeners = Listeners::default();
+    listeners.add(sink);
+    listeners.send(&ReplyEvent::Started(job.started.clone()));
+    let mut life = Lifecycle::default();
+    let mut facts = Facts::default();
+    let mut deltas = Deltas::default();
+    let provider = ai::provider_for(job.endpoint.clone());
+    let cancel = job.ticket.cancel.clone();
+    let closing = job.ticket.closing.clone();
+    let shown = job.ticket.shown.clone();
+    // The provider's own error, kept whole (status, retry-after) for the
+    // window; the lifecycle only needs its words.
+    let mut failure: Option<AppError> = None;
+
+    let end = 'stream: {
+        let mut stream = tokio::select! {
+            biased;
+            () = closing.cancelled() => break 'stream finish(&mut life, Event::Shutdown),
+            () = cancel.cancelled() => {
+                life.handle(Event::Stop);
+                break 'stream finish(&mut life, Event::Stop);
+            }
+            r = provider.stream_chat(&state.http, &job.request) => match r {
+                Ok(s) => s,
+                Err(e) => {
+                    let words = e.to_string();
+                    failure = Some(e);
+                    break 'stream finish(&mut life, Event::Failed(words));
+                }
+            },
+        };
+        // Wakes the loop to send a delta the window has not answered for.
+        let mut recheck = tokio::time::interval(SHOWN_WAIT / 4);
+        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut save = tokio::time::interval(SAVE_INTERVAL);
+        save.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        save.tick().await;
+        loop {
+            let event = tokio::select! {
+                // The window and the clocks come before the stream: a
+                // provider that always has a token ready must not starve
+                // the window of deltas.
+                biased;
+                () = closing.cancelled() => Event::Shutdown,
+                () = cancel.cancelled() => {
+                    life.handle(Event::Stop);
+                    Event::Stop
+                }
+                Some(joined) = job.ticket.joins.recv() => {
+                    if joined.send(&welcome(&job, &deltas)) {
+                        listeners.add(joined);
+                    }
+                    continue;
+                }
+                () = shown.wake.notified() => {
+                    deltas.answered(&shown);
+                    continue;
+                }
+                _ = recheck.tick() => continue,
+                _ = save.tick() => {
+                    save_progress(state, &job, MessageStatus::Streaming).await;
+                    continue;
+                }
+                // Text has waited long enough while more kept coming.
+                () = std::future::ready(()), if deltas.overdue() => {
+                    send_delta(&mut deltas, &mut listeners);
+                    continue;
+                }
+                event = stream.next() => match event {
+                    Some(Ok(StreamEvent::Text(t))) => {
+                        facts.first_token.get_or_insert_with(|| started.elapsed());
+                        job.content.push_str(&t);
+                        deltas.push(&t);
+                        Event::Text
+                    }
+                    Some(Ok(StreamEvent::Reasoning(t))) => {
+                        facts.reasoning.push_str(&t);
+                        listeners.send(&ReplyEvent::Reasoning { text: t });
+                        continue;
+                    }
+                    Some(Ok(StreamEvent::Usage { input_tokens, output_tokens })) => {
+                        facts.input_tokens = input_tokens.or(facts.input_tokens);
+                        facts.output_tokens = output_tokens.or(facts.output_tokens);
+                        continue;
+                    }
+                    Some(Ok(StreamEvent::Finish(r))) => Event::FinishReason(r),
+                    Some(Ok(StreamEvent::Done)) => Event::ProviderDone,
+                    Some(Ok(StreamEvent::CutShort)) | None => Event::StreamCut,
+                    Some(Err(e)) => {
+                        let words = e.to_string();
+                        failure = Some(e);
+                        Event::Failed(words)
+                    }
+                },
+                // Nothing more is here yet: what arrived together goes as
+                // one delta.
+                () = std::future::ready(()), if deltas.may_send() => {
+                    send_delta(&mut deltas, &mut listeners);
+                    continue;
+                }
+            };
+            match life.handle(event) {
+                Effect::Nothing => {}
+                Effect::MarkStreaming => {
+                    save_progress(state, &job, MessageStatus::Streaming).await;
+                }
+                Effect::Finish(end) => break 'stream end,
+            }
+        }
+    };
+    // The last delta waits for the window like the others.
+    deltas.wait_for_window(&shown).await;
+    send_delta(&mut deltas, &mut listeners);
+
+    job.metadata = final_metadata(&job, &life, &facts, &end, started.elapsed());
+    let saved = save_final(state, &job, end.status()).await;
+    tracing::info!(
+        generation_id = %job.ticket.generation_id,
+        end = end.reason(),
+        chars = job.content.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "reply ended"
+    );
+    let last = terminal(&end, saved, failure, &job.endpoint.name);
+    listeners.send(&last);
+    // Windows that asked to join as it ended hear it all, and how it ended.
+    job.ticket.joins.close();
+    while let Ok(joined) = job.ticket.joins.try_recv() {
+        if joined.send(&welcome(&job, &deltas)) {
+            joined.send(&last);
+        }
+    }
+}
+
+/// Feeds the event that ends the reply and returns the end.
+fn finish(life: &mut Lifecycle, event: Event) -> End {
+    match life.handle(event) {
+        Effect::Finish(end) => end,
+        // Unreachable by the table: an ending event always finishes a
+        // reply that was not finished; say so rather than panic.
+        _ => End::Failed("the reply ended in an unexpected state".into()),
+    }
+}
+
+/// What a joining window hears first: the reply with the text already
+/// sent to the others (not what waits for the next delta, which it will
+/// get with them).
+fn welcome(job: &Job, deltas: &Deltas) -> ReplyEvent {
+    let mut started = job.started.clone();
+    started.user_message = None;
+    let sent = job.content.len() - deltas.waiting();
+    started.message.content = job.content[..sent].to_string();
+    started.message.status = MessageStatus::Streaming;
+    ReplyEvent::Started(started)
+}
+
+fn send_delta(deltas: &mut Deltas, listeners: &mut Listeners) {
+    if let Some(d) = deltas.take() {
+        listeners.send(&ReplyEvent::Delta(d));
+    }
+}
+
+fn final_metadata(job: &Job, life: &Lifecycle, facts: &Facts, end: &End, took: Duration) -> Value {
+    let mut meta: Map<String, Value> = job.metadata.as_object().cloned().unwrap_or_default();
+    meta.insert("model".into(), json!(job.request.model));
+    meta.insert("provider".into(), json!(job.endpoint.name));
+    meta.insert("durationMs".into(), json!(took.as_millis() as u64));
+    meta.insert("endReason".into(), json!(end.reason()));
+    if let Some(t) = facts.first_token {
+        meta.insert("timeToFirstTokenMs".into(), json!(t.as_millis() as u64));
+    }
+    if let Some(r) = life.finish_reason() {
+        meta.insert("finishReason".into(), json!(r));
+    }
+    if let Some(n) = facts.input_tokens {
+        meta.insert("inputTokens".into(), json!(n));
+    }
+    if let Some(n) = facts.output_tokens {
+        meta.insert("outputTokens".into(), json!(n));
+    }
+    if !facts.reasoning.is_empty() {
+        meta.insert("reasoning".into(), json!(facts.reasoning));
+    }
+    match end.error() {
+        Some(e) => meta.insert("error".into(), json!(e)),
+        None => meta.remove("error"),
+    };
+    Value::Object(meta)
+}
+
+/// The final write, retried: it holds the whole reply.
+async fn save_final(state: &AppState, job: &Job, status: MessageStatus) -> Option<Message> {
+    for attempt in 0..3 {
+        match write(state, job, status).await {
+            Ok(m) => return Some(m),
+            Err(e) => {
+                tracing::error!(error = %e, attempt, message_id = %job.started.message_id, "could not save the reply");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    None
+}
+
+/// The one terminal event of a reply: the provider's own error when it
+/// failed, else the end in words.
+fn terminal(
+    end: &End,
+    saved: Option<Message>,
+    failure: Option<AppError>,
+    provider: &str,
+) -> ReplyEvent {
+    match (end, saved) {
+        (End::Completed | End::Length, Some(message)) => ReplyEvent::Done { message },
+        (End::Stopped, Some(message)) => ReplyEvent::Cancelled { message },
+        (_, None) => ReplyEvent::Error {
+            message: None,
+            error: AppError::Database {
+                message: "the reply could not be saved; the log has details".into(),
+            },
+        },
+        (end, Some(message)) => ReplyEvent::Error {
+            error: failure.unwrap_or_else(|| AppError::ExternalApi {
+                provider: provider.to_string(),
+                status: None,
+                message: end.error().unwrap_or_default().to_string(),
+                retry_after_secs: None,
+            }),
+            message: Some(message),
+        },
+    }
+}
+
+async fn write(
+    state: &AppState,
+    job: &Job,
+    status: MessageStatus,
+) -> crate::error::Result<Message> {
+    message::save_reply(
+        &state.pool,
+        job.started.message_id,
+        &job.content,
+        status,
+        &job.metadata,
+    )
+    .await
+}
+
+/// A periodic save; a failure is logged and the stream goes on (the final
+/// write tries again).
+async fn save_progress(state: &AppState, job: &Job, status: MessageStatus) {
+    if let Err(e) = write(state, job, status).await {
+        tracing::warn!(error = %e, message_id = %job.started.message_id, "could not save partial reply");
+    }
+}

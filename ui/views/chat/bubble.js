@@ -165,13 +165,13 @@ export class Bubble {
     this.version += 1;
     this.closeEditor?.();
     this.m = { ...m };
-    const written = () => this.ctx.written(this);
+    const onWritten = () => this.ctx.written(this);
     if (keep) {
       this.baseText = m.content;
-      this.stream = new StreamText('', written);
+      this.stream = new StreamText('', { onWritten });
     } else {
       this.baseText = '';
-      this.stream = new StreamText(m.content, written);
+      this.stream = new StreamText(m.content, { onWritten });
       this.body.replaceChildren();
       this.body.classList.remove('plain');
     }

@@ -9,9 +9,16 @@
 // written to. So a frame lays out the text that came in it and nothing
 // before it, whether the reply is 1 KB or 800 KB, and the whole reply stays
 // in the page from its first line, to be scrolled back and read while it is
-// written. Closed blocks get `content-visibility: auto` (styles.css) with an
-// estimate of their height, so those out of sight cost nothing to lay out.
-// Deltas that arrive within one frame are written together, at the frame.
+// written. Deltas that arrive within one frame are written together, at the
+// frame (a big burst over a few frames, see FRAME_TEXT).
+//
+// Plain text shown all at once (a stored message too long for Markdown) is
+// `lazy`: its closed blocks get `content-visibility: auto` with an estimate
+// of their height, so those out of sight are not laid out when it appears.
+// A reply being written is not: there each block is laid out once, as it
+// comes, and measured in WebKit, `content-visibility` made every frame that
+// follows the newest text cost more the longer the reply grew (about 50 ms
+// a frame at 800 KB, against under 30 ms without it).
 
 import { h } from '../../dom.js';
 
@@ -21,6 +28,13 @@ const BLOCK_SOFT = 256;
 const BLOCK_HARD = 2048;
 /** ...or, with no space either (a long URL, base64), at this many. */
 const BLOCK_MAX = 4096;
+/**
+ * A frame writes at most this much of what came, or a quarter of what waits
+ * when more waits: a burst (Parley sends a slow frame's text as one delta)
+ * is spread over a few frames instead of making one frame slow and the next
+ * delta bigger still, and what waits can never pile up.
+ */
+const FRAME_TEXT = 16384;
 
 /**
  * Where to cut `text` so that at most `n` characters come first, never
@@ -50,16 +64,17 @@ function cutAt(held, rest) {
 export class StreamText {
   /**
    * @param {string} [initial] text shown at once (what a reply holds so far)
-   * @param {() => void} [onWritten] called after each frame's text is in the page
+   * @param {{onWritten?: () => void, lazy?: boolean}} [opts]
+   *   `onWritten`: called after each frame's text is in the page;
+   *   `lazy`: closed blocks out of sight are not laid out (for text shown all at once)
    */
-  constructor(initial = '', onWritten) {
+  constructor(initial = '', opts = {}) {
     this.el = h('div', { class: 'stream-text' });
-    this.onWritten = onWritten ?? null;
+    this.onWritten = opts.onWritten ?? null;
+    this.lazy = opts.lazy ?? false;
     /** Text that came since the last frame, not in the page yet. */
     this.queued = '';
     this.frameQueued = false;
-    /** Whether the text ever changed after it was first shown. */
-    this.grew = false;
     /** Characters per line and line height (px) for the estimates, measured once. */
     this.perLine = 0;
     this.lineHeight = 0;
@@ -85,13 +100,21 @@ export class StreamText {
     requestAnimationFrame(() => this.flush());
   }
 
-  /** Writes what came since the last frame (also called by the frame). */
+  /** Writes what came since the last frame, or a frame's share of it (called by the frame). */
   flush() {
     this.frameQueued = false;
     if (!this.queued) return;
-    const text = this.queued;
-    this.queued = '';
-    this.grew = true;
+    let text = this.queued;
+    const share = Math.max(FRAME_TEXT, Math.ceil(text.length / 4));
+    if (text.length > share) {
+      const cut = safeCut(text, share);
+      this.queued = text.slice(cut);
+      text = text.slice(0, cut);
+      this.frameQueued = true;
+      requestAnimationFrame(() => this.flush());
+    } else {
+      this.queued = '';
+    }
     this.#write(text);
     this.onWritten?.();
   }
@@ -107,12 +130,12 @@ export class StreamText {
       }
       this.node.appendData(rest.slice(0, cut));
       rest = rest.slice(cut);
-      this.#close();
+      if (this.lazy) this.#close();
       this.node = this.#open();
     }
   }
 
-  /** A new, empty open block at the end; returns its Text node. */
+  /** A new, empty block at the end, the one written to; returns its Text node. */
   #open() {
     const node = document.createTextNode('');
     this.el.append(h('div', { class: 'stream-block' }, node));
@@ -120,9 +143,9 @@ export class StreamText {
   }
 
   /**
-   * The open block is finished: from now on it is laid out only when in
-   * sight, sized meanwhile from its text (the browser keeps the real size
-   * once it has been drawn).
+   * A lazy text's block is finished: from now on it is laid out only when
+   * in sight, sized meanwhile from its text (the browser keeps the real
+   * size once it has been drawn).
    */
   #close() {
     const block = /** @type {HTMLElement} */ (this.node.parentNode);
@@ -152,5 +175,5 @@ export class StreamText {
  * @param {HTMLElement} box @param {string} text
  */
 export function fillPlain(box, text) {
-  box.replaceChildren(new StreamText(text).el);
+  box.replaceChildren(new StreamText(text, { lazy: true }).el);
 }

@@ -122,14 +122,17 @@ export class Bubble {
    * @param {api.Message} m
    * @param {string | null} html
    * @param {string | null} [error] words for a failure, when the end said more than the metadata
+   * @param {boolean} [keepBody] the body already shows `m` as plain text (a long reply's streamed blocks)
    */
-  fill(m, html, error) {
+  fill(m, html, error, keepBody = false) {
     this.version += 1;
     this.closeEditor?.();
     this.m = m;
     this.stream = null;
     this.thinking = null;
-    if (html === null) {
+    if (keepBody) {
+      this.body.classList.add('plain');
+    } else if (html === null) {
       fillPlain(this.body, this.ctx.expand(m.content));
       this.body.classList.add('plain');
     } else {
@@ -219,7 +222,15 @@ export class Bubble {
     // The status changes together with the body, once the Markdown is back.
     const [html] = m.content.length > PLAIN_LIMIT ? [null] : await this.ctx.render([m.content]);
     if (version !== this.version) return;
-    this.fill(m, html ?? null, error);
+    // A reply too long for Markdown already shows as plain blocks: rebuilding
+    // them all would cost one long frame at its end.
+    const stream = this.stream;
+    let keep = false;
+    if (html == null && stream && !this.baseText) {
+      stream.drain();
+      keep = stream.text() === this.ctx.expand(m.content);
+    }
+    this.fill(m, html ?? null, error, keep);
   }
 
   /** @param {boolean} last */

@@ -119,6 +119,13 @@ export class StreamText {
     this.onWritten?.();
   }
 
+  /** Writes everything that waits, now (the reply ended). */
+  drain() {
+    const text = this.queued;
+    this.queued = '';
+    this.#write(text);
+  }
+
   /** @param {string} text */
   #write(text) {
     let rest = text;

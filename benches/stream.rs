@@ -15,6 +15,8 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "parts/first_word.rs"]
+mod first_word;
 #[path = "support.rs"]
 mod support;
 
@@ -45,43 +47,54 @@ fn frames(tokens: usize) -> Vec<Vec<u8>> {
     chunks
 }
 
+/// Deltas and the reply's end as they reach the window. The reply's
+/// channel delivers through Tauri's callback map, which the bench wraps
+/// from outside: every callback registered from now on records the reply
+/// events it carries before the app's own handler runs. (Delta timing
+/// fields exist only with the `bench-timing` feature.)
 const INSTRUMENT: &str = r##"
 const b = window.__bench = { lat: [], queued: [], drawn: [], at: [], frameAt: [], frames: [], last: 0, running: true, firstAt: 0, doneAt: 0, chars: 0, deltas: 0 };
 const tick = (t) => { if (b.last) b.frames.push(t - b.last); b.last = t; if (b.firstAt) b.frameAt.push(performance.timeOrigin + t); if (b.running) requestAnimationFrame(tick); };
 requestAnimationFrame(tick);
-window.__TAURI__.event.listen('chat://delta', (e) => {
+const onDelta = (d) => {
   const now = performance.timeOrigin + performance.now();
-  b.lat.push(now - e.payload.emittedAtMs);
-  b.queued.push(e.payload.queuedMs);
+  b.lat.push(now - d.emittedAtMs);
+  b.queued.push(d.queuedMs);
   // The frame that draws this delta's text starts (the views queued their
   // frame callback for it first).
-  const arrived = e.payload.emittedAtMs - e.payload.queuedMs;
+  const arrived = d.emittedAtMs - d.queuedMs;
   requestAnimationFrame((t) => b.drawn.push(performance.timeOrigin + t - arrived));
   b.at.push(now);
   b.deltas += 1;
-  b.chars += e.payload.text.length;
+  b.chars += d.text.length;
   if (!b.firstAt) {
     b.firstAt = now;
     // Diagnostic: as if the person scrolled up to read, so the window does
     // not follow the reply (PARLEY_BENCH_SCROLL_UP=1).
     if (window.__benchScrollUp) document.querySelector('.chat-scroll').scrollTop = 0;
   }
+};
+const onEnd = (name) => {
+  b.doneAt = performance.timeOrigin + performance.now();
+  b.end = name;
+  b.running = false;
+  // Then time the final render: until the reply shows its end status.
+  const check = () => {
+    const all = document.querySelectorAll("#messages .message[data-role='assistant']");
+    const s = all.length ? all[all.length - 1].dataset.status : '';
+    if (s === 'completed' || s === 'failed' || s === 'cancelled') b.finalAt = performance.timeOrigin + performance.now();
+    else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+};
+const callbacks = window.__TAURI_INTERNALS__.callbacks;
+const set = callbacks.set.bind(callbacks);
+callbacks.set = (id, fn) => set(id, (data) => {
+  const m = data && data.message;
+  if (m && m.event === 'delta') onDelta(m.data);
+  else if (m && (m.event === 'done' || m.event === 'error' || m.event === 'cancelled')) onEnd(m.event);
+  return fn(data);
 });
-for (const name of ['chat://done', 'chat://error', 'chat://cancelled']) {
-  window.__TAURI__.event.listen(name, () => {
-    b.doneAt = performance.timeOrigin + performance.now();
-    b.end = name;
-    b.running = false;
-    // Then time the final render: until the reply shows its end status.
-    const check = () => {
-      const all = document.querySelectorAll("#messages .message[data-role='assistant']");
-      const s = all.length ? all[all.length - 1].dataset.status : '';
-      if (s === 'completed' || s === 'failed' || s === 'cancelled') b.finalAt = performance.timeOrigin + performance.now();
-      else requestAnimationFrame(check);
-    };
-    requestAnimationFrame(check);
-  });
-}
 return true;
 "##;
 
@@ -97,18 +110,20 @@ async fn main() {
         .and_then(|v| v.parse().ok());
     // Frames go out in batches of 200 tokens; a rate spaces the batches.
     let pause = rate.map_or(Duration::ZERO, |r| Duration::from_secs_f64(200.0 / r));
-    let mock = MockLlm::start(vec![Reply::Stream {
+    let mut replies = first_word::replies();
+    replies.push(Reply::Stream {
         chunks: frames(tokens),
         pause,
         end: End::Close,
-    }])
-    .await;
+    });
+    let mock = MockLlm::start(replies).await;
     let data = tempfile::tempdir().unwrap();
     common::seed_chat_world(data.path(), &mock.base_url).await;
     let driver = Driver::start(data.path());
     let app = driver.open_app().await;
     click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
+    first_word::measure(&app, &mock).await;
     let (idle_kib, procs) = pss_kib(&exe);
 
     // Frames of the idle window, as a floor to compare with.

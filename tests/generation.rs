@@ -14,7 +14,6 @@ use common::mock_llm::{openai_tokens, status, stream, End, MockLlm, Reply};
 use parley::models::{
     CharacterInput, ChatSessionInput, Id, MessageStatus, ProviderKind, UserProfileInput,
 };
-use parley::secrets::MemorySecretStore;
 use parley::services::generation::{self, ReplyEvent, ReplySink, Started};
 use parley::services::{character, chat_session, message, user_profile};
 use parley::state::AppState;
@@ -150,15 +149,7 @@ async fn world(replies: Vec<Reply>) -> World {
     )
     .await
     .unwrap();
-    let state = AppState {
-        pool,
-        http: parley::ai::http_client(),
-        secrets: Arc::new(MemorySecretStore::default()),
-        replies: Arc::default(),
-        db_path: "unused.db".into(),
-        log_dir: "unused-logs".into(),
-        schema_version: 0,
-    };
+    let state = common::state(pool);
     World {
         state,
         chat: chat.id,
@@ -736,7 +727,12 @@ async fn the_prompt_preview_is_what_gets_sent() {
     .await
     .unwrap();
     let preview = generation::preview(&w.state, w.chat).await.unwrap();
-    assert_eq!(preview.messages.last().unwrap().content, "Earlier");
-    assert_eq!(preview.budget_tokens, 4096 - 256);
-    assert_eq!(preview.history_dropped, 0);
+    assert_eq!(preview.prompt.messages.last().unwrap().content, "Earlier");
+    assert_eq!(preview.prompt.budget_tokens, 4096 - 256);
+    assert_eq!(preview.prompt.history_dropped, 0);
+    // The values it goes with, and where each comes from.
+    let values = serde_json::to_value(&preview.generation).unwrap();
+    assert_eq!(values["contextLength"], 4096);
+    assert_eq!(values["source"]["contextLength"], "model");
+    assert_eq!(values["source"]["temperature"], "settings");
 }

@@ -135,3 +135,183 @@ async fn an_existing_database_is_backed_up_before_migrating() {
             .unwrap();
     assert_eq!(migrated, 0, "the backup is the database as it was before");
 }
+
+/// The last migration before 20261201000002_generation_precedence: undoing
+/// down to it reverts that one (and anything newer) only.
+const BEFORE_GENERATION_PRECEDENCE: i64 = 20261201000001;
+
+/// `ai_models` as SQLite keeps it: its definition from the first `(` on
+/// (the rebuild renames the table, so the head differs), and its indexes.
+async fn ai_models_shape(pool: &sqlx::SqlitePool) -> (String, Vec<String>) {
+    let sql: String = sqlx::query_scalar(
+        "select sql from sqlite_schema where type = 'table' and name = 'ai_models'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "select sql from sqlite_schema where type = 'index' and tbl_name = 'ai_models' \
+         and sql is not null order by name",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    (sql[sql.find('(').unwrap()..].to_string(), indexes)
+}
+
+async fn scalar_i64(pool: &sqlx::SqlitePool, sql: &'static str) -> Option<i64> {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+/// A model's context length, max output tokens and temperature.
+async fn model_values(
+    pool: &sqlx::SqlitePool,
+    hex_id: &str,
+) -> (Option<i64>, Option<i64>, Option<f64>) {
+    sqlx::query_as(
+        "select context_length, max_output_tokens, temperature from ai_models
+          where lower(hex(id)) = ?1",
+    )
+    .bind(hex_id)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+async fn no_foreign_key_violations(pool: &sqlx::SqlitePool) {
+    let rows = sqlx::query("pragma foreign_key_check")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    assert!(rows.is_empty(), "{} foreign key violations", rows.len());
+}
+
+#[tokio::test]
+async fn generation_precedence_keeps_models_and_the_links_to_them_both_ways() {
+    let pool = db::open_in_memory().await.unwrap();
+    MIGRATOR
+        .undo(&pool, BEFORE_GENERATION_PRECEDENCE)
+        .await
+        .unwrap();
+    let old_shape = ai_models_shape(&pool).await;
+
+    // Data in the old shape: a model with the old column defaults, one with
+    // values typed in, a chat on the second, Settings' default on the first.
+    sqlx::query(
+        "insert into providers (id, name, kind, base_url, created_at, updated_at)
+         values (x'00000000000070008000000000000001', 'Local', 'ollama', 'http://localhost', 1, 1);
+         insert into ai_models (id, provider_id, model_id, display_name, created_at, updated_at)
+         values (x'00000000000070008000000000000002', x'00000000000070008000000000000001',
+                 'plain', 'Plain', 1, 1);
+         insert into ai_models (id, provider_id, model_id, display_name, context_length,
+                 max_output_tokens, temperature, created_at, updated_at)
+         values (x'00000000000070008000000000000003', x'00000000000070008000000000000001',
+                 'tuned', 'Tuned', 32768, 2048, 0.5, 1, 1);
+         insert into chat_sessions (id, title, ai_model_id, created_at, updated_at)
+         values (x'00000000000070008000000000000004', 'Chat',
+                 x'00000000000070008000000000000003', 1, 1);
+         update application_settings set default_ai_model_id = x'00000000000070008000000000000002';",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    MIGRATOR.run(&pool).await.unwrap();
+    const PLAIN: &str = "00000000000070008000000000000002";
+    const TUNED: &str = "00000000000070008000000000000003";
+    assert_eq!(
+        model_values(&pool, PLAIN).await,
+        (Some(8192), Some(1024), None),
+        "stored values are kept, even the old defaults"
+    );
+    assert_eq!(
+        model_values(&pool, TUNED).await,
+        (Some(32_768), Some(2048), Some(0.5))
+    );
+    let links = "select (select lower(hex(ai_model_id)) from chat_sessions) || ' ' || \
+                 (select lower(hex(default_ai_model_id)) from application_settings)";
+    let linked: String = sqlx::query_scalar(links).fetch_one(&pool).await.unwrap();
+    assert_eq!(
+        linked,
+        format!("{TUNED} {PLAIN}"),
+        "rebuilding ai_models must not clear the chat's model or the default model"
+    );
+    let generation: String = sqlx::query_scalar("select generation from chat_sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(generation, "{}");
+    let unique = sqlx::query(
+        "insert into ai_models (id, provider_id, model_id, display_name, created_at, updated_at)
+         values (x'00000000000070008000000000000009', x'00000000000070008000000000000001',
+                 'plain', 'Again', 1, 1)",
+    )
+    .execute(&pool)
+    .await;
+    assert!(unique.is_err(), "one row per model id on a provider, still");
+    no_foreign_key_violations(&pool).await;
+
+    // Inherit now; revert: the model takes what Settings gave it.
+    sqlx::query(
+        "update ai_models set context_length = null, max_output_tokens = null
+          where lower(hex(id)) = ?1",
+    )
+    .bind(PLAIN)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "update application_settings set context_length = 4096, max_output_tokens = 512;
+         update chat_sessions set generation = '{\"temperature\":1.2}';",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    MIGRATOR
+        .undo(&pool, BEFORE_GENERATION_PRECEDENCE)
+        .await
+        .unwrap();
+    assert_eq!(
+        ai_models_shape(&pool).await,
+        old_shape,
+        "the old shape, exactly"
+    );
+    assert_eq!(
+        model_values(&pool, PLAIN).await,
+        (Some(4096), Some(512), None)
+    );
+    assert_eq!(
+        model_values(&pool, TUNED).await,
+        (Some(32_768), Some(2048), Some(0.5))
+    );
+    let linked: String = sqlx::query_scalar(links).fetch_one(&pool).await.unwrap();
+    assert_eq!(linked, format!("{TUNED} {PLAIN}"));
+    assert_eq!(
+        scalar_i64(
+            &pool,
+            "select count(*) from pragma_table_info('chat_sessions') where name = 'generation'"
+        )
+        .await,
+        Some(0)
+    );
+    no_foreign_key_violations(&pool).await;
+
+    // And up again; the cascade from providers still reaches models and chats.
+    MIGRATOR.run(&pool).await.unwrap();
+    sqlx::query("delete from providers")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        scalar_i64(&pool, "select count(*) from ai_models").await,
+        Some(0)
+    );
+    assert_eq!(
+        scalar_i64(
+            &pool,
+            "select count(*) from chat_sessions where ai_model_id is null"
+        )
+        .await,
+        Some(1)
+    );
+}

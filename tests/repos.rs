@@ -518,3 +518,74 @@ async fn a_locked_database_says_busy_in_words() {
         .await
         .expect("works once the lock is gone");
 }
+
+#[tokio::test]
+async fn chat_overrides_are_stored_as_the_keys_that_are_set_and_read_back() {
+    let pool = common::pool().await;
+    let id = new_id();
+    let mut input = ChatSessionInput {
+        title: "Tuned".into(),
+        ..Default::default()
+    };
+    repos::chat_session::insert(&pool, id, &input, Timestamp::now())
+        .await
+        .unwrap();
+    let stored = || async {
+        sqlx::query_scalar::<_, String>("select generation from chat_sessions where id = ?1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(stored().await, "{}", "no overrides: an empty object");
+
+    let overrides = parley::models::ChatOverrides {
+        max_output_tokens: Some(300),
+        params: parley::models::SamplingParams {
+            temperature: Some(0.0),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    input.generation = Some(overrides);
+    repos::chat_session::update(&pool, id, &input, Timestamp::now())
+        .await
+        .unwrap();
+    let text = stored().await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+        json!({ "maxOutputTokens": 300, "temperature": 0.0 }),
+        "only the keys that are set, camelCase: {text}"
+    );
+    let chat = repos::chat_session::get(&pool, id).await.unwrap().unwrap();
+    assert_eq!(chat.generation, overrides);
+
+    // An update without overrides keeps them.
+    input.generation = None;
+    repos::chat_session::update(&pool, id, &input, Timestamp::now())
+        .await
+        .unwrap();
+    let chat = repos::chat_session::get(&pool, id).await.unwrap().unwrap();
+    assert_eq!(chat.generation, overrides);
+}
+
+#[tokio::test]
+async fn a_model_without_limits_is_stored_with_nulls() {
+    let pool = common::pool().await;
+    let model = common::provider_with_model(
+        &pool,
+        "P",
+        parley::models::ProviderKind::Ollama,
+        "http://localhost:11434/v1",
+        "m",
+        None,
+    )
+    .await;
+    let nulls: (Option<i64>, Option<i64>) =
+        sqlx::query_as("select context_length, max_output_tokens from ai_models where id = ?1")
+            .bind(model.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(nulls, (None, None));
+}

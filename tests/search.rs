@@ -296,22 +296,30 @@ async fn undo_from(pool: &SqlitePool, version: i64) {
     MIGRATOR.undo(pool, version - 1).await.unwrap();
 }
 
-#[tokio::test]
-async fn the_migration_indexes_what_was_already_there() {
-    let pool = common::pool().await;
-    undo_from(&pool, 20261124000002).await;
-    let live = common::new_chat(&pool, None).await;
-    let old = common::say(&pool, live, "written before search existed").await;
-    let trashed = common::new_chat(&pool, None).await;
-    common::say(&pool, trashed, "written before search existed").await;
-    chat_session::delete(&pool, trashed).await.unwrap();
-    MIGRATOR.run(&pool).await.unwrap();
-    assert_eq!(found(&pool, "existed").await, vec![old]);
-    index_is_consistent(&pool).await;
+/// A chat written with the columns of the first migration only: the
+/// services write today's columns, which a reverted schema may not have.
+async fn old_chat(pool: &SqlitePool) -> Id {
+    let id = parley::models::new_id();
+    sqlx::query(
+        "insert into chat_sessions (id, title, created_at, updated_at) values (?1, 'Old', ?2, ?2)",
+    )
+    .bind(id)
+    .bind(Timestamp::now())
+    .execute(pool)
+    .await
+    .unwrap();
+    id
 }
 
-/// A reply being written: `pending`, then partial saves while `streaming`.
-async fn reply_being_written(pool: &SqlitePool, chat: Id, partial: &[&str]) -> Id {
+/// A message written by the repository alone, no service checks (`messages`
+/// has kept its columns since the first migration).
+async fn append(
+    pool: &SqlitePool,
+    chat: Id,
+    role: MessageRole,
+    status: MessageStatus,
+    text: &str,
+) -> Id {
     let id = parley::models::new_id();
     let mut conn = pool.acquire().await.unwrap();
     repos::message::append(
@@ -319,16 +327,56 @@ async fn reply_being_written(pool: &SqlitePool, chat: Id, partial: &[&str]) -> I
         &repos::message::NewMessage {
             id,
             chat_session_id: chat,
-            role: MessageRole::Assistant,
-            status: MessageStatus::Pending,
-            content: "",
+            role,
+            status,
+            content: text,
             metadata: &serde_json::json!({}),
             created_at: Timestamp::now(),
         },
     )
     .await
     .unwrap();
-    drop(conn);
+    id
+}
+
+/// A finished message of the person's, in a chat from `old_chat`.
+async fn old_message(pool: &SqlitePool, chat: Id, text: &str) -> Id {
+    append(
+        pool,
+        chat,
+        MessageRole::User,
+        MessageStatus::Completed,
+        text,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_migration_indexes_what_was_already_there() {
+    let pool = common::pool().await;
+    undo_from(&pool, 20261124000002).await;
+    let live = old_chat(&pool).await;
+    let old = old_message(&pool, live, "written before search existed").await;
+    let trashed = old_chat(&pool).await;
+    old_message(&pool, trashed, "written before search existed").await;
+    repos::soft_delete(&pool, repos::Table::ChatSessions, trashed, Timestamp::now())
+        .await
+        .unwrap();
+    MIGRATOR.run(&pool).await.unwrap();
+    assert_eq!(found(&pool, "existed").await, vec![old]);
+    index_is_consistent(&pool).await;
+}
+
+/// A reply being written: `pending`, then partial saves while `streaming`.
+async fn reply_being_written(pool: &SqlitePool, chat: Id, partial: &[&str]) -> Id {
+    let id = append(
+        pool,
+        chat,
+        MessageRole::Assistant,
+        MessageStatus::Pending,
+        "",
+    )
+    .await;
     for text in partial {
         save(pool, id, text, MessageStatus::Streaming).await;
     }
@@ -415,8 +463,8 @@ async fn a_reply_is_found_once_it_is_written_not_while_it_streams() {
 async fn the_migration_takes_replies_being_written_out_of_the_index() {
     let pool = common::pool().await;
     undo_from(&pool, 20261125000001).await;
-    let chat = common::new_chat(&pool, None).await;
-    let done = common::say(&pool, chat, "Finished words about comets").await;
+    let chat = old_chat(&pool).await;
+    let done = old_message(&pool, chat, "Finished words about comets").await;
     // Indexed by the old triggers while it streamed.
     reply_being_written(&pool, chat, &["Unfinished words about comets"]).await;
     assert_eq!(found(&pool, "comets").await.len(), 2);

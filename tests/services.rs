@@ -5,11 +5,12 @@ mod common;
 
 use parley::error::AppError;
 use parley::models::{
-    new_id, AiModelInput, CharacterInput, ChatSessionInput, ListQuery, MessageInput, MessageRole,
-    ProviderInput, ProviderKind, SamplingParams, SettingsInput, SystemPromptInput,
+    new_id, AiModelInput, CharacterInput, ChatOverrides, ChatSessionInput, ListQuery, MessageInput,
+    MessageRole, ProviderInput, ProviderKind, SamplingParams, SettingsInput, SystemPromptInput,
     UserProfileInput,
 };
 use parley::secrets::{provider_key, MemorySecretStore, Secret, SecretStore};
+use parley::services::generation_params::{resolve, Source};
 use parley::services::{
     ai_model, character, chat_session, message, provider, settings, system_prompt, user_profile,
 };
@@ -286,7 +287,11 @@ async fn model_limits_and_sampling_ranges_are_checked() {
         m.display_name, "llama3.1:8b",
         "display name defaults to the model id"
     );
-    assert_eq!((m.context_length, m.max_output_tokens), (8192, 1024));
+    assert_eq!(
+        (m.context_length, m.max_output_tokens),
+        (None, None),
+        "empty limits are inherited from Settings, not invented"
+    );
     let bad = [
         (
             AiModelInput {
@@ -673,4 +678,299 @@ async fn chats_refuse_references_to_deleted_rows() {
     .await
     .unwrap_err();
     assert_eq!(field_of(&err), Some("title"));
+}
+
+// Generation values: the chat's overrides, then the model, then Settings.
+
+fn overrides(f: impl FnOnce(&mut ChatOverrides)) -> ChatOverrides {
+    let mut o = ChatOverrides::default();
+    f(&mut o);
+    o
+}
+
+#[tokio::test]
+async fn a_models_limits_can_be_emptied_to_inherit_from_settings_again() {
+    let pool = common::pool().await;
+    let m = a_model(&pool).await;
+    let input = AiModelInput {
+        provider_id: Some(m.provider_id),
+        model_id: m.model_id.clone(),
+        context_length: Some(32_768),
+        ..Default::default()
+    };
+    let set = ai_model::update(&pool, m.id, input.clone()).await.unwrap();
+    assert_eq!(
+        (set.context_length, set.max_output_tokens),
+        (Some(32_768), None)
+    );
+    let emptied = ai_model::update(
+        &pool,
+        m.id,
+        AiModelInput {
+            context_length: None,
+            ..input
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(emptied.context_length, None);
+}
+
+#[tokio::test]
+async fn a_models_max_output_must_fit_the_context_it_inherits() {
+    let pool = common::pool().await;
+    let m = a_model(&pool).await;
+    common::generation_settings(&pool, 0.8, 1024, 4096).await;
+    let err = ai_model::update(
+        &pool,
+        m.id,
+        AiModelInput {
+            provider_id: Some(m.provider_id),
+            model_id: m.model_id.clone(),
+            max_output_tokens: Some(4096),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(field_of(&err), Some("max_output_tokens"));
+    assert!(
+        err.to_string().contains("context length from Settings"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn chat_overrides_are_checked_with_the_ranges_of_model_values() {
+    let pool = common::pool().await;
+    let cases = [
+        (overrides(|o| o.context_length = Some(10)), "context_length"),
+        (
+            overrides(|o| o.max_output_tokens = Some(0)),
+            "max_output_tokens",
+        ),
+        (
+            overrides(|o| o.max_output_tokens = Some(8192)),
+            "max_output_tokens",
+        ),
+        (
+            overrides(|o| o.params.temperature = Some(2.5)),
+            "temperature",
+        ),
+        (overrides(|o| o.params.top_p = Some(1.5)), "top_p"),
+        (overrides(|o| o.params.top_k = Some(-1)), "top_k"),
+        (overrides(|o| o.params.min_p = Some(-0.5)), "min_p"),
+        (
+            overrides(|o| o.params.frequency_penalty = Some(3.0)),
+            "frequency_penalty",
+        ),
+        (
+            overrides(|o| o.params.presence_penalty = Some(-3.0)),
+            "presence_penalty",
+        ),
+        (
+            overrides(|o| o.params.repetition_penalty = Some(11.0)),
+            "repetition_penalty",
+        ),
+    ];
+    for (generation, field) in cases {
+        let err = chat_session::create(
+            &pool,
+            ChatSessionInput {
+                generation: Some(generation),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(field_of(&err), Some(field), "{generation:?}: {err}");
+    }
+    let chat = chat_session::create(&pool, ChatSessionInput::default())
+        .await
+        .unwrap();
+    let err = chat_session::update(
+        &pool,
+        chat.id,
+        ChatSessionInput {
+            generation: Some(overrides(|o| o.params.temperature = Some(-1.0))),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(field_of(&err), Some("temperature"));
+}
+
+#[tokio::test]
+async fn chat_overrides_are_kept_until_replaced_and_cleared_by_an_empty_object() {
+    let pool = common::pool().await;
+    let set = overrides(|o| {
+        o.context_length = Some(16_384);
+        o.params.temperature = Some(1.1);
+        o.params.top_k = Some(0);
+    });
+    let chat = chat_session::create(
+        &pool,
+        ChatSessionInput {
+            generation: Some(set),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(chat.generation, set);
+    assert_eq!(
+        chat_session::get(&pool, chat.id).await.unwrap().generation,
+        set
+    );
+
+    // A caller that does not know about overrides (rename) keeps them.
+    let renamed = chat_session::update(
+        &pool,
+        chat.id,
+        ChatSessionInput {
+            title: "Renamed".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (renamed.title.as_str(), renamed.generation),
+        ("Renamed", set)
+    );
+
+    let cleared = chat_session::update(
+        &pool,
+        chat.id,
+        ChatSessionInput {
+            title: "Renamed".into(),
+            generation: Some(ChatOverrides::default()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(cleared.generation, ChatOverrides::default());
+}
+
+#[tokio::test]
+async fn a_chats_max_output_must_fit_the_context_its_model_gives_it() {
+    let pool = common::pool().await;
+    let model = common::provider_with_model(
+        &pool,
+        "Local",
+        ProviderKind::Ollama,
+        "",
+        "small:1b",
+        Some(2048),
+    )
+    .await;
+    let input = ChatSessionInput {
+        ai_model_id: Some(model.id),
+        generation: Some(overrides(|o| o.max_output_tokens = Some(4000))),
+        ..Default::default()
+    };
+    let err = chat_session::create(&pool, input.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&err), Some("max_output_tokens"));
+    assert!(
+        err.to_string().contains("context length from the model"),
+        "{err}"
+    );
+
+    // The chat's own context length makes room.
+    let chat = chat_session::create(
+        &pool,
+        ChatSessionInput {
+            generation: Some(overrides(|o| {
+                o.max_output_tokens = Some(4000);
+                o.context_length = Some(16_384);
+            })),
+            ..input
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(chat.generation.max_output_tokens, Some(4000));
+}
+
+#[tokio::test]
+async fn settings_max_output_must_be_below_their_context_length() {
+    let pool = common::pool().await;
+    let s = settings::get(&pool).await.unwrap();
+    let err = settings::update(
+        &pool,
+        SettingsInput {
+            default_character_id: None,
+            default_user_profile_id: None,
+            default_ai_model_id: None,
+            default_system_prompt_id: None,
+            temperature: s.temperature,
+            max_output_tokens: 8192,
+            context_length: 8192,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(field_of(&err), Some("max_output_tokens"));
+}
+
+#[tokio::test]
+async fn a_replys_values_come_from_the_chat_then_the_model_then_settings() {
+    let pool = common::pool().await;
+    common::generation_settings(&pool, 0.5, 700, 6000).await;
+    let m = a_model(&pool).await;
+    let model = ai_model::update(
+        &pool,
+        m.id,
+        AiModelInput {
+            provider_id: Some(m.provider_id),
+            model_id: m.model_id.clone(),
+            context_length: Some(32_768),
+            params: SamplingParams {
+                top_p: Some(0.9),
+                top_k: Some(40),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let chat = chat_session::create(
+        &pool,
+        ChatSessionInput {
+            ai_model_id: Some(model.id),
+            generation: Some(overrides(|o| o.params.top_p = Some(0.5))),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+
+    let s = settings::get(&pool).await.unwrap();
+    let e = resolve(&chat.generation, &model, &s);
+    assert_eq!(
+        (e.context_length, e.source.context_length),
+        (32_768, Source::Model)
+    );
+    assert_eq!(
+        (e.max_output_tokens, e.source.max_output_tokens),
+        (700, Source::Settings)
+    );
+    assert_eq!(
+        (e.params.temperature, e.source.temperature),
+        (Some(0.5), Source::Settings)
+    );
+    assert_eq!((e.params.top_p, e.source.top_p), (Some(0.5), Source::Chat));
+    assert_eq!((e.params.top_k, e.source.top_k), (Some(40), Source::Model));
+    assert_eq!((e.params.min_p, e.source.min_p), (None, Source::Provider));
+
+    // The model other chats share is unchanged by this chat's override.
+    assert_eq!(
+        ai_model::get(&pool, model.id).await.unwrap().params.top_p,
+        Some(0.9)
+    );
 }

@@ -99,6 +99,25 @@ pub async fn provider_with_model(
     .unwrap()
 }
 
+/// Settings' generation values changed, the rest kept.
+pub async fn generation_settings(pool: &SqlitePool, temperature: f64, max: i64, ctx: i64) {
+    let s = parley::services::settings::get(pool).await.unwrap();
+    parley::services::settings::update(
+        pool,
+        parley::models::SettingsInput {
+            default_character_id: s.default_character_id,
+            default_user_profile_id: s.default_user_profile_id,
+            default_ai_model_id: s.default_ai_model_id,
+            default_system_prompt_id: s.default_system_prompt_id,
+            temperature,
+            max_output_tokens: max,
+            context_length: ctx,
+        },
+    )
+    .await
+    .unwrap();
+}
+
 /// A database with a character, a model on the mock provider (the default
 /// model), and one chat, as the app will find it at start.
 pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
@@ -149,4 +168,17 @@ pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
     .await
     .unwrap();
     pool.close().await;
+}
+
+/// The app's context around a test database, with secrets in memory.
+pub fn state(pool: SqlitePool) -> parley::state::AppState {
+    parley::state::AppState {
+        pool,
+        http: parley::ai::http_client(),
+        secrets: std::sync::Arc::new(parley::secrets::MemorySecretStore::default()),
+        replies: std::sync::Arc::default(),
+        db_path: "unused.db".into(),
+        log_dir: "unused-logs".into(),
+        schema_version: 0,
+    }
 }

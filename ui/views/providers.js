@@ -1,10 +1,16 @@
 // @ts-check
 // Providers (connections to an AI service) and, under each, its models.
+// A model's empty context length, max output tokens and temperature come
+// from Settings (a chat may override any value for itself): the form and
+// the list say so instead of showing a number the model does not have.
 
 import * as api from '../api.js';
 import { h, field, input, select, val, num, ago } from '../dom.js';
 import { pagedList, submitting, showError, confirmDialog, toast, viewHeader, sentence } from '../components.js';
 import { changed, navigate } from '../state.js';
+import { OVERRIDES, inheritedText } from './overrides.js';
+
+/** @typedef {import('./overrides.js').OverrideKey} OverrideKey */
 
 /** @type {{kind: api.ProviderKind, label: string, url: string}[]} */
 export const KINDS = [
@@ -163,6 +169,19 @@ function providerForm(p, reloadList, hooks) {
   return form;
 }
 
+const fmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 4 });
+
+/**
+ * A model row's limits, inherited ones marked: "32,768 ctx · 1,024 out (Settings)".
+ * @param {api.AiModel} m
+ * @param {api.Settings} settings
+ */
+function limitsText(m, settings) {
+  /** @param {number | null} own @param {number} inherited @param {string} unit */
+  const part = (own, inherited, unit) => (own === null ? `${fmt.format(inherited)} ${unit} (Settings)` : `${fmt.format(own)} ${unit}`);
+  return `${part(m.contextLength, settings.contextLength, 'ctx')} \u00b7 ${part(m.maxOutputTokens, settings.maxOutputTokens, 'out')}`;
+}
+
 /** @param {number} n */
 const modelCount = (n) => `${n} ${n === 1 ? 'model' : 'models'}`;
 
@@ -294,6 +313,7 @@ function connection(p, hooks) {
  */
 async function renderModels(pane, provider, modelId, hooks) {
   const base = `providers/${provider.id}/models`;
+  const settings = await api.settings.get();
   const list = pagedList({
     label: `Models of ${provider.name}`,
     className: 'rows selectable',
@@ -308,6 +328,7 @@ async function renderModels(pane, provider, modelId, hooks) {
           { href: `#/${base}/${m.id}`, class: 'row-link', 'aria-current': m.id === modelId ? 'true' : null },
           h('span', { class: 'row-title' }, m.displayName || m.modelId),
           h('span', { class: 'row-meta mono' }, m.modelId),
+          h('span', { class: 'row-meta model-limits' }, limitsText(m, settings)),
         ),
       ),
   });
@@ -328,32 +349,27 @@ async function renderModels(pane, provider, modelId, hooks) {
   const jobs = [list.reload()];
   if (modelId) {
     const model = modelId === 'new' ? null : await api.models.get(modelId);
-    pane.append(modelForm(provider, model, base, () => void list.reload()));
+    pane.append(modelForm(provider, model, base, settings, () => void list.reload()));
   }
   await Promise.all(jobs);
 }
 
-/** @type {[keyof api.ModelInput, string, string, string][]} name, label, step, hint */
-const SAMPLING = [
-  ['temperature', 'Temperature', 'any', '0\u20132; higher is more varied.'],
-  ['topP', 'Top P', 'any', '0\u20131'],
-  ['topK', 'Top K', '1', 'Whole number'],
-  ['minP', 'Min P', 'any', '0\u20131'],
-  ['frequencyPenalty', 'Frequency penalty', 'any', '-2\u20132'],
-  ['presencePenalty', 'Presence penalty', 'any', '-2\u20132'],
-  ['repetitionPenalty', 'Repetition penalty', 'any', 'Around 1.0\u20131.3'],
-];
+/** The model form's sampling rows: the values a chat can override, less the two limits. */
+const SAMPLING = OVERRIDES.filter(([k]) => k !== 'contextLength' && k !== 'maxOutputTokens');
 
 /**
  * @param {api.Provider} provider
  * @param {api.AiModel | null} m
  * @param {string} base route of the models of this provider
+ * @param {api.Settings} settings what empty values inherit
  * @param {() => void} reloadList
  */
-function modelForm(provider, m, base, reloadList) {
+function modelForm(provider, m, base, settings, reloadList) {
   const form = h('form', { id: 'model-form', class: 'editor card', novalidate: true, 'aria-label': m ? 'Edit model' : 'New model' });
-  const number = (/** @type {string} */ name, /** @type {number | null | undefined} */ value, /** @type {string} */ step) =>
-    input(name, value ?? '', { type: 'number', step, inputmode: 'decimal', placeholder: 'default' });
+  /** What an empty box of this model means: "from Settings (8,192)". @param {OverrideKey} name */
+  const inherited = (name) => inheritedText(name, { model: null, settings });
+  const number = (/** @type {OverrideKey} */ name, /** @type {number | null | undefined} */ value, /** @type {string} */ step) =>
+    input(name, value ?? '', { type: 'number', step, inputmode: 'decimal', placeholder: inherited(name) });
   const heading = h('h2', null, m ? m.displayName || m.modelId : `New model on ${provider.name}`);
   form.append(
     h('div', { class: 'editor-head' }, heading),
@@ -365,14 +381,22 @@ function modelForm(provider, m, base, reloadList) {
         hint: 'Exactly as the provider names it.',
       }),
       field('Display name', input('displayName', m?.displayName, { placeholder: 'Same as the model id' })),
-      field('Context length', number('contextLength', m?.contextLength, '1'), { hint: 'Tokens the model can read.' }),
-      field('Max output tokens', number('maxOutputTokens', m?.maxOutputTokens, '1'), { hint: 'Longest reply.' }),
+      field('Context length', number('contextLength', m?.contextLength, '1'), {
+        hint: `Tokens the model can read. Empty: ${inherited('contextLength')}.`,
+      }),
+      field('Max output tokens', number('maxOutputTokens', m?.maxOutputTokens, '1'), {
+        hint: `Longest reply. Empty: ${inherited('maxOutputTokens')}.`,
+      }),
     ),
     h(
       'details',
       { class: 'sampling', open: m ? SAMPLING.some(([k]) => m[k] !== null && m[k] !== undefined) : false },
       h('summary', null, 'Sampling parameters'),
-      h('p', { class: 'hint' }, 'Empty means the provider\u2019s default.'),
+      h(
+        'p',
+        { class: 'hint' },
+        `An empty temperature uses Settings\u2019 (${fmt.format(settings.temperature)}); another empty value is not sent, so the provider\u2019s default applies. A chat can override any of these for itself.`,
+      ),
       h('div', { class: 'grid three' }, ...SAMPLING.map(([name, label, step, hint]) => field(label, number(name, /** @type {number | null} */ (m?.[name]), step), { hint }))),
     ),
     h(

@@ -1,5 +1,7 @@
 // @ts-check
 // Settings: defaults for new chats, generation defaults, and About.
+// The generation values are the last of three layers: a chat's overrides,
+// then its model, then these (services/generation_params.rs).
 
 import * as api from '../api.js';
 import { h, field, input, num, optId } from '../dom.js';
@@ -32,13 +34,17 @@ export async function render(root) {
       'section',
       { class: 'form-section card' },
       h('h2', null, 'Generation'),
-      h('p', { class: 'hint' }, 'Used when a model does not set its own values.'),
+      h(
+        'p',
+        { class: 'hint' },
+        'Used when neither the chat (its Generation overrides) nor its model sets a value: the chat comes first, then the model, then these.',
+      ),
       h(
         'div',
         { class: 'grid three' },
         field('Temperature', number('temperature', s.temperature, { step: '0.05', min: '0', max: '2' }), { hint: '0\u20132; higher is more varied.' }),
         field('Max output tokens', number('maxOutputTokens', s.maxOutputTokens, { step: '1', min: '1' }), { hint: 'Longest reply.' }),
-        field('Context length', number('contextLength', s.contextLength, { step: '1', min: '1' }), { hint: 'Tokens of history to send.' }),
+        field('Context length', number('contextLength', s.contextLength, { step: '1', min: '1' }), { hint: 'Tokens the model reads: prompt, history and reply.' }),
       ),
     ),
     h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'submit', class: 'btn primary', id: 'save' }, 'Save settings')),

@@ -9,8 +9,8 @@ use tauri::State;
 use super::traced;
 use crate::error::Result;
 use crate::models::{Id, Message};
-use crate::services::generation::{self, ReplyEvent, ReplySink, Started};
-use crate::services::{markdown, message, prompt::Prompt};
+use crate::services::generation::{self, PromptPreview, ReplyEvent, ReplySink, Started};
+use crate::services::{markdown, message};
 use crate::state::AppState;
 
 /// A window's channel as a place reply events go.
@@ -114,7 +114,7 @@ pub async fn chat_attach(
 }
 
 #[tauri::command]
-pub async fn chat_prompt_preview(state: State<'_, AppState>, chat_id: Id) -> Result<Prompt> {
+pub async fn chat_prompt_preview(state: State<'_, AppState>, chat_id: Id) -> Result<PromptPreview> {
     traced("chat_prompt_preview", generation::preview(&state, chat_id)).await
 }
 

@@ -1,10 +1,14 @@
 //! A model offered by a provider, with its limits and sampling parameters.
+//!
+//! A `None` limit or parameter is inherited: the chat's overrides come first,
+//! then the model, then Settings (`services::generation_params::resolve`).
 
 use serde::{Deserialize, Serialize};
 
 use super::{Id, Timestamp};
 
-/// Sampling parameters; `None` leaves the provider's default.
+/// Sampling parameters; `None` inherits (temperature from Settings) or, when
+/// nothing sets it, is not sent and the provider's default applies.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SamplingParams {
@@ -24,8 +28,10 @@ pub struct AiModel {
     pub provider_id: Id,
     pub model_id: String,
     pub display_name: String,
-    pub context_length: i64,
-    pub max_output_tokens: i64,
+    /// `None`: Settings' context length.
+    pub context_length: Option<i64>,
+    /// `None`: Settings' max output tokens.
+    pub max_output_tokens: Option<i64>,
     #[sqlx(flatten)]
     #[serde(flatten)]
     pub params: SamplingParams,
@@ -40,7 +46,9 @@ pub struct AiModelInput {
     pub model_id: String,
     /// Defaults to the model id.
     pub display_name: String,
+    /// Empty inherits from Settings.
     pub context_length: Option<i64>,
+    /// Empty inherits from Settings.
     pub max_output_tokens: Option<i64>,
     #[serde(flatten)]
     pub params: SamplingParams,

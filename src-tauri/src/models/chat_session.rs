@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Id, Timestamp};
+use super::{Id, SamplingParams, Timestamp};
 
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]
@@ -13,9 +13,25 @@ pub struct ChatSession {
     pub user_profile_id: Option<Id>,
     pub ai_model_id: Option<Id>,
     pub system_prompt_id: Option<Id>,
+    /// The chat's own generation values (`chat_sessions.generation`).
+    #[sqlx(json)]
+    pub generation: ChatOverrides,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+}
+
+/// A chat's own generation values, so one chat can differ from the model
+/// other chats share. Each `None` inherits: the chat first, then its model,
+/// then Settings (`services::generation_params::resolve`). Over IPC and in
+/// the database it is one camelCase JSON object; a missing key is `None`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ChatOverrides {
+    pub context_length: Option<i64>,
+    pub max_output_tokens: Option<i64>,
+    #[serde(flatten)]
+    pub params: SamplingParams,
 }
 
 /// A row of the chat list, with the character's name and the last message.
@@ -42,4 +58,8 @@ pub struct ChatSessionInput {
     pub user_profile_id: Option<Id>,
     pub ai_model_id: Option<Id>,
     pub system_prompt_id: Option<Id>,
+    /// The chat's overrides, replaced as a whole; `{}` clears them. Absent
+    /// (`None`) keeps what the chat has, so a caller that does not know
+    /// about overrides never wipes them; a new chat then has none.
+    pub generation: Option<ChatOverrides>,
 }

@@ -15,7 +15,7 @@ mod user_profile;
 
 pub use ai_model::{AiModel, AiModelInput, SamplingParams};
 pub use character::{Character, CharacterInput, CharacterSummary};
-pub use chat_session::{ChatSession, ChatSessionInput, ChatSessionSummary};
+pub use chat_session::{ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary};
 pub use message::{Message, MessageInput, MessageRole, MessageStatus, MessageSwipe};
 pub use page::{Cursor, CursorKey, DeletedFilter, Direction, ListQuery, Page, SortBy};
 pub use provider::{Provider, ProviderInput, ProviderKind};

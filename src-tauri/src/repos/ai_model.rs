@@ -21,13 +21,14 @@ const SPEC: ListSpec<'static> = ListSpec {
     soft_delete: false,
 };
 
-/// A fully validated model row to write.
+/// A fully validated model row to write. `None` limits are stored as NULL:
+/// inherited from Settings.
 #[derive(Debug, Clone)]
 pub struct AiModelRow<'a> {
     pub provider_id: Id,
     pub input: &'a AiModelInput,
-    pub context_length: i64,
-    pub max_output_tokens: i64,
+    pub context_length: Option<i64>,
+    pub max_output_tokens: Option<i64>,
 }
 
 pub async fn insert<'e>(

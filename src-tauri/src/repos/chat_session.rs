@@ -5,7 +5,8 @@ use sqlx::{Executor, Sqlite};
 use super::{keyed, list_page, ListSpec};
 use crate::error::Result;
 use crate::models::{
-    ChatSession, ChatSessionInput, ChatSessionSummary, Id, ListQuery, Page, Timestamp,
+    ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary, Id, ListQuery, Page,
+    Timestamp,
 };
 
 keyed!(ChatSessionSummary, title);
@@ -23,6 +24,16 @@ const SUMMARY: ListSpec<'static> = ListSpec {
     soft_delete: true,
 };
 
+/// The overrides as stored: only the keys that are set (`{}` for none).
+fn stored(overrides: &ChatOverrides) -> String {
+    let mut value = serde_json::to_value(overrides).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
+    value.to_string()
+}
+
+/// Inserts a chat; `input.generation` of `None` stores no overrides.
 pub async fn insert<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     id: Id,
@@ -31,8 +42,8 @@ pub async fn insert<'e>(
 ) -> Result<()> {
     sqlx::query(
         r"insert into chat_sessions (id, title, character_id, user_profile_id, ai_model_id,
-            system_prompt_id, created_at, updated_at)
-          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            system_prompt_id, generation, created_at, updated_at)
+          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
     )
     .bind(id)
     .bind(&input.title)
@@ -40,12 +51,14 @@ pub async fn insert<'e>(
     .bind(input.user_profile_id)
     .bind(input.ai_model_id)
     .bind(input.system_prompt_id)
+    .bind(stored(&input.generation.unwrap_or_default()))
     .bind(now)
     .execute(exec)
     .await?;
     Ok(())
 }
 
+/// Updates a chat; `input.generation` of `None` keeps its overrides.
 pub async fn update<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     id: Id,
@@ -55,7 +68,7 @@ pub async fn update<'e>(
     let done = sqlx::query(
         r"update chat_sessions
              set title = ?2, character_id = ?3, user_profile_id = ?4, ai_model_id = ?5,
-                 system_prompt_id = ?6, updated_at = ?7
+                 system_prompt_id = ?6, generation = coalesce(?7, generation), updated_at = ?8
            where id = ?1",
     )
     .bind(id)
@@ -64,6 +77,7 @@ pub async fn update<'e>(
     .bind(input.user_profile_id)
     .bind(input.ai_model_id)
     .bind(input.system_prompt_id)
+    .bind(input.generation.as_ref().map(stored))
     .bind(now)
     .execute(exec)
     .await?;
@@ -76,7 +90,7 @@ pub async fn get<'e>(
 ) -> Result<Option<ChatSession>> {
     Ok(sqlx::query_as(
         r"select id, title, character_id, user_profile_id, ai_model_id, system_prompt_id,
-                 created_at, updated_at, deleted_at
+                 generation, created_at, updated_at, deleted_at
             from chat_sessions where id = ?1",
     )
     .bind(id)

@@ -1,5 +1,7 @@
 //! Models on a provider: limits and sampling parameters in their documented
-//! ranges, one row per model id on a provider.
+//! ranges, one row per model id on a provider. An empty limit or parameter
+//! is stored as NULL and inherited (`services::generation_params`); a model
+//! never invents a context length it was not given.
 
 use sqlx::SqlitePool;
 
@@ -9,14 +11,11 @@ use crate::models::{new_id, AiModel, AiModelInput, Id, ListQuery, Page, Timestam
 use crate::repos::ai_model::{self as repo, AiModelRow};
 use crate::repos::{self, Table};
 
-pub const DEFAULT_CONTEXT_LENGTH: i64 = 8192;
-pub const DEFAULT_MAX_OUTPUT_TOKENS: i64 = 1024;
-
 async fn validated(
     pool: &SqlitePool,
     mut input: AiModelInput,
     except: Option<Id>,
-) -> Result<(AiModelInput, Id, i64, i64)> {
+) -> Result<(AiModelInput, Id)> {
     let provider_id = input.provider_id.ok_or_else(|| {
         AppError::validation("provider_id", "choose the provider this model belongs to")
     })?;
@@ -44,37 +43,25 @@ async fn validated(
     } else {
         validate::name("display_name", &input.display_name)?
     };
-    let context = validate::int_range(
-        "context_length",
-        input.context_length.unwrap_or(DEFAULT_CONTEXT_LENGTH),
-        256,
-        10_000_000,
-    )?;
-    let max_out = validate::int_range(
-        "max_output_tokens",
-        input.max_output_tokens.unwrap_or(DEFAULT_MAX_OUTPUT_TOKENS),
-        1,
-        1_000_000,
-    )?;
-    if max_out >= context {
-        return Err(AppError::validation(
-            "max_output_tokens",
-            format!(
-                "max output tokens ({max_out}) must be smaller than the context length ({context})"
-            ),
-        ));
+    validate::limits(input.context_length, input.max_output_tokens)?;
+    if input.context_length.is_some() || input.max_output_tokens.is_some() {
+        // The pair as a reply would use it: the model's values, Settings'
+        // for the one the model leaves empty.
+        let settings = repos::settings::get(pool).await?;
+        let whose = match (input.context_length, input.max_output_tokens) {
+            (Some(_), Some(_)) => "this model",
+            (Some(_), None) => "this model with the max output tokens from Settings",
+            _ => "this model with the context length from Settings",
+        };
+        validate::output_fits(
+            input
+                .max_output_tokens
+                .unwrap_or(settings.max_output_tokens),
+            input.context_length.unwrap_or(settings.context_length),
+            whose,
+        )?;
     }
-    let p = &mut input.params;
-    p.temperature = validate::opt_range("temperature", p.temperature, 0.0, 2.0)?;
-    p.top_p = validate::opt_range("top_p", p.top_p, 0.0, 1.0)?;
-    p.min_p = validate::opt_range("min_p", p.min_p, 0.0, 1.0)?;
-    p.frequency_penalty = validate::opt_range("frequency_penalty", p.frequency_penalty, -2.0, 2.0)?;
-    p.presence_penalty = validate::opt_range("presence_penalty", p.presence_penalty, -2.0, 2.0)?;
-    p.repetition_penalty =
-        validate::opt_range("repetition_penalty", p.repetition_penalty, 0.0, 10.0)?;
-    if let Some(k) = p.top_k {
-        validate::int_range("top_k", k, 0, 100_000)?;
-    }
+    validate::sampling(&input.params)?;
     if repo::find_on_provider(pool, provider_id, &input.model_id, except)
         .await?
         .is_some()
@@ -84,18 +71,17 @@ async fn validated(
             format!("this provider already has the model \"{}\"", input.model_id),
         ));
     }
-    Ok((input, provider_id, context, max_out))
+    Ok((input, provider_id))
 }
 
 pub async fn create(pool: &SqlitePool, input: AiModelInput) -> Result<AiModel> {
-    let (input, provider_id, context_length, max_output_tokens) =
-        validated(pool, input, None).await?;
+    let (input, provider_id) = validated(pool, input, None).await?;
     let id = new_id();
     let row = AiModelRow {
         provider_id,
         input: &input,
-        context_length,
-        max_output_tokens,
+        context_length: input.context_length,
+        max_output_tokens: input.max_output_tokens,
     };
     repo::insert(pool, id, &row, Timestamp::now())
         .await
@@ -115,13 +101,12 @@ pub async fn list(pool: &SqlitePool, query: &ListQuery) -> Result<Page<AiModel>>
 
 pub async fn update(pool: &SqlitePool, id: Id, input: AiModelInput) -> Result<AiModel> {
     get(pool, id).await?;
-    let (input, provider_id, context_length, max_output_tokens) =
-        validated(pool, input, Some(id)).await?;
+    let (input, provider_id) = validated(pool, input, Some(id)).await?;
     let row = AiModelRow {
         provider_id,
         input: &input,
-        context_length,
-        max_output_tokens,
+        context_length: input.context_length,
+        max_output_tokens: input.max_output_tokens,
     };
     repo::update(pool, id, &row, Timestamp::now())
         .await

@@ -1,15 +1,17 @@
 //! Chats: references checked before they are stored, the character's
 //! greeting (with alternate greetings as swipes) added in the same
-//! transaction, soft delete and purge from the trash only.
+//! transaction, soft delete and purge from the trash only. A chat's
+//! generation overrides are held to the same ranges as a model's values.
 
 use serde_json::json;
 use sqlx::SqlitePool;
 
+use super::generation_params::{resolve, resolve_without_model};
 use super::{require_live, validate};
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
-    new_id, ChatSession, ChatSessionInput, ChatSessionSummary, Id, ListQuery, MessageRole,
-    MessageStatus, Page, Timestamp,
+    new_id, ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary, Id, ListQuery,
+    MessageRole, MessageStatus, Page, Timestamp,
 };
 use crate::repos::message::NewMessage;
 use crate::repos::{self, chat_session as repo, Table};
@@ -49,7 +51,43 @@ async fn validated(pool: &SqlitePool, mut input: ChatSessionInput) -> Result<Cha
         )
         .await?;
     }
+    if let Some(overrides) = &input.generation {
+        check_overrides(pool, overrides, input.ai_model_id).await?;
+    }
     Ok(input)
+}
+
+/// A chat's overrides in the ranges of a model's values, and a reply that
+/// still leaves room for the prompt once `resolve` combines the overrides
+/// with the chat's model (or the default model) and Settings.
+async fn check_overrides(
+    pool: &SqlitePool,
+    overrides: &ChatOverrides,
+    ai_model_id: Option<Id>,
+) -> Result<()> {
+    validate::limits(overrides.context_length, overrides.max_output_tokens)?;
+    validate::sampling(&overrides.params)?;
+    if overrides.context_length.is_none() && overrides.max_output_tokens.is_none() {
+        return Ok(());
+    }
+    let settings = repos::settings::get(pool).await?;
+    let model = match ai_model_id.or(settings.default_ai_model_id) {
+        Some(id) => repos::ai_model::get(pool, id).await?,
+        None => None,
+    };
+    let e = match &model {
+        Some(m) => resolve(overrides, m, &settings),
+        None => resolve_without_model(overrides, &settings),
+    };
+    validate::output_fits(
+        e.max_output_tokens,
+        e.context_length,
+        &format!(
+            "this chat (context length from {}, max output tokens from {})",
+            e.source.context_length.label(),
+            e.source.max_output_tokens.label()
+        ),
+    )
 }
 
 /// Unset persona, model and prompt take the defaults from the settings.

@@ -189,8 +189,8 @@ pub async fn seed(pool: &SqlitePool) -> Result<SeedReport> {
             let row = AiModelRow {
                 provider_id,
                 input: &input,
-                context_length: context,
-                max_output_tokens: 1024,
+                context_length: input.context_length,
+                max_output_tokens: input.max_output_tokens,
             };
             repos::ai_model::insert(&mut *tx, id, &row, now).await?;
             report.ai_models += 1;
@@ -260,6 +260,7 @@ pub async fn seed(pool: &SqlitePool) -> Result<SeedReport> {
                 .await?
                 .map(|m| m.id),
             system_prompt_id: None,
+            generation: None,
         };
         repos::chat_session::insert(&mut *tx, chat_id, &input, now).await?;
         report.chats += 1;

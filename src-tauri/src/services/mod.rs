@@ -10,6 +10,7 @@ pub mod character;
 pub mod chat_session;
 pub mod demo;
 pub mod generation;
+pub mod generation_params;
 pub mod lorebook;
 pub mod markdown;
 pub mod message;

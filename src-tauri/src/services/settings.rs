@@ -1,11 +1,13 @@
 //! The settings singleton: defaults must point at live rows, generation
-//! settings stay in range.
+//! settings stay in range. Its generation values are the last layer:
+//! used when neither the chat nor its model sets one
+//! (`services::generation_params`).
 
 use sqlx::SqlitePool;
 
 use super::{require_live, validate};
 use crate::error::{Result, ResultExt};
-use crate::models::{Settings, SettingsInput, Timestamp};
+use crate::models::{SamplingParams, Settings, SettingsInput, Timestamp};
 use crate::repos::{settings as repo, Table};
 
 pub async fn get(pool: &SqlitePool) -> Result<Settings> {
@@ -43,9 +45,12 @@ pub async fn update(pool: &SqlitePool, input: SettingsInput) -> Result<Settings>
             require_live(pool, table, id, entity, Some(field)).await?;
         }
     }
-    validate::opt_range("temperature", Some(input.temperature), 0.0, 2.0)?;
-    validate::int_range("context_length", input.context_length, 256, 10_000_000)?;
-    validate::int_range("max_output_tokens", input.max_output_tokens, 1, 1_000_000)?;
+    validate::sampling(&SamplingParams {
+        temperature: Some(input.temperature),
+        ..Default::default()
+    })?;
+    validate::limits(Some(input.context_length), Some(input.max_output_tokens))?;
+    validate::output_fits(input.max_output_tokens, input.context_length, "Settings")?;
     repo::update(pool, &input, Timestamp::now())
         .await
         .context("save the settings")?;

@@ -237,6 +237,7 @@ pub async fn import_chat(
         user_profile_id: persona_id,
         ai_model_id: None,
         system_prompt_id: None,
+        generation: None,
     };
     super::chat_session::with_defaults(pool, &mut input).await?;
     let header = json!({ META_KEY: chat.header });

@@ -2,6 +2,7 @@
 //! that names the field (snake_case, as the UI maps it to an input).
 
 use crate::error::{AppError, Result};
+use crate::models::SamplingParams;
 
 /// Longest name of anything: 200 characters.
 pub const NAME_MAX: usize = 200;
@@ -128,6 +129,59 @@ pub fn opt_range(field: &str, value: Option<f64>, min: f64, max: f64) -> Result<
         )),
         other => Ok(other),
     }
+}
+
+/// Context length in tokens, wherever it is set (model, chat, Settings).
+pub const CONTEXT_LENGTH: (i64, i64) = (256, 10_000_000);
+/// Longest reply in tokens, wherever it is set (model, chat, Settings).
+pub const MAX_OUTPUT_TOKENS: (i64, i64) = (1, 1_000_000);
+
+/// An optional context length and max output tokens in their ranges
+/// (`None` inherits).
+pub fn limits(context_length: Option<i64>, max_output_tokens: Option<i64>) -> Result<()> {
+    if let Some(v) = context_length {
+        int_range("context_length", v, CONTEXT_LENGTH.0, CONTEXT_LENGTH.1)?;
+    }
+    if let Some(v) = max_output_tokens {
+        int_range(
+            "max_output_tokens",
+            v,
+            MAX_OUTPUT_TOKENS.0,
+            MAX_OUTPUT_TOKENS.1,
+        )?;
+    }
+    Ok(())
+}
+
+/// A reply must leave room for the prompt: max output tokens below the
+/// context length. `whose` says where the two values come from, for the
+/// message ("this model with Settings").
+pub fn output_fits(max_output_tokens: i64, context_length: i64, whose: &str) -> Result<()> {
+    if max_output_tokens >= context_length {
+        return Err(AppError::validation(
+            "max_output_tokens",
+            format!(
+                "max output tokens ({max_output_tokens}) must be smaller than the context \
+                 length ({context_length}) for {whose}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Sampling parameters in their documented ranges (the same for a model and
+/// a chat's overrides; `None` inherits).
+pub fn sampling(p: &SamplingParams) -> Result<()> {
+    opt_range("temperature", p.temperature, 0.0, 2.0)?;
+    opt_range("top_p", p.top_p, 0.0, 1.0)?;
+    opt_range("min_p", p.min_p, 0.0, 1.0)?;
+    opt_range("frequency_penalty", p.frequency_penalty, -2.0, 2.0)?;
+    opt_range("presence_penalty", p.presence_penalty, -2.0, 2.0)?;
+    opt_range("repetition_penalty", p.repetition_penalty, 0.0, 10.0)?;
+    if let Some(k) = p.top_k {
+        int_range("top_k", k, 0, 100_000)?;
+    }
+    Ok(())
 }
 
 /// Trimmed, non-empty, de-duplicated tags of at most 100 characters each.

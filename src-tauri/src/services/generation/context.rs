@@ -2,12 +2,14 @@
 //! persona and system prompt, the history that fits the model's budget, and
 //! the prompt and request built from them. Reads only; no writes.
 
+use serde::Serialize;
 use sqlx::SqlitePool;
 
+use super::super::generation_params::Effective;
 use super::super::prompt::{self, Prompt, PromptInputs};
 use crate::ai::{ChatRequest, Endpoint};
 use crate::error::{AppError, Result};
-use crate::models::{Character, ChatSession, Id, Message, SamplingParams, UserProfile};
+use crate::models::{Character, ChatSession, Id, Message, UserProfile};
 use crate::repos;
 use crate::state::AppState;
 
@@ -16,9 +18,9 @@ pub struct ReplyContext {
     pub chat: ChatSession,
     pub endpoint: Endpoint,
     pub model_id: String,
-    pub context_length: i64,
-    pub max_output_tokens: i64,
-    pub params: SamplingParams,
+    /// Context length, max output and sampling values, each from the chat,
+    /// the model or Settings.
+    pub generation: Effective,
     pub character: Option<Character>,
     pub persona: Option<UserProfile>,
     pub system_prompt: Option<String>,
@@ -64,12 +66,13 @@ impl ReplyContext {
                 .map(|p| p.content),
             None => None,
         };
+        // One order for every value: the chat, then the model, then Settings.
+        let effective =
+            super::super::generation_params::resolve(&chat.generation, &model, &settings);
         Ok(ReplyContext {
             endpoint,
             model_id: model.model_id,
-            context_length: model.context_length,
-            max_output_tokens: model.max_output_tokens,
-            params: model.params,
+            generation: effective,
             chat,
             character,
             persona,
@@ -97,7 +100,7 @@ impl ReplyContext {
             cursor = page.first().map(|m| m.seq);
             page.append(&mut all);
             all = page;
-            if !more || tokens > self.context_length {
+            if !more || tokens > self.generation.context_length {
                 return Ok(all);
             }
         }
@@ -113,8 +116,8 @@ impl ReplyContext {
                 self.system_prompt.as_deref(),
             ),
             history,
-            context_length: self.context_length,
-            max_output_tokens: self.max_output_tokens,
+            context_length: self.generation.context_length,
+            max_output_tokens: self.generation.max_output_tokens,
         })
     }
 
@@ -123,15 +126,27 @@ impl ReplyContext {
         ChatRequest {
             model: self.model_id.clone(),
             messages: self.prompt(history).messages,
-            max_tokens: self.max_output_tokens,
-            params: self.params,
+            max_tokens: self.generation.max_output_tokens,
+            params: self.generation.params,
         }
     }
 }
 
-/// What will be sent for the next reply in a chat ("Show prompt").
-pub async fn preview(state: &AppState, chat_id: Id) -> Result<Prompt> {
+/// "Show prompt": what will be sent for the next reply in a chat, and the
+/// generation values it goes with and where each comes from.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromptPreview {
+    #[serde(flatten)]
+    pub prompt: Prompt,
+    pub generation: Effective,
+}
+
+pub async fn preview(state: &AppState, chat_id: Id) -> Result<PromptPreview> {
     let cx = ReplyContext::load(state, chat_id).await?;
     let history = cx.history(&state.pool, None).await?;
-    Ok(cx.prompt(&history))
+    Ok(PromptPreview {
+        prompt: cx.prompt(&history),
+        generation: cx.generation,
+    })
 }

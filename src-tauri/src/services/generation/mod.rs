@@ -25,7 +25,7 @@ mod registry;
 mod start;
 mod task;
 
-pub use context::preview;
+pub use context::{preview, PromptPreview};
 pub use events::{Delta, ReplyEvent, ReplySink, Started};
 pub use lifecycle::{End, INTERRUPTED};
 pub use pacing::SHOWN_WAIT;

@@ -45,8 +45,11 @@
  * @typedef {{id: string, title: string, characterId: string | null, characterName: string | null,
  *   lastMessage: string | null, createdAt: string, updatedAt: string, deletedAt: string | null}} ChatSummary
  * @typedef {{title: string, characterId: string | null, userProfileId: string | null,
- *   aiModelId: string | null, systemPromptId: string | null}} ChatInput
- * @typedef {ChatInput & {id: string, createdAt: string, updatedAt: string, deletedAt: string | null}} Chat
+ *   aiModelId: string | null, systemPromptId: string | null,
+ *   generation?: import('./views/overrides.js').GenerationOverrides}} ChatInput
+ *   `generation`: the chat's own generation values; absent keeps them, `{}` clears them
+ * @typedef {ChatInput & {id: string, createdAt: string, updatedAt: string, deletedAt: string | null,
+ *   generation?: import('./views/overrides.js').GenerationOverrides}} Chat
  * @typedef {"user"|"assistant"|"system"} Role
  * @typedef {{id: string, chatSessionId: string, seq: number, role: Role, status: MessageStatus,
  *   activeSwipe: number, swipeCount: number, createdAt: string, updatedAt: string,

@@ -1,12 +1,14 @@
 // @ts-check
 // A chat's own settings: a panel under the header with its title, persona,
-// model and system prompt.
+// model and system prompt, and its generation overrides (overrides.js),
+// whose empty boxes show what the chosen model or Settings gives instead.
 
 import * as api from '../../api.js';
 import { h, val, optId } from '../../dom.js';
 import { submitting, toast } from '../../components.js';
 import { changed, navigate } from '../../state.js';
 import { loadChoices } from '../choices.js';
+import { overridesFieldset, showInherited, readOverrides, loadInherited } from '../overrides.js';
 import { chatFields } from './fields.js';
 
 export class ChatSettings {
@@ -28,13 +30,26 @@ export class ChatSettings {
 
   /** Opens the chat settings (afresh) and resolves to their form. */
   async open() {
-    const choices = await loadChoices();
     const chat = this.chat();
+    const [choices, inherited] = await Promise.all([loadChoices(), loadInherited(chat.aiModelId)]);
     const form = h('form', { id: 'chat-settings-form', class: 'editor card', novalidate: true, 'aria-label': 'Chat settings' });
+    const overrides = overridesFieldset(chat.generation, inherited);
     form.append(
       h('div', { class: 'grid' }, ...chatFields(choices, chat, false)),
+      overrides,
       h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'button', class: 'btn', onclick: () => this.close() }, 'Close'), h('button', { type: 'submit', class: 'btn primary' }, 'Save')),
     );
+    // Another model: the empty boxes say what it gives instead.
+    let asked = 0;
+    form.querySelector('[name="aiModelId"]')?.addEventListener('change', () => {
+      const mine = ++asked;
+      void loadInherited(optId(form, 'aiModelId')).then(
+        (from) => {
+          if (mine === asked) showInherited(overrides, from);
+        },
+        (e) => console.warn('the chosen model could not be read', e),
+      );
+    });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       void submitting(form, async () => {
@@ -45,6 +60,7 @@ export class ChatSettings {
           userProfileId: optId(form, 'userProfileId'),
           aiModelId: optId(form, 'aiModelId'),
           systemPromptId: optId(form, 'systemPromptId'),
+          generation: readOverrides(form),
         });
         changed('chats');
         toast('Chat saved');

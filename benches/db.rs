@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use parley::models::{ListQuery, MessageInput, MessageRole};
 use parley::services::search::{search, SearchQuery};
-use parley::services::{character, message, transfer};
+use parley::services::{character, import, message};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -196,7 +196,7 @@ async fn main() {
         let dir = tempfile::tempdir().unwrap();
         let (fresh, _) = parley::db::open(&dir.path().join("p.db")).await.unwrap();
         let t = Instant::now();
-        transfer::import_bytes(&fresh, "bench.jsonl", st.clone())
+        import::import_bytes(&fresh, "bench.jsonl", st.clone())
             .await
             .unwrap();
         import_runs.push(t.elapsed());

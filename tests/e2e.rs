@@ -566,7 +566,7 @@ async fn a_png_card_imported_in_the_window_starts_a_chat_that_search_finds() {
     no_error_banner(&app, "chat opened from search").await;
 
     // What a drop of a SillyTavern folder sends: the paths, to
-    // `import_paths`, with a progress event per file.
+    // `import_paths`, with progress per file over the call's channel.
     let st = cards.path().join("SillyTavern/data/default-user");
     std::fs::create_dir_all(st.join("characters")).unwrap();
     std::fs::create_dir_all(st.join("chats/Old Tom")).unwrap();
@@ -584,8 +584,9 @@ async fn a_png_card_imported_in_the_window_starts_a_chat_that_search_finds() {
         .execute_async(
             r#"const [path, done] = arguments;
                const seen = [];
-               window.__TAURI__.event.listen('import://progress', (e) => seen.push(e.payload.done))
-                 .then(() => window.__TAURI__.core.invoke('import_paths', { paths: [path] }))
+               const onProgress = new window.__TAURI__.core.Channel();
+               onProgress.onmessage = (p) => seen.push(p.done);
+               window.__TAURI__.core.invoke('import_paths', { paths: [path], onProgress })
                  .then((r) => setTimeout(() => done({ r, seen }), 200), (e) => done({ e }));"#,
             vec![serde_json::json!(cards
                 .path()

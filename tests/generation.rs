@@ -11,16 +11,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::mock_llm::{openai_tokens, status, stream, End, MockLlm, Reply};
-use parley::models::{
-    CharacterInput, ChatSessionInput, Id, MessageStatus, ProviderKind, UserProfileInput,
-};
+use parley::models::{CharacterInput, ChatSessionInput, Id, MessageStatus, UserProfileInput};
 use parley::services::generation::{self, ReplyEvent, ReplySink, Started};
 use parley::services::{character, chat_session, message, user_profile};
 use parley::state::AppState;
 
-/// A window's channel, as a test sees it: every event, in order.
+/// A window's channel, as a test sees it: every event, in order, and when
+/// each came.
 #[derive(Default)]
-struct Recorder(Mutex<Vec<ReplyEvent>>);
+struct Recorder(Mutex<Vec<ReplyEvent>>, Mutex<Vec<std::time::Instant>>);
 
 /// What a reply's start hands the services: a sink feeding a recorder.
 struct Tap(Arc<Recorder>);
@@ -28,6 +27,7 @@ struct Tap(Arc<Recorder>);
 impl ReplySink for Tap {
     fn send(&self, event: &ReplyEvent) -> bool {
         self.0 .0.lock().unwrap().push(event.clone());
+        self.0 .1.lock().unwrap().push(std::time::Instant::now());
         true
     }
 }
@@ -109,15 +109,7 @@ impl World {
 async fn world(replies: Vec<Reply>) -> World {
     let pool = common::pool().await;
     let mock = MockLlm::start(replies).await;
-    let model = common::provider_with_model(
-        &pool,
-        "Mock AI",
-        ProviderKind::OpenaiCompatible,
-        &mock.base_url,
-        "mock-1",
-        Some(4096),
-    )
-    .await;
+    let model = common::mock_model(&pool, &mock.base_url).await;
     let c = character::create(
         &pool,
         CharacterInput {
@@ -242,7 +234,7 @@ async fn a_window_that_joins_a_running_reply_gets_all_of_it() {
     let tokens = words(60, "j");
     let w = world(vec![Reply::Stream {
         chunks: openai_tokens(&refs(&tokens)),
-        pause: Duration::from_millis(10),
+        pause: Duration::from_millis(20),
         end: End::Close,
     }])
     .await;
@@ -252,7 +244,10 @@ async fn a_window_that_joins_a_running_reply_gets_all_of_it() {
         "nothing to join before a reply"
     );
     let (started, rec) = w.send("Go on").await;
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    // Join once some text has gone out, well before the end.
+    while rec.deltas().len() < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let joined = Arc::new(Recorder::default());
     let (generation_id, message_id) = w.state.replies.attach(w.chat, joined.sink()).unwrap();
     assert_eq!(
@@ -386,28 +381,29 @@ async fn each_delta_waits_until_the_window_has_drawn_the_one_before() {
 
 #[tokio::test]
 async fn the_first_delta_does_not_wait_for_the_window() {
-    // One token, then nothing for a long while: the first text must reach
-    // the window at once, not after a wait for an answer.
-    let first = openai_tokens(&["Hi"])[..1].to_vec();
+    // A window that never answers. Were the first delta held until the
+    // window had drawn the new bubble, it would come SHOWN_WAIT (100 ms)
+    // after `started` at the earliest; it goes as soon as the text is here.
     let w = world(vec![Reply::Stream {
-        chunks: first,
-        pause: Duration::ZERO,
-        end: End::Hang,
+        chunks: openai_tokens(&["Hi", " there"]),
+        pause: Duration::from_millis(300),
+        end: End::Close,
     }])
     .await;
-    let t0 = std::time::Instant::now();
-    let (s, rec) = w.send("Hello").await;
-    while rec.deltas().is_empty() {
-        assert!(t0.elapsed() < Duration::from_secs(5), "no delta");
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-    assert!(
-        t0.elapsed() < generation::SHOWN_WAIT,
-        "the first delta came after {:?}, the fallback pace",
-        t0.elapsed()
-    );
-    w.state.replies.stop(s.generation_id);
+    let (_, rec) = w.send("Hello").await;
     rec.wait_end().await;
+    let events = rec.events();
+    let times = rec.1.lock().unwrap().clone();
+    let first = events
+        .iter()
+        .position(|e| matches!(e, ReplyEvent::Delta(_)))
+        .unwrap();
+    let waited = times[first] - times[0];
+    assert!(
+        waited < generation::SHOWN_WAIT,
+        "the first delta came {waited:?} after `started`"
+    );
+    assert_eq!(rec.deltas(), ["Hi", " there"]);
 }
 
 #[tokio::test]
@@ -731,7 +727,7 @@ async fn the_prompt_preview_is_what_gets_sent() {
     assert_eq!(preview.prompt.budget_tokens, 4096 - 256);
     assert_eq!(preview.prompt.history_dropped, 0);
     // The values it goes with, and where each comes from.
-    let values = serde_json::to_value(&preview.generation).unwrap();
+    let values = serde_json::to_value(preview.generation).unwrap();
     assert_eq!(values["contextLength"], 4096);
     assert_eq!(values["source"]["contextLength"], "model");
     assert_eq!(values["source"]["temperature"], "settings");

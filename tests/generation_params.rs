@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::mock_llm::{openai_tokens, stream, MockLlm};
-use parley::models::{ChatOverrides, ChatSessionInput, ProviderKind, SamplingParams};
+use parley::models::{ChatOverrides, ChatSessionInput, SamplingParams};
 use parley::services::chat_session;
 use parley::services::generation::{self, ReplyEvent, ReplySink};
 
@@ -24,15 +24,7 @@ async fn the_request_carries_the_chats_overrides_the_models_values_and_settings(
     let pool = common::pool().await;
     let mock = MockLlm::start(vec![stream(openai_tokens(&["Hi"]))]).await;
     // The model sets its context length (4096) and max output (256), no sampling.
-    let model = common::provider_with_model(
-        &pool,
-        "Mock AI",
-        ProviderKind::OpenaiCompatible,
-        &mock.base_url,
-        "mock-1",
-        Some(4096),
-    )
-    .await;
+    let model = common::mock_model(&pool, &mock.base_url).await;
     common::generation_settings(&pool, 0.3, 1024, 8192).await;
     let chat = chat_session::create(
         &pool,

@@ -2,58 +2,43 @@
 //! API key given to the app never appears in it, even at trace level and
 //! even when the request carrying it fails.
 
-use parley::commands::traced;
+mod common;
+
+use common::app::MockApp;
 use parley::logging::{self, LogFormat};
 use parley::models::{ProviderInput, ProviderKind};
-use parley::secrets::{MemorySecretStore, Secret};
-use parley::services::provider;
+use parley::secrets::Secret;
+use serde_json::json;
 
 const CANARY: &str = "sk-live-CANARY-7f3a9c2e-never-log-me";
 
-#[tokio::test]
-async fn api_keys_never_reach_the_log() {
+/// The commands run through the app's IPC, as the window calls them, so
+/// the key crosses the same deserialization and spans as in the app.
+#[test]
+fn api_keys_never_reach_the_log() {
     let dir = tempfile::tempdir().unwrap();
     // Everything Parley and sqlx can say, including every SQL statement.
     std::env::set_var("RUST_LOG", "trace,hyper=off,tokio=off");
     let guard = logging::init(LogFormat::JsonFile, dir.path()).expect("file logging");
 
-    let pool = parley::db::open_in_memory().await.unwrap();
-    let secrets = MemorySecretStore::default();
-    let input = ProviderInput {
-        name: "OpenRouter".into(),
-        kind: ProviderKind::Openrouter,
-        base_url: String::new(),
-        api_key: Some(Secret::new(CANARY)),
-    };
-    let created = traced(
-        "provider_create",
-        provider::create(&pool, &secrets, input.clone()),
-    )
-    .await
-    .unwrap();
+    let app = MockApp::new();
+    let input =
+        json!({ "name": "OpenRouter", "kind": "openrouter", "baseUrl": "", "apiKey": CANARY });
+    let created = app.ok("provider_create", json!({ "input": input }));
     // The same name again fails, with the key in the request.
-    let err = traced(
-        "provider_create",
-        provider::create(&pool, &secrets, input.clone()),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(err.kind(), "ConflictError");
-    // A bad URL fails validation, with the key in the request.
-    let bad = ProviderInput {
-        name: "Other".into(),
-        base_url: "not a url".into(),
-        ..input.clone()
-    };
-    traced("provider_create", provider::create(&pool, &secrets, bad))
-        .await
+    let err = app
+        .invoke("provider_create", json!({ "input": input }))
         .unwrap_err();
-    traced(
+    assert_eq!(err["type"], "ConflictError", "{err}");
+    // A bad URL fails validation, with the key in the request.
+    let bad =
+        json!({ "name": "Other", "kind": "openrouter", "baseUrl": "not a url", "apiKey": CANARY });
+    app.invoke("provider_create", json!({ "input": bad }))
+        .unwrap_err();
+    app.ok(
         "provider_update",
-        provider::update(&pool, &secrets, created.id, input),
-    )
-    .await
-    .unwrap();
+        json!({ "id": created["id"], "input": input }),
+    );
     tracing::debug!(request = ?ProviderInput {
         name: "debug print".into(),
         kind: ProviderKind::Glm,
@@ -72,13 +57,17 @@ async fn api_keys_never_reach_the_log() {
         .collect();
     assert!(lines.len() >= 5, "the log has the work in it: {log}");
     assert!(log.contains("provider created"), "{log}");
-    assert!(log.contains("command failed"), "{log}");
+    assert!(
+        lines.iter().any(|l| l["level"] == "WARN"
+            && l["span"]["name"] == "provider_create"
+            && l["fields"]["error"].is_string()),
+        "a failed command logs its error in its span: {log}"
+    );
     assert!(
         lines
             .iter()
-            .any(|l| l["span"]["command"] == "provider_create"
-                && l["span"]["request_id"].is_string()),
-        "each command has a span with a request id: {log}"
+            .any(|l| l["span"]["name"] == "provider_create" && l["span"]["request_id"].is_string()),
+        "each command has a span named after it, with a request id: {log}"
     );
     assert!(
         log.contains("insert into providers"),

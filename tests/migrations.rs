@@ -31,6 +31,7 @@ async fn migrations_apply_revert_and_apply_again() {
         "messages",
         "message_swipes",
         "application_settings",
+        "app_config",
     ] {
         assert!(
             tables.contains(&t.to_string()),

@@ -3,7 +3,8 @@
 
 mod common;
 
-use parley::services::transfer::{self, CardFormat};
+use parley::services::export::{self, CardFormat};
+use parley::services::import;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -88,19 +89,19 @@ proptest! {
         runtime().block_on(async {
             let pool = common::pool().await;
             let bytes = serde_json::to_vec(&card).unwrap();
-            let id = transfer::import_bytes(&pool, "c.json", bytes).await.unwrap().id;
+            let id = import::import_bytes(&pool, "c.json", bytes).await.unwrap().id;
             let out: Value = serde_json::from_slice(
-                &transfer::card_bytes(&pool, id, CardFormat::JsonV2).await.unwrap(),
+                &export::card_bytes(&pool, id, CardFormat::JsonV2).await.unwrap(),
             )
             .unwrap();
             assert_eq!(out, card);
 
             // Through a PNG and back: its `ccv3` chunk is read first, so the
             // card comes back as V3 wrote it (with the list V3 requires).
-            let png = transfer::card_bytes(&pool, id, CardFormat::Png).await.unwrap();
-            let again = transfer::import_bytes(&pool, "c.png", png).await.unwrap().id;
+            let png = export::card_bytes(&pool, id, CardFormat::Png).await.unwrap();
+            let again = import::import_bytes(&pool, "c.png", png).await.unwrap().id;
             let out2: Value = serde_json::from_slice(
-                &transfer::card_bytes(&pool, again, CardFormat::JsonV2).await.unwrap(),
+                &export::card_bytes(&pool, again, CardFormat::JsonV2).await.unwrap(),
             )
             .unwrap();
             let mut expected = card.clone();
@@ -165,12 +166,12 @@ proptest! {
             for m in &messages {
                 text.push_str(&format!("{m}\n"));
             }
-            let id = transfer::import_bytes(&pool, "c.jsonl", text.into_bytes())
+            let id = import::import_bytes(&pool, "c.jsonl", text.into_bytes())
                 .await
                 .unwrap()
                 .id;
             let mut out = Vec::new();
-            transfer::chat_jsonl(&pool, id, &mut out).await.unwrap();
+            export::chat_jsonl(&pool, id, &mut out).await.unwrap();
             let lines: Vec<Value> = String::from_utf8(out)
                 .unwrap()
                 .lines()

@@ -6,7 +6,8 @@ mod common;
 
 use common::cards::{b64, fixture, fixture_json, png_card, png_with};
 use parley::models::{CharacterInput, ChatSessionInput, ListQuery, MessageRole};
-use parley::services::transfer::{self, CardFormat, ImportKind};
+use parley::services::export::{self, CardFormat};
+use parley::services::import::{self, ImportKind};
 use parley::services::{character, chat_session, message, prompt};
 use rstest::rstest;
 use serde_json::{json, Value};
@@ -20,7 +21,7 @@ async fn count(pool: &SqlitePool, table: &str) -> i64 {
 }
 
 async fn import(pool: &SqlitePool, name: &str, bytes: Vec<u8>) -> parley::models::Id {
-    transfer::import_bytes(pool, name, bytes)
+    import::import_bytes(pool, name, bytes)
         .await
         .unwrap_or_else(|e| panic!("{name}: {e}"))
         .id
@@ -93,7 +94,7 @@ async fn an_imported_card_exports_exactly_as_it_came(
 ) {
     let pool = common::pool().await;
     let id = import(&pool, path, fixture(path)).await;
-    let out = transfer::card_bytes(&pool, id, format).await.unwrap();
+    let out = export::card_bytes(&pool, id, format).await.unwrap();
     let exported: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(exported, fixture_json(path));
 }
@@ -123,7 +124,7 @@ async fn edits_change_their_field_and_nothing_else() {
     };
     character::update(&pool, id, edited).await.unwrap();
     let out: Value = serde_json::from_slice(
-        &transfer::card_bytes(&pool, id, CardFormat::JsonV2)
+        &export::card_bytes(&pool, id, CardFormat::JsonV2)
             .await
             .unwrap(),
     )
@@ -137,7 +138,7 @@ async fn edits_change_their_field_and_nothing_else() {
 async fn png_export_carries_v2_and_v3_chunks_another_decoder_reads() {
     let pool = common::pool().await;
     let id = import(&pool, "mira.png", png_card("cards/v2_full.json")).await;
-    let png = transfer::card_bytes(&pool, id, CardFormat::Png)
+    let png = export::card_bytes(&pool, id, CardFormat::Png)
         .await
         .unwrap();
 
@@ -185,7 +186,7 @@ async fn png_export_carries_v2_and_v3_chunks_another_decoder_reads() {
 async fn a_png_card_keeps_its_avatar_and_gets_a_thumbnail() {
     let pool = common::pool().await;
     let id = import(&pool, "mira.png", png_card("cards/v2_full.json")).await;
-    let thumbs = transfer::thumbnails(&pool, &[id]).await.unwrap();
+    let thumbs = character::thumbnails(&pool, &[id]).await.unwrap();
     assert!(thumbs[&id.to_string()].starts_with("data:image/png;base64,"));
     let (avatar, mime): (Vec<u8>, String) =
         sqlx::query_as("select avatar, avatar_mime from characters where id = ?1")
@@ -234,7 +235,7 @@ async fn a_charx_archive_imports_with_its_icon() {
     let bytes = zip.finish().unwrap().into_inner();
     let id = import(&pool, "seren.charx", bytes).await;
     assert_eq!(character::get(&pool, id).await.unwrap().name, "Seren");
-    assert_eq!(transfer::thumbnails(&pool, &[id]).await.unwrap().len(), 1);
+    assert_eq!(character::thumbnails(&pool, &[id]).await.unwrap().len(), 1);
 }
 
 /// A PNG whose IHDR claims `w` x `h` (with a valid checksum).
@@ -321,10 +322,8 @@ async fn hostile_files_are_refused_by_name_and_nothing_is_written(
     #[case] problem: &str,
 ) {
     let pool = common::pool().await;
-    let err = transfer::import_bytes(&pool, name, bytes)
-        .await
-        .unwrap_err();
-    let shown = transfer::display_name(name);
+    let err = import::import_bytes(&pool, name, bytes).await.unwrap_err();
+    let shown = import::display_name(name);
     let text = err.to_string();
     assert!(text.starts_with(&format!("{shown}: ")), "{text}");
     assert!(text.contains(problem), "{text}");
@@ -408,12 +407,12 @@ fn lines(text: &[u8]) -> Vec<Value> {
 #[tokio::test]
 async fn sillytavern_chats_round_trip_line_for_line(#[case] path: &str) {
     let pool = common::pool().await;
-    let imported = transfer::import_bytes(&pool, path, fixture(path))
+    let imported = import::import_bytes(&pool, path, fixture(path))
         .await
         .unwrap();
     assert_eq!(imported.kind, ImportKind::Chat);
     let mut out = Vec::new();
-    transfer::chat_jsonl(&pool, imported.id, &mut out)
+    export::chat_jsonl(&pool, imported.id, &mut out)
         .await
         .unwrap();
     assert_eq!(lines(&out), lines(&fixture(path)));
@@ -424,7 +423,7 @@ async fn an_imported_chat_has_its_roles_swipes_and_dates() {
     let pool = common::pool().await;
     let mira = import(&pool, "mira.json", fixture("cards/v2_full.json")).await;
     let imported =
-        transfer::import_bytes(&pool, "Mira - 2024.jsonl", fixture("chats/st_modern.jsonl"))
+        import::import_bytes(&pool, "Mira - 2024.jsonl", fixture("chats/st_modern.jsonl"))
             .await
             .unwrap();
     let chat = chat_session::get(&pool, imported.id).await.unwrap();
@@ -457,7 +456,7 @@ async fn an_imported_chat_has_its_roles_swipes_and_dates() {
 #[tokio::test]
 async fn unreadable_dates_take_the_one_before() {
     let pool = common::pool().await;
-    let imported = transfer::import_bytes(&pool, "tom.jsonl", fixture("chats/st_old_dates.jsonl"))
+    let imported = import::import_bytes(&pool, "tom.jsonl", fixture("chats/st_old_dates.jsonl"))
         .await
         .unwrap();
     let items = message::page(&pool, imported.id, None, None)
@@ -475,7 +474,7 @@ async fn unreadable_dates_take_the_one_before() {
 #[tokio::test]
 async fn a_chat_with_one_bad_line_is_refused_whole() {
     let pool = common::pool().await;
-    let err = transfer::import_bytes(&pool, "bad.jsonl", fixture("chats/st_bad_flag.jsonl"))
+    let err = import::import_bytes(&pool, "bad.jsonl", fixture("chats/st_bad_flag.jsonl"))
         .await
         .unwrap_err();
     assert_eq!(
@@ -489,7 +488,7 @@ async fn a_chat_with_one_bad_line_is_refused_whole() {
 #[tokio::test]
 async fn a_chat_for_an_unknown_character_brings_a_character_by_that_name() {
     let pool = common::pool().await;
-    let imported = transfer::import_bytes(&pool, "tom.jsonl", fixture("chats/st_old_dates.jsonl"))
+    let imported = import::import_bytes(&pool, "tom.jsonl", fixture("chats/st_old_dates.jsonl"))
         .await
         .unwrap();
     let chat = chat_session::get(&pool, imported.id).await.unwrap();
@@ -538,7 +537,7 @@ async fn a_sillytavern_folder_imports_cards_then_their_chats_and_skips_the_rest(
 
     let mut seen = Vec::new();
     let report =
-        transfer::import_paths(&pool, &[root.path().to_path_buf()], |p| seen.push(p.done)).await;
+        import::import_paths(&pool, &[root.path().to_path_buf()], |p| seen.push(p.done)).await;
     let kinds: Vec<(ImportKind, &str)> = report
         .imported
         .iter()
@@ -580,10 +579,10 @@ async fn exports_land_in_the_folder_under_a_safe_name() {
         .await
         .unwrap()
         .id;
-    let first = transfer::export_character(&pool, id, CardFormat::Png, dir.path())
+    let first = export::export_character(&pool, id, CardFormat::Png, dir.path())
         .await
         .unwrap();
-    let second = transfer::export_character(&pool, id, CardFormat::Png, dir.path())
+    let second = export::export_character(&pool, id, CardFormat::Png, dir.path())
         .await
         .unwrap();
     assert_eq!(first.parent(), Some(dir.path()));
@@ -599,9 +598,7 @@ async fn exports_land_in_the_folder_under_a_safe_name() {
 
     let chat = common::new_chat(&pool, Some(id)).await;
     common::say(&pool, chat, "hello there").await;
-    let path = transfer::export_chat(&pool, chat, dir.path())
-        .await
-        .unwrap();
+    let path = export::export_chat(&pool, chat, dir.path()).await.unwrap();
     let written = lines(&std::fs::read(path).unwrap());
     assert_eq!(written[0]["character_name"], json!("../../evil"));
     assert_eq!(written[1]["mes"], json!("hello there"));
@@ -624,8 +621,8 @@ async fn a_chat_made_in_parley_survives_export_and_import() {
     .id;
     common::say(&pool, chat, "First words, with café and 🌙.").await;
     let mut out = Vec::new();
-    transfer::chat_jsonl(&pool, chat, &mut out).await.unwrap();
-    let back = transfer::import_bytes(&pool, "x.jsonl", out.clone())
+    export::chat_jsonl(&pool, chat, &mut out).await.unwrap();
+    let back = import::import_bytes(&pool, "x.jsonl", out.clone())
         .await
         .unwrap();
     let a = message::page(&pool, chat, None, None).await.unwrap().items;
@@ -648,7 +645,7 @@ async fn a_chat_made_in_parley_survives_export_and_import() {
     };
     assert_eq!(shape(&a), shape(&b));
     let mut again = Vec::new();
-    transfer::chat_jsonl(&pool, back.id, &mut again)
+    export::chat_jsonl(&pool, back.id, &mut again)
         .await
         .unwrap();
     assert_eq!(lines(&again)[1..], lines(&out)[1..]);
@@ -657,7 +654,7 @@ async fn a_chat_made_in_parley_survives_export_and_import() {
 #[tokio::test]
 async fn showing_another_swipe_keeps_the_line_for_export() {
     let pool = common::pool().await;
-    let imported = transfer::import_bytes(&pool, "a.jsonl", fixture("chats/st_modern.jsonl"))
+    let imported = import::import_bytes(&pool, "a.jsonl", fixture("chats/st_modern.jsonl"))
         .await
         .unwrap();
     let items = message::page(&pool, imported.id, None, None)
@@ -667,7 +664,7 @@ async fn showing_another_swipe_keeps_the_line_for_export() {
     message::set_swipe(&pool, items[2].id, 0).await.unwrap();
     message::set_swipe(&pool, items[2].id, 2).await.unwrap();
     let mut out = Vec::new();
-    transfer::chat_jsonl(&pool, imported.id, &mut out)
+    export::chat_jsonl(&pool, imported.id, &mut out)
         .await
         .unwrap();
     assert_eq!(lines(&out), lines(&fixture("chats/st_modern.jsonl")));
@@ -675,7 +672,7 @@ async fn showing_another_swipe_keeps_the_line_for_export() {
     // Shown on another swipe, the line says so and keeps its fields.
     message::set_swipe(&pool, items[2].id, 0).await.unwrap();
     let mut out = Vec::new();
-    transfer::chat_jsonl(&pool, imported.id, &mut out)
+    export::chat_jsonl(&pool, imported.id, &mut out)
         .await
         .unwrap();
     let line = &lines(&out)[3];
@@ -693,7 +690,7 @@ async fn a_chat_folder_named_unlike_its_card_still_finds_it() {
     std::fs::create_dir_all(&chats).unwrap();
     std::fs::write(chats.join("x.jsonl"), fixture("chats/st_modern.jsonl")).unwrap();
     let mira = import(&pool, "mira.json", fixture("cards/v2_full.json")).await;
-    let report = transfer::import_paths(&pool, &[root.path().to_path_buf()], |_| {}).await;
+    let report = import::import_paths(&pool, &[root.path().to_path_buf()], |_| {}).await;
     let chat = chat_session::get(&pool, report.imported[0].id)
         .await
         .unwrap();
@@ -704,7 +701,7 @@ async fn a_chat_folder_named_unlike_its_card_still_finds_it() {
 #[tokio::test]
 async fn a_path_that_is_not_there_is_reported() {
     let pool = common::pool().await;
-    let report = transfer::import_paths(
+    let report = import::import_paths(
         &pool,
         &[std::path::PathBuf::from("/nonexistent/cards/mira.png")],
         |_| {},

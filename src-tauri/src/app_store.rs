@@ -1,8 +1,15 @@
-//! The secret store the app uses: a tauri-plugin-store file in the app's
-//! data folder, created with mode 0600 before anything is written to it.
+//! The key file: API keys in a tauri-plugin-store file (`secrets.json`) in
+//! the app's data folder, created with mode 0600 before anything is written
+//! to it.
 //!
-//! This is the "else" of the design's "OS keychain where available, else the
-//! store file"; the keychain is not wired yet.
+//! It is the "else" of the design's "OS keychain where available, else the
+//! key file": `app::run` layers the keychain over it
+//! (`secrets::LayeredSecretStore`, so keys saved here before a keychain
+//! appeared are still found), and it is the only store when there is no
+//! keychain or the data folder is moved (`PARLEY_DATA_DIR`). The plugin
+//! holds this file and nothing else; preferences are in SQLite
+//! (`services::app_config`). Trap: the plugin announces every change to the
+//! window as a `store://change` event, value included.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::db;
 use crate::error::Result;
+use crate::{db, paths};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -131,16 +131,11 @@ pub fn main(args: &[String]) -> i32 {
     }
 }
 
-fn default_db_path(flag: Option<PathBuf>) -> PathBuf {
-    if let Some(p) = flag {
-        return p;
+fn default_db_path(flag: Option<PathBuf>) -> Result<PathBuf> {
+    match flag {
+        Some(p) => Ok(p),
+        None => paths::db_path(),
     }
-    let data_dir = crate::data_dir_override().unwrap_or_else(|| {
-        dirs::data_dir()
-            .unwrap_or_else(|| PathBuf::from("."))
-            .join(crate::APP_IDENTIFIER)
-    });
-    db::resolve_path(&data_dir)
 }
 
 async fn dispatch(command: Command) -> Result<()> {
@@ -153,9 +148,9 @@ async fn dispatch(command: Command) -> Result<()> {
 
 /// Prints a line per file and a summary; fails when any file was refused.
 async fn import(paths: &[PathBuf], db: Option<PathBuf>) -> Result<()> {
-    use crate::services::transfer::{self, ImportKind};
-    let (pool, _) = db::open(&default_db_path(db)).await?;
-    let report = transfer::import_paths(&pool, paths, |_| {}).await;
+    use crate::services::import::{self, ImportKind};
+    let (pool, _) = db::open(&default_db_path(db)?).await?;
+    let report = import::import_paths(&pool, paths, |_| {}).await;
     pool.close().await;
     for i in &report.imported {
         let kind = match i.kind {
@@ -183,9 +178,9 @@ async fn import(paths: &[PathBuf], db: Option<PathBuf>) -> Result<()> {
 }
 
 async fn export(what: ExportWhat, db: Option<PathBuf>, out: Option<PathBuf>) -> Result<()> {
-    use crate::services::transfer::{self, CardFormat};
-    let (pool, _) = db::open(&default_db_path(db)).await?;
-    let dir = out.unwrap_or_else(transfer::exports_dir);
+    use crate::services::export::{self, CardFormat};
+    let (pool, _) = db::open(&default_db_path(db)?).await?;
+    let dir = out.unwrap_or_else(export::exports_dir);
     let written = match what {
         ExportWhat::Character { character, format } => {
             let id = match character.parse() {
@@ -201,13 +196,13 @@ async fn export(what: ExportWhat, db: Option<PathBuf>, out: Option<PathBuf>) -> 
                 ExportFormat::JsonV2 => CardFormat::JsonV2,
                 ExportFormat::JsonV3 => CardFormat::JsonV3,
             };
-            transfer::export_character(&pool, id, format, &dir).await
+            export::export_character(&pool, id, format, &dir).await
         }
         ExportWhat::Chat { id } => {
             let id = id
                 .parse()
                 .map_err(|_| crate::error::AppError::validation("id", "that is not a chat id"))?;
-            transfer::export_chat(&pool, id, &dir).await
+            export::export_chat(&pool, id, &dir).await
         }
     };
     pool.close().await;
@@ -216,7 +211,7 @@ async fn export(what: ExportWhat, db: Option<PathBuf>, out: Option<PathBuf>) -> 
 }
 
 async fn db_command(action: DbAction, flag: Option<PathBuf>) -> Result<()> {
-    let path = default_db_path(flag);
+    let path = default_db_path(flag)?;
     let (pool, report) = db::open(&path).await?;
     match action {
         DbAction::Init => {

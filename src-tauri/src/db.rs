@@ -269,6 +269,7 @@ pub async fn check(pool: &SqlitePool, path: &Path) -> Result<CheckReport> {
         "chat_sessions",
         "messages",
         "message_swipes",
+        "app_config",
     ] {
         // Table names come from the list above, never from input.
         let n: i64 = sqlx::query_scalar(AssertSqlSafe(format!("select count(*) from {table}")))

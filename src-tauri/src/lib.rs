@@ -1,11 +1,13 @@
 //! Parley: a local-first desktop app for AI character roleplay and chat.
 //!
 //! `run()` is the binary's whole `main`: with a command-line subcommand
-//! (`parley db ...`) it runs that and exits; otherwise it opens the window.
-//! Layers, one direction: `commands` -> `services` -> `repos` -> SQLite;
-//! nothing below `commands` imports `tauri`.
+//! (`parley db ...`) it runs that and exits; otherwise it opens the window
+//! (`app`). Layers, one direction: `commands` -> `services` -> `repos` ->
+//! SQLite; nothing below `commands` imports `tauri`. This file only
+//! declares modules: nothing imports items from the crate root.
 
 pub mod ai;
+pub mod app;
 pub mod app_store;
 pub mod cards;
 pub mod cli;
@@ -14,24 +16,11 @@ pub mod db;
 pub mod error;
 pub mod logging;
 pub mod models;
+pub mod paths;
 pub mod repos;
 pub mod secrets;
 pub mod services;
 pub mod state;
-
-use std::path::PathBuf;
-use std::sync::Arc;
-
-use tauri::Manager;
-
-use crate::state::AppState;
-
-/// The bundle identifier; also the name of the data folder.
-pub const APP_IDENTIFIER: &str = "org.parley.desktop";
-
-/// Environment variable that moves the whole data folder (database, key
-/// store, logs): used by tests to keep each run apart.
-pub const DATA_DIR_ENV: &str = "PARLEY_DATA_DIR";
 
 /// Entry point of the `parley` binary.
 pub fn run() {
@@ -39,123 +28,5 @@ pub fn run() {
     if cli::is_cli(&args) {
         std::process::exit(cli::main(&args));
     }
-    software_rendering_without_gpu();
-    run_app();
+    app::run();
 }
-
-/// Without a GPU (no DRM render node: a VM, a remote desktop, Xvfb), WebKit's
-/// compositor runs on software GL and costs more than it saves: measured
-/// here, frames while streaming halve and idle memory drops by ~85 MiB with
-/// it off (docs/BENCHMARKS.md). Set before WebKit starts, on the main thread
-/// before any other thread exists; a value the person set wins.
-fn software_rendering_without_gpu() {
-    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
-    if cfg!(target_os = "linux") && std::env::var_os(VAR).is_none() {
-        let has_gpu = std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
-            entries
-                .flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
-        });
-        if !has_gpu {
-            std::env::set_var(VAR, "1");
-        }
-    }
-}
-
-/// The data folder: `PARLEY_DATA_DIR`, else the platform's app data dir.
-pub fn data_dir_override() -> Option<PathBuf> {
-    std::env::var_os(DATA_DIR_ENV)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-}
-
-fn run_app() {
-    tauri::Builder::default()
-        .plugin(tauri_plugin_store::Builder::new().build())
-        .invoke_handler(all_commands!())
-        .setup(|app| {
-            let paths = app.path();
-            let data_dir = match data_dir_override() {
-                Some(d) => d,
-                None => paths.app_data_dir()?,
-            };
-            let log_dir = match data_dir_override() {
-                Some(d) => d.join("logs"),
-                None => paths.app_log_dir()?,
-            };
-            let guard = logging::init(logging::LogFormat::from_env(), &log_dir);
-            app.manage(LogGuard(guard));
-            tracing::info!(version = env!("CARGO_PKG_VERSION"), "parley starting");
-
-            // The database is open and migrated before the window exists.
-            let db_path = db::resolve_path(&data_dir);
-            let (pool, report) = match tauri::async_runtime::block_on(db::open(&db_path)) {
-                Ok(opened) => opened,
-                Err(e) => {
-                    tracing::error!(error = %e, path = %db_path.display(), "cannot open the database");
-                    eprintln!("parley: cannot open the database {}: {e}", db_path.display());
-                    return Err(Box::new(std::io::Error::other(e.to_string())));
-                }
-            };
-            if let Err(e) = tauri::async_runtime::block_on(services::generation::sweep_interrupted(&pool)) {
-                tracing::error!(error = %e, "could not mark interrupted replies");
-            }
-            // The OS keychain when there is one, else the private store
-            // file; keys saved in the file before are still found.
-            let file = app_store::PluginSecretStore::open(app.handle(), &data_dir)?;
-            let secrets: Arc<dyn secrets::SecretStore> = match keychain_wanted()
-                .then(secrets::KeychainSecretStore::probe)
-                .flatten()
-            {
-                Some(keychain) => Arc::new(secrets::LayeredSecretStore {
-                    preferred: Box::new(keychain),
-                    fallback: Box::new(file),
-                }),
-                None => Arc::new(file),
-            };
-            app.manage(AppState {
-                pool,
-                http: ai::http_client(),
-                secrets,
-                replies: Arc::default(),
-                db_path,
-                log_dir,
-                schema_version: report.schema_version,
-            });
-
-            let config = app
-                .config()
-                .app
-                .windows
-                .first()
-                .cloned()
-                .ok_or("tauri.conf.json declares no window")?;
-            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
-            Ok(())
-        })
-        .build(tauri::generate_context!())
-        .unwrap_or_else(|e| {
-            eprintln!("parley: {e}");
-            std::process::exit(1);
-        })
-        .run(|app, event| {
-            // Closing Parley mid-reply saves what arrived, as interrupted.
-            if let tauri::RunEvent::Exit = event {
-                if let Some(state) = app.try_state::<AppState>() {
-                    tauri::async_runtime::block_on(state.replies.close(REPLY_SAVE_WAIT));
-                }
-            }
-        });
-}
-
-/// How long closing Parley waits for replies being written to save.
-const REPLY_SAVE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
-
-/// The keychain is skipped when the data folder is moved (tests, portable
-/// setups), so such runs never touch the person's real keychain.
-fn keychain_wanted() -> bool {
-    data_dir_override().is_none() && std::env::var_os("PARLEY_NO_KEYCHAIN").is_none()
-}
-
-/// Keeps the log writer alive (and flushing) for the app's life.
-struct LogGuard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);

@@ -56,7 +56,7 @@ pub trait SecretStore: Send + Sync {
 }
 
 /// The key under which a provider's API key is stored.
-pub fn provider_key(provider_id: crate::models::Id) -> String {
+pub fn provider_key(provider_id: uuid::Uuid) -> String {
     format!("provider.{provider_id}.api_key")
 }
 

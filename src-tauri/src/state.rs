@@ -10,7 +10,7 @@ use std::sync::Arc;
 use sqlx::SqlitePool;
 
 use crate::secrets::SecretStore;
-use crate::services::generation::Replies;
+use crate::services::generation::registry::Replies;
 
 #[derive(Clone)]
 pub struct AppState {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod app;
 pub mod cards;
 pub mod mock_llm;
 #[cfg(feature = "e2e")]
@@ -97,6 +98,20 @@ pub async fn provider_with_model(
     )
     .await
     .unwrap()
+}
+
+/// "Mock AI" (OpenAI-compatible) at the mock's `base_url`, model "mock-1"
+/// with 4,096 tokens of context and 256 of output.
+pub async fn mock_model(pool: &SqlitePool, base_url: &str) -> parley::models::AiModel {
+    provider_with_model(
+        pool,
+        "Mock AI",
+        parley::models::ProviderKind::OpenaiCompatible,
+        base_url,
+        "mock-1",
+        Some(4096),
+    )
+    .await
 }
 
 /// Settings' generation values changed, the rest kept.

@@ -6,6 +6,9 @@
 //! Round trips are exact: every field of a line except the ones Parley
 //! stores in columns (`mes`, `swipes`, `swipe_id`, `swipe_info`) is kept in
 //! the message's metadata under `sillytavern` and written back as it was.
+//!
+//! One piece: reading and writing the format stay side by side, so each
+//! field read is visibly a field written back.
 
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde_json::{json, Map, Value};

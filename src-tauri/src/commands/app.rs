@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use tauri::State;
+use tracing::instrument;
 
 use crate::error::Result;
 use crate::state::AppState;
@@ -16,6 +17,7 @@ pub struct AppInfo {
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION"),

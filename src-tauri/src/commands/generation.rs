@@ -6,12 +6,12 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
 
-use super::traced;
 use crate::error::Result;
 use crate::models::{Id, Message};
 use crate::services::generation::{self, PromptPreview, ReplyEvent, ReplySink, Started};
 use crate::services::{markdown, message};
 use crate::state::AppState;
+use tracing::instrument;
 
 /// A window's channel as a place reply events go.
 struct ChannelSink(Channel<ReplyEvent>);
@@ -33,48 +33,40 @@ fn sink(channel: Channel<ReplyEvent>) -> Box<dyn ReplySink> {
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn chat_send(
     state: State<'_, AppState>,
     chat_id: Id,
     text: String,
     on_event: Channel<ReplyEvent>,
 ) -> Result<Started> {
-    traced(
-        "chat_send",
-        generation::send(&state, chat_id, text, sink(on_event)),
-    )
-    .await
+    generation::send(&state, chat_id, text, sink(on_event)).await
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn chat_regenerate(
     state: State<'_, AppState>,
     message_id: Id,
     on_event: Channel<ReplyEvent>,
 ) -> Result<Started> {
-    traced(
-        "chat_regenerate",
-        generation::regenerate(&state, message_id, sink(on_event)),
-    )
-    .await
+    generation::regenerate(&state, message_id, sink(on_event)).await
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn chat_continue(
     state: State<'_, AppState>,
     message_id: Id,
     on_event: Channel<ReplyEvent>,
 ) -> Result<Started> {
-    traced(
-        "chat_continue",
-        generation::continue_reply(&state, message_id, sink(on_event)),
-    )
-    .await
+    generation::continue_reply(&state, message_id, sink(on_event)).await
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn chat_stop(state: State<'_, AppState>, generation_id: Id) -> Result<bool> {
-    traced("chat_stop", async { Ok(state.replies.stop(generation_id)) }).await
+    async { Ok(state.replies.stop(generation_id)) }.await
 }
 
 /// The window has drawn delta `seq` of a reply; the next may come (see
@@ -99,6 +91,7 @@ pub struct Attached {
 /// `started` with the text so far, then the rest, like the window that
 /// started it.
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn chat_attach(
     state: State<'_, AppState>,
     chat_id: Id,
@@ -114,21 +107,19 @@ pub async fn chat_attach(
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn chat_prompt_preview(state: State<'_, AppState>, chat_id: Id) -> Result<PromptPreview> {
-    traced("chat_prompt_preview", generation::preview(&state, chat_id)).await
+    generation::preview(&state, chat_id).await
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn message_swipe(
     state: State<'_, AppState>,
     message_id: Id,
     index: i64,
 ) -> Result<Message> {
-    traced(
-        "message_swipe",
-        message::set_swipe(&state.pool, message_id, index),
-    )
-    .await
+    message::set_swipe(&state.pool, message_id, index).await
 }
 
 /// Renders messages' Markdown as sanitised HTML, one string per text.

@@ -1,8 +1,8 @@
 //! Commands for a chat's messages.
 
 use tauri::State;
+use tracing::instrument;
 
-use super::traced;
 use crate::error::Result;
 use crate::models::{Id, Message, MessageInput, Page};
 use crate::services::message as service;
@@ -10,68 +10,62 @@ use crate::state::AppState;
 
 /// The page ending before `before_id`, or the chat's last page.
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn message_page(
     state: State<'_, AppState>,
     chat_id: Id,
     before_id: Option<Id>,
     limit: Option<u32>,
 ) -> Result<Page<Message>> {
-    traced(
-        "message_page",
-        service::page(&state.pool, chat_id, before_id, limit),
-    )
-    .await
+    service::page(&state.pool, chat_id, before_id, limit).await
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn message_add(
     state: State<'_, AppState>,
     chat_id: Id,
     input: MessageInput,
 ) -> Result<Message> {
-    traced("message_add", service::add(&state.pool, chat_id, input)).await
+    service::add(&state.pool, chat_id, input).await
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn message_update(
     state: State<'_, AppState>,
     id: Id,
     content: String,
 ) -> Result<Message> {
-    traced("message_update", service::update(&state.pool, id, &content)).await
+    service::update(&state.pool, id, &content).await
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn message_delete(state: State<'_, AppState>, id: Id) -> Result<()> {
-    traced("message_delete", service::delete(&state.pool, id)).await
+    service::delete(&state.pool, id).await
 }
 
 /// The page after `after_id`, oldest first.
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn message_page_after(
     state: State<'_, AppState>,
     chat_id: Id,
     after_id: Id,
     limit: Option<u32>,
 ) -> Result<Page<Message>> {
-    traced(
-        "message_page_after",
-        service::page_after(&state.pool, chat_id, after_id, limit),
-    )
-    .await
+    service::page_after(&state.pool, chat_id, after_id, limit).await
 }
 
 /// The messages around `message_id` (a jump from search).
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn message_page_around(
     state: State<'_, AppState>,
     chat_id: Id,
     message_id: Id,
     limit: Option<u32>,
 ) -> Result<service::Window> {
-    traced(
-        "message_page_around",
-        service::page_around(&state.pool, chat_id, message_id, limit),
-    )
-    .await
+    service::page_around(&state.pool, chat_id, message_id, limit).await
 }

@@ -2,75 +2,57 @@
 //! and never come back out: replies carry only `hasApiKey`.
 
 use tauri::State;
+use tracing::instrument;
 
-use super::traced;
 use crate::error::Result;
 use crate::models::{Id, ListQuery, Page, Provider, ProviderInput};
 use crate::services::provider as service;
 use crate::state::AppState;
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn provider_list(
     state: State<'_, AppState>,
     query: Option<ListQuery>,
 ) -> Result<Page<Provider>> {
     let query = query.unwrap_or_default();
-    traced(
-        "provider_list",
-        service::list(&state.pool, state.secrets.as_ref(), &query),
-    )
-    .await
+    service::list(&state.pool, state.secrets.as_ref(), &query).await
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn provider_get(state: State<'_, AppState>, id: Id) -> Result<Provider> {
-    traced(
-        "provider_get",
-        service::get(&state.pool, state.secrets.as_ref(), id),
-    )
-    .await
+    service::get(&state.pool, state.secrets.as_ref(), id).await
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn provider_create(state: State<'_, AppState>, input: ProviderInput) -> Result<Provider> {
-    traced(
-        "provider_create",
-        service::create(&state.pool, state.secrets.as_ref(), input),
-    )
-    .await
+    service::create(&state.pool, state.secrets.as_ref(), input).await
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn provider_update(
     state: State<'_, AppState>,
     id: Id,
     input: ProviderInput,
 ) -> Result<Provider> {
-    traced(
-        "provider_update",
-        service::update(&state.pool, state.secrets.as_ref(), id, input),
-    )
-    .await
+    service::update(&state.pool, state.secrets.as_ref(), id, input).await
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn provider_delete(state: State<'_, AppState>, id: Id) -> Result<()> {
-    traced(
-        "provider_delete",
-        service::delete(&state.pool, state.secrets.as_ref(), id),
-    )
-    .await
+    service::delete(&state.pool, state.secrets.as_ref(), id).await
 }
 
 /// The models the provider offers; doubles as "test connection".
 #[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn provider_models(
     state: State<'_, AppState>,
     id: Id,
 ) -> Result<Vec<crate::ai::RemoteModel>> {
-    traced(
-        "provider_models",
-        service::remote_models(&state.pool, state.secrets.as_ref(), &state.http, id),
-    )
-    .await
+    service::remote_models(&state.pool, state.secrets.as_ref(), &state.http, id).await
 }

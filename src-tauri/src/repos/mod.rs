@@ -3,6 +3,7 @@
 //! transaction. Explicit column lists, bound parameters, keyset pages.
 
 pub mod ai_model;
+pub mod app_config;
 pub mod character;
 pub mod chat_session;
 pub mod message;

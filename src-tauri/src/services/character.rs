@@ -1,6 +1,9 @@
 //! Characters: validation, soft delete with the default cleared, purge from
-//! the trash only.
+//! the trash only, and the list's thumbnails.
 
+use std::collections::HashMap;
+
+use base64::Engine as _;
 use sqlx::SqlitePool;
 
 use super::validate;
@@ -126,4 +129,25 @@ pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
         .await
         .context("delete the character")?;
     Ok(())
+}
+
+/// List pictures: character id -> `data:` URL of its thumbnail.
+pub type Thumbnails = HashMap<String, String>;
+
+/// The thumbnails of those of `ids` that have an avatar.
+pub async fn thumbnails(pool: &SqlitePool, ids: &[Id]) -> Result<Thumbnails> {
+    let ids = &ids[..ids.len().min(500)];
+    let rows = repos::character::thumbnails(pool, ids)
+        .await
+        .context("load the pictures")?;
+    let engine = base64::engine::general_purpose::STANDARD;
+    Ok(rows
+        .into_iter()
+        .map(|(id, png)| {
+            (
+                id.to_string(),
+                format!("data:image/png;base64,{}", engine.encode(png)),
+            )
+        })
+        .collect())
 }

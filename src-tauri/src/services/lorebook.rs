@@ -20,7 +20,7 @@
 
 use serde_json::Value;
 
-use super::prompt::estimate_tokens;
+use super::tokens;
 
 /// Messages scanned for keys when the book does not say.
 pub const DEFAULT_SCAN_DEPTH: usize = 2;
@@ -116,7 +116,7 @@ pub fn activate(book: &Value, recent: &[&str]) -> Activated {
     chosen.sort_by_key(|e| (std::cmp::Reverse(e.priority), e.order, e.index));
     let mut used = 0;
     chosen.retain(|e| {
-        let cost = estimate_tokens(e.content);
+        let cost = tokens::estimate(e.content);
         let fits = used + cost <= budget;
         if fits {
             used += cost;

@@ -6,11 +6,14 @@
 //! window.
 
 pub mod ai_model;
+pub mod app_config;
 pub mod character;
 pub mod chat_session;
 pub mod demo;
+pub mod export;
 pub mod generation;
 pub mod generation_params;
+pub mod import;
 pub mod lorebook;
 pub mod markdown;
 pub mod message;
@@ -19,7 +22,7 @@ pub mod provider;
 pub mod search;
 pub mod settings;
 pub mod system_prompt;
-pub mod transfer;
+pub mod tokens;
 pub mod user_profile;
 pub mod validate;
 

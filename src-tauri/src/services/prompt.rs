@@ -12,31 +12,25 @@
 //!
 //! `{{char}}` / `<BOT>` and `{{user}}` / `<USER>` are replaced everywhere
 //! (ignoring case for the braces form).
+//!
+//! One piece: the order above and the one token budget it spends are read
+//! together (split, the budget would be threaded through every part);
+//! about half the file is its tests.
 
 use serde::Serialize;
 
-use super::lorebook;
+use super::{lorebook, tokens};
 use crate::ai::PromptMessage;
 use crate::models::{Character, Message, MessageRole, MessageStatus, UserProfile};
 
 /// The name used for `{{user}}` when the chat has no persona.
 pub const DEFAULT_USER_NAME: &str = "User";
 
-/// Estimated tokens for a text. Tokenizers differ per model and none is
-/// shipped, so this counts about 3.5 characters per token (English prose
-/// runs near 4; code, non-Latin scripts and names run lower), rounding up,
-/// which errs toward sending a little less rather than overflowing the
-/// context.
-pub fn estimate_tokens(text: &str) -> i64 {
-    let chars = text.chars().count() as i64;
-    (chars * 2 + 6) / 7
-}
-
 /// Framing each message costs (role markers, separators), in tokens.
 pub const PER_MESSAGE_TOKENS: i64 = 4;
 
 fn message_tokens(m: &PromptMessage) -> i64 {
-    estimate_tokens(&m.content) + PER_MESSAGE_TOKENS
+    tokens::estimate(&m.content) + PER_MESSAGE_TOKENS
 }
 
 /// Everything assembly needs.
@@ -448,12 +442,5 @@ mod tests {
         let h = history(3, 5_000);
         let p = assemble(inputs(&c, &h, None, 300));
         assert_eq!(p.history_included, 1);
-    }
-
-    #[test]
-    fn estimate_rounds_up() {
-        assert_eq!(estimate_tokens(""), 0);
-        assert_eq!(estimate_tokens("abc"), 1);
-        assert_eq!(estimate_tokens(&"x".repeat(35)), 10);
     }
 }

@@ -95,7 +95,7 @@ impl ReplyContext {
             let (mut page, more) = repos::message::page(pool, self.chat.id, cursor, PAGE).await?;
             tokens += page
                 .iter()
-                .map(|m| prompt::estimate_tokens(&m.content))
+                .map(|m| super::super::tokens::estimate(&m.content))
                 .sum::<i64>();
             cursor = page.first().map(|m| m.seq);
             page.append(&mut all);

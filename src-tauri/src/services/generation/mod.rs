@@ -21,7 +21,7 @@ mod context;
 mod events;
 mod lifecycle;
 mod pacing;
-mod registry;
+pub mod registry;
 mod start;
 mod task;
 

@@ -1,0 +1,2 @@
+-- Preferences go back to their defaults.
+drop table app_config;

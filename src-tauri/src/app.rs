@@ -1,0 +1,142 @@
+//! The window app: Tauri's builder, its plugins, the managed state and the
+//! setup that opens the database before the window exists.
+//!
+//! [`state`] builds the managed state from an app handle of any runtime, so
+//! tests drive the real command list through Tauri's mock runtime with it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use tauri::Manager;
+
+use crate::secrets::{self, SecretStore};
+use crate::state::AppState;
+use crate::{ai, app_store, db, logging, paths, services};
+
+/// Opens the window (and everything behind it) until it closes.
+pub fn run() {
+    software_rendering_without_gpu();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .invoke_handler(crate::all_commands!())
+        .setup(|app| {
+            let data_dir = paths::data_dir()?;
+            let log_dir = paths::log_dir()?;
+            let guard = logging::init(logging::LogFormat::from_env(), &log_dir);
+            app.manage(LogGuard(guard));
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "parley starting");
+
+            // The database is open and migrated before the window exists.
+            let db_path = db::resolve_path(&data_dir);
+            let (pool, report) = match tauri::async_runtime::block_on(db::open(&db_path)) {
+                Ok(opened) => opened,
+                Err(e) => {
+                    tracing::error!(error = %e, path = %db_path.display(), "cannot open the database");
+                    eprintln!("parley: cannot open the database {}: {e}", db_path.display());
+                    return Err(Box::new(std::io::Error::other(e.to_string())));
+                }
+            };
+            if let Err(e) = tauri::async_runtime::block_on(services::generation::sweep_interrupted(&pool)) {
+                tracing::error!(error = %e, "could not mark interrupted replies");
+            }
+            // The OS keychain when there is one, else the private store
+            // file; keys saved in the file before are still found.
+            let file = app_store::PluginSecretStore::open(app.handle(), &data_dir)?;
+            let secrets: Arc<dyn SecretStore> = match keychain_wanted()
+                .then(secrets::KeychainSecretStore::probe)
+                .flatten()
+            {
+                Some(keychain) => Arc::new(secrets::LayeredSecretStore {
+                    preferred: Box::new(keychain),
+                    fallback: Box::new(file),
+                }),
+                None => Arc::new(file),
+            };
+            app.manage(state(
+                pool,
+                secrets,
+                Opened {
+                    db_path,
+                    log_dir,
+                    schema_version: report.schema_version,
+                },
+            ));
+
+            let config = app
+                .config()
+                .app
+                .windows
+                .first()
+                .cloned()
+                .ok_or("tauri.conf.json declares no window")?;
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+            Ok(())
+        })
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("parley: {e}");
+            std::process::exit(1);
+        })
+        .run(|app, event| {
+            // Closing Parley mid-reply saves what arrived, as interrupted.
+            if let tauri::RunEvent::Exit = event {
+                if let Some(state) = app.try_state::<AppState>() {
+                    tauri::async_runtime::block_on(state.replies.close(REPLY_SAVE_WAIT));
+                }
+            }
+        });
+}
+
+/// How long closing Parley waits for replies being written to save.
+const REPLY_SAVE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// What opening the database found, for `app_info`.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub db_path: PathBuf,
+    pub log_dir: PathBuf,
+    pub schema_version: i64,
+}
+
+/// The state every command reads (the one context: pool, HTTP client,
+/// secrets, the replies being written, paths).
+pub fn state(pool: SqlitePool, secrets: Arc<dyn SecretStore>, opened: Opened) -> AppState {
+    AppState {
+        pool,
+        http: ai::http_client(),
+        secrets,
+        replies: Arc::default(),
+        db_path: opened.db_path,
+        log_dir: opened.log_dir,
+        schema_version: opened.schema_version,
+    }
+}
+
+/// Without a GPU (no DRM render node: a VM, a remote desktop, Xvfb), WebKit's
+/// compositor runs on software GL and costs more than it saves: measured
+/// here, frames while streaming halve and idle memory drops by ~85 MiB with
+/// it off (docs/BENCHMARKS.md). Set before WebKit starts, on the main thread
+/// before any other thread exists; a value the person set wins.
+fn software_rendering_without_gpu() {
+    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if cfg!(target_os = "linux") && std::env::var_os(VAR).is_none() {
+        let has_gpu = std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        });
+        if !has_gpu {
+            std::env::set_var(VAR, "1");
+        }
+    }
+}
+
+/// The keychain is skipped when the data folder is moved (tests, portable
+/// setups), so such runs never touch the person's real keychain.
+fn keychain_wanted() -> bool {
+    paths::data_dir_override().is_none() && std::env::var_os("PARLEY_NO_KEYCHAIN").is_none()
+}
+
+/// Keeps the log writer alive (and flushing) for the app's life.
+struct LogGuard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);

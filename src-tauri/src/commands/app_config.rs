@@ -1,0 +1,24 @@
+//! Commands for preferences (`app_config`): a known key's value, and
+//! setting it.
+
+use serde_json::Value;
+use tauri::State;
+use tracing::instrument;
+
+use crate::error::Result;
+use crate::services::app_config as service;
+use crate::state::AppState;
+
+/// The preference's value, or its default when it was never set.
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn config_get(state: State<'_, AppState>, key: String) -> Result<Value> {
+    service::get_value(&state.pool, &key).await
+}
+
+/// Sets the preference; returns the value stored.
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn config_set(state: State<'_, AppState>, key: String, value: Value) -> Result<Value> {
+    service::set_value(&state.pool, &key, value).await
+}

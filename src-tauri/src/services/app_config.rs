@@ -1,0 +1,177 @@
+//! Preferences: typed keys with a description and a default over the
+//! `app_config` key-value table.
+//!
+//! Code reads and writes a preference through its [`Key`] (`read(pool,
+//! &ENTER_SENDS)`), or any key with [`get`] / [`set`] and a default. The
+//! window reaches only the keys in [`known`], and only with a value of the
+//! key's type. A stored value that no longer reads as its type (an older
+//! Parley wrote it) gives the default, not an error. Never a secret here:
+//! the table is plain text in the database file.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::SqlitePool;
+
+use crate::error::{AppError, Result};
+use crate::models::Timestamp;
+use crate::repos::app_config as repo;
+
+/// A preference the app knows: its name, what it is for, its default.
+#[derive(Debug, Clone, Copy)]
+pub struct Key<T> {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub default: fn() -> T,
+}
+
+/// The colour scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    /// Follow the system's light or dark setting.
+    System,
+    Light,
+    Dark,
+}
+
+pub const THEME: Key<Theme> = Key {
+    name: "ui.theme",
+    description: "colour scheme: \"system\", \"light\" or \"dark\"",
+    default: || Theme::System,
+};
+
+pub const ENTER_SENDS: Key<bool> = Key {
+    name: "chat.enter_sends",
+    description: "Enter sends the message (Shift+Enter starts a new line); \
+                  false: Ctrl+Enter sends",
+    default: || true,
+};
+
+pub const REMOTE_IMAGES: Key<bool> = Key {
+    name: "ui.remote_images",
+    description: "show images from the web in model, card and document text \
+                  (off: they are replaced by a link)",
+    default: || false,
+};
+
+/// A known key as the registry holds it, whatever its type.
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub default: Value,
+    /// Whether a value reads as the key's type.
+    fits: fn(&Value) -> bool,
+}
+
+impl<T: Serialize + DeserializeOwned> Key<T> {
+    fn known(&self) -> Known {
+        Known {
+            name: self.name,
+            description: self.description,
+            default: serde_json::to_value((self.default)()).unwrap_or(Value::Null),
+            fits: |v| T::deserialize(v).is_ok(),
+        }
+    }
+}
+
+/// Every key the window may read or write.
+pub fn known() -> Vec<Known> {
+    vec![THEME.known(), ENTER_SENDS.known(), REMOTE_IMAGES.known()]
+}
+
+fn find(name: &str) -> Option<Known> {
+    known().into_iter().find(|k| k.name == name)
+}
+
+/// The value stored under `key` as a `T`, else `default` (also when the
+/// stored value does not read as a `T`).
+pub async fn get<T: DeserializeOwned>(pool: &SqlitePool, key: &str, default: T) -> Result<T> {
+    let Some(value) = repo::get(pool, key).await? else {
+        return Ok(default);
+    };
+    match T::deserialize(&value) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            tracing::warn!(key, error = %e, "a stored preference does not fit its type; using the default");
+            Ok(default)
+        }
+    }
+}
+
+/// Stores `value` under `key`, with the key's description when it is known.
+pub async fn set<T: Serialize>(pool: &SqlitePool, key: &str, value: &T) -> Result<()> {
+    let value = serde_json::to_value(value)?;
+    let description = find(key).map_or("", |k| k.description);
+    repo::set(pool, key, &value, description, Timestamp::now()).await
+}
+
+/// A known preference's value, or its default.
+pub async fn read<T: DeserializeOwned>(pool: &SqlitePool, key: &Key<T>) -> Result<T> {
+    get(pool, key.name, (key.default)()).await
+}
+
+/// Stores a known preference.
+pub async fn write<T: Serialize>(pool: &SqlitePool, key: &Key<T>, value: &T) -> Result<()> {
+    set(pool, key.name, value).await
+}
+
+fn unknown(name: &str) -> AppError {
+    let names: Vec<&str> = known().iter().map(|k| k.name).collect();
+    AppError::validation(
+        "key",
+        format!(
+            "there is no preference named \"{}\"; known: {}",
+            name.chars().take(100).collect::<String>(),
+            names.join(", ")
+        ),
+    )
+}
+
+/// For the window: a known key's value as JSON (its default when unset).
+pub async fn get_value(pool: &SqlitePool, name: &str) -> Result<Value> {
+    let key = find(name).ok_or_else(|| unknown(name))?;
+    let value = get(pool, key.name, key.default.clone()).await?;
+    Ok(if (key.fits)(&value) {
+        value
+    } else {
+        key.default
+    })
+}
+
+/// For the window: sets a known key to a value of its type; returns it.
+pub async fn set_value(pool: &SqlitePool, name: &str, value: Value) -> Result<Value> {
+    let key = find(name).ok_or_else(|| unknown(name))?;
+    if !(key.fits)(&value) {
+        return Err(AppError::validation(
+            "value",
+            format!("{value} does not fit \"{}\": {}", key.name, key.description),
+        ));
+    }
+    set(pool, key.name, &value).await?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_key_is_unique_and_its_default_fits() {
+        let keys = known();
+        for k in &keys {
+            assert!((k.fits)(&k.default), "{}'s default does not fit it", k.name);
+            assert_eq!(keys.iter().filter(|o| o.name == k.name).count(), 1);
+            assert!(!k.description.is_empty());
+        }
+    }
+
+    #[test]
+    fn values_are_checked_against_the_key_type() {
+        let theme = THEME.known();
+        assert!((theme.fits)(&serde_json::json!("dark")));
+        assert!(!(theme.fits)(&serde_json::json!("purple")));
+        assert!(!(ENTER_SENDS.known().fits)(&serde_json::json!("yes")));
+    }
+}

@@ -34,7 +34,7 @@ const BLOCK_MAX = 4096;
  * is spread over a few frames instead of making one frame slow and the next
  * delta bigger still, and what waits can never pile up.
  */
-const FRAME_TEXT = 16384;
+const FRAME_TEXT = 32768;
 
 /**
  * Where to cut `text` so that at most `n` characters come first, never

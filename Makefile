@@ -30,6 +30,7 @@ test: test-deps lint
 	$(XVFB) $(CARGO) test --features e2e
 
 lint:
+	@{ [ -x node_modules/.bin/tsc ] || npm ci --no-audit --no-fund; } && npx --no-install tsc -p tsconfig.json
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --features e2e -- -D warnings
 

@@ -3,7 +3,8 @@
 #
 #   scripts/install-deps.sh run    system libraries to build and run the app
 #   scripts/install-deps.sh test   plus Xvfb, WebKitWebDriver, tauri-driver,
-#                                  ImageMagick (screenshots)
+#                                  ImageMagick (screenshots), and Node with the
+#                                  UI's type checker (npm ci) for `make lint`
 #
 # Only packages that `dpkg -s` reports missing are installed, so a second run
 # costs a second. Works as root or through sudo.
@@ -17,6 +18,10 @@ test_pkgs=(xvfb xauth webkit2gtk-driver imagemagick procps)
 pkgs=("${run_pkgs[@]}")
 if [ "$mode" = "test" ]; then
   pkgs+=("${test_pkgs[@]}")
+  # Node only from apt when there is none already (nvm, NodeSource, ...).
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    pkgs+=(nodejs npm)
+  fi
 fi
 
 missing=()
@@ -54,5 +59,14 @@ if [ "$mode" = "test" ]; then
   if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     echo "==> installing tauri-driver"
     cargo install tauri-driver --version '^2' --locked
+  fi
+fi
+
+if [ "$mode" = "test" ]; then
+  # The UI's type checker (package-lock.json pins it); again after the lock changes.
+  cd "$(dirname "$0")/.."
+  if [ ! -x node_modules/.bin/tsc ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "==> installing the UI's type checker (npm ci)"
+    npm ci --no-audit --no-fund
   fi
 fi

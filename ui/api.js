@@ -1,7 +1,9 @@
 // @ts-check
 // The only module that talks to the Rust side: it knows every command name
-// and is the only caller of `invoke` and `listen`. Every call returns a
-// Promise that rejects with an AppError (see below), never a bare string.
+// and is the only caller of `invoke` and `listen` and the only one that opens
+// a `Channel` (a reply's text and an import's progress come over one). Every
+// call returns a Promise that rejects with an AppError (see below), never a
+// bare string.
 
 /**
  * @typedef {"ValidationError"|"NotFoundError"|"ConflictError"|"BusinessRuleError"|"DatabaseError"|"ExternalApiError"|"CancelledError"|"InternalError"} ErrorType
@@ -43,8 +45,11 @@
  * @typedef {{id: string, title: string, characterId: string | null, characterName: string | null,
  *   lastMessage: string | null, createdAt: string, updatedAt: string, deletedAt: string | null}} ChatSummary
  * @typedef {{title: string, characterId: string | null, userProfileId: string | null,
- *   aiModelId: string | null, systemPromptId: string | null}} ChatInput
- * @typedef {ChatInput & {id: string, createdAt: string, updatedAt: string, deletedAt: string | null}} Chat
+ *   aiModelId: string | null, systemPromptId: string | null,
+ *   generation?: import('./views/overrides.js').GenerationOverrides}} ChatInput
+ *   `generation`: the chat's own generation values; absent keeps them, `{}` clears them
+ * @typedef {ChatInput & {id: string, createdAt: string, updatedAt: string, deletedAt: string | null,
+ *   generation?: import('./views/overrides.js').GenerationOverrides}} Chat
  * @typedef {"user"|"assistant"|"system"} Role
  * @typedef {{id: string, chatSessionId: string, seq: number, role: Role, status: MessageStatus,
  *   activeSwipe: number, swipeCount: number, createdAt: string, updatedAt: string,
@@ -52,7 +57,9 @@
  * @typedef {"pending"|"streaming"|"completed"|"failed"|"cancelled"} MessageStatus
  * @typedef {{model?: string, provider?: string, inputTokens?: number, outputTokens?: number,
  *   finishReason?: string, timeToFirstTokenMs?: number, durationMs?: number, reasoning?: string,
- *   error?: string, [k: string]: unknown}} MessageMetadata
+ *   error?: string, endReason?: EndReason, [k: string]: unknown}} MessageMetadata
+ * @typedef {"completed"|"stopped"|"failed"|"interrupted"|"cut_short"|"length"} EndReason
+ *   why a finished reply ended (older messages have none: their status says it)
  * @typedef {{defaultCharacterId: string | null, defaultUserProfileId: string | null,
  *   defaultAiModelId: string | null, defaultSystemPromptId: string | null, temperature: number,
  *   maxOutputTokens: number, contextLength: number}} SettingsInput
@@ -61,27 +68,27 @@
  */
 
 /**
- * Replies and their events.
+ * Replies and the events of their channel.
  * @typedef {{generationId: string, userMessage: Message | null, message: Message}} Started
  *   what send / regenerate / continue began: the reply (status `pending`) is written now
- * @typedef {{generationId: string, messageId: string}} Running
+ * @typedef {{generationId: string, messageId: string}} Attached the reply a chat was writing, now also sent to this window
  * @typedef {{role: string, content: string}} PromptMessage
  * @typedef {{messages: PromptMessage[], estimatedTokens: number, budgetTokens: number,
  *   historyIncluded: number, historyDropped: number, examplesIncluded: number}} PromptPreview
- * @typedef {{generationId: string, messageId: string, text: string, seq: number}} DeltaEvent
- * @typedef {{generationId: string, messageId: string, message: Message | null,
- *   error?: AppError | null}} EndEvent the stored final message (null if it could not be read)
- * @typedef {{
- *   delta?: (e: DeltaEvent) => void,
- *   done?: (e: EndEvent) => void,
- *   cancelled?: (e: EndEvent) => void,
- *   error?: (e: EndEvent) => void,
- * }} ChatEventHandlers
+ * @typedef {{event: "started", data: {generationId: string, messageId: string, userMessage: Message | null, message: Message}}
+ *   | {event: "delta", data: {text: string, seq: number}}
+ *   | {event: "reasoning", data: {text: string}}
+ *   | {event: "done", data: {message: Message}}
+ *   | {event: "cancelled", data: {message: Message}}
+ *   | {event: "error", data: {message: Message | null, error: AppError}}} ReplyEvent
+ *   what a reply's channel carries, in order: `started` first (for an attach or a continue,
+ *   `message.content` is the text so far, which the deltas extend), then deltas (`seq` counts
+ *   them from 1) and reasoning, then exactly one of done / cancelled / error with the stored message
  */
 
-/** @returns {{invoke: (cmd: string, args?: object) => Promise<any>, Channel: any, listen?: Function}} */
+/** @returns {TauriBridge["core"]} */
 function tauriCore() {
-  const tauri = /** @type {any} */ (window).__TAURI__;
+  const tauri = window.__TAURI__;
   if (!tauri?.core?.invoke) {
     throw toAppError('Parley must run inside its desktop window: the Tauri bridge is missing.');
   }
@@ -106,6 +113,7 @@ export function toAppError(raw) {
  * @param {string} cmd
  * @param {object} [args] named arguments, or raw bytes (a Uint8Array) as the body
  * @param {{headers: Record<string, string>}} [options]
+ * @returns {Promise<any>}
  */
 async function call(cmd, args, options) {
   try {
@@ -123,9 +131,42 @@ async function call(cmd, args, options) {
  * @returns {Promise<() => void>}
  */
 async function listen(event, handler) {
-  const ev = /** @type {any} */ (window).__TAURI__?.event;
+  const ev = window.__TAURI__?.event;
   if (!ev?.listen) return () => {};
-  return ev.listen(event, (/** @type {{payload: unknown}} */ e) => handler(e.payload));
+  return ev.listen(event, (e) => handler(e.payload));
+}
+
+/**
+ * A new channel whose messages go to `onMessage`. The handler is in place
+ * before the channel is handed to a command, so no message is missed.
+ * @template T
+ * @param {(message: T) => void} onMessage
+ * @returns {TauriChannel<T>}
+ */
+function channel(onMessage) {
+  /** @type {TauriChannel<T>} */
+  const ch = new (tauriCore().Channel)();
+  ch.onmessage = onMessage;
+  return ch;
+}
+
+/**
+ * A reply event as the window uses it: an error event's error becomes an AppError.
+ * @param {ReplyEvent} ev
+ * @returns {ReplyEvent}
+ */
+function replyEvent(ev) {
+  if (ev.event === 'error') return { event: 'error', data: { message: ev.data.message ?? null, error: toAppError(ev.data.error) } };
+  return ev;
+}
+
+/**
+ * Starts a reply command with its own channel.
+ * @param {string} cmd @param {object} args @param {(ev: ReplyEvent) => void} onEvent
+ */
+function startReply(cmd, args, onEvent) {
+  const onMessage = /** @param {ReplyEvent} ev */ (ev) => onEvent(replyEvent(ev));
+  return call(cmd, { ...args, onEvent: channel(onMessage) });
 }
 
 /** @returns {Promise<AppInfo>} */
@@ -219,34 +260,44 @@ export const messages = {
   swipe: (messageId, index) => call('message_swipe', { messageId, index }),
 };
 
-/** Writing replies. Each start resolves at once; the text arrives as events (see onChatEvents). */
+/**
+ * Writing replies. Each start resolves once the reply has begun (or rejects,
+ * when it could not start); its text then comes in order to `onEvent` (see
+ * ReplyEvent), over a channel that belongs to this one reply.
+ */
 export const replies = {
   /**
    * Stores the person's message and a pending reply, and starts the reply.
-   * @param {string} chatId @param {string} text @returns {Promise<Started>}
+   * @param {string} chatId @param {string} text @param {(ev: ReplyEvent) => void} onEvent
+   * @returns {Promise<Started>}
    */
-  send: (chatId, text) => call('chat_send', { chatId, text }),
+  send: (chatId, text, onEvent) => startReply('chat_send', { chatId, text }, onEvent),
+  /** A new version (swipe) of the last reply.
+   * @param {string} messageId @param {(ev: ReplyEvent) => void} onEvent @returns {Promise<Started>} */
+  regenerate: (messageId, onEvent) => startReply('chat_regenerate', { messageId }, onEvent),
+  /** Extends the last reply; deltas append to its text.
+   * @param {string} messageId @param {(ev: ReplyEvent) => void} onEvent @returns {Promise<Started>} */
+  continueReply: (messageId, onEvent) => startReply('chat_continue', { messageId }, onEvent),
+  /**
+   * Joins the reply the chat is writing, if any: its events come to
+   * `onEvent` from `started` on (with the text so far). Null when none runs.
+   * @param {string} chatId @param {(ev: ReplyEvent) => void} onEvent @returns {Promise<Attached | null>}
+   */
+  attach: (chatId, onEvent) => startReply('chat_attach', { chatId }, onEvent),
   /** @param {string} generationId @returns {Promise<boolean>} false when it had already ended */
   stop: (generationId) => call('chat_stop', { generationId }),
   /**
-   * The window has drawn all of a reply's text sent so far (or its new
-   * bubble), so Parley may send the next delta: it paces deltas to the
-   * window's frames and sends each when the window is free, not while it
-   * draws (services/generation.rs). An answer that never comes only slows
-   * the next delta to Parley's fallback pace, so failures are ignored.
-   * `seq` is the delta's number (0: the new bubble).
+   * The window has drawn delta `seq` of a reply, so Parley may send the next
+   * one: it paces deltas to the window's frames and sends each when the
+   * window is free, not while it draws (services/generation.rs). An answer
+   * that never comes only slows the next delta to Parley's fallback pace, so
+   * failures are ignored. When to call it is views/chat/pacing.js's business.
    * @param {string} generationId @param {number} seq @returns {Promise<void>}
    */
   shown: (generationId, seq) => call('chat_delta_shown', { generationId, seq }).then(
     () => {},
     () => {},
   ),
-  /** A new version (swipe) of the last reply. @param {string} messageId @returns {Promise<Started>} */
-  regenerate: (messageId) => call('chat_regenerate', { messageId }),
-  /** Extends the last reply; deltas append to its text. @param {string} messageId @returns {Promise<Started>} */
-  continueReply: (messageId) => call('chat_continue', { messageId }),
-  /** The reply being written in a chat, if any. @param {string} chatId @returns {Promise<Running | null>} */
-  running: (chatId) => call('chat_running', { chatId }),
   /** Exactly what would be sent for the next reply. @param {string} chatId @returns {Promise<PromptPreview>} */
   promptPreview: (chatId) => call('chat_prompt_preview', { chatId }),
 };
@@ -257,42 +308,6 @@ export const replies = {
  * @param {string[]} texts @returns {Promise<string[]>}
  */
 export const renderMarkdown = (texts) => call('markdown_render', { texts });
-
-/**
- * Subscribes to the four reply events. Resolves, once every subscription is
- * in place, to a function that ends them all (call it when the view is left).
- * @param {ChatEventHandlers} handlers
- * @returns {Promise<() => void>}
- */
-export async function onChatEvents(handlers) {
-  /** @type {[string, ((e: any) => void) | undefined][]} */
-  const wanted = [
-    ['chat://delta', handlers.delta],
-    ['chat://done', handlers.done],
-    ['chat://cancelled', handlers.cancelled],
-    ['chat://error', handlers.error],
-  ];
-  const offs = await Promise.all(
-    wanted.map(([name, fn]) =>
-      fn ? listen(name, (payload) => fn(normaliseEvent(payload))) : Promise.resolve(() => {}),
-    ),
-  );
-  let active = true;
-  return () => {
-    if (!active) return;
-    active = false;
-    for (const off of offs) off();
-  };
-}
-
-/**
- * An end event's error arrives as the back end's error object; make it an AppError.
- * @param {any} payload
- */
-function normaliseEvent(payload) {
-  if (payload && typeof payload === 'object' && payload.error) return { ...payload, error: toAppError(payload.error) };
-  return payload;
-}
 
 export const settings = {
   /** @returns {Promise<Settings>} */
@@ -345,16 +360,12 @@ export const transfer = {
     }),
   /**
    * Imports files and folders by path (drag and drop); a SillyTavern data
-   * folder brings its characters and their chats. `onProgress` hears after
-   * each file, over the call's own channel.
+   * folder brings its characters and their chats. Progress (a file done)
+   * comes to `onProgress` while it runs.
    * @param {string[]} paths @param {(p: ImportProgress) => void} onProgress
    * @returns {Promise<ImportReport>}
    */
-  importPaths: (paths, onProgress) => {
-    const channel = new (tauriCore().Channel)();
-    channel.onmessage = onProgress;
-    return call('import_paths', { paths, onProgress: channel });
-  },
+  importPaths: (paths, onProgress) => call('import_paths', { paths, onProgress: channel(onProgress) }),
   /**
    * Writes the character as a card into the Downloads folder.
    * @param {string} id @param {CardFormat} format @returns {Promise<{path: string}>}
@@ -374,7 +385,7 @@ export async function onFileDrop(handlers) {
   const offs = await Promise.all([
     listen('tauri://drag-enter', () => handlers.enter?.()),
     listen('tauri://drag-leave', () => handlers.leave?.()),
-    listen('tauri://drag-drop', (/** @type {any} */ p) => handlers.drop(p?.paths ?? [])),
+    listen('tauri://drag-drop', (p) => handlers.drop(/** @type {{paths?: string[]} | null} */ (p)?.paths ?? [])),
   ]);
   return () => offs.forEach((off) => off());
 }

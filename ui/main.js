@@ -10,7 +10,7 @@ import { routeParts, leaveView } from './state.js';
 import { initSidebar, markActive } from './views/sidebar.js';
 import * as home from './views/home.js';
 import * as character from './views/character.js';
-import * as chat from './views/chat.js';
+import * as chat from './views/chat/index.js';
 import * as persona from './views/persona.js';
 import * as providers from './views/providers.js';
 import * as prompts from './views/prompts.js';

@@ -95,19 +95,18 @@ export function importFiles(files) {
 }
 
 /**
- * Imports dropped files and folders by path; the back end reports progress
- * after each file over the call's own channel.
+ * Imports dropped files and folders by path; the back end reports each
+ * file done over the import's own channel.
  * @param {string[]} paths
  */
 export function importPaths(paths) {
   if (paths.length === 0) return Promise.resolve();
   return enqueue(async () => {
     showProgress(paths.length === 1 ? `Reading ${baseName(paths[0])}\u2026` : `Reading ${paths.length} dropped items\u2026`);
-    // Channel messages may trail the reply; once it is in, they are stale.
     let running = true;
     try {
       const report = await api.transfer.importPaths(paths, (p) => {
-        if (!running) return;
+        if (!running) return; // a late message must not reopen the panel
         const name = p.file ? `: ${baseName(p.file)}` : '';
         showProgress(`Importing \u2014 ${p.done} of ${p.total} done${name}`, p.done, p.total);
       });

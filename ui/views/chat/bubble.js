@@ -1,181 +1,47 @@
 // @ts-check
-// One message of a chat: its bubble, actions, swipes and details, and the
-// cheap streaming path. While a reply is written, the text of each frame is
-// appended to a Text node (`appendData`), at most a frame's budget of it;
-// nothing is re-parsed or rebuilt until the reply ends, when the body is
-// replaced once with its rendered Markdown. Streamed text lives in block
-// chunks of a few KB (split at line breaks where it can), each with
-// `content-visibility: auto`, so an append lays out one chunk, not the whole
-// reply; only the newest chunks stay in the DOM while the reply streams
-// (the bubble shows its newest lines), the rest is kept as a string.
+// One message of a chat: its bubble, actions, versions (swipes), inline
+// editor and how it ended. While a reply is written into it, its text grows
+// in a StreamText (stream-text.js) and its thinking in another; when the
+// reply ends, the body is replaced once with the rendered Markdown. The
+// reply controller (reply.js) reaches the DOM only through these methods:
+// begin, append, appendReasoning, end.
 
-import * as api from '../api.js';
-import { h, when, ago, setSanitizedHtml } from '../dom.js';
-import { showError, confirmDialog, toast, clearBanner, sentence } from '../components.js';
+import * as api from '../../api.js';
+import { h, when, ago, setSanitizedHtml } from '../../dom.js';
+import { showError, confirmDialog, toast, clearBanner } from '../../components.js';
+import { PLAIN_LIMIT } from './render.js';
+import { StreamText, fillPlain } from './stream-text.js';
+import { iconButton, infoLine, endWords } from './bubble-parts.js';
 
 /**
  * What a message needs from its chat.
  * @typedef {{
  *   authors: Record<api.Role, string>,
  *   busy: () => boolean,
- *   isFirst: (view: MessageView) => boolean,
+ *   isFirst: (bubble: Bubble) => boolean,
  *   render: (texts: string[]) => Promise<(string | null)[]>,
  *   expand: (text: string) => string,
- *   regenerate: (view: MessageView) => void,
- *   continueReply: (view: MessageView) => void,
- *   removed: (view: MessageView) => void,
+ *   regenerate: (bubble: Bubble) => void,
+ *   continueReply: (bubble: Bubble) => void,
+ *   removed: (bubble: Bubble) => void,
  *   edited: () => void,
- * }} MessageContext
+ *   written: (bubble: Bubble) => void,
+ * }} BubbleContext
  * `busy`: a reply is being started or written in the chat.
  * `isFirst`: the chat's first message (the greeting, whose versions are the alternate greetings).
  * `render`: sanitised HTML per text, or null where Markdown was unavailable (then shown as text);
  *   it puts the names in (`expand`) before rendering.
  * `expand`: the text with the chat's names in place of its macros (see expandMacros).
+ * `written`: streamed text reached the page (once per frame at most).
  */
 
-const MACRO = /\{\{(char|user)\}\}|<(BOT|USER)>/gi;
+/** @typedef {"completed" | "cancelled" | "failed"} EndKind */
 
-/**
- * Puts the chat's names in place of `{{char}}` / `<BOT>` and `{{user}}` /
- * `<USER>` (the braces in any case, the angle form as written), as prompt
- * assembly does for the model (`substitute` in services/prompt.rs).
- * Greetings are stored with their macros, so this runs at display, before
- * Markdown (which would drop `<BOT>` as markup). One pass: a name that itself
- * contains a macro stays as written.
- * @param {string} text
- * @param {{char: string, user: string}} names
- */
-export function expandMacros(text, names) {
-  if (!text.includes('{{') && !text.includes('<')) return text;
-  return text.replace(MACRO, (match, /** @type {string | undefined} */ brace, /** @type {string | undefined} */ angle) => {
-    if (brace) return brace.toLowerCase() === 'char' ? names.char : names.user;
-    if (angle === 'BOT') return names.char;
-    if (angle === 'USER') return names.user;
-    return match; // <bot>, <User>: not macros
-  });
-}
-
-/** Messages longer than this are shown as plain chunked text, not Markdown. */
-export const PLAIN_LIMIT = 100_000;
-/** A chunk is closed at the next line break after this many characters... */
-const CHUNK_SOFT = 2048;
-/** ...or, with no line break in sight, at a space after this many. */
-const CHUNK_HARD = 16384;
-
-/** At most this many characters of streamed text reach the DOM per frame,
- * so a frame's layout stays small however fast the provider is. A reply
- * being written shows only its newest lines, so when more arrives in one
- * frame, the text before its last FRAME_BUDGET characters would scroll out
- * of sight at once: it is kept aside (`older`), not laid out, and the
- * window never falls behind the stream. */
-const FRAME_BUDGET = 8192;
-/** Chunks kept in the DOM while a reply is written (the newest lines). */
-const KEPT_CHUNKS = 4;
-
-/** A new, empty chunk of streamed text inside `box`; returns its Text node. */
-function newChunk(/** @type {HTMLElement} */ box) {
-  const text = document.createTextNode('');
-  box.append(h('span', { class: 'stream-chunk' }, text));
-  return text;
-}
-
-/**
- * Appends `text` to the chunk `node`, opening new chunks in `box` where a
- * chunk has grown past its size. Returns the chunk to append to next.
- * @param {HTMLElement} box @param {Text} node @param {string} text
- */
-function appendChunked(box, node, text) {
-  let current = node;
-  let rest = text;
-  while (rest) {
-    let cut = -1;
-    if (current.length >= CHUNK_HARD) {
-      cut = rest.indexOf(' ') + 1 || rest.length;
-    } else if (current.length >= CHUNK_SOFT) {
-      cut = rest.indexOf('\n') + 1;
-    }
-    if (cut <= 0) {
-      current.appendData(rest);
-      break;
-    }
-    current.appendData(rest.slice(0, cut));
-    rest = rest.slice(cut);
-    current = newChunk(box);
-  }
-  return current;
-}
-
-/** Plain text as chunks, for messages too long for Markdown. @param {HTMLElement} box @param {string} text */
-function fillChunked(box, text) {
-  box.replaceChildren();
-  appendChunked(box, newChunk(box), text);
-}
-
-/** @type {Record<string, string>} stroke paths on a 24x24 grid */
-const ICONS = {
-  copy: 'M9 9h11v11H9z M5 15H4V4h11v1',
-  edit: 'M4 20h4L19 9l-4-4L4 16v4z M13.5 6.5l4 4',
-  delete: 'M4 7h16 M10 11v6 M14 11v6 M6 7l1 13h10l1-13 M9 7V4h6v3',
-  regenerate: 'M20 12a8 8 0 1 1-2.4-5.7 M20 4v5h-5',
-  continue: 'M5 6l6 6-6 6 M13 6l6 6-6 6',
-};
-
-/** A small line icon, drawn by CSS (`.icon`). @param {string} name */
-function icon(name) {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('class', 'icon');
-  svg.setAttribute('aria-hidden', 'true');
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', ICONS[name] ?? '');
-  svg.append(path);
-  return svg;
-}
-
-/**
- * An icon button; the label is its accessible name and tooltip.
- * @param {string} cls @param {string} label @param {string} iconName @param {() => void} onclick
- */
-function iconButton(cls, label, iconName, onclick) {
-  return h('button', { type: 'button', class: `icon-btn ${cls}`, 'aria-label': label, title: label, onclick }, icon(iconName));
-}
-
-/** @param {unknown} v */
-const count = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const numbers = new Intl.NumberFormat();
-/** @param {number} ms */
-const seconds = (ms) => `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`;
-
-/**
- * "model · 812 → 256 tokens · 4.1 s", and a longer tooltip.
- * @param {api.MessageMetadata} meta
- * @returns {[string, string]}
- */
-function infoLine(meta) {
-  const parts = [];
-  const details = [];
-  if (typeof meta.model === 'string' && meta.model) parts.push(meta.model);
-  if (typeof meta.provider === 'string' && meta.provider) details.push(`Provider: ${meta.provider}`);
-  const input = count(meta.inputTokens);
-  const output = count(meta.outputTokens);
-  if (input !== null && output !== null) parts.push(`${numbers.format(input)} \u2192 ${numbers.format(output)} tokens`);
-  else if (output !== null) parts.push(`${numbers.format(output)} tokens`);
-  if (input !== null) details.push(`Prompt: ${numbers.format(input)} tokens`);
-  if (output !== null) details.push(`Reply: ${numbers.format(output)} tokens`);
-  const duration = count(meta.durationMs);
-  if (duration !== null) parts.push(seconds(duration));
-  const first = count(meta.timeToFirstTokenMs);
-  if (first !== null) details.push(`First text after ${seconds(first)}`);
-  if (typeof meta.finishReason === 'string' && meta.finishReason) details.push(`Finish: ${meta.finishReason}`);
-  return [parts.join(' \u00b7 '), details.join('\n')];
-}
-
-export class MessageView {
+export class Bubble {
   /**
    * @param {api.Message} m
    * @param {string | null} html the rendered content, or null to show it as text
-   * @param {MessageContext} ctx
+   * @param {BubbleContext} ctx
    */
   constructor(m, html, ctx) {
     this.ctx = ctx;
@@ -185,15 +51,10 @@ export class MessageView {
     this.version = 0;
     /** A request about this message (swipe, edit, delete) is in flight. */
     this.working = false;
-    /** @type {Text | null} the chunk deltas go to while a reply is written into this message */
+    /** @type {StreamText | null} the reply's text while it is written into this message */
     this.stream = null;
-    /** @type {HTMLElement | null} the chunks of streamed text */
-    this.streamBox = null;
-    /** Streamed text not yet in the DOM (until the next frame). */
-    this.pending = '';
-    this.flushQueued = false;
-    /** Streamed text before the chunks in the DOM, which keep only the newest lines. */
-    this.older = '';
+    /** @type {StreamText | null} its thinking, meanwhile */
+    this.thinking = null;
     /** The text before the streamed part (continue appends to it). */
     this.baseText = '';
     /** @type {(() => void) | null} closes the inline editor */
@@ -208,7 +69,7 @@ export class MessageView {
     this.continueBtn = iconButton('act-continue', 'Continue the reply', 'continue', () => ctx.continueReply(this));
     this.actions = h('div', { class: 'message-actions' }, this.copyBtn, this.editBtn, this.deleteBtn);
     this.reasoningText = h('div', { class: 'reasoning-text' });
-    this.reasoning = h('details', { class: 'reasoning', hidden: true }, h('summary', null, 'Reasoning'), this.reasoningText);
+    this.reasoning = h('details', { class: 'reasoning', hidden: true }, h('summary', null, 'Thinking'), this.reasoningText);
     this.body = h('div', { class: 'message-body' });
     this.typing = h(
       'div',
@@ -221,7 +82,7 @@ export class MessageView {
     this.errorText = h('p', { class: 'message-error-text' });
     this.retryBtn = h('button', { type: 'button', class: 'btn small act-retry', onclick: () => ctx.regenerate(this) }, 'Retry');
     this.error = h('div', { class: 'message-error', hidden: true }, this.errorText);
-    this.note = h('p', { class: 'message-note', hidden: true }, 'Stopped');
+    this.note = h('p', { class: 'message-note', hidden: true });
     this.prevBtn = h('button', { type: 'button', class: 'icon-btn swipe-prev', 'aria-label': 'Previous version', title: 'Previous version', onclick: () => void this.swipeTo(this.m.activeSwipe - 1) }, '\u2039');
     this.countEl = h('span', { class: 'swipe-count', 'aria-live': 'polite' });
     this.nextBtn = h('button', { type: 'button', class: 'icon-btn swipe-next', 'aria-label': 'Next version', title: 'Next version', onclick: () => void this.swipeTo(this.m.activeSwipe + 1) }, '\u203a');
@@ -253,27 +114,26 @@ export class MessageView {
 
   /** The message's text as it stands, including what streamed in. */
   text() {
-    return this.stream && this.streamBox
-      ? this.baseText + this.older + (this.streamBox.textContent ?? '') + this.pending
-      : this.m.content;
+    return this.stream ? this.baseText + this.stream.text() : this.m.content;
   }
 
   /**
    * Shows a message as stored: the body once, then everything around it.
    * @param {api.Message} m
    * @param {string | null} html
-   * @param {string | null} [error] words for a failure, when the event said more than the metadata
+   * @param {string | null} [error] words for a failure, when the end said more than the metadata
+   * @param {boolean} [keepBody] the body already shows `m` as plain text (a long reply's streamed blocks)
    */
-  fill(m, html, error) {
+  fill(m, html, error, keepBody = false) {
     this.version += 1;
     this.closeEditor?.();
     this.m = m;
     this.stream = null;
-    this.streamBox = null;
-    this.pending = '';
-    this.older = '';
-    if (html === null) {
-      fillChunked(this.body, this.ctx.expand(m.content));
+    this.thinking = null;
+    if (keepBody) {
+      this.body.classList.add('plain');
+    } else if (html === null) {
+      fillPlain(this.body, this.ctx.expand(m.content));
       this.body.classList.add('plain');
     } else {
       setSanitizedHtml(this.body, html);
@@ -285,8 +145,9 @@ export class MessageView {
     const reasoning = typeof m.metadata?.reasoning === 'string' ? m.metadata.reasoning : '';
     this.reasoningText.textContent = reasoning;
     this.reasoning.hidden = reasoning === '';
-    const failure = error || (typeof m.metadata?.error === 'string' ? m.metadata.error : '');
-    this.errorText.textContent = m.status === 'failed' ? sentence(failure || 'the reply failed') : '';
+    const words = this.live ? { error: '', note: '' } : endWords(m, error);
+    this.errorText.textContent = words.error;
+    this.note.textContent = words.note;
     if (m.role === 'assistant' && !this.live) {
       const [line, title] = infoLine(m.metadata ?? {});
       this.info.textContent = line;
@@ -300,84 +161,76 @@ export class MessageView {
   /**
    * Starts showing a reply being written into this message (send,
    * regenerate, continue, or one already running when the chat opened).
-   * @param {api.Message} m the message as the start returned it (status `pending`)
-   * @param {boolean} keep keep the shown text and append after it (continue, or joining a running reply)
+   * @param {api.Message} m the message as the reply's start gave it; its content is the text so far
+   * @param {boolean} keep keep the shown body and append after it (continue: `m.content` is what it shows)
    */
   begin(m, keep) {
     this.version += 1;
     this.closeEditor?.();
     this.m = { ...m };
+    const onWritten = () => this.ctx.written(this);
     if (keep) {
       this.baseText = m.content;
+      this.stream = new StreamText('', { onWritten });
     } else {
       this.baseText = '';
+      this.stream = new StreamText(m.content, { onWritten });
       this.body.replaceChildren();
       this.body.classList.remove('plain');
     }
-    this.older = '';
-    this.streamBox = h('div', { class: 'stream-text' });
-    this.body.append(this.streamBox);
-    this.stream = newChunk(this.streamBox);
+    this.body.append(this.stream.el);
+    const reasoning = typeof m.metadata?.reasoning === 'string' ? m.metadata.reasoning : '';
+    this.thinking = new StreamText(reasoning);
+    this.reasoningText.replaceChildren(this.thinking.el);
+    this.reasoning.hidden = reasoning === '';
     this.errorText.textContent = '';
-    this.reasoning.hidden = true;
+    this.note.textContent = '';
     this.info.textContent = '';
     this.status();
   }
 
   /**
-   * Appends streamed text. Kept as small as it gets: it runs for every delta.
+   * Appends streamed text (drawn at the next frame). Kept as small as it gets: it runs for every delta.
    * @param {string} text
    */
   append(text) {
-    const stream = this.stream;
-    if (!stream) return;
+    if (!this.stream) return;
     if (this.m.status === 'pending') {
       this.m.status = 'streaming';
       this.el.dataset.status = 'streaming';
       this.typing.hidden = true;
     }
-    this.pending += text;
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      requestAnimationFrame(() => this.flush());
-    }
+    this.stream.append(text);
   }
 
-  /** Moves the text that came since the last frame into the DOM (its newest FRAME_BUDGET characters at most). */
-  flush() {
-    this.flushQueued = false;
-    const box = this.streamBox;
-    if (!this.stream || !box || !this.pending) return;
-    let text = this.pending;
-    this.pending = '';
-    if (text.length > FRAME_BUDGET) {
-      let cut = text.length - FRAME_BUDGET;
-      const unit = text.charCodeAt(cut);
-      if (unit >= 0xdc00 && unit <= 0xdfff) cut += 1; // not between a surrogate pair
-      this.older += (box.textContent ?? '') + text.slice(0, cut);
-      text = text.slice(cut);
-      box.replaceChildren();
-      this.stream = newChunk(box);
-    }
-    this.stream = appendChunked(box, this.stream, text);
-    while (box.childElementCount > KEPT_CHUNKS && box.firstElementChild) {
-      this.older += box.firstElementChild.textContent ?? '';
-      box.firstElementChild.remove();
-    }
+  /** Appends the model's thinking, shown folded above the text. @param {string} text */
+  appendReasoning(text) {
+    if (!this.thinking) return;
+    if (this.reasoning.hidden) this.reasoning.hidden = false;
+    this.thinking.append(text);
   }
 
   /**
    * The reply ended: show it as stored, once, with Markdown.
-   * @param {"completed"|"cancelled"|"failed"} status
-   * @param {api.EndEvent} ev
+   * @param {EndKind} status
+   * @param {api.Message | null} message the stored message (null if it could not be read)
+   * @param {string | null} error the failure's words, for an error
    */
-  async end(status, ev) {
+  async end(status, message, error) {
     const version = this.version;
-    const m = ev.message ?? { ...this.m, status, content: this.text(), updatedAt: new Date().toISOString() };
+    const m = message ?? { ...this.m, status, content: this.text(), updatedAt: new Date().toISOString() };
     // The status changes together with the body, once the Markdown is back.
     const [html] = m.content.length > PLAIN_LIMIT ? [null] : await this.ctx.render([m.content]);
     if (version !== this.version) return;
-    this.fill(m, html ?? null, ev.error?.error ?? null);
+    // A reply too long for Markdown already shows as plain blocks: rebuilding
+    // them all would cost one long frame at its end.
+    const stream = this.stream;
+    let keep = false;
+    if (html == null && stream && !this.baseText) {
+      stream.drain();
+      keep = stream.text() === this.ctx.expand(m.content);
+    }
+    this.fill(m, html ?? null, error, keep);
   }
 
   /** @param {boolean} last */
@@ -394,8 +247,8 @@ export class MessageView {
     if (this.live) this.el.setAttribute('aria-busy', 'true');
     else this.el.removeAttribute('aria-busy');
     this.typing.hidden = !(this.stream && m.status === 'pending');
-    this.error.hidden = m.status !== 'failed';
-    this.note.hidden = m.status !== 'cancelled';
+    this.error.hidden = this.errorText.textContent === '';
+    this.note.hidden = this.note.textContent === '';
     this.info.hidden = this.info.textContent === '';
     this.controls();
   }

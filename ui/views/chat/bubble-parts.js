@@ -1,0 +1,100 @@
+// @ts-check
+// The small pieces of a message's bubble that need no state: its icons, the
+// info line under a reply, and how a finished reply ended, in words.
+
+import * as api from '../../api.js';
+import { h } from '../../dom.js';
+import { sentence } from '../../components.js';
+
+/** @type {Record<string, string>} stroke paths on a 24x24 grid */
+const ICONS = {
+  copy: 'M9 9h11v11H9z M5 15H4V4h11v1',
+  edit: 'M4 20h4L19 9l-4-4L4 16v4z M13.5 6.5l4 4',
+  delete: 'M4 7h16 M10 11v6 M14 11v6 M6 7l1 13h10l1-13 M9 7V4h6v3',
+  regenerate: 'M20 12a8 8 0 1 1-2.4-5.7 M20 4v5h-5',
+  continue: 'M5 6l6 6-6 6 M13 6l6 6-6 6',
+};
+
+/** A small line icon, drawn by CSS (`.icon`). @param {string} name */
+function icon(name) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', 'icon');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', ICONS[name] ?? '');
+  svg.append(path);
+  return svg;
+}
+
+/**
+ * An icon button; the label is its accessible name and tooltip.
+ * @param {string} cls @param {string} label @param {string} iconName @param {() => void} onclick
+ */
+export function iconButton(cls, label, iconName, onclick) {
+  return h('button', { type: 'button', class: `icon-btn ${cls}`, 'aria-label': label, title: label, onclick }, icon(iconName));
+}
+
+/** @param {unknown} v */
+const count = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const numbers = new Intl.NumberFormat();
+/** @param {number} ms */
+const seconds = (ms) => `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`;
+
+/**
+ * "model · 812 → 256 tokens · 4.1 s", and a longer tooltip.
+ * @param {api.MessageMetadata} meta
+ * @returns {[string, string]}
+ */
+export function infoLine(meta) {
+  const parts = [];
+  const details = [];
+  if (typeof meta.model === 'string' && meta.model) parts.push(meta.model);
+  if (typeof meta.provider === 'string' && meta.provider) details.push(`Provider: ${meta.provider}`);
+  const input = count(meta.inputTokens);
+  const output = count(meta.outputTokens);
+  if (input !== null && output !== null) parts.push(`${numbers.format(input)} \u2192 ${numbers.format(output)} tokens`);
+  else if (output !== null) parts.push(`${numbers.format(output)} tokens`);
+  if (input !== null) details.push(`Prompt: ${numbers.format(input)} tokens`);
+  if (output !== null) details.push(`Reply: ${numbers.format(output)} tokens`);
+  const duration = count(meta.durationMs);
+  if (duration !== null) parts.push(seconds(duration));
+  const first = count(meta.timeToFirstTokenMs);
+  if (first !== null) details.push(`First text after ${seconds(first)}`);
+  if (typeof meta.finishReason === 'string' && meta.finishReason) details.push(`Finish: ${meta.finishReason}`);
+  return [parts.join(' \u00b7 '), details.join('\n')];
+}
+
+/** @type {Record<api.EndReason, string>} */
+const END_WORDS = {
+  completed: '',
+  stopped: 'Stopped',
+  failed: 'Failed',
+  interrupted: 'Interrupted: Parley closed while this reply was being written',
+  cut_short: 'Cut short: the connection ended before the model finished',
+  length: 'Stopped at the length limit',
+};
+
+/**
+ * How a finished reply ended, in words: for the error box (a failed reply,
+ * which can be retried) or the quiet note under the text; empty when there
+ * is nothing to say. Older messages have no `endReason`; their status says it.
+ * @param {api.Message} m
+ * @param {string | null} [error] the words of the failure when the end said more than the metadata
+ * @returns {{error: string, note: string}}
+ */
+export function endWords(m, error) {
+  const failure = error || (typeof m.metadata?.error === 'string' ? m.metadata.error : '');
+  const reason = m.metadata?.endReason;
+  let words = '';
+  if (reason && Object.hasOwn(END_WORDS, reason)) {
+    words = reason === 'failed' ? `Failed: ${failure || 'the reply failed'}` : END_WORDS[reason];
+  } else if (m.status === 'failed') {
+    words = sentence(failure || 'the reply failed');
+  } else if (m.status === 'cancelled') {
+    words = 'Stopped';
+  }
+  if (m.status === 'failed') return { error: words || sentence(failure || 'the reply failed'), note: '' };
+  return { error: '', note: words };
+}

@@ -1,0 +1,180 @@
+// @ts-check
+// A chat: the screen that puts its parts together. The message list
+// (list.js) shows the chat's messages, each in a bubble (bubble.js); the
+// composer (composer.js) sends; the reply controller (reply.js) starts,
+// joins and stops the one reply and writes it into its bubble; the header
+// has "Show prompt" (prompt.js), Export, the chat's settings (settings.js)
+// and Delete. "New chat" is new-chat.js.
+
+import * as api from '../../api.js';
+import { h } from '../../dom.js';
+import { showError, showFieldError, confirmDialog, toast, viewHeader, clearBanner } from '../../components.js';
+import { changed, navigate, onLeave } from '../../state.js';
+import { expandMacros, markdown } from './render.js';
+import { MessageList } from './list.js';
+import { Composer } from './composer.js';
+import { ReplyController } from './reply.js';
+import { ChatSettings } from './settings.js';
+import { showPrompt } from './prompt.js';
+
+export { renderNewChat } from './new-chat.js';
+
+/** The name `{{user}}` stands for when the chat has no persona (as in prompt assembly). */
+const DEFAULT_USER_NAME = 'User';
+
+/**
+ * @param {HTMLElement} root
+ * @param {string[]} params `[chatId]`, or `[chatId, messageId]` to open the chat at that message
+ */
+export async function render(root, params) {
+  const [chatId, targetId = null] = params;
+  let chat = await api.chats.get(chatId);
+  const [character, persona] = await Promise.all([
+    chat.characterId ? api.characters.get(chat.characterId).catch(() => null) : null,
+    chat.userProfileId ? api.personas.get(chat.userProfileId).catch(() => null) : null,
+  ]);
+  // Greetings are stored with their macros; they show with the names.
+  const names = { char: character?.name ?? 'Assistant', user: persona?.name ?? DEFAULT_USER_NAME };
+  /** @param {string} text */
+  const expand = (text) => expandMacros(text, names);
+
+  /** @type {ReplyController} */
+  const reply = new ReplyController({
+    stateChanged: (state) => {
+      composer.show(state);
+      list.list.setAttribute('aria-busy', String(state === 'streaming' || state === 'stopping'));
+      list.lastBubble?.controls();
+      // A new start clears an old error; joining at open keeps the open's own.
+      if (state === 'starting' && reply.run?.kind !== 'attach') clearBanner();
+    },
+    show: (kind, started, target) => {
+      if (kind === 'send') return list.appendStart(started.userMessage, started.message);
+      if (target && target.m.id === started.message.id) {
+        if (list.stick) list.scrollToBottom();
+        return target;
+      }
+      const el = list.list.querySelector(`.message[data-id="${CSS.escape(started.message.id)}"]`);
+      return list.bubbleOf(el);
+    },
+    ended: (bubble, messageId, kind, message, error) => {
+      if (bubble) list.replyEnded(bubble);
+      else list.endedOutOfSight(messageId, kind, message, error?.error ?? null);
+      void changed('chats');
+    },
+    failed: (e) => showChatError(e),
+  });
+
+  /** @type {MessageList} */
+  const list = new MessageList(chatId, {
+    authors: { assistant: character?.name ?? 'Assistant', user: persona?.name ?? 'You', system: 'System' },
+    busy: () => reply.busy,
+    render: (texts) => markdown(texts.map(expand)),
+    expand,
+    regenerate: (b) => void reply.regenerate(b),
+    continueReply: (b) => void reply.continueReply(b),
+    edited: () => void changed('chats'),
+    changedChats: () => void changed('chats'),
+    replyBubble: (id) => reply.bubbleFor(id),
+    adopt: (b) => reply.adopt(b),
+  });
+
+  const composer = new Composer(`Message ${character?.name ?? 'the assistant'}\u2026`, {
+    send: async (text) => {
+      if (reply.busy) return false;
+      // The reply shows at the end of the chat: go there first from further up.
+      if (list.hasAfter && !(await list.showLatest())) return false;
+      const sent = await reply.send(chatId, text);
+      // The sidebar's last message; the reply does not wait for it.
+      if (sent) void changed('chats');
+      return sent;
+    },
+    stop: () => void reply.stop(),
+  });
+
+  // Header: "Show prompt", Export, the chat's own settings, Delete.
+  const settings = new ChatSettings(
+    () => chat,
+    (updated) => {
+      chat = updated;
+      titleEl.textContent = chat.title || 'Untitled chat';
+    },
+  );
+  const promptBtn = h('button', {
+    type: 'button',
+    class: 'btn subtle',
+    id: 'show-prompt',
+    title: 'What the model is sent for the next reply',
+    onclick: async () => {
+      clearBanner();
+      promptBtn.disabled = true;
+      try {
+        await showPrompt(chatId);
+      } catch (e) {
+        showChatError(e);
+      } finally {
+        promptBtn.disabled = false;
+      }
+    },
+  }, 'Show prompt');
+  const deleteBtn = h('button', {
+    type: 'button',
+    class: 'btn danger-subtle',
+    onclick: async () => {
+      const ok = await confirmDialog({ title: `Move \u201c${chat.title || 'this chat'}\u201d to the trash?`, message: 'You can restore it from Trash.', confirmLabel: 'Move to trash', danger: true });
+      if (!ok) return;
+      try {
+        await api.chats.remove(chat.id);
+        changed('chats');
+        toast('Chat moved to trash');
+        navigate('');
+      } catch (e) {
+        showError(e);
+      }
+    },
+  }, 'Delete');
+  const exportBtn = h('button', {
+    type: 'button',
+    class: 'btn subtle',
+    id: 'export-chat',
+    title: 'Save this chat as a SillyTavern .jsonl file in your Downloads folder',
+    onclick: async () => {
+      try {
+        const { path } = await api.transfer.exportChat(chat.id);
+        toast(`Saved to ${path}`, 8000);
+      } catch (e) {
+        showError(e);
+      }
+    },
+  }, 'Export');
+  const header = viewHeader(chat.title || 'Untitled chat', null, promptBtn, exportBtn, settings.button, deleteBtn);
+  const titleEl = /** @type {HTMLElement} */ (header.querySelector('h1'));
+  const sub = h('p', { class: 'subtitle' }, character ? h('a', { href: `#/character/${character.id}` }, character.name) : 'No character', persona ? ` \u00b7 as ${persona.name}` : null);
+  header.querySelector('.view-titles')?.append(sub);
+
+  /**
+   * A refused start; "choose a model" comes with a button to the chat settings.
+   * @param {unknown} e
+   */
+  function showChatError(e) {
+    const err = /** @type {api.AppError} */ (e);
+    if (err?.details?.field === 'ai_model_id') {
+      showError(e, null, {
+        label: 'Open chat settings',
+        run: () => void settings.open().then((form) => showFieldError(form, 'ai_model_id', err.error)),
+      });
+    } else {
+      showError(e);
+    }
+  }
+
+  root.append(header, settings.panel, list.el, composer.el);
+  onLeave(root, () => {
+    reply.close();
+    composer.close();
+  });
+
+  // The messages, and the reply the chat is writing if there is one: the
+  // controller joins it and writes it into its bubble once a page shows it.
+  await Promise.all([list.open(targetId), reply.attach(chatId)]);
+  composer.focus();
+}

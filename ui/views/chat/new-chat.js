@@ -1,0 +1,49 @@
+// @ts-check
+// "New chat": pick who and with what, prefilled from Settings.
+
+import * as api from '../../api.js';
+import { h, append, val, optId } from '../../dom.js';
+import { submitting, viewHeader } from '../../components.js';
+import { changed, navigate } from '../../state.js';
+import { loadChoices } from '../choices.js';
+import { chatFields } from './fields.js';
+
+/**
+ * @param {HTMLElement} root
+ * @param {string[]} params `[]` or `[characterId]`
+ */
+export async function renderNewChat(root, params) {
+  const [s, choices] = await Promise.all([api.settings.get(), loadChoices()]);
+  const form = h('form', { id: 'new-chat-form', class: 'editor card narrow', novalidate: true, 'aria-label': 'New chat' });
+  append(form, [
+    h('div', { class: 'grid' }, ...chatFields(choices, {
+      characterId: params[0] ?? s.defaultCharacterId,
+      title: '',
+      userProfileId: s.defaultUserProfileId,
+      aiModelId: s.defaultAiModelId,
+      systemPromptId: s.defaultSystemPromptId,
+    }, true)),
+    choices.models.length === 0
+      ? h('p', { class: 'hint notice' }, 'No models yet. You can chat without one, but add a provider and a model in Providers & models to get replies.')
+      : null,
+    h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'submit', class: 'btn primary', id: 'create-chat' }, 'Start chat')),
+  ]);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void submitting(form, async () => {
+      const chat = await api.chats.create({
+        title: val(form, 'title').trim(),
+        characterId: optId(form, 'characterId'),
+        userProfileId: optId(form, 'userProfileId'),
+        aiModelId: optId(form, 'aiModelId'),
+        systemPromptId: optId(form, 'systemPromptId'),
+      });
+      changed('chats');
+      navigate(`chat/${chat.id}`);
+    });
+  });
+  root.append(viewHeader('New chat', 'The character opens with their first message; then it is your turn.'), form);
+  if (choices.characters.length === 0) {
+    form.before(h('p', { class: 'notice' }, 'No characters yet. Create one to start chatting, or chat with a plain assistant.'));
+  }
+}

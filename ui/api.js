@@ -4,6 +4,10 @@
 // a `Channel` (a reply's text and an import's progress come over one). Every
 // call returns a Promise that rejects with an AppError (see below), never a
 // bare string.
+//
+// It is one piece on purpose (past 400 lines): the one place that knows the
+// command names and the JSON shapes the Rust side sends, so a change to a
+// command is a change to this file alone.
 
 /**
  * @typedef {"ValidationError"|"NotFoundError"|"ConflictError"|"BusinessRuleError"|"DatabaseError"|"ExternalApiError"|"CancelledError"|"InternalError"} ErrorType

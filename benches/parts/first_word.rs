@@ -74,9 +74,12 @@ async fn provider_ttft(mock: &MockLlm, word: &str) -> f64 {
 }
 
 /// Watches for Enter in the composer and for `word` in the newest reply;
-/// resolves with the time between them, to the frame that shows it.
+/// `window.__firstWord` becomes the time between them, to the frame that
+/// shows it. (Installed first, then Enter is pressed: WebDriver runs one
+/// command at a time.)
 const WATCH: &str = r#"
-const [word, done] = [arguments[0], arguments[arguments.length - 1]];
+const word = arguments[0];
+window.__firstWord = 0;
 let t0 = 0;
 const onKey = (e) => { if (e.key === 'Enter') t0 = performance.now(); };
 document.addEventListener('keydown', onKey, true);
@@ -91,29 +94,37 @@ const obs = new MutationObserver(() => {
   obs.disconnect();
   document.removeEventListener('keydown', onKey, true);
   // The frame that paints it.
-  requestAnimationFrame((t) => done(t - t0));
+  requestAnimationFrame((t) => { window.__firstWord = t - t0; });
 });
 obs.observe(list, { childList: true, subtree: true, characterData: true });
+return true;
 "#;
 
 /// (b): Enter to the first word on screen, in the open chat.
 async fn window_ttft(app: &Client, word: &str) -> f64 {
     fill(app, "textarea#composer", &format!("Say {word}")).await;
-    let watch = app.execute_async(WATCH, vec![json!(word)]);
-    let press = async {
-        // Let the watcher start before Enter.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        app.find(Locator::Css("textarea#composer"))
+    app.execute(WATCH, vec![json!(word)]).await.unwrap();
+    app.find(Locator::Css("textarea#composer"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let ms = loop {
+        let ms = app
+            .execute("return window.__firstWord", vec![])
             .await
             .unwrap()
-            .send_keys("\u{E007}")
-            .await
-            .unwrap();
+            .as_f64()
+            .unwrap_or(0.0);
+        if ms > 0.0 {
+            break ms;
+        }
+        assert!(t.elapsed() < WAIT, "the first word never showed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    let (ms, ()) = tokio::join!(watch, press);
-    let ms = ms.unwrap().as_f64().unwrap();
     // Wait for the reply to end before the next send.
-    let t = Instant::now();
     while app.find(Locator::Css("#send")).await.is_err() {
         assert!(t.elapsed() < WAIT, "the reply never ended");
         tokio::time::sleep(Duration::from_millis(20)).await;

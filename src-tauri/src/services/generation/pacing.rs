@@ -24,6 +24,13 @@ pub const SHOWN_WAIT: Duration = Duration::from_millis(100);
 /// Text that arrives in a burst is gathered into one delta for at most this
 /// long once the window is free for it.
 pub const GATHER: Duration = Duration::from_millis(2);
+/// The most a delta's text takes once written as JSON. A window's channel
+/// runs a message under 8 KiB of JSON at once; a bigger one costs the window
+/// a second round trip to fetch it, which measured 10-30 ms a delta while
+/// the window was busy (`docs/BENCHMARKS.md`). So text that gathered past
+/// this goes as several deltas in a row, each under it with room for the
+/// envelope.
+pub const MAX_DELTA_JSON: usize = 7_000;
 
 /// What the window has said it drew of a reply.
 #[derive(Default)]
@@ -110,28 +117,61 @@ impl Deltas {
         }
     }
 
-    /// The next delta, with everything waiting; `None` when nothing is.
-    pub fn take(&mut self) -> Option<Delta> {
+    /// Everything waiting, as deltas in a row each under
+    /// [`MAX_DELTA_JSON`]; none when nothing waits. The window answers for
+    /// the last.
+    pub fn take(&mut self) -> Vec<Delta> {
         if self.pending.is_empty() {
-            return None;
+            return Vec::new();
         }
         let now = Instant::now();
         #[cfg_attr(not(feature = "bench-timing"), allow(unused_variables))]
         let queued = self.since.take().map_or(Duration::ZERO, |t| now - t);
-        self.since = None;
         self.in_flight = Some(now);
-        self.sent += 1;
-        Some(Delta {
-            text: std::mem::take(&mut self.pending),
-            seq: self.sent,
-            #[cfg(feature = "bench-timing")]
-            emitted_at_ms: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0.0, |d| d.as_secs_f64() * 1000.0),
-            #[cfg(feature = "bench-timing")]
-            queued_ms: queued.as_secs_f64() * 1000.0,
-        })
+        let text = std::mem::take(&mut self.pending);
+        split_for_json(&text, MAX_DELTA_JSON)
+            .into_iter()
+            .map(|piece| {
+                self.sent += 1;
+                Delta {
+                    text: piece.to_string(),
+                    seq: self.sent,
+                    #[cfg(feature = "bench-timing")]
+                    emitted_at_ms: std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+                    #[cfg(feature = "bench-timing")]
+                    queued_ms: queued.as_secs_f64() * 1000.0,
+                }
+            })
+            .collect()
     }
+}
+
+/// How many bytes `c` takes inside a JSON string (serde_json's escapes).
+fn json_len(c: char) -> usize {
+    match c {
+        '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+        c if (c as u32) < 0x20 => 6,
+        c => c.len_utf8(),
+    }
+}
+
+/// `text` cut at character boundaries into pieces that each take at most
+/// `max` bytes written as a JSON string.
+fn split_for_json(text: &str, max: usize) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (i, c) in text.char_indices() {
+        let n = json_len(c);
+        if size + n > max && i > start {
+            pieces.push(&text[start..i]);
+            (start, size) = (i, 0);
+        }
+        size += n;
+    }
+    pieces.push(&text[start..]);
+    pieces
 }
 
 #[cfg(test)]
@@ -147,7 +187,7 @@ mod tests {
             d.may_send(),
             "nothing is being drawn: the first text goes at once"
         );
-        assert_eq!(d.take().unwrap().seq, 1);
+        assert_eq!(d.take()[0].seq, 1);
         d.push("lo");
         assert!(!d.may_send(), "delta 1 is not drawn yet");
         shown.drew(0);
@@ -159,8 +199,34 @@ mod tests {
         shown.drew(1);
         d.answered(&shown);
         assert!(d.may_send());
-        let next = d.take().unwrap();
-        assert_eq!((next.text.as_str(), next.seq), ("lo", 2));
-        assert!(d.take().is_none());
+        let next = d.take();
+        assert_eq!((next[0].text.as_str(), next[0].seq), ("lo", 2));
+        assert!(d.take().is_empty());
+    }
+
+    #[test]
+    fn a_big_delta_goes_as_pieces_under_the_direct_size_and_adds_up() {
+        let shown = Shown::default();
+        let mut d = Deltas::default();
+        let text = "a\"b\\c\nd\u{1}é漢 ".repeat(3_000);
+        d.push(&text);
+        let pieces = d.take();
+        assert!(pieces.len() > 1);
+        for p in &pieces {
+            let json = serde_json::to_string(&p.text).unwrap();
+            assert!(json.len() <= MAX_DELTA_JSON + 2, "{} bytes", json.len());
+        }
+        let joined: String = pieces.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(joined, text);
+        let seqs: Vec<u64> = pieces.iter().map(|p| p.seq).collect();
+        assert_eq!(seqs, (1..=pieces.len() as u64).collect::<Vec<_>>());
+        // The next waits for the window to draw the last piece.
+        d.push("more");
+        shown.drew(pieces.len() as u64 - 1);
+        d.answered(&shown);
+        assert!(!d.may_send());
+        shown.drew(pieces.len() as u64);
+        d.answered(&shown);
+        assert!(d.may_send());
     }
 }

@@ -201,7 +201,7 @@ fn welcome(job: &Job, deltas: &Deltas) -> ReplyEvent {
 }
 
 fn send_delta(deltas: &mut Deltas, listeners: &mut Listeners) {
-    if let Some(d) = deltas.take() {
+    for d in deltas.take() {
         listeners.send(&ReplyEvent::Delta(d));
     }
 }

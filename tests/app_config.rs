@@ -4,35 +4,26 @@
 
 mod common;
 
-use parley::services::app_config::{self, Theme, ENTER_SENDS, THEME};
+use parley::services::app_config::{self, ENTER_SENDS};
 use serde_json::json;
 
 #[tokio::test]
 async fn a_key_reads_its_default_until_it_is_set() {
     let pool = common::pool().await;
-    assert_eq!(
-        app_config::read(&pool, &THEME).await.unwrap(),
-        Theme::System
-    );
     assert!(app_config::read(&pool, &ENTER_SENDS).await.unwrap());
-
-    app_config::write(&pool, &THEME, &Theme::Dark)
-        .await
-        .unwrap();
     app_config::write(&pool, &ENTER_SENDS, &false)
         .await
         .unwrap();
-    assert_eq!(app_config::read(&pool, &THEME).await.unwrap(), Theme::Dark);
     assert!(!app_config::read(&pool, &ENTER_SENDS).await.unwrap());
 
     // The row explains itself in a SQLite shell.
     let (value, description): (String, String) =
-        sqlx::query_as("select value, description from app_config where key = 'ui.theme'")
+        sqlx::query_as("select value, description from app_config where key = 'chat.enter_sends'")
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert_eq!(value, r#""dark""#);
-    assert_eq!(description, THEME.description);
+    assert_eq!(value, "false");
+    assert_eq!(description, ENTER_SENDS.description);
 }
 
 #[tokio::test]
@@ -65,25 +56,29 @@ async fn any_key_works_with_a_default_and_a_type() {
 async fn the_window_reaches_known_keys_with_values_that_fit() {
     let pool = common::pool().await;
     assert_eq!(
-        app_config::get_value(&pool, "ui.theme").await.unwrap(),
-        json!("system")
-    );
-    assert_eq!(
-        app_config::set_value(&pool, "ui.theme", json!("light"))
+        app_config::get_value(&pool, "chat.enter_sends")
             .await
             .unwrap(),
-        json!("light")
+        json!(true)
     );
     assert_eq!(
-        app_config::get_value(&pool, "ui.theme").await.unwrap(),
-        json!("light")
+        app_config::set_value(&pool, "chat.enter_sends", json!(false))
+            .await
+            .unwrap(),
+        json!(false)
+    );
+    assert_eq!(
+        app_config::get_value(&pool, "chat.enter_sends")
+            .await
+            .unwrap(),
+        json!(false)
     );
 
-    let err = app_config::set_value(&pool, "ui.theme", json!("purple"))
+    let err = app_config::set_value(&pool, "chat.enter_sends", json!("sometimes"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), "ValidationError");
-    assert!(err.to_string().contains("ui.theme"), "{err}");
+    assert!(err.to_string().contains("chat.enter_sends"), "{err}");
     let err = app_config::get_value(&pool, "secrets.api_key")
         .await
         .unwrap_err();

@@ -116,6 +116,24 @@ async fn a_new_chat_greets_and_sending_without_a_model_says_what_to_do() {
         "Ah, a visitor! Tea?",
     )
     .await;
+    wait_for_text(&app, ".composer-hint", "Enter to send").await;
+
+    // Settings: Ctrl+Enter sends instead; kept across a restart, and Enter
+    // then starts a new line in the composer.
+    app.execute("location.hash = '#/settings'; return true;", vec![])
+        .await
+        .unwrap();
+    click(&app, "#enter-sends").await;
+    click(&app, "#save").await;
+    wait_for_text(&app, "#toast", "Settings saved").await;
+    app.close().await.unwrap();
+    let app = driver.open_app().await;
+    click_containing(&app, "#chat-list li[data-id] a", "Professor Finch").await;
+    wait_for_text(&app, ".composer-hint", "Ctrl+Enter to send").await;
+    let composer = app.find(Locator::Css("textarea#composer")).await.unwrap();
+    composer.send_keys("one\u{E007}two").await.unwrap();
+    let typed = composer.prop("value").await.unwrap();
+    assert_eq!(typed.as_deref(), Some("one\ntwo"), "Enter made a new line");
     app.close().await.unwrap();
 }
 

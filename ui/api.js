@@ -320,6 +320,17 @@ export const settings = {
   update: (input) => call('settings_update', { input }),
 };
 
+/**
+ * Preferences kept in the `app_config` table, one typed pair per key the
+ * Rust side knows (`services/app_config.rs`).
+ */
+export const preferences = {
+  /** Whether Enter sends a message (else Ctrl+Enter does). @returns {Promise<boolean>} */
+  enterSends: () => call('config_get', { key: 'chat.enter_sends' }),
+  /** @param {boolean} value @returns {Promise<boolean>} */
+  setEnterSends: (value) => call('config_set', { key: 'chat.enter_sends', value }),
+};
+
 /** Rows per list page. */
 export const PAGE_SIZE = 50;
 

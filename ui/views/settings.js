@@ -1,5 +1,6 @@
 // @ts-check
-// Settings: defaults for new chats, generation defaults, and About.
+// Settings: defaults for new chats, generation defaults, how the composer
+// sends (a preference in `app_config`), and About.
 // The generation values are the last of three layers: a chat's overrides,
 // then its model, then these (services/generation_params.rs).
 
@@ -11,7 +12,13 @@ import { loadChoices, choiceSelect } from './choices.js';
 
 /** @param {HTMLElement} root */
 export async function render(root) {
-  const [s, choices, info] = await Promise.all([api.settings.get(), loadChoices(), api.appInfo().catch(() => null)]);
+  const [s, choices, info, enterSends] = await Promise.all([
+    api.settings.get(),
+    loadChoices(),
+    api.appInfo().catch(() => null),
+    api.preferences.enterSends().catch(() => true),
+  ]);
+  const enterBox = h('input', { type: 'checkbox', name: 'enterSends', id: 'enter-sends', checked: enterSends });
   const form = h('form', { id: 'settings-form', class: 'editor', novalidate: true, 'aria-label': 'Settings' });
   const number = (/** @type {string} */ name, /** @type {number} */ value, /** @type {Record<string, string>} */ attrs) =>
     input(name, value, { type: 'number', inputmode: 'decimal', ...attrs });
@@ -47,6 +54,13 @@ export async function render(root) {
         field('Context length', number('contextLength', s.contextLength, { step: '1', min: '1' }), { hint: 'Tokens the model reads: prompt, history and reply.' }),
       ),
     ),
+    h(
+      'section',
+      { class: 'form-section card' },
+      h('h2', null, 'Writing'),
+      h('div', { class: 'field check' }, enterBox, h('label', { for: 'enter-sends' }, 'Enter sends a message (Shift+Enter starts a new line)')),
+      h('p', { class: 'hint' }, 'Off: Enter starts a new line and Ctrl+Enter sends.'),
+    ),
     h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'submit', class: 'btn primary', id: 'save' }, 'Save settings')),
   );
   form.addEventListener('submit', (ev) => {
@@ -68,6 +82,7 @@ export async function render(root) {
         maxOutputTokens: /** @type {number} */ (num(form, 'maxOutputTokens')),
         contextLength: /** @type {number} */ (num(form, 'contextLength')),
       });
+      await api.preferences.setEnterSends(enterBox.checked);
       changed('settings');
       toast('Settings saved');
     });

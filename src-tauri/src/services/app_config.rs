@@ -25,34 +25,11 @@ pub struct Key<T> {
     pub default: fn() -> T,
 }
 
-/// The colour scheme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Theme {
-    /// Follow the system's light or dark setting.
-    System,
-    Light,
-    Dark,
-}
-
-pub const THEME: Key<Theme> = Key {
-    name: "ui.theme",
-    description: "colour scheme: \"system\", \"light\" or \"dark\"",
-    default: || Theme::System,
-};
-
 pub const ENTER_SENDS: Key<bool> = Key {
     name: "chat.enter_sends",
     description: "Enter sends the message (Shift+Enter starts a new line); \
                   false: Ctrl+Enter sends",
     default: || true,
-};
-
-pub const REMOTE_IMAGES: Key<bool> = Key {
-    name: "ui.remote_images",
-    description: "show images from the web in model, card and document text \
-                  (off: they are replaced by a link)",
-    default: || false,
 };
 
 /// A known key as the registry holds it, whatever its type.
@@ -78,7 +55,7 @@ impl<T: Serialize + DeserializeOwned> Key<T> {
 
 /// Every key the window may read or write.
 pub fn known() -> Vec<Known> {
-    vec![THEME.known(), ENTER_SENDS.known(), REMOTE_IMAGES.known()]
+    vec![ENTER_SENDS.known()]
 }
 
 fn find(name: &str) -> Option<Known> {

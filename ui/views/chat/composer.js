@@ -1,6 +1,8 @@
 // @ts-check
-// The composer: Enter sends, Shift+Enter is a new line. While a reply is
-// written the Send button is a Stop button (`#stop`), and Esc stops too.
+// The composer: Enter sends and Shift+Enter is a new line, or, when the
+// person chose so in Settings, Ctrl+Enter sends and Enter is a new line.
+// While a reply is written the Send button is a Stop button (`#stop`), and
+// Esc stops too.
 // It knows the reply's state only as told (`show`).
 
 import { h } from '../../dom.js';
@@ -12,9 +14,11 @@ export class Composer {
    * @param {string} placeholder
    * @param {{send: (text: string) => Promise<boolean>, stop: () => void}} actions
    *   `send` resolves to whether the text was sent (the box is then emptied)
+   * @param {boolean} enterSends Enter sends (else Ctrl+Enter does)
    */
-  constructor(placeholder, actions) {
+  constructor(placeholder, actions, enterSends = true) {
     this.actions = actions;
+    this.enterSends = enterSends;
     /** @type {ReplyState} */
     this.state = 'idle';
     /** A send is on its way (the box is read-only meanwhile). */
@@ -26,10 +30,11 @@ export class Composer {
 
     this.box.addEventListener('input', () => this.#autosize());
     this.box.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing && !ev.ctrlKey && !ev.altKey && !ev.metaKey) {
-        ev.preventDefault();
-        void this.#send();
-      }
+      if (ev.key !== 'Enter' || ev.shiftKey || ev.isComposing || ev.altKey) return;
+      const withCtrl = ev.ctrlKey || ev.metaKey;
+      if (withCtrl !== !this.enterSends) return;
+      ev.preventDefault();
+      void this.#send();
     });
     this.el.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -76,7 +81,9 @@ export class Composer {
       b.textContent = 'Send';
       b.removeAttribute('title');
       this.#syncSend();
-      this.hint.textContent = 'Enter to send \u00b7 Shift+Enter for a new line';
+      this.hint.textContent = this.enterSends
+        ? 'Enter to send \u00b7 Shift+Enter for a new line'
+        : 'Ctrl+Enter to send \u00b7 Enter for a new line';
     }
   }
 

@@ -29,9 +29,10 @@ const DEFAULT_USER_NAME = 'User';
 export async function render(root, params) {
   const [chatId, targetId = null] = params;
   let chat = await api.chats.get(chatId);
-  const [character, persona] = await Promise.all([
+  const [character, persona, enterSends] = await Promise.all([
     chat.characterId ? api.characters.get(chat.characterId).catch(() => null) : null,
     chat.userProfileId ? api.personas.get(chat.userProfileId).catch(() => null) : null,
+    api.preferences.enterSends().catch(() => true),
   ]);
   // Greetings are stored with their macros; they show with the names.
   const names = { char: character?.name ?? 'Assistant', user: persona?.name ?? DEFAULT_USER_NAME };
@@ -89,7 +90,7 @@ export async function render(root, params) {
       return sent;
     },
     stop: () => void reply.stop(),
-  });
+  }, enterSends);
 
   // Header: "Show prompt", Export, the chat's own settings, Delete.
   const settings = new ChatSettings(

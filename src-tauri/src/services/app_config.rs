@@ -9,7 +9,7 @@
 //! the table is plain text in the database file.
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use sqlx::SqlitePool;
 
@@ -146,9 +146,9 @@ mod tests {
 
     #[test]
     fn values_are_checked_against_the_key_type() {
-        let theme = THEME.known();
-        assert!((theme.fits)(&serde_json::json!("dark")));
-        assert!(!(theme.fits)(&serde_json::json!("purple")));
-        assert!(!(ENTER_SENDS.known().fits)(&serde_json::json!("yes")));
+        let enter = ENTER_SENDS.known();
+        assert!((enter.fits)(&serde_json::json!(false)));
+        assert!(!(enter.fits)(&serde_json::json!("yes")));
+        assert!(!(enter.fits)(&serde_json::json!(null)));
     }
 }

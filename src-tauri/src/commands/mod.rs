@@ -5,7 +5,7 @@
 //! so its log lines can be told apart, and logs its error (with the
 //! internals the window never sees) at warn:
 //!
-//! ```ignore
+//! ```text
 //! #[tauri::command]
 //! #[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 //! pub async fn thing_get(state: State<'_, AppState>, id: Id) -> Result<Thing> { ... }

@@ -7,10 +7,17 @@
 // closed at a line break once it holds BLOCK_SOFT characters (at a space past
 // BLOCK_HARD, anywhere past BLOCK_MAX), and only the last, open block is ever
 // written to. So a frame lays out the text that came in it and nothing
-// before it, whether the reply is 1 KB or 800 KB, and the whole reply stays
-// in the page from its first line, to be scrolled back and read while it is
-// written. Deltas that arrive within one frame are written together, at the
-// frame (a big burst over a few frames, see FRAME_TEXT).
+// before it, whether the reply is 1 KB or 800 KB. Deltas that arrive within
+// one frame are written together, at the frame (a big burst over a few
+// frames, see FRAME_TEXT).
+//
+// A reply's closed blocks are "held" while far from the screen: emptied,
+// their height kept, their text in `held`, and filled again when they come
+// near it (an IntersectionObserver, FILL_MARGIN). A frame that brings more
+// than FRAME_LAYOUT lays out only its newest text and holds the rest at
+// once, sized from its text. So the whole reply is there from its first
+// line, to be scrolled back and read while it is written, while the page
+// lays out and keeps about what is on screen (docs/BENCHMARKS.md).
 //
 // Plain text shown all at once (a stored message too long for Markdown) is
 // `lazy`: its closed blocks get `content-visibility: auto` with an estimate
@@ -35,6 +42,18 @@ const BLOCK_MAX = 4096;
  * delta bigger still, and what waits can never pile up.
  */
 const FRAME_TEXT = 32768;
+/**
+ * A frame lays out at most this much new text; what came before it in the
+ * same frame goes into "held" blocks: empty blocks sized from their text,
+ * filled when they come near the screen (an IntersectionObserver). At
+ * hundreds of thousands of tokens a second a frame brings ~20 KB, more than
+ * a screen; laying it all out made every delta wait behind the frame
+ * (docs/BENCHMARKS.md). Held text is still all there: scrolling up fills it
+ * in, the screen held in place.
+ */
+const FRAME_LAYOUT = 8192;
+/** How far off screen (px) a held block is filled in. */
+const FILL_MARGIN = 1200;
 
 /**
  * Where to cut `text` so that at most `n` characters come first, never
@@ -78,14 +97,21 @@ export class StreamText {
     /** Characters per line and line height (px) for the estimates, measured once. */
     this.perLine = 0;
     this.lineHeight = 0;
+    /** @type {Map<Element, string>} held blocks and their text */
+    this.held = new Map();
+    /** @type {IntersectionObserver | null} fills held blocks near the screen */
+    this.filler = null;
     /** @type {Text} the open block's text */
     this.node = this.#open();
     if (initial) this.#write(initial);
   }
 
-  /** All the text, including what waits for the next frame. */
+  /** All the text, including what is held and what waits for the next frame. */
   text() {
-    return (this.el.textContent ?? '') + this.queued;
+    if (this.held.size === 0) return (this.el.textContent ?? '') + this.queued;
+    let all = '';
+    for (const block of this.el.children) all += this.held.get(block) ?? block.textContent ?? '';
+    return all + this.queued;
   }
 
   /**
@@ -115,8 +141,90 @@ export class StreamText {
     } else {
       this.queued = '';
     }
+    if (text.length > FRAME_LAYOUT) {
+      // Only the newest text of the frame is laid out now; the rest is held.
+      const cut = safeCut(text, text.length - FRAME_LAYOUT);
+      this.#hold(text.slice(0, cut));
+      text = text.slice(cut);
+    }
     this.#write(text);
     this.onWritten?.();
+  }
+
+  /**
+   * Puts `text` after the open block in held blocks (sized, not laid out),
+   * then opens a new block after them.
+   * @param {string} text
+   */
+  #hold(text) {
+    if (!this.perLine && this.el.isConnected) this.#measure();
+    let rest = text;
+    while (rest) {
+      const cut = cutAt(0, rest);
+      const piece = cut < 0 ? rest : rest.slice(0, cut);
+      rest = cut < 0 ? '' : rest.slice(cut);
+      const block = h('div', { class: 'stream-block held' });
+      block.style.height = `${this.#estimate(piece)}px`;
+      this.held.set(block, piece);
+      this.el.append(block);
+      this.#watch(block);
+    }
+    this.node = this.#open();
+  }
+
+  /**
+   * A closed block of a reply is filled when it comes near the screen and
+   * held again (emptied, its height kept) when it goes far from it, so a
+   * long reply holds in the page about what is on screen, not all of its
+   * text laid out.
+   * @param {Element} block
+   */
+  #watch(block) {
+    this.filler ??= new IntersectionObserver((entries) => this.#fill(entries), { rootMargin: `${FILL_MARGIN}px 0px` });
+    this.filler.observe(block);
+  }
+
+  /**
+   * Fills held blocks that came near the screen, keeping what is on screen
+   * in place, and holds those that went far from it.
+   * @param {IntersectionObserverEntry[]} entries
+   */
+  #fill(entries) {
+    const scroller = this.el.closest('.chat-scroll');
+    for (const entry of entries) {
+      const block = entry.target;
+      if (!(block instanceof HTMLElement) || !block.isConnected) continue;
+      const text = this.held.get(block);
+      if (!entry.isIntersecting) {
+        // Far from the screen: keep its height, drop its laid-out text.
+        if (text === undefined && entry.boundingClientRect.height > 0) {
+          this.held.set(block, block.textContent ?? '');
+          block.style.height = `${entry.boundingClientRect.height}px`;
+          block.classList.add('held');
+          block.textContent = '';
+        }
+        continue;
+      }
+      if (text === undefined) continue;
+      const above = scroller ? block.getBoundingClientRect().bottom <= scroller.getBoundingClientRect().top : false;
+      const before = block.offsetHeight;
+      this.held.delete(block);
+      block.style.height = '';
+      block.classList.remove('held');
+      block.textContent = text;
+      // Above the screen, a block that grew or shrank would move what is read.
+      if (above && scroller) scroller.scrollTop += block.offsetHeight - before;
+    }
+  }
+
+  /** An estimate of a block's height (px) from its text. @param {string} text */
+  #estimate(text) {
+    const perLine = this.perLine || 80;
+    const lineHeight = this.lineHeight || 23;
+    let lines = 0;
+    for (const line of text.split('\n')) lines += Math.max(1, Math.ceil(line.length / perLine));
+    if (text.endsWith('\n')) lines -= 1;
+    return Math.max(1, lines) * lineHeight;
   }
 
   /** Writes everything that waits, now (the reply ended). */
@@ -138,6 +246,7 @@ export class StreamText {
       this.node.appendData(rest.slice(0, cut));
       rest = rest.slice(cut);
       if (this.lazy) this.#close();
+      else this.#watch(/** @type {Element} */ (this.node.parentNode));
       this.node = this.#open();
     }
   }
@@ -157,12 +266,7 @@ export class StreamText {
   #close() {
     const block = /** @type {HTMLElement} */ (this.node.parentNode);
     if (!this.perLine && this.el.isConnected) this.#measure();
-    const perLine = this.perLine || 80;
-    const lineHeight = this.lineHeight || 23;
-    let lines = 0;
-    for (const line of this.node.data.split('\n')) lines += Math.max(1, Math.ceil(line.length / perLine));
-    if (this.node.data.endsWith('\n')) lines -= 1;
-    block.style.setProperty('contain-intrinsic-block-size', `auto ${Math.max(1, lines) * lineHeight}px`);
+    block.style.setProperty('contain-intrinsic-block-size', `auto ${this.#estimate(this.node.data)}px`);
     block.classList.add('closed');
   }
 

@@ -627,3 +627,72 @@ async fn a_png_card_imported_in_the_window_starts_a_chat_that_search_finds() {
     wait_for_text(&app, "#chat-list li", "first").await;
     app.close().await.unwrap();
 }
+
+/// A long reply coming fast: while it is still written, the person scrolls
+/// to its first line and reads it there (the blocks far from the screen,
+/// held meanwhile, are filled as they come near), the reply goes on below,
+/// and the text stays readable in the middle after it ends.
+#[tokio::test]
+async fn a_fast_long_reply_can_be_read_from_its_first_line_while_it_streams() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let words: Vec<String> = (0..40_000)
+        .map(|i| {
+            if i % 60 == 59 {
+                format!("word{i}.\n\n")
+            } else {
+                format!("word{i} ")
+            }
+        })
+        .collect();
+    let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+    let mut frames = openai_tokens(&refs);
+    let end = frames.pop().unwrap();
+    // 200 frames at a time, 25 ms apart: about 300,000 characters a second.
+    let mut chunks: Vec<Vec<u8>> = frames.chunks(200).map(|c| c.concat()).collect();
+    chunks.push(end);
+    let mock = MockLlm::start(vec![Reply::Stream {
+        chunks,
+        pause: Duration::from_millis(25),
+        end: End::Close,
+    }])
+    .await;
+    let (_data, _driver, app) = storyteller_chat(&mock).await;
+    fill(&app, "textarea#composer", "Tell me a long one.").await;
+    click(&app, "#send").await;
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    // What is on screen of the reply, and whether any of it is held.
+    const ON_SCREEN: &str = "const s = document.querySelector('.chat-scroll'); const r = s.getBoundingClientRect(); \
+        const m = document.querySelector('#messages .message:last-child'); \
+        const seen = [...m.querySelectorAll('.stream-block')].filter(b => { const q = b.getBoundingClientRect(); return q.bottom > r.top && q.top < r.bottom; }); \
+        return [m.dataset.status, seen.map(b => b.textContent).join(''), seen.filter(b => b.classList.contains('held')).length]";
+    app.execute(
+        "const s = document.querySelector('.chat-scroll'); s.scrollTop = document.querySelector('#messages .message:last-child').offsetTop; return true",
+        vec![],
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let first = app.execute(ON_SCREEN, vec![]).await.unwrap();
+    assert_eq!(first[0], "streaming", "still being written: {first}");
+    assert!(
+        first[1].as_str().unwrap().contains("word0 word1 word2"),
+        "the first line is there to read: {first}"
+    );
+    assert_eq!(first[2], 0, "nothing on screen is left empty: {first}");
+    wait_for_element(&app, "#jump-latest:not([hidden])").await;
+    wait_status(&app, "completed").await;
+    app.execute(
+        "const s = document.querySelector('.chat-scroll'); s.scrollTop = document.querySelector('#messages .message:last-child').offsetTop + 30000; return true",
+        vec![],
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let middle = app.execute(ON_SCREEN, vec![]).await.unwrap();
+    assert!(
+        middle[1].as_str().unwrap().contains("word"),
+        "the middle is there to read after the end: {middle}"
+    );
+    assert_eq!(middle[2], 0, "{middle}");
+    app.close().await.unwrap();
+}

@@ -187,13 +187,13 @@ pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
 
 /// The app's context around a test database, with secrets in memory.
 pub fn state(pool: SqlitePool) -> parley::state::AppState {
-    parley::state::AppState {
+    parley::app::state(
         pool,
-        http: parley::ai::http_client(),
-        secrets: std::sync::Arc::new(parley::secrets::MemorySecretStore::default()),
-        replies: std::sync::Arc::default(),
-        db_path: "unused.db".into(),
-        log_dir: "unused-logs".into(),
-        schema_version: 0,
-    }
+        std::sync::Arc::new(parley::secrets::MemorySecretStore::default()),
+        parley::app::Opened {
+            db_path: "unused.db".into(),
+            log_dir: "unused-logs".into(),
+            schema_version: 0,
+        },
+    )
 }

@@ -11,7 +11,7 @@ use super::registry::Slot;
 use super::task::{self, Job};
 use crate::error::Result;
 use crate::models::{new_id, Id, Message};
-use crate::services::{message, validate};
+use crate::services::message;
 use crate::state::AppState;
 
 /// The metadata a new reply starts with.
@@ -19,15 +19,14 @@ fn fresh_metadata(cx: &ReplyContext) -> serde_json::Value {
     json!({ "model": cx.model_id, "provider": cx.endpoint.name })
 }
 
-/// Stores the person's message and a pending reply in one transaction and
-/// starts writing the reply.
+/// Stores the person's message (checked by `message::add_exchange`) and a
+/// pending reply in one transaction and starts writing the reply.
 pub async fn send(
     state: &AppState,
     chat_id: Id,
     text: String,
     sink: Box<dyn ReplySink>,
 ) -> Result<Started> {
-    validate::message_content(&text, true)?;
     let cx = ReplyContext::load(state, chat_id).await?;
     let reply_id = new_id();
     // Reserve the chat before writing, so two sends never both write.

@@ -5,12 +5,12 @@
 use serde::Serialize;
 use sqlx::SqlitePool;
 
-use super::super::generation_params::Effective;
-use super::super::prompt::{self, Prompt, PromptInputs};
 use crate::ai::{ChatRequest, Endpoint};
 use crate::error::{AppError, Result};
 use crate::models::{Character, ChatSession, Id, Message, UserProfile};
 use crate::repos;
+use crate::services::generation_params::Effective;
+use crate::services::prompt::{self, Prompt, PromptInputs};
 use crate::state::AppState;
 
 /// Everything a reply in one chat is written with.
@@ -31,7 +31,7 @@ impl ReplyContext {
     /// model is refused in words.
     pub async fn load(state: &AppState, chat_id: Id) -> Result<ReplyContext> {
         let pool = &state.pool;
-        let chat = super::super::message::live_chat(pool, chat_id).await?;
+        let chat = crate::services::message::live_chat(pool, chat_id).await?;
         let settings = repos::settings::get(pool).await?;
         let model_id = chat
             .ai_model_id
@@ -49,7 +49,7 @@ impl ReplyContext {
             )
         })?;
         let endpoint =
-            super::super::provider::endpoint(pool, state.secrets.as_ref(), model.provider_id)
+            crate::services::provider::endpoint(pool, state.secrets.as_ref(), model.provider_id)
                 .await?;
         let character = match chat.character_id {
             Some(id) => repos::character::get(pool, id).await?,
@@ -68,7 +68,7 @@ impl ReplyContext {
         };
         // One order for every value: the chat, then the model, then Settings.
         let effective =
-            super::super::generation_params::resolve(&chat.generation, &model, &settings);
+            crate::services::generation_params::resolve(&chat.generation, &model, &settings);
         Ok(ReplyContext {
             endpoint,
             model_id: model.model_id,
@@ -95,7 +95,7 @@ impl ReplyContext {
             let (mut page, more) = repos::message::page(pool, self.chat.id, cursor, PAGE).await?;
             tokens += page
                 .iter()
-                .map(|m| super::super::tokens::estimate(&m.content))
+                .map(|m| crate::services::tokens::estimate(&m.content))
                 .sum::<i64>();
             cursor = page.first().map(|m| m.seq);
             page.append(&mut all);

@@ -62,9 +62,10 @@ pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
         let mut stream = tokio::select! {
             biased;
             () = closing.cancelled() => break 'stream finish(&mut life, Event::Shutdown),
+            // Asked to stop: Parley stops reading, so the stream ends here.
             () = cancel.cancelled() => {
                 life.handle(Event::Stop);
-                break 'stream finish(&mut life, Event::Stop);
+                break 'stream finish(&mut life, Event::StreamCut);
             }
             r = provider.stream_chat(&state.http, &job.request) => match r {
                 Ok(s) => s,
@@ -88,9 +89,10 @@ pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
                 // the window of deltas.
                 biased;
                 () = closing.cancelled() => Event::Shutdown,
+                // Asked to stop: Parley stops reading, so the stream ends here.
                 () = cancel.cancelled() => {
                     life.handle(Event::Stop);
-                    Event::Stop
+                    Event::StreamCut
                 }
                 Some(joined) = job.ticket.joins.recv() => {
                     if joined.send(&welcome(&job, &deltas)) {

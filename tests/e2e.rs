@@ -226,15 +226,15 @@ async fn every_screen_opens_on_the_demo_library_and_keys_stay_out_of_the_log() {
         "the log records the command: {log}"
     );
     assert!(!log.contains("CANARY"), "the API key reached the log");
-    // The key itself sits in the private store file beside the database.
-    let store = data.path().join("secrets.json");
+    // The key itself sits in Parley's key file beside the database.
+    let store = data.path().join("keys.json");
     let stored = std::fs::read_to_string(&store).unwrap();
-    assert!(stored.contains(KEY), "the key was kept in the store file");
+    assert!(stored.contains(KEY), "the key was kept in the key file");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&store).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600, "secrets.json is private");
+        assert_eq!(mode, 0o600, "keys.json is private");
     }
     let db = std::fs::read(data.path().join("parley.db")).unwrap();
     let wal = std::fs::read(data.path().join("parley.db-wal")).unwrap_or_default();

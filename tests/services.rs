@@ -1,5 +1,6 @@
 //! Services: validation with field names, not-found, conflicts, defaults
-//! cleared on delete, the settings singleton, chat greetings, trash rules.
+//! cleared on delete, the settings singleton, chat greetings, trash rules,
+//! keys forgotten when a provider moves to another server.
 
 mod common;
 
@@ -246,6 +247,59 @@ async fn providers_keep_keys_out_of_sqlite_and_default_the_base_url() {
     .await
     .unwrap_err();
     assert_eq!(field_of(&err), Some("base_url"));
+}
+
+/// A key belongs to the server it was given for: moving the base URL to
+/// another scheme, host or port forgets it unless a new key comes along.
+#[tokio::test]
+async fn moving_a_provider_to_another_server_forgets_its_key() {
+    let pool = common::pool().await;
+    let secrets = MemorySecretStore::default();
+    let input = |base_url: &str, key: Option<&str>| ProviderInput {
+        name: "Mine".into(),
+        kind: ProviderKind::OpenaiCompatible,
+        base_url: base_url.into(),
+        api_key: key.map(Secret::new),
+    };
+    let p = provider::create(&pool, &secrets, input("https://api.one.example/v1", Some("sk-one")))
+        .await
+        .unwrap();
+    let stored = |p: &parley::models::Provider| secrets.get(&provider_key(p.id)).unwrap();
+    // Same server, another path: the key stays.
+    let same = provider::update(&pool, &secrets, p.id, input("https://api.one.example/v2/", None))
+        .await
+        .unwrap();
+    assert!(same.has_api_key && !same.key_cleared);
+    assert_eq!(stored(&same).unwrap().expose(), "sk-one");
+    // Another host, another port, another scheme: each forgets the key.
+    let mut key = "sk-one".to_string();
+    for moved_to in [
+        "https://evil.example/v1",
+        "https://evil.example:8443/v1",
+        "http://evil.example:8443/v1",
+    ] {
+        provider::update(&pool, &secrets, p.id, input("https://api.one.example/v1", Some(&key)))
+            .await
+            .unwrap();
+        let moved = provider::update(&pool, &secrets, p.id, input(moved_to, None))
+            .await
+            .unwrap();
+        assert!(moved.key_cleared, "{moved_to}");
+        assert!(!moved.has_api_key, "{moved_to}");
+        assert!(stored(&moved).is_none(), "{moved_to}: the key is gone");
+        let json = serde_json::to_value(&moved).unwrap();
+        assert_eq!(json["keyCleared"], true, "the window is told: {json}");
+        key.push('1');
+    }
+    // A move that brings its own key keeps the new one.
+    let with_key = provider::update(&pool, &secrets, p.id, input("https://api.two.example/v1", Some("sk-two")))
+        .await
+        .unwrap();
+    assert!(with_key.has_api_key && !with_key.key_cleared);
+    assert_eq!(stored(&with_key).unwrap().expose(), "sk-two");
+    // The reply of an ordinary save does not mention a cleared key.
+    let json = serde_json::to_value(&same).unwrap();
+    assert!(json.get("keyCleared").is_none(), "{json}");
 }
 
 #[tokio::test]

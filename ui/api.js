@@ -37,7 +37,7 @@
  * @typedef {"openai_compatible"|"openrouter"|"anthropic"|"glm"|"ollama"} ProviderKind
  * @typedef {{name: string, kind: ProviderKind, baseUrl: string, apiKey?: string}} ProviderInput
  * @typedef {{id: string, name: string, kind: ProviderKind, baseUrl: string, createdAt: string,
- *   updatedAt: string, hasApiKey: boolean}} Provider
+ *   updatedAt: string, hasApiKey: boolean, keyCleared?: boolean}} Provider
  * @typedef {{providerId: string, modelId: string, displayName: string, contextLength: number | null,
  *   maxOutputTokens: number | null, temperature: number | null, topP: number | null, topK: number | null,
  *   minP: number | null, frequencyPenalty: number | null, presencePenalty: number | null,
@@ -227,6 +227,12 @@ export const providers = {
    * @param {string} id @returns {Promise<RemoteModel[]>}
    */
   remoteModels: (id) => call('provider_models', { id }),
+  /**
+   * What the person must be told about the key store (a key file Parley
+   * could not read and set aside), or null. Words only, never a key.
+   * @returns {Promise<string | null>}
+   */
+  keyNotice: () => call('provider_key_notice'),
 };
 
 export const models = {

@@ -12,7 +12,7 @@ use tauri::Manager;
 
 use crate::secrets::{self, SecretStore};
 use crate::state::AppState;
-use crate::{ai, app_store, db, logging, paths, services};
+use crate::{ai, db, key_file, logging, paths, services};
 
 /// Opens the window (and everything behind it) until it closes.
 pub fn run() {
@@ -40,9 +40,10 @@ pub fn run() {
             if let Err(e) = tauri::async_runtime::block_on(services::generation::sweep_interrupted(&pool)) {
                 tracing::error!(error = %e, "could not mark interrupted replies");
             }
-            // The OS keychain when there is one, else the private store
-            // file; keys saved in the file before are still found.
-            let file = app_store::PluginSecretStore::open(app.handle(), &data_dir)?;
+            // The OS keychain when there is one, else Parley's key file
+            // (keys saved in it before are still found). The store plugin
+            // registered above keeps no secret.
+            let file = key_file::KeyFileStore::open(&data_dir)?;
             let secrets: Arc<dyn SecretStore> = match keychain_wanted()
                 .then(secrets::KeychainSecretStore::probe)
                 .flatten()

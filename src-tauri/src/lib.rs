@@ -8,15 +8,16 @@
 
 pub mod ai;
 pub mod app;
-pub mod app_store;
 pub mod cards;
 pub mod cli;
 pub mod commands;
 pub mod db;
 pub mod error;
+pub mod key_file;
 pub mod logging;
 pub mod models;
 pub mod paths;
+pub mod redact;
 pub mod repos;
 pub mod secrets;
 pub mod services;

@@ -2,11 +2,15 @@
 //! a daily file under the app's log folder in release builds.
 //!
 //! Secrets never reach a log line: they travel as `secrets::Secret`, whose
-//! `Debug` is redacted, and no code logs request bodies or headers.
+//! `Debug` is redacted, no code logs request bodies or headers, and every
+//! line passes through `crate::redact` on its way out ([`Redacting`]), so
+//! key-shaped text that slipped into a message or a field is replaced.
 
+use std::io::Write;
 use std::path::Path;
 
 use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
 /// Where log lines go.
@@ -41,7 +45,11 @@ pub fn init(format: LogFormat, log_dir: &Path) -> Option<WorkerGuard> {
         LogFormat::Pretty => {
             let _ = tracing_subscriber::registry()
                 .with(filter)
-                .with(fmt::layer().with_writer(std::io::stderr).with_target(false))
+                .with(
+                    fmt::layer()
+                        .with_writer(Redacting(std::io::stderr))
+                        .with_target(false),
+                )
                 .try_init();
             None
         }
@@ -61,10 +69,38 @@ pub fn init(format: LogFormat, log_dir: &Path) -> Option<WorkerGuard> {
                         .json()
                         .with_current_span(true)
                         .with_span_list(false)
-                        .with_writer(writer),
+                        .with_writer(Redacting(writer)),
                 )
                 .try_init();
             Some(guard)
         }
+    }
+}
+
+/// Writers whose every line is redacted before it is written. The fmt layer
+/// writes one whole event per `write_all`, so a line is never split across
+/// two redactions.
+pub struct Redacting<M>(pub M);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Redacting<M> {
+    type Writer = RedactingWriter<M::Writer>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        RedactingWriter(self.0.make_writer())
+    }
+}
+
+pub struct RedactingWriter<W>(W);
+
+impl<W: Write> Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0
+            .write_all(crate::redact::redact(&text, None).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }

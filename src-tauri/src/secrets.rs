@@ -3,10 +3,10 @@
 //!
 //! The app keeps keys in the OS keychain when the platform has one that
 //! answers ([`KeychainSecretStore`]: Secret Service on Linux, Keychain on
-//! macOS, Credential Manager on Windows), else in the tauri-plugin-store file
-//! with mode 0600 (`crate::app_store`); [`LayeredSecretStore`] reads both so a
-//! key saved before a keychain appeared is still found. Tests use
-//! [`MemorySecretStore`].
+//! macOS, Credential Manager on Windows), else in Parley's own key file
+//! (`crate::key_file`, mode 0600, written atomically);
+//! [`LayeredSecretStore`] reads both so a key saved before a keychain
+//! appeared is still found. Tests use [`MemorySecretStore`].
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -53,6 +53,11 @@ pub trait SecretStore: Send + Sync {
     fn get(&self, key: &str) -> Result<Option<Secret>>;
     fn set(&self, key: &str, value: &Secret) -> Result<()>;
     fn delete(&self, key: &str) -> Result<()>;
+    /// What the person must be told about the store (a key file that was
+    /// set aside), in words for the window; never a key.
+    fn notice(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The key under which a provider's API key is stored.
@@ -99,7 +104,7 @@ impl KeychainSecretStore {
         match keyring::Entry::new(KEYCHAIN_SERVICE, "parley.probe").and_then(|e| e.get_password()) {
             Ok(_) | Err(keyring::Error::NoEntry) => Some(Self),
             Err(e) => {
-                tracing::info!(reason = %e, "no OS keychain; API keys go to the private store file");
+                tracing::info!(reason = %e, "no OS keychain; API keys go to the key file");
                 None
             }
         }
@@ -160,6 +165,9 @@ impl SecretStore for LayeredSecretStore {
     fn delete(&self, key: &str) -> Result<()> {
         self.preferred.delete(key)?;
         self.fallback.delete(key)
+    }
+    fn notice(&self) -> Option<String> {
+        self.preferred.notice().or_else(|| self.fallback.notice())
     }
 }
 

@@ -1,7 +1,8 @@
 // @ts-check
 // Providers (connections to an AI service): the list, the provider form,
 // "Test connection" and "Fetch models". Each provider's models are in
-// models.js.
+// models.js. Keys are write-only here; the screen says when the key file
+// was set aside or a key was cleared because the address moved.
 
 import * as api from '../api.js';
 import { h, field, input, select, val, ago } from '../dom.js';
@@ -48,15 +49,23 @@ export async function render(root, params) {
       ),
   });
   const pane = h('div', { class: 'detail' });
+  const notice = h('p', { class: 'notice', id: 'key-notice', role: 'alert', hidden: true });
   root.append(
     viewHeader(
       'Providers & models',
       'Where replies come from. API keys stay on this computer, in the system keychain or a private key file, never in the database.',
       h('button', { type: 'button', class: 'btn primary', id: 'new-provider', onclick: () => navigate('providers/new') }, 'New provider'),
     ),
+    notice,
     h('div', { class: 'split' }, h('div', { class: 'master' }, list.element), pane),
   );
-  const jobs = [list.reload()];
+  const jobs = [
+    list.reload(),
+    api.providers.keyNotice().then((text) => {
+      notice.textContent = text ?? '';
+      notice.hidden = !text;
+    }),
+  ];
   if (!providerId) {
     pane.append(h('p', { class: 'empty detail-empty' }, 'Select a provider on the left, or add a new one.'));
   } else {
@@ -106,7 +115,7 @@ function providerForm(p, reloadList, hooks) {
       field('Name', input('name', p?.name, { maxlength: 200, placeholder: 'e.g. My OpenRouter' }), { required: true }),
       field('Kind', kind),
       field('Base URL', baseUrl, { wide: true, hint: 'Leave empty to use the default shown.' }),
-      field('API key', apiKey, { wide: true, hint: 'Write-only: Parley never shows a stored key. Local servers usually need none.' }),
+      field('API key', apiKey, { wide: true, hint: 'Write-only: Parley never shows a stored key. Local servers usually need none. A key stays with its server: moving the base URL to another server clears it.' }),
       p?.hasApiKey ? h('div', { class: 'field wide check' }, removeKey, h('label', { for: 'remove-key' }, 'Remove the stored key')) : null,
     ),
     ...(p ? [connection(p, hooks)] : []),
@@ -154,7 +163,11 @@ function providerForm(p, reloadList, hooks) {
       else if (apiKey.value.trim() !== '') inputData.apiKey = apiKey.value.trim();
       const saved = p ? await api.providers.update(p.id, inputData) : await api.providers.create(inputData);
       changed('providers');
-      toast(p ? 'Provider saved' : 'Provider added');
+      if (saved.keyCleared) {
+        toast('Provider saved. The key was cleared because the address moved to another server; enter it again.', 8000);
+      } else {
+        toast(p ? 'Provider saved' : 'Provider added');
+      }
       if (p) {
         // Re-render so the key placeholder and badge match what is stored.
         navigate(`providers/${saved.id}`);

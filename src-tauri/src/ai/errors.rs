@@ -1,21 +1,41 @@
 //! Provider failures in words: what went wrong, at which provider, with which
-//! status, and what to do. Keys are scrubbed from anything a provider echoes.
+//! status, and what to do. Every message goes through `crate::redact` when
+//! it is made, so a key a provider echoes, a `?key=` in an address or any
+//! key-shaped text never reaches the database, the log or the window.
 
 use reqwest::header::HeaderMap;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode, Url};
 
+use super::http::BodyError;
 use super::Endpoint;
 use crate::error::AppError;
 
 /// How much of an error body to show.
 const BODY_SNIPPET: usize = 300;
 
-/// Replaces the endpoint's API key wherever it appears in `text`.
+/// `text` with the endpoint's API key and anything key-shaped replaced.
 pub fn redact(endpoint: &Endpoint, text: &str) -> String {
-    match &endpoint.api_key {
-        Some(key) if key.expose().len() >= 4 => text.replace(key.expose(), "[redacted]"),
-        _ => text.to_string(),
+    crate::redact::redact(text, endpoint.api_key.as_ref()).into_owned()
+}
+
+/// The redirect policy's refusal of a redirect to another origin.
+#[derive(Debug)]
+pub struct CrossOrigin {
+    pub from: Url,
+    pub to: Url,
+}
+
+impl std::fmt::Display for CrossOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a redirect from {} to {}", origin(&self.from), origin(&self.to))
     }
+}
+
+impl std::error::Error for CrossOrigin {}
+
+/// `scheme://host:port` of an address, without its path or query.
+fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
 }
 
 fn external(
@@ -119,6 +139,9 @@ pub fn from_reqwest(endpoint: &Endpoint, err: &reqwest::Error) -> AppError {
     let name = &endpoint.name;
     let url = &endpoint.base_url;
     tracing::warn!(provider = %name, error = %redact(endpoint, &err.to_string()), "provider request failed");
+    if let Some(cross) = source_of::<CrossOrigin>(err) {
+        return redirected(endpoint, &Method::GET, &cross.from, &cross.to);
+    }
     let message = if err.is_timeout() {
         format!("{name} did not answer in time; check that it is running and reachable at {url}, then try again")
     } else if err.is_connect() {
@@ -134,15 +157,70 @@ pub fn from_reqwest(endpoint: &Endpoint, err: &reqwest::Error) -> AppError {
     external(endpoint, err.status().map(|s| s.as_u16()), message, None)
 }
 
+/// The first cause of type `T` in an error's chain.
+fn source_of<T: std::error::Error + 'static>(err: &reqwest::Error) -> Option<&T> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
+    while let Some(c) = cause {
+        if let Some(found) = c.downcast_ref::<T>() {
+            return Some(found);
+        }
+        cause = c.source();
+    }
+    None
+}
+
+/// A redirect Parley does not follow: to another server (never), or of a
+/// request that is not a GET (a prompt is not sent twice).
+pub fn redirected(endpoint: &Endpoint, method: &Method, from: &Url, to: &Url) -> AppError {
+    let name = &endpoint.name;
+    let (from_origin, to_origin) = (origin(from), origin(to));
+    tracing::warn!(provider = %name, from = %from_origin, to = %to_origin, %method, "provider redirect not followed");
+    let message = if super::same_origin(from, to) {
+        format!(
+            "{name} at {from_origin} redirected the request to {}; Parley does not send a prompt twice. Put the address it redirects to in the base URL in Providers & models",
+            to.path()
+        )
+    } else {
+        format!("the server at {from_origin} redirected to {to_origin}; Parley does not follow a provider to another server, so the API key and the prompt were not sent there. If that is the right server, put its address in the base URL in Providers & models")
+    };
+    external(endpoint, None, message, None)
+}
+
+/// A model list (or other whole body) larger than Parley reads.
+pub fn too_large(endpoint: &Endpoint, limit: usize) -> AppError {
+    let name = &endpoint.name;
+    external(
+        endpoint,
+        None,
+        format!("{name} sent more than {} MiB where a model list was expected; Parley stopped reading it. Check the base URL in Providers & models", limit / (1024 * 1024)),
+        None,
+    )
+}
+
+/// A whole body that took longer than Parley waits.
+pub fn too_slow(endpoint: &Endpoint) -> AppError {
+    let name = &endpoint.name;
+    external(
+        endpoint,
+        None,
+        format!("{name} took longer than {} seconds to send its answer; Parley stopped waiting. Try again", super::BODY_WAIT.as_secs()),
+        None,
+    )
+}
+
 /// The stream broke while the reply was arriving.
 pub fn from_stream(
     endpoint: &Endpoint,
-    err: &eventsource_stream::EventStreamError<reqwest::Error>,
+    err: &eventsource_stream::EventStreamError<BodyError>,
 ) -> AppError {
     let name = &endpoint.name;
     tracing::warn!(provider = %name, error = %redact(endpoint, &err.to_string()), "provider stream failed");
     let message = match err {
-        eventsource_stream::EventStreamError::Transport(e) if e.is_timeout() => format!(
+        eventsource_stream::EventStreamError::Transport(BodyError::EventTooLong(limit)) => format!(
+            "{name} sent more than {} MiB without ending a piece of the reply; Parley stopped reading. The text so far is kept",
+            limit / (1024 * 1024)
+        ),
+        eventsource_stream::EventStreamError::Transport(BodyError::Transport(e)) if e.is_timeout() => format!(
             "{name} stopped sending for too long; the text so far is kept. Try again or continue the reply"
         ),
         eventsource_stream::EventStreamError::Transport(_) => format!(

@@ -5,41 +5,32 @@
 //!
 //! SSE bytes are framed by `eventsource-stream`; each family turns frames into
 //! [`StreamEvent`]s. HTTP and stream failures become `AppError::ExternalApi`
-//! with the provider's name, the status and what to do. Nothing here knows
-//! about the database or Tauri, and no key is ever logged or put in an error.
+//! with the provider's name, the status and what to do. The client, its
+//! redirect rules and the bounds on what is read are in `http`. Nothing here
+//! knows about the database or Tauri, and no key is ever logged or put in an
+//! error (`crate::redact` runs over every error made here).
 
 mod anthropic;
 mod errors;
+mod http;
 mod openai;
 
 use std::pin::Pin;
-use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use futures_util::Stream;
 use serde::Serialize;
 
 pub use errors::{from_reqwest, from_status, redact};
+pub use http::{
+    http_client, same_origin, BODY_WAIT, CONNECT_TIMEOUT, ERROR_BODY_LIMIT, EVENT_LIMIT,
+    IDLE_TIMEOUT, LIST_BODY_LIMIT,
+};
+pub(crate) use http::{send, send_for_text};
 
 use crate::error::Result;
 use crate::models::{MessageRole, ProviderKind, SamplingParams};
 use crate::secrets::Secret;
-
-/// How long to wait for a connection to open.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long a stream may stay silent before it is given up (local models can
-/// take a while to load, so this is generous).
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// The one HTTP client for the app's life.
-pub fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .read_timeout(IDLE_TIMEOUT)
-        .user_agent(concat!("Parley/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_default()
-}
 
 /// One message of the prompt as sent to a provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -135,40 +126,6 @@ pub fn provider_for(endpoint: Endpoint) -> Box<dyn ChatProvider> {
     }
 }
 
-/// Sends a request and turns a failure (no answer, or an error status) into
-/// words; `model` names the model for a 404.
-pub(crate) async fn send(
-    endpoint: &Endpoint,
-    request: reqwest::RequestBuilder,
-    model: Option<&str>,
-) -> Result<reqwest::Response> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| errors::from_reqwest(endpoint, &e))?;
-    let status = response.status();
-    if status.is_success() {
-        return Ok(response);
-    }
-    let headers = response.headers().clone();
-    let text = response.text().await.unwrap_or_default();
-    Err(errors::from_status(
-        endpoint, model, status, &headers, &text,
-    ))
-}
-
-/// Sends a request expecting a JSON body, returned as text.
-pub(crate) async fn send_for_text(
-    endpoint: &Endpoint,
-    request: reqwest::RequestBuilder,
-) -> Result<String> {
-    send(endpoint, request, None)
-        .await?
-        .text()
-        .await
-        .map_err(|e| errors::from_reqwest(endpoint, &e))
-}
-
 /// Turns an SSE body into provider events with `parse` (one SSE frame's
 /// event name and data in, zero or more events out), and checks how the
 /// stream ended: a stream that stops before the provider said it was done
@@ -190,7 +147,7 @@ where
                 dyn Stream<
                         Item = std::result::Result<
                             eventsource_stream::Event,
-                            eventsource_stream::EventStreamError<reqwest::Error>,
+                            eventsource_stream::EventStreamError<http::BodyError>,
                         >,
                     > + Send,
             >,
@@ -204,7 +161,7 @@ where
     }
 
     let state = State {
-        frames: Box::pin(response.bytes_stream().eventsource()),
+        frames: Box::pin(http::bounded_events(response, http::EVENT_LIMIT).eventsource()),
         parse,
         endpoint,
         pending: std::collections::VecDeque::new(),

@@ -102,6 +102,7 @@ macro_rules! all_commands {
             $crate::commands::settings::settings_get,
             $crate::commands::settings::settings_update,
             $crate::commands::provider::provider_models,
+            $crate::commands::provider::provider_key_notice,
             $crate::commands::generation::chat_send,
             $crate::commands::generation::chat_stop,
             $crate::commands::generation::chat_delta_shown,

@@ -63,6 +63,7 @@ pub const COMMANDS: &[&str] = &[
     "settings_get",
     "settings_update",
     "provider_models",
+    "provider_key_notice",
     "chat_send",
     "chat_stop",
     "chat_delta_shown",

@@ -1,5 +1,7 @@
 //! Commands for providers. API keys go in through `ProviderInput.apiKey`
-//! and never come back out: replies carry only `hasApiKey`.
+//! and never come back out: replies carry only `hasApiKey` (and
+//! `keyCleared` when a move to another server forgot the key); no command
+//! or event carries a key's value.
 
 use tauri::State;
 use tracing::instrument;
@@ -55,4 +57,12 @@ pub async fn provider_models(
     id: Id,
 ) -> Result<Vec<crate::ai::RemoteModel>> {
     service::remote_models(&state.pool, state.secrets.as_ref(), &state.http, id).await
+}
+
+/// What the person must be told about the key store, if anything (a key
+/// file Parley could not read and set aside); words, never a key.
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn provider_key_notice(state: State<'_, AppState>) -> Result<Option<String>> {
+    Ok(state.secrets.notice())
 }

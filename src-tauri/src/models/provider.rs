@@ -42,6 +42,11 @@ pub struct Provider {
     #[sqlx(skip)]
     #[serde(default)]
     pub has_api_key: bool,
+    /// Set on the reply to an update that moved the provider to another
+    /// server (scheme, host or port) and so forgot its key.
+    #[sqlx(skip)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub key_cleared: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,5 +1,7 @@
 //! Providers: unique names, URLs that parse, and API keys kept in the
-//! secret store, never in SQLite, logs or replies.
+//! secret store, never in SQLite, logs or replies. A key belongs to the
+//! server it was given for: moving a provider to another scheme, host or
+//! port forgets its key unless a new one comes with the move.
 
 use sqlx::SqlitePool;
 
@@ -40,7 +42,10 @@ fn apply_key(secrets: &dyn SecretStore, id: Id, input: &ProviderInput) -> Result
     match &input.api_key {
         None => Ok(()),
         Some(key) if key.is_empty() => secrets.delete(&provider_key(id)),
-        Some(key) => secrets.set(&provider_key(id), key),
+        Some(key) => {
+            crate::redact::remember(key);
+            secrets.set(&provider_key(id), key)
+        }
     }
     .context("store the API key")
 }
@@ -97,14 +102,35 @@ pub async fn update(
     id: Id,
     input: ProviderInput,
 ) -> Result<Provider> {
-    get(pool, secrets, id).await?;
+    let before = get(pool, secrets, id).await?;
     let input = validated(pool, input, Some(id)).await?;
+    let new_key = input.api_key.as_ref().is_some_and(|k| !k.is_empty());
+    // The key goes before the address changes: it is never sent elsewhere.
+    let key_cleared = before.has_api_key
+        && !new_key
+        && !same_server(&before.base_url, &input.base_url);
+    if key_cleared {
+        secrets
+            .delete(&provider_key(id))
+            .context("forget the API key")?;
+        tracing::info!(provider_id = %id, "provider moved to another server; its key was forgotten");
+    }
     let provider = repo::update(pool, id, &input, Timestamp::now())
         .await
         .context("save the provider")?
         .ok_or_else(|| AppError::not_found("provider", id))?;
     apply_key(secrets, id, &input)?;
-    with_key_flag(secrets, provider)
+    let mut provider = with_key_flag(secrets, provider)?;
+    provider.key_cleared = key_cleared;
+    Ok(provider)
+}
+
+/// Whether two base URLs name the same server (scheme, host and port).
+fn same_server(a: &str, b: &str) -> bool {
+    match (reqwest::Url::parse(a), reqwest::Url::parse(b)) {
+        (Ok(a), Ok(b)) => crate::ai::same_origin(&a, &b),
+        _ => a == b,
+    }
 }
 
 /// Deletes a provider, its models and its key. Chats that used one of its
@@ -142,10 +168,14 @@ pub async fn endpoint(
     let p = repo::get(pool, id)
         .await?
         .ok_or_else(|| AppError::not_found("provider", id))?;
+    let api_key = secrets.get(&provider_key(id))?;
+    if let Some(key) = &api_key {
+        crate::redact::remember(key);
+    }
     Ok(crate::ai::Endpoint {
         kind: p.kind,
         name: p.name,
         base_url: p.base_url,
-        api_key: secrets.get(&provider_key(id))?,
+        api_key,
     })
 }

@@ -40,7 +40,10 @@ async fn a_corrupt_key_file_is_set_aside_and_the_person_is_told() {
     assert_eq!(std::fs::read(&aside[0]).unwrap(), GARBAGE);
     let name = aside[0].file_name().unwrap().to_string_lossy().into_owned();
     wait_for_text(&app, "#key-notice", &name).await;
-    assert!(!key_file.exists(), "an empty key file replaced the unreadable one");
+    assert!(
+        !key_file.exists(),
+        "an empty key file replaced the unreadable one"
+    );
 
     // Entering a key again writes a new key file; the old bytes stay aside.
     click(&app, "#new-provider").await;
@@ -50,6 +53,8 @@ async fn a_corrupt_key_file_is_set_aside_and_the_person_is_told() {
     wait_for_text(&app, "#view", "key stored").await;
     app.close().await.unwrap();
     drop(driver);
-    assert!(std::fs::read_to_string(&key_file).unwrap().contains(NEW_KEY));
+    assert!(std::fs::read_to_string(&key_file)
+        .unwrap()
+        .contains(NEW_KEY));
     assert_eq!(std::fs::read(&aside[0]).unwrap(), GARBAGE);
 }

@@ -43,8 +43,12 @@ fn keys_live_in_a_private_file_written_whole() {
     let store = KeyFileStore::open(dir.path()).unwrap();
     assert!(store.notice().is_none());
     assert!(files(dir.path()).is_empty(), "no file until a key is saved");
-    store.set("provider.a.api_key", &Secret::new("sk-first-0001")).unwrap();
-    store.set("provider.b.api_key", &Secret::new("sk-second-0002")).unwrap();
+    store
+        .set("provider.a.api_key", &Secret::new("sk-first-0001"))
+        .unwrap();
+    store
+        .set("provider.b.api_key", &Secret::new("sk-second-0002"))
+        .unwrap();
     store.delete("provider.a.api_key").unwrap();
     // Only the key file: no temporary file left beside it.
     assert_eq!(files(dir.path()), vec![KEY_FILE.to_string()]);
@@ -68,10 +72,7 @@ fn keys_live_in_a_private_file_written_whole() {
 #[case::truncated(br#"{"provider.a.api_key": "sk-tru"#.as_slice(), "it is not JSON")]
 #[case::a_list(b"[1, 2, 3]".as_slice(), "not a JSON object")]
 #[case::wrong_value(br#"{"provider.a.api_key": 42}"#.as_slice(), "is not text")]
-fn an_unreadable_key_file_is_set_aside_and_never_emptied(
-    #[case] bytes: &[u8],
-    #[case] why: &str,
-) {
+fn an_unreadable_key_file_is_set_aside_and_never_emptied(#[case] bytes: &[u8], #[case] why: &str) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(KEY_FILE);
     std::fs::write(&path, bytes).unwrap();
@@ -94,9 +95,13 @@ fn an_unreadable_key_file_is_set_aside_and_never_emptied(
     assert!(store.get("provider.a.api_key").unwrap().is_none());
 
     // A key entered again makes a new file; the set-aside one is untouched.
-    store.set("provider.a.api_key", &Secret::new("sk-again-1234")).unwrap();
+    store
+        .set("provider.a.api_key", &Secret::new("sk-again-1234"))
+        .unwrap();
     assert_eq!(std::fs::read(&aside).unwrap(), bytes);
-    assert!(std::fs::read_to_string(&path).unwrap().contains("sk-again-1234"));
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .contains("sk-again-1234"));
 }
 
 #[test]
@@ -114,9 +119,14 @@ fn keys_kept_by_the_store_plugin_move_into_the_key_file_once() {
         store.get("provider.a.api_key").unwrap().unwrap().expose(),
         "sk-old-plugin-0001"
     );
-    assert!(!old.exists(), "the old file is gone once the new one is synced");
+    assert!(
+        !old.exists(),
+        "the old file is gone once the new one is synced"
+    );
     let path = dir.path().join(KEY_FILE);
-    assert!(std::fs::read_to_string(&path).unwrap().contains("sk-old-plugin-0001"));
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .contains("sk-old-plugin-0001"));
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
     // The next start reads the key file alone.
@@ -166,7 +176,9 @@ fn app_event_names() -> Vec<String> {
 fn no_key_value_reaches_the_window() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mock = rt.block_on(MockLlm::start(vec![status(401, &echoing_error())]));
-    let app = MockApp::new();
+    // The app's own key store, as where there is no keychain.
+    let dir = tempfile::tempdir().unwrap();
+    let app = MockApp::with_secrets(Arc::new(KeyFileStore::open(dir.path()).unwrap()));
     let heard = Arc::new(Mutex::new(Vec::<String>::new()));
     let names = ["store://change".to_string(), "tauri://error".to_string()];
     for name in names.into_iter().chain(app_event_names()) {
@@ -185,14 +197,31 @@ fn no_key_value_reaches_the_window() {
     seen.push(app.ok("provider_list", json!({})));
     seen.push(app.ok("provider_update", json!({ "id": id, "input": input })));
     seen.push(app.ok("provider_key_notice", json!({})));
-    seen.push(app.invoke("provider_models", json!({ "id": id })).unwrap_err());
-    seen.push(app.invoke("provider_create", json!({ "input": input })).unwrap_err());
+    seen.push(
+        app.invoke("provider_models", json!({ "id": id }))
+            .unwrap_err(),
+    );
+    seen.push(
+        app.invoke("provider_create", json!({ "input": input }))
+            .unwrap_err(),
+    );
     let models_error = seen[5]["error"].as_str().unwrap().to_string();
-    assert!(models_error.contains("rejected the API key (401)"), "{models_error}");
+    assert!(
+        models_error.contains("rejected the API key (401)"),
+        "{models_error}"
+    );
+    let kept = std::fs::read_to_string(dir.path().join(KEY_FILE)).unwrap();
+    assert!(kept.contains(KEY), "the key is kept in the key file");
     let everything = format!("{seen:?} {:?}", heard.lock().unwrap());
-    assert!(!everything.contains(KEY), "a key reached the window: {everything}");
+    assert!(
+        !everything.contains(KEY),
+        "a key reached the window: {everything}"
+    );
     assert!(!everything.contains(URL_KEY), "{everything}");
-    assert!(!everything.contains("WINDOW"), "part of the key: {everything}");
+    assert!(
+        !everything.contains("WINDOW"),
+        "part of the key: {everything}"
+    );
 }
 
 struct Tap(Arc<Mutex<Vec<ReplyEvent>>>);
@@ -255,9 +284,14 @@ async fn key_shaped_text_is_redacted_in_the_database_the_log_and_the_window() {
         },
     );
     let events = Arc::new(Mutex::new(Vec::new()));
-    let started = generation::send(&state, chat.id, "Hello?".into(), Box::new(Tap(events.clone())))
-        .await
-        .unwrap();
+    let started = generation::send(
+        &state,
+        chat.id,
+        "Hello?".into(),
+        Box::new(Tap(events.clone())),
+    )
+    .await
+    .unwrap();
     let mut window = String::new();
     for _ in 0..500 {
         let got = events.lock().unwrap().clone();
@@ -286,7 +320,10 @@ async fn key_shaped_text_is_redacted_in_the_database_the_log_and_the_window() {
     assert!(log.contains("a careless line"), "{log}");
     for (place, text) in [("window", &window), ("database", &metadata), ("log", &log)] {
         assert!(!text.contains(KEY), "the key reached the {place}: {text}");
-        assert!(!text.contains(URL_KEY), "the ?key= value reached the {place}: {text}");
+        assert!(
+            !text.contains(URL_KEY),
+            "the ?key= value reached the {place}: {text}"
+        );
     }
     assert!(secrets.get(&provider_key(p.id)).unwrap().is_some());
 }

@@ -50,7 +50,10 @@ fn redirect(code: u16, to: &str) -> Reply {
 
 /// The error of a reply that must fail before any text.
 async fn chat_error(ep: Endpoint) -> String {
-    match ai::provider_for(ep).stream_chat(&ai::http_client(), &request()).await {
+    match ai::provider_for(ep)
+        .stream_chat(&ai::http_client(), &request())
+        .await
+    {
         Ok(_) => panic!("the request should have failed"),
         Err(e) => e.to_string(),
     }
@@ -152,6 +155,14 @@ async fn endless(head: &'static str, first: &'static str, piece: &'static [u8]) 
 const PIECE: &[u8] = &[b'x'; 16 * 1024];
 /// What the kernel's socket buffers and one read may hold beyond a limit.
 const SLACK: usize = 16 * 1024 * 1024;
+/// Longer than any bound Parley sets; a body read without end fails here.
+const PATIENCE: Duration = Duration::from_secs(40);
+
+async fn within<T>(work: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(PATIENCE, work)
+        .await
+        .expect("Parley stopped reading in bounded time")
+}
 
 #[tokio::test]
 async fn an_endless_error_body_is_cut_short() {
@@ -162,7 +173,7 @@ async fn an_endless_error_body_is_cut_short() {
     )
     .await;
     let started = Instant::now();
-    let error = chat_error(endpoint(&server.base_url)).await;
+    let error = within(chat_error(endpoint(&server.base_url))).await;
     assert!(started.elapsed() < Duration::from_secs(20));
     assert!(error.contains("server error (500)"), "{error}");
     assert!(error.len() < 2000, "the message stays short");
@@ -182,15 +193,18 @@ async fn an_endless_model_list_is_refused_in_words() {
     )
     .await;
     let started = Instant::now();
-    let error = ai::provider_for(endpoint(&server.base_url))
-        .list_models(&ai::http_client())
-        .await
-        .unwrap_err()
-        .to_string();
+    let error =
+        within(ai::provider_for(endpoint(&server.base_url)).list_models(&ai::http_client()))
+            .await
+            .unwrap_err()
+            .to_string();
     assert!(started.elapsed() < Duration::from_secs(20));
     assert!(error.contains("more than 4 MiB"), "{error}");
     let written = server.written.load(Ordering::Relaxed);
-    assert!(written < ai::LIST_BODY_LIMIT + SLACK, "{written} bytes read");
+    assert!(
+        written < ai::LIST_BODY_LIMIT + SLACK,
+        "{written} bytes read"
+    );
 }
 
 #[tokio::test]
@@ -207,16 +221,19 @@ async fn an_endless_stream_line_ends_the_reply_with_words_and_keeps_the_text() {
         .await
         .unwrap();
     let (mut text, mut error) = (String::new(), None);
-    while let Some(item) = events.next().await {
-        match item {
-            Ok(StreamEvent::Text(t)) => text.push_str(&t),
-            Ok(_) => {}
-            Err(e) => {
-                error = Some(e.to_string());
-                break;
+    within(async {
+        while let Some(item) = events.next().await {
+            match item {
+                Ok(StreamEvent::Text(t)) => text.push_str(&t),
+                Ok(_) => {}
+                Err(e) => {
+                    error = Some(e.to_string());
+                    break;
+                }
             }
         }
-    }
+    })
+    .await;
     assert!(started.elapsed() < Duration::from_secs(20));
     assert_eq!(text, "Hello there", "the text before the endless line");
     let error = error.expect("the stream ends in an error");

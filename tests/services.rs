@@ -261,14 +261,23 @@ async fn moving_a_provider_to_another_server_forgets_its_key() {
         base_url: base_url.into(),
         api_key: key.map(Secret::new),
     };
-    let p = provider::create(&pool, &secrets, input("https://api.one.example/v1", Some("sk-one")))
-        .await
-        .unwrap();
+    let p = provider::create(
+        &pool,
+        &secrets,
+        input("https://api.one.example/v1", Some("sk-one")),
+    )
+    .await
+    .unwrap();
     let stored = |p: &parley::models::Provider| secrets.get(&provider_key(p.id)).unwrap();
     // Same server, another path: the key stays.
-    let same = provider::update(&pool, &secrets, p.id, input("https://api.one.example/v2/", None))
-        .await
-        .unwrap();
+    let same = provider::update(
+        &pool,
+        &secrets,
+        p.id,
+        input("https://api.one.example/v2/", None),
+    )
+    .await
+    .unwrap();
     assert!(same.has_api_key && !same.key_cleared);
     assert_eq!(stored(&same).unwrap().expose(), "sk-one");
     // Another host, another port, another scheme: each forgets the key.
@@ -278,9 +287,14 @@ async fn moving_a_provider_to_another_server_forgets_its_key() {
         "https://evil.example:8443/v1",
         "http://evil.example:8443/v1",
     ] {
-        provider::update(&pool, &secrets, p.id, input("https://api.one.example/v1", Some(&key)))
-            .await
-            .unwrap();
+        provider::update(
+            &pool,
+            &secrets,
+            p.id,
+            input("https://api.one.example/v1", Some(&key)),
+        )
+        .await
+        .unwrap();
         let moved = provider::update(&pool, &secrets, p.id, input(moved_to, None))
             .await
             .unwrap();
@@ -292,9 +306,14 @@ async fn moving_a_provider_to_another_server_forgets_its_key() {
         key.push('1');
     }
     // A move that brings its own key keeps the new one.
-    let with_key = provider::update(&pool, &secrets, p.id, input("https://api.two.example/v1", Some("sk-two")))
-        .await
-        .unwrap();
+    let with_key = provider::update(
+        &pool,
+        &secrets,
+        p.id,
+        input("https://api.two.example/v1", Some("sk-two")),
+    )
+    .await
+    .unwrap();
     assert!(with_key.has_api_key && !with_key.key_cleared);
     assert_eq!(stored(&with_key).unwrap().expose(), "sk-two");
     // The reply of an ordinary save does not mention a cleared key.

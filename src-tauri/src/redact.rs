@@ -32,7 +32,9 @@ static SHAPES: LazyLock<[(Regex, &'static str); 3]> = LazyLock::new(|| {
     [
         // Query values of credential-like parameters: keep the name.
         (
-            re(r#"(?i)([?&;](?:api[_-]?key|key|access[_-]?token|token|auth|secret|password|sig|signature)=)[^&#\s"'\\<>]+"#),
+            re(
+                r#"(?i)([?&;](?:api[_-]?key|key|access[_-]?token|token|auth|secret|password|sig|signature)=)[^&#\s"'\\<>]+"#,
+            ),
             "${1}[redacted]",
         ),
         // `Authorization: Bearer …` and friends: keep the scheme.
@@ -51,9 +53,8 @@ static SHAPES: LazyLock<[(Regex, &'static str); 3]> = LazyLock::new(|| {
 });
 
 /// URLs, to look inside for long random-looking tokens.
-static URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\bhttps?://[^\s"'\\<>]+"#).expect("a valid URL pattern")
-});
+static URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)\bhttps?://[^\s"'\\<>]+"#).expect("a valid URL pattern"));
 static TOKEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z0-9_\-]{32,}").expect("a valid token pattern"));
 
@@ -91,11 +92,12 @@ pub fn redact<'a>(text: &'a str, extra: Option<&Secret>) -> Cow<'a, str> {
         }
     }
     for (pattern, with) in SHAPES.iter() {
-        if let Cow::Owned(s) = pattern.replace_all(&out, *with) {
+        let replaced = owned(pattern.replace_all(&out, *with));
+        if let Some(s) = replaced {
             out = Cow::Owned(s);
         }
     }
-    if let Cow::Owned(s) = URL.replace_all(&out, |url: &regex::Captures<'_>| {
+    let replaced = owned(URL.replace_all(&out, |url: &regex::Captures<'_>| {
         TOKEN
             .replace_all(&url[0], |t: &regex::Captures<'_>| {
                 if random_looking(&t[0]) {
@@ -105,10 +107,19 @@ pub fn redact<'a>(text: &'a str, extra: Option<&Secret>) -> Cow<'a, str> {
                 }
             })
             .into_owned()
-    }) {
+    }));
+    if let Some(s) = replaced {
         out = Cow::Owned(s);
     }
     out
+}
+
+/// The new text when a replacement changed something.
+fn owned(replaced: Cow<'_, str>) -> Option<String> {
+    match replaced {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(s) => Some(s),
+    }
 }
 
 /// A token that mixes letters and digits with many different characters:
@@ -129,9 +140,18 @@ mod tests {
     use rstest::rstest;
 
     #[rstest]
-    #[case::openai("Incorrect API key provided: sk-proj-abcDEF1234567890xyz.", "Incorrect API key provided: [redacted].")]
-    #[case::anthropic("invalid x-api-key sk-ant-api03-AbC_dEf-123456789", "invalid x-api-key [redacted]")]
-    #[case::bearer("Authorization: Bearer abcdef123456789", "Authorization: Bearer [redacted]")]
+    #[case::openai(
+        "Incorrect API key provided: sk-proj-abcDEF1234567890xyz.",
+        "Incorrect API key provided: [redacted]."
+    )]
+    #[case::anthropic(
+        "invalid x-api-key sk-ant-api03-AbC_dEf-123456789",
+        "invalid x-api-key [redacted]"
+    )]
+    #[case::bearer(
+        "Authorization: Bearer abcdef123456789",
+        "Authorization: Bearer [redacted]"
+    )]
     #[case::query(
         "GET https://example.com/v1/models?key=AIzaSyD-12345&alt=json failed",
         "GET https://example.com/v1/models?key=[redacted]&alt=json failed"
@@ -146,7 +166,10 @@ mod tests {
         "https://openrouter.ai/api/v1/meta-llama/llama-3.1-405b-instruct",
         "https://openrouter.ai/api/v1/meta-llama/llama-3.1-405b-instruct"
     )]
-    #[case::plain_words("the model is not loaded; try again", "the model is not loaded; try again")]
+    #[case::plain_words(
+        "the model is not loaded; try again",
+        "the model is not loaded; try again"
+    )]
     fn key_shapes_are_redacted(#[case] text: &str, #[case] expected: &str) {
         assert_eq!(redact(text, None), expected);
     }
@@ -154,8 +177,14 @@ mod tests {
     #[test]
     fn the_key_in_use_and_remembered_keys_are_redacted_in_any_shape() {
         let glm = Secret::new("4f1c2a.b7Qx9Lm2");
-        assert_eq!(redact("bad key 4f1c2a.b7Qx9Lm2!", Some(&glm)), "bad key [redacted]!");
+        assert_eq!(
+            redact("bad key 4f1c2a.b7Qx9Lm2!", Some(&glm)),
+            "bad key [redacted]!"
+        );
         remember(&Secret::new("local-token-7Yh3"));
-        assert_eq!(redact("token local-token-7Yh3 refused", None), "token [redacted] refused");
+        assert_eq!(
+            redact("token local-token-7Yh3 refused", None),
+            "token [redacted] refused"
+        );
     }
 }

@@ -28,12 +28,16 @@ pub struct MockApp {
 impl MockApp {
     /// The app with every command registered and a fresh database.
     pub fn new() -> MockApp {
+        Self::with_secrets(Arc::new(MemorySecretStore::default()))
+    }
+
+    /// The same, with API keys kept in `secrets` (e.g. a real key file).
+    pub fn with_secrets(secrets: Arc<dyn SecretStore>) -> MockApp {
         let pool = tauri::async_runtime::block_on(parley::db::open_in_memory()).unwrap();
         let app = mock_builder()
             .invoke_handler(parley::all_commands!())
             .build(mock_context(noop_assets()))
             .expect("the mock app builds");
-        let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecretStore::default());
         app.manage(parley::app::state(
             pool.clone(),
             secrets,

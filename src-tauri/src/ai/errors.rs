@@ -27,7 +27,12 @@ pub struct CrossOrigin {
 
 impl std::fmt::Display for CrossOrigin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "a redirect from {} to {}", origin(&self.from), origin(&self.to))
+        write!(
+            f,
+            "a redirect from {} to {}",
+            origin(&self.from),
+            origin(&self.to)
+        )
     }
 }
 

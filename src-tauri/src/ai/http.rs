@@ -107,10 +107,11 @@ pub(crate) async fn send(
         return Ok(response);
     }
     let headers = response.headers().clone();
-    let body = read_limited(response, ERROR_BODY_LIMIT)
-        .await
-        .map(|(bytes, _)| String::from_utf8_lossy(&bytes).into_owned())
-        .unwrap_or_default();
+    // A body that fails or takes too long is no reason to hide the status.
+    let body = match read_limited(response, ERROR_BODY_LIMIT).await {
+        Ok(Some((bytes, _))) => String::from_utf8_lossy(&bytes).into_owned(),
+        _ => String::new(),
+    };
     Err(errors::from_status(
         endpoint, model, status, &headers, &body,
     ))
@@ -162,7 +163,7 @@ async fn read_limited(
             }
             out.extend_from_slice(&chunk);
         }
-        Ok((out, true))
+        Ok::<_, reqwest::Error>((out, true))
     };
     match tokio::time::timeout(BODY_WAIT, read).await {
         Ok(result) => result.map(Some),

@@ -106,9 +106,8 @@ pub async fn update(
     let input = validated(pool, input, Some(id)).await?;
     let new_key = input.api_key.as_ref().is_some_and(|k| !k.is_empty());
     // The key goes before the address changes: it is never sent elsewhere.
-    let key_cleared = before.has_api_key
-        && !new_key
-        && !same_server(&before.base_url, &input.base_url);
+    let key_cleared =
+        before.has_api_key && !new_key && !same_server(&before.base_url, &input.base_url);
     if key_cleared {
         secrets
             .delete(&provider_key(id))

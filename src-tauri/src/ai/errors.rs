@@ -6,7 +6,6 @@
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode, Url};
 
-use super::http::BodyError;
 use super::Endpoint;
 use crate::error::AppError;
 
@@ -16,6 +15,15 @@ const BODY_SNIPPET: usize = 300;
 /// `text` with the endpoint's API key and anything key-shaped replaced.
 pub fn redact(endpoint: &Endpoint, text: &str) -> String {
     crate::redact::redact(text, endpoint.api_key.as_ref()).into_owned()
+}
+
+/// Why a stream's bytes stopped: the connection, or an event too long.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    #[error(transparent)]
+    Transport(#[from] reqwest::Error),
+    #[error("more than {0} bytes without the end of an event")]
+    EventTooLong(usize),
 }
 
 /// The redirect policy's refusal of a redirect to another origin.

@@ -18,7 +18,7 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use reqwest::{Method, Url};
 
-use super::errors;
+use super::errors::{self, BodyError};
 use super::Endpoint;
 use crate::error::Result;
 
@@ -169,15 +169,6 @@ async fn read_limited(
         Ok(result) => result.map(Some),
         Err(_) => Ok(None),
     }
-}
-
-/// Why a stream's bytes stopped: the connection, or an event too long.
-#[derive(Debug, thiserror::Error)]
-pub enum BodyError {
-    #[error(transparent)]
-    Transport(#[from] reqwest::Error),
-    #[error("more than {0} bytes without the end of an event")]
-    EventTooLong(usize),
 }
 
 /// A response's bytes, cut off with [`BodyError::EventTooLong`] once

@@ -147,7 +147,7 @@ where
                 dyn Stream<
                         Item = std::result::Result<
                             eventsource_stream::Event,
-                            eventsource_stream::EventStreamError<http::BodyError>,
+                            eventsource_stream::EventStreamError<errors::BodyError>,
                         >,
                     > + Send,
             >,

@@ -213,8 +213,8 @@ fn migrate_plugin_file(
     }
     let mut moved = false;
     for (k, v) in found.into_iter().filter(|(_, v)| !v.is_empty()) {
-        if !keys.contains_key(&k) {
-            keys.insert(k, v);
+        if let std::collections::btree_map::Entry::Vacant(slot) = keys.entry(k) {
+            slot.insert(v);
             moved = true;
         }
     }

@@ -4,7 +4,7 @@
 //! key-shaped text never reaches the database, the log or the window.
 
 use reqwest::header::HeaderMap;
-use reqwest::{Method, StatusCode, Url};
+use reqwest::{StatusCode, Url};
 
 use super::Endpoint;
 use crate::error::AppError;
@@ -153,7 +153,7 @@ pub fn from_reqwest(endpoint: &Endpoint, err: &reqwest::Error) -> AppError {
     let url = &endpoint.base_url;
     tracing::warn!(provider = %name, error = %redact(endpoint, &err.to_string()), "provider request failed");
     if let Some(cross) = source_of::<CrossOrigin>(err) {
-        return redirected(endpoint, &Method::GET, &cross.from, &cross.to);
+        return redirected(endpoint, &cross.from, &cross.to);
     }
     let message = if err.is_timeout() {
         format!("{name} did not answer in time; check that it is running and reachable at {url}, then try again")
@@ -184,10 +184,10 @@ fn source_of<T: std::error::Error + 'static>(err: &reqwest::Error) -> Option<&T>
 
 /// A redirect Parley does not follow: to another server (never), or of a
 /// request that is not a GET (a prompt is not sent twice).
-pub fn redirected(endpoint: &Endpoint, method: &Method, from: &Url, to: &Url) -> AppError {
+pub fn redirected(endpoint: &Endpoint, from: &Url, to: &Url) -> AppError {
     let name = &endpoint.name;
     let (from_origin, to_origin) = (origin(from), origin(to));
-    tracing::warn!(provider = %name, from = %from_origin, to = %to_origin, %method, "provider redirect not followed");
+    tracing::warn!(provider = %name, from = %from_origin, to = %to_origin, "provider redirect not followed");
     let message = if super::same_origin(from, to) {
         format!(
             "{name} at {from_origin} redirected the request to {}; Parley does not send a prompt twice. Put the address it redirects to in the base URL in Providers & models",

@@ -84,7 +84,6 @@ pub(crate) async fn send(
         let again = (request.method() == Method::GET)
             .then(|| request.try_clone())
             .flatten();
-        let method = request.method().clone();
         let response = client
             .execute(request)
             .await
@@ -99,7 +98,7 @@ pub(crate) async fn send(
                 *next.url_mut() = to;
                 request = next;
             }
-            _ => return Err(errors::redirected(endpoint, &method, &from, &to)),
+            _ => return Err(errors::redirected(endpoint, &from, &to)),
         }
     };
     let status = response.status();

@@ -224,9 +224,10 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
                 .unwrap();
         }
     };
-    // Home: the lists with the names and the title.
+    // Home, and the sidebar's character list with the name.
     go("#/".into()).await;
-    wait_for_text(&app, "#chat-list li", "svg onload").await;
+    fill(&app, "#character-search", "Eve").await;
+    wait_for_text(&app, "#character-list li", "Eve <img").await;
     // The character's editor, lorebook included.
     go(format!("#/character/{character_id}")).await;
     wait_for_text(&app, "#view", "Lorebook").await;
@@ -242,7 +243,7 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
         .execute(
             "return Array.from(document.querySelectorAll('#messages .message-body')).map(b => ({ \
                text: b.textContent, html: b.innerHTML, \
-               links: Array.from(b.querySelectorAll('a')).map(a => a.getAttribute('href')), \
+               links: Array.from(b.querySelectorAll('a[href]')).map(a => a.getAttribute('href')), \
                tags: Array.from(b.querySelectorAll('*')).map(e => e.tagName.toLowerCase()) }))",
             vec![],
         )
@@ -272,7 +273,7 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
         .await
         .unwrap();
     wait_for_text(&app, "#link-dialog #link-address", "https://example.invalid/").await;
-    click(&app, "#link-dialog .modal-actions:last-child .btn").await;
+    click(&app, "#link-dialog > .modal-actions .btn").await;
     // A reply streams payloads in.
     fill(&app, "textarea#composer", "Payload, please.").await;
     click(&app, "#send").await;
@@ -283,7 +284,8 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
     go("#/search".into()).await;
     fill(&app, "#search-input", "Payload").await;
     wait_for_text(&app, "#search-results", "Payload").await;
-    // The trash and the prompts list, for completeness.
+    // The trash, and the recent chats (reloaded when the reply ended) with
+    // the chat's title.
     go("#/trash".into()).await;
     go("#/".into()).await;
     wait_for_text(&app, "#chat-list li", "svg onload").await;

@@ -94,8 +94,7 @@ pub fn from_png(bytes: &[u8], limits: &Limits) -> Result<ParsedCard, FormatError
     png::check_dimensions(&chunks, limits)?;
     let mut chara = None;
     let mut ccv3 = None;
-    // Only card chunks are decoded, and together no more than two cards'
-    // worth of text: thousands of compressed chunks cannot add up.
+    // Only card chunks are inflated, within two cards' worth of text.
     let mut inflated = 0usize;
     for c in chunks.iter().filter(|c| png::is_card_chunk(c)) {
         if let Some(t) = png::text_of(c, limits)? {

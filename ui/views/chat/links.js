@@ -55,7 +55,7 @@ export function confirmLink(url) {
 export function keepLinksOutside(list) {
   /** @param {MouseEvent} ev */
   const onLinkClick = (ev) => {
-    const a = ev.target instanceof Element ? ev.target.closest('.message-body a') : null;
+    const a = ev.target instanceof Element ? ev.target.closest('.message-body a[href]') : null;
     if (!a) return;
     ev.preventDefault();
     if (ev.type === 'click') confirmLink(a.getAttribute('href') ?? '');

@@ -56,7 +56,8 @@ impl Canary {
 fn payload(tag: &str, canary: u16) -> String {
     let c = format!("http://127.0.0.1:{canary}");
     format!(
-        "Payload {tag}: <script>__pwned('{tag}-script')</script>\
+        "Payload {tag}: {{{{char}}}} and {{{{user}}}} [a real link](https://example.invalid/{tag})\n\n\
+         <script>__pwned('{tag}-script')</script>\
          <img src=x onerror=\"__pwned('{tag}-img')\"><img src=\"{c}/{tag}.png\">\
          <iframe src=\"{c}/{tag}-frame\"></iframe><svg onload=\"__pwned('{tag}-svg')\"></svg>\
          <meta http-equiv=\"refresh\" content=\"0;url={c}/{tag}-meta\">\
@@ -66,8 +67,7 @@ fn payload(tag: &str, canary: u16) -> String {
          ![remote]({c}/{tag}-md.png) ![relative](/{tag}.png) <{c}/{tag}-auto>\n\n\
          <style>body{{background:url({c}/{tag}.css)}}</style>\
          <div style=\"background:url({c}/{tag}-style)\">css</div> \
-         \u{202E}desrever\u{202C} {{{{char}}}} and {{{{user}}}} \
-         [a real link](https://example.invalid/{tag})"
+         \u{202E}desrever\u{202C} {{{{char}}}} and {{{{user}}}}"
     )
 }
 
@@ -214,7 +214,8 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
     let (character_id, chat_id) = (id_of("character"), id_of("chat"));
     let persona_id = made["persona"]["id"].as_str().unwrap().to_string();
     // Names and titles lose their bidi controls.
-    assert!(!made.to_string().contains('\u{202E}'), "{made}");
+    let labels = [&made["persona"]["name"], &imported[0]["name"], &imported[0]["file"], &imported[1]["name"], &imported[1]["file"]];
+    assert!(labels.iter().all(|l| !l.to_string().contains('\u{202E}')), "{labels:?}");
 
     let go = |hash: String| {
         let app = app.clone();
@@ -254,11 +255,14 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
         if text.contains("Payload") {
             assert!(text.contains("Eve <img src=x onerror=__pwned('charname')> **[x](/n)**"), "{{char}} as text: {text}");
             assert!(text.contains("# Big <b>bold</b> [y](https://example.invalid/y)"), "{{user}} as text: {text}");
-            assert!(!text.contains('\u{202E}'), "no bidi override from a name: {text}");
+            assert!(text.contains("**[x](/n)** and # Big"), "no bidi override from a name: {text}");
         }
         for link in body["links"].as_array().unwrap() {
             let href = link.as_str().unwrap_or("");
-            assert!(href.starts_with("https://example.invalid/"), "only absolute web links: {href} in {body}");
+            assert!(
+                ["https://", "http://", "mailto:"].iter().any(|s| href.starts_with(s)),
+                "only absolute web links: {href} in {body}"
+            );
         }
         for tag in body["tags"].as_array().unwrap() {
             let tag = tag.as_str().unwrap();
@@ -277,7 +281,9 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
     // A reply streams payloads in.
     fill(&app, "textarea#composer", "Payload, please.").await;
     click(&app, "#send").await;
-    let text = wait_status(&app, "complete").await;
+    wait_for_text(&app, "#messages .message-body", "Payload reply").await;
+    wait_for_text(&app, "#messages .message-body", "reply-style").await;
+    let (_, text, _) = last_reply(&app).await;
     assert!(text.contains("Payload reply"), "{text}");
     assert!(text.contains("Eve <img"), "{text}");
     // Search shows snippets of it all.
@@ -304,14 +310,20 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
     let seen = app
         .execute(
             "return { hits: window.__hits, csp: window.__csp, alive: window.__alive, href: location.href, \
-               res: window.__res.concat(performance.getEntriesByType('resource').map(e => e.name)) }",
+               res: (window.__res || []).concat(performance.getEntriesByType('resource').map(e => e.name)) }",
             vec![],
         )
         .await
         .unwrap();
     assert_eq!(seen["alive"], "yes", "the page was navigated away: {seen}");
     let href = seen["href"].as_str().unwrap();
-    assert!(href.starts_with("tauri://localhost/") || href.starts_with("http://tauri.localhost/"), "{href}");
+    let rest = href
+        .strip_prefix("tauri://localhost")
+        .or_else(|| href.strip_prefix("http://tauri.localhost"));
+    assert!(
+        rest.is_some_and(|r| r.is_empty() || r.starts_with(['/', '#', '?'])),
+        "the window left the app: {href}"
+    );
     assert_eq!(seen["hits"], json!([]), "a payload ran: {seen}");
     assert_eq!(seen["csp"], json!([]), "the CSP had to block something: {seen}");
     let foreign: Vec<&str> = seen["res"]
@@ -320,7 +332,7 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
         .iter()
         .filter_map(|r| r.as_str())
         .filter(|r| {
-            !["tauri://localhost/", "http://tauri.localhost/", "ipc://localhost/", "http://ipc.localhost/", "data:", "blob:"]
+            !["tauri://localhost", "http://tauri.localhost/", "ipc://localhost/", "http://ipc.localhost/", "data:", "blob:"]
                 .iter()
                 .any(|own| r.starts_with(own))
         })

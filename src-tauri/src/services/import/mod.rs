@@ -86,13 +86,17 @@ pub struct ImportProgress {
     pub file: String,
 }
 
-/// The last part of a path-like name, for messages (never used as a path).
+/// The last part of a path-like name, for messages (never used as a path),
+/// without control, bidirectional or zero-width characters.
 pub fn display_name(file_name: &str) -> String {
     let last = file_name
         .rsplit(['/', '\\'])
         .find(|s| !s.is_empty())
         .unwrap_or(file_name);
-    let clean: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
+    let clean: String = super::validate::clean_label(last)
+        .chars()
+        .take(200)
+        .collect();
     if clean.is_empty() {
         "unnamed file".into()
     } else {
@@ -359,5 +363,6 @@ mod tests {
         assert_eq!(display_name("C:\\cards\\Mira.png"), "Mira.png");
         assert_eq!(display_name("a\u{0}b.png"), "ab.png");
         assert_eq!(display_name("///"), "///");
+        assert_eq!(display_name("cards/\u{202E}gnp.exe"), "gnp.exe");
     }
 }

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::mock_llm::{openai_tokens, MockLlm, Reply, End};
+use common::mock_llm::{openai_tokens, End, MockLlm, Reply};
 use common::window::*;
 use serde_json::json;
 
@@ -45,7 +45,13 @@ impl Canary {
                 seen.fetch_add(1, Ordering::SeqCst);
                 let mut buf = [0u8; 1024];
                 let n = s.read(&mut buf).unwrap_or(0);
-                eprintln!("canary asked: {}", String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or(""));
+                eprintln!(
+                    "canary asked: {}",
+                    String::from_utf8_lossy(&buf[..n])
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                );
             }
         });
         Canary { port, hits }
@@ -79,17 +85,13 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
     let _one = ONE_AT_A_TIME.lock().await;
     let canary = Canary::start();
     let reply = payload("reply", canary.port);
+    // 40 characters a token (never a cut character).
     let tokens: Vec<String> = reply
-        .as_bytes()
+        .chars()
+        .collect::<Vec<_>>()
         .chunks(40)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .map(|c| c.iter().collect())
         .collect();
-    // Splitting by bytes may cut a character: split by chars instead.
-    let tokens: Vec<String> = if tokens.concat() == reply {
-        tokens
-    } else {
-        reply.chars().collect::<Vec<_>>().chunks(40).map(|c| c.iter().collect()).collect()
-    };
     let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
     let mock = MockLlm::start(vec![Reply::Stream {
         chunks: openai_tokens(&refs),
@@ -102,7 +104,9 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
     {
         use parley::models::{ProviderKind, SettingsInput};
         use parley::services::settings;
-        let (pool, _) = parley::db::open(&data.path().join("parley.db")).await.unwrap();
+        let (pool, _) = parley::db::open(&data.path().join("parley.db"))
+            .await
+            .unwrap();
         let model = common::provider_with_model(
             &pool,
             "Mock AI",
@@ -154,7 +158,10 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
     let card_path = files.path().join("hostile.json");
     std::fs::write(&card_path, card.to_string()).unwrap();
     let mut chat = json!({"user_name": PERSONA_NAME, "character_name": CHAR_NAME.trim_end_matches('\u{202E}').trim_end(), "create_date": 1_700_000_000_000u64}).to_string();
-    for (i, tag) in ["msg-user", "msg-char", "msg-user2", "msg-char2"].iter().enumerate() {
+    for (i, tag) in ["msg-user", "msg-char", "msg-user2", "msg-char2"]
+        .iter()
+        .enumerate()
+    {
         chat.push('\n');
         chat.push_str(
             &json!({
@@ -196,12 +203,17 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
             vec![
                 json!(PERSONA_NAME),
                 json!(p("persona")),
-                json!([card_path.display().to_string(), chat_path.display().to_string()]),
+                json!([
+                    card_path.display().to_string(),
+                    chat_path.display().to_string()
+                ]),
             ],
         )
         .await
         .unwrap();
-    let imported = made["report"]["imported"].as_array().unwrap_or_else(|| panic!("{made}"));
+    let imported = made["report"]["imported"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{made}"));
     assert_eq!(imported.len(), 2, "{made}");
     let id_of = |kind: &str| {
         imported
@@ -214,15 +226,27 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
     let (character_id, chat_id) = (id_of("character"), id_of("chat"));
     let persona_id = made["persona"]["id"].as_str().unwrap().to_string();
     // Names and titles lose their bidi controls.
-    let labels = [&made["persona"]["name"], &imported[0]["name"], &imported[0]["file"], &imported[1]["name"], &imported[1]["file"]];
-    assert!(labels.iter().all(|l| !l.to_string().contains('\u{202E}')), "{labels:?}");
+    let labels = [
+        &made["persona"]["name"],
+        &imported[0]["name"],
+        &imported[0]["file"],
+        &imported[1]["name"],
+        &imported[1]["file"],
+    ];
+    assert!(
+        labels.iter().all(|l| !l.to_string().contains('\u{202E}')),
+        "{labels:?}"
+    );
 
     let go = |hash: String| {
         let app = app.clone();
         async move {
-            app.execute("location.hash = arguments[0]; return true;", vec![json!(hash)])
-                .await
-                .unwrap();
+            app.execute(
+                "location.hash = arguments[0]; return true;",
+                vec![json!(hash)],
+            )
+            .await
+            .unwrap();
         }
     };
     // Home, and the sidebar's character list with the name.
@@ -253,30 +277,66 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
     for body in bodies.as_array().unwrap() {
         let text = body["text"].as_str().unwrap();
         if text.contains("Payload") {
-            assert!(text.contains("Eve <img src=x onerror=__pwned('charname')> **[x](/n)**"), "{{char}} as text: {text}");
-            assert!(text.contains("# Big <b>bold</b> [y](https://example.invalid/y)"), "{{user}} as text: {text}");
-            assert!(text.contains("**[x](/n)** and # Big"), "no bidi override from a name: {text}");
+            assert!(
+                text.contains("Eve <img src=x onerror=__pwned('charname')> **[x](/n)**"),
+                "{{char}} as text: {text}"
+            );
+            assert!(
+                text.contains("# Big <b>bold</b> [y](https://example.invalid/y)"),
+                "{{user}} as text: {text}"
+            );
+            assert!(
+                text.contains("**[x](/n)** and # Big"),
+                "no bidi override from a name: {text}"
+            );
         }
         for link in body["links"].as_array().unwrap() {
             let href = link.as_str().unwrap_or("");
             assert!(
-                ["https://", "http://", "mailto:"].iter().any(|s| href.starts_with(s)),
+                ["https://", "http://", "mailto:"]
+                    .iter()
+                    .any(|s| href.starts_with(s)),
                 "only absolute web links: {href} in {body}"
             );
         }
         for tag in body["tags"].as_array().unwrap() {
             let tag = tag.as_str().unwrap();
             assert!(
-                ["p", "a", "em", "strong", "code", "pre", "br", "del", "ul", "ol", "li", "blockquote", "span", "div", "mark"].contains(&tag),
+                [
+                    "p",
+                    "a",
+                    "em",
+                    "strong",
+                    "code",
+                    "pre",
+                    "br",
+                    "del",
+                    "ul",
+                    "ol",
+                    "li",
+                    "blockquote",
+                    "span",
+                    "div",
+                    "mark"
+                ]
+                .contains(&tag),
                 "a <{tag}> in a message: {body}"
             );
         }
     }
     // A link asks first, showing the whole address; Close leaves it.
-    app.execute("document.querySelector('#messages .message-body a').click(); return true;", vec![])
-        .await
-        .unwrap();
-    wait_for_text(&app, "#link-dialog #link-address", "https://example.invalid/").await;
+    app.execute(
+        "document.querySelector('#messages .message-body a').click(); return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_for_text(
+        &app,
+        "#link-dialog #link-address",
+        "https://example.invalid/",
+    )
+    .await;
     click(&app, "#link-dialog > .modal-actions .btn").await;
     // A reply streams payloads in.
     fill(&app, "textarea#composer", "Payload, please.").await;
@@ -325,21 +385,42 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
         "the window left the app: {href}"
     );
     assert_eq!(seen["hits"], json!([]), "a payload ran: {seen}");
-    assert_eq!(seen["csp"], json!([]), "the CSP had to block something: {seen}");
+    assert_eq!(
+        seen["csp"],
+        json!([]),
+        "the CSP had to block something: {seen}"
+    );
     let foreign: Vec<&str> = seen["res"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|r| r.as_str())
         .filter(|r| {
-            !["tauri://localhost", "http://tauri.localhost/", "ipc://localhost/", "http://ipc.localhost/", "data:", "blob:"]
-                .iter()
-                .any(|own| r.starts_with(own))
+            ![
+                "tauri://localhost",
+                "http://tauri.localhost/",
+                "ipc://localhost/",
+                "http://ipc.localhost/",
+                "data:",
+                "blob:",
+            ]
+            .iter()
+            .any(|own| r.starts_with(own))
         })
         .collect();
-    assert!(foreign.is_empty(), "requests away from the app: {foreign:?}");
-    assert_eq!(canary.hits.load(Ordering::SeqCst), 0, "the canary was asked for something");
+    assert!(
+        foreign.is_empty(),
+        "requests away from the app: {foreign:?}"
+    );
+    assert_eq!(
+        canary.hits.load(Ordering::SeqCst),
+        0,
+        "the canary was asked for something"
+    );
     // The provider heard only what the chat sent.
-    assert!(mock.requests().iter().all(|r| r.json().get("messages").is_some()));
+    assert!(mock
+        .requests()
+        .iter()
+        .all(|r| r.json().get("messages").is_some()));
     app.close().await.unwrap();
 }

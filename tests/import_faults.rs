@@ -29,7 +29,11 @@ fn run(db: &Path, args: &[&str]) -> Output {
 /// file whole.
 fn counts(db: &Path) -> serde_json::Value {
     let out = run(db, &["db", "check", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let check: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(check["integrity"], "ok", "{check}");
     let mut map = serde_json::Map::new();
@@ -121,10 +125,17 @@ fn kill_9_mid_import_leaves_no_chat_and_no_character_and_importing_again_works()
     let after = counts(&db);
     assert_eq!(after["chat_sessions"], 0, "{after}");
     assert_eq!(after["messages"], 0, "{after}");
-    assert_eq!(after["characters"], 0, "no character left without its chat: {after}");
+    assert_eq!(
+        after["characters"], 0,
+        "no character left without its chat: {after}"
+    );
 
     let again = run(&db, &["import", chat.to_str().unwrap()]);
-    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stdout));
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
     let after = counts(&db);
     assert_eq!(after["chat_sessions"], 1, "{after}");
     assert_eq!(after["messages"], 50_000, "{after}");
@@ -168,7 +179,11 @@ fn too_many_swipes_on_one_message_are_refused_with_the_count() {
     let db = dir.path().join("p.db");
     let chat = dir.path().join("many.jsonl");
     let swipes: Vec<String> = (0..2001).map(|i| format!("take {i}")).collect();
-    std::fs::write(&chat, json!({"mes": "take 0", "swipes": swipes}).to_string()).unwrap();
+    std::fs::write(
+        &chat,
+        json!({"mes": "take 0", "swipes": swipes}).to_string(),
+    )
+    .unwrap();
     let out = run(&db, &["import", chat.to_str().unwrap()]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -220,7 +235,10 @@ fn thousands_of_compressed_png_chunks_cost_nothing_or_are_refused() {
 
     for (file, expect) in [
         (&comments, "imported character \"Chunky\""),
-        (&cards, "skipped cards.png: the PNG's card texts add up to more than 32 MB"),
+        (
+            &cards,
+            "skipped cards.png: the PNG's card texts add up to more than 32 MB",
+        ),
     ] {
         let started = Instant::now();
         let child = parley(&db)
@@ -234,7 +252,11 @@ fn thousands_of_compressed_png_chunks_cost_nothing_or_are_refused() {
         assert!(peak_mb < 400, "peak memory {peak_mb} MB");
         // 2000 chunks x 8 MB would be 16 GB to inflate; bounded work is a
         // fraction of a second. A generous bound, not a benchmark.
-        assert!(started.elapsed() < Duration::from_secs(60), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{:?}",
+            started.elapsed()
+        );
     }
     assert_eq!(counts(&db)["characters"], 1);
 }
@@ -251,13 +273,20 @@ fn fake_install(root: &Path) {
     let card = |name: &str| {
         png_with(&[(
             "chara",
-            &b64(json!({"spec": "chara_card_v2", "spec_version": "2.0", "data": {"name": name}}).to_string().as_bytes()),
+            &b64(
+                json!({"spec": "chara_card_v2", "spec_version": "2.0", "data": {"name": name}})
+                    .to_string()
+                    .as_bytes(),
+            ),
         )])
     };
     let plain_png = parley::cards::image::placeholder_png("x");
     put("package.json", br#"{"name": "sillytavern"}"#);
     put("server.js", b"// the server");
-    put("node_modules/some-lib/package.json", br#"{"name": "some-lib"}"#);
+    put(
+        "node_modules/some-lib/package.json",
+        br#"{"name": "some-lib"}"#,
+    );
     put("node_modules/some-lib/logo.png", &plain_png);
     put("node_modules/other/data.json", b"{\"a\": 1}");
     put("public/img/logo.png", &plain_png);
@@ -266,17 +295,26 @@ fn fake_install(root: &Path) {
     put("default/content/Seraphina.png", &card("Seraphina"));
     put("default/content/settings.json", b"{}");
     put("data/default-user/settings.json", b"{}");
-    put("data/default-user/secrets.json", br#"{"api_key_openai": "sk-secret"}"#);
+    put(
+        "data/default-user/secrets.json",
+        br#"{"api_key_openai": "sk-secret"}"#,
+    );
     put("data/default-user/characters/Mira.png", &card("Mira"));
     put("data/default-user/characters/Mira/joy.png", &plain_png);
-    put("data/default-user/thumbnails/avatar/Mira.png", &card("Mira"));
+    put(
+        "data/default-user/thumbnails/avatar/Mira.png",
+        &card("Mira"),
+    );
     put("data/default-user/User Avatars/me.png", &plain_png);
     put(
         "data/default-user/chats/Mira/first.jsonl",
         &fixture("chats/st_modern.jsonl"),
     );
     put("public/characters/Old.png", &card("Old"));
-    put("public/chats/Old/old chat.jsonl", &fixture("chats/st_modern.jsonl"));
+    put(
+        "public/chats/Old/old chat.jsonl",
+        &fixture("chats/st_modern.jsonl"),
+    );
 }
 
 #[test]
@@ -288,12 +326,25 @@ fn a_whole_sillytavern_install_imports_only_its_cards_and_chats() {
     let out = run(&db, &["import", root.to_str().unwrap()]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "nothing refused: {said}");
-    assert!(said.contains("imported character \"Mira\" from Mira.png"), "{said}");
-    assert!(said.contains("imported character \"Old\" from Old.png"), "{said}");
+    assert!(
+        said.contains("imported character \"Mira\" from Mira.png"),
+        "{said}"
+    );
+    assert!(
+        said.contains("imported character \"Old\" from Old.png"),
+        "{said}"
+    );
     assert!(said.contains("imported chat \"first\""), "{said}");
     assert!(said.contains("imported chat \"old chat\""), "{said}");
     assert!(said.contains("4 imported, 0 skipped"), "{said}");
-    for never in ["Seraphina", "Shipped Example", "logo", "joy", "secret", "manifest"] {
+    for never in [
+        "Seraphina",
+        "Shipped Example",
+        "logo",
+        "joy",
+        "secret",
+        "manifest",
+    ] {
         assert!(!said.contains(never), "{never} was read: {said}");
     }
     let after = counts(&db);
@@ -306,11 +357,26 @@ fn import_card_named(db: &Path, dir: &Path, name: &str) {
     let card = json!({"spec": "chara_card_v2", "spec_version": "2.0", "data": {"name": name}});
     std::fs::write(&file, card.to_string()).unwrap();
     let out = run(db, &["import", file.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 fn export(db: &Path, name: &str, out_dir: &Path) -> Output {
-    run(db, &["export", "character", name, "--format", "json-v2", "--out", out_dir.to_str().unwrap()])
+    run(
+        db,
+        &[
+            "export",
+            "character",
+            name,
+            "--format",
+            "json-v2",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    )
 }
 
 #[test]
@@ -342,9 +408,19 @@ fn an_export_never_follows_a_link_nor_replaces_a_file() {
     std::os::unix::fs::symlink(outside.join("keep.txt"), out_dir.join("Mira (2).json")).unwrap();
     let out = export(&db, "Mira", &out_dir);
     let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(path.ends_with("Mira (3).json"), "{path} {}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(std::fs::read_to_string(out_dir.join("Mira.json")).unwrap(), "an older export");
-    assert_eq!(std::fs::read_to_string(outside.join("keep.txt")).unwrap(), "mine");
+    assert!(
+        path.ends_with("Mira (3).json"),
+        "{path} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("Mira.json")).unwrap(),
+        "an older export"
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.join("keep.txt")).unwrap(),
+        "mine"
+    );
     let card: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(card["data"]["name"], "Mira");
 }
@@ -364,13 +440,24 @@ fn names_of_any_script_and_length_become_valid_file_names() {
     ] {
         import_card_named(&db, dir.path(), name);
         let out = export(&db, name, &out_dir);
-        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let path = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        assert_eq!(path.parent().unwrap(), out_dir, "{name} stays in the folder");
+        assert_eq!(
+            path.parent().unwrap(),
+            out_dir,
+            "{name} stays in the folder"
+        );
         let file = path.file_name().unwrap().to_str().unwrap();
         assert!(file.len() <= 255, "{name}: {} bytes", file.len());
         if expect.is_empty() {
-            assert!(file.starts_with("月月") && file.ends_with(".json"), "{file}");
+            assert!(
+                file.starts_with("月月") && file.ends_with(".json"),
+                "{file}"
+            );
         } else {
             assert_eq!(file, expect);
         }

@@ -74,6 +74,10 @@ mod tests {
     #[case::file("file:///etc/passwd", false)]
     #[case::ipc("ipc://localhost/x", false)]
     fn only_the_apps_own_pages(#[case] url: &str, #[case] allowed: bool) {
-        assert_eq!(is_app_page(&Url::parse(url).unwrap(), None), allowed, "{url}");
+        assert_eq!(
+            is_app_page(&Url::parse(url).unwrap(), None),
+            allowed,
+            "{url}"
+        );
     }
 }

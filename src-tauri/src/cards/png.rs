@@ -349,10 +349,15 @@ pub(crate) mod tests {
 
     #[test]
     fn too_many_chunks_are_refused_by_count() {
-        let many: Vec<_> = (0..50).map(|_| (*b"tEXt", b"Comment\0x".to_vec())).collect();
+        let many: Vec<_> = (0..50)
+            .map(|_| (*b"tEXt", b"Comment\0x".to_vec()))
+            .collect();
         let png = tiny_png(&many);
         let err = chunks(&png, 20).unwrap_err();
-        assert_eq!(err.to_string(), "the PNG has more than 20 chunks; the limit is 20");
+        assert_eq!(
+            err.to_string(),
+            "the PNG has more than 20 chunks; the limit is 20"
+        );
     }
 
     #[test]

@@ -110,7 +110,11 @@ pub fn safe_file_stem(name: &str) -> String {
         .chars()
         .map(|c| if "<>:\"/\\|?*".contains(c) { '_' } else { c })
         .collect();
-    let mut stem = cleaned.trim().trim_start_matches('.').trim_start().to_string();
+    let mut stem = cleaned
+        .trim()
+        .trim_start_matches('.')
+        .trim_start()
+        .to_string();
     if stem.len() > MAX_STEM_BYTES {
         let mut cut = MAX_STEM_BYTES;
         while !stem.is_char_boundary(cut) {
@@ -139,7 +143,10 @@ async fn export_folder(dir: &Path) -> Result<()> {
         ))
     })?;
     let meta = tokio::fs::symlink_metadata(dir).await.map_err(|e| {
-        AppError::internal(format!("the folder {} could not be read ({e})", dir.display()))
+        AppError::internal(format!(
+            "the folder {} could not be read ({e})",
+            dir.display()
+        ))
     })?;
     if meta.file_type().is_symlink() {
         return Err(AppError::validation(

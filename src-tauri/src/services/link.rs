@@ -20,7 +20,9 @@ pub fn outside_link(address: &str) -> Result<Url> {
         return Err(refuse("the address is too long to open"));
     }
     if address.chars().any(char::is_control) {
-        return Err(refuse("the address holds control characters; it was not opened"));
+        return Err(refuse(
+            "the address holds control characters; it was not opened",
+        ));
     }
     let url = Url::parse(address.trim())
         .map_err(|_| refuse("this is not a full web or mail address; it was not opened"))?;

@@ -15,6 +15,9 @@
 //! survives, the address is unchanged, and a script's own attempts to leave
 //! or open a window are refused by the native handler in
 //! `src-tauri/src/window.rs`).
+//!
+//! One piece: a single pass, its watchers installed once, through every
+//! screen; split, each part would need the whole setup again.
 
 mod common;
 

@@ -136,6 +136,9 @@ pub fn safe_file_stem(name: &str) -> String {
 /// The export folder, made if missing; refused when it is a link (Parley
 /// writes only where it was told, never where a link points).
 async fn export_folder(dir: &Path) -> Result<()> {
+    // Without a trailing `/`, which would make the check follow the link.
+    let dir: PathBuf = dir.components().collect();
+    let dir = dir.as_path();
     tokio::fs::create_dir_all(dir).await.map_err(|e| {
         AppError::internal(format!(
             "the folder {} could not be made ({e})",

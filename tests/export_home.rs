@@ -7,13 +7,14 @@ use std::process::{Command, Output};
 
 use serde_json::json;
 
+/// `parley <args>` on the database `db`, to its end.
 fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_parley"))
-        .args(args)
+    let mut parley = Command::new(env!("CARGO_BIN_EXE_parley"));
+    parley
         .env("PARLEY_DB", db)
         .env_remove("RUST_LOG")
-        .output()
-        .expect("run parley")
+        .args(args);
+    parley.output().expect("run parley")
 }
 
 fn import_card_named(db: &Path, dir: &Path, name: &str) {

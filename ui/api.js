@@ -319,6 +319,13 @@ export const replies = {
  */
 export const renderMarkdown = (texts) => call('markdown_render', { texts });
 
+/**
+ * Opens a link in the system browser (or mail program); Rust checks again
+ * that it is an absolute http, https or mailto address.
+ * @param {string} url @returns {Promise<void>}
+ */
+export const openLink = (url) => call('open_link', { url });
+
 export const settings = {
   /** @returns {Promise<Settings>} */
   get: () => call('settings_get'),

@@ -71,7 +71,7 @@ pub fn run() {
                 .first()
                 .cloned()
                 .ok_or("tauri.conf.json declares no window")?;
-            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+            crate::window::keep_to_app(tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?, app.config()).build()?;
             Ok(())
         })
         .build(tauri::generate_context!())

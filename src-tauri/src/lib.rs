@@ -22,6 +22,7 @@ pub mod repos;
 pub mod secrets;
 pub mod services;
 pub mod state;
+pub mod window;
 
 /// Entry point of the `parley` binary.
 pub fn run() {

@@ -90,12 +90,21 @@ enum Field {
 /// Reads a card out of a PNG's `ccv3` or `chara` text chunk (`ccv3` wins
 /// when both are there and it parses). The avatar is the PNG without them.
 pub fn from_png(bytes: &[u8], limits: &Limits) -> Result<ParsedCard, FormatError> {
-    let chunks = png::chunks(bytes)?;
+    let chunks = png::chunks(bytes, limits.max_png_chunks)?;
     png::check_dimensions(&chunks, limits)?;
     let mut chara = None;
     let mut ccv3 = None;
-    for c in &chunks {
+    // Only card chunks are inflated, within two cards' worth of text.
+    let mut inflated = 0usize;
+    for c in chunks.iter().filter(|c| png::is_card_chunk(c)) {
         if let Some(t) = png::text_of(c, limits)? {
+            inflated += t.text.len();
+            if inflated > 2 * limits.max_text_bytes {
+                return Err(FormatError::new(format!(
+                    "the PNG's card texts add up to more than {} MB",
+                    2 * limits.max_text_bytes / (1024 * 1024)
+                )));
+            }
             if t.keyword.eq_ignore_ascii_case("ccv3") {
                 ccv3 = Some(t.text);
             } else if t.keyword.eq_ignore_ascii_case("chara") {

@@ -14,6 +14,7 @@ use super::{image, FormatError, Limits};
 
 /// Reads a CHARX archive.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<ParsedCard, FormatError> {
+    check_directory(bytes, limits)?;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|_| FormatError::new("the CHARX archive is corrupt (not a readable zip)"))?;
     if zip.len() > limits.max_archive_entries {
@@ -34,6 +35,43 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<ParsedCard, FormatError> {
         }
     }
     Ok(parsed)
+}
+
+/// Refuses an archive whose end record declares more entries, or a larger
+/// directory, than the limit allows, before the zip reader allocates one
+/// record per entry (a small file can declare hundreds of thousands).
+fn check_directory(bytes: &[u8], limits: &Limits) -> Result<(), FormatError> {
+    // The end record is 22 bytes plus a comment of up to 65,535.
+    let tail_from = bytes.len().saturating_sub(22 + 65_535);
+    let Some(at) = bytes[tail_from..]
+        .windows(4)
+        .rposition(|w| w == b"PK\x05\x06")
+        .map(|i| tail_from + i)
+    else {
+        return Ok(()); // not a zip: the reader says so in its own words
+    };
+    let Some(end) = bytes.get(at..at + 22) else {
+        return Ok(());
+    };
+    let entries = u16::from_le_bytes([end[10], end[11]]) as usize;
+    let directory = u32::from_le_bytes([end[12], end[13], end[14], end[15]]) as usize;
+    // Each entry's record is 46 bytes plus its name; a card's names are short.
+    let max_directory = limits.max_archive_entries * 1024;
+    if entries == 0xFFFF || entries > limits.max_archive_entries {
+        return Err(FormatError::new(format!(
+            "the CHARX archive declares {}{entries} files; the limit is {}",
+            if entries == 0xFFFF { "at least " } else { "" },
+            limits.max_archive_entries
+        )));
+    }
+    if directory > max_directory {
+        return Err(FormatError::new(format!(
+            "the CHARX archive's list of files is {} KB; the limit is {} KB",
+            directory / 1024,
+            max_directory / 1024
+        )));
+    }
+    Ok(())
 }
 
 /// An entry's bytes, or `None` when the archive has no such entry.
@@ -124,6 +162,21 @@ pub(crate) mod tests {
             {"type": "icon", "uri": "embeded://../../etc/passwd", "name": "main"}
         ]}});
         assert_eq!(icon_path(&card), None);
+    }
+
+    #[test]
+    fn thousands_of_entries_are_refused_before_they_are_read() {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..3000 {
+            zip.start_file(format!("{i}"), zip::write::SimpleFileOptions::default())
+                .unwrap();
+        }
+        let bytes = zip.finish().unwrap().into_inner();
+        let err = read(&bytes, &Limits::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the CHARX archive declares 3000 files; the limit is 2000"
+        );
     }
 
     #[test]

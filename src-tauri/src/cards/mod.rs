@@ -46,6 +46,18 @@ pub struct Limits {
     pub max_image_side: u32,
     /// Most entries in a CHARX archive.
     pub max_archive_entries: usize,
+    /// Most chunks in a PNG (a large image has a few thousand `IDAT`s).
+    pub max_png_chunks: usize,
+    /// Longest line of a SillyTavern chat (a message with all its swipes).
+    pub max_line_bytes: usize,
+    /// Most swipes on one message.
+    pub max_swipes: usize,
+    /// What a chat may cost once stored, per byte of the file, plus
+    /// [`Limits::stored_allowance`]: each message and swipe is a row, and
+    /// each swipe repeats its line's other fields, so a short line with a
+    /// large field and many swipes would otherwise grow without bound.
+    pub stored_per_byte: usize,
+    pub stored_allowance: usize,
 }
 
 impl Default for Limits {
@@ -57,6 +69,11 @@ impl Default for Limits {
             max_json_depth: 64,
             max_image_side: 8192,
             max_archive_entries: 2000,
+            max_png_chunks: 65_536,
+            max_line_bytes: 32 * 1024 * 1024,
+            max_swipes: 2000,
+            stored_per_byte: 16,
+            stored_allowance: 64 * 1024 * 1024,
         }
     }
 }

@@ -29,8 +29,9 @@ pub fn is_png(bytes: &[u8]) -> bool {
     bytes.starts_with(&SIGNATURE)
 }
 
-/// Every chunk up to and including `IEND`, each with its CRC checked.
-pub fn chunks(bytes: &[u8]) -> Result<Vec<Chunk<'_>>, FormatError> {
+/// Every chunk up to and including `IEND`, each with its CRC checked; at
+/// most `max_chunks` of them.
+pub fn chunks(bytes: &[u8], max_chunks: usize) -> Result<Vec<Chunk<'_>>, FormatError> {
     if !is_png(bytes) {
         return Err(FormatError::new("it is not a PNG image (wrong signature)"));
     }
@@ -73,6 +74,11 @@ pub fn chunks(bytes: &[u8]) -> Result<Vec<Chunk<'_>>, FormatError> {
             return Err(FormatError::new(format!(
                 "the PNG is corrupt (chunk {} fails its checksum)",
                 kind_name(kind)
+            )));
+        }
+        if out.len() == max_chunks {
+            return Err(FormatError::new(format!(
+                "the PNG has more than {max_chunks} chunks; the limit is {max_chunks}"
             )));
         }
         out.push(Chunk {
@@ -120,10 +126,10 @@ pub struct TextChunk {
 
 /// Decodes a `tEXt`, `zTXt` or `iTXt` chunk; `None` for other chunks.
 pub fn text_of(chunk: &Chunk<'_>, limits: &Limits) -> Result<Option<TextChunk>, FormatError> {
-    let kind = &chunk.kind;
-    if kind != b"tEXt" && kind != b"zTXt" && kind != b"iTXt" {
+    if !is_text(chunk) {
         return Ok(None);
     }
+    let kind = &chunk.kind;
     let name = kind_name(*kind);
     let nul = chunk
         .data
@@ -209,6 +215,16 @@ fn latin1(bytes: &[u8]) -> String {
     }
 }
 
+fn is_text(chunk: &Chunk<'_>) -> bool {
+    matches!(&chunk.kind, b"tEXt" | b"zTXt" | b"iTXt")
+}
+
+/// Whether the chunk is a text chunk that carries card data, told by its
+/// keyword alone (nothing is decompressed to find out).
+pub fn is_card_chunk(chunk: &Chunk<'_>) -> bool {
+    is_text(chunk) && keyword_is_card(chunk.data)
+}
+
 /// Whether a text chunk carries card data (`chara` or `ccv3`).
 fn is_card_keyword(keyword: &str) -> bool {
     keyword.eq_ignore_ascii_case("chara") || keyword.eq_ignore_ascii_case("ccv3")
@@ -218,8 +234,7 @@ fn is_card_keyword(keyword: &str) -> bool {
 pub fn strip_card_chunks(chunks: &[Chunk<'_>]) -> Vec<u8> {
     let mut out = SIGNATURE.to_vec();
     for c in chunks {
-        let is_card = matches!(&c.kind, b"tEXt" | b"zTXt" | b"iTXt") && keyword_is_card(c.data);
-        if !is_card {
+        if !is_card_chunk(c) {
             out.extend_from_slice(c.raw);
         }
     }
@@ -235,7 +250,7 @@ fn keyword_is_card(data: &[u8]) -> bool {
 /// `png` with its card chunks replaced by `tEXt` chunks `texts`
 /// (keyword, text), inserted just before `IEND`.
 pub fn with_text_chunks(png: &[u8], texts: &[(&str, &str)]) -> Result<Vec<u8>, FormatError> {
-    let all = chunks(png)?;
+    let all = chunks(png, usize::MAX)?;
     let stripped = strip_card_chunks(&all);
     let iend_at = stripped.len() - 12;
     let mut out = stripped[..iend_at].to_vec();
@@ -286,7 +301,7 @@ pub(crate) mod tests {
     #[test]
     fn reads_text_chunks_after_the_image_data() {
         let png = tiny_png(&[(*b"tEXt", b"chara\0aGVsbG8=".to_vec())]);
-        let all = chunks(&png).unwrap();
+        let all = chunks(&png, 100).unwrap();
         let texts: Vec<_> = all
             .iter()
             .filter_map(|c| text_of(c, &Limits::default()).unwrap())
@@ -305,14 +320,14 @@ pub(crate) mod tests {
         let mut png = tiny_png(&[(*b"tEXt", b"chara\0abc".to_vec())]);
         let n = png.len();
         png[n - 14] ^= 0xff; // inside the tEXt chunk's CRC
-        let err = chunks(&png).unwrap_err();
+        let err = chunks(&png, 100).unwrap_err();
         assert!(err.to_string().contains("checksum"), "{err}");
     }
 
     #[test]
     fn a_truncated_file_is_named() {
         let png = tiny_png(&[]);
-        let err = chunks(&png[..png.len() - 5]).unwrap_err();
+        let err = chunks(&png[..png.len() - 5], 100).unwrap_err();
         assert!(err.to_string().contains("truncated"), "{err}");
     }
 
@@ -327,9 +342,22 @@ pub(crate) mod tests {
         let mut data = b"chara\0\0".to_vec();
         data.extend(z.finish().unwrap());
         let png = tiny_png(&[(*b"zTXt", data)]);
-        let all = chunks(&png).unwrap();
+        let all = chunks(&png, 100).unwrap();
         let err = all.iter().find_map(|c| text_of(c, &limits).err()).unwrap();
         assert!(err.to_string().contains("larger than"), "{err}");
+    }
+
+    #[test]
+    fn too_many_chunks_are_refused_by_count() {
+        let many: Vec<_> = (0..50)
+            .map(|_| (*b"tEXt", b"Comment\0x".to_vec()))
+            .collect();
+        let png = tiny_png(&many);
+        let err = chunks(&png, 20).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the PNG has more than 20 chunks; the limit is 20"
+        );
     }
 
     #[test]
@@ -340,7 +368,7 @@ pub(crate) mod tests {
         ]);
         let limits = Limits::default();
         let out = with_text_chunks(&png, &[("chara", "new2"), ("ccv3", "new3")]).unwrap();
-        let texts: Vec<_> = chunks(&out)
+        let texts: Vec<_> = chunks(&out, 100)
             .unwrap()
             .iter()
             .filter_map(|c| text_of(c, &limits).unwrap())

@@ -10,6 +10,8 @@
 //! One piece: reading and writing the format stay side by side, so each
 //! field read is visibly a field written back.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 
@@ -88,19 +90,20 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<StChat, FormatError> {
     let Some((&(first_no, first), rest)) = lines.split_first() else {
         return Err(FormatError::new("the chat file is empty"));
     };
-    let first = object(first_no, first, limits)?;
-    let (header, first_message) = if first.contains_key("mes") {
+    let budget = Budget::new(bytes.len(), limits);
+    let first_obj = object(first_no, first, limits)?;
+    let (header, first_message) = if first_obj.contains_key("mes") {
         (
             Map::new(),
-            Some(message(first).map_err(|e| at(first_no, e))?),
+            Some(budget.message(first_no, first, first_obj, limits)?),
         )
     } else {
-        (first, None)
+        (first_obj, None)
     };
     // Lines parse independently: big chats use every core.
     let parse_all = |part: &[(usize, &[u8])]| -> Result<Vec<StMessage>, FormatError> {
         part.iter()
-            .map(|&(no, line)| message(object(no, line, limits)?).map_err(|e| at(no, e)))
+            .map(|&(no, line)| budget.message(no, line, object(no, line, limits)?, limits))
             .collect()
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
@@ -130,12 +133,85 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<StChat, FormatError> {
     Ok(StChat { header, messages })
 }
 
+/// What a chat's rows may cost, shared by the threads that parse it: a
+/// file is refused as soon as its lines would cost more than
+/// `stored_per_byte` times its size (plus an allowance), before any of it
+/// is copied into swipes.
+struct Budget {
+    spent: AtomicUsize,
+    limit: usize,
+}
+
+/// What one stored row costs beyond its text, roughly, in memory and on disk.
+const ROW_COST: usize = 512;
+
+impl Budget {
+    fn new(file_bytes: usize, limits: &Limits) -> Self {
+        Self {
+            spent: AtomicUsize::new(0),
+            limit: file_bytes
+                .saturating_mul(limits.stored_per_byte)
+                .saturating_add(limits.stored_allowance),
+        }
+    }
+
+    /// One line as a message, refused when it is too long, has too many
+    /// swipes, or would take the chat over its budget.
+    fn message(
+        &self,
+        no: usize,
+        line: &[u8],
+        obj: Map<String, Value>,
+        limits: &Limits,
+    ) -> Result<StMessage, FormatError> {
+        let m = message(obj).map_err(|e| at(no, e))?;
+        if m.swipes.len() > limits.max_swipes {
+            return Err(at(
+                no,
+                FormatError::new(format!(
+                    "the message has {} swipes; the limit is {}",
+                    m.swipes.len(),
+                    limits.max_swipes
+                )),
+            ));
+        }
+        // Each swipe keeps a copy of the line's other fields: about the
+        // line less its texts.
+        let texts = m.content.len() + m.swipes.iter().map(|s| s.content.len()).sum::<usize>();
+        let fields = line.len().saturating_sub(texts);
+        let cost = ROW_COST + m.swipes.len() * (ROW_COST + fields);
+        let spent = self.spent.fetch_add(cost, Ordering::Relaxed) + cost;
+        if spent > self.limit {
+            return Err(at(
+                no,
+                FormatError::new(format!(
+                    "the chat would take more than {} MB once stored (each swipe repeats its \
+                     line's fields); the limit for a file of this size is {} MB",
+                    spent / (1024 * 1024),
+                    self.limit / (1024 * 1024)
+                )),
+            ));
+        }
+        Ok(m)
+    }
+}
+
 fn at(line: usize, e: FormatError) -> FormatError {
     FormatError::new(format!("line {line}: {e}"))
 }
 
 /// One line as a JSON object.
 fn object(no: usize, line: &[u8], limits: &Limits) -> Result<Map<String, Value>, FormatError> {
+    if line.len() > limits.max_line_bytes {
+        return Err(at(
+            no,
+            FormatError::new(format!(
+                "the line is {} MB; the limit is {} MB",
+                line.len() / (1024 * 1024),
+                limits.max_line_bytes / (1024 * 1024)
+            )),
+        ));
+    }
     match parse_json(line, limits, "line").map_err(|e| at(no, e))? {
         Value::Object(obj) => Ok(obj),
         _ => Err(at(no, FormatError::new("the line is not a JSON object"))),

@@ -23,6 +23,7 @@ pub mod chat_session;
 pub mod export;
 pub mod generation;
 pub mod import;
+pub mod link;
 pub mod message;
 /// The command names, one list (also `include!`d by `build.rs`).
 pub mod names;
@@ -112,6 +113,7 @@ macro_rules! all_commands {
             $crate::commands::generation::chat_prompt_preview,
             $crate::commands::generation::message_swipe,
             $crate::commands::generation::markdown_render,
+            $crate::commands::link::open_link,
         ]
     };
 }

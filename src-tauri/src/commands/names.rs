@@ -73,4 +73,5 @@ pub const COMMANDS: &[&str] = &[
     "chat_prompt_preview",
     "message_swipe",
     "markdown_render",
+    "open_link",
 ];

@@ -90,52 +90,127 @@ pub fn exports_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// A file name made from a display name: no separators, no leading dot,
-/// no control characters, at most 100 characters.
+/// Longest file-name stem, in bytes: with " (99999)" and ".jsonl" added a
+/// name stays under the 255 bytes every common file system allows.
+const MAX_STEM_BYTES: usize = 230;
+
+/// Names Windows keeps for devices, with or without an extension.
+const RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// A file name made from a display name in any script: no separators or
+/// characters Windows refuses (`<>:"/\|?*`), no control, bidirectional or
+/// zero-width characters, no leading dot or trailing dot or space, not a
+/// device name (`CON`, `LPT1`), at most [`MAX_STEM_BYTES`] bytes (cut at a
+/// character boundary).
 pub fn safe_file_stem(name: &str) -> String {
-    let cleaned: String = name
+    let cleaned: String = super::validate::clean_label(name)
         .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || " -_()'.,!&+".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(100)
+        .map(|c| if "<>:\"/\\|?*".contains(c) { '_' } else { c })
         .collect();
-    let trimmed = cleaned.trim().trim_start_matches('.').trim();
-    if trimmed.is_empty() {
-        "export".into()
-    } else {
-        trimmed.to_string()
+    let mut stem = cleaned
+        .trim()
+        .trim_start_matches('.')
+        .trim_start()
+        .to_string();
+    if stem.len() > MAX_STEM_BYTES {
+        let mut cut = MAX_STEM_BYTES;
+        while !stem.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        stem.truncate(cut);
     }
+    let stem = stem.trim_end_matches(['.', ' ']);
+    if stem.is_empty() {
+        return "export".into();
+    }
+    let base = stem.split('.').next().unwrap_or(stem).trim_end();
+    if RESERVED.iter().any(|r| base.eq_ignore_ascii_case(r)) {
+        return format!("{stem}_");
+    }
+    stem.to_string()
 }
 
-/// A path in `dir` for `stem.ext` that does not exist yet ("name (2).ext").
-fn free_path(dir: &Path, stem: &str, ext: &str) -> PathBuf {
-    let first = dir.join(format!("{stem}.{ext}"));
-    if !first.exists() {
-        return first;
-    }
-    (2..)
-        .map(|n| dir.join(format!("{stem} ({n}).{ext}")))
-        .find(|p| !p.exists())
-        .unwrap_or(first)
-}
-
-async fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf> {
+/// The export folder, made if missing; refused when it is a link (Parley
+/// writes only where it was told, never where a link points).
+async fn export_folder(dir: &Path) -> Result<()> {
+    // Without a trailing `/`, which would make the check follow the link.
+    let dir: PathBuf = dir.components().collect();
+    let dir = dir.as_path();
     tokio::fs::create_dir_all(dir).await.map_err(|e| {
         AppError::internal(format!(
             "the folder {} could not be made ({e})",
             dir.display()
         ))
     })?;
-    let path = free_path(dir, &safe_file_stem(stem), ext);
-    tokio::fs::write(&path, bytes).await.map_err(|e| {
-        AppError::internal(format!("{} could not be written ({e})", path.display()))
+    let meta = tokio::fs::symlink_metadata(dir).await.map_err(|e| {
+        AppError::internal(format!(
+            "the folder {} could not be read ({e})",
+            dir.display()
+        ))
     })?;
-    Ok(path)
+    if meta.file_type().is_symlink() {
+        return Err(AppError::validation(
+            "folder",
+            format!(
+                "the export folder {} is a link to another place; Parley does not write through links, choose the folder it points to",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a new file in `dir`, `stem.ext` or the first free
+/// "stem (n).ext". The file is created with `create_new`, so an existing
+/// file (or a link in its place) is never opened, let alone replaced.
+async fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf> {
+    export_folder(dir).await?;
+    let stem = safe_file_stem(stem);
+    let dir = dir.to_path_buf();
+    let ext = ext.to_string();
+    let bytes = bytes.to_vec();
+    tokio::task::spawn_blocking(move || {
+        for n in 1..100_000u32 {
+            let name = if n == 1 {
+                format!("{stem}.{ext}")
+            } else {
+                format!("{stem} ({n}).{ext}")
+            };
+            let path = dir.join(name);
+            let mut file = match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(AppError::internal(format!(
+                        "{} could not be written ({e})",
+                        path.display()
+                    )))
+                }
+            };
+            if let Err(e) = file.write_all(&bytes).and_then(|()| file.sync_all()) {
+                drop(file);
+                let _ = std::fs::remove_file(&path);
+                return Err(AppError::internal(format!(
+                    "{} could not be written ({e})",
+                    path.display()
+                )));
+            }
+            return Ok(path);
+        }
+        Err(AppError::internal(format!(
+            "{} holds too many files named {stem}; choose another folder",
+            dir.display()
+        )))
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("the export stopped unexpectedly ({e})")))?
 }
 
 /// Writes the character as a card into `dir`; returns the file's path.
@@ -253,12 +328,37 @@ pub async fn export_chat(pool: &SqlitePool, id: Id, dir: &Path) -> Result<PathBu
 mod tests {
     use super::*;
 
-    #[test]
-    fn export_names_cannot_climb_or_hide() {
-        assert_eq!(safe_file_stem("../../etc/x"), "_.._etc_x");
-        assert_eq!(safe_file_stem(".hidden"), "hidden");
-        assert_eq!(safe_file_stem("Mira: the \"pilot\""), "Mira_ the _pilot_");
-        assert_eq!(safe_file_stem("///"), "___");
-        assert_eq!(safe_file_stem(""), "export");
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::climbing("../../etc/x", "_.._etc_x")]
+    #[case::hidden(".hidden", "hidden")]
+    #[case::only_dots("..", "export")]
+    #[case::windows_chars("Mira: the \"pilot\"?*<>|", "Mira_ the _pilot______")]
+    #[case::backslash("a\\b", "a_b")]
+    #[case::separators("///", "___")]
+    #[case::empty("", "export")]
+    #[case::cjk("月の少女", "月の少女")]
+    #[case::emoji("Ada 👩\u{200D}💻🚀", "Ada 👩\u{200D}💻🚀")]
+    #[case::rtl("مرحبا", "مرحبا")]
+    #[case::bidi_trick("Mira\u{202E}gnp.exe", "Miragnp.exe")]
+    #[case::device("CON", "CON_")]
+    #[case::device_with_extension("lpt1.txt", "lpt1.txt_")]
+    #[case::not_a_device("CONSOLE", "CONSOLE")]
+    #[case::trailing_dots("Mira...", "Mira")]
+    #[case::control("a\u{0}b\nc", "abc")]
+    fn export_names_are_valid_file_names(#[case] name: &str, #[case] stem: &str) {
+        assert_eq!(safe_file_stem(name), stem);
+    }
+
+    #[rstest]
+    #[case::ascii(&"x".repeat(300))]
+    #[case::cjk(&"月".repeat(300))]
+    #[case::emoji(&"😀".repeat(300))]
+    fn long_names_are_cut_at_a_character_boundary(#[case] name: &str) {
+        let stem = safe_file_stem(name);
+        assert!(stem.len() <= MAX_STEM_BYTES, "{}", stem.len());
+        assert!(stem.len() + " (99999).jsonl".len() <= 255);
+        assert!(name.starts_with(&stem) && stem.len() > MAX_STEM_BYTES - 4);
     }
 }

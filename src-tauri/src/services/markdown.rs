@@ -1,8 +1,12 @@
 //! Markdown to safe HTML for the chat view: pulldown-cmark renders, ammonia
-//! sanitises. No script, no event handlers, no styles, no images (nothing
-//! remote loads), links only to http, https and mailto, marked
-//! `noopener noreferrer nofollow`. Raw HTML in the text is escaped, not
-//! interpreted, so card and model text can never become markup.
+//! sanitises. No script, no event handlers, no styles, no images (a remote
+//! image would be a request to another host; the CSP would block it too, and
+//! `data:` images are not worth the markup), links only to absolute http,
+//! https and mailto addresses (a relative link, `//host` or any other scheme
+//! is dropped, keeping its text), marked `noopener noreferrer nofollow`. Raw
+//! HTML in the text is escaped, not interpreted, so card and model text can
+//! never become markup. A link still never navigates the window: the window
+//! asks before opening it outside (`services::link`).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -45,6 +49,7 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.tags(tags)
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::Deny)
         .link_rel(Some("noopener noreferrer nofollow"))
         .strip_comments(true);
     b
@@ -114,6 +119,41 @@ mod tests {
                 "{input:?} rendered <{tag}>"
             );
         }
+    }
+
+    #[rstest]
+    #[case::relative("[x](/etc/passwd)")]
+    #[case::dot_relative("[x](../index.html)")]
+    #[case::fragment("[x](#top)")]
+    #[case::protocol_relative("[x](//evil.example/a)")]
+    #[case::javascript("[x](javascript:alert(1))")]
+    #[case::javascript_case("[x](JaVaScRiPt:alert(1))")]
+    #[case::javascript_entity("[x](javascript&#58;alert(1))")]
+    #[case::data("[x](data:text/html;base64,PHNjcmlwdD4=)")]
+    #[case::file("[x](file:///etc/passwd)")]
+    #[case::app("[x](tauri://localhost/index.html)")]
+    #[case::ipc("[x](ipc://localhost/open_link)")]
+    #[case::vbscript("[x](vbscript:msgbox)")]
+    #[case::autolink("<file:///etc/passwd>")]
+    #[case::reference("[x][r]\n\n[r]: /relative")]
+    #[case::raw_anchor("<a href=\"/x\">x</a>")]
+    fn only_absolute_web_and_mail_links_survive(#[case] input: &str) {
+        let out = render(input);
+        // Escaped text has no `<`: only real tags are looked at.
+        let real_href = out
+            .split('<')
+            .skip(1)
+            .any(|tag| tag.split('>').next().unwrap_or("").contains("href"));
+        assert!(!real_href, "{input:?} kept a link: {out}");
+    }
+
+    #[rstest]
+    #[case::markdown_image("![x](https://evil.example/t.png)")]
+    #[case::relative_image("![x](/avatar.png)")]
+    #[case::data_image("![x](data:image/png;base64,iVBORw0KGgo=)")]
+    fn images_never_load(#[case] input: &str) {
+        let out = render(input);
+        assert!(!out.contains("<img") && !out.contains("src"), "{out}");
     }
 
     #[test]

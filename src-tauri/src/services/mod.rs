@@ -14,6 +14,7 @@ pub mod export;
 pub mod generation;
 pub mod generation_params;
 pub mod import;
+pub mod link;
 pub mod lorebook;
 pub mod markdown;
 pub mod message;

@@ -13,9 +13,46 @@ pub const CARD_TEXT_MAX_BYTES: usize = 1024 * 1024;
 /// Longest message: 1,000,000 characters.
 pub const MESSAGE_MAX_CHARS: usize = 1_000_000;
 
-/// A trimmed name of 1 to 200 characters.
+/// Whether `c` is a bidirectional control: it can reorder the text around
+/// it (a name that flips the line it is shown in).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Whether `c` is invisible and has no job in a name: zero-width space, word
+/// joiner, byte-order mark (a name that looks empty, or like another).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// A name or title without what could reorder or hide the interface around
+/// it: bidirectional controls, zero-width spaces and joiners, control
+/// characters. The zero-width (non-)joiner (U+200C, U+200D) stays between
+/// two visible characters, where emoji (👩‍💻) and scripts such as Persian
+/// and Devanagari need it, and goes elsewhere.
+pub fn clean_label(value: &str) -> String {
+    let chars: Vec<char> = value
+        .chars()
+        .filter(|&c| !is_bidi_control(c) && !is_invisible(c) && !c.is_control())
+        .collect();
+    let joiner = |c: char| matches!(c, '\u{200C}' | '\u{200D}');
+    let visible = |c: Option<&char>| c.is_some_and(|&c| !joiner(c) && !c.is_whitespace());
+    chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| {
+            !joiner(c) || (i > 0 && visible(chars.get(i - 1)) && visible(chars.get(i + 1)))
+        })
+        .map(|(_, &c)| c)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A trimmed name of 1 to 200 characters, cleaned by [`clean_label`].
 pub fn name(field: &str, value: &str) -> Result<String> {
-    let v = value.trim();
+    let cleaned = clean_label(value);
+    let v = cleaned.as_str();
     if v.is_empty() {
         return Err(AppError::validation(
             field,
@@ -35,9 +72,11 @@ pub fn name(field: &str, value: &str) -> Result<String> {
     Ok(v.to_string())
 }
 
-/// A title of at most 500 characters (may be empty).
+/// A title of at most 500 characters (may be empty), cleaned by
+/// [`clean_label`].
 pub fn title(field: &str, value: &str) -> Result<String> {
-    let v = value.trim();
+    let cleaned = clean_label(value);
+    let v = cleaned.as_str();
     let n = v.chars().count();
     if n > TITLE_MAX {
         return Err(AppError::validation(
@@ -229,9 +268,25 @@ mod tests {
     #[case::blank("   ", Err("name is required"))]
     #[case::too_long(&"x".repeat(201), Err("name is 201 characters long; the limit is 200"))]
     #[case::limit_in_chars_not_bytes(&"é".repeat(200), Ok(&*"é".repeat(200)))]
+    #[case::bidi_override("Mira\u{202E}gnp.exe", Ok("Miragnp.exe"))]
+    #[case::bidi_isolates("\u{2067}Mira\u{2069} \u{200F}\u{061C}", Ok("Mira"))]
+    #[case::zero_width("Mi\u{200B}ra\u{FEFF}\u{2060}", Ok("Mira"))]
+    #[case::only_invisible("\u{200B}\u{200D}\u{202E}", Err("name is required"))]
+    #[case::emoji_joiner_kept("Ada 👩\u{200D}💻", Ok("Ada 👩\u{200D}💻"))]
+    #[case::persian_non_joiner_kept("می\u{200C}خواهم", Ok("می\u{200C}خواهم"))]
+    #[case::stray_joiners_go("\u{200D}Mira \u{200C}", Ok("Mira"))]
+    #[case::control_characters("Mi\u{0}ra\n", Ok("Mira"))]
     fn names(#[case] input: &str, #[case] expected: Result<&str, &str>) {
         let got = name("name", input).map_err(|e| e.to_string());
         assert_eq!(got, expected.map(str::to_string).map_err(str::to_string));
+    }
+
+    #[test]
+    fn titles_lose_what_could_reorder_the_interface() {
+        assert_eq!(
+            title("title", "\u{202E}Evening\u{200B} walk\u{2066}").unwrap(),
+            "Evening walk"
+        );
     }
 
     #[rstest]

@@ -10,7 +10,7 @@ import * as api from '../../api.js';
 import { h } from '../../dom.js';
 import { showError, showFieldError, confirmDialog, toast, viewHeader, clearBanner } from '../../components.js';
 import { changed, navigate, onLeave } from '../../state.js';
-import { expandMacros, markdown } from './render.js';
+import { expandMacros, markdownWithNames } from './render.js';
 import { MessageList } from './list.js';
 import { Composer } from './composer.js';
 import { ReplyController } from './reply.js';
@@ -69,7 +69,7 @@ export async function render(root, params) {
   const list = new MessageList(chatId, {
     authors: { assistant: character?.name ?? 'Assistant', user: persona?.name ?? 'You', system: 'System' },
     busy: () => reply.busy,
-    render: (texts) => markdown(texts.map(expand)),
+    render: (texts) => markdownWithNames(texts, names),
     expand,
     regenerate: (b) => void reply.regenerate(b),
     continueReply: (b) => void reply.continueReply(b),

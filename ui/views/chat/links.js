@@ -1,31 +1,64 @@
 // @ts-check
-// Links inside messages never navigate the app window: a click shows the
-// address and copies it.
+// Links inside messages never navigate the app window (the window refuses
+// that natively too, see src-tauri/src/window.rs): a click shows the full
+// address as text and asks whether to open it in the system browser, copy
+// it, or leave it.
 
-import { toast } from '../../components.js';
+import * as api from '../../api.js';
+import { openDialog, showError, toast } from '../../components.js';
+import { h } from '../../dom.js';
 
 /** @param {string} url */
-async function linkOutside(url) {
-  let copied = false;
+async function copy(url) {
   try {
-    if (navigator.clipboard?.writeText) {
-      await navigator.clipboard.writeText(url);
-      copied = true;
-    }
+    await navigator.clipboard.writeText(url);
+    toast('Address copied');
   } catch {
-    copied = false;
+    toast('The address could not be copied; select it in the dialog');
   }
-  toast(`Links open outside Parley: ${url}${copied ? ' \u2014 copied' : ''}`);
+}
+
+/** Asks before a link leaves Parley. @param {string} url */
+export function confirmLink(url) {
+  /** @type {() => void} */
+  let close = () => {};
+  const open = h('button', {
+    type: 'button',
+    class: 'btn primary',
+    id: 'link-open',
+    onclick: () => {
+      close();
+      api.openLink(url).catch((e) => showError(e));
+    },
+  }, 'Open in browser');
+  const copyBtn = h('button', {
+    type: 'button',
+    class: 'btn',
+    id: 'link-copy',
+    onclick: () => {
+      close();
+      void copy(url);
+    },
+  }, 'Copy address');
+  close = openDialog({
+    title: 'Open this link outside Parley?',
+    id: 'link-dialog',
+    body: [
+      h('p', { class: 'modal-text' }, 'The link goes to this address:'),
+      h('code', { class: 'link-address', id: 'link-address' }, url),
+      h('div', { class: 'modal-actions' }, copyBtn, open),
+    ],
+  });
 }
 
 /** Catches clicks on links in the message bodies under `list`. @param {HTMLElement} list */
 export function keepLinksOutside(list) {
   /** @param {MouseEvent} ev */
   const onLinkClick = (ev) => {
-    const a = ev.target instanceof Element ? ev.target.closest('.message-body a') : null;
+    const a = ev.target instanceof Element ? ev.target.closest('.message-body a[href]') : null;
     if (!a) return;
     ev.preventDefault();
-    if (ev.type === 'click') void linkOutside(a.getAttribute('href') ?? '');
+    if (ev.type === 'click') confirmLink(a.getAttribute('href') ?? '');
   };
   list.addEventListener('click', onLinkClick);
   list.addEventListener('auxclick', onLinkClick);

@@ -1,7 +1,8 @@
 // @ts-check
 // How a chat's stored text is shown: the chat's names in place of its
 // macros, and Markdown (rendered and sanitised in Rust) for all but very
-// long texts, which stay plain. No DOM here.
+// long texts, which stay plain. A name is text, never markup: in rendered
+// text it goes in after Markdown, escaped (`markdownWithNames`). No DOM here.
 
 import * as api from '../../api.js';
 
@@ -28,6 +29,40 @@ export function expandMacros(text, names) {
     if (angle === 'USER') return names.user;
     return match; // <bot>, <User>: not macros
   });
+}
+
+// Stand-ins for the names while Markdown renders: private-use characters,
+// which Markdown and the sanitiser leave alone.
+const NAME_MARK = { char: '\uE000c\uE001', user: '\uE000u\uE001' };
+
+/**
+ * A name as HTML text: escaped, and without bidirectional controls or
+ * zero-width characters (names saved before Parley removed them).
+ * @param {string} name
+ */
+export function nameHtml(name) {
+  return name
+    .replace(/[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B\u2060\uFEFF]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/**
+ * Like `markdown(texts.map(expand))`, but a persona or character named
+ * `**[x](https://e.com)**` or `# Big` shows that name as written: the macros
+ * become stand-ins, Markdown renders around them, and the escaped names
+ * take their place in the sanitised HTML.
+ * @param {string[]} texts
+ * @param {{char: string, user: string}} names
+ */
+export async function markdownWithNames(texts, names) {
+  const html = await markdown(texts.map((t) => expandMacros(t, NAME_MARK)));
+  const charHtml = nameHtml(names.char);
+  const userHtml = nameHtml(names.user);
+  return html.map((h) => (h === null ? null : h.replaceAll(NAME_MARK.char, charHtml).replaceAll(NAME_MARK.user, userHtml)));
 }
 
 /**

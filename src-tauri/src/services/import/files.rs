@@ -3,8 +3,13 @@
 //! bytes, within the size limit.
 //!
 //! A SillyTavern data folder is read through its `characters` and `chats`
-//! folders only, so its settings and secrets are never opened. Inside
-//! folders, symlinks are not followed.
+//! folders only, so its settings and secrets are never opened; of
+//! `characters`, only the cards themselves (not the sprite folders beside
+//! them). A whole SillyTavern install (its app folder, with `node_modules`,
+//! `public`, `default` and `data`) is read through its data folders only:
+//! each `data/<user>` and the older `public` layout, never the thousands of
+//! images and JSON files of the app itself. `node_modules` is never entered.
+//! Inside folders, symlinks are not followed.
 
 use std::path::{Path, PathBuf};
 
@@ -29,13 +34,76 @@ const MAX_FILES: usize = 100_000;
 pub(super) fn collect(paths: &[PathBuf]) -> Vec<Job> {
     let mut jobs = Vec::new();
     for p in paths {
-        walk(p, 0, &mut jobs);
+        walk(p, 0, Depth::Any, &mut jobs);
     }
     jobs.sort_by_key(|j| j.is_chat);
     jobs
 }
 
-fn walk(path: &Path, depth: usize, jobs: &mut Vec<Job>) {
+/// How far down a folder is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    Any,
+    /// Only the files directly inside (a data folder's `characters`).
+    FilesOnly,
+}
+
+/// Whether `children` (sorted paths) include a folder named `name`.
+fn has_dir(children: &[PathBuf], name: &str) -> bool {
+    children
+        .iter()
+        .any(|c| c.file_name().is_some_and(|n| n == name) && c.is_dir())
+}
+
+fn has_file(children: &[PathBuf], name: &str) -> bool {
+    children
+        .iter()
+        .any(|c| c.file_name().is_some_and(|n| n == name) && c.is_file())
+}
+
+/// A SillyTavern data folder: `characters` and `chats` side by side.
+fn is_data_folder(children: &[PathBuf]) -> bool {
+    has_dir(children, "characters") && has_dir(children, "chats")
+}
+
+/// A SillyTavern install: the app (`package.json`, `server.js` or
+/// `node_modules`) with its `public` folder.
+fn is_install(children: &[PathBuf]) -> bool {
+    has_dir(children, "public")
+        && has_file(children, "package.json")
+        && (has_file(children, "server.js") || has_dir(children, "node_modules"))
+}
+
+fn sorted_children(path: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return Vec::new();
+    };
+    let mut children: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    children.sort();
+    children
+}
+
+/// An install's data folders: each `data/<user>` that is one, and `public`
+/// when it is one (the layout before SillyTavern 1.12).
+fn install_data_folders(root: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = sorted_children(&root.join("data"))
+        .into_iter()
+        .filter(|d| d.is_dir() && is_data_folder(&sorted_children(d)))
+        .collect();
+    let public = root.join("public");
+    if is_data_folder(&sorted_children(&public)) {
+        found.push(public);
+    }
+    found
+}
+
+fn walk(path: &Path, depth: usize, mode: Depth, jobs: &mut Vec<Job>) {
     if jobs.len() >= MAX_FILES || depth > 8 {
         return;
     }
@@ -83,30 +151,29 @@ fn walk(path: &Path, depth: usize, jobs: &mut Vec<Job>) {
     if !meta.is_dir() {
         return; // symlinks and devices are not followed
     }
-    let Ok(entries) = std::fs::read_dir(path) else {
+    if path.file_name().is_some_and(|n| n == "node_modules") {
         return;
-    };
-    let mut children: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
-    children.sort();
-    let is_st_root = ["characters", "chats"].iter().all(|d| {
-        children
-            .iter()
-            .any(|c| c.file_name().is_some_and(|n| n == *d) && c.is_dir())
-    });
-    for child in children {
-        let keep = !is_st_root
-            || child
-                .file_name()
-                .is_some_and(|n| n == "characters" || n == "chats");
-        if keep {
-            walk(&child, depth + 1, jobs);
+    }
+    let children = sorted_children(path);
+    if is_install(&children) {
+        for data in install_data_folders(path) {
+            walk(&data, depth + 1, Depth::Any, jobs);
         }
+        return;
+    }
+    let is_st_root = is_data_folder(&children);
+    for child in children {
+        let name = child.file_name().map(|n| n.to_string_lossy().into_owned());
+        if mode == Depth::FilesOnly && child.is_dir() {
+            continue; // a character's sprites, not a card
+        }
+        let child_mode = match name.as_deref() {
+            _ if !is_st_root => Depth::Any,
+            Some("characters") => Depth::FilesOnly,
+            Some("chats") => Depth::Any,
+            _ => continue,
+        };
+        walk(&child, depth + 1, child_mode, jobs);
     }
 }
 

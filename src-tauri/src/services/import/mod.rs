@@ -86,13 +86,17 @@ pub struct ImportProgress {
     pub file: String,
 }
 
-/// The last part of a path-like name, for messages (never used as a path).
+/// The last part of a path-like name, for messages (never used as a path),
+/// without control, bidirectional or zero-width characters.
 pub fn display_name(file_name: &str) -> String {
     let last = file_name
         .rsplit(['/', '\\'])
         .find(|s| !s.is_empty())
         .unwrap_or(file_name);
-    let clean: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
+    let clean: String = super::validate::clean_label(last)
+        .chars()
+        .take(200)
+        .collect();
     if clean.is_empty() {
         "unnamed file".into()
     } else {
@@ -200,6 +204,9 @@ pub async fn import_chat(
             break;
         }
     }
+    // A character made for the chat is written in the chat's transaction:
+    // a refused or interrupted import leaves neither behind.
+    let mut new_character = None;
     if character_id.is_none() {
         if let Some(name) = chat
             .character_name()
@@ -210,10 +217,10 @@ pub async fn import_chat(
                 name: name.to_string(),
                 ..CharacterInput::default()
             };
-            let made = character::create(pool, input)
-                .await
-                .map_err(|e| of_file(file, e))?;
-            character_id = Some(made.id);
+            let input = character::validated(input).map_err(|e| of_file(file, e))?;
+            let id = new_id();
+            character_id = Some(id);
+            new_character = Some((id, input));
         }
     }
     let persona_id = match chat.user_name() {
@@ -231,7 +238,7 @@ pub async fn import_chat(
         .take(crate::services::validate::TITLE_MAX)
         .collect();
     let mut input = ChatSessionInput {
-        title: title.trim().to_string(),
+        title: crate::services::validate::clean_label(&title),
         character_id,
         user_profile_id: persona_id,
         ai_model_id: None,
@@ -253,6 +260,9 @@ pub async fn import_chat(
     // for 100,000 messages. Inside the transaction nobody else sees it.
     let id = new_id();
     let mut tx = pool.begin().await?;
+    if let Some((character_id, character)) = &new_character {
+        repos::character::insert(&mut *tx, *character_id, character, Timestamp::now()).await?;
+    }
     repos::chat_session::insert(&mut *tx, id, &input, created).await?;
     repos::soft_delete(&mut *tx, Table::ChatSessions, id, created).await?;
     repos::chat_session::set_metadata(&mut *tx, id, &header).await?;
@@ -353,5 +363,6 @@ mod tests {
         assert_eq!(display_name("C:\\cards\\Mira.png"), "Mira.png");
         assert_eq!(display_name("a\u{0}b.png"), "ab.png");
         assert_eq!(display_name("///"), "///");
+        assert_eq!(display_name("cards/\u{202E}gnp.exe"), "gnp.exe");
     }
 }

@@ -9,11 +9,13 @@
 pub mod ai;
 pub mod app;
 pub mod app_store;
+pub mod backup_folder;
 pub mod cards;
 pub mod cli;
 pub mod commands;
 pub mod db;
 pub mod error;
+pub mod instance;
 pub mod logging;
 pub mod models;
 pub mod paths;

@@ -82,6 +82,8 @@ pub fn run() {
                 }),
                 None => Arc::new(file),
             };
+            // The daily backup: now if the newest is a day old, then daily.
+            tauri::async_runtime::spawn(services::backup::daily(pool.clone(), db_path.clone()));
             app.manage(state(
                 pool,
                 secrets,

@@ -72,4 +72,9 @@ pub const COMMANDS: &[&str] = &[
     "chat_prompt_preview",
     "message_swipe",
     "markdown_render",
+    "backup_list",
+    "backup_create",
+    "backup_delete",
+    "backup_delete_all_before_now",
+    "backup_restore",
 ];

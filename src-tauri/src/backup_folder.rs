@@ -62,6 +62,9 @@ pub struct BackupFile {
     pub kind: Kind,
     pub created_at: DateTime<Utc>,
     pub bytes: u64,
+    /// 1, or the `-N` of a second backup within one second.
+    #[serde(skip)]
+    pub seq: u32,
 }
 
 /// `<database folder>/backups`.
@@ -79,6 +82,10 @@ const STAMP: &str = "%Y%m%d-%H%M%S";
 /// What a Parley backup's file name says: when and why. `None` for any
 /// other file.
 pub fn parse_name(name: &str) -> Option<(DateTime<Utc>, Kind)> {
+    parse(name).map(|(at, kind, _)| (at, kind))
+}
+
+fn parse(name: &str) -> Option<(DateTime<Utc>, Kind, u32)> {
     let rest = name.strip_prefix(PREFIX)?.strip_suffix(".db")?;
     let stamp = rest.get(..15)?;
     let at = NaiveDateTime::parse_from_str(stamp, STAMP).ok()?.and_utc();
@@ -87,11 +94,13 @@ pub fn parse_name(name: &str) -> Option<(DateTime<Utc>, Kind)> {
         Some((w, n)) => (w, Some(n)),
         None => (tail, None),
     };
-    if counter.is_some_and(|n| n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit())) {
-        return None;
-    }
+    let seq = match counter {
+        None => 1,
+        Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => n.parse().ok()?,
+        Some(_) => return None,
+    };
     let kind = Kind::ALL.into_iter().find(|k| k.word() == word)?;
-    Some((at, kind))
+    Some((at, kind, seq))
 }
 
 /// Parley's backups of the database at `db_path`, newest first.
@@ -105,7 +114,7 @@ pub fn list(db_path: &Path) -> Result<Vec<BackupFile>> {
     let mut found = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some((created_at, kind)) = parse_name(&name) else {
+        let Some((created_at, kind, seq)) = parse(&name) else {
             continue;
         };
         let Ok(meta) = entry.metadata() else { continue };
@@ -118,13 +127,10 @@ pub fn list(db_path: &Path) -> Result<Vec<BackupFile>> {
             kind,
             created_at,
             bytes: meta.len(),
+            seq,
         });
     }
-    found.sort_by(|a, b| {
-        b.created_at
-            .cmp(&a.created_at)
-            .then_with(|| b.name.cmp(&a.name))
-    });
+    found.sort_by(|a, b| (b.created_at, b.seq).cmp(&(a.created_at, a.seq)));
     Ok(found)
 }
 
@@ -151,8 +157,9 @@ pub async fn make(pool: &SqlitePool, db_path: &Path, kind: Kind) -> Result<Backu
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (created_at, kind) = parse_name(&name).unwrap_or((Utc::now(), kind));
+    let (created_at, kind, seq) = parse(&name).unwrap_or((Utc::now(), kind, 1));
     Ok(BackupFile {
+        seq,
         bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
         path,
         name,

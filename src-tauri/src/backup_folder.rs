@@ -137,14 +137,34 @@ pub fn list(db_path: &Path) -> Result<Vec<BackupFile>> {
 /// A free name for a backup made now.
 fn new_path(db_path: &Path, kind: Kind) -> PathBuf {
     let dir = dir(db_path);
-    let stamp = Utc::now().format(STAMP);
-    let mut path = dir.join(format!("{PREFIX}{stamp}-{}.db", kind.word()));
-    let mut n = 2;
-    while path.exists() {
-        path = dir.join(format!("{PREFIX}{stamp}-{}-{n}.db", kind.word()));
-        n += 1;
+    let stamp = Utc::now().format(STAMP).to_string();
+    // After every backup of this second, even one rotated away meanwhile,
+    // so the newest always sorts first.
+    let last = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| parse(&e.file_name().to_string_lossy()).map(|(_, _, seq)| (e, seq)))
+        .filter(|(e, _)| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{PREFIX}{stamp}-"))
+        })
+        .map(|(_, seq)| seq)
+        .max();
+    let mut seq = last.map_or(1, |n| n + 1);
+    loop {
+        let name = if seq == 1 {
+            format!("{PREFIX}{stamp}-{}.db", kind.word())
+        } else {
+            format!("{PREFIX}{stamp}-{}-{seq}.db", kind.word())
+        };
+        let path = dir.join(name);
+        if !path.exists() {
+            return path;
+        }
+        seq += 1;
     }
-    path
 }
 
 /// Backs the open database up into the backup folder.

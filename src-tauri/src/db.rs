@@ -253,9 +253,15 @@ pub async fn open_read_only(path: &Path) -> Result<SqlitePool> {
             ),
         ));
     }
+    // Without a WAL file nobody has the database open (a WAL writer always
+    // keeps one): read it as immutable, so SQLite creates no `-wal` and no
+    // `-shm` beside it. With one, read through it.
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
     let options = SqliteConnectOptions::new()
         .filename(path)
         .read_only(true)
+        .immutable(!Path::new(&wal).exists())
         .create_if_missing(false)
         .busy_timeout(Duration::from_secs(5));
     SqlitePoolOptions::new()

@@ -17,17 +17,35 @@ use common::window::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_parley");
 
-/// Runs the binary on `data` as a person would launch it again.
+/// The apps these tests start (directly or through WebDriver, which passes
+/// this process's environment on) log JSON lines to `<data>/logs`.
+fn log_to_files() {
+    std::env::set_var("PARLEY_LOG_FORMAT", "json");
+}
+
+/// Runs the binary on `data` as a person would launch it again; one that
+/// is still running after 15 s (a second window) is stopped and fails.
 fn launch(data: &Path, args: &[&str]) -> (Output, Duration) {
     let started = Instant::now();
-    let out = Command::new(BIN)
+    let mut child = Command::new(BIN)
         .args(args)
         .env("PARLEY_DATA_DIR", data)
         .env_remove("PARLEY_DB")
         .env_remove("RUST_LOG")
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("run parley");
-    (out, started.elapsed())
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(15) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("parley {args:?} was still running after 15 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let took = started.elapsed();
+    (child.wait_with_output().unwrap(), took)
 }
 
 /// The app started straight from the binary (not through WebDriver).
@@ -102,6 +120,7 @@ async fn stored_reply(data: &Path, id: &str) -> (String, String) {
     let pool = parley::db::open_read_only(&data.join("parley.db"))
         .await
         .unwrap();
+    let id: uuid::Uuid = id.parse().expect("a message id");
     let row: (String, String) =
         sqlx::query_as(r"select status, content from messages where id = ?1")
             .bind(id)
@@ -115,6 +134,7 @@ async fn stored_reply(data: &Path, id: &str) -> (String, String) {
 #[tokio::test]
 async fn a_second_launch_during_a_reply_brings_the_window_forward_and_changes_nothing() {
     let _one = ONE_AT_A_TIME.lock().await;
+    log_to_files();
     let words: Vec<String> = (0..120).map(|i| format!("tide{i} ")).collect();
     let refs: Vec<&str> = words.iter().map(String::as_str).collect();
     let full = words.concat();
@@ -203,6 +223,7 @@ async fn a_second_launch_during_a_reply_brings_the_window_forward_and_changes_no
 #[tokio::test]
 async fn after_kill_9_the_next_launch_starts_normally() {
     let _one = ONE_AT_A_TIME.lock().await;
+    log_to_files();
     let data = tempfile::tempdir().unwrap();
     let mut app = start_app(data.path());
     wait_for_log(data.path(), "database ready", 1);
@@ -228,6 +249,7 @@ async fn a_backup_restored_from_settings_is_what_parley_reopens_on() {
     use parley::backup_folder::Kind;
     use parley::services::backup;
     let _one = ONE_AT_A_TIME.lock().await;
+    log_to_files();
     let data = tempfile::tempdir().unwrap();
     let db: PathBuf = data.path().join("parley.db");
     seed_chat_world(data.path(), "http://127.0.0.1:9/v1").await;

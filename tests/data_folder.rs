@@ -266,6 +266,12 @@ async fn a_backup_restored_from_settings_is_what_parley_reopens_on() {
         .await
         .unwrap();
     wait_for_text(&app, "#backup-list .backup-row", "Made by you").await;
+    app.execute("document.getElementById('backups-title').scrollIntoView(); return true;", vec![])
+        .await
+        .unwrap();
+    if std::env::var_os("PARLEY_SHOTS").is_some() {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     shot(&app, "settings-backups").await;
     click(&app, &format!("#backup-list .backup-row[data-name='{}'] .backup-restore", made.name)).await;
     wait_for_text(&app, ".modal", "Parley first keeps your data as it is now").await;

@@ -156,7 +156,10 @@ async fn a_damaged_backup_is_refused_and_nothing_is_replaced() {
     let db = dir.path().join("parley.db");
     ok(&parley(&db, &["db", "seed-demo"]));
     let good = dir.path().join("good.db");
-    ok(&parley(&db, &["db", "backup", "--out", good.to_str().unwrap()]));
+    ok(&parley(
+        &db,
+        &["db", "backup", "--out", good.to_str().unwrap()],
+    ));
     let before = std::fs::read(&db).unwrap();
 
     let bytes = std::fs::read(&good).unwrap();
@@ -215,10 +218,12 @@ async fn db_check_changes_no_file_and_creates_none() {
     ok(&parley(&db, &["db", "seed-demo"]));
     // As if this Parley had a migration the file has not had yet.
     let (pool, _) = parley::db::open(&db).await.unwrap();
-    sqlx::query(r"delete from _sqlx_migrations where version = (select max(version) from _sqlx_migrations)")
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        r"delete from _sqlx_migrations where version = (select max(version) from _sqlx_migrations)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     pool.close().await;
     let before = file_state(&db);
     let names_before = names_in(dir.path());
@@ -251,7 +256,10 @@ async fn writing_commands_refuse_while_parley_holds_the_folder_and_reading_ones_
     let db = dir.path().join("parley.db");
     ok(&parley(&db, &["db", "seed-demo"]));
     let backup = dir.path().join("b.db");
-    ok(&parley(&db, &["db", "backup", "--out", backup.to_str().unwrap()]));
+    ok(&parley(
+        &db,
+        &["db", "backup", "--out", backup.to_str().unwrap()],
+    ));
 
     // This test process holds the folder the way the app does.
     let parley::instance::Claim::First(guard) = parley::instance::claim(&db).unwrap() else {
@@ -286,9 +294,7 @@ fn holds(path: &Path, needle: &str) -> bool {
     };
     let lower = bytes.to_ascii_lowercase();
     let needle = needle.to_ascii_lowercase();
-    lower
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
+    lower.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -334,7 +340,10 @@ async fn delete_forever_leaves_no_trace_in_the_database_files() {
         with_suffix(&db, "-wal"),
         with_suffix(&db, "-shm"),
     ];
-    assert!(files.iter().any(|f| holds(f, secret)), "the word is written");
+    assert!(
+        files.iter().any(|f| holds(f, secret)),
+        "the word is written"
+    );
 
     chat_session::delete(&pool, chat).await.unwrap();
     chat_session::purge(&pool, chat).await.unwrap();
@@ -344,9 +353,16 @@ async fn delete_forever_leaves_no_trace_in_the_database_files() {
     // With the database still open, as in the running app.
     for f in &files {
         assert!(!holds(f, secret), "{} still holds the word", f.display());
-        assert!(!holds(f, "Velmorrick"), "{} still holds the name", f.display());
+        assert!(
+            !holds(f, "Velmorrick"),
+            "{} still holds the name",
+            f.display()
+        );
     }
-    assert!(holds(&db, "an ordinary chat that stays") || holds(&files[1], "an ordinary chat that stays"));
+    assert!(
+        holds(&db, "an ordinary chat that stays")
+            || holds(&files[1], "an ordinary chat that stays")
+    );
     let found = parley::services::search::search(
         &pool,
         &parley::services::search::SearchQuery {
@@ -359,6 +375,10 @@ async fn delete_forever_leaves_no_trace_in_the_database_files() {
     assert_eq!(found.messages.len(), 1, "search still finds what stays");
     pool.close().await;
     for f in &files {
-        assert!(!holds(f, secret), "{} holds the word after closing", f.display());
+        assert!(
+            !holds(f, secret),
+            "{} holds the word after closing",
+            f.display()
+        );
     }
 }

@@ -104,7 +104,9 @@ fn alive(pid: u32) -> bool {
 }
 
 fn stop(pid: u32) {
-    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
     let started = Instant::now();
     while alive(pid) && started.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(50));
@@ -150,7 +152,12 @@ async fn a_second_launch_during_a_reply_brings_the_window_forward_and_changes_no
     let driver = Driver::start(data.path());
     let app = driver.open_app().await;
     click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
-    wait_for_text(&app, "#messages .message:last-child", "Shall I tell you a story?").await;
+    wait_for_text(
+        &app,
+        "#messages .message:last-child",
+        "Shall I tell you a story?",
+    )
+    .await;
     let (greeting, _, _) = last_reply(&app).await;
     fill(&app, "textarea#composer", "Tell me about the tides.").await;
     click(&app, "#send").await;
@@ -168,7 +175,10 @@ async fn a_second_launch_during_a_reply_brings_the_window_forward_and_changes_no
     // to come forward.
     let (second, took) = launch(data.path(), &[]);
     assert!(second.status.success(), "{}", stderr(&second));
-    assert!(took < Duration::from_secs(5), "the second launch took {took:?}");
+    assert!(
+        took < Duration::from_secs(5),
+        "the second launch took {took:?}"
+    );
     wait_for_log(data.path(), "a second launch asked for the window", 1);
 
     // Writing commands refuse in words while the app runs; reading works.
@@ -180,9 +190,8 @@ async fn a_second_launch_during_a_reply_brings_the_window_forward_and_changes_no
         let (out, _) = launch(data.path(), &args);
         assert!(!out.status.success(), "{args:?} wrote while the app runs");
         assert!(
-            stderr(&out).contains(
-                "Parley is open on this data folder ("
-            ) && stderr(&out).contains("close Parley first, or do this in the window"),
+            stderr(&out).contains("Parley is open on this data folder (")
+                && stderr(&out).contains("close Parley first, or do this in the window"),
             "{args:?}: {}",
             stderr(&out)
         );
@@ -195,7 +204,10 @@ async fn a_second_launch_during_a_reply_brings_the_window_forward_and_changes_no
     let other = tempfile::tempdir().unwrap();
     let mut beside = start_app(other.path());
     wait_for_log(other.path(), "database ready", 1);
-    assert!(beside.try_wait().unwrap().is_none(), "the other folder's Parley runs");
+    assert!(
+        beside.try_wait().unwrap().is_none(),
+        "the other folder's Parley runs"
+    );
     beside.kill().unwrap();
     beside.wait().unwrap();
 
@@ -206,14 +218,25 @@ async fn a_second_launch_during_a_reply_brings_the_window_forward_and_changes_no
     let (status, content) = stored_reply(data.path(), &reply).await;
     assert_eq!(status, "completed");
     assert_eq!(content, full);
-    assert_eq!(count(data.path(), "parley starting"), 1, "the second launch logged");
-    assert_eq!(count(data.path(), "database ready"), 1, "the second launch opened the database");
+    assert_eq!(
+        count(data.path(), "parley starting"),
+        1,
+        "the second launch logged"
+    );
+    assert_eq!(
+        count(data.path(), "database ready"),
+        1,
+        "the second launch opened the database"
+    );
     assert_eq!(lock_pid(data.path()), Some(first));
 
     // The first window still answers.
     fill(&app, "textarea#composer", "Still there?").await;
     let typed = app
-        .execute("return document.querySelector('textarea#composer').value", vec![])
+        .execute(
+            "return document.querySelector('textarea#composer').value",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(typed, "Still there?");
@@ -266,14 +289,24 @@ async fn a_backup_restored_from_settings_is_what_parley_reopens_on() {
         .await
         .unwrap();
     wait_for_text(&app, "#backup-list .backup-row", "Made by you").await;
-    app.execute("document.getElementById('backups-title').scrollIntoView(); return true;", vec![])
-        .await
-        .unwrap();
+    app.execute(
+        "document.getElementById('backups-title').scrollIntoView(); return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
     if std::env::var_os("PARLEY_SHOTS").is_some() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     shot(&app, "settings-backups").await;
-    click(&app, &format!("#backup-list .backup-row[data-name='{}'] .backup-restore", made.name)).await;
+    click(
+        &app,
+        &format!(
+            "#backup-list .backup-row[data-name='{}'] .backup-restore",
+            made.name
+        ),
+    )
+    .await;
     wait_for_text(&app, ".modal", "Parley first keeps your data as it is now").await;
     click(&app, "#confirm-ok").await;
 
@@ -285,7 +318,11 @@ async fn a_backup_restored_from_settings_is_what_parley_reopens_on() {
                 break pid;
             }
         }
-        assert!(started.elapsed() < WAIT, "Parley did not start again:\n{}", log_text(data.path()));
+        assert!(
+            started.elapsed() < WAIT,
+            "Parley did not start again:\n{}",
+            log_text(data.path())
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let pool = parley::db::open_read_only(&db).await.unwrap();
@@ -294,8 +331,14 @@ async fn a_backup_restored_from_settings_is_what_parley_reopens_on() {
         .await
         .unwrap();
     pool.close().await;
-    assert!(texts.iter().any(|t| t == "Shall I tell you a story?"), "{texts:?}");
-    assert!(!texts.iter().any(|t| t == "written after the backup"), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t == "Shall I tell you a story?"),
+        "{texts:?}"
+    );
+    assert!(
+        !texts.iter().any(|t| t == "written after the backup"),
+        "{texts:?}"
+    );
     // What was there before the restore is a backup of its own.
     let kept = backup::list(&db)
         .unwrap()
@@ -303,10 +346,12 @@ async fn a_backup_restored_from_settings_is_what_parley_reopens_on() {
         .find(|b| b.kind == Kind::BeforeRestore)
         .expect("a backup from before the restore");
     let pool = parley::db::open_read_only(&kept.path).await.unwrap();
-    let n: i64 = sqlx::query_scalar(r"select count(*) from messages where content = 'written after the backup'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let n: i64 = sqlx::query_scalar(
+        r"select count(*) from messages where content = 'written after the backup'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     pool.close().await;
     assert_eq!(n, 1);
     // The restarted Parley is the one on the folder and answers.

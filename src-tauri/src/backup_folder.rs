@@ -130,7 +130,7 @@ pub fn list(db_path: &Path) -> Result<Vec<BackupFile>> {
             seq,
         });
     }
-    found.sort_by(|a, b| (b.created_at, b.seq).cmp(&(a.created_at, a.seq)));
+    found.sort_by_key(|b| std::cmp::Reverse((b.created_at, b.seq)));
     Ok(found)
 }
 
@@ -256,12 +256,11 @@ pub async fn check(path: &Path) -> Result<i64> {
         if report.len() != 1 || report[0] != "ok" {
             return Err(damaged(report.join("; ")));
         }
-        let version: Option<i64> = sqlx::query_scalar(
-            r"select max(version) from _sqlx_migrations where success = 1",
-        )
-        .fetch_one(&mut conn)
-        .await
-        .map_err(|_| damaged("it holds no Parley data".into()))?;
+        let version: Option<i64> =
+            sqlx::query_scalar(r"select max(version) from _sqlx_migrations where success = 1")
+                .fetch_one(&mut conn)
+                .await
+                .map_err(|_| damaged("it holds no Parley data".into()))?;
         version.ok_or_else(|| damaged("it holds no Parley data".into()))
     }
     .await;

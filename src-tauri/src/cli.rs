@@ -345,10 +345,7 @@ async fn restore(path: &std::path::Path, file: &std::path::Path) -> Result<()> {
     let kept = backup::restore_closed(path, file).await?;
     println!("restored {} from {}", path.display(), file.display());
     if let Some(kept) = kept {
-        println!(
-            "the database as it was is kept as {}",
-            kept.path.display()
-        );
+        println!("the database as it was is kept as {}", kept.path.display());
     }
     Ok(())
 }

@@ -338,7 +338,10 @@ mod tests {
         let long = PathBuf::from(format!("/tmp/{}/parley.db", "x".repeat(200)));
         let s = socket_path(&long);
         assert!(s.as_os_str().len() < SOCKET_PATH_MAX, "{}", s.display());
-        assert_ne!(socket_path(&long), socket_path(&long.with_file_name("o.db")));
+        assert_ne!(
+            socket_path(&long),
+            socket_path(&long.with_file_name("o.db"))
+        );
     }
 
     #[test]

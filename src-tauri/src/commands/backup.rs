@@ -58,8 +58,7 @@ pub async fn backup_restore<R: Runtime>(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<()> {
-    let restored =
-        service::restore_open(&state.pool, &state.replies, &state.db_path, &name).await;
+    let restored = service::restore_open(&state.pool, &state.replies, &state.db_path, &name).await;
     if state.pool.is_closed() {
         if let Some(instance) = app.try_state::<crate::app::Instance>() {
             instance

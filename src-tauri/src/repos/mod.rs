@@ -255,7 +255,9 @@ pub async fn erase_deleted(pool: &sqlx::SqlitePool) -> Result<()> {
         .fetch_one(pool)
         .await?;
     if busy != 0 {
-        tracing::warn!("the WAL could not be emptied now (a reader was busy); it is at the next checkpoint");
+        tracing::warn!(
+            "the WAL could not be emptied now (a reader was busy); it is at the next checkpoint"
+        );
     }
     Ok(())
 }

@@ -51,7 +51,7 @@ pub fn run() {
         .setup(move |app| {
             let handle = app.handle().clone();
             guard.on_show(move || show_main_window(&handle));
-            app.manage(Instance(std::sync::Mutex::new(guard)));
+            app.manage(instance::Held(std::sync::Mutex::new(guard)));
             let log_dir = paths::log_dir()?;
             let guard = logging::init(logging::LogFormat::from_env(), &log_dir);
             app.manage(LogGuard(guard));
@@ -128,10 +128,6 @@ fn show_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
         let _ = window.set_focus();
     }
 }
-
-/// The app's hold on its data folder, let go before it starts itself again
-/// (after a restore).
-pub struct Instance(pub std::sync::Mutex<instance::Guard>);
 
 /// How long closing Parley waits for replies being written to save.
 const REPLY_SAVE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);

@@ -231,7 +231,8 @@ pub fn partial_path(target: &Path) -> PathBuf {
 }
 
 /// Runs `integrity_check` on the database file at `path` (opened, never
-/// created); the schema version it holds when it is sound.
+/// created); the schema version it holds when it is sound (0: no Parley
+/// migration was ever applied to it).
 pub async fn check(path: &Path) -> Result<i64> {
     let damaged = |why: String| {
         AppError::validation(
@@ -256,12 +257,21 @@ pub async fn check(path: &Path) -> Result<i64> {
         if report.len() != 1 || report[0] != "ok" {
             return Err(damaged(report.join("; ")));
         }
+        let tracked: i64 = sqlx::query_scalar(
+            r"select count(*) from sqlite_schema where type = 'table' and name = '_sqlx_migrations'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| damaged(e.to_string()))?;
+        if tracked == 0 {
+            return Ok(0);
+        }
         let version: Option<i64> =
             sqlx::query_scalar(r"select max(version) from _sqlx_migrations where success = 1")
                 .fetch_one(&mut conn)
                 .await
-                .map_err(|_| damaged("it holds no Parley data".into()))?;
-        version.ok_or_else(|| damaged("it holds no Parley data".into()))
+                .map_err(|e| damaged(e.to_string()))?;
+        Ok(version.unwrap_or(0))
     }
     .await;
     let _ = conn.close().await;

@@ -46,6 +46,20 @@ impl std::fmt::Debug for Guard {
     }
 }
 
+/// The app's hold on its database, managed for its life and let go before
+/// it starts itself again (after a restore).
+pub struct Held(pub Mutex<Guard>);
+
+impl Held {
+    /// Lets go of the database now.
+    pub fn release(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .release();
+    }
+}
+
 /// The outcome of a launch's claim on a database.
 #[derive(Debug)]
 pub enum Claim {

@@ -60,12 +60,8 @@ pub async fn backup_restore<R: Runtime>(
 ) -> Result<()> {
     let restored = service::restore_open(&state.pool, &state.replies, &state.db_path, &name).await;
     if state.pool.is_closed() {
-        if let Some(instance) = app.try_state::<crate::app::Instance>() {
-            instance
-                .0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .release();
+        if let Some(held) = app.try_state::<crate::instance::Held>() {
+            held.release();
         }
         app.request_restart();
     }

@@ -139,6 +139,15 @@ pub async fn stage(file: &Path, db_path: &Path) -> Result<Staged> {
     let checked = async {
         std::fs::copy(file, &staged).context("copy the backup beside the database")?;
         let version = backup_folder::check(&staged).await?;
+        if version == 0 {
+            return Err(AppError::validation(
+                "file",
+                format!(
+                    "{} is not a sound Parley database (it holds no Parley data); nothing was changed",
+                    file.display()
+                ),
+            ));
+        }
         let newest = db::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
         if version > newest {
             return Err(AppError::validation(

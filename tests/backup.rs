@@ -382,3 +382,36 @@ async fn delete_forever_leaves_no_trace_in_the_database_files() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_restore_in_the_app_is_refused_while_a_reply_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("parley.db");
+    let (pool, _) = parley::db::open(&db).await.unwrap();
+    let made = backup::make(&pool, &db, Kind::Manual).await.unwrap();
+    let chat = common::new_chat(&pool, None).await;
+    let reply = common::say(&pool, chat, "a reply being written").await;
+    let replies = parley::services::generation::registry::Replies::default();
+    let slot = replies.reserve(chat, reply).unwrap();
+
+    let refused = backup::restore_open(&pool, &replies, &db, &made.name)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("a reply is being written"),
+        "{refused}"
+    );
+    assert!(!pool.is_closed(), "the database stays open");
+    assert_eq!(backup::list(&db).unwrap().len(), 1, "no backup was made");
+    drop(slot);
+
+    // Once it is written, the restore goes ahead.
+    backup::restore_open(&pool, &replies, &db, &made.name)
+        .await
+        .unwrap();
+    assert!(pool.is_closed());
+    assert!(!texts(&db)
+        .await
+        .iter()
+        .any(|t| t == "a reply being written"));
+}

@@ -362,3 +362,41 @@ async fn a_backup_restored_from_settings_is_what_parley_reopens_on() {
     drop(driver);
     stop(after);
 }
+
+#[tokio::test]
+async fn delete_forever_says_older_backups_hold_the_chat_and_deletes_them_when_asked() {
+    use parley::backup_folder::Kind;
+    use parley::services::{backup, chat_session};
+    let _one = ONE_AT_A_TIME.lock().await;
+    log_to_files();
+    let data = tempfile::tempdir().unwrap();
+    let db: PathBuf = data.path().join("parley.db");
+    let (pool, _) = parley::db::open(&db).await.unwrap();
+    let chat = common::new_chat(&pool, None).await;
+    common::say(&pool, chat, "the Brambleworth plan").await;
+    chat_session::delete(&pool, chat).await.unwrap();
+    backup::make(&pool, &db, Kind::Manual).await.unwrap();
+    pool.close().await;
+
+    let driver = Driver::start(data.path());
+    let app = driver.open_app().await;
+    app.execute("location.hash = '#/trash'; return true;", vec![])
+        .await
+        .unwrap();
+    click_containing(&app, ".trash-row button", "Delete forever").await;
+    wait_for_text(&app, ".modal", "backup made before now still holds it").await;
+    click(&app, "#confirm-ok").await;
+    wait_for_text(&app, ".modal", "Delete the backups that still hold").await;
+    click(&app, "#confirm-ok").await;
+    wait_for_text(&app, "#toast", "1 backup deleted").await;
+    assert!(backup::list(&db).unwrap().is_empty());
+    let pool = parley::db::open_read_only(&db).await.unwrap();
+    let n: i64 = sqlx::query_scalar(r"select count(*) from chat_sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_eq!(n, 0);
+    drop(app);
+    drop(driver);
+}

@@ -165,7 +165,7 @@ pub fn text(seed: u64, len: usize) -> String {
         } else {
             out.push_str(w);
         }
-        capital = r % 9 == 0;
+        capital = r.is_multiple_of(9);
         out.push_str(if capital { ". " } else { " " });
     }
     out.truncate(out.trim_end().len());

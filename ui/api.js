@@ -344,6 +344,30 @@ export const preferences = {
   setEnterSends: (value) => call('config_set', { key: 'chat.enter_sends', value }),
 };
 
+/**
+ * Backups of the database (`services/backup.rs`), newest first. A restore
+ * ends with the app starting again on the restored file.
+ * @typedef {"manual"|"automatic"|"beforeMigration"|"beforeRestore"} BackupKind
+ * @typedef {{name: string, kind: BackupKind, createdAt: string, bytes: number}} Backup
+ * @typedef {{folder: string, backups: Backup[]}} Backups
+ */
+export const backups = {
+  /** @returns {Promise<Backups>} */
+  list: () => call('backup_list'),
+  /** "Back up now". @returns {Promise<Backup>} */
+  create: () => call('backup_create'),
+  /** @param {string} name @returns {Promise<void>} */
+  remove: (name) => call('backup_delete', { name }),
+  /** Deletes every backup made until now; how many. @returns {Promise<number>} */
+  removeAllUntilNow: () => call('backup_delete_all_before_now'),
+  /** @param {string} name @returns {Promise<void>} */
+  restore: (name) => call('backup_restore', { name }),
+  /** How many backups are kept. @returns {Promise<number>} */
+  keep: () => call('config_get', { key: 'backup.keep' }),
+  /** @param {number} value @returns {Promise<number>} */
+  setKeep: (value) => call('config_set', { key: 'backup.keep', value }),
+};
+
 /** Rows per list page. */
 export const PAGE_SIZE = 50;
 

@@ -12,23 +12,52 @@ use tauri::Manager;
 
 use crate::secrets::{self, SecretStore};
 use crate::state::AppState;
-use crate::{ai, db, key_file, logging, paths, services};
+use crate::{ai, db, instance, key_file, logging, paths, services};
 
 /// Opens the window (and everything behind it) until it closes.
 pub fn run() {
+    // One Parley per data folder: a second launch brings the open window
+    // forward and ends here, before the log, the database or the keys.
+    let (data_dir, db_path) = match paths::data_dir() {
+        Ok(dir) => {
+            let db = db::resolve_path(&dir);
+            (dir, db)
+        }
+        Err(e) => {
+            eprintln!("parley: {e}");
+            std::process::exit(1);
+        }
+    };
+    let guard = match instance::claim(&db_path) {
+        Ok(instance::Claim::First(guard)) => guard,
+        Ok(instance::Claim::Running { shown }) => {
+            if !shown {
+                eprintln!("parley: {}", instance::refusal(&db_path));
+            }
+            std::process::exit(0);
+        }
+        Err(e) => {
+            eprintln!(
+                "parley: cannot lock the data folder {}: {e}",
+                data_dir.display()
+            );
+            std::process::exit(1);
+        }
+    };
     software_rendering_without_gpu();
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
         .invoke_handler(crate::all_commands!())
-        .setup(|app| {
-            let data_dir = paths::data_dir()?;
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            guard.on_show(move || show_main_window(&handle));
+            app.manage(instance::Held(std::sync::Mutex::new(guard)));
             let log_dir = paths::log_dir()?;
             let guard = logging::init(logging::LogFormat::from_env(), &log_dir);
             app.manage(LogGuard(guard));
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "parley starting");
 
             // The database is open and migrated before the window exists.
-            let db_path = db::resolve_path(&data_dir);
             let (pool, report) = match tauri::async_runtime::block_on(db::open(&db_path)) {
                 Ok(opened) => opened,
                 Err(e) => {
@@ -54,6 +83,8 @@ pub fn run() {
                 }),
                 None => Arc::new(file),
             };
+            // The daily backup: now if the newest is a day old, then daily.
+            tauri::async_runtime::spawn(services::backup::daily(pool.clone(), db_path.clone()));
             app.manage(state(
                 pool,
                 secrets,
@@ -87,6 +118,16 @@ pub fn run() {
                 }
             }
         });
+}
+
+/// The open window comes forward: shown, unminimized, focused.
+fn show_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    tracing::info!("a second launch asked for the window");
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
 }
 
 /// How long closing Parley waits for replies being written to save.

@@ -1,17 +1,21 @@
 //! Command-line entry points on the app's own binary, for people and
-//! scripts: `parley db init | check | seed-demo`, `parley import <files or
-//! folders>`, `parley export character|chat`.
+//! scripts: `parley db init | check | seed-demo | backup | restore`,
+//! `parley import <files or folders>`, `parley export character|chat`.
 //!
 //! They open the same database the app would (`PARLEY_DB`, `--db`, or the
 //! app's data folder) through the same `db::open`, so migrations and
-//! backups behave exactly as at app start.
+//! backups behave exactly as at app start. A command that writes the
+//! database holds its lock (`instance`) while it runs and refuses, in
+//! words, when the app is open on it; `check` and `backup` only read (the
+//! file is opened read-only) and work while the app runs.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::error::Result;
-use crate::{db, paths};
+use crate::error::{AppError, Result};
+use crate::services::backup;
+use crate::{db, instance, paths};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -88,6 +92,29 @@ enum DbAction {
     /// Add a demo library (characters, personas, prompts, a local provider,
     /// chats). Safe to run twice.
     SeedDemo,
+    /// Back the database up (checked and synced) into its backup folder, or
+    /// to FILE.
+    Backup {
+        /// Write the backup here instead (a new file).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Replace the database with a backup, after checking it; the current
+    /// database is kept in the backup folder first.
+    Restore { file: PathBuf },
+}
+
+/// Holds the database for a command that writes it; refuses in words while
+/// the app is open on it. Keep the guard until the command ends.
+fn hold_for_writing(path: &std::path::Path) -> Result<instance::Guard> {
+    match instance::claim_for_command(path) {
+        Ok(Some(guard)) => Ok(guard),
+        Ok(None) => Err(AppError::BusinessRule(instance::refusal(path))),
+        Err(e) => Err(AppError::internal(format!(
+            "cannot lock the data folder of {}: {e}",
+            path.display()
+        ))),
+    }
 }
 
 /// Whether the arguments ask for the command line rather than the window.
@@ -149,7 +176,9 @@ async fn dispatch(command: Command) -> Result<()> {
 /// Prints a line per file and a summary; fails when any file was refused.
 async fn import(paths: &[PathBuf], db: Option<PathBuf>) -> Result<()> {
     use crate::services::import::{self, ImportKind};
-    let (pool, _) = db::open(&default_db_path(db)?).await?;
+    let path = default_db_path(db)?;
+    let _held = hold_for_writing(&path)?;
+    let (pool, _) = db::open(&path).await?;
     let report = import::import_paths(&pool, paths, |_| {}).await;
     pool.close().await;
     for i in &report.imported {
@@ -212,6 +241,13 @@ async fn export(what: ExportWhat, db: Option<PathBuf>, out: Option<PathBuf>) -> 
 
 async fn db_command(action: DbAction, flag: Option<PathBuf>) -> Result<()> {
     let path = default_db_path(flag)?;
+    match action {
+        DbAction::Check { json } => return check(&path, json).await,
+        DbAction::Backup { out } => return backup_now(&path, out).await,
+        DbAction::Restore { file } => return restore(&path, &file).await,
+        DbAction::Init | DbAction::SeedDemo => {}
+    }
+    let _held = hold_for_writing(&path)?;
     let (pool, report) = db::open(&path).await?;
     match action {
         DbAction::Init => {
@@ -230,35 +266,10 @@ async fn db_command(action: DbAction, flag: Option<PathBuf>) -> Result<()> {
                 println!("backup before migrating: {}", b.display());
             }
         }
-        DbAction::Check { json } => {
-            let check = db::check(&pool, &path).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&check)?);
-            } else {
-                println!("database:       {}", check.path.display());
-                println!("integrity:      {}", check.integrity);
-                println!("schema version: {}", check.schema_version);
-                println!(
-                    "size:           {} bytes ({} pages of {} bytes, {} free); WAL {} bytes",
-                    check.file_bytes,
-                    check.page_count,
-                    check.page_size,
-                    check.free_pages,
-                    check.wal_bytes
-                );
-                for (table, rows) in &check.tables {
-                    println!("  {table:<16} {rows:>10} rows");
-                }
-            }
-            if check.integrity != "ok" {
-                pool.close().await;
-                return Err(crate::error::AppError::Database {
-                    message: format!("integrity check failed: {}", check.integrity),
-                });
-            }
-        }
         DbAction::SeedDemo => {
-            let added = crate::services::demo::seed(&pool).await?;
+            let added = crate::services::demo::seed(&pool).await;
+            pool.close().await;
+            let added = added?;
             println!(
                 "demo library in {}: added {} characters, {} personas, {} providers, {} models, {} prompts, {} chats, {} messages",
                 path.display(),
@@ -271,7 +282,70 @@ async fn db_command(action: DbAction, flag: Option<PathBuf>) -> Result<()> {
                 added.messages
             );
         }
+        DbAction::Check { .. } | DbAction::Backup { .. } | DbAction::Restore { .. } => {}
     }
     pool.close().await;
+    Ok(())
+}
+
+/// Reads the database (opened read-only: nothing created, migrated or
+/// written) and reports its health.
+async fn check(path: &std::path::Path, json: bool) -> Result<()> {
+    let pool = db::open_read_only(path).await?;
+    let check = db::check(&pool, path).await;
+    pool.close().await;
+    let check = check?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&check)?);
+    } else {
+        println!("database:       {}", check.path.display());
+        println!("integrity:      {}", check.integrity);
+        println!("schema version: {}", check.schema_version);
+        if !check.pending_migrations.is_empty() {
+            println!(
+                "pending:        {} migration(s), applied (after a backup) when Parley next opens it",
+                check.pending_migrations.len()
+            );
+        }
+        println!(
+            "size:           {} bytes ({} pages of {} bytes, {} free); WAL {} bytes",
+            check.file_bytes, check.page_count, check.page_size, check.free_pages, check.wal_bytes
+        );
+        for (table, rows) in &check.tables {
+            println!("  {table:<16} {rows:>10} rows");
+        }
+    }
+    if check.integrity != "ok" {
+        return Err(AppError::Database {
+            message: format!("integrity check failed: {}", check.integrity),
+        });
+    }
+    Ok(())
+}
+
+/// `parley db backup [--out FILE]`: reads only, so it works while the app
+/// runs.
+async fn backup_now(path: &std::path::Path, out: Option<PathBuf>) -> Result<()> {
+    let pool = db::open_read_only(path).await?;
+    let made = match &out {
+        Some(file) => backup::make_to(&pool, file).await.map(|()| file.clone()),
+        None => backup::make(&pool, path, crate::backup_folder::Kind::Manual)
+            .await
+            .map(|b| b.path),
+    };
+    pool.close().await;
+    println!("backed up {} to {}", path.display(), made?.display());
+    Ok(())
+}
+
+/// `parley db restore FILE`: refused while the app is open on the
+/// database.
+async fn restore(path: &std::path::Path, file: &std::path::Path) -> Result<()> {
+    let _held = hold_for_writing(path)?;
+    let kept = backup::restore_closed(path, file).await?;
+    println!("restored {} from {}", path.display(), file.display());
+    if let Some(kept) = kept {
+        println!("the database as it was is kept as {}", kept.path.display());
+    }
     Ok(())
 }

@@ -1,8 +1,11 @@
 //! Opening Parley's SQLite file: pragmas, file mode, backup and migrations.
 //!
 //! Everything here runs before the window shows. A database that already
-//! holds data is copied with `VACUUM INTO` before a migration changes it, so
-//! a failed or unwanted upgrade never costs a message.
+//! holds data is backed up (`backup_folder`, kind "before migration")
+//! before a migration changes it, so a failed or unwanted upgrade never
+//! costs a message. Every connection runs with `secure_delete` on, so what
+//! is deleted is overwritten, not left in free pages. [`check`] opens the
+//! file read-only and changes nothing, not even a pending migration.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -14,7 +17,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::AssertSqlSafe;
 use sqlx::SqlitePool;
 
-use crate::error::{Result, ResultExt};
+use crate::backup_folder::{self, Kind};
+use crate::error::{AppError, Result, ResultExt};
 
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -53,6 +57,8 @@ fn connect_options(path: &Path) -> SqliteConnectOptions {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
         .optimize_on_close(true, None)
+        // Deleted text is overwritten with zeros ("Delete forever" means it).
+        .pragma("secure_delete", "on")
 }
 
 /// Opens (creating if needed) and migrates the database at `path`.
@@ -156,26 +162,14 @@ async fn has_user_tables(pool: &SqlitePool) -> Result<bool> {
     Ok(n > 0)
 }
 
-/// Copies the database beside itself as
-/// `parley.db.backup-v<schema>-<utc time>` before a migration.
+/// Backs the database up (checked and synced) into the backup folder
+/// before a migration.
 async fn backup_before_migration(pool: &SqlitePool, path: &Path) -> Result<PathBuf> {
-    let version = schema_version(pool).await?;
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-    let name = format!(
-        "{}.backup-v{version}-{stamp}",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or(DB_FILE_NAME)
-    );
-    let target = path.with_file_name(name);
-    sqlx::query(r"vacuum into ?1")
-        .bind(target.to_string_lossy().into_owned())
-        .execute(pool)
+    let made = backup_folder::make(pool, path, Kind::BeforeMigration)
         .await
         .context("back up the database before upgrading it")?;
-    restrict(&target);
-    tracing::info!(backup = %target.display(), "database backed up before migration");
-    Ok(target)
+    tracing::info!(backup = %made.path.display(), "database backed up before migration");
+    Ok(made.path)
 }
 
 /// Creates the file with mode 0600 before SQLite does, so it is never
@@ -237,6 +231,8 @@ pub struct CheckReport {
     pub path: PathBuf,
     pub integrity: String,
     pub schema_version: i64,
+    /// Migrations this Parley would apply at its next start.
+    pub pending_migrations: Vec<i64>,
     pub file_bytes: u64,
     pub wal_bytes: u64,
     pub page_size: i64,
@@ -245,7 +241,38 @@ pub struct CheckReport {
     pub tables: Vec<(String, i64)>,
 }
 
-/// Runs `pragma integrity_check` and gathers sizes and row counts.
+/// Opens an existing database read-only: nothing is created, migrated or
+/// written (for `parley db check`, also while the app runs on it).
+pub async fn open_read_only(path: &Path) -> Result<SqlitePool> {
+    if !path.is_file() {
+        return Err(AppError::validation(
+            "db",
+            format!(
+                "there is no database at {}; `parley db init` creates one",
+                path.display()
+            ),
+        ));
+    }
+    // Without a WAL file nobody has the database open (a WAL writer always
+    // keeps one): read it as immutable, so SQLite creates no `-wal` and no
+    // `-shm` beside it. With one, read through it.
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .immutable(!Path::new(&wal).exists())
+        .create_if_missing(false)
+        .busy_timeout(Duration::from_secs(5));
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .context("open the database to read it")
+}
+
+/// Runs `pragma integrity_check` and gathers sizes and row counts; reads
+/// only.
 pub async fn check(pool: &SqlitePool, path: &Path) -> Result<CheckReport> {
     let integrity: Vec<String> = sqlx::query_scalar(r"pragma integrity_check")
         .fetch_all(pool)
@@ -259,6 +286,10 @@ pub async fn check(pool: &SqlitePool, path: &Path) -> Result<CheckReport> {
     let free_pages: i64 = sqlx::query_scalar(r"pragma freelist_count")
         .fetch_one(pool)
         .await?;
+    let existing: Vec<String> =
+        sqlx::query_scalar(r"select name from sqlite_schema where type = 'table'")
+            .fetch_all(pool)
+            .await?;
     let mut tables = Vec::new();
     for table in [
         "characters",
@@ -271,6 +302,9 @@ pub async fn check(pool: &SqlitePool, path: &Path) -> Result<CheckReport> {
         "message_swipes",
         "app_config",
     ] {
+        if !existing.iter().any(|t| t == table) {
+            continue;
+        }
         // Table names come from the list above, never from input.
         let n: i64 = sqlx::query_scalar(AssertSqlSafe(format!("select count(*) from {table}")))
             .fetch_one(pool)
@@ -288,6 +322,7 @@ pub async fn check(pool: &SqlitePool, path: &Path) -> Result<CheckReport> {
         path: path.to_path_buf(),
         integrity: integrity.join("; "),
         schema_version: schema_version(pool).await?,
+        pending_migrations: pending_migrations(pool).await?,
         file_bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
         wal_bytes: wal,
         page_size,

@@ -8,11 +8,13 @@
 
 pub mod ai;
 pub mod app;
+pub mod backup_folder;
 pub mod cards;
 pub mod cli;
 pub mod commands;
 pub mod db;
 pub mod error;
+pub mod instance;
 pub mod key_file;
 pub mod logging;
 pub mod models;

@@ -1,6 +1,6 @@
 // @ts-check
 // Settings: defaults for new chats, generation defaults, how the composer
-// sends (a preference in `app_config`), and About.
+// sends (a preference in `app_config`), Backups (backups.js) and About.
 // The generation values are the last of three layers: a chat's overrides,
 // then its model, then these (services/generation_params.rs).
 
@@ -9,6 +9,7 @@ import { h, field, input, num, optId } from '../dom.js';
 import { submitting, toast, viewHeader } from '../components.js';
 import { changed } from '../state.js';
 import { loadChoices, choiceSelect } from './choices.js';
+import * as backups from './backups.js';
 
 /** @param {HTMLElement} root */
 export async function render(root) {
@@ -107,5 +108,5 @@ export async function render(root) {
         )
       : h('p', { class: 'muted' }, 'Version information is not available.'),
   );
-  root.append(viewHeader('Settings', null), form, about);
+  root.append(viewHeader('Settings', null), form, backups.section(), about);
 }

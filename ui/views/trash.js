@@ -61,13 +61,17 @@ function section(s) {
             type: 'button',
             class: 'btn small danger-subtle',
             onclick: async () => {
+              const made = await api.backups.list().then((b) => b.backups.length).catch(() => 0);
               const ok = await confirmDialog({
                 title: `Delete \u201c${name}\u201d forever?`,
-                message: s.noun === 'chat' ? 'The chat and all its messages are removed. This cannot be undone.' : `The ${s.noun} is removed for good. This cannot be undone.`,
+                message: (s.noun === 'chat' ? 'The chat and all its messages are erased from the database. This cannot be undone.' : `The ${s.noun} is erased from the database. This cannot be undone.`)
+                  + (made ? ` Your ${made} backup${made === 1 ? '' : 's'} made before now still hold${made === 1 ? 's' : ''} it; you can delete them next.` : ''),
                 confirmLabel: 'Delete forever',
                 danger: true,
               });
-              if (ok) await act(() => s.store.purge(row.id), 'Deleted forever');
+              if (!ok) return;
+              await act(() => s.store.purge(row.id), 'Deleted forever');
+              if (made) await offerToDeleteBackups(name, made);
             },
           }, 'Delete forever'),
         ),
@@ -79,6 +83,27 @@ function section(s) {
     element: h('section', { class: 'card trash-section', 'aria-labelledby': headingId }, h('h2', { id: headingId }, s.title), list.element),
     load: list.reload,
   };
+}
+
+/**
+ * After "Delete forever": the backups made before still hold the text;
+ * offers to delete them too.
+ * @param {string} name @param {number} made
+ */
+async function offerToDeleteBackups(name, made) {
+  const ok = await confirmDialog({
+    title: `Delete the backups that still hold \u201c${name}\u201d?`,
+    message: `${made} backup${made === 1 ? ' was' : 's were'} made before now and still hold${made === 1 ? 's' : ''} it. Deleting ${made === 1 ? 'it' : 'them'} erases it everywhere, but you can no longer go back to ${made === 1 ? 'that backup' : 'those backups'}. A new backup is made tomorrow.`,
+    confirmLabel: made === 1 ? 'Delete the backup' : `Delete ${made} backups`,
+    danger: true,
+  });
+  if (!ok) return;
+  try {
+    const n = await api.backups.removeAllUntilNow();
+    toast(`${n} backup${n === 1 ? '' : 's'} deleted`);
+  } catch (e) {
+    showError(e);
+  }
 }
 
 /** @param {HTMLElement} root */

@@ -18,6 +18,7 @@
 pub mod ai_model;
 pub mod app;
 pub mod app_config;
+pub mod backup;
 pub mod character;
 pub mod chat_session;
 pub mod export;
@@ -114,6 +115,11 @@ macro_rules! all_commands {
             $crate::commands::generation::message_swipe,
             $crate::commands::generation::markdown_render,
             $crate::commands::link::open_link,
+            $crate::commands::backup::backup_list,
+            $crate::commands::backup::backup_create,
+            $crate::commands::backup::backup_delete,
+            $crate::commands::backup::backup_delete_all_before_now,
+            $crate::commands::backup::backup_restore,
         ]
     };
 }

@@ -74,4 +74,9 @@ pub const COMMANDS: &[&str] = &[
     "message_swipe",
     "markdown_render",
     "open_link",
+    "backup_list",
+    "backup_create",
+    "backup_delete",
+    "backup_delete_all_before_now",
+    "backup_restore",
 ];

@@ -237,6 +237,31 @@ pub async fn purge<'e>(
     Ok(done.rows_affected() > 0)
 }
 
+/// After rows are deleted for good: merges the full-text indexes (a merge
+/// drops deleted entries, whose words the index keeps until then) and
+/// copies the WAL into the database and truncates it. With `secure_delete`
+/// on (`db`), no deleted text then stays in the database, its free pages
+/// or its WAL.
+pub async fn erase_deleted(pool: &sqlx::SqlitePool) -> Result<()> {
+    for index in ["messages_fts", "characters_fts"] {
+        // Index names come from the list above, never from input.
+        sqlx::query(AssertSqlSafe(format!(
+            "insert into {index} ({index}) values ('optimize')"
+        )))
+        .execute(pool)
+        .await?;
+    }
+    let (busy, _, _): (i64, i64, i64) = sqlx::query_as(r"pragma wal_checkpoint(truncate)")
+        .fetch_one(pool)
+        .await?;
+    if busy != 0 {
+        tracing::warn!(
+            "the WAL could not be emptied now (a reader was busy); it is at the next checkpoint"
+        );
+    }
+    Ok(())
+}
+
 /// Whether a live (not soft-deleted) row with this id exists.
 pub async fn exists_live<'e>(
     exec: impl Executor<'e, Database = Sqlite>,

@@ -32,6 +32,13 @@ pub const ENTER_SENDS: Key<bool> = Key {
     default: || true,
 };
 
+/// How many backups `services::backup` keeps (the newest; at least 1).
+pub const BACKUPS_KEPT: Key<u32> = Key {
+    name: "backup.keep",
+    description: "how many backups to keep in the backup folder (the newest; at least 1)",
+    default: || 10,
+};
+
 /// A known key as the registry holds it, whatever its type.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -55,7 +62,7 @@ impl<T: Serialize + DeserializeOwned> Key<T> {
 
 /// Every key the window may read or write.
 pub fn known() -> Vec<Known> {
-    vec![ENTER_SENDS.known()]
+    vec![ENTER_SENDS.known(), BACKUPS_KEPT.known()]
 }
 
 fn find(name: &str) -> Option<Known> {

@@ -127,6 +127,9 @@ pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
     repos::purge(pool, Table::Characters, id)
         .await
         .context("delete the character")?;
+    repos::erase_deleted(pool)
+        .await
+        .context("erase the deleted text")?;
     Ok(())
 }
 

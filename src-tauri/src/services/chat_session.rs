@@ -219,5 +219,8 @@ pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
     repos::purge(pool, Table::ChatSessions, id)
         .await
         .context("delete the chat")?;
+    repos::erase_deleted(pool)
+        .await
+        .context("erase the deleted text")?;
     Ok(())
 }

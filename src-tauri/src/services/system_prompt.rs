@@ -110,5 +110,8 @@ pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
     repos::purge(pool, Table::SystemPrompts, id)
         .await
         .context("delete the system prompt")?;
+    repos::erase_deleted(pool)
+        .await
+        .context("erase the deleted text")?;
     Ok(())
 }

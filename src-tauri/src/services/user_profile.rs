@@ -102,5 +102,8 @@ pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
     repos::purge(pool, Table::UserProfiles, id)
         .await
         .context("delete the persona")?;
+    repos::erase_deleted(pool)
+        .await
+        .context("erase the deleted text")?;
     Ok(())
 }

@@ -168,6 +168,11 @@ impl Replies {
         Some((r.generation_id, r.message_id))
     }
 
+    /// Whether any reply is being written.
+    pub fn writing(&self) -> bool {
+        !self.lock().is_empty()
+    }
+
     /// The reply being written in a chat: `(generation, message)`.
     pub fn in_chat(&self, chat_id: Id) -> Option<(Id, Id)> {
         self.lock()

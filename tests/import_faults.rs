@@ -71,8 +71,8 @@ fn wait_with_peak(mut child: Child, kill_over_mb: u64) -> (Output, u64) {
 
 fn st_line(i: usize, text: &str) -> String {
     json!({
-        "name": if i % 2 == 0 { "You" } else { "Kill Test" },
-        "is_user": i % 2 == 0,
+        "name": if i.is_multiple_of(2) { "You" } else { "Kill Test" },
+        "is_user": i.is_multiple_of(2),
         "send_date": 1_700_000_000_000u64 + i as u64,
         "mes": text,
         "swipes": [text, format!("{text} (again)")],

@@ -2,9 +2,9 @@
 //! while the database cannot take it (busy, locked by another process,
 //! full), so that a crash before the save lands loses nothing.
 //!
-//! One file per reply, `<database folder>/journal/<message id>.json`,
-//! written atomically (a temporary file, fsync, rename, fsync of the
-//! folder): a file there is always whole. It is written only when a save
+//! One file per reply, `<database folder>/journal/<message id>.json`
+//! (mode 0600, like the database), written atomically (a temporary file,
+//! fsync, rename, fsync of the folder): a file there is always whole. It is written only when a save
 //! to the database fails (a periodic one or the final one) and when Parley
 //! closes mid-reply, never on the pacing path; it is removed once the
 //! database holds the text. At the next start, [`recover`] puts each file's
@@ -54,7 +54,12 @@ pub fn write(dir: &Path, entry: &Entry) -> std::io::Result<()> {
     let target = file(dir, entry.message_id);
     let tmp = dir.join(format!("{}.json.tmp", entry.message_id));
     {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true).create(true).truncate(true);
+        // Private like the database: it holds a chat's text.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+        let mut f = open.open(&tmp)?;
         f.write_all(&serde_json::to_vec(entry)?)?;
         f.sync_all()?;
     }
@@ -96,9 +101,10 @@ pub fn remove(dir: &Path, id: Id) {
 
 /// Puts every journaled reply into its message and removes the files.
 /// A reply that was still being written is stored as interrupted; one
-/// whose final save never landed is stored as it ended. A file whose text
-/// is shorter than what the database holds (the database caught up after
-/// it was written) only is removed. Returns how many replies it restored.
+/// whose final save never landed is stored as it ended. A file the
+/// database has caught up with (the reply is finished there, or holds more
+/// text) is only removed. Run before the sweep of unfinished replies.
+/// Returns how many replies it restored.
 pub async fn recover(pool: &SqlitePool, dir: &Path) -> Result<u64> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(0);
@@ -141,7 +147,13 @@ async fn restore(pool: &SqlitePool, mut entry: Entry) -> Result<bool> {
         // Deleted since: its text goes with it.
         return Ok(false);
     };
-    if entry.content.chars().count() < current.content.chars().count() {
+    // Only a reply whose last save never landed: a finished one in the
+    // database, or a longer text there, is newer than the file.
+    let unfinished = matches!(
+        current.status,
+        MessageStatus::Pending | MessageStatus::Streaming
+    );
+    if !unfinished || entry.content.chars().count() < current.content.chars().count() {
         return Ok(false);
     }
     if matches!(

@@ -50,7 +50,11 @@ use crate::models::Timestamp;
 /// `streaming` by a crash as failed (`endReason` "interrupted"), keeping
 /// their text. Run at startup, before the window opens.
 pub async fn recover(pool: &SqlitePool, db_path: &std::path::Path) -> Result<u64> {
-    journal::recover(pool, &journal::dir(db_path)).await?;
+    // A journal that cannot be read back stays for the next start; the
+    // sweep still runs.
+    if let Err(e) = journal::recover(pool, &journal::dir(db_path)).await {
+        tracing::error!(error = %e, "could not restore replies from the journal");
+    }
     sweep_interrupted(pool).await
 }
 

@@ -143,7 +143,11 @@ async fn kill_9_mid_reply_loses_at_most_the_last_second_and_the_reply_comes_back
     );
     assert!(words.concat().starts_with(&text), "kept in order: {text}");
 
-    // The next start shows it as interrupted, with its text.
+    // The next start shows it as interrupted, with its text. (A new
+    // driver: the old one still counts the killed app's session.)
+    drop(app);
+    drop(driver);
+    let driver = Driver::start(data.path());
     let app = open_chat(data.path(), &driver).await;
     wait_for_text(&app, "#messages .message:last-child", "Interrupted").await;
     let (_, shown, status) = last_reply(&app).await;
@@ -216,6 +220,9 @@ async fn a_database_locked_by_another_process_through_the_final_save_loses_nothi
     kill_9(data.path());
     sqlx::query("rollback").execute(&mut *lock).await.unwrap();
     drop(lock);
+    drop(app);
+    drop(driver);
+    let driver = Driver::start(data.path());
     let app = open_chat(data.path(), &driver).await;
     wait_for_text(&app, "#messages .message:last-child", "v39").await;
     let (_, status, text, _) = last_stored_reply(&db).await;

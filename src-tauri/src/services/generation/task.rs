@@ -265,9 +265,15 @@ fn terminal(
     match (end, saved) {
         (End::Completed | End::Length | End::TooLong, Ok(message)) => ReplyEvent::Done { message },
         (End::Stopped, Ok(message)) => ReplyEvent::Cancelled { message },
-        (_, Err(e)) => ReplyEvent::Error {
+        // Given up as Parley closes: the journal holds the text.
+        (_, Err(e @ AppError::Database { .. })) => ReplyEvent::Error {
             message: None,
             error: not_saved_words(&e),
+        },
+        // The reply was deleted meanwhile (its chat deleted forever).
+        (_, Err(error)) => ReplyEvent::Error {
+            message: None,
+            error,
         },
         (end, Ok(message)) => ReplyEvent::Error {
             error: failure.unwrap_or_else(|| AppError::ExternalApi {

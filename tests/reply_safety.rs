@@ -168,8 +168,7 @@ async fn a_prompt_that_cannot_fit_is_refused_with_the_numbers_and_nothing_is_wri
     let huge = "word ".repeat(6_000); // 30,000 characters, about 8,572 tokens
     let err = generation::send(&state, chat, huge, Box::new(Heard::default()))
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     let words = err.to_string();
     assert!(words.contains("about 8,"), "{words}");
     assert!(words.contains("this model takes 4,096"), "{words}");

@@ -11,10 +11,12 @@
 //! text into its message (before the sweep of unfinished replies) and
 //! removes the file.
 //!
-//! Measured choice: journaling every periodic save as well would cost an
-//! fsync a second per reply for a case the database's own periodic save
-//! already covers (a crash loses at most the last second either way); the
-//! journal is for when the database cannot save.
+//! Why only then: a journal write is cheap (a 200 KB reply written,
+//! fsynced and renamed took about 0.6 ms on the 2-core test machine), but
+//! on every periodic save it would write each reply twice a second for a
+//! case the database's own periodic save already covers (a crash loses at
+//! most the last second either way); the journal is for when the database
+//! cannot save.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

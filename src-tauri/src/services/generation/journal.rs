@@ -13,10 +13,10 @@
 //!
 //! Why only then: a journal write is cheap (a 200 KB reply written,
 //! fsynced and renamed took about 0.6 ms on the 2-core test machine), but
-//! on every periodic save it would write each reply twice a second for a
-//! case the database's own periodic save already covers (a crash loses at
-//! most the last second either way); the journal is for when the database
-//! cannot save.
+//! on every periodic save it would write the whole text a second time
+//! each second, for a case the database's own periodic save already
+//! covers (a crash loses at most the last second either way); the journal
+//! is for when the database cannot save.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,8 @@
 //! waits and lands once the lock goes; killed while it waits, the journal
 //! restores the reply at the next start); a full disk (the database capped
 //! by `PARLEY_TEST_MAX_PAGES`, honoured only in `e2e` builds) through a
-//! reply, restored once there is room.
+//! reply, restored once there is room; and, seen in the window, a stream
+//! ended by a bare `[DONE]` is "cut short", never complete.
 //!
 //! Built only with `--features e2e`; each test has its own data folder.
 
@@ -276,5 +277,34 @@ async fn a_full_disk_through_a_reply_keeps_the_text_and_the_next_start_restores_
     assert_eq!(status, "completed");
     assert_eq!(text, parts.concat());
     assert!(!journal.exists());
+    app.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_bare_done_shows_as_cut_short_in_the_window() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // Text, then `[DONE]` with no finish reason (llama.cpp cut off).
+    let mut chunks = openai_tokens(&["Half ", "a tale"]);
+    chunks.pop();
+    chunks.push(b"data: [DONE]\n\n".to_vec());
+    let mock = MockLlm::start(vec![Reply::Stream {
+        chunks,
+        pause: Duration::from_millis(5),
+        end: End::Close,
+    }])
+    .await;
+    let data = tempfile::tempdir().unwrap();
+    seed_chat_world(data.path(), &mock.base_url).await;
+    let driver = Driver::start(data.path());
+    let app = open_chat(data.path(), &driver).await;
+    say(&app, "Go on.").await;
+    let text = wait_status(&app, "failed").await;
+    assert!(text.contains("Half a tale"), "the text is kept: {text}");
+    wait_for_text(
+        &app,
+        "#messages .message:last-child .message-error-text",
+        "Cut short",
+    )
+    .await;
     app.close().await.unwrap();
 }

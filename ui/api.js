@@ -62,7 +62,7 @@
  * @typedef {{model?: string, provider?: string, inputTokens?: number, outputTokens?: number,
  *   finishReason?: string, timeToFirstTokenMs?: number, durationMs?: number, reasoning?: string,
  *   error?: string, endReason?: EndReason, [k: string]: unknown}} MessageMetadata
- * @typedef {"completed"|"stopped"|"failed"|"interrupted"|"cut_short"|"length"} EndReason
+ * @typedef {"completed"|"stopped"|"failed"|"interrupted"|"cut_short"|"length"|"too_long"} EndReason
  *   why a finished reply ended (older messages have none: their status says it)
  * @typedef {{defaultCharacterId: string | null, defaultUserProfileId: string | null,
  *   defaultAiModelId: string | null, defaultSystemPromptId: string | null, temperature: number,
@@ -82,12 +82,14 @@
  * @typedef {{event: "started", data: {generationId: string, messageId: string, userMessage: Message | null, message: Message}}
  *   | {event: "delta", data: {text: string, seq: number}}
  *   | {event: "reasoning", data: {text: string}}
+ *   | {event: "notSaved", data: {error: AppError}}
  *   | {event: "done", data: {message: Message}}
  *   | {event: "cancelled", data: {message: Message}}
  *   | {event: "error", data: {message: Message | null, error: AppError}}} ReplyEvent
  *   what a reply's channel carries, in order: `started` first (for an attach or a continue,
  *   `message.content` is the text so far, which the deltas extend), then deltas (`seq` counts
  *   them from 1) and reasoning, then exactly one of done / cancelled / error with the stored message
+ *   (before it, `notSaved` once while the database does not take the finished reply)
  */
 
 /** @returns {TauriBridge["core"]} */
@@ -161,6 +163,7 @@ function channel(onMessage) {
  */
 function replyEvent(ev) {
   if (ev.event === 'error') return { event: 'error', data: { message: ev.data.message ?? null, error: toAppError(ev.data.error) } };
+  if (ev.event === 'notSaved') return { event: 'notSaved', data: { error: toAppError(ev.data.error) } };
   return ev;
 }
 

@@ -66,7 +66,7 @@ pub fn run() {
                     return Err(Box::new(std::io::Error::other(e.to_string())));
                 }
             };
-            if let Err(e) = tauri::async_runtime::block_on(services::generation::sweep_interrupted(&pool)) {
+            if let Err(e) = tauri::async_runtime::block_on(services::generation::recover(&pool, &db_path)) {
                 tracing::error!(error = %e, "could not mark interrupted replies");
             }
             // The OS keychain when there is one, else Parley's key file

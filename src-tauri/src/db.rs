@@ -49,7 +49,7 @@ pub fn resolve_path(data_dir: &Path) -> PathBuf {
 }
 
 fn connect_options(path: &Path) -> SqliteConnectOptions {
-    SqliteConnectOptions::new()
+    let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -58,7 +58,17 @@ fn connect_options(path: &Path) -> SqliteConnectOptions {
         .busy_timeout(Duration::from_secs(5))
         .optimize_on_close(true, None)
         // Deleted text is overwritten with zeros ("Delete forever" means it).
-        .pragma("secure_delete", "on")
+        .pragma("secure_delete", "on");
+    // The fault tests' full disk: a database that may not grow past this
+    // many pages. Only in builds for the end-to-end tests.
+    #[cfg(feature = "e2e")]
+    if let Some(pages) = std::env::var("PARLEY_TEST_MAX_PAGES")
+        .ok()
+        .filter(|v| v.parse::<u64>().is_ok())
+    {
+        return options.pragma("max_page_count", pages);
+    }
+    options
 }
 
 /// Opens (creating if needed) and migrates the database at `path`.

@@ -3,6 +3,7 @@
 //! awkward places (mid-line, mid-UTF-8 character), drop the connection,
 //! hang, or answer with any status. Requests are recorded for assertions.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -62,6 +63,8 @@ pub struct MockLlm {
     pub base_url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
     replies: Arc<Mutex<Vec<Reply>>>,
+    /// Stream chunks written so far, over every request.
+    sent: Arc<AtomicUsize>,
 }
 
 impl MockLlm {
@@ -71,12 +74,13 @@ impl MockLlm {
         let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
         let replies = Arc::new(Mutex::new(replies));
-        let (s, r) = (seen.clone(), replies.clone());
+        let sent = Arc::new(AtomicUsize::new(0));
+        let (s, r, n) = (seen.clone(), replies.clone(), sent.clone());
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                let (s, r) = (s.clone(), r.clone());
+                let (s, r, n) = (s.clone(), r.clone(), n.clone());
                 tokio::spawn(async move {
-                    let _ = serve(socket, s, r).await;
+                    let _ = serve(socket, s, r, n).await;
                 });
             }
         });
@@ -84,7 +88,13 @@ impl MockLlm {
             base_url,
             seen,
             replies,
+            sent,
         }
+    }
+
+    /// How many stream chunks the mock has written, over every request.
+    pub fn chunks_sent(&self) -> usize {
+        self.sent.load(Ordering::SeqCst)
     }
 
     pub fn requests(&self) -> Vec<Seen> {
@@ -100,6 +110,7 @@ async fn serve(
     mut socket: TcpStream,
     seen: Arc<Mutex<Vec<Seen>>>,
     replies: Arc<Mutex<Vec<Reply>>>,
+    sent: Arc<AtomicUsize>,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 4096];
@@ -188,6 +199,7 @@ async fn serve(
                     socket.write_all(&chunk).await?;
                 }
                 socket.flush().await?;
+                sent.fetch_add(1, Ordering::SeqCst);
                 tokio::time::sleep(pause).await;
             }
             match end {

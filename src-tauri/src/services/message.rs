@@ -111,6 +111,17 @@ pub async fn last_reply(pool: &SqlitePool, id: Id) -> Result<Message> {
     Ok(m)
 }
 
+/// Refuses `doing` to a reply still being written (or being saved): its
+/// task writes the message until it ends, and would undo the change.
+fn not_being_written(m: &Message, doing: &str) -> Result<()> {
+    if matches!(m.status, MessageStatus::Pending | MessageStatus::Streaming) {
+        return Err(AppError::BusinessRule(format!(
+            "this reply is still being written; stop it or wait for it to finish before {doing}"
+        )));
+    }
+    Ok(())
+}
+
 /// A message about to get its first extra swipe keeps its current text as
 /// swipe 0, so nothing it showed is lost.
 async fn keep_first_swipe(conn: &mut SqliteConnection, m: &Message, now: Timestamp) -> Result<()> {
@@ -121,17 +132,22 @@ async fn keep_first_swipe(conn: &mut SqliteConnection, m: &Message, now: Timesta
 }
 
 /// Starts a new, empty swipe of a reply and shows it, `pending`, for a
-/// regenerated reply; the old versions stay one swipe away.
+/// regenerated reply; the old versions stay one swipe away. A version that
+/// failed before any text arrived is replaced instead (a retry), so
+/// failures never stack up as swipes; one that failed with text keeps it.
 pub async fn begin_swipe(
     pool: &SqlitePool,
     m: &Message,
     metadata: &serde_json::Value,
 ) -> Result<Message> {
+    not_being_written(m, "regenerating")?;
     let now = Timestamp::now();
     let mut tx = pool.begin().await?;
-    keep_first_swipe(&mut tx, m, now).await?;
-    let index = repo::add_swipe(&mut tx, new_id(), m.id, "", metadata, now).await?;
-    repo::set_active_swipe(&mut *tx, m.id, index, now).await?;
+    if !(m.status == MessageStatus::Failed && m.content.trim().is_empty()) {
+        keep_first_swipe(&mut tx, m, now).await?;
+        let index = repo::add_swipe(&mut tx, new_id(), m.id, "", metadata, now).await?;
+        repo::set_active_swipe(&mut *tx, m.id, index, now).await?;
+    }
     let reply = repo::save_reply(&mut tx, m.id, "", MessageStatus::Pending, metadata, now).await?;
     tx.commit().await.context("start a new swipe")?;
     Ok(reply)
@@ -140,6 +156,7 @@ pub async fn begin_swipe(
 /// Opens a finished reply again to be continued: `pending`, its text kept,
 /// its old error dropped.
 pub async fn reopen(pool: &SqlitePool, m: &Message) -> Result<Message> {
+    not_being_written(m, "continuing")?;
     let mut metadata = m.metadata.0.clone();
     if let Some(obj) = metadata.as_object_mut() {
         obj.remove("error");
@@ -291,15 +308,9 @@ pub struct Window {
 pub async fn update(pool: &SqlitePool, id: Id, content: &str) -> Result<Message> {
     let current = get(pool, id).await?;
     validate::message_content(content, current.role == MessageRole::User)?;
+    not_being_written(&current, "editing")?;
     let now = Timestamp::now();
-    let status = match current.status {
-        MessageStatus::Pending | MessageStatus::Streaming => {
-            return Err(AppError::BusinessRule(
-                "this reply is still being written; stop it before editing".into(),
-            ))
-        }
-        s => s,
-    };
+    let status = current.status;
     let mut tx = pool.begin().await?;
     repo::update_content(&mut *tx, id, content, status, now).await?;
     if current.swipe_count > 0 {
@@ -319,14 +330,7 @@ pub async fn update(pool: &SqlitePool, id: Id, content: &str) -> Result<Message>
 /// stopped first.
 pub async fn delete(pool: &SqlitePool, id: Id) -> Result<()> {
     let current = get(pool, id).await?;
-    if matches!(
-        current.status,
-        MessageStatus::Pending | MessageStatus::Streaming
-    ) {
-        return Err(AppError::BusinessRule(
-            "this reply is still being written; stop it before deleting".into(),
-        ));
-    }
+    not_being_written(&current, "deleting")?;
     if !repo::delete(pool, id).await.context("delete the message")? {
         return Err(AppError::not_found("message", id));
     }
@@ -336,6 +340,7 @@ pub async fn delete(pool: &SqlitePool, id: Id) -> Result<()> {
 /// Shows another swipe of a message (`index` from 0).
 pub async fn set_swipe(pool: &SqlitePool, id: Id, index: i64) -> Result<Message> {
     let current = get(pool, id).await?;
+    not_being_written(&current, "switching its version")?;
     if index < 0 || index >= current.swipe_count {
         return Err(AppError::validation(
             "swipe",
@@ -355,6 +360,7 @@ pub async fn set_swipe(pool: &SqlitePool, id: Id, index: i64) -> Result<Message>
 /// Adds a new swipe and shows it; the first swipe keeps the current text.
 pub async fn add_swipe(pool: &SqlitePool, id: Id, content: &str) -> Result<Message> {
     let current = get(pool, id).await?;
+    not_being_written(&current, "adding a version")?;
     validate::message_content(content, false)?;
     let now = Timestamp::now();
     let mut tx = pool.begin().await?;

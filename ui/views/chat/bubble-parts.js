@@ -74,6 +74,7 @@ const END_WORDS = {
   interrupted: 'Interrupted: Parley closed while this reply was being written',
   cut_short: 'Cut short: the connection ended before the model finished',
   length: 'Stopped at the length limit',
+  too_long: "Stopped at Parley's message length limit (1,000,000 characters); the text up to there is kept",
 };
 
 /**

@@ -211,6 +211,15 @@ export class Bubble {
   }
 
   /**
+   * The finished reply is not in the database yet (busy, locked, full): say
+   * so until it is saved and ends. @param {string} words
+   */
+  notSaved(words) {
+    this.errorText.textContent = words.charAt(0).toUpperCase() + words.slice(1);
+    this.status();
+  }
+
+  /**
    * The reply ended: show it as stored, once, with Markdown.
    * @param {EndKind} status
    * @param {api.Message | null} message the stored message (null if it could not be read)

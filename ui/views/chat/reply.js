@@ -179,6 +179,10 @@ export class ReplyController {
         // Parley sends the next delta once the frame that draws this one is drawn.
         answerWhenDrawn(run.generationId, ev.data.seq);
         return;
+      case 'notSaved':
+        // Not an end: the save goes on being tried, and the end follows.
+        run.bubble?.notSaved(ev.data.error.error);
+        return;
       case 'reasoning':
         if (run.bubble) run.bubble.appendReasoning(ev.data.text);
         else run.reasoning += ev.data.text;

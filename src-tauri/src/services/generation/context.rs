@@ -121,15 +121,72 @@ impl ReplyContext {
         })
     }
 
-    /// The request sent to the provider for a reply after `history`.
-    pub fn request(&self, history: &[Message]) -> ChatRequest {
-        ChatRequest {
-            model: self.model_id.clone(),
-            messages: self.prompt(history).messages,
-            max_tokens: self.generation.max_output_tokens,
-            params: self.generation.params,
+    /// The request sent to the provider for a reply after `history`, or a
+    /// refusal in words, with the numbers, when even the trimmed prompt
+    /// (system prompt, character, the newest message) and the room kept
+    /// for the reply exceed the model's context: a provider answers that
+    /// with a puzzling error, or cuts the prompt silently.
+    pub fn request(&self, history: &[Message]) -> Result<ChatRequest> {
+        let prompt = self.prompt(history);
+        let context = self.generation.context_length;
+        let reply = self.generation.max_output_tokens;
+        let needed = prompt.estimated_tokens + reply;
+        if needed > context {
+            return Err(AppError::BusinessRule(format!(
+                "this prompt does not fit the model: the system prompt, the character and the \
+                 newest message come to about {} tokens, plus {} kept for the reply, about {} \
+                 tokens; this model takes {}. Shorten the message or the character, lower the \
+                 reply length, or raise the context length in Chat settings. Nothing was sent.",
+                thousands(prompt.estimated_tokens),
+                thousands(reply),
+                thousands(needed),
+                thousands(context),
+            )));
         }
+        Ok(ChatRequest {
+            model: self.model_id.clone(),
+            messages: prompt.messages,
+            max_tokens: reply,
+            params: self.generation.params,
+        })
     }
+
+    /// Checks that a reply to `text`, sent after the chat's history, would
+    /// fit the model's context, before anything is written.
+    pub async fn check_send(&self, pool: &SqlitePool, text: &str) -> Result<()> {
+        let mut history = self.history(pool, None).await?;
+        let now = crate::models::Timestamp::now();
+        history.push(Message {
+            id: crate::models::Id::nil(),
+            chat_session_id: self.chat.id,
+            seq: history.last().map_or(0, |m| m.seq + 1),
+            role: crate::models::MessageRole::User,
+            status: crate::models::MessageStatus::Completed,
+            active_swipe: 0,
+            swipe_count: 0,
+            created_at: now,
+            updated_at: now,
+            metadata: sqlx::types::Json(serde_json::json!({})),
+            content: text.to_string(),
+        });
+        self.request(&history).map(|_| ())
+    }
+}
+
+/// `8600` as "8,600".
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
 }
 
 /// "Show prompt": what will be sent for the next reply in a chat, and the

@@ -52,7 +52,13 @@ pub enum ReplyEvent {
     Reasoning {
         text: String,
     },
-    /// The reply is complete (or stopped at the length limit), as stored.
+    /// The database did not take the finished reply (busy, locked, full):
+    /// its text is kept in the journal and the save is tried again until it
+    /// lands; the terminal event follows then. Not an end.
+    NotSaved {
+        error: AppError,
+    },
+    /// The reply is complete (or stopped at a length limit), as stored.
     Done {
         message: Message,
     },

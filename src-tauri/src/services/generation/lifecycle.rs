@@ -38,6 +38,8 @@ pub enum End {
     CutShort,
     /// The model stopped at the output length limit.
     Length,
+    /// The reply reached Parley's message length limit and was ended there.
+    TooLong,
 }
 
 /// What an interrupted reply says about itself.
@@ -56,13 +58,14 @@ impl End {
             End::Interrupted => "interrupted",
             End::CutShort => "cut_short",
             End::Length => "length",
+            End::TooLong => "too_long",
         }
     }
 
     /// The message status this end is stored with.
     pub fn status(&self) -> MessageStatus {
         match self {
-            End::Completed | End::Length => MessageStatus::Completed,
+            End::Completed | End::Length | End::TooLong => MessageStatus::Completed,
             End::Stopped => MessageStatus::Cancelled,
             End::Failed(_) | End::Interrupted | End::CutShort => MessageStatus::Failed,
         }
@@ -87,10 +90,13 @@ pub enum Event {
     /// The provider gave its reason for finishing (the stream goes on with
     /// usage and its closing marker).
     FinishReason(String),
-    /// The provider's closing marker: the reply is complete.
+    /// The provider's closing marker: the reply is complete if the
+    /// provider said why it finished, else cut short.
     ProviderDone,
     /// The stream ended without the provider saying it was complete.
     StreamCut,
+    /// The reply reached the message length limit: Parley ends it there.
+    TooLong,
     /// The provider or the connection failed.
     Failed(String),
     /// The person asked to stop.
@@ -154,17 +160,24 @@ impl Lifecycle {
                 return Effect::Nothing;
             }
             (Pending | Streaming, Event::Stop) => (Stopping, Some(Effect::Nothing)),
-            (Stopping, Event::Stop | Event::ProviderDone | Event::StreamCut | Event::Failed(_)) => {
-                (Finished(End::Stopped), None)
-            }
-            (Pending | Streaming, Event::ProviderDone) => {
-                if self.finish_reason.as_deref().is_some_and(is_length) {
-                    (Finished(End::Length), None)
-                } else {
-                    (Finished(End::Completed), None)
-                }
-            }
+            (
+                Stopping,
+                Event::Stop
+                | Event::ProviderDone
+                | Event::StreamCut
+                | Event::Failed(_)
+                | Event::TooLong,
+            ) => (Finished(End::Stopped), None),
+            // A closing marker without a reason is not a finish: a
+            // llama.cpp server sends a bare `[DONE]` when another request
+            // cuts this one off.
+            (Pending | Streaming, Event::ProviderDone) => match self.finish_reason.as_deref() {
+                None => (Finished(End::CutShort), None),
+                Some(r) if is_length(r) => (Finished(End::Length), None),
+                Some(_) => (Finished(End::Completed), None),
+            },
             (Pending | Streaming, Event::StreamCut) => (Finished(End::CutShort), None),
+            (Pending | Streaming, Event::TooLong) => (Finished(End::TooLong), None),
             (Pending | Streaming, Event::Failed(e)) => (Finished(End::Failed(e)), None),
         };
         let effect = match (&next, effect) {
@@ -195,8 +208,10 @@ mod tests {
     #[rstest]
     #[case::completes(vec![Event::Text, Event::FinishReason("stop".into()), Event::ProviderDone],
         Phase::Finished(End::Completed), vec![Effect::MarkStreaming, Effect::Nothing, fin(End::Completed)])]
-    #[case::empty_but_complete(vec![Event::ProviderDone],
-        Phase::Finished(End::Completed), vec![fin(End::Completed)])]
+    #[case::empty_but_complete(vec![Event::FinishReason("stop".into()), Event::ProviderDone],
+        Phase::Finished(End::Completed), vec![Effect::Nothing, fin(End::Completed)])]
+    #[case::done_without_a_reason_is_cut_short(vec![Event::Text, Event::ProviderDone],
+        Phase::Finished(End::CutShort), vec![Effect::MarkStreaming, fin(End::CutShort)])]
     #[case::length_openai(vec![Event::Text, Event::FinishReason("length".into()), Event::ProviderDone],
         Phase::Finished(End::Length), vec![Effect::MarkStreaming, Effect::Nothing, fin(End::Length)])]
     #[case::length_anthropic(vec![Event::Text, Event::FinishReason("max_tokens".into()), Event::ProviderDone],
@@ -213,12 +228,14 @@ mod tests {
         Phase::Finished(End::Failed("401".into())), vec![fin(End::Failed("401".into()))])]
     #[case::cut_short(vec![Event::Text, Event::StreamCut],
         Phase::Finished(End::CutShort), vec![Effect::MarkStreaming, fin(End::CutShort)])]
+    #[case::too_long(vec![Event::Text, Event::TooLong],
+        Phase::Finished(End::TooLong), vec![Effect::MarkStreaming, fin(End::TooLong)])]
     #[case::interrupted(vec![Event::Text, Event::Shutdown],
         Phase::Finished(End::Interrupted), vec![Effect::MarkStreaming, fin(End::Interrupted)])]
     #[case::interrupted_while_stopping(vec![Event::Stop, Event::Shutdown],
         Phase::Finished(End::Interrupted), vec![Effect::Nothing, fin(End::Interrupted)])]
-    #[case::finishes_once(vec![Event::ProviderDone, Event::Failed("late".into()), Event::Stop, Event::Shutdown, Event::Text],
-        Phase::Finished(End::Completed), vec![fin(End::Completed), Effect::Nothing, Effect::Nothing, Effect::Nothing, Effect::Nothing])]
+    #[case::finishes_once(vec![Event::FinishReason("stop".into()), Event::ProviderDone, Event::Failed("late".into()), Event::Stop, Event::Shutdown, Event::Text],
+        Phase::Finished(End::Completed), vec![Effect::Nothing, fin(End::Completed), Effect::Nothing, Effect::Nothing, Effect::Nothing, Effect::Nothing])]
     #[case::text_after_stop_changes_nothing(vec![Event::Stop, Event::Text],
         Phase::Stopping, vec![Effect::Nothing, Effect::Nothing])]
     #[case::only_the_first_text_marks_streaming(vec![Event::Text, Event::Text, Event::Text],
@@ -232,6 +249,7 @@ mod tests {
     #[rstest]
     #[case::completed(End::Completed, MessageStatus::Completed, "completed", None)]
     #[case::length(End::Length, MessageStatus::Completed, "length", None)]
+    #[case::too_long(End::TooLong, MessageStatus::Completed, "too_long", None)]
     #[case::stopped(End::Stopped, MessageStatus::Cancelled, "stopped", None)]
     #[case::failed(End::Failed("boom".into()), MessageStatus::Failed, "failed", Some("boom"))]
     #[case::interrupted(

@@ -8,20 +8,27 @@
 //! - `context.rs`: the reply's context (model, character, persona,
 //!   history under the budget) and the prompt built from it;
 //! - `registry.rs`: the replies running, by chat (reserve, stop, join);
-//! - `task.rs`: the streaming task, saving as it goes;
+//! - `task.rs`: the streaming task;
+//! - `save.rs`: its saves, beside the stream, and the final save that
+//!   does not give up;
+//! - `journal.rs`: the reply's text in a file while the database cannot
+//!   take it, restored at the next start;
 //! - `lifecycle.rs`: the reply's states and transitions, pure;
 //! - `pacing.rs`: deltas paced by the window's frames;
 //! - `events.rs`: what the window hears, over the reply's own channel.
 //!
 //! The text that arrived is saved at least every second while streaming
-//! and always at the end, so nothing that arrived is lost; every reply
-//! ends with exactly one terminal event.
+//! and always at the end (kept in the journal while the database cannot
+//! take it), so nothing that arrived is lost; every reply ends with exactly
+//! one terminal event.
 
 mod context;
 mod events;
+pub mod journal;
 mod lifecycle;
 mod pacing;
 pub mod registry;
+mod save;
 mod start;
 mod task;
 
@@ -38,9 +45,21 @@ use sqlx::SqlitePool;
 use crate::error::Result;
 use crate::models::Timestamp;
 
+/// Restores replies kept in the journal beside the database at `db_path`
+/// (their last save never landed), then marks replies left `pending` /
+/// `streaming` by a crash as failed (`endReason` "interrupted"), keeping
+/// their text. Run at startup, before the window opens.
+pub async fn recover(pool: &SqlitePool, db_path: &std::path::Path) -> Result<u64> {
+    // A journal that cannot be read back stays for the next start; the
+    // sweep still runs.
+    if let Err(e) = journal::recover(pool, &journal::dir(db_path)).await {
+        tracing::error!(error = %e, "could not restore replies from the journal");
+    }
+    sweep_interrupted(pool).await
+}
+
 /// Marks replies left `pending` / `streaming` by a crash as failed
-/// (`endReason` "interrupted"), keeping their text. Run at startup, before
-/// the window opens.
+/// (`endReason` "interrupted"), keeping their text.
 pub async fn sweep_interrupted(pool: &SqlitePool) -> Result<u64> {
     let n = crate::repos::message::fail_unfinished(pool, INTERRUPTED, Timestamp::now()).await?;
     if n > 0 {

@@ -9,6 +9,7 @@ use super::context::ReplyContext;
 use super::events::{ReplySink, Started};
 use super::registry::Slot;
 use super::task::{self, Job};
+use crate::ai::ChatRequest;
 use crate::error::Result;
 use crate::models::{new_id, Id, Message};
 use crate::services::message;
@@ -28,12 +29,14 @@ pub async fn send(
     sink: Box<dyn ReplySink>,
 ) -> Result<Started> {
     let cx = ReplyContext::load(state, chat_id).await?;
+    cx.check_send(&state.pool, &text).await?;
     let reply_id = new_id();
     // Reserve the chat before writing, so two sends never both write.
     let slot = state.replies.reserve(chat_id, reply_id)?;
     let (user, reply) =
         message::add_exchange(&state.pool, chat_id, &text, reply_id, &fresh_metadata(&cx)).await?;
     let history = cx.history(&state.pool, Some(reply.seq)).await?;
+    let request = cx.request(&history)?;
     let started = Started {
         generation_id: slot.generation_id(),
         message_id: reply.id,
@@ -44,7 +47,7 @@ pub async fn send(
         state,
         slot,
         &cx,
-        &history,
+        request,
         started.clone(),
         String::new(),
         sink,
@@ -72,9 +75,10 @@ pub async fn regenerate(
     sink: Box<dyn ReplySink>,
 ) -> Result<Started> {
     let (m, cx, slot) = on_last_reply(state, message_id).await?;
-    let reply = message::begin_swipe(&state.pool, &m, &fresh_metadata(&cx)).await?;
     let history = cx.history(&state.pool, Some(m.seq)).await?;
-    start_on(state, slot, &cx, &history, reply, String::new(), sink)
+    let request = cx.request(&history)?;
+    let reply = message::begin_swipe(&state.pool, &m, &fresh_metadata(&cx)).await?;
+    start_on(state, slot, &cx, request, reply, String::new(), sink)
 }
 
 /// Asks the model to carry on from where the last reply stops.
@@ -84,18 +88,19 @@ pub async fn continue_reply(
     sink: Box<dyn ReplySink>,
 ) -> Result<Started> {
     let (m, cx, slot) = on_last_reply(state, message_id).await?;
-    let reply = message::reopen(&state.pool, &m).await?;
     // The history ends with the reply itself, so the model continues it.
     let history = cx.history(&state.pool, Some(m.seq + 1)).await?;
+    let request = cx.request(&history)?;
+    let reply = message::reopen(&state.pool, &m).await?;
     let prefix = reply.content.clone();
-    start_on(state, slot, &cx, &history, reply, prefix, sink)
+    start_on(state, slot, &cx, request, reply, prefix, sink)
 }
 
 fn start_on(
     state: &AppState,
     slot: Slot<'_>,
     cx: &ReplyContext,
-    history: &[Message],
+    request: ChatRequest,
     reply: Message,
     prefix: String,
     sink: Box<dyn ReplySink>,
@@ -106,7 +111,7 @@ fn start_on(
         user_message: None,
         message: reply,
     };
-    launch(state, slot, cx, history, started.clone(), prefix, sink);
+    launch(state, slot, cx, request, started.clone(), prefix, sink);
     Ok(started)
 }
 
@@ -115,7 +120,7 @@ fn launch(
     state: &AppState,
     slot: Slot<'_>,
     cx: &ReplyContext,
-    history: &[Message],
+    request: ChatRequest,
     started: Started,
     prefix: String,
     sink: Box<dyn ReplySink>,
@@ -127,7 +132,7 @@ fn launch(
         metadata: started.message.metadata.0.clone(),
         content: prefix,
         endpoint: cx.endpoint.clone(),
-        request: cx.request(history),
+        request,
         started,
         ticket,
     };

@@ -1,7 +1,8 @@
 //! The task that writes one reply: streams from the provider, feeds the
-//! [`Lifecycle`] what happens, sends deltas paced by the window, saves the
-//! text at least every [`SAVE_INTERVAL`] and always at the end, and ends
-//! with exactly one terminal event to every listener.
+//! [`Lifecycle`] what happens, sends deltas paced by the window, has the
+//! text saved at least every [`SAVE_INTERVAL`] and always at the end
+//! (`save.rs`), stops a reply at the message length limit, and ends with
+//! exactly one terminal event to every listener.
 
 use std::time::{Duration, Instant};
 
@@ -12,10 +13,11 @@ use super::events::{Listeners, ReplyEvent, ReplySink, Started};
 use super::lifecycle::{Effect, End, Event, Lifecycle};
 use super::pacing::{Deltas, SHOWN_WAIT};
 use super::registry::Ticket;
+use super::save::Saver;
 use crate::ai::{self, ChatRequest, Endpoint, StreamEvent};
 use crate::error::AppError;
 use crate::models::{Message, MessageStatus};
-use crate::services::message;
+use crate::services::validate::MESSAGE_MAX_CHARS;
 use crate::state::AppState;
 
 /// Partial text is written to the database at least this often.
@@ -54,6 +56,9 @@ pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
     let cancel = job.ticket.cancel.clone();
     let closing = job.ticket.closing.clone();
     let shown = job.ticket.shown.clone();
+    let mut saver = Saver::new(state.pool.clone(), &state.db_path, job.started.message_id);
+    // Characters in the reply so far, against the message length limit.
+    let mut chars = job.content.chars().count();
     // The provider's own error, kept whole (status, retry-after) for the
     // window; the lifecycle only needs its words.
     let mut failure: Option<AppError> = None;
@@ -106,7 +111,7 @@ pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
                 }
                 _ = recheck.tick() => continue,
                 _ = save.tick() => {
-                    save_progress(state, &job, MessageStatus::Streaming).await;
+                    saver.progress(&job.content, &job.metadata);
                     continue;
                 }
                 // Text has waited long enough while more kept coming.
@@ -117,9 +122,18 @@ pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
                 event = stream.next() => match event {
                     Some(Ok(StreamEvent::Text(t))) => {
                         facts.first_token.get_or_insert_with(|| started.elapsed());
-                        job.content.push_str(&t);
-                        deltas.push(&t);
-                        Event::Text
+                        let (kept, full) = within_limit(&t, &mut chars);
+                        job.content.push_str(kept);
+                        deltas.push(kept);
+                        if full {
+                            // The first text may be the last: say it streamed.
+                            if life.handle(Event::Text) == Effect::MarkStreaming {
+                                saver.progress(&job.content, &job.metadata);
+                            }
+                            Event::TooLong
+                        } else {
+                            Event::Text
+                        }
                     }
                     Some(Ok(StreamEvent::Reasoning(t))) => {
                         facts.reasoning.push_str(&t);
@@ -149,9 +163,7 @@ pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
             };
             match life.handle(event) {
                 Effect::Nothing => {}
-                Effect::MarkStreaming => {
-                    save_progress(state, &job, MessageStatus::Streaming).await;
-                }
+                Effect::MarkStreaming => saver.progress(&job.content, &job.metadata),
                 Effect::Finish(end) => break 'stream end,
             }
         }
@@ -161,7 +173,13 @@ pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
     send_delta(&mut deltas, &mut listeners);
 
     job.metadata = final_metadata(&job, &life, &facts, &end, started.elapsed());
-    let saved = save_final(state, &job, end.status()).await;
+    let saved = saver
+        .finish(&job.content, end.status(), &job.metadata, &closing, |e| {
+            listeners.send(&ReplyEvent::NotSaved {
+                error: not_saved_words(e),
+            });
+        })
+        .await;
     tracing::info!(
         generation_id = %job.ticket.generation_id,
         end = end.reason(),
@@ -236,38 +254,28 @@ fn final_metadata(job: &Job, life: &Lifecycle, facts: &Facts, end: &End, took: D
     Value::Object(meta)
 }
 
-/// The final write, retried: it holds the whole reply.
-async fn save_final(state: &AppState, job: &Job, status: MessageStatus) -> Option<Message> {
-    for attempt in 0..3 {
-        match write(state, job, status).await {
-            Ok(m) => return Some(m),
-            Err(e) => {
-                tracing::error!(error = %e, attempt, message_id = %job.started.message_id, "could not save the reply");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        }
-    }
-    None
-}
-
 /// The one terminal event of a reply: the provider's own error when it
 /// failed, else the end in words.
 fn terminal(
     end: &End,
-    saved: Option<Message>,
+    saved: std::result::Result<Message, AppError>,
     failure: Option<AppError>,
     provider: &str,
 ) -> ReplyEvent {
     match (end, saved) {
-        (End::Completed | End::Length, Some(message)) => ReplyEvent::Done { message },
-        (End::Stopped, Some(message)) => ReplyEvent::Cancelled { message },
-        (_, None) => ReplyEvent::Error {
+        (End::Completed | End::Length | End::TooLong, Ok(message)) => ReplyEvent::Done { message },
+        (End::Stopped, Ok(message)) => ReplyEvent::Cancelled { message },
+        // Given up as Parley closes: the journal holds the text.
+        (_, Err(e @ AppError::Database { .. })) => ReplyEvent::Error {
             message: None,
-            error: AppError::Database {
-                message: "the reply could not be saved; the log has details".into(),
-            },
+            error: not_saved_words(&e),
         },
-        (end, Some(message)) => ReplyEvent::Error {
+        // The reply was deleted meanwhile (its chat deleted forever).
+        (_, Err(error)) => ReplyEvent::Error {
+            message: None,
+            error,
+        },
+        (end, Ok(message)) => ReplyEvent::Error {
             error: failure.unwrap_or_else(|| AppError::ExternalApi {
                 provider: provider.to_string(),
                 status: None,
@@ -279,25 +287,33 @@ fn terminal(
     }
 }
 
-async fn write(
-    state: &AppState,
-    job: &Job,
-    status: MessageStatus,
-) -> crate::error::Result<Message> {
-    message::save_reply(
-        &state.pool,
-        job.started.message_id,
-        &job.content,
-        status,
-        &job.metadata,
-    )
-    .await
+/// Why a reply is not in the database yet, and that its text is safe.
+fn not_saved_words(e: &AppError) -> AppError {
+    let why = match e {
+        AppError::Database { message } => message.as_str(),
+        _ => "a database error occurred",
+    };
+    AppError::Database {
+        message: format!(
+            "this reply is not saved yet: {why}. Its text is kept in Parley's journal file and \
+             saved as soon as the database takes it (or at the next start)"
+        ),
+    }
 }
 
-/// A periodic save; a failure is logged and the stream goes on (the final
-/// write tries again).
-async fn save_progress(state: &AppState, job: &Job, status: MessageStatus) {
-    if let Err(e) = write(state, job, status).await {
-        tracing::warn!(error = %e, message_id = %job.started.message_id, "could not save partial reply");
+/// The part of `text` that fits under the message length limit, with
+/// `chars` (the reply's length so far) moved on, and whether the limit is
+/// reached.
+fn within_limit<'t>(text: &'t str, chars: &mut usize) -> (&'t str, bool) {
+    let room = MESSAGE_MAX_CHARS.saturating_sub(*chars);
+    match text.char_indices().nth(room) {
+        Some((cut, _)) => {
+            *chars = MESSAGE_MAX_CHARS;
+            (&text[..cut], true)
+        }
+        None => {
+            *chars += text.chars().count();
+            (text, *chars >= MESSAGE_MAX_CHARS)
+        }
     }
 }

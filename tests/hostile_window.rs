@@ -340,7 +340,8 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
         "https://example.invalid/",
     )
     .await;
-    click(&app, "#link-dialog > .modal-actions .btn").await;
+    shot(&app, "link-dialog").await;
+    click(&app, "#link-dialog .modal-x").await;
     // A reply streams payloads in.
     fill(&app, "textarea#composer", "Payload, please.").await;
     click(&app, "#send").await;

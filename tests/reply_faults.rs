@@ -193,6 +193,7 @@ async fn a_database_locked_by_another_process_through_the_final_save_loses_nothi
         .unwrap();
     wait_for_text(&app, "#messages .message-error-text", "not saved yet").await;
     wait_for_text(&app, "#messages .message-error-text", "busy").await;
+    shot(&app, "reply-not-saved-yet").await;
     let (id, status, _, _) = last_stored_reply(&db).await;
     assert_eq!(status, "streaming", "the database has not the end yet");
     let journal = journal_of(data.path(), &id);
@@ -306,5 +307,6 @@ async fn a_bare_done_shows_as_cut_short_in_the_window() {
         "Cut short",
     )
     .await;
+    shot(&app, "reply-cut-short").await;
     app.close().await.unwrap();
 }

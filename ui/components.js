@@ -189,9 +189,10 @@ export function confirmDialog(opts) {
 }
 
 /**
- * A modal dialog with a title, any content and a Close button. Esc, the
- * button or a click outside closes it; focus returns where it was.
- * @param {{title: string, body: Node[], id?: string, className?: string}} opts
+ * A modal dialog with a title, any content and a Close button (after any
+ * `actions` of its own, in one row). Esc, the button or a click outside
+ * closes it; focus returns where it was.
+ * @param {{title: string, body: Node[], actions?: Node[], id?: string, className?: string}} opts
  * @returns {() => void} closes the dialog
  */
 export function openDialog(opts) {
@@ -203,7 +204,7 @@ export function openDialog(opts) {
     { class: `modal ${opts.className ?? ''}`.trim(), id: opts.id, role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId, tabindex: '-1' },
     h('div', { class: 'modal-head' }, h('h2', { id: titleId }, opts.title), h('button', { type: 'button', class: 'icon-btn modal-x', 'aria-label': 'Close', title: 'Close', onclick: () => close() }, '\u00d7')),
     h('div', { class: 'modal-body', tabindex: '0' }, ...opts.body),
-    h('div', { class: 'modal-actions' }, closeBtn),
+    h('div', { class: 'modal-actions' }, ...(opts.actions ?? []), closeBtn),
   );
   const backdrop = h('div', { class: 'modal-backdrop' }, dialog);
   let open = true;

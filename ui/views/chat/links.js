@@ -46,8 +46,8 @@ export function confirmLink(url) {
     body: [
       h('p', { class: 'modal-text' }, 'The link goes to this address:'),
       h('code', { class: 'link-address', id: 'link-address' }, url),
-      h('div', { class: 'modal-actions' }, copyBtn, open),
     ],
+    actions: [copyBtn, open],
   });
 }
 

@@ -1,7 +1,8 @@
 //! Process faults during a reply, caused to the real binary in its real
 //! window (tauri-driver + WebKitWebDriver under Xvfb), then read back from
-//! the database and the window after a restart: `kill -9` mid-reply; a
-//! database locked by another process through the final save (the save
+//! the database and the window after a restart: the window closed
+//! mid-reply (`WM_DELETE_WINDOW`, what its close button sends); `kill -9`
+//! mid-reply; a database locked by another process through the final save (the save
 //! waits and lands once the lock goes; killed while it waits, the journal
 //! restores the reply at the next start); a full disk (the database capped
 //! by `PARLEY_TEST_MAX_PAGES`, honoured only in `e2e` builds) through a
@@ -163,6 +164,48 @@ async fn kill_9_mid_reply_loses_at_most_the_last_second_and_the_reply_comes_back
         (id, "failed", text, "interrupted")
     );
     app.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn closing_the_window_mid_reply_saves_what_arrived_as_interrupted() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // Ten seconds of streaming: the window closes in the middle of it.
+    let words = tokens(400);
+    let mock = MockLlm::start(vec![slow_stream(&words, 25)]).await;
+    let data = tempfile::tempdir().unwrap();
+    seed_chat_world(data.path(), &mock.base_url).await;
+    let driver = Driver::start(data.path());
+    let app = open_chat(data.path(), &driver).await;
+    say(&app, "Tell me a long story.").await;
+    wait_for_text(&app, "#messages .message[data-role='assistant']", "w3 ").await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let pid = parley_pid(data.path());
+    let sent = mock.chunks_sent();
+    // The close button (WM_DELETE_WINDOW), as a window manager sends it.
+    assert_eq!(common::x11_close::close_windows_of(pid), 1, "one window");
+    let started = Instant::now();
+    while std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z ")) {
+        assert!(
+            started.elapsed() < WAIT,
+            "parley kept running after its window closed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let db = outside(data.path()).await;
+    let (_, status, text, reason) = last_stored_reply(&db).await;
+    assert_eq!(
+        (status.as_str(), reason.as_str()),
+        ("failed", "interrupted"),
+        "saved as interrupted when Parley closed"
+    );
+    let kept = text.split_whitespace().count();
+    assert!(
+        kept >= sent && words.concat().starts_with(&text),
+        "everything that arrived before the close is kept in order: sent {sent}, kept {kept}"
+    );
+    assert!(kept < words.len(), "the reply was still being written");
+    drop(app);
 }
 
 fn journal_of(data: &Path, hex_id: &str) -> PathBuf {

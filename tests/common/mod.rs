@@ -8,6 +8,8 @@ pub mod cards;
 pub mod mock_llm;
 #[cfg(feature = "e2e")]
 pub mod window;
+#[cfg(feature = "e2e")]
+pub mod x11_close;
 
 use parley::models::{CharacterInput, ChatSessionInput, Id, MessageInput, MessageRole};
 use std::path::Path;

@@ -1,7 +1,8 @@
 //! Pictures a person sets: a wide picture becomes a centred square of the
 //! stored size, and what is not a usable picture (text, a decompression
 //! bomb, an animation, a huge file) is refused in words with nothing stored.
-//! Export keeps a card's own image byte for byte.
+//! Export keeps a card's own image byte for byte, and the import report
+//! names a character an imported chat made.
 
 mod common;
 
@@ -12,7 +13,8 @@ use image::{ImageFormat, Rgba, RgbaImage};
 use parley::error::AppError;
 use parley::models::UserProfileInput;
 use parley::services::avatar::{self, Owner, SIDE};
-use parley::services::{character, user_profile};
+use parley::services::export::{self, CardFormat};
+use parley::services::{character, import, user_profile};
 
 fn png(img: &RgbaImage) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
@@ -130,4 +132,39 @@ async fn a_persona_and_a_character_keep_their_pictures_and_a_refusal_stores_noth
     avatar::clear(&pool, Owner::Character, mira).await.unwrap();
     assert!(avatar::small(&pool, Owner::Character, &[mira]).await.unwrap().is_empty());
     assert!(character::thumbnails(&pool, &[mira]).await.unwrap().is_empty());
+}
+
+fn stripped(png: &[u8]) -> Vec<u8> {
+    let chunks = parley::cards::png::chunks(png, 1 << 16).unwrap();
+    parley::cards::png::strip_card_chunks(&chunks)
+}
+
+#[tokio::test]
+async fn an_imported_card_keeps_its_own_picture_and_a_set_one_is_exported() {
+    let pool = common::pool().await;
+    let card = common::cards::png_card("cards/v2_full.json");
+    let imported = import::import_bytes(&pool, "mira.png", card.clone()).await.unwrap();
+    let out = export::card_bytes(&pool, imported.id, CardFormat::Png).await.unwrap();
+    assert_eq!(stripped(&out), stripped(&card), "the card's image, not re-encoded");
+
+    let b64 = base64::engine::general_purpose::STANDARD.encode(three_bands());
+    avatar::set(&pool, Owner::Character, imported.id, &b64).await.unwrap();
+    let out = export::card_bytes(&pool, imported.id, CardFormat::Png).await.unwrap();
+    let img = image::load_from_memory(&out).unwrap();
+    assert_eq!((img.width(), img.height()), (SIDE, SIDE), "the new picture is the card's");
+}
+
+#[tokio::test]
+async fn the_import_report_names_the_character_an_imported_chat_made() {
+    let pool = common::pool().await;
+    let chat = common::cards::fixture("chats/st_modern.jsonl");
+    let first = import::import_bytes(&pool, "a.jsonl", chat.clone()).await.unwrap();
+    let made = first.created_character.clone().expect("no Mira Vance yet: one is made");
+    assert_eq!(made.name, "Mira Vance");
+    let json = serde_json::to_value(&first).unwrap();
+    assert_eq!(json["createdCharacter"]["name"], "Mira Vance");
+    // The second chat joins that character; the report makes no claim.
+    let second = import::import_bytes(&pool, "b.jsonl", chat).await.unwrap();
+    assert!(second.created_character.is_none());
+    assert!(serde_json::to_value(&second).unwrap().get("createdCharacter").is_none());
 }

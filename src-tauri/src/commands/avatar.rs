@@ -1,6 +1,7 @@
 //! Commands for the pictures of characters and personas.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use tauri::State;
 use tracing::instrument;
@@ -20,6 +21,18 @@ pub async fn avatar_set(
     data: String,
 ) -> Result<()> {
     service::set(&state.pool, owner, id, &data).await
+}
+
+/// Sets a picture from a file dropped on the window.
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn avatar_set_path(
+    state: State<'_, AppState>,
+    owner: Owner,
+    id: Id,
+    path: PathBuf,
+) -> Result<()> {
+    service::set_from_path(&state.pool, owner, id, &path).await
 }
 
 #[tauri::command]

@@ -56,6 +56,7 @@ macro_rules! all_commands {
             $crate::commands::export::export_chat,
             $crate::commands::character::character_thumbnails,
             $crate::commands::avatar::avatar_set,
+            $crate::commands::avatar::avatar_set_path,
             $crate::commands::avatar::avatar_clear,
             $crate::commands::avatar::avatar_get,
             $crate::commands::avatar::avatar_small,

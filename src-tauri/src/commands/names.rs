@@ -13,6 +13,7 @@ pub const COMMANDS: &[&str] = &[
     "export_chat",
     "character_thumbnails",
     "avatar_set",
+    "avatar_set_path",
     "avatar_clear",
     "avatar_get",
     "avatar_small",

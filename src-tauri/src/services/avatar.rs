@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::io::Cursor;
+use std::path::Path;
 
 use base64::Engine as _;
 use image::{ImageFormat, ImageReader};
@@ -125,14 +126,44 @@ fn noun(owner: Owner) -> &'static str {
 pub async fn set(pool: &SqlitePool, owner: Owner, id: Id, data: &str) -> Result<()> {
     let b64 = data.split_once(',').map_or(data, |(_, rest)| rest);
     if b64.len() > MAX_BYTES / 3 * 4 + 4 {
-        return Err(refuse(format!(
-            "the picture is too large; choose one under {} MB",
-            MAX_BYTES / (1024 * 1024)
-        )));
+        return Err(too_big_file());
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
         .map_err(|_| refuse("the picture did not arrive whole; try again"))?;
+    store(pool, owner, id, bytes).await
+}
+
+/// Sets a picture from a file dropped on the window (the window knows only
+/// its path).
+pub async fn set_from_path(pool: &SqlitePool, owner: Owner, id: Id, path: &Path) -> Result<()> {
+    let path = path.to_path_buf();
+    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>> {
+        let unreadable = |e: std::io::Error| {
+            refuse(format!("the file could not be read ({e}); choose another"))
+        };
+        let meta = std::fs::metadata(&path).map_err(unreadable)?;
+        if !meta.is_file() {
+            return Err(refuse("drop a picture file, not a folder"));
+        }
+        if meta.len() > MAX_BYTES as u64 {
+            return Err(too_big_file());
+        }
+        std::fs::read(&path).map_err(unreadable)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("the file could not be read ({e})")))??;
+    store(pool, owner, id, bytes).await
+}
+
+fn too_big_file() -> AppError {
+    refuse(format!(
+        "the picture is too large; choose one under {} MB",
+        MAX_BYTES / (1024 * 1024)
+    ))
+}
+
+async fn store(pool: &SqlitePool, owner: Owner, id: Id, bytes: Vec<u8>) -> Result<()> {
     let prepared = tokio::task::spawn_blocking(move || prepare(&bytes))
         .await
         .map_err(|e| AppError::internal(format!("the picture could not be prepared ({e})")))??;

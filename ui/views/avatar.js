@@ -9,6 +9,7 @@
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { sentence } from '../components.js';
+import { changed } from '../state.js';
 
 /** @typedef {api.AvatarOwner} Owner */
 
@@ -206,6 +207,8 @@ export function avatarPicker(owner, id, name) {
     try {
       await work();
       await refreshAvatar(owner, id, name);
+      // The sidebar's character list reloads its rows (the picture changed them).
+      if (owner === 'character') changed('characters');
       removeBtn.hidden = !ready.get(keyOf(owner, id));
       status.textContent = '';
     } catch (e) {

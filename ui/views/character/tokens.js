@@ -19,7 +19,12 @@ const words = (n) => `${numbers.format(n)} ${n === 1 ? 'token' : 'tokens'}`;
  * @param {HTMLFormElement} form
  */
 export function tokenCounts(form) {
-  const total = h('p', { class: 'token-total', id: 'token-total', 'aria-live': 'polite' });
+  const total = h('p', {
+    class: 'token-total',
+    id: 'token-total',
+    'aria-live': 'polite',
+    title: 'Description, personality, scenario, first message, example messages, system prompt and post-history instructions',
+  });
   /** @type {Map<string, HTMLElement>} */
   const badges = new Map();
   for (const name of [...SENT, ...OTHERS]) {
@@ -60,7 +65,7 @@ export function tokenCounts(form) {
       /** @type {HTMLElement} */ (badges.get(name)).textContent = words(n);
       if (SENT.includes(name)) sum += n;
     });
-    total.textContent = `About ${words(sum)} in every prompt (description, personality, scenario, first message, examples and prompts)`;
+    total.textContent = `About ${words(sum)} in every prompt`;
   };
   const later = () => {
     clearTimeout(timer);

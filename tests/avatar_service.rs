@@ -73,7 +73,10 @@ fn what_is_not_a_usable_picture_is_refused_in_words() {
     assert!(text.contains("not a picture"), "{text}");
 
     let bomb = message(avatar::prepare(&claims(60_000, 60_000)).unwrap_err());
-    assert!(bomb.contains("too large") && bomb.contains("60000 x 60000"), "{bomb}");
+    assert!(
+        bomb.contains("too large") && bomb.contains("60000 x 60000"),
+        "{bomb}"
+    );
     // Under the side limit, over the pixel limit.
     let wide = message(avatar::prepare(&claims(8000, 8000)).unwrap_err());
     assert!(wide.contains("megapixels"), "{wide}");
@@ -113,25 +116,50 @@ async fn a_persona_and_a_character_keep_their_pictures_and_a_refusal_stores_noth
     let mira = common::new_character(&pool, "Mira").await;
     let b64 = base64::engine::general_purpose::STANDARD.encode(three_bands());
 
-    avatar::set(&pool, Owner::Persona, persona.id, &format!("data:image/png;base64,{b64}"))
+    avatar::set(
+        &pool,
+        Owner::Persona,
+        persona.id,
+        &format!("data:image/png;base64,{b64}"),
+    )
+    .await
+    .unwrap();
+    avatar::set(&pool, Owner::Character, mira, &b64)
         .await
         .unwrap();
-    avatar::set(&pool, Owner::Character, mira, &b64).await.unwrap();
-    let got = avatar::get(&pool, Owner::Persona, persona.id).await.unwrap().unwrap();
+    let got = avatar::get(&pool, Owner::Persona, persona.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(got.starts_with("data:image/png;base64,"));
-    let small = avatar::small(&pool, Owner::Character, &[mira]).await.unwrap();
+    let small = avatar::small(&pool, Owner::Character, &[mira])
+        .await
+        .unwrap();
     assert!(small[&mira.to_string()].starts_with("data:image/png;base64,"));
     // The list's thumbnails (the sidebar) see the new picture too.
     let thumbs = character::thumbnails(&pool, &[mira]).await.unwrap();
     assert_eq!(thumbs.get(&mira.to_string()), small.get(&mira.to_string()));
 
     let not_image = base64::engine::general_purpose::STANDARD.encode(b"plain text");
-    assert!(avatar::set(&pool, Owner::Persona, persona.id, &not_image).await.is_err());
-    assert_eq!(avatar::get(&pool, Owner::Persona, persona.id).await.unwrap(), Some(got));
+    assert!(avatar::set(&pool, Owner::Persona, persona.id, &not_image)
+        .await
+        .is_err());
+    assert_eq!(
+        avatar::get(&pool, Owner::Persona, persona.id)
+            .await
+            .unwrap(),
+        Some(got)
+    );
 
     avatar::clear(&pool, Owner::Character, mira).await.unwrap();
-    assert!(avatar::small(&pool, Owner::Character, &[mira]).await.unwrap().is_empty());
-    assert!(character::thumbnails(&pool, &[mira]).await.unwrap().is_empty());
+    assert!(avatar::small(&pool, Owner::Character, &[mira])
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(character::thumbnails(&pool, &[mira])
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 fn stripped(png: &[u8]) -> Vec<u8> {
@@ -143,28 +171,52 @@ fn stripped(png: &[u8]) -> Vec<u8> {
 async fn an_imported_card_keeps_its_own_picture_and_a_set_one_is_exported() {
     let pool = common::pool().await;
     let card = common::cards::png_card("cards/v2_full.json");
-    let imported = import::import_bytes(&pool, "mira.png", card.clone()).await.unwrap();
-    let out = export::card_bytes(&pool, imported.id, CardFormat::Png).await.unwrap();
-    assert_eq!(stripped(&out), stripped(&card), "the card's image, not re-encoded");
+    let imported = import::import_bytes(&pool, "mira.png", card.clone())
+        .await
+        .unwrap();
+    let out = export::card_bytes(&pool, imported.id, CardFormat::Png)
+        .await
+        .unwrap();
+    assert_eq!(
+        stripped(&out),
+        stripped(&card),
+        "the card's image, not re-encoded"
+    );
 
     let b64 = base64::engine::general_purpose::STANDARD.encode(three_bands());
-    avatar::set(&pool, Owner::Character, imported.id, &b64).await.unwrap();
-    let out = export::card_bytes(&pool, imported.id, CardFormat::Png).await.unwrap();
+    avatar::set(&pool, Owner::Character, imported.id, &b64)
+        .await
+        .unwrap();
+    let out = export::card_bytes(&pool, imported.id, CardFormat::Png)
+        .await
+        .unwrap();
     let img = image::load_from_memory(&out).unwrap();
-    assert_eq!((img.width(), img.height()), (SIDE, SIDE), "the new picture is the card's");
+    assert_eq!(
+        (img.width(), img.height()),
+        (SIDE, SIDE),
+        "the new picture is the card's"
+    );
 }
 
 #[tokio::test]
 async fn the_import_report_names_the_character_an_imported_chat_made() {
     let pool = common::pool().await;
     let chat = common::cards::fixture("chats/st_modern.jsonl");
-    let first = import::import_bytes(&pool, "a.jsonl", chat.clone()).await.unwrap();
-    let made = first.created_character.clone().expect("no Mira Vance yet: one is made");
+    let first = import::import_bytes(&pool, "a.jsonl", chat.clone())
+        .await
+        .unwrap();
+    let made = first
+        .created_character
+        .clone()
+        .expect("no Mira Vance yet: one is made");
     assert_eq!(made.name, "Mira Vance");
     let json = serde_json::to_value(&first).unwrap();
     assert_eq!(json["createdCharacter"]["name"], "Mira Vance");
     // The second chat joins that character; the report makes no claim.
     let second = import::import_bytes(&pool, "b.jsonl", chat).await.unwrap();
     assert!(second.created_character.is_none());
-    assert!(serde_json::to_value(&second).unwrap().get("createdCharacter").is_none());
+    assert!(serde_json::to_value(&second)
+        .unwrap()
+        .get("createdCharacter")
+        .is_none());
 }

@@ -95,7 +95,11 @@ async fn pictures_are_uploaded_in_the_editors_and_shown_on_each_message() {
     let world = seed(data.path()).await;
     let wide = files.path().join("wide.png");
     RgbaImage::from_fn(300, 100, |x, _| {
-        Rgba(if x < 100 { [200, 40, 40, 255] } else { [40, 160, 90, 255] })
+        Rgba(if x < 100 {
+            [200, 40, 40, 255]
+        } else {
+            [40, 160, 90, 255]
+        })
     })
     .save_with_format(&wide, ImageFormat::Png)
     .unwrap();
@@ -113,7 +117,12 @@ async fn pictures_are_uploaded_in_the_editors_and_shown_on_each_message() {
     // The persona: a text file is refused in words, a picture is taken.
     go(&app, &format!("#/personas/{}", world.persona)).await;
     choose_file(&app, "#persona-avatar-file", &notes).await;
-    wait_for_text(&app, "#persona-avatar-status", "not a picture Parley can use").await;
+    wait_for_text(
+        &app,
+        "#persona-avatar-status",
+        "not a picture Parley can use",
+    )
+    .await;
     shot(&app, "av-01-persona-refused").await;
     choose_file(&app, "#persona-avatar-file", &wide).await;
     app.wait()
@@ -142,11 +151,22 @@ async fn pictures_are_uploaded_in_the_editors_and_shown_on_each_message() {
     .await;
     assert_eq!(
         tabs,
-        serde_json::json!(["Basics", "Greetings", "Examples & prompts", "Lorebook", "Details"])
+        serde_json::json!([
+            "Basics",
+            "Greetings",
+            "Examples & prompts",
+            "Lorebook",
+            "Details"
+        ])
     );
     wait_for_text(&app, "[data-tokens-for='description'] ", "tokens").await;
     let before = text_of(&app, "[data-tokens-for='description']").await;
-    fill(&app, "#character-form [name='description']", &"word ".repeat(70)).await;
+    fill(
+        &app,
+        "#character-form [name='description']",
+        &"word ".repeat(70),
+    )
+    .await;
     // 350 characters: 100 tokens by the prompt's own estimate.
     wait_for_text(&app, "[data-tokens-for='description']", "100 tokens").await;
     assert_ne!(before, "100 tokens");
@@ -168,7 +188,11 @@ async fn pictures_are_uploaded_in_the_editors_and_shown_on_each_message() {
     // The lorebook's entry is folded to its keys until opened.
     click(&app, "#tab-lorebook").await;
     wait_for_text(&app, "#lore-entries .lore-entry-keys", "Gull, freighter").await;
-    let open = js(&app, "return document.querySelector('#lore-entries details').open").await;
+    let open = js(
+        &app,
+        "return document.querySelector('#lore-entries details').open",
+    )
+    .await;
     assert_eq!(open, serde_json::json!(false));
     shot(&app, "av-04-character-lorebook").await;
     click(&app, "#lore-entries summary").await;
@@ -210,8 +234,14 @@ async fn pictures_are_uploaded_in_the_editors_and_shown_on_each_message() {
     };
     assert_eq!(of("assistant")["name"], "Mira Vance");
     assert_eq!(of("user")["name"], "Sam Reyes");
-    let (mira, sam) = (of("assistant")["src"].as_str().unwrap(), of("user")["src"].as_str().unwrap());
-    assert!(mira.starts_with("blob:") && sam.starts_with("blob:"), "{mira} {sam}");
+    let (mira, sam) = (
+        of("assistant")["src"].as_str().unwrap(),
+        of("user")["src"].as_str().unwrap(),
+    );
+    assert!(
+        mira.starts_with("blob:") && sam.starts_with("blob:"),
+        "{mira} {sam}"
+    );
     assert_ne!(mira, sam, "each speaker has their own picture");
     no_error_banner(&app, "chat with pictures").await;
     shot(&app, "av-06-chat-1280").await;

@@ -40,6 +40,9 @@ pub struct Prepared {
     pub thumbnail: Vec<u8>,
 }
 
+const NOT_A_PICTURE: &str =
+    "this file is not a picture Parley can use; choose a PNG, JPEG, WebP or GIF image";
+
 fn refuse(message: impl Into<String>) -> AppError {
     AppError::validation("avatar", message)
 }
@@ -79,14 +82,11 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared> {
             MAX_BYTES / (1024 * 1024)
         )));
     }
-    let format = match pixels::sniff_mime(bytes) {
-        Some(_) => image::guess_format(bytes).expect("sniffed above"),
-        None => {
-            return Err(refuse(
-                "this file is not a picture Parley can use; choose a PNG, JPEG, WebP or GIF image",
-            ))
-        }
-    };
+    // Only the formats Parley shows (`sniff_mime`), whatever else `image` knows.
+    let format = image::guess_format(bytes)
+        .ok()
+        .filter(|_| pixels::sniff_mime(bytes).is_some())
+        .ok_or_else(|| refuse(NOT_A_PICTURE))?;
     let (w, h) = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(|_| refuse("the picture could not be read; it may be damaged"))?;
@@ -139,9 +139,8 @@ pub async fn set(pool: &SqlitePool, owner: Owner, id: Id, data: &str) -> Result<
 pub async fn set_from_path(pool: &SqlitePool, owner: Owner, id: Id, path: &Path) -> Result<()> {
     let path = path.to_path_buf();
     let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>> {
-        let unreadable = |e: std::io::Error| {
-            refuse(format!("the file could not be read ({e}); choose another"))
-        };
+        let unreadable =
+            |e: std::io::Error| refuse(format!("the file could not be read ({e}); choose another"));
         let meta = std::fs::metadata(&path).map_err(unreadable)?;
         if !meta.is_file() {
             return Err(refuse("drop a picture file, not a folder"));

@@ -28,8 +28,7 @@ import { iconButton, infoLine, endWords, speakerPicture } from './bubble-parts.j
  *   edited: () => void,
  *   written: (bubble: Bubble) => void,
  * }} BubbleContext
- * `speakers`: whose picture each role shows (the character's for replies, the persona's for the
- *   person's); without one, the name's initial.
+ * `speakers`: whose picture each role shows (see speakerPicture).
  * `busy`: a reply is being started or written in the chat.
  * `isFirst`: the chat's first message (the greeting, whose versions are the alternate greetings).
  * `render`: sanitised HTML per text, or null where Markdown was unavailable (then shown as text);

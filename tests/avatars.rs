@@ -2,7 +2,8 @@
 //! through their editors' file inputs, shown there and on the chat's
 //! messages (both speakers, one cached picture each); a file that is not a
 //! picture refused in words; the character editor's tabs and token counts;
-//! lorebook entries folded to their keys.
+//! lorebook entries folded to their keys; the import report naming the
+//! character an imported chat made.
 
 mod common;
 
@@ -34,7 +35,7 @@ async fn seed(data: &std::path::Path) -> World {
     let c = character::create(
         &pool,
         CharacterInput {
-            name: "Mira Vance".into(),
+            name: "Mira Kade".into(),
             description: "Ship mechanic with a short temper and a long memory.".into(),
             first_message: "The engine is making that noise again.".into(),
             character_book: Some(serde_json::json!({
@@ -232,7 +233,7 @@ async fn pictures_are_uploaded_in_the_editors_and_shown_on_each_message() {
             .find(|h| h["role"] == role)
             .unwrap_or_else(|| panic!("a {role} message: {heads:?}"))
     };
-    assert_eq!(of("assistant")["name"], "Mira Vance");
+    assert_eq!(of("assistant")["name"], "Mira Kade");
     assert_eq!(of("user")["name"], "Sam Reyes");
     let (mira, sam) = (
         of("assistant")["src"].as_str().unwrap(),
@@ -250,5 +251,20 @@ async fn pictures_are_uploaded_in_the_editors_and_shown_on_each_message() {
     go(&app, &format!("#/character/{}", world.character)).await;
     wait_for_text(&app, "#character-form", "Basics").await;
     shot(&app, "av-08-character-800").await;
+
+    // A SillyTavern chat whose character Parley does not have: the import
+    // report says the character was made.
+    app.set_window_size(1280, 800).await.unwrap();
+    let chat_file = files.path().join("Mira Vance - 2024.jsonl");
+    std::fs::write(&chat_file, common::cards::fixture("chats/st_modern.jsonl")).unwrap();
+    choose_file(&app, "#import-input", &chat_file).await;
+    wait_for_text(&app, "#import-summary", "Imported 1").await;
+    wait_for_text(
+        &app,
+        "#import-imported .import-created",
+        "created the character Mira Vance",
+    )
+    .await;
+    shot(&app, "av-09-import-report").await;
     app.close().await.unwrap();
 }

@@ -220,3 +220,37 @@ async fn the_import_report_names_the_character_an_imported_chat_made() {
         .get("createdCharacter")
         .is_none());
 }
+
+#[tokio::test]
+async fn a_dropped_file_is_read_from_its_path_and_a_folder_or_missing_file_refused() {
+    let pool = common::pool().await;
+    let mira = common::new_character(&pool, "Mira").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wide.png");
+    std::fs::write(&file, three_bands()).unwrap();
+    avatar::set_from_path(&pool, Owner::Character, mira, &file)
+        .await
+        .unwrap();
+    assert!(avatar::get(&pool, Owner::Character, mira)
+        .await
+        .unwrap()
+        .is_some());
+
+    let folder = message(
+        avatar::set_from_path(&pool, Owner::Character, mira, dir.path())
+            .await
+            .unwrap_err(),
+    );
+    assert!(folder.contains("not a folder"), "{folder}");
+    let missing = message(
+        avatar::set_from_path(&pool, Owner::Character, mira, &dir.path().join("gone.png"))
+            .await
+            .unwrap_err(),
+    );
+    assert!(missing.contains("could not be read"), "{missing}");
+    // A character that is not there is said so, nothing written.
+    let nobody = avatar::set_from_path(&pool, Owner::Persona, mira, &file)
+        .await
+        .unwrap_err();
+    assert!(matches!(nobody, AppError::NotFound { .. }), "{nobody:?}");
+}

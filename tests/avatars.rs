@@ -1,7 +1,7 @@
 //! Pictures in the window: a persona's and a character's picture uploaded
 //! through their editors' file inputs, shown there and on the chat's
-//! messages (both speakers, one cached picture each); a file that is not a
-//! picture refused in words; the character editor's tabs and token counts;
+//! messages (both speakers, one cached picture each), replaced by paste and
+//! by a drop on it; a file that is not a picture refused in words; the character editor's tabs and token counts;
 //! lorebook entries folded to their keys; the import report naming the
 //! character an imported chat made.
 
@@ -88,6 +88,22 @@ async fn choose_file(app: &Client, css: &str, path: &std::path::Path) {
     input.send_keys(&path.display().to_string()).await.unwrap();
 }
 
+/// Waits until the `src` of `css` is no longer `before`.
+async fn wait_changed(app: &Client, css: &str, before: &serde_json::Value) {
+    for _ in 0..150 {
+        let now = js(
+            app,
+            &format!("return document.querySelector({css:?})?.src ?? null"),
+        )
+        .await;
+        if !now.is_null() && &now != before {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} kept its picture");
+}
+
 #[tokio::test]
 async fn pictures_are_uploaded_in_the_editors_and_shown_on_each_message() {
     let _one = ONE_AT_A_TIME.lock().await;
@@ -142,6 +158,63 @@ async fn pictures_are_uploaded_in_the_editors_and_shown_on_each_message() {
     assert_eq!(side, serde_json::json!([512, 512]), "a square picture");
     no_error_banner(&app, "persona with picture").await;
     shot(&app, "av-02-persona-picture").await;
+
+    // Paste (Ctrl+V of an image) replaces it: a 40x40 red picture made in
+    // the page and pasted as a file.
+    let before = js(
+        &app,
+        "return document.querySelector('#persona-avatar .avatar-pic-img').src",
+    )
+    .await;
+    app.execute_async(
+        "const done = arguments[arguments.length - 1]; \
+         const c = document.createElement('canvas'); c.width = 40; c.height = 40; \
+         const g = c.getContext('2d'); g.fillStyle = '#d22'; g.fillRect(0, 0, 40, 40); \
+         c.toBlob((b) => { const dt = new DataTransfer(); \
+           dt.items.add(new File([b], 'pasted.png', { type: 'image/png' })); \
+           window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt })); done(true); }, 'image/png');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_changed(&app, "#persona-avatar .avatar-pic-img", &before).await;
+    // A picture dropped on it replaces it again and imports nothing. The
+    // window may not emit Tauri's own drop event (only listen), so the drop
+    // is handed, as the importer's listener hands it, to `avatarDrop` with
+    // where it landed in physical pixels.
+    let before = js(
+        &app,
+        "return document.querySelector('#persona-avatar .avatar-pic-img').src",
+    )
+    .await;
+    let routed = app
+        .execute_async(
+            "const [path, done] = arguments; \
+             const r = document.querySelector('#persona-avatar .avatar-pic').getBoundingClientRect(); \
+             const d = window.devicePixelRatio; \
+             import('/views/avatar.js').then((m) => done([ \
+               m.avatarDrop([path], { x: 5 * d, y: 5 * d }), \
+               m.avatarDrop([path], { x: (r.left + r.width / 2) * d, y: (r.top + r.height / 2) * d })]));",
+            vec![serde_json::json!(tall.display().to_string())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        routed,
+        serde_json::json!([false, true]),
+        "only a drop on the picture is taken"
+    );
+    wait_changed(&app, "#persona-avatar .avatar-pic-img", &before).await;
+    let dialogs = js(
+        &app,
+        "return document.querySelectorAll('#import-summary').length",
+    )
+    .await;
+    assert_eq!(
+        dialogs,
+        serde_json::json!(0),
+        "a drop on the picture is no import"
+    );
 
     // The character editor: tabs, token counts, the picture.
     go(&app, &format!("#/character/{}", world.character)).await;

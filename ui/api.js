@@ -397,7 +397,9 @@ export async function listAll(list, query = {}) {
 
 /**
  * Import and export (character cards, SillyTavern chats).
- * @typedef {{file: string, kind: "character"|"chat", id: string, name: string}} Imported
+ * @typedef {{file: string, kind: "character"|"chat", id: string, name: string,
+ *   createdCharacter?: {id: string, name: string}}} Imported
+ *   `createdCharacter`: the character an imported chat made, none having its name
  * @typedef {{file: string, reason: string}} Skipped
  * @typedef {{imported: Imported[], skipped: Skipped[]}} ImportReport
  * @typedef {{done: number, total: number, file: string}} ImportProgress
@@ -433,14 +435,18 @@ export const transfer = {
 
 /**
  * Files or folders dropped on the window (Tauri's own drag-and-drop events).
- * @param {{enter?: () => void, leave?: () => void, drop: (paths: string[]) => void}} handlers
+ * `position` is where the drop happened, in physical pixels.
+ * @param {{enter?: () => void, leave?: () => void, drop: (paths: string[], position: {x: number, y: number} | null) => void}} handlers
  * @returns {Promise<() => void>}
  */
 export async function onFileDrop(handlers) {
   const offs = await Promise.all([
     listen('tauri://drag-enter', () => handlers.enter?.()),
     listen('tauri://drag-leave', () => handlers.leave?.()),
-    listen('tauri://drag-drop', (p) => handlers.drop(/** @type {{paths?: string[]} | null} */ (p)?.paths ?? [])),
+    listen('tauri://drag-drop', (p) => {
+      const drop = /** @type {{paths?: string[], position?: {x: number, y: number}} | null} */ (p);
+      handlers.drop(drop?.paths ?? [], drop?.position ?? null);
+    }),
   ]);
   return () => offs.forEach((off) => off());
 }
@@ -479,3 +485,28 @@ export const messageWindow = {
   around: (chatId, messageId, limit) =>
     call('message_page_around', { chatId, messageId, ...(limit ? { limit } : {}) }),
 };
+
+/**
+ * Pictures of characters and personas (issue 12). Setting one crops it to a
+ * square and scales it in Rust; a refusal is an AppError in words.
+ * @typedef {"character"|"persona"} AvatarOwner
+ */
+export const avatars = {
+  /** From a file's contents as a `data:` URL.
+   * @param {AvatarOwner} owner @param {string} id @param {string} data @returns {Promise<void>} */
+  set: (owner, id, data) => call('avatar_set', { owner, id, data }),
+  /** From a file dropped on the window.
+   * @param {AvatarOwner} owner @param {string} id @param {string} path @returns {Promise<void>} */
+  setPath: (owner, id, path) => call('avatar_set_path', { owner, id, path }),
+  /** @param {AvatarOwner} owner @param {string} id @returns {Promise<void>} */
+  clear: (owner, id) => call('avatar_clear', { owner, id }),
+  /** The whole picture, or null. @param {AvatarOwner} owner @param {string} id @returns {Promise<string | null>} */
+  get: (owner, id) => call('avatar_get', { owner, id }),
+  /** Small pictures: id -> `data:` URL for those that have one.
+   * @param {AvatarOwner} owner @param {string[]} ids @returns {Promise<Record<string, string>>} */
+  small: (owner, ids) => call('avatar_small', { owner, ids }),
+};
+
+/** Estimated tokens of each text (the same estimate prompts are built with).
+ * @param {string[]} texts @returns {Promise<number[]>} */
+export const tokensCount = (texts) => call('tokens_count', { texts });

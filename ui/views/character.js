@@ -1,12 +1,17 @@
 // @ts-check
-// The character editor: every field of a card, its lorebook and avatar,
-// Save, Delete, Start chat, and export as a card file.
+// The character editor: every field of a card in tabbed sections (Basics,
+// Greetings, Examples & prompts, Lorebook, Details; the first message is
+// in Basics, as a new character needs it), token counts, the
+// picture, Save, Delete, Start chat, and export as a card file.
 
 import * as api from '../api.js';
 import { h, field, input, textarea, val, splitTags, ago, newId } from '../dom.js';
 import { submitting, showError, confirmDialog, toast, viewHeader, clearBanner } from '../components.js';
 import { changed, navigate } from '../state.js';
 import { lorebookEditor } from './lorebook.js';
+import { avatarImg, avatarPicker } from './avatar.js';
+import { tabbed } from './character/tabs.js';
+import { tokenCounts } from './character/tokens.js';
 
 /** @type {{format: api.CardFormat, id: string, label: string}[]} */
 const EXPORTS = [
@@ -47,20 +52,6 @@ function exportSection(id) {
     h('div', { class: 'export-actions' }, ...buttons),
     status,
   );
-}
-
-/**
- * The character's avatar as a `data:` URL, or null. The view works without it.
- * @param {string} id
- */
-async function avatarOf(id) {
-  try {
-    const got = await api.characterThumbnails([id]);
-    return typeof got[id] === 'string' ? got[id] : null;
-  } catch (e) {
-    console.warn('character thumbnail', e);
-    return null;
-  }
 }
 
 /** @type {api.CharacterInput} */
@@ -140,45 +131,61 @@ function greetingList(greetings) {
  */
 export async function render(root, params) {
   const id = params[0] && params[0] !== 'new' ? params[0] : null;
-  /** @type {[api.Character | null, string | null]} */
-  const [existing, avatar] = id ? await Promise.all([api.characters.get(id), avatarOf(id)]) : [null, null];
+  const existing = id ? await api.characters.get(id) : null;
   const c = existing ?? BLANK;
   const lore = lorebookEditor(existing?.characterBook ?? null);
 
   const form = h('form', { id: 'character-form', class: 'editor', novalidate: true, 'aria-label': 'Character' });
-  const section = (/** @type {string} */ title, /** @type {Node[]} */ ...fields) =>
-    h('section', { class: 'form-section' }, h('h2', null, title), h('div', { class: 'grid' }, ...fields));
+  const grid = (/** @type {Node[]} */ ...fields) => h('div', { class: 'grid' }, ...fields);
+  const picture = existing
+    ? h('div', { class: 'field wide' }, avatarPicker('character', existing.id, existing.name))
+    : h('p', { class: 'hint wide' }, 'Create the character, then give it a picture.');
 
-  form.append(
-    section(
-      'Basics',
-      field('Name', input('name', c.name, { maxlength: 200 }), { required: true }),
-      field('Creator', input('creator', c.creator)),
-      field('Version', input('characterVersion', c.characterVersion)),
-      field('Tags', input('tags', c.tags.join(', ')), { hint: 'Separate tags with commas.' }),
-    ),
-    section(
-      'Who they are',
-      field('Description', textarea('description', c.description, { rows: 7 }), { wide: true, hint: 'Appearance, background, anything the model should know.' }),
-      field('Personality', textarea('personality', c.personality, { rows: 3 }), { wide: true }),
-      field('Scenario', textarea('scenario', c.scenario, { rows: 3 }), { wide: true, hint: 'Where and when the conversation takes place.' }),
-    ),
-    section(
-      'Greetings',
-      field('First message', textarea('firstMessage', c.firstMessage, { rows: 5 }), { wide: true, hint: 'The character opens every new chat with this.' }),
-      greetingList(c.alternateGreetings),
-    ),
-    section(
-      'Prompting',
-      field('Example messages', textarea('exampleMessages', c.exampleMessages, { rows: 5 }), { wide: true, hint: 'Sample dialogue that shows how the character talks.' }),
-      field('System prompt override', textarea('systemPrompt', c.systemPrompt, { rows: 3 }), { wide: true, hint: 'Replaces the chat\u2019s system prompt when set.' }),
-      field('Post-history instructions', textarea('postHistoryInstructions', c.postHistoryInstructions, { rows: 3 }), { wide: true, hint: 'Sent after the conversation, right before the reply.' }),
-      field('Creator notes', textarea('creatorNotes', c.creatorNotes, { rows: 3 }), { wide: true, hint: 'For people reading the card; not sent to the model.' }),
-    ),
-    lore.element,
-    ...(existing ? [exportSection(existing.id)] : []),
-    h('div', { class: 'form-footer' }, h('button', { type: 'submit', id: 'save', class: 'btn primary' }, existing ? 'Save changes' : 'Create character')),
-  );
+  const tabs = tabbed([
+    {
+      id: 'basics',
+      label: 'Basics',
+      content: [grid(
+        field('Name', input('name', c.name, { maxlength: 200 }), { required: true }),
+        picture,
+        field('Description', textarea('description', c.description, { rows: 7 }), { wide: true, hint: 'Appearance, background, anything the model should know.' }),
+        field('Personality', textarea('personality', c.personality, { rows: 3 }), { wide: true }),
+        field('Scenario', textarea('scenario', c.scenario, { rows: 3 }), { wide: true, hint: 'Where and when the conversation takes place.' }),
+        field('First message', textarea('firstMessage', c.firstMessage, { rows: 5 }), { wide: true, hint: 'The character opens every new chat with this; other openings are under Greetings.' }),
+      )],
+    },
+    {
+      id: 'greetings',
+      label: 'Greetings',
+      content: [grid(greetingList(c.alternateGreetings))],
+    },
+    {
+      id: 'prompts',
+      label: 'Examples & prompts',
+      content: [grid(
+        field('Example messages', textarea('exampleMessages', c.exampleMessages, { rows: 6 }), { wide: true, hint: 'Sample dialogue that shows how the character talks.' }),
+        field('System prompt override', textarea('systemPrompt', c.systemPrompt, { rows: 4 }), { wide: true, hint: 'Replaces the chat\u2019s system prompt when set.' }),
+        field('Post-history instructions', textarea('postHistoryInstructions', c.postHistoryInstructions, { rows: 3 }), { wide: true, hint: 'Sent after the conversation, right before the reply.' }),
+      )],
+    },
+    { id: 'lorebook', label: 'Lorebook', content: [lore.element] },
+    {
+      id: 'details',
+      label: 'Details',
+      content: [
+        grid(
+          field('Creator', input('creator', c.creator)),
+          field('Version', input('characterVersion', c.characterVersion)),
+          field('Tags', input('tags', c.tags.join(', ')), { hint: 'Separate tags with commas.', wide: true }),
+          field('Creator notes', textarea('creatorNotes', c.creatorNotes, { rows: 4 }), { wide: true, hint: 'For people reading the card; not sent to the model.' }),
+        ),
+        ...(existing ? [exportSection(existing.id)] : []),
+      ],
+    },
+  ]);
+  form.append(tabs.element);
+  const total = tokenCounts(form);
+  form.append(h('div', { class: 'form-footer' }, total, h('span', { class: 'spacer' }), h('button', { type: 'submit', id: 'save', class: 'btn primary' }, existing ? 'Save changes' : 'Create character')));
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -214,7 +221,7 @@ export async function render(root, params) {
       } else {
         navigate(`character/${saved.id}`);
       }
-    });
+    }).then(() => tabs.reveal(form));
   });
 
   const startBtn = existing
@@ -262,10 +269,10 @@ export async function render(root, params) {
     : null;
 
   const header = viewHeader(existing ? existing.name : 'New character', existing ? `Updated ${ago(existing.updatedAt)}` : 'Describe who they are; only the name is required.', deleteBtn, startBtn);
-  if (avatar) {
+  if (existing) {
     header.classList.add('with-avatar');
     // Decorative: the name is in the heading beside it.
-    header.prepend(h('img', { class: 'character-avatar', src: avatar, alt: '' }));
+    header.prepend(avatarImg('character', existing.id, existing.name, 56, 'character-avatar'));
   }
   const title = /** @type {HTMLElement} */ (header.querySelector('h1'));
   const subtitle = /** @type {HTMLElement} */ (header.querySelector('.subtitle'));

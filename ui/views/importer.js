@@ -9,6 +9,7 @@ import * as api from '../api.js';
 import { h } from '../dom.js';
 import { openDialog, sentence, showError } from '../components.js';
 import { changed } from '../state.js';
+import { avatarDrop } from './avatar.js';
 
 /** @type {Promise<void>} */
 let queue = Promise.resolve();
@@ -137,8 +138,10 @@ export async function initDropImport() {
     leave: () => {
       overlay.hidden = true;
     },
-    drop: (paths) => {
+    drop: (paths, position) => {
       overlay.hidden = true;
+      // A picture dropped on an editor's avatar sets it; anywhere else imports.
+      if (avatarDrop(paths, position)) return;
       void importPaths(paths);
     },
   });
@@ -147,12 +150,21 @@ export async function initDropImport() {
 /** @param {api.Imported} item @param {() => void} close */
 function importedItem(item, close) {
   const route = item.kind === 'chat' ? `#/chat/${encodeURIComponent(item.id)}` : `#/character/${encodeURIComponent(item.id)}`;
+  const made = item.createdCharacter;
   return h(
     'li',
     { class: 'imported-item', data: { kind: item.kind, id: item.id } },
     h('span', { class: 'badge' }, item.kind),
     h('a', { href: route, class: 'imported-name', onclick: () => close() }, item.name || (item.kind === 'chat' ? 'Untitled chat' : 'Unnamed character')),
     item.file ? h('span', { class: 'import-file muted', title: item.file }, baseName(item.file)) : null,
+    made
+      ? h(
+          'span',
+          { class: 'import-created' },
+          'created the character ',
+          h('a', { href: `#/character/${encodeURIComponent(made.id)}`, onclick: () => close() }, made.name),
+        )
+      : null,
   );
 }
 

@@ -87,14 +87,22 @@ function checkField(label, box) {
  * @param {() => void} onRemove
  */
 function entryEditor(original, onRemove) {
-  const title = h('h3', { class: 'lore-entry-title' });
+  const title = h('span', { class: 'lore-entry-title' });
+  const summaryKeys = h('span', { class: 'lore-entry-keys' });
   const remove = h('button', { type: 'button', class: 'btn subtle small lore-remove', onclick: () => onRemove() }, 'Remove');
-  const li = h('li', { class: 'lore-entry' }, h('div', { class: 'lore-entry-head' }, title, remove));
+  // Folded to one line (its keys) until opened; a long book stays short.
+  const fold = h('details', { class: 'lore-fold' }, h('summary', { class: 'lore-entry-head' }, title, summaryKeys));
+  const li = h('li', { class: 'lore-entry' }, fold);
+  /** @param {string} text */
+  const showKeys = (text) => {
+    summaryKeys.textContent = text.trim() ? text : 'no keys';
+  };
 
   if (!isObject(original)) {
     // Not an object: nothing to edit, but it is kept unless removed.
-    li.append(h('p', { class: 'hint' }, 'This entry could not be read; it is kept as it is.'));
-    return { element: li, title, remove, read: () => original };
+    showKeys('');
+    fold.append(h('p', { class: 'hint' }, 'This entry could not be read; it is kept as it is.'), h('div', { class: 'lore-entry-foot' }, remove));
+    return { element: li, title, remove, fold, read: () => original };
   }
   const e = original;
   const name = input('loreName', typeof e.name === 'string' ? e.name : '', { class: 'lore-name' });
@@ -130,7 +138,9 @@ function entryEditor(original, onRemove) {
     bindValue(position, (t, v) => { t.position = v; }),
   ];
 
-  li.append(
+  showKeys(keys.value);
+  keys.addEventListener('input', () => showKeys(keys.value));
+  fold.append(
     h(
       'div',
       { class: 'grid' },
@@ -150,11 +160,13 @@ function entryEditor(original, onRemove) {
       field('Insertion order', order),
       field('Position', position),
     ),
+    h('div', { class: 'lore-entry-foot' }, remove),
   );
   return {
     element: li,
     title,
     remove,
+    fold,
     read: () => {
       /** @type {Record<string, unknown>} */
       const out = { ...e };
@@ -187,7 +199,7 @@ export function lorebookEditor(stored) {
   let book = isObject(stored) ? stored : null;
   /** @type {Binding[]} */
   let bookBindings = [];
-  /** @type {{element: HTMLElement, title: HTMLElement, remove: HTMLButtonElement, read: () => unknown}[]} */
+  /** @type {{element: HTMLElement, title: HTMLElement, remove: HTMLButtonElement, fold: HTMLDetailsElement, read: () => unknown}[]} */
   const rows = [];
 
   const noBook = h('p', { class: 'empty lore-none', id: 'lore-none' }, 'No lorebook');
@@ -224,7 +236,8 @@ export function lorebookEditor(stored) {
       rows.splice(at, 1);
       row.element.remove();
       refresh();
-      (rows[Math.min(at, rows.length - 1)]?.remove ?? add).focus();
+      const next = rows[Math.min(at, rows.length - 1)];
+      (next ? /** @type {HTMLElement} */ (next.fold.querySelector('summary')) : add).focus();
     });
     rows.push(row);
     list.append(row.element);
@@ -241,6 +254,7 @@ export function lorebookEditor(stored) {
     /** @type {LoreEntry} */
     const entry = { id: Math.max(-1, ...ids) + 1, keys: [], content: '', extensions: {}, enabled: true, insertion_order: DEFAULT_ORDER };
     const row = addRow(entry);
+    row.fold.open = true;
     refresh();
     /** @type {HTMLElement | null} */ (row.element.querySelector('.lore-keys'))?.focus();
   }

@@ -2,9 +2,10 @@
 // Personas: who "{{user}}" is in a chat.
 
 import * as api from '../api.js';
-import { field, input, textarea, val } from '../dom.js';
+import { h, field, input, textarea, val } from '../dom.js';
 import { changed } from '../state.js';
 import { renderListEditor } from './listeditor.js';
+import { avatarPicker } from './avatar.js';
 
 /**
  * @param {HTMLElement} root
@@ -22,6 +23,9 @@ export function render(root, params) {
     topic: 'personas',
     changed,
     fields: (p) => [
+      p
+        ? h('div', { class: 'field wide' }, avatarPicker('persona', p.id, p.name))
+        : h('p', { class: 'hint wide' }, 'Create the persona, then give it a picture.'),
       field('Name', input('name', p?.name, { maxlength: 200 }), { required: true }),
       field('Description', textarea('description', p?.description, { rows: 8 }), {
         wide: true,

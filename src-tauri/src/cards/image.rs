@@ -26,7 +26,7 @@ pub fn sniff_mime(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn decode(bytes: &[u8]) -> Result<image::DynamicImage, FormatError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<image::DynamicImage, FormatError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|_| FormatError::new("the image could not be read"))?;
@@ -40,7 +40,7 @@ fn decode(bytes: &[u8]) -> Result<image::DynamicImage, FormatError> {
         .map_err(|e| FormatError::new(format!("the image could not be decoded ({e})")))
 }
 
-fn encode_png(img: &image::DynamicImage) -> Result<Vec<u8>, FormatError> {
+pub(crate) fn encode_png(img: &image::DynamicImage) -> Result<Vec<u8>, FormatError> {
     let mut out = Cursor::new(Vec::new());
     img.write_to(&mut out, ImageFormat::Png)
         .map_err(|e| FormatError::new(format!("the image could not be written as PNG ({e})")))?;

@@ -18,6 +18,7 @@
 pub mod ai_model;
 pub mod app;
 pub mod app_config;
+pub mod avatar;
 pub mod backup;
 pub mod character;
 pub mod chat_session;
@@ -32,6 +33,7 @@ pub mod provider;
 pub mod search;
 pub mod settings;
 pub mod system_prompt;
+pub mod tokens;
 pub mod user_profile;
 
 use crate::models::Id;
@@ -53,6 +55,12 @@ macro_rules! all_commands {
             $crate::commands::export::export_character,
             $crate::commands::export::export_chat,
             $crate::commands::character::character_thumbnails,
+            $crate::commands::avatar::avatar_set,
+            $crate::commands::avatar::avatar_set_path,
+            $crate::commands::avatar::avatar_clear,
+            $crate::commands::avatar::avatar_get,
+            $crate::commands::avatar::avatar_small,
+            $crate::commands::tokens::tokens_count,
             $crate::commands::message::message_page_after,
             $crate::commands::message::message_page_around,
             $crate::commands::search::search,

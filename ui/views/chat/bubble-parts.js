@@ -1,10 +1,12 @@
 // @ts-check
 // The small pieces of a message's bubble that need no state: its icons, the
-// info line under a reply, and how a finished reply ended, in words.
+// speaker's picture, the info line under a reply, and how a finished reply
+// ended, in words.
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
 import { sentence } from '../../components.js';
+import { avatarImg } from '../avatar.js';
 
 /** @type {Record<string, string>} stroke paths on a 24x24 grid */
 const ICONS = {
@@ -34,6 +36,20 @@ function icon(name) {
  */
 export function iconButton(cls, label, iconName, onclick) {
   return h('button', { type: 'button', class: `icon-btn ${cls}`, 'aria-label': label, title: label, onclick }, icon(iconName));
+}
+
+/**
+ * The speaker's round picture beside the name (the initial when there is
+ * none); from the window's picture cache, never fetched per message.
+ * @param {api.Role} role @param {string} author
+ * @param {{speakers?: Partial<Record<api.Role, {owner: api.AvatarOwner, id: string | null}>>}} ctx
+ */
+export function speakerPicture(role, author, ctx) {
+  if (role === 'system') return null;
+  const speaker = ctx.speakers?.[role];
+  const pic = avatarImg(speaker?.owner ?? (role === 'user' ? 'persona' : 'character'), speaker?.id ?? null, author, 28);
+  pic.classList.add('message-avatar');
+  return pic;
 }
 
 /** @param {unknown} v */

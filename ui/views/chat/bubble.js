@@ -11,12 +11,13 @@ import { h, when, ago, setSanitizedHtml } from '../../dom.js';
 import { showError, confirmDialog, toast, clearBanner } from '../../components.js';
 import { PLAIN_LIMIT } from './render.js';
 import { StreamText, fillPlain } from './stream-text.js';
-import { iconButton, infoLine, endWords } from './bubble-parts.js';
+import { iconButton, infoLine, endWords, speakerPicture } from './bubble-parts.js';
 
 /**
  * What a message needs from its chat.
  * @typedef {{
  *   authors: Record<api.Role, string>,
+ *   speakers?: Partial<Record<api.Role, {owner: api.AvatarOwner, id: string | null}>>,
  *   busy: () => boolean,
  *   isFirst: (bubble: Bubble) => boolean,
  *   render: (texts: string[]) => Promise<(string | null)[]>,
@@ -27,6 +28,7 @@ import { iconButton, infoLine, endWords } from './bubble-parts.js';
  *   edited: () => void,
  *   written: (bubble: Bubble) => void,
  * }} BubbleContext
+ * `speakers`: whose picture each role shows (see speakerPicture).
  * `busy`: a reply is being started or written in the chat.
  * `isFirst`: the chat's first message (the greeting, whose versions are the alternate greetings).
  * `render`: sanitised HTML per text, or null where Markdown was unavailable (then shown as text);
@@ -92,7 +94,7 @@ export class Bubble {
     this.el = h(
       'article',
       { class: `message role-${m.role}`, data: { role: m.role, id: m.id }, 'aria-label': author },
-      h('div', { class: 'message-head' }, h('span', { class: 'message-author' }, author), this.time, this.actions),
+      h('div', { class: 'message-head' }, speakerPicture(m.role, author, ctx), h('span', { class: 'message-author' }, author), this.time, this.actions),
       this.reasoning,
       this.body,
       this.typing,

@@ -68,6 +68,7 @@ export async function render(root, params) {
   /** @type {MessageList} */
   const list = new MessageList(chatId, {
     authors: { assistant: character?.name ?? 'Assistant', user: persona?.name ?? 'You', system: 'System' },
+    speakers: { assistant: { owner: 'character', id: character?.id ?? null }, user: { owner: 'persona', id: persona?.id ?? null } },
     busy: () => reply.busy,
     render: (texts) => markdownWithNames(texts, names),
     expand,

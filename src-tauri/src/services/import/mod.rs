@@ -38,6 +38,18 @@ pub struct Imported {
     pub kind: ImportKind,
     pub id: Id,
     pub name: String,
+    /// The character an imported chat made because none had its name
+    /// (the report says so); `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_character: Option<CreatedCharacter>,
+}
+
+/// A character made for an imported chat.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedCharacter {
+    pub id: Id,
+    pub name: String,
 }
 
 /// A file that was refused, and why.
@@ -173,6 +185,7 @@ pub async fn import_card(pool: &SqlitePool, file: &str, bytes: Vec<u8>) -> Resul
         file: file.to_string(),
         kind: ImportKind::Character,
         id,
+        created_character: None,
         name: input.name,
     })
 }
@@ -276,6 +289,7 @@ pub async fn import_chat(
         kind: ImportKind::Chat,
         id,
         name: input.title,
+        created_character: new_character.map(|(id, c)| CreatedCharacter { id, name: c.name }),
     })
 }
 

@@ -133,7 +133,8 @@ fn same_server(a: &str, b: &str) -> bool {
 }
 
 /// Deletes a provider, its models and its key. Chats that used one of its
-/// models keep their messages and ask for another model.
+/// models keep their messages and go on with the default model, which
+/// another provider's model becomes if it was one of these.
 pub async fn delete(pool: &SqlitePool, secrets: &dyn SecretStore, id: Id) -> Result<()> {
     if !repos::purge(pool, Table::Providers, id)
         .await
@@ -142,6 +143,7 @@ pub async fn delete(pool: &SqlitePool, secrets: &dyn SecretStore, id: Id) -> Res
         return Err(AppError::not_found("provider", id));
     }
     secrets.delete(&provider_key(id))?;
+    super::settings::default_model(pool).await?;
     Ok(())
 }
 

@@ -114,6 +114,7 @@ export function localFinder(onConnected) {
 function serverRow(s, onConnected) {
   const picker = modelPicker(s.models, 'Use', async (picked) => {
     const provider = await save({ name: s.name, kind: s.kind, baseUrl: s.baseUrl }, picked);
+    picker.replaceWith(h('p', { class: 'connection-status', 'data-state': 'ok' }, `In use: ${picked.map(modelLabel).join(', ')}`));
     onConnected(provider);
   });
   picker.querySelector('#connect-save')?.setAttribute('aria-label', `Use ${s.name}`);

@@ -96,7 +96,12 @@ async fn a_new_chat_greets_and_sending_without_a_model_says_what_to_do() {
     // text stays in the composer.
     fill(&app, "textarea#composer", "Yes please, something smoky.").await;
     click(&app, "#send").await;
-    wait_for_text(&app, "#error-banner", "connect a local server or an API key").await;
+    wait_for_text(
+        &app,
+        "#error-banner",
+        "connect a local server or an API key",
+    )
+    .await;
     let kept = app
         .find(Locator::Css("textarea#composer"))
         .await

@@ -5,7 +5,8 @@
 //!   streamed reply; every click, choice and typed field is counted (the
 //!   message not) and must stay at 5 or fewer;
 //! - with no model at all, a chat's "no model" error offers one button,
-//!   and it opens Providers & models with the new-provider form;
+//!   and it opens Providers & models with the new-provider form, where a
+//!   preset and "Connect" list the server's models and save it with one;
 //! - "Start chat" on a character takes the default model, and a chat whose
 //!   model was deleted answers with the default and says so in the reply.
 //!
@@ -138,10 +139,13 @@ async fn from_an_empty_data_folder_to_a_streamed_reply_in_at_most_five_actions()
 async fn with_no_model_the_error_leads_to_providers_and_models_in_one_click() {
     let _one = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().unwrap();
-    let mock = MockLlm::start(vec![status(500, "unused")]).await;
+    let models = r#"{"data":[{"id":"local-model"}]}"#;
+    let mock = MockLlm::start(vec![status(200, models)]).await;
     scan_finds_only(&mock);
     let driver = Driver::start(data.path());
     let app = driver.open_app().await;
+    wait_for_text(&app, "#model-ready", "No model yet").await;
+    shot(&app, "first-run-1200").await;
 
     click(&app, "#start-plain-chat").await;
     wait_for_text(&app, ".subtitle", "No character").await;
@@ -156,6 +160,23 @@ async fn with_no_model_the_error_leads_to_providers_and_models_in_one_click() {
     wait_for_text(&app, "#provider-form #save", "Connect").await;
     shot(&app, "no-model-providers").await;
     assert!(mock.requests().is_empty(), "nothing was sent anywhere");
+
+    // A preset fills the form; "Connect" asks the server (here at the
+    // mock's address) for its models before anything is saved.
+    click_containing(&app, ".presets button", "llama.cpp server").await;
+    fill(&app, "#provider-form [name='baseUrl']", &mock.base_url).await;
+    click(&app, "#provider-form #save").await;
+    wait_for_text(&app, "#connect-area", "Connected: 1 model").await;
+    shot(&app, "connect-picker").await;
+    click(&app, "#connect-save").await;
+    wait_for_text(&app, ".models", "local-model").await;
+    let at = hash(&app).await;
+    assert!(
+        at.starts_with("#/providers/") && at != "#/providers/new",
+        "{at}"
+    );
+    no_error_banner(&app, "the provider after Connect").await;
+    shot(&app, "connect-saved").await;
 }
 
 /// A data folder with a character, a default model on the mock, and a chat

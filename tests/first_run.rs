@@ -145,6 +145,8 @@ async fn with_no_model_the_error_leads_to_providers_and_models_in_one_click() {
     let driver = Driver::start(data.path());
     let app = driver.open_app().await;
     wait_for_text(&app, "#model-ready", "No model yet").await;
+    // WebKit's screenshot can show the frame before the last one drawn.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     shot(&app, "first-run-1200").await;
 
     click(&app, "#start-plain-chat").await;
@@ -167,6 +169,7 @@ async fn with_no_model_the_error_leads_to_providers_and_models_in_one_click() {
     fill(&app, "#provider-form [name='baseUrl']", &mock.base_url).await;
     click(&app, "#provider-form #save").await;
     wait_for_text(&app, "#connect-area", "Connected: 1 model").await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     shot(&app, "connect-picker").await;
     click(&app, "#connect-save").await;
     wait_for_text(&app, ".models", "local-model").await;

@@ -691,6 +691,15 @@ async fn replies_interrupted_by_a_crash_become_failed_at_startup() {
 #[tokio::test]
 async fn no_model_means_a_clear_error_and_nothing_written() {
     let w = world(vec![stream(openai_tokens(&["x"]))]).await;
+    // The only model goes: no default can stand in.
+    let model = chat_session::get(&w.state.pool, w.chat)
+        .await
+        .unwrap()
+        .ai_model_id
+        .unwrap();
+    parley::services::ai_model::delete(&w.state.pool, model)
+        .await
+        .unwrap();
     let bare = chat_session::create(&w.state.pool, ChatSessionInput::default())
         .await
         .unwrap();
@@ -700,7 +709,10 @@ async fn no_model_means_a_clear_error_and_nothing_written() {
         .err()
         .unwrap();
     assert_eq!(err.kind(), "ValidationError");
-    assert!(err.to_string().contains("choose a model"), "{err}");
+    assert!(
+        err.to_string().contains("Providers & models"),
+        "the error names the place that fixes it: {err}"
+    );
     assert!(rec.events().is_empty(), "nothing started, nothing heard");
     assert!(message::page(&w.state.pool, bare.id, None, None)
         .await

@@ -49,7 +49,8 @@ async fn a_corrupt_key_file_is_set_aside_and_the_person_is_told() {
     click(&app, "#new-provider").await;
     fill(&app, "#provider-form [name='name']", "Again").await;
     fill(&app, "#provider-form [name='apiKey']", NEW_KEY).await;
-    click(&app, "#save").await;
+    // "Connect" would ask OpenRouter first; this machine is offline.
+    click(&app, "#save-untested").await;
     wait_for_text(&app, "#view", "key stored").await;
     app.close().await.unwrap();
     drop(driver);

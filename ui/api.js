@@ -69,6 +69,7 @@
  *   maxOutputTokens: number, contextLength: number}} SettingsInput
  * @typedef {SettingsInput & {updatedAt: string}} Settings
  * @typedef {{id: string, name: string | null, contextLength: number | null}} RemoteModel
+ * @typedef {{name: string, kind: ProviderKind, baseUrl: string, models: RemoteModel[]}} FoundServer
  */
 
 /**
@@ -236,6 +237,33 @@ export const providers = {
    * @returns {Promise<string | null>}
    */
   keyNotice: () => call('provider_key_notice'),
+  /**
+   * "Connect", first half: the models of a provider not saved yet, asked
+   * with the URL and key as typed. Nothing is saved.
+   * @param {ProviderInput} input @returns {Promise<RemoteModel[]>}
+   */
+  probe: (input) => call('provider_probe', { input }),
+  /**
+   * "Connect", second half: the provider and the models picked, saved
+   * together (the first model ever saved becomes the default).
+   * @param {ProviderInput} input @param {RemoteModel[]} models @returns {Promise<Provider>}
+   */
+  connect: (input, models) => call('provider_connect', { input, models }),
+  /**
+   * The usual local servers (Ollama, LM Studio, llama.cpp, KoboldCpp, Jan)
+   * that answer on this computer, with their models.
+   * @returns {Promise<FoundServer[]>}
+   */
+  scanLocal: () => call('provider_scan_local'),
+};
+
+export const demo = {
+  /**
+   * The starter character of the first-run screen, added (or taken out of
+   * the trash) when needed.
+   * @returns {Promise<Character>}
+   */
+  starterCharacter: () => call('demo_starter_character'),
 };
 
 export const models = {

@@ -1,9 +1,11 @@
 // @ts-check
-// The welcome screen: what to do first, with shortcuts.
+// The welcome screen: what to do first, with shortcuts. While there is no
+// model at all it is the first-run screen (first-run.js).
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { navigate } from '../state.js';
+import * as firstRun from './first-run.js';
 
 /** @param {string} title @param {string} text @param {string} label @param {string} route */
 function step(title, text, label, route) {
@@ -18,10 +20,12 @@ function step(title, text, label, route) {
 
 /** @param {HTMLElement} root */
 export async function render(root) {
-  const [providers, characters] = await Promise.all([
+  const [providers, characters, models] = await Promise.all([
     api.providers.list({ limit: 1 }),
     api.characters.list({ limit: 1 }),
+    api.models.list({ limit: 1 }),
   ]);
+  if (models.items.length === 0) return firstRun.render(root);
   root.append(
     h(
       'div',

@@ -1,7 +1,9 @@
 // @ts-check
 // Providers (connections to an AI service): the list, the provider form,
-// "Test connection" and "Fetch models". Each provider's models are in
-// models.js. Keys are write-only here; the screen says when the key file
+// "Test connection" and "Fetch models". A new provider starts from a preset
+// (the usual local servers) or a kind, and "Connect" tests it and lists its
+// models before saving it with the one picked (connect.js). Each
+// provider's models are in models.js. Keys are write-only here; the screen says when the key file
 // was set aside or a key was cleared because the address moved.
 
 import * as api from '../api.js';
@@ -9,6 +11,7 @@ import { h, field, input, select, val, ago } from '../dom.js';
 import { pagedList, submitting, showError, confirmDialog, toast, viewHeader, sentence } from '../components.js';
 import { changed, navigate } from '../state.js';
 import { renderModels } from './models.js';
+import { LOCAL_PRESETS, presetUrl, modelPicker, save, words } from './connect.js';
 
 
 /** @type {{kind: api.ProviderKind, label: string, url: string}[]} */
@@ -107,8 +110,27 @@ function providerForm(p, reloadList, hooks) {
   syncPlaceholder();
 
   const heading = h('h2', null, p ? p.name : 'New provider');
+  const connectArea = h('div', { class: 'connect-area', id: 'connect-area' });
+  /** A preset fills the kind, the URL and (when empty) the name. @param {typeof LOCAL_PRESETS[number]} preset */
+  const usePreset = (preset) => {
+    kind.value = preset.kind;
+    baseUrl.value = presetUrl(preset);
+    const name = /** @type {HTMLInputElement} */ (form.querySelector('[name="name"]'));
+    if (name.value.trim() === '' || LOCAL_PRESETS.some((x) => x.name === name.value)) name.value = preset.name;
+    syncPlaceholder();
+    connectArea.replaceChildren();
+  };
+  const presets = p
+    ? null
+    : h(
+        'div',
+        { class: 'presets', role: 'group', 'aria-label': 'Local server presets' },
+        h('span', { class: 'muted' }, 'Local server:'),
+        ...LOCAL_PRESETS.map((x) => h('button', { type: 'button', class: 'btn small preset', title: presetUrl(x), onclick: () => usePreset(x) }, `${x.name} (${x.port})`)),
+      );
   form.append(
     h('div', { class: 'editor-head' }, heading, p ? h('span', { class: 'badge' }, p.hasApiKey ? 'key stored' : 'no key') : null),
+    ...(presets ? [presets] : []),
     h(
       'div',
       { class: 'grid' },
@@ -118,7 +140,7 @@ function providerForm(p, reloadList, hooks) {
       field('API key', apiKey, { wide: true, hint: 'Write-only: Parley never shows a stored key. Local servers usually need none. A key stays with its server: moving the base URL to another server clears it.' }),
       p?.hasApiKey ? h('div', { class: 'field wide check' }, removeKey, h('label', { for: 'remove-key' }, 'Remove the stored key')) : null,
     ),
-    ...(p ? [connection(p, hooks)] : []),
+    ...(p ? [connection(p, hooks)] : [connectArea]),
     h(
       'div',
       { class: 'form-footer' },
@@ -147,35 +169,63 @@ function providerForm(p, reloadList, hooks) {
             },
           }, 'Delete')
         : null,
-      h('button', { type: 'submit', id: 'save', class: 'btn primary' }, p ? 'Save changes' : 'Add provider'),
+      p ? null : h('button', { type: 'button', class: 'btn', id: 'save-untested', title: 'Save without asking the server; add its models by hand', onclick: () => void submitting(form, () => store(false)) }, 'Save without testing'),
+      h('button', { type: 'submit', id: 'save', class: 'btn primary' }, p ? 'Save changes' : 'Connect'),
     ),
   );
+  /** @returns {api.ProviderInput} */
+  const inputData = () => {
+    /** @type {api.ProviderInput} */
+    const data = {
+      name: val(form, 'name').trim(),
+      kind: /** @type {api.ProviderKind} */ (kind.value),
+      baseUrl: baseUrl.value.trim(),
+    };
+    if (removeKey.checked) data.apiKey = '';
+    else if (apiKey.value.trim() !== '') data.apiKey = apiKey.value.trim();
+    return data;
+  };
+  /** "Connect": ask the server as typed, then save it with the model picked. */
+  const connect = async () => {
+    const data = inputData();
+    connectArea.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'pending', role: 'status' }, `Asking ${data.name || 'the server'}\u2026`));
+    let models;
+    try {
+      models = await api.providers.probe(data);
+    } catch (e) {
+      connectArea.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'error', role: 'alert' }, `Could not connect: ${words(e)}`));
+      throw e;
+    }
+    connectArea.replaceChildren(
+      h('p', { class: 'connection-status', 'data-state': 'ok', role: 'status' }, `Connected: ${modelCount(models.length)}. Pick the one to chat with.`),
+      modelPicker(models, 'Save provider and model', async (picked) => {
+        const saved = await save(data, picked);
+        toast(`Added ${saved.name}; new chats use ${picked[0]?.name ?? picked[0]?.id} unless you chose another default`);
+        navigate(`providers/${saved.id}`);
+      }),
+    );
+  };
+  /** @param {boolean} existing */
+  const store = async (existing) => {
+    const data = inputData();
+    const saved = existing && p ? await api.providers.update(p.id, data) : await api.providers.create(data);
+    changed('providers');
+    if (saved.keyCleared) {
+      toast('Provider saved. The key was cleared because the address moved to another server; enter it again.', 8000);
+    } else {
+      toast(p ? 'Provider saved' : 'Provider added');
+    }
+    if (p) {
+      // Re-render so the key placeholder and badge match what is stored.
+      navigate(`providers/${saved.id}`);
+      reloadList();
+    } else {
+      navigate(`providers/${saved.id}/models/new`);
+    }
+  };
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    void submitting(form, async () => {
-      /** @type {api.ProviderInput} */
-      const inputData = {
-        name: val(form, 'name').trim(),
-        kind: /** @type {api.ProviderKind} */ (kind.value),
-        baseUrl: baseUrl.value.trim(),
-      };
-      if (removeKey.checked) inputData.apiKey = '';
-      else if (apiKey.value.trim() !== '') inputData.apiKey = apiKey.value.trim();
-      const saved = p ? await api.providers.update(p.id, inputData) : await api.providers.create(inputData);
-      changed('providers');
-      if (saved.keyCleared) {
-        toast('Provider saved. The key was cleared because the address moved to another server; enter it again.', 8000);
-      } else {
-        toast(p ? 'Provider saved' : 'Provider added');
-      }
-      if (p) {
-        // Re-render so the key placeholder and badge match what is stored.
-        navigate(`providers/${saved.id}`);
-        reloadList();
-      } else {
-        navigate(`providers/${saved.id}/models/new`);
-      }
-    });
+    void submitting(form, () => (p ? store(true) : connect()));
   });
   return form;
 }

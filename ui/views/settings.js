@@ -5,7 +5,7 @@
 // then its model, then these (services/generation_params.rs).
 
 import * as api from '../api.js';
-import { h, field, input, num, optId } from '../dom.js';
+import { h, field, input, num, optId, select } from '../dom.js';
 import { submitting, toast, viewHeader } from '../components.js';
 import { changed } from '../state.js';
 import { loadChoices, choiceSelect } from './choices.js';
@@ -34,7 +34,8 @@ export async function render(root) {
         { class: 'grid' },
         field('Character', choiceSelect('defaultCharacterId', choices.characters, s.defaultCharacterId, 'None')),
         field('Persona', choiceSelect('defaultUserProfileId', choices.personas, s.defaultUserProfileId, 'None')),
-        field('Model', choiceSelect('defaultAiModelId', choices.models, s.defaultAiModelId, 'None')),
+        // While a model exists one is always the default (services/settings.rs): no "None".
+        field('Model', choices.models.length ? select('defaultAiModelId', choices.models, s.defaultAiModelId ?? choices.models[0].value) : choiceSelect('defaultAiModelId', [], null, 'None — add one in Providers & models')),
         field('System prompt', choiceSelect('defaultSystemPromptId', choices.prompts, s.defaultSystemPromptId, 'None')),
       ),
     ),

@@ -22,6 +22,7 @@ pub mod avatar;
 pub mod backup;
 pub mod character;
 pub mod chat_session;
+pub mod demo;
 pub mod export;
 pub mod generation;
 pub mod import;
@@ -113,6 +114,10 @@ macro_rules! all_commands {
             $crate::commands::settings::settings_update,
             $crate::commands::provider::provider_models,
             $crate::commands::provider::provider_key_notice,
+            $crate::commands::provider::provider_probe,
+            $crate::commands::provider::provider_connect,
+            $crate::commands::provider::provider_scan_local,
+            $crate::commands::demo::demo_starter_character,
             $crate::commands::generation::chat_send,
             $crate::commands::generation::chat_stop,
             $crate::commands::generation::chat_delta_shown,

@@ -7,7 +7,7 @@ use tauri::State;
 use tracing::instrument;
 
 use crate::error::Result;
-use crate::models::{Id, ListQuery, Page, Provider, ProviderInput};
+use crate::models::{ChosenModel, Id, ListQuery, Page, Provider, ProviderInput};
 use crate::services::provider as service;
 use crate::state::AppState;
 
@@ -65,4 +65,34 @@ pub async fn provider_models(
 #[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn provider_key_notice(state: State<'_, AppState>) -> Result<Option<String>> {
     Ok(state.secrets.notice())
+}
+
+/// "Connect", first half: the models of a provider not saved yet.
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn provider_probe(
+    state: State<'_, AppState>,
+    input: ProviderInput,
+) -> Result<Vec<crate::ai::RemoteModel>> {
+    service::probe(&state.pool, &state.http, input).await
+}
+
+/// "Connect", second half: the provider and the models picked, saved together.
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn provider_connect(
+    state: State<'_, AppState>,
+    input: ProviderInput,
+    models: Vec<ChosenModel>,
+) -> Result<Provider> {
+    service::connect(&state.pool, state.secrets.as_ref(), input, models).await
+}
+
+/// "Find a local server": the usual local servers that answer, with their models.
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn provider_scan_local(
+    state: State<'_, AppState>,
+) -> Result<Vec<crate::services::local_servers::FoundServer>> {
+    Ok(crate::services::local_servers::scan(&state.http).await)
 }

@@ -18,7 +18,7 @@ pub use character::{Character, CharacterInput, CharacterSummary};
 pub use chat_session::{ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary};
 pub use message::{Message, MessageInput, MessageRole, MessageStatus, MessageSwipe};
 pub use page::{Cursor, CursorKey, DeletedFilter, Direction, ListQuery, Page, SortBy};
-pub use provider::{Provider, ProviderInput, ProviderKind};
+pub use provider::{ChosenModel, Provider, ProviderInput, ProviderKind};
 pub use settings::{Settings, SettingsInput};
 pub use system_prompt::{SystemPrompt, SystemPromptInput};
 pub use timestamp::Timestamp;

@@ -60,3 +60,15 @@ pub struct ProviderInput {
     #[serde(default)]
     pub api_key: Option<Secret>,
 }
+
+/// A model picked from a provider's list, to be saved with it
+/// (`services::provider::connect`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChosenModel {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub context_length: Option<i64>,
+}

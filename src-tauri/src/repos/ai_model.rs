@@ -143,3 +143,13 @@ pub async fn list<'e>(
     })
     .await
 }
+
+/// The most recently added model, if any: the one that becomes the
+/// default when the default is gone.
+pub async fn newest<'e>(exec: impl Executor<'e, Database = Sqlite>) -> Result<Option<AiModel>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "select {COLUMNS} from ai_models order by created_at desc, id desc limit 1"
+    )))
+    .fetch_optional(exec)
+    .await?)
+}

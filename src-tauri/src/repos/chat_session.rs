@@ -147,3 +147,23 @@ pub async fn metadata<'e>(
             .await?;
     Ok(row.map(|j| j.0))
 }
+
+/// Gives a chat without a model the model `ai_model_id` (a chat whose
+/// model was deleted taking the default); a chat that has one keeps it.
+pub async fn fill_model<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+    ai_model_id: Id,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        r"update chat_sessions set ai_model_id = ?2, updated_at = ?3
+           where id = ?1 and ai_model_id is null",
+    )
+    .bind(id)
+    .bind(ai_model_id)
+    .bind(now)
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -79,3 +79,21 @@ pub async fn clear_default<'e>(
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Makes `id` the default model when no default is set (never replaces a
+/// chosen one); returns whether it did.
+pub async fn fill_default_model<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        r"update application_settings set default_ai_model_id = ?1, updated_at = ?2
+           where id = 1 and default_ai_model_id is null",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

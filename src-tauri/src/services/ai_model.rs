@@ -1,7 +1,9 @@
 //! Models on a provider: limits and sampling parameters in their documented
 //! ranges, one row per model id on a provider. An empty limit or parameter
 //! is stored as NULL and inherited (`services::generation_params`); a model
-//! never invents a context length it was not given.
+//! never invents a context length it was not given. The first model added
+//! becomes the default, and deleting the default hands it to the newest
+//! model left (`services::settings::default_model`).
 
 use sqlx::SqlitePool;
 
@@ -83,9 +85,11 @@ pub async fn create(pool: &SqlitePool, input: AiModelInput) -> Result<AiModel> {
         context_length: input.context_length,
         max_output_tokens: input.max_output_tokens,
     };
-    repo::insert(pool, id, &row, Timestamp::now())
+    let model = repo::insert(pool, id, &row, Timestamp::now())
         .await
-        .context("save the model")
+        .context("save the model")?;
+    super::settings::default_model(pool).await?;
+    Ok(model)
 }
 
 pub async fn get(pool: &SqlitePool, id: Id) -> Result<AiModel> {
@@ -113,8 +117,9 @@ pub async fn update(pool: &SqlitePool, id: Id, input: AiModelInput) -> Result<Ai
         .ok_or_else(|| AppError::not_found("model", id))
 }
 
-/// Deletes a model. Chats that used it keep working and ask for another
-/// model; the default model is cleared by the foreign key.
+/// Deletes a model. Chats that used it keep working with the default
+/// model; a deleted default is cleared by the foreign key and the newest
+/// model left takes its place.
 pub async fn delete(pool: &SqlitePool, id: Id) -> Result<()> {
     if !repos::purge(pool, Table::AiModels, id)
         .await
@@ -122,5 +127,6 @@ pub async fn delete(pool: &SqlitePool, id: Id) -> Result<()> {
     {
         return Err(AppError::not_found("model", id));
     }
+    super::settings::default_model(pool).await?;
     Ok(())
 }

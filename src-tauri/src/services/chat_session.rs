@@ -90,11 +90,14 @@ async fn check_overrides(
     )
 }
 
-/// Unset persona, model and prompt take the defaults from the settings.
+/// Unset persona, model and prompt take the defaults from the settings;
+/// the model is the default one whenever any model exists.
 pub(crate) async fn with_defaults(pool: &SqlitePool, input: &mut ChatSessionInput) -> Result<()> {
+    if input.ai_model_id.is_none() {
+        input.ai_model_id = super::settings::default_model(pool).await?.map(|m| m.id);
+    }
     let defaults = repos::settings::get(pool).await?;
     input.user_profile_id = input.user_profile_id.or(defaults.default_user_profile_id);
-    input.ai_model_id = input.ai_model_id.or(defaults.default_ai_model_id);
     input.system_prompt_id = input.system_prompt_id.or(defaults.default_system_prompt_id);
     Ok(())
 }

@@ -2,14 +2,16 @@
 //!
 //! Every demo row has a fixed id, and a row that exists is left alone, so
 //! running it twice changes nothing and never touches the person's data.
+//! The first-run screen adds one of its characters alone
+//! (`starter_character`).
 
 use serde_json::json;
 use sqlx::SqlitePool;
 
-use crate::error::{Result, ResultExt};
+use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
-    AiModelInput, CharacterInput, ChatSessionInput, Id, MessageRole, MessageStatus, ProviderInput,
-    ProviderKind, SamplingParams, SystemPromptInput, Timestamp, UserProfileInput,
+    AiModelInput, Character, CharacterInput, ChatSessionInput, Id, MessageRole, MessageStatus,
+    ProviderInput, ProviderKind, SamplingParams, SystemPromptInput, Timestamp, UserProfileInput,
 };
 use crate::repos::ai_model::AiModelRow;
 use crate::repos::message::NewMessage;
@@ -91,6 +93,43 @@ const CHARACTERS: &[DemoCharacter] = &[
     },
 ];
 
+/// A demo character as a card.
+fn input_of(c: &DemoCharacter) -> CharacterInput {
+    CharacterInput {
+        name: c.name.into(),
+        description: c.description.into(),
+        personality: c.personality.into(),
+        scenario: c.scenario.into(),
+        first_message: c.first_message.into(),
+        alternate_greetings: c
+            .alternate_greetings
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        example_messages: c.example_messages.into(),
+        tags: c.tags.iter().map(|s| s.to_string()).collect(),
+        creator: "Parley demo".into(),
+        character_version: "1.0".into(),
+        ..Default::default()
+    }
+}
+
+/// The first-run screen's starter character (the first demo character,
+/// alone): added when missing, taken out of the trash when it is there.
+pub async fn starter_character(pool: &SqlitePool) -> Result<Character> {
+    let c = &CHARACTERS[0];
+    let now = Timestamp::now();
+    match repos::character::get(pool, c.id).await? {
+        Some(found) if found.deleted_at.is_none() => Ok(found),
+        Some(_) => repos::restore(pool, c.id, now)
+            .await?
+            .ok_or_else(|| AppError::not_found("character", c.id)),
+        None => repos::character::insert(pool, c.id, &input_of(c), now)
+            .await
+            .context("add the starter character"),
+    }
+}
+
 /// A demo chat: id, character, title, messages.
 type DemoChat<'a> = (Id, Id, &'a str, &'a [(MessageRole, &'a str)]);
 
@@ -102,23 +141,7 @@ pub async fn seed(pool: &SqlitePool) -> Result<SeedReport> {
 
     for c in CHARACTERS {
         if repos::character::get(&mut *tx, c.id).await?.is_none() {
-            let input = CharacterInput {
-                name: c.name.into(),
-                description: c.description.into(),
-                personality: c.personality.into(),
-                scenario: c.scenario.into(),
-                first_message: c.first_message.into(),
-                alternate_greetings: c
-                    .alternate_greetings
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-                example_messages: c.example_messages.into(),
-                tags: c.tags.iter().map(|s| s.to_string()).collect(),
-                creator: "Parley demo".into(),
-                character_version: "1.0".into(),
-                ..Default::default()
-            };
+            let input = input_of(c);
             repos::character::insert(&mut *tx, c.id, &input, now).await?;
             report.characters += 1;
         }

@@ -17,6 +17,7 @@ pub mod generation;
 pub mod generation_params;
 pub mod import;
 pub mod link;
+pub mod local_servers;
 pub mod lorebook;
 pub mod markdown;
 pub mod message;

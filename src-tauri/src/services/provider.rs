@@ -2,12 +2,18 @@
 //! secret store, never in SQLite, logs or replies. A key belongs to the
 //! server it was given for: moving a provider to another scheme, host or
 //! port forgets its key unless a new one comes with the move.
+//!
+//! "Connect" asks a server that is not saved yet for its models (`probe`),
+//! then saves the provider and the models picked together (`connect`), so
+//! a provider that cannot answer is never saved by it.
 
 use sqlx::SqlitePool;
 
 use super::validate;
 use crate::error::{AppError, Result, ResultExt};
-use crate::models::{new_id, Id, ListQuery, Page, Provider, ProviderInput, Timestamp};
+use crate::models::{
+    new_id, AiModelInput, ChosenModel, Id, ListQuery, Page, Provider, ProviderInput, Timestamp,
+};
 use crate::repos::{self, provider as repo, Table};
 use crate::secrets::{provider_key, SecretStore};
 
@@ -133,7 +139,8 @@ fn same_server(a: &str, b: &str) -> bool {
 }
 
 /// Deletes a provider, its models and its key. Chats that used one of its
-/// models keep their messages and ask for another model.
+/// models keep their messages and go on with the default model, which
+/// another provider's model becomes if it was one of these.
 pub async fn delete(pool: &SqlitePool, secrets: &dyn SecretStore, id: Id) -> Result<()> {
     if !repos::purge(pool, Table::Providers, id)
         .await
@@ -142,6 +149,7 @@ pub async fn delete(pool: &SqlitePool, secrets: &dyn SecretStore, id: Id) -> Res
         return Err(AppError::not_found("provider", id));
     }
     secrets.delete(&provider_key(id))?;
+    super::settings::default_model(pool).await?;
     Ok(())
 }
 
@@ -177,4 +185,61 @@ pub async fn endpoint(
         base_url: p.base_url,
         api_key,
     })
+}
+
+/// Asks a provider that is not saved yet which models it offers, with the
+/// URL and key as typed: "Connect" tests before it saves.
+pub async fn probe(
+    pool: &SqlitePool,
+    http: &reqwest::Client,
+    input: ProviderInput,
+) -> Result<Vec<crate::ai::RemoteModel>> {
+    let input = validated(pool, input, None).await?;
+    let api_key = input.api_key.filter(|k| !k.is_empty());
+    if let Some(key) = &api_key {
+        crate::redact::remember(key);
+    }
+    crate::ai::provider_for(crate::ai::Endpoint {
+        kind: input.kind,
+        name: input.name,
+        base_url: input.base_url,
+        api_key,
+    })
+    .list_models(http)
+    .await
+}
+
+/// Saves a provider and the models picked from its list together. A model
+/// that cannot be saved takes the provider back out: nothing half-saved.
+pub async fn connect(
+    pool: &SqlitePool,
+    secrets: &dyn SecretStore,
+    input: ProviderInput,
+    models: Vec<ChosenModel>,
+) -> Result<Provider> {
+    if models.is_empty() {
+        return Err(AppError::validation(
+            "models",
+            "pick at least one model to chat with",
+        ));
+    }
+    let provider = create(pool, secrets, input).await?;
+    for m in models {
+        let added = super::ai_model::create(
+            pool,
+            AiModelInput {
+                provider_id: Some(provider.id),
+                display_name: m.name.unwrap_or_default(),
+                model_id: m.id,
+                context_length: m.context_length,
+                ..Default::default()
+            },
+        )
+        .await;
+        if let Err(e) = added {
+            delete(pool, secrets, provider.id).await?;
+            return Err(e);
+        }
+    }
+    Ok(provider)
 }

@@ -113,5 +113,7 @@ export function endWords(m, error) {
     words = 'Stopped';
   }
   if (m.status === 'failed') return { error: words || sentence(failure || 'the reply failed'), note: '' };
-  return { error: '', note: words };
+  // The chat had no model and the default stood in (generation/context.rs).
+  const modelNote = typeof m.metadata?.modelNote === 'string' ? m.metadata.modelNote : '';
+  return { error: '', note: [modelNote, words].filter(Boolean).join(' ') };
 }

@@ -16,6 +16,7 @@ import { Composer } from './composer.js';
 import { ReplyController } from './reply.js';
 import { ChatSettings } from './settings.js';
 import { showPrompt } from './prompt.js';
+import { openModelSetup } from '../connect.js';
 
 export { renderNewChat } from './new-chat.js';
 
@@ -62,7 +63,7 @@ export async function render(root, params) {
       else list.endedOutOfSight(messageId, kind, message, error?.error ?? null);
       void changed('chats');
     },
-    failed: (e) => showChatError(e),
+    failed: (e) => void showChatError(e),
   });
 
   /** @type {MessageList} */
@@ -112,7 +113,7 @@ export async function render(root, params) {
       try {
         await showPrompt(chatId);
       } catch (e) {
-        showChatError(e);
+        void showChatError(e);
       } finally {
         promptBtn.disabled = false;
       }
@@ -157,9 +158,13 @@ export async function render(root, params) {
    * A refused start; "choose a model" comes with a button to the chat settings.
    * @param {unknown} e
    */
-  function showChatError(e) {
+  async function showChatError(e) {
     const err = /** @type {api.AppError} */ (e);
-    if (err?.details?.field === 'ai_model_id') {
+    const noModel = err?.details?.field === 'ai_model_id' && (await api.models.list({ limit: 1 }).catch(() => null))?.items.length === 0;
+    if (err?.details?.field === 'ai_model_id' && noModel) {
+      // No model at all: the place that fixes it (connect.js).
+      showError(e, null, { label: 'Open Providers & models', run: () => void openModelSetup() });
+    } else if (err?.details?.field === 'ai_model_id') {
       showError(e, null, {
         label: 'Open chat settings',
         run: () => void settings.open().then((form) => showFieldError(form, 'ai_model_id', err.error)),

@@ -24,7 +24,7 @@ export async function renderNewChat(root, params) {
       systemPromptId: s.defaultSystemPromptId,
     }, true)),
     choices.models.length === 0
-      ? h('p', { class: 'hint notice' }, 'No models yet. You can chat without one, but add a provider and a model in Providers & models to get replies.')
+      ? h('p', { class: 'hint notice' }, 'No model yet. You can start the chat now, but replies need one: ', h('a', { href: '#/providers/new' }, 'connect one in Providers & models'), '.')
       : null,
     h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'submit', class: 'btn primary', id: 'create-chat' }, 'Start chat')),
   ]);

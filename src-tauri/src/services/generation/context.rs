@@ -1,6 +1,9 @@
 //! A reply's context: the chat's model, provider and key, character,
 //! persona and system prompt, the history that fits the model's budget, and
-//! the prompt and request built from them. Reads only; no writes.
+//! the prompt and request built from them. Reads only, but for one write:
+//! a chat without a model (its model was deleted, or it never had one)
+//! takes the default model for good when a reply starts (`for_reply`), so
+//! its settings show the model in use and the reply's note says so once.
 
 use serde::Serialize;
 use sqlx::SqlitePool;
@@ -17,6 +20,8 @@ use crate::state::AppState;
 pub struct ReplyContext {
     pub chat: ChatSession,
     pub endpoint: Endpoint,
+    /// The model's row (`model_id` is the provider's name for it).
+    pub ai_model_id: Id,
     pub model_id: String,
     /// Context length, max output and sampling values, each from the chat,
     /// the model or Settings.
@@ -24,6 +29,9 @@ pub struct ReplyContext {
     pub character: Option<Character>,
     pub persona: Option<UserProfile>,
     pub system_prompt: Option<String>,
+    /// Set when the chat had no model and the default stands in, in words
+    /// for the reply's note.
+    pub model_note: Option<String>,
 }
 
 impl ReplyContext {
@@ -33,21 +41,28 @@ impl ReplyContext {
         let pool = &state.pool;
         let chat = crate::services::message::live_chat(pool, chat_id).await?;
         let settings = repos::settings::get(pool).await?;
-        let model_id = chat
-            .ai_model_id
-            .or(settings.default_ai_model_id)
-            .ok_or_else(|| {
-                AppError::validation(
-                    "ai_model_id",
-                    "choose a model for this chat first (Chat settings)",
-                )
-            })?;
-        let model = repos::ai_model::get(pool, model_id).await?.ok_or_else(|| {
-            AppError::validation(
-                "ai_model_id",
-                "this chat's model was deleted; choose another in Chat settings",
-            )
-        })?;
+        let (model, model_note) = match chat.ai_model_id {
+            Some(id) => {
+                let model = repos::ai_model::get(pool, id).await?.ok_or_else(|| {
+                    AppError::validation(
+                        "ai_model_id",
+                        "this chat's model was deleted; choose another in Chat settings",
+                    )
+                })?;
+                (model, None)
+            }
+            None => {
+                let model = crate::services::settings::default_model(pool)
+                    .await?
+                    .ok_or_else(no_model)?;
+                let note = format!(
+                    "This chat had no model (it was removed or never chosen), so it now uses \
+                     the default model, {}.",
+                    model.display_name
+                );
+                (model, Some(note))
+            }
+        };
         let endpoint =
             crate::services::provider::endpoint(pool, state.secrets.as_ref(), model.provider_id)
                 .await?;
@@ -71,13 +86,33 @@ impl ReplyContext {
             crate::services::generation_params::resolve(&chat.generation, &model, &settings);
         Ok(ReplyContext {
             endpoint,
+            ai_model_id: model.id,
             model_id: model.model_id,
             generation: effective,
             chat,
             character,
             persona,
             system_prompt,
+            model_note,
         })
+    }
+
+    /// `load` for a reply about to start: a chat without a model is given
+    /// the default it falls back to, so the fallback happens (and is told
+    /// in the reply's note) once.
+    pub async fn for_reply(state: &AppState, chat_id: Id) -> Result<ReplyContext> {
+        let mut cx = Self::load(state, chat_id).await?;
+        if cx.model_note.is_some() {
+            let model = cx.ai_model_id;
+            let now = crate::models::Timestamp::now();
+            if repos::chat_session::fill_model(&state.pool, chat_id, model, now).await? {
+                cx.chat.ai_model_id = Some(model);
+                tracing::info!(chat_id = %chat_id, ai_model_id = %model, "chat without a model took the default");
+            } else {
+                cx.model_note = None;
+            }
+        }
+        Ok(cx)
     }
 
     /// The messages before `before_seq` (or all), oldest first, reading
@@ -171,6 +206,14 @@ impl ReplyContext {
         });
         self.request(&history).map(|_| ())
     }
+}
+
+/// No model at all: the window offers Providers & models for this field.
+fn no_model() -> AppError {
+    AppError::validation(
+        "ai_model_id",
+        "no model is set up yet: connect a local server or an API key in Providers & models",
+    )
 }
 
 /// `8600` as "8,600".

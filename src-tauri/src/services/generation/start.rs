@@ -17,7 +17,11 @@ use crate::state::AppState;
 
 /// The metadata a new reply starts with.
 fn fresh_metadata(cx: &ReplyContext) -> serde_json::Value {
-    json!({ "model": cx.model_id, "provider": cx.endpoint.name })
+    let mut metadata = json!({ "model": cx.model_id, "provider": cx.endpoint.name });
+    if let Some(note) = &cx.model_note {
+        metadata["modelNote"] = json!(note);
+    }
+    metadata
 }
 
 /// Stores the person's message (checked by `message::add_exchange`) and a
@@ -28,7 +32,7 @@ pub async fn send(
     text: String,
     sink: Box<dyn ReplySink>,
 ) -> Result<Started> {
-    let cx = ReplyContext::load(state, chat_id).await?;
+    let cx = ReplyContext::for_reply(state, chat_id).await?;
     cx.check_send(&state.pool, &text).await?;
     let reply_id = new_id();
     // Reserve the chat before writing, so two sends never both write.
@@ -62,7 +66,7 @@ async fn on_last_reply(
     message_id: Id,
 ) -> Result<(Message, ReplyContext, Slot<'_>)> {
     let m = message::last_reply(&state.pool, message_id).await?;
-    let cx = ReplyContext::load(state, m.chat_session_id).await?;
+    let cx = ReplyContext::for_reply(state, m.chat_session_id).await?;
     let slot = state.replies.reserve(m.chat_session_id, m.id)?;
     Ok((m, cx, slot))
 }

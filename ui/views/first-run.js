@@ -1,0 +1,122 @@
+// @ts-check
+// The first-run screen, shown by home.js while there is no model: the ways
+// to a model (a local server found by its preset's port, or a cloud key)
+// and the ways to chat at once (a plain assistant chat, no character
+// needed, or the starter character). From an empty data folder with a local
+// server running: "Find a local server", "Use", "Start a chat", then the
+// message. Later work adds what else it can detect here.
+
+import * as api from '../api.js';
+import { h, select, input } from '../dom.js';
+import { showError } from '../components.js';
+import { changed, navigate } from '../state.js';
+import { KINDS } from './providers.js';
+import { localFinder, modelPicker, save, words } from './connect.js';
+import { startChat } from './character.js';
+
+/** @param {HTMLElement} root */
+export async function render(root) {
+  const ready = h('p', { class: 'first-run-ready', id: 'model-ready', role: 'status' }, 'No model yet: connect one above, then start a chat.');
+  const startBtn = h('button', { type: 'button', class: 'btn primary', id: 'start-plain-chat' }, 'Start a chat');
+  /** @param {api.Provider} provider */
+  const connected = async (provider) => {
+    const models = await api.models.list({ providerId: provider.id, limit: 1 });
+    const name = models.items[0]?.displayName ?? provider.name;
+    ready.textContent = `Ready: ${name} on ${provider.name}. Start a chat.`;
+    ready.dataset.state = 'ok';
+    startBtn.focus();
+  };
+
+  startBtn.addEventListener('click', async () => {
+    startBtn.disabled = true;
+    try {
+      // No character: a plain assistant chat; the model is the default.
+      const chat = await api.chats.create({ title: '', characterId: null, userProfileId: null, aiModelId: null, systemPromptId: null });
+      changed('chats');
+      navigate(`chat/${chat.id}`);
+    } catch (e) {
+      startBtn.disabled = false;
+      showError(e);
+    }
+  });
+  const starterBtn = h('button', { type: 'button', class: 'btn', id: 'start-starter-chat' }, 'Chat with a starter character');
+  starterBtn.addEventListener('click', async () => {
+    starterBtn.disabled = true;
+    try {
+      const character = await api.demo.starterCharacter();
+      changed('characters');
+      await startChat(character.id);
+    } catch (e) {
+      starterBtn.disabled = false;
+      showError(e);
+    }
+  });
+
+  root.append(
+    h(
+      'div',
+      { class: 'welcome first-run' },
+      h('h1', null, 'Welcome to Parley'),
+      h('p', { class: 'lead' }, 'Chat with an AI assistant or with characters, using a model on this computer or a provider you choose. Everything stays on this computer.'),
+      h(
+        'section',
+        { class: 'card first-run-step', 'aria-labelledby': 'fr-model' },
+        h('h2', { id: 'fr-model' }, '1. Connect a model'),
+        h(
+          'div',
+          { class: 'first-run-ways' },
+          h('div', { class: 'first-run-way' }, h('h3', null, 'On this computer'), h('p', { class: 'hint' }, 'Ollama, LM Studio, llama.cpp, KoboldCpp or Jan, running on their usual ports.'), localFinder((p) => void connected(p))),
+          h('div', { class: 'first-run-way' }, h('h3', null, 'With an API key'), cloudKey((p) => void connected(p))),
+        ),
+        h('p', { class: 'hint' }, h('a', { href: '#/providers/new' }, 'Another address or server'), ': Providers & models.'),
+      ),
+      h(
+        'section',
+        { class: 'card first-run-step', 'aria-labelledby': 'fr-chat' },
+        h('h2', { id: 'fr-chat' }, '2. Start chatting'),
+        ready,
+        h('div', { class: 'connection-row' }, startBtn, starterBtn),
+        h('p', { class: 'hint' }, 'A plain chat needs no character. The starter character is Captain Mira Voss of a salvage freighter; make your own any time.'),
+      ),
+    ),
+  );
+}
+
+/**
+ * A cloud provider by its kind and key: "Connect" tests the key, lists the
+ * models to pick one, and saves both.
+ * @param {(provider: api.Provider) => void} onConnected
+ */
+function cloudKey(onConnected) {
+  const kinds = KINDS.filter((k) => k.kind !== 'ollama' && k.kind !== 'openai_compatible').concat(KINDS.filter((k) => k.kind === 'openai_compatible'));
+  const kind = select('cloudKind', kinds.map((k) => ({ value: k.kind, label: k.label })), 'openrouter', { 'aria-label': 'Provider' });
+  const key = input('cloudKey', '', { type: 'password', autocomplete: 'new-password', spellcheck: 'false', placeholder: 'Paste the API key', 'aria-label': 'API key' });
+  const area = h('div', { class: 'connect-area' });
+  const btn = h('button', { type: 'button', class: 'btn', id: 'cloud-connect' }, 'Connect');
+  btn.addEventListener('click', async () => {
+    const k = kinds.find((x) => x.kind === kind.value) ?? kinds[0];
+    /** @type {api.ProviderInput} */
+    const data = { name: k.label, kind: k.kind, baseUrl: '', apiKey: key.value.trim() };
+    if (!data.apiKey) {
+      area.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'error', role: 'alert' }, 'Paste the API key first.'));
+      key.focus();
+      return;
+    }
+    btn.disabled = true;
+    area.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'pending', role: 'status' }, `Asking ${k.label}\u2026`));
+    try {
+      const models = await api.providers.probe(data);
+      area.replaceChildren(
+        modelPicker(models, 'Use', async (picked) => {
+          onConnected(await save(data, picked));
+          area.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'ok' }, `Connected to ${k.label}.`));
+        }),
+      );
+    } catch (e) {
+      area.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'error', role: 'alert' }, `Could not connect: ${words(e)}`));
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  return h('div', { class: 'cloud-key' }, h('div', { class: 'connection-row' }, kind, key, btn), area);
+}

@@ -147,7 +147,29 @@ export async function render(root, params) {
       }
     },
   }, 'Export');
-  const header = viewHeader(chat.title || 'Untitled chat', null, promptBtn, exportBtn, settings.button, deleteBtn);
+  // In a narrow window Show prompt, Export and Delete fold into "More" (styles.css).
+  const more = h('div', { class: 'header-more', id: 'chat-more-menu' }, promptBtn, exportBtn, deleteBtn);
+  const moreBtn = h('button', {
+    type: 'button',
+    class: 'btn subtle more-btn',
+    id: 'chat-more',
+    'aria-haspopup': 'true',
+    'aria-expanded': 'false',
+    'aria-controls': 'chat-more-menu',
+    title: 'More',
+    onclick: () => setMore(!more.classList.contains('open')),
+  }, 'More ▾');
+  /** @param {boolean} open */
+  const setMore = (open) => {
+    more.classList.toggle('open', open);
+    moreBtn.setAttribute('aria-expanded', String(open));
+  };
+  more.addEventListener('click', () => setMore(false));
+  const closeMore = /** @param {Event} ev */ (ev) => {
+    if (ev.target instanceof Node && !more.contains(ev.target) && !moreBtn.contains(ev.target)) setMore(false);
+  };
+  document.addEventListener('pointerdown', closeMore);
+  const header = viewHeader(chat.title || 'Untitled chat', null, settings.button, moreBtn, more);
   const titleEl = /** @type {HTMLElement} */ (header.querySelector('h1'));
   const sub = h('p', { class: 'subtitle' }, character ? h('a', { href: `#/character/${character.id}` }, character.name) : 'No character', persona ? ` \u00b7 as ${persona.name}` : null);
   header.querySelector('.view-titles')?.append(sub);
@@ -170,6 +192,7 @@ export async function render(root, params) {
 
   root.append(header, settings.panel, list.el, composer.el);
   onLeave(root, () => {
+    document.removeEventListener('pointerdown', closeMore);
     reply.close();
     composer.close();
   });

@@ -10,6 +10,7 @@ pub mod app_config;
 pub mod backup;
 pub mod character;
 pub mod chat_session;
+pub mod chat_title;
 pub mod demo;
 pub mod export;
 pub mod generation;

@@ -16,6 +16,7 @@ import { Composer } from './composer.js';
 import { ReplyController } from './reply.js';
 import { ChatSettings } from './settings.js';
 import { showPrompt } from './prompt.js';
+import { renameTitle } from './rename.js';
 
 export { renderNewChat } from './new-chat.js';
 
@@ -61,6 +62,7 @@ export async function render(root, params) {
       if (bubble) list.replyEnded(bubble);
       else list.endedOutOfSight(messageId, kind, message, error?.error ?? null);
       void changed('chats');
+      if (kind === 'completed') askTitle();
     },
     failed: (e) => showChatError(e),
   });
@@ -97,7 +99,7 @@ export async function render(root, params) {
     () => chat,
     (updated) => {
       chat = updated;
-      titleEl.textContent = chat.title || 'Untitled chat';
+      showTitle();
     },
   );
   const promptBtn = h('button', {
@@ -171,6 +173,31 @@ export async function render(root, params) {
   document.addEventListener('pointerdown', closeMore);
   const header = viewHeader(chat.title || 'Untitled chat', null, settings.button, moreBtn, more);
   const titleEl = /** @type {HTMLElement} */ (header.querySelector('h1'));
+  const renameBox = renameTitle(titleEl, () => chat, (updated) => {
+    chat = updated;
+    showTitle();
+  });
+  const showTitle = () => {
+    titleEl.textContent = chat.title || 'Untitled chat';
+  };
+
+  // A new chat's title from its first exchange, asked once a reply has
+  // completed (the model is asked in the background; the reply never waits).
+  let titleAsked = false;
+  function askTitle() {
+    if (titleAsked) return;
+    titleAsked = true;
+    api.makeChatTitle(chatId).then(
+      (updated) => {
+        if (!updated || !root.isConnected) return;
+        if (renameBox.hidden) chat = updated;
+        else chat = { ...chat, title: updated.title };
+        if (renameBox.hidden) showTitle();
+        void changed('chats');
+      },
+      (e) => console.warn('the chat title could not be made', e),
+    );
+  }
   const sub = h('p', { class: 'subtitle' }, character ? h('a', { href: `#/character/${character.id}` }, character.name) : 'No character', persona ? ` \u00b7 as ${persona.name}` : null);
   header.querySelector('.view-titles')?.append(sub);
 

@@ -8,6 +8,7 @@ import { h } from './dom.js';
 import { clearBanner, showError } from './components.js';
 import { routeParts, leaveView } from './state.js';
 import { initSidebar, markActive } from './views/sidebar.js';
+import { initShortcuts } from './shortcuts.js';
 import * as home from './views/home.js';
 import * as character from './views/character.js';
 import * as chat from './views/chat/index.js';
@@ -87,6 +88,7 @@ async function boot() {
   document.querySelector('#error-banner .banner-close')?.addEventListener('click', clearBanner);
   window.addEventListener('hashchange', () => void route());
   initDrawer();
+  initShortcuts();
   const sidebar = /** @type {HTMLElement} */ (document.getElementById('sidebar'));
   await Promise.allSettled([initSidebar(sidebar), route()]);
   document.body.dataset.ready = 'true';

@@ -17,6 +17,8 @@ import { ReplyController } from './reply.js';
 import { ChatSettings } from './settings.js';
 import { showPrompt } from './prompt.js';
 import { renameTitle } from './rename.js';
+import { modelPicker } from './model-picker.js';
+import { chatKeys } from '../../shortcuts.js';
 
 export { renderNewChat } from './new-chat.js';
 
@@ -100,6 +102,7 @@ export async function render(root, params) {
     (updated) => {
       chat = updated;
       showTitle();
+      picker.show(chat);
     },
   );
   const promptBtn = h('button', {
@@ -171,7 +174,10 @@ export async function render(root, params) {
     if (ev.target instanceof Node && !more.contains(ev.target) && !moreBtn.contains(ev.target)) setMore(false);
   };
   document.addEventListener('pointerdown', closeMore);
-  const header = viewHeader(chat.title || 'Untitled chat', null, settings.button, moreBtn, more);
+  const picker = modelPicker(() => chat, (updated) => {
+    chat = updated;
+  });
+  const header = viewHeader(chat.title || 'Untitled chat', null, picker.el, settings.button, moreBtn, more);
   const titleEl = /** @type {HTMLElement} */ (header.querySelector('h1'));
   const renameBox = renameTitle(titleEl, () => chat, (updated) => {
     chat = updated;
@@ -218,7 +224,27 @@ export async function render(root, params) {
   }
 
   root.append(header, settings.panel, list.el, composer.el);
+  // The settings drawer opens under the header, which keeps its buttons.
+  const headerSize = new ResizeObserver(() => root.style.setProperty('--chat-head', `${header.offsetHeight}px`));
+  headerSize.observe(header);
+  // Ctrl+R, Alt+Left/Right (or Left/Right in an empty composer), Up to edit (shortcuts.js).
+  const forgetKeys = chatKeys({
+    regenerate: () => {
+      const last = list.lastBubble;
+      if (last && last.m.role === 'assistant' && !reply.busy) void reply.regenerate(last);
+    },
+    swipe: (step) => {
+      const last = list.lastBubble;
+      if (last && last.m.role === 'assistant') void last.swipeTo(last.m.activeSwipe + step);
+    },
+    editLast: () => {
+      const mine = list.list.querySelectorAll(".message[data-role='user']");
+      list.bubbleOf(mine[mine.length - 1] ?? null)?.startEdit();
+    },
+  });
   onLeave(root, () => {
+    headerSize.disconnect();
+    forgetKeys();
     document.removeEventListener('pointerdown', closeMore);
     reply.close();
     composer.close();

@@ -67,11 +67,14 @@ async fn js(app: &Client, script: &str) -> serde_json::Value {
 }
 
 async fn swipe_count(app: &Client) -> String {
-    js(app, "return document.querySelector('.message.is-last .swipe-count')?.textContent ?? ''")
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    js(
+        app,
+        "return document.querySelector('.message.is-last .swipe-count')?.textContent ?? ''",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
 }
 
 async fn wait_swipe(app: &Client, want: &str) {
@@ -87,7 +90,8 @@ async fn wait_swipe(app: &Client, want: &str) {
 }
 
 #[tokio::test]
-async fn the_model_is_switched_from_the_header_and_shortcuts_regenerate_swipe_and_list_themselves() {
+async fn the_model_is_switched_from_the_header_and_shortcuts_regenerate_swipe_and_list_themselves()
+{
     let _one = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().unwrap();
     // The reply, the chat's title, the new version Ctrl+R asks for.
@@ -133,7 +137,11 @@ async fn the_model_is_switched_from_the_header_and_shortcuts_regenerate_swipe_an
          const r = s.getBoundingClientRect(); return !s.hidden && r.width > 0;",
     )
     .await;
-    assert_eq!(arrows, json!(true), "the version arrows show on the last reply");
+    assert_eq!(
+        arrows,
+        json!(true),
+        "the version arrows show on the last reply"
+    );
     wait_swipe(&app, "1/1").await;
     shot(&app, "controls-chat").await;
 

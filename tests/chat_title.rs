@@ -14,7 +14,10 @@ use parley::services::{chat_session, chat_title, message};
 use sqlx::SqlitePool;
 
 /// A chat with `Sia` on `model`, a first message and a completed reply.
-async fn first_exchange(pool: &SqlitePool, model: Option<parley::models::Id>) -> parley::models::Id {
+async fn first_exchange(
+    pool: &SqlitePool,
+    model: Option<parley::models::Id>,
+) -> parley::models::Id {
     let sia = new_character(pool, "Sia").await;
     let chat = new_chat(pool, Some(sia)).await;
     if model.is_some() {
@@ -32,7 +35,12 @@ async fn first_exchange(pool: &SqlitePool, model: Option<parley::models::Id>) ->
         .await
         .unwrap();
     }
-    say(pool, chat, "Could you teach me to sail a small boat on the lake?").await;
+    say(
+        pool,
+        chat,
+        "Could you teach me to sail a small boat on the lake?",
+    )
+    .await;
     message::add(
         pool,
         chat,
@@ -49,17 +57,33 @@ async fn first_exchange(pool: &SqlitePool, model: Option<parley::models::Id>) ->
 #[tokio::test]
 async fn the_models_answer_becomes_the_title_asked_with_a_small_budget() {
     let pool = pool().await;
-    let mock = MockLlm::start(vec![stream(openai_tokens(&["Title: ", "\"Sailing ", "Lessons\""]))]).await;
+    let mock = MockLlm::start(vec![stream(openai_tokens(&[
+        "Title: ",
+        "\"Sailing ",
+        "Lessons\"",
+    ]))])
+    .await;
     let model = mock_model(&pool, &mock.base_url).await;
     let chat = first_exchange(&pool, Some(model.id)).await;
-    assert_eq!(chat_session::get(&pool, chat).await.unwrap().title, "Chat with Sia");
+    assert_eq!(
+        chat_session::get(&pool, chat).await.unwrap().title,
+        "Chat with Sia"
+    );
 
-    let saved = chat_title::make(&pool, &MemorySecretStore::default(), &reqwest::Client::new(), chat)
-        .await
-        .unwrap()
-        .expect("a title was made");
+    let saved = chat_title::make(
+        &pool,
+        &MemorySecretStore::default(),
+        &reqwest::Client::new(),
+        chat,
+    )
+    .await
+    .unwrap()
+    .expect("a title was made");
     assert_eq!(saved.title, "Sailing Lessons");
-    assert_eq!(chat_session::get(&pool, chat).await.unwrap().title, "Sailing Lessons");
+    assert_eq!(
+        chat_session::get(&pool, chat).await.unwrap().title,
+        "Sailing Lessons"
+    );
 
     let asked = mock.requests();
     assert_eq!(asked.len(), 1);
@@ -67,13 +91,21 @@ async fn the_models_answer_becomes_the_title_asked_with_a_small_budget() {
     assert_eq!(body["max_tokens"], chat_title::TITLE_MAX_TOKENS);
     let text = body["messages"].to_string();
     assert!(text.contains("teach me to sail"), "{text}");
-    assert!(text.contains("Of course, User!"), "macros are expanded: {text}");
+    assert!(
+        text.contains("Of course, User!"),
+        "macros are expanded: {text}"
+    );
 
     // Made once: the next reply asks nothing.
-    assert!(chat_title::make(&pool, &MemorySecretStore::default(), &reqwest::Client::new(), chat)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(chat_title::make(
+        &pool,
+        &MemorySecretStore::default(),
+        &reqwest::Client::new(),
+        chat
+    )
+    .await
+    .unwrap()
+    .is_none());
     assert_eq!(mock.requests().len(), 1);
 }
 
@@ -86,7 +118,10 @@ async fn a_failing_model_or_none_gives_the_first_messages_words() {
     let none = first_exchange(&pool, None).await;
     let (secrets, http) = (MemorySecretStore::default(), reqwest::Client::new());
     for chat in [failing, none] {
-        let saved = chat_title::make(&pool, &secrets, &http, chat).await.unwrap().unwrap();
+        let saved = chat_title::make(&pool, &secrets, &http, chat)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(saved.title, "Could you teach me to sail\u{2026}");
     }
 }
@@ -108,10 +143,14 @@ async fn a_persons_title_stays_and_a_chat_without_messages_is_left_alone() {
     )
     .await
     .unwrap();
-    assert!(chat_title::make(&pool, &secrets, &http, chat).await.unwrap().is_none());
-    assert_eq!(chat_session::get(&pool, chat).await.unwrap().title, "Our boat trip");
-
-    let empty = new_chat(&pool, None).await;
-    assert!(chat_title::make(&pool, &secrets, &http, empty).await.unwrap().is_none());
-    assert_eq!(chat_session::get(&pool, empty).await.unwrap().title, "New chat");
+    for (chat, title) in [
+        (chat, "Our boat trip"),
+        (new_chat(&pool, None).await, "New chat"),
+    ] {
+        let made = chat_title::make(&pool, &secrets, &http, chat)
+            .await
+            .unwrap();
+        assert!(made.is_none(), "{title}");
+        assert_eq!(chat_session::get(&pool, chat).await.unwrap().title, title);
+    }
 }

@@ -81,7 +81,8 @@ async fn stored_title(data: &Path, character: &str) -> String {
 }
 
 #[tokio::test]
-async fn the_sidebar_leads_with_chats_a_character_opens_its_chat_and_chats_are_titled_and_renamed() {
+async fn the_sidebar_leads_with_chats_a_character_opens_its_chat_and_chats_are_titled_and_renamed()
+{
     let _one = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().unwrap();
     // The reply, then the title request's answer.
@@ -106,18 +107,38 @@ async fn the_sidebar_leads_with_chats_a_character_opens_its_chat_and_chats_are_t
     )
     .await;
     assert_eq!(order["s"], json!(["Recent chats", "Characters"]), "{order}");
-    assert_eq!(order["chats"], json!(["Odo the Gardener", "Storyteller Sia"]), "{order}");
-    assert_eq!(order["preview"], json!("Hello You, says Odo the Gardener. Welcome"), "{order}");
-    assert_eq!(order["html"], order["preview"], "the preview is text, not markup");
+    assert_eq!(
+        order["chats"],
+        json!(["Odo the Gardener", "Storyteller Sia"]),
+        "{order}"
+    );
+    assert_eq!(
+        order["preview"],
+        json!("Hello You, says Odo the Gardener. Welcome"),
+        "{order}"
+    );
+    assert_eq!(
+        order["html"], order["preview"],
+        "the preview is text, not markup"
+    );
     shot(&app, "chats-first-home").await;
 
     // The home screen offers to continue the latest chats, newest first.
     wait_for_text(&app, "#continue li", "Storyteller Sia").await;
-    let first = js(&app, "return document.querySelector('#continue li a').textContent").await;
+    let first = js(
+        &app,
+        "return document.querySelector('#continue li a').textContent",
+    )
+    .await;
     assert!(first.as_str().unwrap().contains("Chat with Odo"), "{first}");
 
     // A character's click opens its latest chat.
-    click_containing(&app, "#character-list li[data-id] > a.side-item", "Storyteller Sia").await;
+    click_containing(
+        &app,
+        "#character-list li[data-id] > a.side-item",
+        "Storyteller Sia",
+    )
+    .await;
     wait_for_text(&app, "#messages", "Shall I tell you a story?").await;
     wait_for_text(&app, "#chat-title", "Chat with Storyteller Sia").await;
 
@@ -137,11 +158,19 @@ async fn the_sidebar_leads_with_chats_a_character_opens_its_chat_and_chats_are_t
     wait_status(&app, "completed").await;
     wait_for_text(&app, "#chat-title", "The Tide Story").await;
     wait_for_text(&app, "#chat-list li", "The Tide Story").await;
-    assert_eq!(stored_title(data.path(), "Storyteller Sia").await, "The Tide Story");
+    assert_eq!(
+        stored_title(data.path(), "Storyteller Sia").await,
+        "The Tide Story"
+    );
     let asked = mock.requests();
     assert_eq!(asked.len(), 2, "one reply and one title request");
-    assert_eq!(asked[1].json()["max_tokens"], json!(parley::services::chat_title::TITLE_MAX_TOKENS));
-    assert!(asked[1].json()["messages"].to_string().contains("about the tide"));
+    assert_eq!(
+        asked[1].json()["max_tokens"],
+        json!(parley::services::chat_title::TITLE_MAX_TOKENS)
+    );
+    assert!(asked[1].json()["messages"]
+        .to_string()
+        .contains("about the tide"));
     shot(&app, "chats-first-titled").await;
 
     // Rename in the header: click the title, type, Enter.
@@ -155,7 +184,10 @@ async fn the_sidebar_leads_with_chats_a_character_opens_its_chat_and_chats_are_t
         .unwrap();
     wait_for_text(&app, "#chat-title", "Tides with Sia").await;
     wait_for_text(&app, "#chat-list li", "Tides with Sia").await;
-    assert_eq!(stored_title(data.path(), "Storyteller Sia").await, "Tides with Sia");
+    assert_eq!(
+        stored_title(data.path(), "Storyteller Sia").await,
+        "Tides with Sia"
+    );
     no_error_banner(&app, "chat").await;
 
     // Another completed reply asks no title again, and the rename stays.
@@ -165,6 +197,9 @@ async fn the_sidebar_leads_with_chats_a_character_opens_its_chat_and_chats_are_t
     wait_status(&app, "completed").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(mock.requests().len(), 3);
-    assert_eq!(stored_title(data.path(), "Storyteller Sia").await, "Tides with Sia");
+    assert_eq!(
+        stored_title(data.path(), "Storyteller Sia").await,
+        "Tides with Sia"
+    );
     app.close().await.unwrap();
 }

@@ -167,7 +167,12 @@ async fn every_screen_opens_on_the_demo_library_and_keys_stay_out_of_the_log() {
     no_error_banner(&app, "home").await;
     shot(&app, "01-home").await;
 
-    click_containing(&app, "#character-list li[data-id] a.side-edit", "Captain Mira Voss").await;
+    click_containing(
+        &app,
+        "#character-list li[data-id] a.side-edit",
+        "Captain Mira Voss",
+    )
+    .await;
     wait_for_text(&app, "#character-form", "Greetings").await;
     no_error_banner(&app, "character editor").await;
     shot(&app, "02-character").await;

@@ -150,7 +150,14 @@ async fn every_main_screen_fits_at_800x600_and_the_minimum_size_and_the_chat_sta
     let _one = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().unwrap();
     let mock = MockLlm::start(vec![Reply::Stream {
-        chunks: openai_tokens(&["The ", "lighthouse ", "stood ", "against ", "the ", "storm."]),
+        chunks: openai_tokens(&[
+            "The ",
+            "lighthouse ",
+            "stood ",
+            "against ",
+            "the ",
+            "storm.",
+        ]),
         pause: Duration::from_millis(5),
         end: common::mock_llm::End::Close,
     }])
@@ -162,7 +169,12 @@ async fn every_main_screen_fits_at_800x600_and_the_minimum_size_and_the_chat_sta
     // A chat with a reply in it, so the list holds both kinds of bubble.
     click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
     wait_for_text(&app, "#messages", "Shall I tell you a story?").await;
-    fill(&app, "textarea#composer", "Tell me about the lighthouse, please, at some length.").await;
+    fill(
+        &app,
+        "textarea#composer",
+        "Tell me about the lighthouse, please, at some length.",
+    )
+    .await;
     click(&app, "#send").await;
     wait_status(&app, "completed").await;
     let chat_hash: String = app
@@ -182,7 +194,10 @@ async fn every_main_screen_fits_at_800x600_and_the_minimum_size_and_the_chat_sta
         .as_str()
         .unwrap()
         .to_string();
-    assert!(character_hash.starts_with("#/character/"), "{character_hash}");
+    assert!(
+        character_hash.starts_with("#/character/"),
+        "{character_hash}"
+    );
 
     let screens = [
         ("home", "#/".to_string()),
@@ -231,13 +246,19 @@ async fn every_main_screen_fits_at_800x600_and_the_minimum_size_and_the_chat_sta
         if narrow {
             click(&app, "#sidebar-toggle").await;
             tokio::time::sleep(Duration::from_millis(300)).await;
-            assert!(sidebar_shown(&app).await, "the button opens the sidebar at {size}");
+            assert!(
+                sidebar_shown(&app).await,
+                "the button opens the sidebar at {size}"
+            );
             shot(&app, &format!("layout-drawer-{size}")).await;
             // A choice in it opens that screen and closes the drawer.
             click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
             wait_for_text(&app, "#messages", "lighthouse").await;
             tokio::time::sleep(Duration::from_millis(300)).await;
-            assert!(!sidebar_shown(&app).await, "opening a chat closes the drawer at {size}");
+            assert!(
+                !sidebar_shown(&app).await,
+                "opening a chat closes the drawer at {size}"
+            );
             // The chat's folded buttons are one click away.
             click(&app, "#chat-more").await;
             let shown = app
@@ -250,7 +271,11 @@ async fn every_main_screen_fits_at_800x600_and_the_minimum_size_and_the_chat_sta
                 )
                 .await
                 .unwrap();
-            assert_eq!(shown, json!(true), "More shows Show prompt on top, inside the window at {size}");
+            assert_eq!(
+                shown,
+                json!(true),
+                "More shows Show prompt on top, inside the window at {size}"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
             shot(&app, &format!("layout-chat-more-{size}")).await;
             click(&app, "#chat-more").await;

@@ -87,7 +87,16 @@ pub async fn make(
     let asked = match reply {
         Some(r) => {
             let reply_text = prompt::substitute(&r.content, names.0, names.1);
-            match ask_model(pool, secrets, http, chat.ai_model_id, &said_text, &reply_text).await {
+            match ask_model(
+                pool,
+                secrets,
+                http,
+                chat.ai_model_id,
+                &said_text,
+                &reply_text,
+            )
+            .await
+            {
                 Ok(title) => title,
                 Err(e) => {
                     tracing::info!(chat_id = %chat_id, error = %e, "no title from the model; the first words are used");
@@ -178,7 +187,9 @@ pub fn clean(answer: &str) -> Option<String> {
         .or_else(|| line.strip_prefix("title:"))
         .or_else(|| line.strip_prefix("TITLE:"))
         .unwrap_or(line);
-    let marks: &[char] = &['"', '\'', '`', '*', '_', '#', '\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}', ' ', '.'];
+    let marks: &[char] = &[
+        '"', '\'', '`', '*', '_', '#', '\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}', ' ', '.',
+    ];
     let line = line.trim_matches(marks);
     let words = plain(line);
     (!words.is_empty()).then(|| cut(&words))

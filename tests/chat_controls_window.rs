@@ -94,13 +94,13 @@ async fn the_model_is_switched_from_the_header_and_shortcuts_regenerate_swipe_an
 {
     let _one = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().unwrap();
-    // The reply, the chat's title, the new version Ctrl+R asks for.
+    // The reply and the new version Ctrl+R asks for; the chat's title apart.
     let mock = MockLlm::start(vec![
         stream(openai_tokens(&["From ", "the ", "second."])),
-        stream(openai_tokens(&["Model ", "Talk"])),
         stream(openai_tokens(&["A ", "new ", "version."])),
     ])
     .await;
+    mock.answer_title(stream(openai_tokens(&["Model ", "Talk"])));
     seed_chat_world(data.path(), &mock.base_url).await;
     let second = second_model(data.path()).await;
     let driver = Driver::start(data.path());

@@ -57,12 +57,12 @@ async fn first_exchange(
 #[tokio::test]
 async fn the_models_answer_becomes_the_title_asked_with_a_small_budget() {
     let pool = pool().await;
-    let mock = MockLlm::start(vec![stream(openai_tokens(&[
+    let mock = MockLlm::start(vec![status(500, "{}")]).await;
+    mock.answer_title(stream(openai_tokens(&[
         "Title: ",
         "\"Sailing ",
         "Lessons\"",
-    ]))])
-    .await;
+    ])));
     let model = mock_model(&pool, &mock.base_url).await;
     let chat = first_exchange(&pool, Some(model.id)).await;
     assert_eq!(
@@ -85,7 +85,7 @@ async fn the_models_answer_becomes_the_title_asked_with_a_small_budget() {
         "Sailing Lessons"
     );
 
-    let asked = mock.requests();
+    let asked = mock.title_requests();
     assert_eq!(asked.len(), 1);
     let body = asked[0].json();
     assert_eq!(body["max_tokens"], chat_title::TITLE_MAX_TOKENS);
@@ -106,13 +106,14 @@ async fn the_models_answer_becomes_the_title_asked_with_a_small_budget() {
     .await
     .unwrap()
     .is_none());
-    assert_eq!(mock.requests().len(), 1);
+    assert_eq!(mock.title_requests().len(), 1);
 }
 
 #[tokio::test]
 async fn a_failing_model_or_none_gives_the_first_messages_words() {
     let pool = pool().await;
-    let mock = MockLlm::start(vec![status(500, "{\"error\":\"down\"}")]).await;
+    let mock = MockLlm::start(vec![status(500, "{}")]).await;
+    mock.answer_title(status(500, "{\"error\":\"down\"}"));
     let model = mock_model(&pool, &mock.base_url).await;
     let failing = first_exchange(&pool, Some(model.id)).await;
     let none = first_exchange(&pool, None).await;

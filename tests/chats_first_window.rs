@@ -85,12 +85,16 @@ async fn the_sidebar_leads_with_chats_a_character_opens_its_chat_and_chats_are_t
 {
     let _one = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().unwrap();
-    // The reply, then the title request's answer.
-    let mock = MockLlm::start(vec![
-        stream(openai_tokens(&["Once ", "upon ", "a ", "tide..."])),
-        stream(openai_tokens(&["Title: ", "\"The Tide ", "Story\""])),
-    ])
+    // The reply; the title request's answer waits apart.
+    let mock = MockLlm::start(vec![stream(openai_tokens(&[
+        "Once ", "upon ", "a ", "tide...",
+    ]))])
     .await;
+    mock.answer_title(stream(openai_tokens(&[
+        "Title: ",
+        "\"The Tide ",
+        "Story\"",
+    ])));
     seed(data.path(), &mock.base_url).await;
     let driver = Driver::start(data.path());
     let app = driver.open_app().await;
@@ -162,13 +166,14 @@ async fn the_sidebar_leads_with_chats_a_character_opens_its_chat_and_chats_are_t
         stored_title(data.path(), "Storyteller Sia").await,
         "The Tide Story"
     );
-    let asked = mock.requests();
-    assert_eq!(asked.len(), 2, "one reply and one title request");
+    assert_eq!(mock.requests().len(), 1, "one reply");
+    let asked = mock.title_requests();
+    assert_eq!(asked.len(), 1, "one title request");
     assert_eq!(
-        asked[1].json()["max_tokens"],
+        asked[0].json()["max_tokens"],
         json!(parley::services::chat_title::TITLE_MAX_TOKENS)
     );
-    assert!(asked[1].json()["messages"]
+    assert!(asked[0].json()["messages"]
         .to_string()
         .contains("about the tide"));
     shot(&app, "chats-first-titled").await;
@@ -196,7 +201,8 @@ async fn the_sidebar_leads_with_chats_a_character_opens_its_chat_and_chats_are_t
     click(&app, "#send").await;
     wait_status(&app, "completed").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(mock.requests().len(), 3);
+    assert_eq!(mock.requests().len(), 2);
+    assert_eq!(mock.title_requests().len(), 1, "no second title request");
     assert_eq!(
         stored_title(data.path(), "Storyteller Sia").await,
         "Tides with Sia"

@@ -31,7 +31,9 @@ const FALLBACK_WORDS: usize = 6;
 /// Each side of the exchange is cut to this many characters in the request.
 const EXCERPT_CHARS: usize = 1_500;
 
-const INSTRUCTION: &str = "Write a short title (at most six words) for the conversation below. \
+/// What the model is told; tests' mock providers tell the title request by it.
+pub const TITLE_INSTRUCTION: &str =
+    "Write a short title (at most six words) for the conversation below. \
      Answer with the title alone: no quotes, no label, no final period.";
 
 /// Whether `title` is one Parley gave the chat, not one a person chose.
@@ -135,7 +137,7 @@ async fn ask_model(
         messages: vec![
             PromptMessage {
                 role: MessageRole::System,
-                content: INSTRUCTION.into(),
+                content: TITLE_INSTRUCTION.into(),
             },
             PromptMessage {
                 role: MessageRole::User,

@@ -48,7 +48,7 @@ async fn a_character_created_in_the_window_is_there_after_a_restart() {
     // A new session starts the app again on the same data folder.
     let app = driver.open_app().await;
     wait_for_text(&app, "#character-list li", "Captain Ferris").await;
-    click(&app, "#character-list li[data-id]").await;
+    click(&app, "#character-list li[data-id] a.side-edit").await;
     let name = app
         .wait()
         .at_most(WAIT)
@@ -172,7 +172,12 @@ async fn every_screen_opens_on_the_demo_library_and_keys_stay_out_of_the_log() {
     no_error_banner(&app, "home").await;
     shot(&app, "01-home").await;
 
-    click_containing(&app, "#character-list li[data-id] a", "Captain Mira Voss").await;
+    click_containing(
+        &app,
+        "#character-list li[data-id] a.side-edit",
+        "Captain Mira Voss",
+    )
+    .await;
     wait_for_text(&app, "#character-form", "Greetings").await;
     no_error_banner(&app, "character editor").await;
     shot(&app, "02-character").await;

@@ -212,6 +212,12 @@ export const personas = entity('user_profile');
 export const prompts = entity('system_prompt');
 /** @type {ReturnType<typeof entity<ChatSummary, Chat, ChatInput>>} */
 export const chats = entity('chat');
+/**
+ * A new chat's title from its first exchange, asked of its model in the
+ * background; the chat as saved, or null when its title stays.
+ * @param {string} id @returns {Promise<Chat | null>}
+ */
+export const makeChatTitle = (id) => call('chat_make_title', { id });
 
 /** Providers are deleted for good (with their models); there is no trash. */
 export const providers = {

@@ -8,6 +8,7 @@ import { h } from './dom.js';
 import { clearBanner, showError } from './components.js';
 import { routeParts, leaveView } from './state.js';
 import { initSidebar, markActive } from './views/sidebar.js';
+import { initShortcuts } from './shortcuts.js';
 import * as home from './views/home.js';
 import * as character from './views/character.js';
 import * as chat from './views/chat/index.js';
@@ -34,8 +35,37 @@ const routes = {
   trash: trash.render,
 };
 
+/**
+ * Below the narrow-window breakpoint (styles.css) the sidebar is a drawer
+ * over the content, opened by the top bar's button and closed by a choice
+ * in it, the backdrop or Esc. Above it the button is hidden and this is moot.
+ * @param {boolean} open
+ */
+function setDrawer(open) {
+  document.body.classList.toggle('drawer-open', open);
+  document.getElementById('sidebar-toggle')?.setAttribute('aria-expanded', String(open));
+  const backdrop = document.getElementById('sidebar-backdrop');
+  if (backdrop) backdrop.hidden = !open;
+}
+
+function initDrawer() {
+  document.getElementById('sidebar-toggle')?.addEventListener('click', () => setDrawer(!document.body.classList.contains('drawer-open')));
+  document.getElementById('sidebar-backdrop')?.addEventListener('click', () => setDrawer(false));
+  // A link to the screen already shown changes no route: close it here too.
+  document.getElementById('sidebar')?.addEventListener('click', (ev) => {
+    if (ev.target instanceof Element && ev.target.closest('a[href]')) setDrawer(false);
+  });
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && document.body.classList.contains('drawer-open')) {
+      ev.preventDefault();
+      setDrawer(false);
+    }
+  });
+}
+
 async function route() {
   clearBanner();
+  setDrawer(false);
   const [name = '', ...params] = routeParts();
   const view = routes[name] ?? home.render;
   const container = /** @type {HTMLElement} */ (document.getElementById('view'));
@@ -57,6 +87,8 @@ async function route() {
 async function boot() {
   document.querySelector('#error-banner .banner-close')?.addEventListener('click', clearBanner);
   window.addEventListener('hashchange', () => void route());
+  initDrawer();
+  initShortcuts();
   const sidebar = /** @type {HTMLElement} */ (document.getElementById('sidebar'));
   await Promise.allSettled([initSidebar(sidebar), route()]);
   document.body.dataset.ready = 'true';

@@ -65,6 +65,17 @@ pub struct MockLlm {
     replies: Arc<Mutex<Vec<Reply>>>,
     /// Stream chunks written so far, over every request.
     sent: Arc<AtomicUsize>,
+    /// A chat's title requests (`services::chat_title`), kept apart so they
+    /// never take a reply meant for a chat nor count among `requests()`.
+    titles: Titles,
+}
+
+/// The title requests seen and the answers waiting for them (none: 503,
+/// so the app falls back to the first message's words).
+#[derive(Clone, Default)]
+struct Titles {
+    seen: Arc<Mutex<Vec<Seen>>>,
+    answers: Arc<Mutex<Vec<Reply>>>,
 }
 
 impl MockLlm {
@@ -75,12 +86,13 @@ impl MockLlm {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let replies = Arc::new(Mutex::new(replies));
         let sent = Arc::new(AtomicUsize::new(0));
-        let (s, r, n) = (seen.clone(), replies.clone(), sent.clone());
+        let titles = Titles::default();
+        let (s, r, n, t) = (seen.clone(), replies.clone(), sent.clone(), titles.clone());
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                let (s, r, n) = (s.clone(), r.clone(), n.clone());
+                let (s, r, n, t) = (s.clone(), r.clone(), n.clone(), t.clone());
                 tokio::spawn(async move {
-                    let _ = serve(socket, s, r, n).await;
+                    let _ = serve(socket, s, r, n, t).await;
                 });
             }
         });
@@ -89,6 +101,7 @@ impl MockLlm {
             seen,
             replies,
             sent,
+            titles,
         }
     }
 
@@ -104,6 +117,16 @@ impl MockLlm {
     pub fn push(&self, reply: Reply) {
         self.replies.lock().unwrap().push(reply);
     }
+
+    /// The answer to the next chat title request.
+    pub fn answer_title(&self, reply: Reply) {
+        self.titles.answers.lock().unwrap().push(reply);
+    }
+
+    /// The chat title requests seen (not among `requests()`).
+    pub fn title_requests(&self) -> Vec<Seen> {
+        self.titles.seen.lock().unwrap().clone()
+    }
 }
 
 async fn serve(
@@ -111,6 +134,7 @@ async fn serve(
     seen: Arc<Mutex<Vec<Seen>>>,
     replies: Arc<Mutex<Vec<Reply>>>,
     sent: Arc<AtomicUsize>,
+    titles: Titles,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 4096];
@@ -147,20 +171,44 @@ async fn serve(
         buf.extend_from_slice(&tmp[..n]);
     }
     let body = String::from_utf8_lossy(&buf[head_end..]).into_owned();
-    seen.lock().unwrap().push(Seen {
+    let is_title = body.contains(parley::services::chat_title::TITLE_INSTRUCTION);
+    let request = Seen {
         method,
         path,
         headers,
         body,
-    });
-    let reply = {
-        let mut r = replies.lock().unwrap();
-        if r.len() > 1 {
-            r.remove(0)
-        } else {
-            r[0].clone()
-        }
     };
+    let reply = if is_title {
+        titles.seen.lock().unwrap().push(request);
+        let mut answers = titles.answers.lock().unwrap();
+        if answers.is_empty() {
+            status(503, "{\"error\":\"no title here\"}")
+        } else {
+            answers.remove(0)
+        }
+    } else {
+        seen.lock().unwrap().push(request);
+        next(&replies)
+    };
+    write_reply(&mut socket, reply, &sent).await?;
+    socket.shutdown().await
+}
+
+/// The next reply: the first in line, the last one repeating.
+fn next(replies: &Mutex<Vec<Reply>>) -> Reply {
+    let mut r = replies.lock().unwrap();
+    if r.len() > 1 {
+        r.remove(0)
+    } else {
+        r[0].clone()
+    }
+}
+
+async fn write_reply(
+    socket: &mut TcpStream,
+    reply: Reply,
+    sent: &AtomicUsize,
+) -> std::io::Result<()> {
     match reply {
         Reply::Status {
             code,
@@ -210,7 +258,7 @@ async fn serve(
             }
         }
     }
-    socket.shutdown().await
+    Ok(())
 }
 
 /// A fixture from `tests/fixtures/sse/`.

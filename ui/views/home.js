@@ -6,6 +6,7 @@ import * as api from '../api.js';
 import { h } from '../dom.js';
 import { navigate } from '../state.js';
 import * as firstRun from './first-run.js';
+import { showContinue } from './continue.js';
 
 /** @param {string} title @param {string} text @param {string} label @param {string} route */
 function step(title, text, label, route) {
@@ -51,4 +52,5 @@ export async function render(root) {
       ),
     ),
   );
+  await showContinue(root); // issue 12: the latest chats, when there are some
 }

@@ -1,13 +1,17 @@
 // @ts-check
-// The left column: "New chat", the characters (with search, import and
-// avatars), recent chats, and links to the other screens. It also sets up
-// importing by drag and drop, once, at boot.
+// The left column: "New chat", recent chats first (the character's avatar
+// or initial, title, time, the last message as plain text with the names
+// filled in), then the characters (with search, import and avatars: a click
+// opens the character's latest chat, or starts one; the pencil opens the
+// editor), and links to the other screens. It also sets up importing by
+// drag and drop, once, at boot.
 
 import * as api from '../api.js';
 import { h, ago } from '../dom.js';
-import { pagedList } from '../components.js';
+import { pagedList, showError } from '../components.js';
 import { on, navigate } from '../state.js';
 import { importFiles, initDropImport } from './importer.js';
+import { startChat } from './character.js';
 
 /**
  * Avatar thumbnails already asked for, by `${id}:${updatedAt}`: a `data:` URL,
@@ -62,6 +66,20 @@ export function initial(name) {
   return (name.trim().charAt(0) || '?').toUpperCase();
 }
 
+/**
+ * Opens a character's latest chat, or starts one when it has none.
+ * @param {string} id
+ */
+async function openCharacter(id) {
+  try {
+    const page = await api.chats.list({ characterId: id, sort: 'updated', direction: 'desc', limit: 1 });
+    if (page.items[0]) navigate(`chat/${page.items[0].id}`);
+    else await startChat(id);
+  } catch (e) {
+    showError(e);
+  }
+}
+
 /** @param {api.CharacterSummary} c */
 function characterItem(c) {
   const meta = [c.creator, ...c.tags.slice(0, 3)].filter(Boolean).join(' · ');
@@ -70,33 +88,91 @@ function characterItem(c) {
   if (cached) showThumbnail(avatar, cached);
   return h(
     'li',
-    { data: { id: c.id, thumb: thumbKey(c) } },
+    { data: { id: c.id, thumb: thumbKey(c) }, class: 'side-character' },
     h(
       'a',
-      { href: `#/character/${c.id}`, class: 'side-item' },
+      {
+        href: `#/character/${c.id}`,
+        class: 'side-item',
+        title: `Chat with ${c.name}`,
+        onclick: (/** @type {MouseEvent} */ ev) => {
+          ev.preventDefault();
+          void openCharacter(c.id);
+        },
+      },
       avatar,
       h('span', { class: 'side-item-text' }, h('span', { class: 'side-item-title' }, c.name), meta ? h('span', { class: 'side-item-meta' }, meta) : null),
     ),
+    h('a', { href: `#/character/${c.id}`, class: 'side-edit', title: `Edit ${c.name}` }, h('span', { 'aria-hidden': 'true' }, '\u270e'), h('span', { class: 'sr-only' }, `Edit ${c.name}`)),
   );
+}
+
+/**
+ * A message as one line of plain text: `{{char}}`/`{{user}}` as the names,
+ * without Markdown marks or tags (the sidebar shows it as text, never HTML).
+ * @param {string} text @param {string} char @param {string} user
+ */
+export function plainPreview(text, char, user) {
+  return text
+    .replace(/\{\{\s*char\s*\}\}|<BOT>/gi, char)
+    .replace(/\{\{\s*user\s*\}\}|<USER>/gi, user)
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/<[^>]*>/g, '')
+    .replace(/[*_`~#>|]+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** @param {api.ChatSummary} c */
 function chatItem(c) {
+  const who = c.characterName ?? 'Assistant';
+  const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initial(c.characterName ?? c.title ?? '?'));
+  const cached = c.characterId ? chatThumbs.get(c.characterId) : null;
+  if (cached) showThumbnail(avatar, cached);
+  const preview = c.lastMessage ? plainPreview(c.lastMessage, who, 'You') : '';
   return h(
     'li',
-    { data: { id: c.id } },
+    { data: { id: c.id, character: c.characterId ?? '' } },
     h(
       'a',
       { href: `#/chat/${c.id}`, class: 'side-item chat-item' },
+      avatar,
       h(
         'span',
         { class: 'side-item-text' },
         h('span', { class: 'side-item-row' }, h('span', { class: 'side-item-title' }, c.title || 'Untitled chat'), h('span', { class: 'side-item-time' }, ago(c.updatedAt))),
         h('span', { class: 'side-item-meta' }, c.characterName ?? 'No character'),
-        c.lastMessage ? h('span', { class: 'side-item-preview' }, c.lastMessage) : null,
+        preview ? h('span', { class: 'side-item-preview' }, preview) : null,
       ),
     ),
   );
+}
+
+/**
+ * The chats' avatars are their characters': by character id, a `data:` URL
+ * or null. Asked once per character while the app runs.
+ * @type {Map<string, string | null>}
+ */
+const chatThumbs = new Map();
+
+/** @param {HTMLElement} list @param {api.ChatSummary[]} rows */
+async function loadChatThumbnails(list, rows) {
+  const ids = [...new Set(rows.map((c) => c.characterId).filter((id) => id && !chatThumbs.has(id)))];
+  if (ids.length === 0) return;
+  /** @type {Record<string, string>} */
+  let got;
+  try {
+    got = await api.characterThumbnails(/** @type {string[]} */ (ids));
+  } catch (e) {
+    console.warn('chat thumbnails', e);
+    return;
+  }
+  for (const id of /** @type {string[]} */ (ids)) {
+    const url = typeof got[id] === 'string' ? got[id] : null;
+    chatThumbs.set(id, url);
+    if (!url) continue;
+    for (const avatar of list.querySelectorAll(`li[data-character="${CSS.escape(id)}"] .avatar`)) showThumbnail(avatar, url);
+  }
 }
 
 /** @param {string} href @param {string} label */
@@ -126,6 +202,7 @@ export async function initSidebar(root) {
     empty: 'No chats yet. Start one with "New chat".',
     load: (cursor) => api.chats.list({ sort: 'updated', limit: 30, cursor }),
     item: chatItem,
+    loaded: (rows) => void loadChatThumbnails(chats.list, rows),
   });
 
   /** @type {number | undefined} */
@@ -168,6 +245,7 @@ export async function initSidebar(root) {
     h(
       'div',
       { class: 'side-scroll' },
+      h('section', { class: 'side-section', 'aria-labelledby': 'side-chats' }, h('div', { class: 'side-head' }, h('h2', { id: 'side-chats' }, 'Recent chats')), chats.element),
       h(
         'section',
         { class: 'side-section', 'aria-labelledby': 'side-characters' },
@@ -186,7 +264,6 @@ export async function initSidebar(root) {
         searchBox,
         characters.element,
       ),
-      h('section', { class: 'side-section', 'aria-labelledby': 'side-chats' }, h('div', { class: 'side-head' }, h('h2', { id: 'side-chats' }, 'Recent chats')), chats.element),
     ),
     h(
       'nav',

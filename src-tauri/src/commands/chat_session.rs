@@ -59,3 +59,11 @@ pub async fn chat_restore(state: State<'_, AppState>, id: Id) -> Result<ChatSess
 pub async fn chat_purge(state: State<'_, AppState>, id: Id) -> Result<()> {
     service::purge(&state.pool, id).await
 }
+
+/// A new chat's title from its first exchange, asked of its model; the
+/// chat as saved, or `None` when its title stays (see `services::chat_title`).
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn chat_make_title(state: State<'_, AppState>, id: Id) -> Result<Option<ChatSession>> {
+    crate::services::chat_title::make(&state.pool, state.secrets.as_ref(), &state.http, id).await
+}

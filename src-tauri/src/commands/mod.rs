@@ -106,6 +106,7 @@ macro_rules! all_commands {
             $crate::commands::chat_session::chat_delete,
             $crate::commands::chat_session::chat_restore,
             $crate::commands::chat_session::chat_purge,
+            $crate::commands::chat_session::chat_make_title,
             $crate::commands::message::message_page,
             $crate::commands::message::message_add,
             $crate::commands::message::message_update,

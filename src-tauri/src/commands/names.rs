@@ -62,6 +62,7 @@ pub const COMMANDS: &[&str] = &[
     "chat_delete",
     "chat_restore",
     "chat_purge",
+    "chat_make_title",
     "message_page",
     "message_add",
     "message_update",

@@ -92,6 +92,27 @@ pub async fn update<'e>(
     .await?)
 }
 
+/// Sets a live chat's title if it is still `expected` (a title made in the
+/// background never replaces one a person typed meanwhile); `updated_at`
+/// stays, so the chat keeps its place in the list.
+pub async fn replace_title<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+    expected: &str,
+    title: &str,
+) -> Result<Option<ChatSession>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        r"update chat_sessions set title = ?3
+           where id = ?1 and title = ?2 and deleted_at is null
+           returning {COLUMNS}"
+    )))
+    .bind(id)
+    .bind(expected)
+    .bind(title)
+    .fetch_optional(exec)
+    .await?)
+}
+
 impl SoftDeleted for ChatSession {
     const TABLE: Table = Table::ChatSessions;
     const COLUMNS: &'static str = COLUMNS;

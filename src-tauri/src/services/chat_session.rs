@@ -227,3 +227,17 @@ pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
         .context("erase the deleted text")?;
     Ok(())
 }
+
+/// Puts a title Parley made (`chat_title`) in place of `expected`, only if
+/// the chat still has it: a rename meanwhile is kept. `None` when it did not.
+pub(crate) async fn set_made_title(
+    pool: &SqlitePool,
+    id: Id,
+    expected: &str,
+    title: &str,
+) -> Result<Option<ChatSession>> {
+    let title = validate::title("title", title)?;
+    repo::replace_title(pool, id, expected, &title)
+        .await
+        .context("save the chat's title")
+}

@@ -11,6 +11,7 @@ pub mod avatar;
 pub mod backup;
 pub mod character;
 pub mod chat_session;
+pub mod chat_title;
 pub mod demo;
 pub mod export;
 pub mod generation;

@@ -286,8 +286,8 @@ export class Bubble {
     } else {
       this.retryBtn.remove();
     }
-    const swipeCount = Math.max(m.swipeCount, 0);
-    this.swipes.hidden = swipeCount <= 1;
+    const swipeCount = Math.max(m.swipeCount, 1);
+    this.swipes.hidden = swipeCount <= 1 && !(replyAtEnd && !this.ctx.isFirst(this)); // issue 12: always on the last reply
     this.countEl.textContent = `${m.activeSwipe + 1}/${swipeCount}`;
     this.prevBtn.disabled = live || busy || m.activeSwipe <= 0;
     const atEnd = m.activeSwipe + 1 >= swipeCount;

@@ -17,6 +17,9 @@ import { ReplyController } from './reply.js';
 import { ChatSettings } from './settings.js';
 import { showPrompt } from './prompt.js';
 import { openModelSetup } from '../connect.js';
+import { renameTitle } from './rename.js';
+import { modelPicker } from './model-picker.js';
+import { chatKeys } from '../../shortcuts.js';
 
 export { renderNewChat } from './new-chat.js';
 
@@ -62,6 +65,7 @@ export async function render(root, params) {
       if (bubble) list.replyEnded(bubble);
       else list.endedOutOfSight(messageId, kind, message, error?.error ?? null);
       void changed('chats');
+      if (kind === 'completed') askTitle();
     },
     failed: (e) => void showChatError(e),
   });
@@ -99,7 +103,8 @@ export async function render(root, params) {
     () => chat,
     (updated) => {
       chat = updated;
-      titleEl.textContent = chat.title || 'Untitled chat';
+      showTitle();
+      picker.show(chat);
     },
   );
   const promptBtn = h('button', {
@@ -149,8 +154,58 @@ export async function render(root, params) {
       }
     },
   }, 'Export');
-  const header = viewHeader(chat.title || 'Untitled chat', null, promptBtn, exportBtn, settings.button, deleteBtn);
+  // In a narrow window Show prompt, Export and Delete fold into "More" (styles.css).
+  const more = h('div', { class: 'header-more', id: 'chat-more-menu' }, promptBtn, exportBtn, deleteBtn);
+  const moreBtn = h('button', {
+    type: 'button',
+    class: 'btn subtle more-btn',
+    id: 'chat-more',
+    'aria-haspopup': 'true',
+    'aria-expanded': 'false',
+    'aria-controls': 'chat-more-menu',
+    title: 'More',
+    onclick: () => setMore(!more.classList.contains('open')),
+  }, 'More ▾');
+  /** @param {boolean} open */
+  const setMore = (open) => {
+    more.classList.toggle('open', open);
+    moreBtn.setAttribute('aria-expanded', String(open));
+  };
+  more.addEventListener('click', () => setMore(false));
+  const closeMore = /** @param {Event} ev */ (ev) => {
+    if (ev.target instanceof Node && !more.contains(ev.target) && !moreBtn.contains(ev.target)) setMore(false);
+  };
+  document.addEventListener('pointerdown', closeMore);
+  const picker = modelPicker(() => chat, (updated) => {
+    chat = updated;
+  });
+  const header = viewHeader(chat.title || 'Untitled chat', null, picker.el, settings.button, moreBtn, more);
   const titleEl = /** @type {HTMLElement} */ (header.querySelector('h1'));
+  const renameBox = renameTitle(titleEl, () => chat, (updated) => {
+    chat = updated;
+    showTitle();
+  });
+  const showTitle = () => {
+    titleEl.textContent = chat.title || 'Untitled chat';
+  };
+
+  // A new chat's title from its first exchange, asked once a reply has
+  // completed (the model is asked in the background; the reply never waits).
+  let titleAsked = false;
+  function askTitle() {
+    if (titleAsked) return;
+    titleAsked = true;
+    api.makeChatTitle(chatId).then(
+      (updated) => {
+        if (!updated || !root.isConnected) return;
+        if (renameBox.hidden) chat = updated;
+        else chat = { ...chat, title: updated.title };
+        if (renameBox.hidden) showTitle();
+        void changed('chats');
+      },
+      (e) => console.warn('the chat title could not be made', e),
+    );
+  }
   const sub = h('p', { class: 'subtitle' }, character ? h('a', { href: `#/character/${character.id}` }, character.name) : 'No character', persona ? ` \u00b7 as ${persona.name}` : null);
   header.querySelector('.view-titles')?.append(sub);
 
@@ -175,7 +230,28 @@ export async function render(root, params) {
   }
 
   root.append(header, settings.panel, list.el, composer.el);
+  // The settings drawer opens under the header, which keeps its buttons.
+  const headerSize = new ResizeObserver(() => root.style.setProperty('--chat-head', `${header.offsetHeight}px`));
+  headerSize.observe(header);
+  // Ctrl+R, Alt+Left/Right (or Left/Right in an empty composer), Up to edit (shortcuts.js).
+  const forgetKeys = chatKeys({
+    regenerate: () => {
+      const last = list.lastBubble;
+      if (last && last.m.role === 'assistant' && !reply.busy) void reply.regenerate(last);
+    },
+    swipe: (step) => {
+      const last = list.lastBubble;
+      if (last && last.m.role === 'assistant') void last.swipeTo(last.m.activeSwipe + step);
+    },
+    editLast: () => {
+      const mine = list.list.querySelectorAll(".message[data-role='user']");
+      list.bubbleOf(mine[mine.length - 1] ?? null)?.startEdit();
+    },
+  });
   onLeave(root, () => {
+    headerSize.disconnect();
+    forgetKeys();
+    document.removeEventListener('pointerdown', closeMore);
     reply.close();
     composer.close();
   });

@@ -1,5 +1,5 @@
 // @ts-check
-// A chat's own settings: a panel under the header with its title, persona,
+// A chat's own settings: a drawer at the right, under the header, with its title, persona,
 // model and system prompt, and its generation overrides (overrides.js),
 // whose empty boxes show what the chosen model or Settings gives instead.
 
@@ -20,7 +20,13 @@ export class ChatSettings {
     this.chat = chat;
     this.saved = saved;
     this.panel = h('div', { class: 'chat-settings', hidden: true });
-    this.button = h('button', { type: 'button', class: 'btn', 'aria-expanded': 'false', 'aria-controls': 'chat-settings-form', onclick: () => (this.panel.hidden ? void this.open() : this.close()) }, 'Chat settings');
+    // In a narrow window only the gear shows (styles.css); the name stays for screen readers.
+    this.button = h(
+      'button',
+      { type: 'button', class: 'btn chat-settings-btn', title: 'Chat settings: persona, model, system prompt, sampling', 'aria-label': 'Chat settings', 'aria-expanded': 'false', 'aria-controls': 'chat-settings-form', onclick: () => (this.panel.hidden ? void this.open() : this.close()) },
+      h('span', { 'aria-hidden': 'true' }, '\u2699'),
+      h('span', { class: 'btn-label' }, 'Chat settings'),
+    );
   }
 
   close() {

@@ -1,0 +1,108 @@
+// @ts-check
+// Keyboard shortcuts for the whole window, and the sheet that lists them
+// (`?` when not typing). The chat registers what its own shortcuts do while
+// it is shown (`chatKeys`); the others go to a screen. Esc to stop a reply
+// belongs to the composer; Enter to send too.
+
+import { h } from './dom.js';
+import { navigate } from './state.js';
+
+/**
+ * What the open chat does for its shortcuts.
+ * @typedef {{regenerate: () => void, swipe: (step: -1 | 1) => void, editLast: () => void}} ChatKeys
+ */
+
+/** @type {ChatKeys | null} */
+let chat = null;
+
+/**
+ * The open chat's actions; returns the function that forgets them.
+ * @param {ChatKeys} keys
+ */
+export function chatKeys(keys) {
+  chat = keys;
+  return () => {
+    if (chat === keys) chat = null;
+  };
+}
+
+/** The sheet's rows: keys, what they do. */
+const SHEET = [
+  ['Enter', 'Send (or Ctrl+Enter, as chosen in Settings)'],
+  ['Esc', 'Stop the reply being written'],
+  ['Ctrl+R', 'Write a new version of the last reply'],
+  ['Alt+\u2190 / Alt+\u2192', 'Previous / next version of the last reply (\u2190 / \u2192 when the message box is empty)'],
+  ['\u2191', 'Edit your last message (in an empty message box)'],
+  ['Ctrl+N', 'New chat'],
+  ['Ctrl+K or Ctrl+F', 'Search'],
+  ['?', 'This list'],
+];
+
+/** Whether the key goes to something being typed in. @param {EventTarget | null} t */
+function typing(t) {
+  return t instanceof HTMLElement && (t.isContentEditable || t.matches('input, textarea, select'));
+}
+
+/** The empty composer has the focus. @param {EventTarget | null} t */
+function inEmptyComposer(t) {
+  return t instanceof HTMLTextAreaElement && t.id === 'composer' && t.value === '';
+}
+
+function showSheet() {
+  if (document.getElementById('shortcut-sheet')) return;
+  const close = () => {
+    backdrop.remove();
+    document.removeEventListener('keydown', onKey, true);
+  };
+  const onKey = /** @param {KeyboardEvent} ev */ (ev) => {
+    if (ev.key === 'Escape' || ev.key === '?') {
+      ev.preventDefault();
+      ev.stopPropagation();
+      close();
+    }
+  };
+  const closeBtn = h('button', { type: 'button', class: 'btn subtle modal-x', 'aria-label': 'Close', onclick: close }, '\u00d7');
+  const backdrop = h(
+    'div',
+    { class: 'modal-backdrop', onclick: (/** @type {MouseEvent} */ ev) => ev.target === backdrop && close() },
+    h(
+      'div',
+      { class: 'modal shortcut-sheet', id: 'shortcut-sheet', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'shortcut-title' },
+      h('div', { class: 'modal-head' }, h('h2', { id: 'shortcut-title' }, 'Keyboard shortcuts'), closeBtn),
+      h('dl', { class: 'shortcut-list' }, ...SHEET.flatMap(([keys, what]) => [h('dt', null, h('kbd', null, keys)), h('dd', null, what)])),
+    ),
+  );
+  document.body.append(backdrop);
+  document.addEventListener('keydown', onKey, true);
+  closeBtn.focus();
+}
+
+/** @param {KeyboardEvent} ev */
+function onKey(ev) {
+  if (ev.defaultPrevented || ev.isComposing || document.querySelector('.modal-backdrop')) return;
+  const ctrl = ev.ctrlKey || ev.metaKey;
+  const key = ev.key.length === 1 ? ev.key.toLowerCase() : ev.key;
+  /** @param {() => void} fn */
+  const run = (fn) => {
+    ev.preventDefault();
+    fn();
+  };
+  if (ctrl && !ev.altKey && !ev.shiftKey) {
+    if (key === 'n') return run(() => navigate('new-chat'));
+    if (key === 'k' || key === 'f') return run(() => navigate('search'));
+    if (key === 'r') return run(() => chat?.regenerate()); // never a reload of the window
+  }
+  if (ev.key === '?' && !ctrl && !ev.altKey && !typing(ev.target)) return run(showSheet);
+  if (!chat || ctrl) return;
+  const arrow = ev.key === 'ArrowLeft' ? -1 : ev.key === 'ArrowRight' ? 1 : 0;
+  const c = chat;
+  if (arrow && !ev.shiftKey && (ev.altKey || (!typing(ev.target) || inEmptyComposer(ev.target)))) {
+    return run(() => c.swipe(/** @type {-1 | 1} */ (arrow)));
+  }
+  if (ev.key === 'ArrowUp' && !ev.altKey && !ev.shiftKey && inEmptyComposer(ev.target)) return run(() => c.editLast());
+}
+
+/** Listens for the shortcuts; once, at boot. */
+export function initShortcuts() {
+  document.addEventListener('keydown', onKey);
+}

@@ -247,6 +247,8 @@ async fn start_chat_takes_the_default_and_a_chat_without_its_model_falls_back_an
         "now uses the default model, mock-1",
     )
     .await;
+    // The header's model picker follows: the default is now in use.
+    wait_for_text(&app, "#chat-model option:checked", "mock-1").await;
     no_error_banner(&app, "the fallen-back chat").await;
     shot(&app, "fallback-note").await;
 

@@ -66,6 +66,7 @@ export async function render(root, params) {
       else list.endedOutOfSight(messageId, kind, message, error?.error ?? null);
       void changed('chats');
       if (kind === 'completed') askTitle();
+      if (!chat.aiModelId) void followFallback();
     },
     failed: (e) => void showChatError(e),
   });
@@ -188,6 +189,15 @@ export async function render(root, params) {
   const showTitle = () => {
     titleEl.textContent = chat.title || 'Untitled chat';
   };
+
+  // A chat without a model was given the default by its reply: the header
+  // shows the model now in use.
+  async function followFallback() {
+    const fresh = await api.chats.get(chatId).catch(() => null);
+    if (!fresh || !root.isConnected) return;
+    chat = { ...chat, aiModelId: fresh.aiModelId };
+    picker.show(chat);
+  }
 
   // A new chat's title from its first exchange, asked once a reply has
   // completed (the model is asked in the background; the reply never waits).

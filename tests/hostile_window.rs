@@ -105,35 +105,10 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
 
     let data = tempfile::tempdir().unwrap();
     {
-        use parley::models::{ProviderKind, SettingsInput};
-        use parley::services::settings;
         let (pool, _) = parley::db::open(&data.path().join("parley.db"))
             .await
             .unwrap();
-        let model = common::provider_with_model(
-            &pool,
-            "Mock AI",
-            ProviderKind::OpenaiCompatible,
-            &mock.base_url,
-            "mock-1",
-            None,
-        )
-        .await;
-        let current = settings::get(&pool).await.unwrap();
-        settings::update(
-            &pool,
-            SettingsInput {
-                default_character_id: None,
-                default_user_profile_id: None,
-                default_ai_model_id: Some(model.id),
-                default_system_prompt_id: None,
-                temperature: current.temperature,
-                max_output_tokens: current.max_output_tokens,
-                context_length: current.context_length,
-            },
-        )
-        .await
-        .unwrap();
+        common::default_mock_model(&pool, &mock.base_url).await;
         pool.close().await;
     }
 

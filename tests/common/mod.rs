@@ -135,14 +135,13 @@ pub async fn generation_settings(pool: &SqlitePool, temperature: f64, max: i64, 
     .unwrap();
 }
 
-/// A database with a character, a model on the mock provider (the default
-/// model), and one chat, as the app will find it at start.
-pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
+/// A provider "Mock AI" at `base_url` with the model "mock-1", made the
+/// default model in Settings.
+pub async fn default_mock_model(pool: &SqlitePool, base_url: &str) -> parley::models::AiModel {
     use parley::models::{ProviderKind, SettingsInput};
-    use parley::services::{character, chat_session, settings};
-    let (pool, _) = parley::db::open(&data_dir.join("parley.db")).await.unwrap();
+    use parley::services::settings;
     let model = provider_with_model(
-        &pool,
+        pool,
         "Mock AI",
         ProviderKind::OpenaiCompatible,
         base_url,
@@ -150,9 +149,9 @@ pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
         None,
     )
     .await;
-    let current = settings::get(&pool).await.unwrap();
+    let current = settings::get(pool).await.unwrap();
     settings::update(
-        &pool,
+        pool,
         SettingsInput {
             default_character_id: None,
             default_user_profile_id: None,
@@ -165,6 +164,15 @@ pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
     )
     .await
     .unwrap();
+    model
+}
+
+/// A database with a character, a model on the mock provider (the default
+/// model), and one chat, as the app will find it at start.
+pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
+    use parley::services::{character, chat_session};
+    let (pool, _) = parley::db::open(&data_dir.join("parley.db")).await.unwrap();
+    default_mock_model(&pool, base_url).await;
     let c = character::create(
         &pool,
         CharacterInput {

@@ -10,13 +10,14 @@
 //! One piece: reading and writing the format stay side by side, so each
 //! field read is visibly a field written back.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 
 use super::{parse_json, FormatError, Limits};
+
+mod budget;
 use crate::models::MessageRole;
+use budget::Budget;
 
 /// Metadata key under which SillyTavern's own fields are kept: a line's
 /// fields on the message (and on each of its swipes, since showing a swipe
@@ -131,69 +132,6 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<StChat, FormatError> {
         messages.extend(part);
     }
     Ok(StChat { header, messages })
-}
-
-/// What a chat's rows may cost, shared by the threads that parse it: a
-/// file is refused as soon as its lines would cost more than
-/// `stored_per_byte` times its size (plus an allowance), before any of it
-/// is copied into swipes.
-struct Budget {
-    spent: AtomicUsize,
-    limit: usize,
-}
-
-/// What one stored row costs beyond its text, roughly, in memory and on disk.
-const ROW_COST: usize = 512;
-
-impl Budget {
-    fn new(file_bytes: usize, limits: &Limits) -> Self {
-        Self {
-            spent: AtomicUsize::new(0),
-            limit: file_bytes
-                .saturating_mul(limits.stored_per_byte)
-                .saturating_add(limits.stored_allowance),
-        }
-    }
-
-    /// One line as a message, refused when it is too long, has too many
-    /// swipes, or would take the chat over its budget.
-    fn message(
-        &self,
-        no: usize,
-        line: &[u8],
-        obj: Map<String, Value>,
-        limits: &Limits,
-    ) -> Result<StMessage, FormatError> {
-        let m = message(obj).map_err(|e| at(no, e))?;
-        if m.swipes.len() > limits.max_swipes {
-            return Err(at(
-                no,
-                FormatError::new(format!(
-                    "the message has {} swipes; the limit is {}",
-                    m.swipes.len(),
-                    limits.max_swipes
-                )),
-            ));
-        }
-        // Each swipe keeps a copy of the line's other fields: about the
-        // line less its texts.
-        let texts = m.content.len() + m.swipes.iter().map(|s| s.content.len()).sum::<usize>();
-        let fields = line.len().saturating_sub(texts);
-        let cost = ROW_COST + m.swipes.len() * (ROW_COST + fields);
-        let spent = self.spent.fetch_add(cost, Ordering::Relaxed) + cost;
-        if spent > self.limit {
-            return Err(at(
-                no,
-                FormatError::new(format!(
-                    "the chat would take more than {} MB once stored (each swipe repeats its \
-                     line's fields); the limit for a file of this size is {} MB",
-                    spent / (1024 * 1024),
-                    self.limit / (1024 * 1024)
-                )),
-            ));
-        }
-        Ok(m)
-    }
 }
 
 fn at(line: usize, e: FormatError) -> FormatError {

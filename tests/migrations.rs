@@ -32,6 +32,12 @@ async fn migrations_apply_revert_and_apply_again() {
         "message_swipes",
         "application_settings",
         "app_config",
+        "documents",
+        "document_chunks",
+        "document_chunks_fts",
+        "chat_documents_off",
+        "chat_memories",
+        "embeddings",
     ] {
         assert!(
             tables.contains(&t.to_string()),

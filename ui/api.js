@@ -1,13 +1,14 @@
 // @ts-check
-// The only module that talks to the Rust side: it knows every command name
-// and is the only caller of `invoke` and `listen` and the only one that opens
-// a `Channel` (a reply's text and an import's progress come over one). Every
-// call returns a Promise that rejects with an AppError (see below), never a
-// bare string.
+// The module that talks to the Rust side: it and its areas in `ui/api/`
+// (which call `call` and `channel` from here) know every command name; this
+// file is the only caller of `invoke` and `listen` and the only one that
+// opens a `Channel` (a reply's text and an import's progress come over one).
+// Every call returns a Promise that rejects with an AppError (see below),
+// never a bare string.
 //
 // It is one piece on purpose (past 400 lines): the one place that knows the
-// command names and the JSON shapes the Rust side sends, so a change to a
-// command is a change to this file alone.
+// core command names and the JSON shapes the Rust side sends. Newer areas
+// (memory, documents) live in `ui/api/<area>.js`, one file per area.
 
 /**
  * @typedef {"ValidationError"|"NotFoundError"|"ConflictError"|"BusinessRuleError"|"DatabaseError"|"ExternalApiError"|"CancelledError"|"InternalError"} ErrorType
@@ -122,7 +123,7 @@ export function toAppError(raw) {
  * @param {{headers: Record<string, string>}} [options]
  * @returns {Promise<any>}
  */
-async function call(cmd, args, options) {
+export async function call(cmd, args, options) {
   try {
     return await tauriCore().invoke(cmd, args ?? {}, options);
   } catch (e) {
@@ -150,7 +151,7 @@ async function listen(event, handler) {
  * @param {(message: T) => void} onMessage
  * @returns {TauriChannel<T>}
  */
-function channel(onMessage) {
+export function channel(onMessage) {
   /** @type {TauriChannel<T>} */
   const ch = new (tauriCore().Channel)();
   ch.onmessage = onMessage;

@@ -149,6 +149,7 @@ pub fn state(pool: SqlitePool, secrets: Arc<dyn SecretStore>, opened: Opened) ->
         http: ai::http_client(),
         secrets,
         replies: Arc::default(),
+        summaries: Arc::default(),
         db_path: opened.db_path,
         log_dir: opened.log_dir,
         schema_version: opened.schema_version,

@@ -11,6 +11,7 @@ use sqlx::SqlitePool;
 
 use crate::secrets::SecretStore;
 use crate::services::generation::registry::Replies;
+use crate::services::memory::summary_queue::Summaries;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,6 +21,8 @@ pub struct AppState {
     pub secrets: Arc<dyn SecretStore>,
     /// The replies being written, by chat.
     pub replies: Arc<Replies>,
+    /// The summaries of older messages waiting or being written.
+    pub summaries: Arc<Summaries>,
     pub db_path: PathBuf,
     pub log_dir: PathBuf,
     pub schema_version: i64,

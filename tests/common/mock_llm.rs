@@ -68,6 +68,9 @@ pub struct MockLlm {
     /// A chat's title requests (`services::chat_title`), kept apart so they
     /// never take a reply meant for a chat nor count among `requests()`.
     titles: Titles,
+    /// Summary requests (`services::memory::summarize`, told by the default
+    /// summary instruction), kept apart like the titles.
+    summaries: Titles,
 }
 
 /// The title requests seen and the answers waiting for them (none: 503,
@@ -87,12 +90,15 @@ impl MockLlm {
         let replies = Arc::new(Mutex::new(replies));
         let sent = Arc::new(AtomicUsize::new(0));
         let titles = Titles::default();
-        let (s, r, n, t) = (seen.clone(), replies.clone(), sent.clone(), titles.clone());
+        let summaries = Titles::default();
+        let (s, r, n) = (seen.clone(), replies.clone(), sent.clone());
+        let (t, m) = (titles.clone(), summaries.clone());
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                let (s, r, n, t) = (s.clone(), r.clone(), n.clone(), t.clone());
+                let (s, r, n) = (s.clone(), r.clone(), n.clone());
+                let (t, m) = (t.clone(), m.clone());
                 tokio::spawn(async move {
-                    let _ = serve(socket, s, r, n, t).await;
+                    let _ = serve(socket, s, r, n, t, m).await;
                 });
             }
         });
@@ -102,6 +108,7 @@ impl MockLlm {
             replies,
             sent,
             titles,
+            summaries,
         }
     }
 
@@ -123,6 +130,16 @@ impl MockLlm {
         self.titles.answers.lock().unwrap().push(reply);
     }
 
+    /// The answer to the next summary request (none queued: a 503).
+    pub fn answer_summary(&self, reply: Reply) {
+        self.summaries.answers.lock().unwrap().push(reply);
+    }
+
+    /// The summary requests seen (not among `requests()`).
+    pub fn summary_requests(&self) -> Vec<Seen> {
+        self.summaries.seen.lock().unwrap().clone()
+    }
+
     /// The chat title requests seen (not among `requests()`).
     pub fn title_requests(&self) -> Vec<Seen> {
         self.titles.seen.lock().unwrap().clone()
@@ -135,6 +152,7 @@ async fn serve(
     replies: Arc<Mutex<Vec<Reply>>>,
     sent: Arc<AtomicUsize>,
     titles: Titles,
+    summaries: Titles,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 4096];
@@ -172,17 +190,28 @@ async fn serve(
     }
     let body = String::from_utf8_lossy(&buf[head_end..]).into_owned();
     let is_title = body.contains(parley::services::chat_title::TITLE_INSTRUCTION);
+    // The instruction as JSON escapes it in the request body.
+    let summary_marker =
+        serde_json::to_string(parley::services::app_config::DEFAULT_SUMMARY_INSTRUCTION).unwrap();
+    let is_summary = body.contains(summary_marker.trim_matches('"'));
     let request = Seen {
         method,
         path,
         headers,
         body,
     };
-    let reply = if is_title {
-        titles.seen.lock().unwrap().push(request);
-        let mut answers = titles.answers.lock().unwrap();
+    let apart = if is_title {
+        Some((&titles, "no title here"))
+    } else if is_summary {
+        Some((&summaries, "no summary here"))
+    } else {
+        None
+    };
+    let reply = if let Some((kept, none)) = apart {
+        kept.seen.lock().unwrap().push(request);
+        let mut answers = kept.answers.lock().unwrap();
         if answers.is_empty() {
-            status(503, "{\"error\":\"no title here\"}")
+            status(503, &format!("{{\"error\":\"{none}\"}}"))
         } else {
             answers.remove(0)
         }

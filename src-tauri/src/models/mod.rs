@@ -4,6 +4,7 @@
 
 mod ai_model;
 mod character;
+mod chat_memory;
 mod chat_session;
 mod message;
 mod page;
@@ -15,6 +16,7 @@ mod user_profile;
 
 pub use ai_model::{AiModel, AiModelInput, SamplingParams};
 pub use character::{Character, CharacterInput, CharacterSummary};
+pub use chat_memory::{ChatMemory, ChatMemoryInput, MadeBy};
 pub use chat_session::{ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary};
 pub use message::{Message, MessageInput, MessageRole, MessageStatus, MessageSwipe};
 pub use page::{Cursor, CursorKey, DeletedFilter, Direction, ListQuery, Page, SortBy};

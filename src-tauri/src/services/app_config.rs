@@ -39,6 +39,37 @@ pub const BACKUPS_KEPT: Key<u32> = Key {
     default: || 10,
 };
 
+/// What a summary model is told (`services::memory::summarize`) unless
+/// the person wrote their own; tests' mock providers tell summary requests
+/// by it.
+pub const DEFAULT_SUMMARY_INSTRUCTION: &str =
+    "Summarize the part of a conversation below for the story's long-term memory. \
+     Keep names, places, facts, decisions, promises, feelings and unresolved threads; \
+     leave out greetings and small talk. Write in the past tense, as a few short \
+     sentences, at most 150 words. Answer with the summary alone.";
+
+/// The model that writes a chat's summaries: an `ai_models` id, or null for
+/// the chat's own model.
+pub const SUMMARY_MODEL: Key<Option<String>> = Key {
+    name: "memory.summary_model",
+    description: "the model that summarizes older messages (a model id); null: the chat's own",
+    default: || None,
+};
+
+/// What the summary model is told.
+pub const SUMMARY_INSTRUCTION: Key<String> = Key {
+    name: "memory.summary_instruction",
+    description: "the instruction the summary model is given before the messages to summarize",
+    default: || DEFAULT_SUMMARY_INSTRUCTION.to_string(),
+};
+
+/// Tokens of summaries a prompt may hold (read by the prompt's memory).
+pub const SUMMARIES_BUDGET: Key<u32> = Key {
+    name: "memory.summaries_budget",
+    description: "how many tokens of summaries go into the prompt, newest ranges first",
+    default: || 600,
+};
+
 /// A known key as the registry holds it, whatever its type.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -62,7 +93,13 @@ impl<T: Serialize + DeserializeOwned> Key<T> {
 
 /// Every key the window may read or write.
 pub fn known() -> Vec<Known> {
-    vec![ENTER_SENDS.known(), BACKUPS_KEPT.known()]
+    vec![
+        ENTER_SENDS.known(),
+        BACKUPS_KEPT.known(),
+        SUMMARY_MODEL.known(),
+        SUMMARY_INSTRUCTION.known(),
+        SUMMARIES_BUDGET.known(),
+    ]
 }
 
 fn find(name: &str) -> Option<Known> {

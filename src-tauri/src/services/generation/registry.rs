@@ -173,6 +173,11 @@ impl Replies {
         !self.lock().is_empty()
     }
 
+    /// The chats a reply is being written (or starting) in.
+    pub fn chats(&self) -> Vec<Id> {
+        self.lock().keys().copied().collect()
+    }
+
     /// The reply being written in a chat: `(generation, message)`.
     pub fn in_chat(&self, chat_id: Id) -> Option<(Id, Id)> {
         self.lock()

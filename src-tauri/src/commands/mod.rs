@@ -21,6 +21,7 @@ pub mod app_config;
 pub mod avatar;
 pub mod backup;
 pub mod character;
+pub mod chat_memory;
 pub mod chat_session;
 pub mod demo;
 pub mod export;
@@ -134,6 +135,13 @@ macro_rules! all_commands {
             $crate::commands::backup::backup_delete,
             $crate::commands::backup::backup_delete_all_before_now,
             $crate::commands::backup::backup_restore,
+            $crate::commands::chat_memory::chat_memory_list,
+            $crate::commands::chat_memory::chat_memory_add,
+            $crate::commands::chat_memory::chat_memory_update,
+            $crate::commands::chat_memory::chat_memory_pin,
+            $crate::commands::chat_memory::chat_memory_delete,
+            $crate::commands::chat_memory::chat_memory_resummarize,
+            $crate::commands::chat_memory::chat_memory_status,
         ]
     };
 }

@@ -90,4 +90,11 @@ pub const COMMANDS: &[&str] = &[
     "backup_delete",
     "backup_delete_all_before_now",
     "backup_restore",
+    "chat_memory_list",
+    "chat_memory_add",
+    "chat_memory_update",
+    "chat_memory_pin",
+    "chat_memory_delete",
+    "chat_memory_resummarize",
+    "chat_memory_status",
 ];

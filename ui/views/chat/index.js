@@ -16,6 +16,7 @@ import { Composer } from './composer.js';
 import { ReplyController } from './reply.js';
 import { ChatSettings } from './settings.js';
 import { showPrompt } from './prompt.js';
+import { openMemory } from './memory.js';
 import { openModelSetup } from '../connect.js';
 import { renameTitle } from './rename.js';
 import { modelPicker } from './model-picker.js';
@@ -125,6 +126,13 @@ export async function render(root, params) {
       }
     },
   }, 'Show prompt');
+  const memoryBtn = h('button', {
+    type: 'button',
+    class: 'btn subtle',
+    id: 'chat-memory',
+    title: 'What this chat remembers: summaries of its older messages',
+    onclick: () => openMemory(chatId).catch((e) => void showChatError(e)),
+  }, 'Memory');
   const deleteBtn = h('button', {
     type: 'button',
     class: 'btn danger-subtle',
@@ -156,7 +164,7 @@ export async function render(root, params) {
     },
   }, 'Export');
   // In a narrow window Show prompt, Export and Delete fold into "More" (styles.css).
-  const more = h('div', { class: 'header-more', id: 'chat-more-menu' }, promptBtn, exportBtn, deleteBtn);
+  const more = h('div', { class: 'header-more', id: 'chat-more-menu' }, memoryBtn, promptBtn, exportBtn, deleteBtn);
   const moreBtn = h('button', {
     type: 'button',
     class: 'btn subtle more-btn',

@@ -159,6 +159,20 @@ pub fn resummarize(state: &AppState, chat_id: Id, memory_id: Option<Id>) {
     enqueue(state, chat_id, memory_id);
 }
 
+/// The memory panel's "Re-summarize": the chat must be live, and the entry
+/// (when one is named) one of its own. Returns the summaries' status.
+pub async fn ask(state: &AppState, chat_id: Id, memory_id: Option<Id>) -> Result<SummaryStatus> {
+    crate::services::message::live_chat(&state.pool, chat_id).await?;
+    if let Some(id) = memory_id {
+        let entry = crate::repos::chat_memory::get(&state.pool, id).await?;
+        if entry.is_none_or(|e| e.chat_session_id != chat_id) {
+            return Err(AppError::not_found("memory entry", id));
+        }
+    }
+    resummarize(state, chat_id, memory_id);
+    Ok(state.summaries.status(chat_id))
+}
+
 fn enqueue(state: &AppState, chat_id: Id, memory_id: Option<Id>) {
     let q = &state.summaries;
     let start_worker = {

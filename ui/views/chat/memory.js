@@ -126,7 +126,9 @@ export async function openMemory(chatId) {
     const pin = h('button', { type: 'button', class: 'btn subtle memory-pin', 'aria-pressed': String(m.pinned) }, m.pinned ? 'Unpin' : 'Pin');
     const again = h('button', { type: 'button', class: 'btn subtle memory-resummarize', title: 'Ask the summary model to write this entry again from its messages' }, 'Re-summarize');
     const del = h('button', { type: 'button', class: 'btn danger-subtle memory-delete' }, 'Delete');
-    const li = h('li', { class: m.stale ? 'memory-entry stale' : 'memory-entry', data: { id: m.id } }, h('div', { class: 'memory-head' }, ...marks), text, h('div', { class: 'memory-actions' }, edit, pin, again, del));
+    const actions = h('div', { class: 'memory-actions' }, edit, pin, again, del);
+    const why = m.stale ? h('p', { class: 'memory-why muted' }, 'A message in this range was edited or deleted after this was written: re-summarize it, or edit it yourself.') : null;
+    const li = h('li', { class: m.stale ? 'memory-entry stale' : 'memory-entry', data: { id: m.id } }, h('div', { class: 'memory-head' }, ...marks), text, why, actions);
 
     edit.addEventListener('click', () => {
       const box = textarea('content', m.content, { rows: 6, class: 'memory-editor', 'aria-label': `Text of the entry for ${rangeLabel(m.firstSeq, m.lastSeq)}` });
@@ -140,6 +142,7 @@ export async function openMemory(chatId) {
         });
       });
       text.replaceWith(form);
+      actions.hidden = true;
       box.focus();
     });
     pin.addEventListener('click', async () => {
@@ -178,7 +181,9 @@ export async function openMemory(chatId) {
     title: 'Memory',
     id: 'memory-dialog',
     className: 'wide',
-    body: [h('div', { class: 'memory-top' }, statusEl, now), errorLine, list, addForm, settings],
+    body: [list, addForm, settings],
+    // Beside Close, out of the scrolled part: always in sight.
+    actions: [h('div', { class: 'memory-top' }, statusEl, errorLine), now],
   });
 
   // While open: what the summarizer does, and its new entries when it is done.

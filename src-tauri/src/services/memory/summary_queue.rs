@@ -321,6 +321,14 @@ fn failed(state: &AppState, chat_id: Id, e: &AppError, asked: Vec<Id>) {
         let state = state.clone();
         tokio::spawn(async move {
             tokio::time::sleep(wait).await;
+            // A run since (the person asked again) settled it.
+            let still_failed = matches!(
+                state.summaries.lock().state.get(&chat_id),
+                Some(State::Failed { .. })
+            );
+            if !still_failed {
+                return;
+            }
             if !asked.is_empty() {
                 state
                     .summaries

@@ -1,5 +1,5 @@
 //! A chat's memory entries (`services::chat_memory`) and the background
-//! summarizer (`services::memory::summary_queue`), against real SQLite and
+//! summarizer (`services::memory`: `summary_queue`, `summary_worker`), against real SQLite and
 //! the mock provider: a long chat whose history no longer fits a small
 //! context gets summaries tied to the ranges that fell out, oldest first;
 //! the person adds, edits, pins and deletes entries, with bad ranges
@@ -22,7 +22,8 @@ use parley::models::{
     ProviderKind,
 };
 use parley::services::generation::{self, ReplyEvent, ReplySink};
-use parley::services::memory::summary_queue::{self, Summaries, SummaryStatus};
+use parley::services::memory::summary_queue::{Summaries, SummaryStatus};
+use parley::services::memory::summary_worker;
 use parley::services::{chat_memory, chat_session, message};
 use parley::state::AppState;
 
@@ -99,6 +100,7 @@ async fn long_chat(n: usize, replies: Vec<Reply>) -> World {
         Duration::from_millis(300),
         Duration::from_millis(300),
     ]));
+    summary_worker::start(&state);
     World {
         state,
         chat: chat.id,
@@ -243,7 +245,7 @@ async fn a_long_chat_gets_summaries_of_the_ranges_that_fell_out_after_a_reply() 
     .await
     .unwrap();
     assert!(w.entries().await[0].stale);
-    summary_queue::resummarize(&w.state, w.chat, None);
+    summary_worker::resummarize(&w.state, w.chat, None);
     until("the stale entry rewritten", || async {
         !w.entries().await[0].stale && w.status() == SummaryStatus::Idle
     })
@@ -354,7 +356,7 @@ async fn a_person_adds_edits_pins_and_deletes_entries_and_bad_input_is_refused_i
         add(0, 1, "In the trash").await,
         Err(AppError::BusinessRule(_))
     ));
-    summary_queue::resummarize(&w.state, w.chat, None);
+    summary_worker::resummarize(&w.state, w.chat, None);
     until("the trashed chat skipped", || async {
         w.status() == SummaryStatus::Idle
     })
@@ -408,7 +410,7 @@ async fn editing_or_deleting_a_message_in_a_range_marks_its_entry_stale_and_outs
     assert!(!fixed.stale);
     assert!(stale(b.id).await);
     // A stale entry of the person's is not rewritten by a run on its own.
-    summary_queue::resummarize(&w.state, w.chat, None);
+    summary_worker::resummarize(&w.state, w.chat, None);
     until("the run", || async { w.status() == SummaryStatus::Idle }).await;
     assert!(w.mock.summary_requests().is_empty());
     assert_eq!(
@@ -417,7 +419,7 @@ async fn editing_or_deleting_a_message_in_a_range_marks_its_entry_stale_and_outs
     );
     // Asked for, it is.
     w.mock.answer_summary(answer("Rewritten on request."));
-    summary_queue::resummarize(&w.state, w.chat, Some(b.id));
+    summary_worker::resummarize(&w.state, w.chat, Some(b.id));
     until("the entry rewritten", || async { !stale(b.id).await }).await;
     let b2 = chat_memory::get(pool, b.id).await.unwrap();
     assert_eq!(
@@ -447,7 +449,7 @@ async fn a_reply_on_the_same_model_interrupts_a_running_summary_which_is_written
         end: End::Hang,
     });
     w.mock.answer_summary(answer("Written after the reply."));
-    summary_queue::resummarize(&w.state, w.chat, None);
+    summary_worker::resummarize(&w.state, w.chat, None);
     until("the summary running", || async {
         matches!(w.status(), SummaryStatus::Running { .. }) && w.mock.summary_requests().len() == 1
     })
@@ -484,7 +486,7 @@ async fn a_reply_on_the_same_model_interrupts_a_running_summary_which_is_written
 async fn a_failing_summary_says_why_and_is_tried_again() {
     let w = long_chat(40, vec![answer("Fine.")]).await;
     // No answer queued: the mock says 503 to summaries.
-    summary_queue::resummarize(&w.state, w.chat, None);
+    summary_worker::resummarize(&w.state, w.chat, None);
     until("the failure", || async {
         matches!(w.status(), SummaryStatus::Failed { .. })
     })

@@ -85,7 +85,7 @@ pub fn run() {
             };
             // The daily backup: now if the newest is a day old, then daily.
             tauri::async_runtime::spawn(services::backup::daily(pool.clone(), db_path.clone()));
-            app.manage(state(
+            let state = state(
                 pool,
                 secrets,
                 Opened {
@@ -93,7 +93,10 @@ pub fn run() {
                     log_dir,
                     schema_version: report.schema_version,
                 },
-            ));
+            );
+            // Summaries of older messages, in the background, for the app's life.
+            tauri::async_runtime::block_on(async { services::memory::summary_worker::start(&state) });
+            app.manage(state);
 
             let config = app
                 .config()

@@ -7,7 +7,8 @@ use tracing::instrument;
 use crate::error::Result;
 use crate::models::{ChatMemory, ChatMemoryInput, Id};
 use crate::services::chat_memory as service;
-use crate::services::memory::summary_queue::{self, SummaryStatus};
+use crate::services::memory::summary_queue::SummaryStatus;
+use crate::services::memory::summary_worker;
 use crate::state::AppState;
 
 /// A chat's entries, newest range first.
@@ -62,7 +63,7 @@ pub async fn chat_memory_resummarize(
     chat_id: Id,
     memory_id: Option<Id>,
 ) -> Result<SummaryStatus> {
-    summary_queue::ask(&state, chat_id, memory_id).await
+    summary_worker::ask(&state, chat_id, memory_id).await
 }
 
 /// What a chat's summaries are doing: idle, queued, running, waiting for

@@ -196,7 +196,7 @@ pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
             joined.send(&last);
         }
     }
-    crate::services::memory::summary_queue::after_reply(state, job.ticket.chat_id);
+    state.summaries.after_reply(job.ticket.chat_id);
 }
 
 /// Feeds the event that ends the reply and returns the end.

@@ -1,8 +1,10 @@
-//! The app's one summary queue: chats wait in line and one summary runs at
-//! a time, in a background task of its own, never inside a command's or a
-//! reply's await.
+//! The app's one summary queue (in `AppState`): the chats waiting for
+//! summaries, the entries the person asked for, and what each chat's
+//! summaries are doing, for the memory panel. A reply's end only puts its
+//! chat in line here ([`Summaries::after_reply`]); the worker
+//! (`summary_worker`) takes chats from it one at a time.
 //!
-//! A reply always goes first. Before each summary, and while it runs, the
+//! How the worker runs them: a reply always goes first. Before each summary, and while it runs, the
 //! queue looks at the replies being written (`state.replies`): while one
 //! runs on the summary model's provider (a local server runs one model at a
 //! time; a remote one shares the person's rate limits) the summary waits,
@@ -20,13 +22,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::sync::Notify;
 
-use super::summarize::{self, Piece};
-use crate::error::{AppError, Result};
 use crate::models::Id;
-use crate::state::AppState;
-
-/// How often a waiting or running summary looks at the replies.
-const REPLY_POLL: Duration = Duration::from_millis(50);
 
 /// What a chat's summaries are doing, for the memory panel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,7 +54,7 @@ pub enum SummaryStatus {
 }
 
 #[derive(Debug, Clone)]
-enum State {
+pub(super) enum State {
     Queued,
     Running(i64, i64),
     Waiting(i64, i64),
@@ -70,22 +66,22 @@ enum State {
 }
 
 #[derive(Default)]
-struct Inner {
-    queue: VecDeque<Id>,
+pub(super) struct Inner {
+    pub(super) queue: VecDeque<Id>,
     /// Entries the person asked to re-summarize, by chat.
-    asked: HashMap<Id, Vec<Id>>,
-    state: HashMap<Id, State>,
+    pub(super) asked: HashMap<Id, Vec<Id>>,
+    pub(super) state: HashMap<Id, State>,
     /// Failed tries in a row, by chat.
-    tries: HashMap<Id, u32>,
-    worker: bool,
+    pub(super) tries: HashMap<Id, u32>,
+    pub(super) worker: bool,
 }
 
 /// The queue (one per app, in `AppState`).
 pub struct Summaries {
     inner: Mutex<Inner>,
-    wake: Notify,
+    pub(super) wake: Notify,
     /// Waits before the second, third, ... try of a failed summary.
-    backoff: Vec<Duration>,
+    pub(super) backoff: Vec<Duration>,
 }
 
 impl Default for Summaries {
@@ -108,7 +104,7 @@ impl Summaries {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -138,207 +134,36 @@ impl Summaries {
         }
     }
 
-    fn set(&self, chat_id: Id, state: Option<State>) {
+    pub(super) fn set(&self, chat_id: Id, state: Option<State>) {
         let mut inner = self.lock();
         match state {
             Some(s) => inner.state.insert(chat_id, s),
             None => inner.state.remove(&chat_id),
         };
     }
-}
 
-/// A reply in a chat has ended: its chat may need summaries now.
-pub fn after_reply(state: &AppState, chat_id: Id) {
-    enqueue(state, chat_id, None);
-}
-
-/// The person asks for summaries now: of one entry (`memory_id`), or of
-/// whatever the chat needs. Failed tries start counting again.
-pub fn resummarize(state: &AppState, chat_id: Id, memory_id: Option<Id>) {
-    state.summaries.lock().tries.remove(&chat_id);
-    enqueue(state, chat_id, memory_id);
-}
-
-/// The memory panel's "Re-summarize": the chat must be live, and the entry
-/// (when one is named) one of its own. Returns the summaries' status.
-pub async fn ask(state: &AppState, chat_id: Id, memory_id: Option<Id>) -> Result<SummaryStatus> {
-    crate::services::message::live_chat(&state.pool, chat_id).await?;
-    if let Some(id) = memory_id {
-        let entry = crate::repos::chat_memory::get(&state.pool, id).await?;
-        if entry.is_none_or(|e| e.chat_session_id != chat_id) {
-            return Err(AppError::not_found("memory entry", id));
-        }
+    /// A reply in a chat has ended: its chat may need summaries now.
+    pub fn after_reply(&self, chat_id: Id) {
+        self.enqueue(chat_id, None);
     }
-    resummarize(state, chat_id, memory_id);
-    Ok(state.summaries.status(chat_id))
-}
 
-fn enqueue(state: &AppState, chat_id: Id, memory_id: Option<Id>) {
-    let q = &state.summaries;
-    let start_worker = {
-        let mut inner = q.lock();
-        if let Some(id) = memory_id {
-            inner.asked.entry(chat_id).or_default().push(id);
-        }
-        if !inner.queue.contains(&chat_id) {
-            inner.queue.push_back(chat_id);
-        }
-        if !matches!(
-            inner.state.get(&chat_id),
-            Some(State::Running(..) | State::Waiting(..))
-        ) {
-            inner.state.insert(chat_id, State::Queued);
-        }
-        !std::mem::replace(&mut inner.worker, true)
-    };
-    q.wake.notify_one();
-    if start_worker {
-        tokio::spawn(worker(state.clone()));
-    }
-}
-
-/// The one task that runs summaries, one chat at a time, for the app's life.
-async fn worker(state: AppState) {
-    loop {
-        let next = state.summaries.lock().queue.pop_front();
-        match next {
-            Some(chat_id) => run_chat(&state, chat_id).await,
-            None => state.summaries.wake.notified().await,
-        }
-    }
-}
-
-async fn run_chat(state: &AppState, chat_id: Id) {
-    let q = &state.summaries;
-    let asked = q.lock().asked.remove(&chat_id).unwrap_or_default();
-    let plan = match summarize::plan(state, chat_id, &asked).await {
-        Ok(Some(plan)) => plan,
-        Ok(None) => {
-            q.set(chat_id, None);
-            return;
-        }
-        Err(e) => return failed(state, chat_id, &e, asked),
-    };
-    for piece in &plan.pieces {
-        match one(state, &plan, piece).await {
-            // The model answers: failures start counting again.
-            Ok(true) => {
-                q.lock().tries.remove(&chat_id);
-            }
-            // The chat went to the trash or away meanwhile.
-            Ok(false) => break,
-            Err(e) => return failed(state, chat_id, &e, asked),
-        }
-    }
-    q.lock().tries.remove(&chat_id);
-    q.set(chat_id, None);
-}
-
-/// One summary, after any reply on its provider, run again when a reply
-/// interrupts it. `false` when the chat is no longer live.
-async fn one(state: &AppState, plan: &summarize::Plan, piece: &Piece) -> Result<bool> {
-    let q = &state.summaries;
-    let provider = plan.model.provider_id;
-    loop {
-        if !crate::repos::exists_live(
-            &state.pool,
-            crate::repos::Table::ChatSessions,
-            piece.chat_id,
-        )
-        .await?
+    /// Puts a chat in line (once), with an entry the person asked for.
+    pub(super) fn enqueue(&self, chat_id: Id, memory_id: Option<Id>) {
         {
-            return Ok(false);
-        }
-        if reply_on(state, provider).await? {
-            q.set(
-                piece.chat_id,
-                Some(State::Waiting(piece.first_seq, piece.last_seq)),
-            );
-            while reply_on(state, provider).await? {
-                tokio::time::sleep(REPLY_POLL).await;
+            let mut inner = self.lock();
+            if let Some(id) = memory_id {
+                inner.asked.entry(chat_id).or_default().push(id);
+            }
+            if !inner.queue.contains(&chat_id) {
+                inner.queue.push_back(chat_id);
+            }
+            if !matches!(
+                inner.state.get(&chat_id),
+                Some(State::Running(..) | State::Waiting(..))
+            ) {
+                inner.state.insert(chat_id, State::Queued);
             }
         }
-        q.set(
-            piece.chat_id,
-            Some(State::Running(piece.first_seq, piece.last_seq)),
-        );
-        tokio::select! {
-            r = summarize::write(state, &plan.model, piece, plan.range_tokens) => {
-                r?;
-                return Ok(true);
-            }
-            r = reply_starts(state, provider) => {
-                r?;
-                tracing::info!(chat_id = %piece.chat_id, first_seq = piece.first_seq, "a reply started on the summary's provider; the summary waits for it");
-            }
-        }
-    }
-}
-
-/// Resolves once a reply is being written on `provider`.
-async fn reply_starts(state: &AppState, provider: Id) -> Result<()> {
-    loop {
-        tokio::time::sleep(REPLY_POLL).await;
-        if reply_on(state, provider).await? {
-            return Ok(());
-        }
-    }
-}
-
-/// Whether a reply is being written (or starting) on `provider`.
-async fn reply_on(state: &AppState, provider: Id) -> Result<bool> {
-    for chat in state.replies.chats() {
-        if crate::repos::chat_memory::reply_provider(&state.pool, chat).await? == Some(provider) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// Keeps why a chat's summary failed, and tries again after the backoff.
-fn failed(state: &AppState, chat_id: Id, e: &AppError, asked: Vec<Id>) {
-    let q = &state.summaries;
-    let tries = {
-        let mut inner = q.lock();
-        let t = inner.tries.entry(chat_id).or_insert(0);
-        *t += 1;
-        *t
-    };
-    let wait = usize::try_from(tries - 1)
-        .ok()
-        .and_then(|i| q.backoff.get(i))
-        .copied();
-    tracing::warn!(chat_id = %chat_id, tries, error = %e, retry_in_secs = wait.map(|w| w.as_secs()), "a summary failed");
-    q.set(
-        chat_id,
-        Some(State::Failed {
-            error: e.to_string(),
-            tries,
-            retry_at: wait.map(|w| Instant::now() + w),
-        }),
-    );
-    if let Some(wait) = wait {
-        let state = state.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(wait).await;
-            // A run since (the person asked again) settled it.
-            let still_failed = matches!(
-                state.summaries.lock().state.get(&chat_id),
-                Some(State::Failed { .. })
-            );
-            if !still_failed {
-                return;
-            }
-            if !asked.is_empty() {
-                state
-                    .summaries
-                    .lock()
-                    .asked
-                    .entry(chat_id)
-                    .or_default()
-                    .extend(asked);
-            }
-            enqueue(&state, chat_id, None);
-        });
+        self.wake.notify_one();
     }
 }

@@ -159,10 +159,14 @@ async fn uncovered(
     names: &Names,
     pieces: &mut Vec<Piece>,
 ) -> Result<()> {
-    let covered = |seq: i64| {
+    // The end of the entries covering `seq`, if any: the walk jumps past
+    // them, so it reads only the messages no entry covers.
+    let covered_until = |seq: i64| {
         entries
             .iter()
-            .any(|e| e.first_seq <= seq && seq <= e.last_seq)
+            .filter(|e| e.first_seq <= seq && seq <= e.last_seq)
+            .map(|e| e.last_seq)
+            .max()
     };
     let mut group: Vec<Message> = Vec::new();
     let mut group_tokens = 0;
@@ -189,9 +193,10 @@ async fn uncovered(
             if pieces.len() >= PIECES_PER_RUN || m.seq >= boundary {
                 break 'pages;
             }
-            if covered(m.seq) {
+            if let Some(end) = covered_until(m.seq) {
                 close(&mut group, &mut group_tokens, pieces);
-                continue;
+                from = end + 1;
+                continue 'pages;
             }
             if m.content.trim().is_empty() {
                 continue;

@@ -85,7 +85,7 @@ pub fn run() {
             };
             // The daily backup: now if the newest is a day old, then daily.
             tauri::async_runtime::spawn(services::backup::daily(pool.clone(), db_path.clone()));
-            app.manage(state(
+            let state = state(
                 pool,
                 secrets,
                 Opened {
@@ -93,7 +93,10 @@ pub fn run() {
                     log_dir,
                     schema_version: report.schema_version,
                 },
-            ));
+            );
+            // Vectors for memory, when an embedding model is chosen.
+            tauri::async_runtime::spawn(services::embedding::indexer::run(state.clone()));
+            app.manage(state);
 
             let config = app
                 .config()
@@ -149,6 +152,7 @@ pub fn state(pool: SqlitePool, secrets: Arc<dyn SecretStore>, opened: Opened) ->
         http: ai::http_client(),
         secrets,
         replies: Arc::default(),
+        embeddings: Arc::default(),
         db_path: opened.db_path,
         log_dir: opened.log_dir,
         schema_version: opened.schema_version,

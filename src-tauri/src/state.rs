@@ -20,6 +20,8 @@ pub struct AppState {
     pub secrets: Arc<dyn SecretStore>,
     /// The replies being written, by chat.
     pub replies: Arc<Replies>,
+    /// The embedding indexer's progress and bell (`services::embedding`).
+    pub embeddings: Arc<crate::services::embedding::Embeddings>,
     pub db_path: PathBuf,
     pub log_dir: PathBuf,
     pub schema_version: i64,

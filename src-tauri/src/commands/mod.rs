@@ -23,6 +23,7 @@ pub mod backup;
 pub mod character;
 pub mod chat_session;
 pub mod demo;
+pub mod embedding;
 pub mod export;
 pub mod generation;
 pub mod import;
@@ -134,6 +135,9 @@ macro_rules! all_commands {
             $crate::commands::backup::backup_delete,
             $crate::commands::backup::backup_delete_all_before_now,
             $crate::commands::backup::backup_restore,
+            $crate::commands::embedding::embedding_status,
+            $crate::commands::embedding::embedding_set_model,
+            $crate::commands::embedding::embedding_set_weight,
         ]
     };
 }

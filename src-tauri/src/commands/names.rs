@@ -90,4 +90,7 @@ pub const COMMANDS: &[&str] = &[
     "backup_delete",
     "backup_delete_all_before_now",
     "backup_restore",
+    "embedding_status",
+    "embedding_set_model",
+    "embedding_set_weight",
 ];

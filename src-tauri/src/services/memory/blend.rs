@@ -1,0 +1,78 @@
+//! Ranking by keywords and meaning together: BM25 scores blended with the
+//! cosine similarity of embedding vectors. Pure functions, no I/O; the
+//! vectors come from `services::embedding::scores` / `nearest`.
+//!
+//! The contract retrieval relies on:
+//! - BM25 scores go in **higher is better** (negate SQLite's `bm25()`,
+//!   which is lower-is-better). They are scaled to 0..1 over the list
+//!   (best 1, worst 0; one item or all equal: each 1).
+//! - Cosine similarities are taken as they are, negatives counted as 0.
+//! - `score = (1 - w) * bm25 + w * cos`; `w` is clamped to 0..1 (NaN: 0).
+//! - An item only one side found still counts, with 0 for the side that
+//!   did not find it; so `w = 0` is BM25's order, `w = 1` the vectors'.
+//! - The result is sorted best first; ties go to the smaller id, so the
+//!   order is the same on every run.
+
+use std::collections::HashMap;
+
+/// Cosine similarity of two vectors, -1..1; 0 when either is all zeros or
+/// their lengths differ (vectors of different models never compare).
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    if a.len() != b.len() || a.is_empty() {
+        return 0.0;
+    }
+    let (mut dot, mut na, mut nb) = (0.0f32, 0.0f32, 0.0f32);
+    for (x, y) in a.iter().zip(b) {
+        dot += x * y;
+        na += x * x;
+        nb += y * y;
+    }
+    if na == 0.0 || nb == 0.0 {
+        return 0.0;
+    }
+    (dot / (na.sqrt() * nb.sqrt())).clamp(-1.0, 1.0)
+}
+
+/// BM25 scores (higher is better) scaled to 0..1 over the list.
+pub fn normalise(bm25: &[(i64, f64)]) -> HashMap<i64, f64> {
+    let finite = bm25.iter().map(|(_, s)| *s).filter(|s| s.is_finite());
+    let (min, max) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
+        (lo.min(s), hi.max(s))
+    });
+    bm25.iter()
+        .map(|&(id, s)| {
+            let scaled = if !s.is_finite() {
+                0.0
+            } else if max > min {
+                (s - min) / (max - min)
+            } else {
+                1.0
+            };
+            (id, scaled)
+        })
+        .collect()
+}
+
+/// One ranking from BM25 scores (higher is better) and cosine similarities
+/// by id, `weight` the share of the vectors (see the module doc).
+pub fn blend(bm25: &[(i64, f64)], vectors: &HashMap<i64, f32>, weight: f64) -> Vec<(i64, f64)> {
+    let w = if weight.is_nan() {
+        0.0
+    } else {
+        weight.clamp(0.0, 1.0)
+    };
+    let keywords = normalise(bm25);
+    let mut ids: Vec<i64> = keywords.keys().chain(vectors.keys()).copied().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out: Vec<(i64, f64)> = ids
+        .into_iter()
+        .map(|id| {
+            let k = keywords.get(&id).copied().unwrap_or(0.0);
+            let v = vectors.get(&id).map_or(0.0, |c| f64::from(*c).max(0.0));
+            (id, (1.0 - w) * k + w * v)
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}

@@ -68,6 +68,9 @@ pub struct MockLlm {
     /// A chat's title requests (`services::chat_title`), kept apart so they
     /// never take a reply meant for a chat nor count among `requests()`.
     titles: Titles,
+    /// Embeddings requests (`/v1/embeddings`, `/api/embed`), kept apart
+    /// like titles; answered with the stand-in vectors unless told.
+    embeds: Titles,
 }
 
 /// The title requests seen and the answers waiting for them (none: 503,
@@ -87,12 +90,15 @@ impl MockLlm {
         let replies = Arc::new(Mutex::new(replies));
         let sent = Arc::new(AtomicUsize::new(0));
         let titles = Titles::default();
+        let embeds = Titles::default();
         let (s, r, n, t) = (seen.clone(), replies.clone(), sent.clone(), titles.clone());
+        let e = embeds.clone();
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 let (s, r, n, t) = (s.clone(), r.clone(), n.clone(), t.clone());
+                let e = e.clone();
                 tokio::spawn(async move {
-                    let _ = serve(socket, s, r, n, t).await;
+                    let _ = serve(socket, s, r, n, t, e).await;
                 });
             }
         });
@@ -102,7 +108,19 @@ impl MockLlm {
             replies,
             sent,
             titles,
+            embeds,
         }
+    }
+
+    /// The answer to the next embeddings request (else the stand-in
+    /// vectors of its inputs).
+    pub fn answer_embeddings(&self, reply: Reply) {
+        self.embeds.answers.lock().unwrap().push(reply);
+    }
+
+    /// The embeddings requests seen (not among `requests()`).
+    pub fn embedding_requests(&self) -> Vec<Seen> {
+        self.embeds.seen.lock().unwrap().clone()
     }
 
     /// How many stream chunks the mock has written, over every request.
@@ -135,6 +153,7 @@ async fn serve(
     replies: Arc<Mutex<Vec<Reply>>>,
     sent: Arc<AtomicUsize>,
     titles: Titles,
+    embeds: Titles,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 4096];
@@ -178,7 +197,16 @@ async fn serve(
         headers,
         body,
     };
-    let reply = if is_title {
+    let reply = if request.path.ends_with("/embeddings") || request.path == "/api/embed" {
+        let answer = embedding_answer(&request);
+        embeds.seen.lock().unwrap().push(request);
+        let mut answers = embeds.answers.lock().unwrap();
+        if answers.is_empty() {
+            answer
+        } else {
+            answers.remove(0)
+        }
+    } else if is_title {
         titles.seen.lock().unwrap().push(request);
         let mut answers = titles.answers.lock().unwrap();
         if answers.is_empty() {
@@ -192,6 +220,36 @@ async fn serve(
     };
     write_reply(&mut socket, reply, &sent).await?;
     socket.shutdown().await
+}
+
+/// The stand-in vectors (`parley::services::embedding::standin`) of an
+/// embeddings request's inputs, in the shape of its path: OpenAI's
+/// `data[].embedding` or Ollama's `embeddings`.
+fn embedding_answer(request: &Seen) -> Reply {
+    use parley::services::embedding::standin;
+    let Ok(body) = serde_json::from_str::<serde_json::Value>(&request.body) else {
+        return status(400, "{\"error\":\"not JSON\"}");
+    };
+    let inputs: Vec<String> = match &body["input"] {
+        serde_json::Value::String(one) => vec![one.clone()],
+        serde_json::Value::Array(many) => many
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect(),
+        _ => return status(400, "{\"error\":\"no input\"}"),
+    };
+    let vectors: Vec<Vec<f32>> = inputs.iter().map(|t| standin::embed(t)).collect();
+    let json = if request.path == "/api/embed" {
+        serde_json::json!({ "model": body["model"], "embeddings": vectors })
+    } else {
+        let data: Vec<serde_json::Value> = vectors
+            .iter()
+            .enumerate()
+            .map(|(i, v)| serde_json::json!({ "object": "embedding", "index": i, "embedding": v }))
+            .collect();
+        serde_json::json!({ "object": "list", "model": body["model"], "data": data })
+    };
+    status(200, &json.to_string())
 }
 
 /// The next reply: the first in line, the last one repeating.

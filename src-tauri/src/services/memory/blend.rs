@@ -4,8 +4,10 @@
 //!
 //! The contract retrieval relies on:
 //! - BM25 scores go in **higher is better** (negate SQLite's `bm25()`,
-//!   which is lower-is-better). They are scaled to 0..1 over the list
-//!   (best 1, worst 0; one item or all equal: each 1).
+//!   which is lower-is-better). They are scaled to 0..1 over the list:
+//!   scores all >= 0 are divided by the best (a weaker keyword hit keeps
+//!   its share); a list with negatives is scaled min to max (best 1,
+//!   worst 0). One item, or all equal: each 1.
 //! - Cosine similarities are taken as they are, negatives counted as 0.
 //! - `score = (1 - w) * bm25 + w * cos`; `w` is clamped to 0..1 (NaN: 0).
 //! - An item only one side found still counts, with 0 for the side that
@@ -33,7 +35,8 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     (dot / (na.sqrt() * nb.sqrt())).clamp(-1.0, 1.0)
 }
 
-/// BM25 scores (higher is better) scaled to 0..1 over the list.
+/// BM25 scores (higher is better) scaled to 0..1 over the list (see the
+/// module doc).
 pub fn normalise(bm25: &[(i64, f64)]) -> HashMap<i64, f64> {
     let finite = bm25.iter().map(|(_, s)| *s).filter(|s| s.is_finite());
     let (min, max) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
@@ -43,6 +46,8 @@ pub fn normalise(bm25: &[(i64, f64)]) -> HashMap<i64, f64> {
         .map(|&(id, s)| {
             let scaled = if !s.is_finite() {
                 0.0
+            } else if min >= 0.0 && max > 0.0 {
+                s / max
             } else if max > min {
                 (s - min) / (max - min)
             } else {

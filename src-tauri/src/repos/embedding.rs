@@ -7,6 +7,8 @@
 //! or message goes or the message's text changes, so "what has no vector"
 //! is always "what to index next".
 
+use futures_util::stream::BoxStream;
+use futures_util::TryStreamExt;
 use sqlx::{Executor, QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::error::Result;
@@ -199,54 +201,62 @@ pub async fn vectors(
     Ok(out)
 }
 
+/// A stored row read one at a time: `(rowid, vector blob)`.
+pub type VectorRows<'e> = BoxStream<'e, Result<(i64, Vec<u8>)>>;
+
 /// Every stored vector of `model` for the chunks of the documents that
 /// apply to `chat` (the design's "a chat's scopes": live documents of the
 /// chat, of its character and of the library, minus those the chat turned
-/// off).
-pub async fn chat_chunk_vectors<'e>(
-    exec: impl Executor<'e, Database = Sqlite>,
+/// off), streamed so a large library is never all in memory.
+pub fn chat_chunk_vectors<'e>(
+    exec: impl Executor<'e, Database = Sqlite> + 'e,
     model: Id,
     chat: Id,
-) -> Result<Vec<(i64, Vec<u8>)>> {
-    Ok(sqlx::query_as(
-        r"select e.owner_rowid, e.vector
-            from chat_sessions s
-            join documents d
-              on d.deleted_at is null
-             and ((d.scope = 'chat' and d.chat_session_id = s.id)
-               or (d.scope = 'character' and d.character_id = s.character_id)
-               or d.scope = 'library')
-            join document_chunks c on c.document_id = d.id
-            join embeddings e
-              on e.ai_model_id = ?1 and e.owner_kind = 'chunk' and e.owner_rowid = c.id
-           where s.id = ?2
-             and not exists (select 1 from chat_documents_off o
-                              where o.chat_session_id = s.id and o.document_id = d.id)",
+) -> VectorRows<'e> {
+    Box::pin(
+        sqlx::query_as(
+            r"select e.owner_rowid, e.vector
+                from chat_sessions s
+                join documents d
+                  on d.deleted_at is null
+                 and ((d.scope = 'chat' and d.chat_session_id = s.id)
+                   or (d.scope = 'character' and d.character_id = s.character_id)
+                   or d.scope = 'library')
+                join document_chunks c on c.document_id = d.id
+                join embeddings e
+                  on e.ai_model_id = ?1 and e.owner_kind = 'chunk' and e.owner_rowid = c.id
+               where s.id = ?2
+                 and not exists (select 1 from chat_documents_off o
+                                  where o.chat_session_id = s.id and o.document_id = d.id)",
+        )
+        .bind(model)
+        .bind(chat)
+        .fetch(exec)
+        .map_err(Into::into),
     )
-    .bind(model)
-    .bind(chat)
-    .fetch_all(exec)
-    .await?)
 }
 
 /// Every stored vector of `model` for the messages of `chat` with `seq`
-/// below `before_seq` (the ones that fell out of the prompt's window).
-pub async fn chat_message_vectors<'e>(
-    exec: impl Executor<'e, Database = Sqlite>,
+/// below `before_seq` (the ones that fell out of the prompt's window),
+/// streamed.
+pub fn chat_message_vectors<'e>(
+    exec: impl Executor<'e, Database = Sqlite> + 'e,
     model: Id,
     chat: Id,
     before_seq: i64,
-) -> Result<Vec<(i64, Vec<u8>)>> {
-    Ok(sqlx::query_as(
-        r"select e.owner_rowid, e.vector
-            from messages m
-            join embeddings e
-              on e.ai_model_id = ?1 and e.owner_kind = 'message' and e.owner_rowid = m.rowid
-           where m.chat_session_id = ?2 and m.seq < ?3",
+) -> VectorRows<'e> {
+    Box::pin(
+        sqlx::query_as(
+            r"select e.owner_rowid, e.vector
+                from messages m
+                join embeddings e
+                  on e.ai_model_id = ?1 and e.owner_kind = 'message' and e.owner_rowid = m.rowid
+               where m.chat_session_id = ?2 and m.seq < ?3",
+        )
+        .bind(model)
+        .bind(chat)
+        .bind(before_seq)
+        .fetch(exec)
+        .map_err(Into::into),
     )
-    .bind(model)
-    .bind(chat)
-    .bind(before_seq)
-    .fetch_all(exec)
-    .await?)
 }

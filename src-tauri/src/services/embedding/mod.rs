@@ -25,7 +25,7 @@ use crate::error::{AppError, Result};
 use crate::models::{EmbeddingStatus, Id, IndexProgress, IndexState, Owner};
 use crate::repos::embedding as repo;
 use crate::services::app_config::{self, EMBEDDING_MODEL, VECTOR_WEIGHT};
-use crate::services::memory::blend::cosine;
+use crate::services::memory::blend::{cosine, cosine_le_bytes, unit};
 use crate::state::AppState;
 
 /// How long a reply waits for its query's vector before going on without.
@@ -248,21 +248,29 @@ pub async fn nearest(
         return Ok(None);
     };
     let rows = match scope {
-        Scope::ChatDocuments { chat } => repo::chat_chunk_vectors(&state.pool, model, chat).await?,
+        Scope::ChatDocuments { chat } => repo::chat_chunk_vectors(&state.pool, model, chat),
         Scope::ChatMessages { chat, before_seq } => {
-            repo::chat_message_vectors(&state.pool, model, chat, before_seq).await?
+            repo::chat_message_vectors(&state.pool, model, chat, before_seq)
         }
     };
-    Ok(Some(top_k(&q, rows, k)))
+    Ok(Some(top_k(&q, rows, k).await?))
 }
 
-/// The `k` rows nearest to `q`, best first (ties: smaller id first).
-pub fn top_k(q: &[f32], rows: Vec<(i64, Vec<u8>)>, k: usize) -> Vec<(i64, f32)> {
-    let mut scored: Vec<(i64, f32)> = rows
-        .into_iter()
-        .map(|(id, blob)| (id, cosine(q, &repo::from_blob(&blob))))
-        .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    scored.truncate(k);
-    scored
+/// The `k` rows nearest to `q`, best first (ties: smaller id first), read
+/// one at a time: memory stays at a few `k` rows whatever the library.
+pub async fn top_k(q: &[f32], mut rows: repo::VectorRows<'_>, k: usize) -> Result<Vec<(i64, f32)>> {
+    use futures_util::TryStreamExt;
+    let q = unit(q);
+    let mut best: Vec<(i64, f32)> = Vec::with_capacity(4 * k + 1);
+    let order = |a: &(i64, f32), b: &(i64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    while let Some((id, blob)) = rows.try_next().await? {
+        best.push((id, cosine_le_bytes(&q, &blob)));
+        if best.len() > 4 * k {
+            best.sort_by(order);
+            best.truncate(k);
+        }
+    }
+    best.sort_by(order);
+    best.truncate(k);
+    Ok(best)
 }

@@ -35,6 +35,34 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     (dot / (na.sqrt() * nb.sqrt())).clamp(-1.0, 1.0)
 }
 
+/// Cosine similarity of `unit` (a vector of length 1, see [`unit`]) to a
+/// stored vector as its little-endian bytes, without copying it out: the
+/// inner loop of a brute-force search. 0 when the lengths differ.
+pub fn cosine_le_bytes(unit: &[f32], blob: &[u8]) -> f32 {
+    if blob.len() != unit.len() * 4 || unit.is_empty() {
+        return 0.0;
+    }
+    let (mut dot, mut norm) = (0.0f32, 0.0f32);
+    for (q, b) in unit.iter().zip(blob.chunks_exact(4)) {
+        let x = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        dot += q * x;
+        norm += x * x;
+    }
+    if norm == 0.0 {
+        return 0.0;
+    }
+    (dot / norm.sqrt()).clamp(-1.0, 1.0)
+}
+
+/// `v` scaled to length 1 (all zeros stays all zeros).
+pub fn unit(v: &[f32]) -> Vec<f32> {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm == 0.0 {
+        return v.to_vec();
+    }
+    v.iter().map(|x| x / norm).collect()
+}
+
 /// BM25 scores (higher is better) scaled to 0..1 over the list (see the
 /// module doc).
 pub fn normalise(bm25: &[(i64, f64)]) -> HashMap<i64, f64> {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use sqlx::SqlitePool;
 
 use crate::secrets::SecretStore;
+use crate::services::embedding::shared::Embeddings;
 use crate::services::generation::registry::Replies;
 
 #[derive(Clone)]
@@ -21,7 +22,7 @@ pub struct AppState {
     /// The replies being written, by chat.
     pub replies: Arc<Replies>,
     /// The embedding indexer's progress and bell (`services::embedding`).
-    pub embeddings: Arc<crate::services::embedding::Embeddings>,
+    pub embeddings: Arc<Embeddings>,
     pub db_path: PathBuf,
     pub log_dir: PathBuf,
     pub schema_version: i64,

@@ -12,13 +12,13 @@
 //! the old one's vectors and the indexer starts over.
 
 pub mod indexer;
+pub mod shared;
 pub mod standin;
 
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+pub use shared::Embeddings;
 
-use tokio::sync::Notify;
+use std::collections::HashMap;
+use std::time::Duration;
 
 use crate::ai::embeddings;
 use crate::error::{AppError, Result};
@@ -30,36 +30,6 @@ use crate::state::AppState;
 
 /// How long a reply waits for its query's vector before going on without.
 pub const QUERY_WAIT: Duration = Duration::from_secs(3);
-
-/// The indexer's shared side: its progress, the bell that wakes it, and
-/// the last query's vector (retrieval asks [`scores`] and [`nearest`] about
-/// the same query).
-#[derive(Default)]
-pub struct Embeddings {
-    progress: Mutex<IndexProgress>,
-    wake: Notify,
-    last_query: Mutex<Option<(Id, String, Vec<f32>)>>,
-}
-
-impl Embeddings {
-    /// The indexer's progress now.
-    pub fn progress(&self) -> IndexProgress {
-        self.progress
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    fn update(&self, f: impl FnOnce(&mut IndexProgress)) {
-        f(&mut self.progress.lock().unwrap_or_else(PoisonError::into_inner));
-    }
-
-    /// Asks the indexer to look for work now (a model chosen, a document
-    /// added).
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
-}
 
 /// The chosen embedding model, if it still exists.
 pub async fn model(pool: &sqlx::SqlitePool) -> Result<Option<Id>> {
@@ -142,17 +112,8 @@ pub async fn set_weight(state: &AppState, weight: f64) -> Result<EmbeddingStatus
 /// The vector of `query` from `model`, within [`QUERY_WAIT`]; `None` when
 /// the model fails or is slow (logged, never the reply's error).
 async fn query_vector(state: &AppState, model: Id, query: &str) -> Option<Vec<f32>> {
-    {
-        let last = state
-            .embeddings
-            .last_query
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some((m, q, v)) = last.as_ref() {
-            if *m == model && q == query {
-                return Some(v.clone());
-            }
-        }
+    if let Some(v) = state.embeddings.remembered(model, query) {
+        return Some(v);
     }
     let asked = async {
         let (endpoint, model_id) = indexer::endpoint(state, model).await?;
@@ -169,11 +130,7 @@ async fn query_vector(state: &AppState, model: Id, query: &str) -> Option<Vec<f3
             return None;
         }
     };
-    *state
-        .embeddings
-        .last_query
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner) = Some((model, query.to_string(), vector.clone()));
+    state.embeddings.remember(model, query, &vector);
     Some(vector)
 }
 

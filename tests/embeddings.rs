@@ -669,3 +669,56 @@ fn the_stand_in_puts_word_forms_together(
         "the same text, the same vector"
     );
 }
+
+#[tokio::test]
+async fn turning_it_off_stops_the_indexer_and_a_late_batch_is_not_kept() {
+    let w = world().await;
+    let pool = w.state.pool.clone();
+    let m = say(&pool, w.chat, "a message to index").await;
+    embedding::set_model(&w.state, Some(w.model)).await.unwrap();
+
+    // Waiting for a reply, then turned off: it stops without asking.
+    let slot = w.state.replies.reserve(w.chat, m).unwrap();
+    let running = tokio::spawn({
+        let state = w.state.clone();
+        async move { indexer::pass(&state).await }
+    });
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    embedding::set_model(&w.state, None).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    drop(slot);
+    assert!(w.mock.embedding_requests().is_empty());
+
+    // A batch still on its way when the model changes is not kept.
+    embedding::set_model(&w.state, Some(w.model)).await.unwrap();
+    let body = serde_json::json!({"data": [{"index": 0, "embedding": standin::embed("a message to index")}]})
+        .to_string()
+        .into_bytes();
+    let (head, tail) = body.split_at(body.len() / 2);
+    w.mock.answer_embeddings(Reply::Stream {
+        chunks: vec![head.to_vec(), tail.to_vec()],
+        pause: Duration::from_millis(600),
+        end: End::Close,
+    });
+    let running = tokio::spawn({
+        let state = w.state.clone();
+        async move { indexer::pass(&state).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        w.mock.embedding_requests().len(),
+        1,
+        "the batch is on its way"
+    );
+    embedding::set_model(&w.state, None).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(vectors(&pool, "message").await.is_empty());
+}

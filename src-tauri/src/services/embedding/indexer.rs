@@ -22,8 +22,9 @@ use crate::models::{Id, IndexProgress, IndexState, Owner, Timestamp};
 use crate::repos::embedding as repo;
 use crate::state::AppState;
 
-/// How often the indexer looks for new passages on its own.
-const IDLE_LOOK: Duration = Duration::from_secs(15);
+/// How often the indexer looks for new passages on its own (a new message
+/// needs its vector only once it falls out of the prompt's window).
+const IDLE_LOOK: Duration = Duration::from_secs(30);
 /// How long it waits after a failed batch before trying again.
 const RETRY_AFTER: Duration = Duration::from_secs(60);
 /// How often it looks whether a reply has finished.
@@ -66,6 +67,14 @@ pub async fn pass(state: &AppState) -> Result<IndexProgress> {
         state.embeddings.update(|p| *p = off.clone());
         return Ok(off);
     };
+    // Nothing new since the last pass: no counting (it reads every row).
+    let known = state.embeddings.progress();
+    if known.model == Some(model)
+        && known.state == IndexState::Done
+        && next_batch(state, model).await?.1.is_empty()
+    {
+        return Ok(known);
+    }
     let (done, total) = repo::progress(&state.pool, model).await?;
     state.embeddings.update(|p| {
         *p = IndexProgress {

@@ -43,10 +43,15 @@ pub async fn model(pool: &sqlx::SqlitePool) -> Result<Option<Id>> {
 pub async fn status(state: &AppState) -> Result<EmbeddingStatus> {
     let model_id = model(&state.pool).await?;
     let mut progress = state.embeddings.progress();
-    if progress.model != model_id {
-        // The indexer has not looked yet: count now.
+    let live = progress.model == model_id
+        && matches!(
+            progress.state,
+            IndexState::Indexing | IndexState::Paused | IndexState::Failed
+        );
+    if !live {
+        // The indexer is not counting now: count here (passages may have
+        // come or gone since it finished).
         progress = IndexProgress {
-            state: IndexState::Off,
             model: model_id,
             ..Default::default()
         };
@@ -84,10 +89,10 @@ pub async fn set_model(state: &AppState, model: Option<Id>) -> Result<EmbeddingS
             crate::services::provider::get(&state.pool, &*state.secrets, m.provider_id).await?;
         embeddings::api_for(provider.kind, &provider.name)?;
     }
-    let mut tx = state.pool.begin().await?;
-    let gone = repo::delete_other_models(&mut *tx, model).await?;
-    tx.commit().await?;
+    // The setting first: a batch the indexer stores for the old model
+    // after this sees it and deletes what it stored.
     app_config::write(&state.pool, &EMBEDDING_MODEL, &model).await?;
+    let gone = repo::delete_other_models(&state.pool, model).await?;
     tracing::info!(
         vectors_deleted = gone,
         on = model.is_some(),

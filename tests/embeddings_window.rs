@@ -1,15 +1,16 @@
 //! Settings > Memory in the real window: memory is Off (keywords only) at
-//! first; choosing an embedding model on the mock provider starts the
-//! indexer, whose progress the section shows until every passage has its
-//! vector, and the vectors are in the database. Turning it off again
-//! removes them.
+//! first; a model on a provider without embeddings is refused in words
+//! under the picker; choosing an embedding model on the mock provider
+//! starts the indexer, whose progress the section shows ("32 of 41")
+//! until every passage has its vector, and the vectors are in the
+//! database. Turning it off again removes them.
 
 mod common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::mock_llm::{status, MockLlm};
+use common::mock_llm::{status, End, MockLlm, Reply};
 use common::seed_chat_world;
 use common::window::*;
 use fantoccini::{Client, Locator};
@@ -51,7 +52,35 @@ async fn embedding_model_and_messages(data: &Path) -> Id {
     .await
     .unwrap();
     pool.close().await;
+    common::provider_with_model(
+        &pool_again(data).await,
+        "Anthropic",
+        parley::models::ProviderKind::Anthropic,
+        "https://api.anthropic.com/v1",
+        "claude-test",
+        None,
+    )
+    .await;
     m.id
+}
+
+async fn pool_again(data: &Path) -> sqlx::SqlitePool {
+    parley::db::open(&data.join("parley.db")).await.unwrap().0
+}
+
+/// An embeddings answer of `n` stand-in vectors, its body sent in two
+/// halves `pause` apart (a model still working).
+fn slow_vectors(n: usize, pause: Duration) -> Reply {
+    let data: Vec<serde_json::Value> = (0..n)
+        .map(|i| serde_json::json!({"index": i, "embedding": parley::services::embedding::standin::embed(&format!("passage {i}"))}))
+        .collect();
+    let body = serde_json::json!({ "data": data }).to_string().into_bytes();
+    let (head, tail) = body.split_at(body.len() / 2);
+    Reply::Stream {
+        chunks: vec![head.to_vec(), tail.to_vec()],
+        pause,
+        end: End::Close,
+    }
 }
 
 async fn vectors_of(data: &Path, model: Id) -> i64 {
@@ -113,6 +142,26 @@ async fn choosing_an_embedding_model_in_settings_indexes_with_progress() {
         "nothing is sent while Off"
     );
 
+    // A chat model on a provider without embeddings: refused in words, under
+    // the picker, and the setting stays Off.
+    app.find(Locator::Css("#embedding-model"))
+        .await
+        .unwrap()
+        .select_by_label("claude-test")
+        .await
+        .unwrap();
+    wait_for_text(
+        &app,
+        ".memory-settings .field-error",
+        "Anthropic has no embeddings endpoint",
+    )
+    .await;
+    wait_progress(&app, "Off").await;
+    shot(&app, "mem-02-refused").await;
+
+    // The second batch takes a while, so the progress between is seen.
+    mock.answer_embeddings(slow_vectors(32, Duration::from_millis(1)));
+    mock.answer_embeddings(slow_vectors(9, Duration::from_millis(2500)));
     app.find(Locator::Css("#embedding-model"))
         .await
         .unwrap()
@@ -120,10 +169,13 @@ async fn choosing_an_embedding_model_in_settings_indexes_with_progress() {
         .await
         .unwrap();
     // 40 messages and the greeting: 41 passages, in two batches.
+    let between = wait_progress(&app, "32 of 41").await;
+    assert_eq!(between, "Indexing: 32 of 41 passages\u{2026}");
+    shot(&app, "mem-03-indexing").await;
     let ready = wait_progress(&app, "Ready").await;
     assert_eq!(ready, "Ready: 41 of 41 passages have vectors.");
     no_error_banner(&app, "Settings > Memory").await;
-    shot(&app, "mem-02-ready").await;
+    shot(&app, "mem-04-ready").await;
     assert_eq!(vectors_of(data.path(), model).await, 41);
     let asked = mock.embedding_requests();
     assert_eq!(asked.len(), 2, "two batches");

@@ -5,8 +5,8 @@
 // downloaded: an embedding model is one the person already runs or pays for.
 
 import * as embeddings from '../api/embeddings.js';
-import { h, select } from '../dom.js';
-import { showError, toast } from '../components.js';
+import { h, field, select } from '../dom.js';
+import { clearFieldErrors, showError, toast } from '../components.js';
 
 /** How often the progress is read while indexing, in ms. */
 const POLL_MS = 1000;
@@ -70,27 +70,45 @@ export function section(models) {
     }
   }
 
+  // A form only so an error shows under the control it is about.
+  const form = /** @type {HTMLFormElement} */ (h('form', { class: 'memory-form', novalidate: true, 'aria-label': 'Memory' }));
+  form.addEventListener('submit', (ev) => ev.preventDefault());
+
   picker.addEventListener('change', async () => {
+    clearFieldErrors(form);
     try {
       const s = await embeddings.setModel(picker.value || null);
       show(s);
       toast(s.modelId ? 'Embedding model chosen: indexing starts in the background' : 'Embeddings off: memory uses keywords only');
     } catch (e) {
-      showError(e);
-      void refresh();
+      // Back to what is stored, then the reason under the picker.
+      await refresh();
+      showError(e, form);
     }
   });
   weight.addEventListener('input', () => {
     weightValue.textContent = `${Math.round(Number(weight.value) * 100)} % meaning`;
   });
   weight.addEventListener('change', async () => {
+    clearFieldErrors(form);
     try {
       show(await embeddings.setWeight(Number(weight.value)));
     } catch (e) {
-      showError(e);
+      showError(e, form);
     }
   });
 
+  form.append(
+    h(
+      'div',
+      { class: 'grid' },
+      field('Embedding model', picker, {
+        hint: 'One of your models on an OpenAI-compatible server, Ollama, LM Studio or a llama.cpp server (e.g. nomic-embed-text). Changing it starts the vectors over.',
+      }),
+      h('div', { class: 'field', data: { field: 'vectorWeight' } }, h('label', { for: 'vector-weight' }, 'Meaning against keywords'), h('div', { class: 'weight-row' }, weight, weightValue),
+        h('p', { class: 'hint' }, '0 % ranks by keywords only, 100 % by meaning only.')),
+    ),
+  );
   void refresh();
   return h(
     'section',
@@ -101,14 +119,7 @@ export function section(models) {
       { class: 'hint' },
       'Characters remember documents and older messages by finding the passages that share words with the conversation. That works offline, with nothing to set up. If you run or use an embedding model, Parley can also find passages by meaning.',
     ),
-    h(
-      'div',
-      { class: 'grid' },
-      h('div', { class: 'field' }, h('label', { for: 'embedding-model' }, 'Embedding model'), picker,
-        h('p', { class: 'hint' }, 'One of your models on an OpenAI-compatible server, Ollama, LM Studio or a llama.cpp server (e.g. nomic-embed-text). Changing it starts the vectors over.')),
-      h('div', { class: 'field' }, h('label', { for: 'vector-weight' }, 'Meaning against keywords'), h('div', { class: 'weight-row' }, weight, weightValue),
-        h('p', { class: 'hint' }, '0 % ranks by keywords only, 100 % by meaning only.')),
-    ),
+    form,
     progress,
     bar,
     h('p', { class: 'hint' }, 'Nothing is downloaded: passages are sent only to the embedding model you choose, like a chat message to a chat model.'),

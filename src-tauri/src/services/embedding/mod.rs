@@ -63,6 +63,11 @@ pub async fn status(state: &AppState) -> Result<EmbeddingStatus> {
                 IndexState::Indexing
             };
             (progress.done, progress.total) = (done, total);
+            if done < total {
+                // New passages since its last look: the indexer counts
+                // from here on.
+                state.embeddings.wake();
+            }
         }
     }
     Ok(EmbeddingStatus {

@@ -96,6 +96,8 @@ pub fn run() {
             );
             // Summaries of older messages, in the background, for the app's life.
             tauri::async_runtime::block_on(async { services::memory::summary_worker::start(&state) });
+            // Vectors for memory, when an embedding model is chosen.
+            tauri::async_runtime::spawn(services::embedding::indexer::run(state.clone()));
             app.manage(state);
 
             let config = app
@@ -153,6 +155,7 @@ pub fn state(pool: SqlitePool, secrets: Arc<dyn SecretStore>, opened: Opened) ->
         secrets,
         replies: Arc::default(),
         summaries: Arc::default(),
+        embeddings: Arc::default(),
         db_path: opened.db_path,
         log_dir: opened.log_dir,
         schema_version: opened.schema_version,

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use sqlx::SqlitePool;
 
 use crate::secrets::SecretStore;
+use crate::services::embedding::shared::Embeddings;
 use crate::services::generation::registry::Replies;
 use crate::services::memory::summary_queue::Summaries;
 
@@ -23,6 +24,8 @@ pub struct AppState {
     pub replies: Arc<Replies>,
     /// The summaries of older messages waiting or being written.
     pub summaries: Arc<Summaries>,
+    /// The embedding indexer's progress and bell (`services::embedding`).
+    pub embeddings: Arc<Embeddings>,
     pub db_path: PathBuf,
     pub log_dir: PathBuf,
     pub schema_version: i64,

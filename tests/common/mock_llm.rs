@@ -71,6 +71,9 @@ pub struct MockLlm {
     /// Summary requests (`services::memory::summarize`, told by the default
     /// summary instruction), kept apart like the titles.
     summaries: Titles,
+    /// Embeddings requests (`/v1/embeddings`, `/api/embed`), kept apart
+    /// like titles; answered with the stand-in vectors unless told.
+    embeds: Titles,
 }
 
 /// The title requests seen and the answers waiting for them (none: 503,
@@ -91,14 +94,15 @@ impl MockLlm {
         let sent = Arc::new(AtomicUsize::new(0));
         let titles = Titles::default();
         let summaries = Titles::default();
+        let embeds = Titles::default();
         let (s, r, n) = (seen.clone(), replies.clone(), sent.clone());
-        let (t, m) = (titles.clone(), summaries.clone());
+        let (t, m, e) = (titles.clone(), summaries.clone(), embeds.clone());
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 let (s, r, n) = (s.clone(), r.clone(), n.clone());
-                let (t, m) = (t.clone(), m.clone());
+                let (t, m, e) = (t.clone(), m.clone(), e.clone());
                 tokio::spawn(async move {
-                    let _ = serve(socket, s, r, n, t, m).await;
+                    let _ = serve(socket, s, r, n, t, m, e).await;
                 });
             }
         });
@@ -109,7 +113,19 @@ impl MockLlm {
             sent,
             titles,
             summaries,
+            embeds,
         }
+    }
+
+    /// The answer to the next embeddings request (else the stand-in
+    /// vectors of its inputs).
+    pub fn answer_embeddings(&self, reply: Reply) {
+        self.embeds.answers.lock().unwrap().push(reply);
+    }
+
+    /// The embeddings requests seen (not among `requests()`).
+    pub fn embedding_requests(&self) -> Vec<Seen> {
+        self.embeds.seen.lock().unwrap().clone()
     }
 
     /// How many stream chunks the mock has written, over every request.
@@ -153,6 +169,7 @@ async fn serve(
     sent: Arc<AtomicUsize>,
     titles: Titles,
     summaries: Titles,
+    embeds: Titles,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 4096];
@@ -207,7 +224,16 @@ async fn serve(
     } else {
         None
     };
-    let reply = if let Some((kept, none)) = apart {
+    let reply = if request.path.ends_with("/embeddings") || request.path == "/api/embed" {
+        let answer = embedding_answer(&request);
+        embeds.seen.lock().unwrap().push(request);
+        let mut answers = embeds.answers.lock().unwrap();
+        if answers.is_empty() {
+            answer
+        } else {
+            answers.remove(0)
+        }
+    } else if let Some((kept, none)) = apart {
         kept.seen.lock().unwrap().push(request);
         let mut answers = kept.answers.lock().unwrap();
         if answers.is_empty() {
@@ -221,6 +247,36 @@ async fn serve(
     };
     write_reply(&mut socket, reply, &sent).await?;
     socket.shutdown().await
+}
+
+/// The stand-in vectors (`parley::services::embedding::standin`) of an
+/// embeddings request's inputs, in the shape of its path: OpenAI's
+/// `data[].embedding` or Ollama's `embeddings`.
+fn embedding_answer(request: &Seen) -> Reply {
+    use parley::services::embedding::standin;
+    let Ok(body) = serde_json::from_str::<serde_json::Value>(&request.body) else {
+        return status(400, "{\"error\":\"not JSON\"}");
+    };
+    let inputs: Vec<String> = match &body["input"] {
+        serde_json::Value::String(one) => vec![one.clone()],
+        serde_json::Value::Array(many) => many
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect(),
+        _ => return status(400, "{\"error\":\"no input\"}"),
+    };
+    let vectors: Vec<Vec<f32>> = inputs.iter().map(|t| standin::embed(t)).collect();
+    let json = if request.path == "/api/embed" {
+        serde_json::json!({ "model": body["model"], "embeddings": vectors })
+    } else {
+        let data: Vec<serde_json::Value> = vectors
+            .iter()
+            .enumerate()
+            .map(|(i, v)| serde_json::json!({ "object": "embedding", "index": i, "embedding": v }))
+            .collect();
+        serde_json::json!({ "object": "list", "model": body["model"], "data": data })
+    };
+    status(200, &json.to_string())
 }
 
 /// The next reply: the first in line, the last one repeating.

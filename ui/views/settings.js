@@ -1,6 +1,7 @@
 // @ts-check
 // Settings: defaults for new chats, generation defaults, how the composer
-// sends (a preference in `app_config`), Backups (backups.js) and About.
+// sends (a preference in `app_config`), Memory (settings-memory.js),
+// Backups (backups.js) and About.
 // The generation values are the last of three layers: a chat's overrides,
 // then its model, then these (services/generation_params.rs).
 
@@ -10,6 +11,7 @@ import { submitting, toast, viewHeader } from '../components.js';
 import { changed } from '../state.js';
 import { loadChoices, choiceSelect } from './choices.js';
 import * as backups from './backups.js';
+import * as memory from './settings-memory.js';
 
 /** @param {HTMLElement} root */
 export async function render(root) {
@@ -109,5 +111,5 @@ export async function render(root) {
         )
       : h('p', { class: 'muted' }, 'Version information is not available.'),
   );
-  root.append(viewHeader('Settings', null), form, backups.section(), about);
+  root.append(viewHeader('Settings', null), form, memory.section(choices.models), backups.section(), about);
 }

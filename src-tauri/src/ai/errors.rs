@@ -51,7 +51,7 @@ fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
-fn external(
+pub(crate) fn external(
     endpoint: &Endpoint,
     status: Option<u16>,
     message: String,

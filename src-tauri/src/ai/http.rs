@@ -148,7 +148,7 @@ pub(crate) async fn send_for_text(
 
 /// Up to `limit` bytes of a body, read within [`BODY_WAIT`]; `None` when
 /// the time ran out, and whether the body ended within the limit.
-async fn read_limited(
+pub(crate) async fn read_limited(
     mut response: reqwest::Response,
     limit: usize,
 ) -> reqwest::Result<Option<(Vec<u8>, bool)>> {

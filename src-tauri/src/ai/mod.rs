@@ -11,6 +11,7 @@
 //! error (`crate::redact` runs over every error made here).
 
 mod anthropic;
+pub mod embeddings;
 mod errors;
 mod http;
 mod openai;

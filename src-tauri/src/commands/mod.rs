@@ -24,6 +24,7 @@ pub mod character;
 pub mod chat_memory;
 pub mod chat_session;
 pub mod demo;
+pub mod embedding;
 pub mod export;
 pub mod generation;
 pub mod import;
@@ -142,6 +143,9 @@ macro_rules! all_commands {
             $crate::commands::chat_memory::chat_memory_delete,
             $crate::commands::chat_memory::chat_memory_resummarize,
             $crate::commands::chat_memory::chat_memory_status,
+            $crate::commands::embedding::embedding_status,
+            $crate::commands::embedding::embedding_set_model,
+            $crate::commands::embedding::embedding_set_weight,
         ]
     };
 }

@@ -97,4 +97,7 @@ pub const COMMANDS: &[&str] = &[
     "chat_memory_delete",
     "chat_memory_resummarize",
     "chat_memory_status",
+    "embedding_status",
+    "embedding_set_model",
+    "embedding_set_weight",
 ];

@@ -70,6 +70,26 @@ pub const SUMMARIES_BUDGET: Key<u32> = Key {
     default: || 600,
 };
 
+/// The embedding model (an `ai_models` id), or `None`: memory ranks by
+/// keywords alone. Written only through `services::embedding::set_model`
+/// (it checks the model and clears the old model's vectors), so it is not
+/// among the keys the window sets directly.
+pub const EMBEDDING_MODEL: Key<Option<crate::models::Id>> = Key {
+    name: "memory.embedding_model",
+    description: "the embedding model (an ai_models id) that gives passages their vectors; null: off, keywords alone",
+    default: || None,
+};
+
+/// How much vector similarity counts against keywords when ranking memory,
+/// 0 (keywords only) to 1 (vectors only). Written through
+/// `services::embedding::set_weight`, which checks the range.
+pub const VECTOR_WEIGHT: Key<f64> = Key {
+    name: "memory.vector_weight",
+    description:
+        "share of vector similarity in memory's ranking, 0 (keywords only) to 1 (vectors only)",
+    default: || 0.5,
+};
+
 /// A known key as the registry holds it, whatever its type.
 #[derive(Debug, Clone)]
 pub struct Known {

@@ -5,6 +5,7 @@
 mod ai_model;
 mod character;
 mod chat_session;
+mod document;
 mod message;
 mod page;
 mod provider;
@@ -16,6 +17,7 @@ mod user_profile;
 pub use ai_model::{AiModel, AiModelInput, SamplingParams};
 pub use character::{Character, CharacterInput, CharacterSummary};
 pub use chat_session::{ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary};
+pub use document::{ChatDocument, Document, DocumentKind, DocumentPlace, DocumentSummary};
 pub use message::{Message, MessageInput, MessageRole, MessageStatus, MessageSwipe};
 pub use page::{Cursor, CursorKey, DeletedFilter, Direction, ListQuery, Page, SortBy};
 pub use provider::{ChosenModel, Provider, ProviderInput, ProviderKind};

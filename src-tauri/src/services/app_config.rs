@@ -39,6 +39,20 @@ pub const BACKUPS_KEPT: Key<u32> = Key {
     default: || 10,
 };
 
+/// Tokens per chunk of a document added from now on (`services::document`).
+pub const CHUNK_SIZE: Key<u32> = Key {
+    name: "memory.chunk_size",
+    description: "tokens per chunk when a document is added (16 to 8192)",
+    default: || 300,
+};
+
+/// Tokens of whole sentences a chunk repeats from the one before.
+pub const CHUNK_OVERLAP: Key<u32> = Key {
+    name: "memory.chunk_overlap",
+    description: "tokens of whole sentences each chunk repeats from the one before (less than the chunk size)",
+    default: || 40,
+};
+
 /// A known key as the registry holds it, whatever its type.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -62,7 +76,12 @@ impl<T: Serialize + DeserializeOwned> Key<T> {
 
 /// Every key the window may read or write.
 pub fn known() -> Vec<Known> {
-    vec![ENTER_SENDS.known(), BACKUPS_KEPT.known()]
+    vec![
+        ENTER_SENDS.known(),
+        BACKUPS_KEPT.known(),
+        CHUNK_SIZE.known(),
+        CHUNK_OVERLAP.known(),
+    ]
 }
 
 fn find(name: &str) -> Option<Known> {

@@ -13,6 +13,7 @@ pub mod character;
 pub mod chat_session;
 pub mod chat_title;
 pub mod demo;
+pub mod document;
 pub mod export;
 pub mod generation;
 pub mod generation_params;

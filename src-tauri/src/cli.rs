@@ -1,6 +1,7 @@
 //! Command-line entry points on the app's own binary, for people and
 //! scripts: `parley db init | check | seed-demo | backup | restore`,
-//! `parley import <files or folders>`, `parley export character|chat`.
+//! `parley import <files or folders> [--chat ID | --character ID]` (cards,
+//! chats, and documents), `parley export character|chat`.
 //!
 //! They open the same database the app would (`PARLEY_DB`, `--db`, or the
 //! app's data folder) through the same `db::open`, so migrations and
@@ -39,10 +40,18 @@ enum Command {
         db: Option<PathBuf>,
     },
     /// Import character cards (.png, .json, .charx) and SillyTavern chats
-    /// (.jsonl), or folders of them (a SillyTavern data folder too).
+    /// (.jsonl), or folders of them (a SillyTavern data folder too); and
+    /// documents (.txt, .md, .html, .htm, .pdf, .epub files), into the
+    /// library unless --chat or --character says where.
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Attach the documents to this chat (its id).
+        #[arg(long, conflicts_with = "character")]
+        chat: Option<String>,
+        /// Attach the documents to this character (its id or name).
+        #[arg(long)]
+        character: Option<String>,
         /// Database file (default: $PARLEY_DB, else the app's data folder).
         #[arg(long)]
         db: Option<PathBuf>,
@@ -168,18 +177,47 @@ fn default_db_path(flag: Option<PathBuf>) -> Result<PathBuf> {
 async fn dispatch(command: Command) -> Result<()> {
     match command {
         Command::Db { action, db } => db_command(action, db).await,
-        Command::Import { paths, db } => import(&paths, db).await,
+        Command::Import {
+            paths,
+            db,
+            chat,
+            character,
+        } => import(&paths, db, chat, character).await,
         Command::Export { what, db, out } => export(what, db, out).await,
     }
 }
 
 /// Prints a line per file and a summary; fails when any file was refused.
-async fn import(paths: &[PathBuf], db: Option<PathBuf>) -> Result<()> {
-    use crate::services::import::{self, ImportKind};
+/// Document files named directly become documents; everything else (cards,
+/// chats, folders) is imported as before.
+async fn import(
+    paths: &[PathBuf],
+    db: Option<PathBuf>,
+    chat: Option<String>,
+    character: Option<String>,
+) -> Result<()> {
+    use crate::services::document::{self, extract::DocumentKind, AddReport, Limits};
+    use crate::services::import::{self, ImportKind, ImportReport};
     let path = default_db_path(db)?;
     let _held = hold_for_writing(&path)?;
     let (pool, _) = db::open(&path).await?;
-    let report = import::import_paths(&pool, paths, |_| {}).await;
+    let (docs, others): (Vec<PathBuf>, Vec<PathBuf>) = paths.iter().cloned().partition(|p| {
+        p.is_file() && DocumentKind::wanted(&p.file_name().unwrap_or_default().to_string_lossy())
+    });
+    let place = document_place(&pool, chat, character).await;
+    let report = if others.is_empty() {
+        ImportReport::default()
+    } else {
+        import::import_paths(&pool, &others, |_| {}).await
+    };
+    let added = match place {
+        Ok(place) => document::add_paths(&pool, place, &docs, &Limits::default()).await,
+        Err(e) if !docs.is_empty() => {
+            pool.close().await;
+            return Err(e);
+        }
+        Err(_) => AddReport::default(),
+    };
     pool.close().await;
     for i in &report.imported {
         let kind = match i.kind {
@@ -188,22 +226,57 @@ async fn import(paths: &[PathBuf], db: Option<PathBuf>) -> Result<()> {
         };
         println!("imported {kind} {:?} from {} (id {})", i.name, i.file, i.id);
     }
-    for s in &report.skipped {
+    for d in &added.added {
+        println!(
+            "added document {:?} to the {} ({} chunks, id {})",
+            d.name, d.scope, d.chunk_count, d.id
+        );
+    }
+    let skipped: Vec<_> = report.skipped.iter().chain(&added.skipped).collect();
+    for s in &skipped {
         println!("skipped {}: {}", s.file, s.reason);
     }
     println!(
         "{} imported, {} skipped",
-        report.imported.len(),
-        report.skipped.len()
+        report.imported.len() + added.added.len(),
+        skipped.len()
     );
-    if report.skipped.is_empty() {
+    if skipped.is_empty() {
         Ok(())
     } else {
         Err(crate::error::AppError::validation(
             "file",
-            format!("{} file(s) could not be imported", report.skipped.len()),
+            format!("{} file(s) could not be imported", skipped.len()),
         ))
     }
+}
+
+/// Where `parley import` puts documents: a chat by id, a character by id
+/// or name, else the library.
+async fn document_place(
+    pool: &sqlx::SqlitePool,
+    chat: Option<String>,
+    character: Option<String>,
+) -> Result<crate::models::DocumentPlace> {
+    use crate::models::DocumentPlace;
+    if let Some(chat) = chat {
+        let id = chat
+            .parse()
+            .map_err(|_| AppError::validation("chat", "that is not a chat id"))?;
+        return Ok(DocumentPlace::Chat(id));
+    }
+    if let Some(character) = character {
+        let id = match character.parse() {
+            Ok(id) => id,
+            Err(_) => {
+                crate::services::character::find_by_name(pool, &character)
+                    .await?
+                    .id
+            }
+        };
+        return Ok(DocumentPlace::Character(id));
+    }
+    Ok(DocumentPlace::Library)
 }
 
 async fn export(what: ExportWhat, db: Option<PathBuf>, out: Option<PathBuf>) -> Result<()> {

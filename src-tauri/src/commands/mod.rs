@@ -23,6 +23,7 @@ pub mod backup;
 pub mod character;
 pub mod chat_session;
 pub mod demo;
+pub mod document;
 pub mod export;
 pub mod generation;
 pub mod import;
@@ -134,6 +135,18 @@ macro_rules! all_commands {
             $crate::commands::backup::backup_delete,
             $crate::commands::backup::backup_delete_all_before_now,
             $crate::commands::backup::backup_restore,
+            $crate::commands::document::document_add,
+            $crate::commands::document::document_add_paths,
+            $crate::commands::document::document_list_chat,
+            $crate::commands::document::document_list,
+            $crate::commands::document::document_trash,
+            $crate::commands::document::document_get,
+            $crate::commands::document::document_rename,
+            $crate::commands::document::document_set_enabled,
+            $crate::commands::document::document_rechunk,
+            $crate::commands::document::document_delete,
+            $crate::commands::document::document_restore,
+            $crate::commands::document::document_purge,
         ]
     };
 }

@@ -13,9 +13,8 @@ use crate::models::{
 };
 
 /// What lists read: never the text.
-const SUMMARY: &str = r"d.id, d.scope, d.chat_session_id, d.character_id, d.name, d.kind,
-    d.byte_size, d.chunk_size, d.chunk_overlap, d.chunk_count, d.token_count, d.created_at,
-    d.updated_at, d.deleted_at";
+const SUMMARY: &str = r"id, scope, chat_session_id, character_id, name, kind, byte_size,
+    chunk_size, chunk_overlap, chunk_count, token_count, created_at, updated_at, deleted_at";
 
 /// A document about to be written.
 #[derive(Debug, Clone)]
@@ -58,7 +57,7 @@ pub async fn insert<'e>(
 ) -> Result<DocumentSummary> {
     let (scope, chat, character) = columns(doc.place);
     Ok(sqlx::query_as(AssertSqlSafe(format!(
-        r"insert into documents as d (id, scope, chat_session_id, character_id, name, kind,
+        r"insert into documents (id, scope, chat_session_id, character_id, name, kind,
             byte_size, sha256, chunk_size, chunk_overlap, created_at, updated_at, content, marks)
           values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13)
           returning {SUMMARY}"
@@ -121,7 +120,7 @@ pub async fn set_chunking<'e>(
     now: Timestamp,
 ) -> Result<Option<DocumentSummary>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
-        r"update documents as d
+        r"update documents
              set chunk_size = ?2, chunk_overlap = ?3, chunk_count = ?4, token_count = ?5,
                  updated_at = ?6
            where id = ?1
@@ -142,7 +141,7 @@ pub async fn summary<'e>(
     id: Id,
 ) -> Result<Option<DocumentSummary>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "select {SUMMARY} from documents d where d.id = ?1"
+        "select {SUMMARY} from documents where id = ?1"
     )))
     .bind(id)
     .fetch_optional(exec)
@@ -155,7 +154,7 @@ pub async fn get<'e>(
     id: Id,
 ) -> Result<Option<Document>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "select {SUMMARY}, d.content from documents d where d.id = ?1"
+        "select {SUMMARY}, content from documents where id = ?1"
     )))
     .bind(id)
     .fetch_optional(exec)
@@ -265,7 +264,7 @@ pub async fn rename<'e>(
     now: Timestamp,
 ) -> Result<Option<DocumentSummary>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
-        r"update documents as d set name = ?2, updated_at = ?3
+        r"update documents set name = ?2, updated_at = ?3
            where id = ?1 and deleted_at is null
            returning {SUMMARY}"
     )))
@@ -299,7 +298,7 @@ pub async fn restore<'e>(
     now: Timestamp,
 ) -> Result<Option<DocumentSummary>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
-        r"update documents as d set deleted_at = null, updated_at = ?2
+        r"update documents set deleted_at = null, updated_at = ?2
            where id = ?1 and deleted_at is not null
            returning {SUMMARY}"
     )))

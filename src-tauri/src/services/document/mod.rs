@@ -254,3 +254,47 @@ pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
         .context("erase the deleted text")?;
     Ok(())
 }
+
+/// What adding several files did: the documents made and the files refused.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddReport {
+    pub added: Vec<DocumentSummary>,
+    pub skipped: Vec<super::import::Skipped>,
+}
+
+impl AddReport {
+    /// Records one file's outcome; a refusal's reason without the file's
+    /// name, which the report shows beside it.
+    pub fn add(&mut self, file: &str, result: Result<DocumentSummary>) {
+        match result {
+            Ok(d) => self.added.push(d),
+            Err(e) => {
+                let text = e.to_string();
+                let reason = text
+                    .strip_prefix(&format!("{file}: "))
+                    .map_or(text.clone(), str::to_string);
+                self.skipped.push(super::import::Skipped {
+                    file: file.to_string(),
+                    reason,
+                });
+            }
+        }
+    }
+}
+
+/// Adds files on disk (dropped on a chat), one after another; each is
+/// added or refused on its own.
+pub async fn add_paths(
+    pool: &SqlitePool,
+    place: DocumentPlace,
+    paths: &[std::path::PathBuf],
+    limits: &Limits,
+) -> AddReport {
+    let mut report = AddReport::default();
+    for path in paths {
+        let file = display_name(&path.to_string_lossy());
+        report.add(&file, add_path(pool, place, path, limits).await);
+    }
+    report
+}

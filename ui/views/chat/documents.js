@@ -39,7 +39,7 @@ export class ChatDocuments {
     this.button = h(
       'button',
       { type: 'button', class: 'btn chat-settings-btn', id: 'chat-documents-btn', title: 'Documents this chat draws on', 'aria-label': 'Documents', 'aria-expanded': 'false', 'aria-controls': 'chat-documents', onclick: () => (this.panel.hidden ? void this.open() : this.close()) },
-      h('span', { 'aria-hidden': 'true' }, '\u{1F4C4}'),
+      h('span', { 'aria-hidden': 'true' }, '\u25A4'),
       h('span', { class: 'btn-label' }, 'Documents'),
     );
     takeDocumentDrops(root, async (paths) => {

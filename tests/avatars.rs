@@ -230,6 +230,7 @@ async fn pictures_are_uploaded_in_the_editors_and_shown_on_each_message() {
             "Greetings",
             "Examples & prompts",
             "Lorebook",
+            "Documents",
             "Details"
         ])
     );

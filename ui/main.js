@@ -12,6 +12,7 @@ import { initShortcuts } from './shortcuts.js';
 import * as home from './views/home.js';
 import * as character from './views/character.js';
 import * as chat from './views/chat/index.js';
+import * as documents from './views/documents.js';
 import * as persona from './views/persona.js';
 import * as providers from './views/providers.js';
 import * as prompts from './views/prompts.js';
@@ -27,6 +28,7 @@ const routes = {
   character: character.render,
   chat: chat.render,
   'new-chat': chat.renderNewChat,
+  documents: documents.render,
   personas: persona.render,
   providers: providers.render,
   prompts: prompts.render,

@@ -1,6 +1,7 @@
 //! Command-line entry points on the app's own binary, for people and
 //! scripts: `parley db init | check | seed-demo | backup | restore`,
-//! `parley import <files or folders>`, `parley export character|chat`.
+//! `parley import <files or folders> [--chat ID | --character ID]` (cards,
+//! chats, and documents), `parley export character|chat`.
 //!
 //! They open the same database the app would (`PARLEY_DB`, `--db`, or the
 //! app's data folder) through the same `db::open`, so migrations and
@@ -16,6 +17,8 @@ use clap::{Parser, Subcommand};
 use crate::error::{AppError, Result};
 use crate::services::backup;
 use crate::{db, instance, paths};
+
+mod import;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,10 +42,18 @@ enum Command {
         db: Option<PathBuf>,
     },
     /// Import character cards (.png, .json, .charx) and SillyTavern chats
-    /// (.jsonl), or folders of them (a SillyTavern data folder too).
+    /// (.jsonl), or folders of them (a SillyTavern data folder too); and
+    /// documents (.txt, .md, .html, .htm, .pdf, .epub files), into the
+    /// library unless --chat or --character says where.
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Attach the documents to this chat (its id).
+        #[arg(long, conflicts_with = "character")]
+        chat: Option<String>,
+        /// Attach the documents to this character (its id or name).
+        #[arg(long)]
+        character: Option<String>,
         /// Database file (default: $PARLEY_DB, else the app's data folder).
         #[arg(long)]
         db: Option<PathBuf>,
@@ -168,41 +179,13 @@ fn default_db_path(flag: Option<PathBuf>) -> Result<PathBuf> {
 async fn dispatch(command: Command) -> Result<()> {
     match command {
         Command::Db { action, db } => db_command(action, db).await,
-        Command::Import { paths, db } => import(&paths, db).await,
+        Command::Import {
+            paths,
+            db,
+            chat,
+            character,
+        } => import::run(&paths, db, chat, character).await,
         Command::Export { what, db, out } => export(what, db, out).await,
-    }
-}
-
-/// Prints a line per file and a summary; fails when any file was refused.
-async fn import(paths: &[PathBuf], db: Option<PathBuf>) -> Result<()> {
-    use crate::services::import::{self, ImportKind};
-    let path = default_db_path(db)?;
-    let _held = hold_for_writing(&path)?;
-    let (pool, _) = db::open(&path).await?;
-    let report = import::import_paths(&pool, paths, |_| {}).await;
-    pool.close().await;
-    for i in &report.imported {
-        let kind = match i.kind {
-            ImportKind::Character => "character",
-            ImportKind::Chat => "chat",
-        };
-        println!("imported {kind} {:?} from {} (id {})", i.name, i.file, i.id);
-    }
-    for s in &report.skipped {
-        println!("skipped {}: {}", s.file, s.reason);
-    }
-    println!(
-        "{} imported, {} skipped",
-        report.imported.len(),
-        report.skipped.len()
-    );
-    if report.skipped.is_empty() {
-        Ok(())
-    } else {
-        Err(crate::error::AppError::validation(
-            "file",
-            format!("{} file(s) could not be imported", report.skipped.len()),
-        ))
     }
 }
 

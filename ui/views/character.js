@@ -1,6 +1,6 @@
 // @ts-check
 // The character editor: every field of a card in tabbed sections (Basics,
-// Greetings, Examples & prompts, Lorebook, Details; the first message is
+// Greetings, Examples & prompts, Lorebook, Documents, Details; the first message is
 // in Basics, as a new character needs it), token counts, the
 // picture, Save, Delete, Start chat, and export as a card file.
 
@@ -11,6 +11,7 @@ import { changed, navigate } from '../state.js';
 import { lorebookEditor } from './lorebook.js';
 import { avatarImg, avatarPicker } from './avatar.js';
 import { tabbed } from './character/tabs.js';
+import { placeDocuments, takeDocumentDrops } from './documents.js';
 import { tokenCounts } from './character/tokens.js';
 
 /** @type {{format: api.CardFormat, id: string, label: string}[]} */
@@ -141,6 +142,13 @@ export async function render(root, params) {
     ? h('div', { class: 'field wide' }, avatarPicker('character', existing.id, existing.name))
     : h('p', { class: 'hint wide' }, 'Create the character, then give it a picture.');
 
+  // The character's documents (every chat with it draws on them); dropped
+  // document files go there while the editor is open.
+  const docs = existing ? placeDocuments({ scope: 'character', id: existing.id }, 'character-docs', 'No documents yet. Every chat with this character draws on the documents added here.') : null;
+  if (docs) {
+    takeDocumentDrops(root, (paths) => void docs.drop(paths));
+    void docs.reload();
+  }
   const tabs = tabbed([
     {
       id: 'basics',
@@ -169,6 +177,7 @@ export async function render(root, params) {
       )],
     },
     { id: 'lorebook', label: 'Lorebook', content: [lore.element] },
+    ...(docs ? [{ id: 'documents', label: 'Documents', content: [docs.element] }] : []),
     {
       id: 'details',
       label: 'Details',

@@ -10,6 +10,7 @@ import { h } from '../dom.js';
 import { openDialog, sentence, showError } from '../components.js';
 import { changed } from '../state.js';
 import { avatarDrop } from './avatar.js';
+import { documentDrop } from './documents.js';
 
 /** @type {Promise<void>} */
 let queue = Promise.resolve();
@@ -140,9 +141,12 @@ export async function initDropImport() {
     },
     drop: (paths, position) => {
       overlay.hidden = true;
-      // A picture dropped on an editor's avatar sets it; anywhere else imports.
+      // A picture dropped on an editor's avatar sets it; document files go
+      // to the open chat (or character's or library's documents); the rest
+      // imports.
       if (avatarDrop(paths, position)) return;
-      void importPaths(paths);
+      const rest = documentDrop(paths);
+      if (rest.length > 0) void importPaths(rest);
     },
   });
 }

@@ -269,6 +269,7 @@ export async function initSidebar(root) {
       'nav',
       { class: 'side-nav', 'aria-label': 'Manage' },
       navLink('#/search', 'Search'),
+      navLink('#/documents', 'Documents'),
       navLink('#/personas', 'Personas'),
       navLink('#/providers', 'Providers & models'),
       navLink('#/prompts', 'System prompts'),

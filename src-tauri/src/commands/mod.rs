@@ -24,6 +24,7 @@ pub mod character;
 pub mod chat_memory;
 pub mod chat_session;
 pub mod demo;
+pub mod document;
 pub mod embedding;
 pub mod export;
 pub mod generation;
@@ -146,6 +147,18 @@ macro_rules! all_commands {
             $crate::commands::embedding::embedding_status,
             $crate::commands::embedding::embedding_set_model,
             $crate::commands::embedding::embedding_set_weight,
+            $crate::commands::document::document_add,
+            $crate::commands::document::document_add_paths,
+            $crate::commands::document::document_list_chat,
+            $crate::commands::document::document_list,
+            $crate::commands::document::document_trash,
+            $crate::commands::document::document_get,
+            $crate::commands::document::document_rename,
+            $crate::commands::document::document_set_enabled,
+            $crate::commands::document::document_rechunk,
+            $crate::commands::document::document_delete,
+            $crate::commands::document::document_restore,
+            $crate::commands::document::document_purge,
         ]
     };
 }

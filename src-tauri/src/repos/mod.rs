@@ -11,6 +11,7 @@ pub mod avatar;
 pub mod character;
 pub mod chat_memory;
 pub mod chat_session;
+pub mod document;
 pub mod embedding;
 pub mod message;
 pub mod provider;

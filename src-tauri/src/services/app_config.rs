@@ -90,6 +90,20 @@ pub const VECTOR_WEIGHT: Key<f64> = Key {
     default: || 0.5,
 };
 
+/// Tokens per chunk of a document added from now on (`services::document`).
+pub const CHUNK_SIZE: Key<u32> = Key {
+    name: "memory.chunk_size",
+    description: "tokens per chunk when a document is added (16 to 8192)",
+    default: || 300,
+};
+
+/// Tokens of whole sentences a chunk repeats from the one before.
+pub const CHUNK_OVERLAP: Key<u32> = Key {
+    name: "memory.chunk_overlap",
+    description: "tokens of whole sentences each chunk repeats from the one before (less than the chunk size)",
+    default: || 40,
+};
+
 /// A known key as the registry holds it, whatever its type.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -119,6 +133,8 @@ pub fn known() -> Vec<Known> {
         SUMMARY_MODEL.known(),
         SUMMARY_INSTRUCTION.known(),
         SUMMARIES_BUDGET.known(),
+        CHUNK_SIZE.known(),
+        CHUNK_OVERLAP.known(),
     ]
 }
 

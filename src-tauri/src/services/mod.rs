@@ -14,6 +14,7 @@ pub mod chat_memory;
 pub mod chat_session;
 pub mod chat_title;
 pub mod demo;
+pub mod document;
 pub mod embedding;
 pub mod export;
 pub mod generation;

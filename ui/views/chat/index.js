@@ -3,8 +3,8 @@
 // (list.js) shows the chat's messages, each in a bubble (bubble.js); the
 // composer (composer.js) sends; the reply controller (reply.js) starts,
 // joins and stops the one reply and writes it into its bubble; the header
-// has "Show prompt" (prompt.js), Export, the chat's settings (settings.js)
-// and Delete. "New chat" is new-chat.js.
+// has "Show prompt" (prompt.js), Export, the chat's settings (settings.js),
+// its documents (documents.js) and Delete. "New chat" is new-chat.js.
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
@@ -15,6 +15,7 @@ import { MessageList } from './list.js';
 import { Composer } from './composer.js';
 import { ReplyController } from './reply.js';
 import { ChatSettings } from './settings.js';
+import { ChatDocuments } from './documents.js';
 import { showPrompt } from './prompt.js';
 import { openMemory } from './memory.js';
 import { openModelSetup } from '../connect.js';
@@ -109,6 +110,10 @@ export async function render(root, params) {
       picker.show(chat);
     },
   );
+  // The chat's documents, in a drawer like the settings (one open at a time).
+  const docs = new ChatDocuments(root, chatId);
+  docs.button.addEventListener('click', () => settings.close());
+  settings.button.addEventListener('click', () => docs.close());
   const promptBtn = h('button', {
     type: 'button',
     class: 'btn subtle',
@@ -188,7 +193,7 @@ export async function render(root, params) {
   const picker = modelPicker(() => chat, (updated) => {
     chat = updated;
   });
-  const header = viewHeader(chat.title || 'Untitled chat', null, picker.el, settings.button, moreBtn, more);
+  const header = viewHeader(chat.title || 'Untitled chat', null, picker.el, docs.button, settings.button, moreBtn, more);
   const titleEl = /** @type {HTMLElement} */ (header.querySelector('h1'));
   const renameBox = renameTitle(titleEl, () => chat, (updated) => {
     chat = updated;
@@ -247,7 +252,7 @@ export async function render(root, params) {
     }
   }
 
-  root.append(header, settings.panel, list.el, composer.el);
+  root.append(header, settings.panel, docs.panel, list.el, composer.el);
   // The settings drawer opens under the header, which keeps its buttons.
   const headerSize = new ResizeObserver(() => root.style.setProperty('--chat-head', `${header.offsetHeight}px`));
   headerSize.observe(header);

@@ -10,6 +10,7 @@ pub mod app_config;
 pub mod avatar;
 pub mod character;
 pub mod chat_session;
+pub mod memory;
 pub mod message;
 pub mod provider;
 pub mod search;

@@ -9,7 +9,7 @@
 //! the table is plain text in the database file.
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::SqlitePool;
 
@@ -39,6 +39,67 @@ pub const BACKUPS_KEPT: Key<u32> = Key {
     default: || 10,
 };
 
+// Memory (`services::memory`, docs/MEMORY.md).
+
+/// Where memory goes in the prompt (`services::memory`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoryPosition {
+    /// Its own system messages right before the history (after the
+    /// example dialogue).
+    BeforeHistory,
+    /// Inside the first system message, after the character block and
+    /// the persona.
+    AfterCharacter,
+}
+
+pub const DOCUMENTS_BUDGET: Key<i64> = Key {
+    name: "memory.documents_budget",
+    description: "tokens of document passages a reply may be given (0 turns documents off)",
+    default: || 1000,
+};
+
+pub const RECALL_BUDGET: Key<i64> = Key {
+    name: "memory.recall_budget",
+    description: "tokens of the chat's own earlier messages (those out of the history) a reply \
+                  may be given (0 turns recall off)",
+    default: || 600,
+};
+
+/// The summaries engineer's key too (issue 13): if both branches add it,
+/// keep one.
+pub const SUMMARIES_BUDGET: Key<i64> = Key {
+    name: "memory.summaries_budget",
+    description: "tokens of summaries of earlier messages a reply may be given (0 turns them off)",
+    default: || 600,
+};
+
+pub const MEMORY_POSITION: Key<MemoryPosition> = Key {
+    name: "memory.position",
+    description: "where memory goes in the prompt: before_history (its own system messages \
+                  before the chat history) or after_character (in the system message, after \
+                  the character and persona)",
+    default: || MemoryPosition::BeforeHistory,
+};
+
+pub const TEMPLATE_DOCUMENTS: Key<String> = Key {
+    name: "memory.template.documents",
+    description: "the text around document passages; {{pieces}} is where they go",
+    default: || "Relevant passages from documents:\n\n{{pieces}}".into(),
+};
+
+pub const TEMPLATE_SUMMARIES: Key<String> = Key {
+    name: "memory.template.summaries",
+    description: "the text around summaries of earlier messages; {{pieces}} is where they go",
+    default: || "Summary of earlier parts of this chat:\n\n{{pieces}}".into(),
+};
+
+pub const TEMPLATE_RECALL: Key<String> = Key {
+    name: "memory.template.recall",
+    description: "the text around earlier messages brought back; {{pieces}} is where they go",
+    default: || "Earlier in this chat (out of the recent history):\n\n{{pieces}}".into(),
+};
+
 /// A known key as the registry holds it, whatever its type.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -62,7 +123,17 @@ impl<T: Serialize + DeserializeOwned> Key<T> {
 
 /// Every key the window may read or write.
 pub fn known() -> Vec<Known> {
-    vec![ENTER_SENDS.known(), BACKUPS_KEPT.known()]
+    vec![
+        ENTER_SENDS.known(),
+        BACKUPS_KEPT.known(),
+        DOCUMENTS_BUDGET.known(),
+        RECALL_BUDGET.known(),
+        SUMMARIES_BUDGET.known(),
+        MEMORY_POSITION.known(),
+        TEMPLATE_DOCUMENTS.known(),
+        TEMPLATE_SUMMARIES.known(),
+        TEMPLATE_RECALL.known(),
+    ]
 }
 
 fn find(name: &str) -> Option<Known> {

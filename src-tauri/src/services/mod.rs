@@ -21,6 +21,7 @@ pub mod link;
 pub mod local_servers;
 pub mod lorebook;
 pub mod markdown;
+pub mod memory;
 pub mod message;
 pub mod prompt;
 pub mod provider;

@@ -1,0 +1,363 @@
+//! The full-text query memory searches with, built from the newest message
+//! and the few before it. Pure: no database, no I/O.
+//!
+//! - Words are folded (case, accents) as the index's tokenizer folds them,
+//!   and stop words ("the", "was", "really") are dropped: they match
+//!   everything and say nothing.
+//! - Each word is searched in its other forms too: a light suffix-stripping
+//!   stem ("hidden" and "hide" both give `hid`) and the endings English
+//!   puts back on it (`hid`, `hide`, `hides`, `hidden`, `hiding`, ...), as
+//!   exact index terms. Exact terms are one index seek each; a prefix
+//!   (`hid*`) would read every term of the index that starts so (for a
+//!   three-letter prefix, often hundreds) on every reply.
+//! - The newest message counts twice (its word group is repeated: BM25
+//!   sums over the query's phrases, so a repeated group weighs double);
+//!   the messages before count once. A word in both keeps the higher
+//!   weight.
+//! - Every form is quoted, so `AND`, `NEAR`, `-`, `:` or `*` in a message
+//!   are text, never FTS5 syntax, and no message can make the query fail.
+//! - At most [`MAX_TERMS`] words, the newest message's first (longer words
+//!   first when there are too many: they tend to be the rarer ones), which
+//!   bounds the cost of a long message.
+
+use crate::services::search::fold;
+
+/// Words taken from the newest message at most.
+pub const MAX_NEWEST_TERMS: usize = 12;
+/// Words in a query at most.
+pub const MAX_TERMS: usize = 16;
+/// The newest message's weight; earlier messages weigh 1.
+pub const NEWEST_WEIGHT: u32 = 2;
+
+/// Words that match nearly every message and carry no topic.
+const STOP_WORDS: &[&str] = &[
+    "about", "above", "after", "again", "against", "all", "also", "and", "any", "are", "aren",
+    "because", "been", "before", "being", "below", "between", "both", "but", "can", "cannot",
+    "could", "couldn", "did", "didn", "does", "doesn", "doing", "don", "down", "during", "each",
+    "even", "ever", "every", "few", "for", "from", "further", "get", "got", "had", "hadn", "has",
+    "hasn", "have", "haven", "having", "her", "here", "hers", "herself", "him", "himself", "his",
+    "how", "into", "isn", "its", "itself", "just", "know", "let", "like", "ll", "maybe", "more",
+    "most", "much", "must", "mustn", "myself", "need", "never", "nor", "not", "now", "off", "okay",
+    "once", "one", "only", "other", "ought", "our", "ours", "ourselves", "out", "over", "own",
+    "please", "really", "said", "same", "say", "says", "shall", "shan", "she", "should",
+    "shouldn", "some", "still", "such", "tell", "than", "that", "the", "their", "theirs", "them",
+    "themselves", "then", "there", "these", "they", "thing", "things", "think", "this", "those",
+    "through", "too", "under", "until", "very", "want", "was", "wasn", "well", "were", "weren",
+    "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "won",
+    "would", "wouldn", "yes", "yet", "you", "your", "yours", "yourself", "yourselves",
+];
+
+/// One word of the query: its folded text, the index terms that stand for
+/// it, and its weight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub word: String,
+    pub forms: Vec<String>,
+    pub weight: u32,
+}
+
+/// A query: its words, newest message's first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    pub terms: Vec<Term>,
+}
+
+impl Query {
+    /// The query for a reply: `newest` is the newest message, `earlier`
+    /// the few before it, newest first.
+    pub fn build(newest: &str, earlier: &[&str]) -> Query {
+        let mut terms: Vec<Term> = Vec::new();
+        add_words(&mut terms, newest, NEWEST_WEIGHT, MAX_NEWEST_TERMS);
+        for text in earlier {
+            let room = MAX_TERMS.saturating_sub(terms.len());
+            add_words(&mut terms, text, 1, room);
+        }
+        terms.truncate(MAX_TERMS);
+        Query { terms }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// The FTS5 expression: each word's forms OR'd in a group, the group
+    /// repeated by its weight, all groups OR'd. `None` when there is no
+    /// word to look for.
+    pub fn fts(&self) -> Option<String> {
+        let mut groups = Vec::new();
+        for t in &self.terms {
+            let quoted: Vec<String> = t.forms.iter().map(|f| quote(f)).collect();
+            let group = if quoted.len() == 1 {
+                quoted[0].clone()
+            } else {
+                format!("({})", quoted.join(" OR "))
+            };
+            for _ in 0..t.weight.max(1) {
+                groups.push(group.clone());
+            }
+        }
+        (!groups.is_empty()).then(|| groups.join(" OR "))
+    }
+}
+
+/// Adds up to `room` new words of `text` with `weight` (longer words first
+/// when there are more); a word already there keeps the higher weight.
+fn add_words(terms: &mut Vec<Term>, text: &str, weight: u32, room: usize) {
+    let mut words = content_words(text);
+    if words.len() > room {
+        // Longer words first (stable: ties keep their order).
+        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    }
+    let mut taken = 0;
+    for word in words {
+        let forms = forms(&word);
+        if let Some(t) = terms.iter_mut().find(|t| t.forms[0] == forms[0]) {
+            t.weight = t.weight.max(weight);
+            continue;
+        }
+        if taken >= room {
+            continue;
+        }
+        terms.push(Term {
+            word,
+            forms,
+            weight,
+        });
+        taken += 1;
+    }
+}
+
+/// `"word"` with inner quotes doubled, as FTS5 reads a string.
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The folded words of `text` worth searching for, in order, each once.
+pub fn content_words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in text.split(|c: char| !c.is_alphanumeric()) {
+        if raw.is_empty() {
+            continue;
+        }
+        let word = fold(raw);
+        let digits = word.chars().any(|c| c.is_ascii_digit());
+        let long_enough = word.chars().count() >= 3 || (digits && word.chars().count() >= 2);
+        if !long_enough || STOP_WORDS.binary_search(&word.as_str()).is_ok() {
+            continue;
+        }
+        if !out.contains(&word) {
+            out.push(word);
+        }
+    }
+    out
+}
+
+/// A light stem: common English endings taken off ("hidden", "hides",
+/// "hiding" give `hid`; "lives", "lived", "living" give `liv`). Words with
+/// digits or letters outside a-z are kept whole.
+pub fn stem(word: &str) -> String {
+    if !word.bytes().all(|b| b.is_ascii_lowercase()) || word.len() < 4 {
+        return word.to_string();
+    }
+    let mut s = word.to_string();
+    let len = s.len();
+    let mut stripped = false;
+    if let Some(base) = s.strip_suffix("ies").filter(|b| b.len() >= 2) {
+        return format!("{base}y");
+    }
+    if let Some(base) = s.strip_suffix("ied").filter(|b| b.len() >= 2) {
+        return format!("{base}y");
+    }
+    if s.ends_with("sses") {
+        s.truncate(len - 2);
+        return s;
+    }
+    if s.ends_with("ing") && len - 3 >= 3 {
+        s.truncate(len - 3);
+        stripped = true;
+    } else if s.ends_with("ed") && len - 2 >= 3 {
+        s.truncate(len - 2);
+        stripped = true;
+    } else if s.ends_with("ed") {
+        s.truncate(len - 1);
+    } else if s.ends_with("en") && len - 2 >= 3 && doubled(&s[..len - 2]) {
+        s.truncate(len - 2);
+        stripped = true;
+    } else if s.ends_with("es") && len - 2 >= 3 {
+        s.truncate(len - 2);
+    } else if s.ends_with('s') && !s.ends_with("ss") && !s.ends_with("us") && !s.ends_with("is") {
+        s.truncate(len - 1);
+    }
+    if s.ends_with('e') && s.len() - 1 >= 3 {
+        s.truncate(s.len() - 1);
+    }
+    if stripped && doubled(&s) {
+        s.truncate(s.len() - 1);
+    }
+    s
+}
+
+fn vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+/// Ends in a doubled consonant ("hidd", "runn"), not "ll", "ss", "zz".
+fn doubled(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 3 && {
+        let (x, y) = (b[b.len() - 2], b[b.len() - 1]);
+        x == y && !vowel(y) && !matches!(y, b'l' | b's' | b'z')
+    }
+}
+
+/// The index terms that stand for `word`: its stem first, the word, then
+/// the stem with English endings put back.
+pub fn forms(word: &str) -> Vec<String> {
+    let s = stem(word);
+    let mut out = vec![s.clone(), word.to_string()];
+    if s.bytes().all(|b| b.is_ascii_lowercase()) {
+        for end in ["e", "s", "es", "ed", "d", "ing", "en", "er", "ers"] {
+            out.push(format!("{s}{end}"));
+        }
+        let b = s.as_bytes();
+        if let Some(base) = s.strip_suffix('y') {
+            out.push(format!("{base}ies"));
+            out.push(format!("{base}ied"));
+        } else if b.len() >= 2 && !vowel(b[b.len() - 1]) && vowel(b[b.len() - 2]) {
+            let last = b[b.len() - 1];
+            if !matches!(last, b'w' | b'x' | b'y') {
+                let d = format!("{s}{}", last as char);
+                for end in ["en", "ing", "ed", "er"] {
+                    out.push(format!("{d}{end}"));
+                }
+            }
+        }
+    }
+    let mut seen = Vec::with_capacity(out.len());
+    for f in out {
+        if f.chars().count() >= 2 && !seen.contains(&f) {
+            seen.push(f);
+        }
+    }
+    seen
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        let mut sorted = STOP_WORDS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, STOP_WORDS);
+    }
+
+    #[rstest]
+    #[case::hide("hide", "hid")]
+    #[case::hidden("hidden", "hid")]
+    #[case::hides("hides", "hid")]
+    #[case::hiding("hiding", "hid")]
+    #[case::live("live", "liv")]
+    #[case::lives("lives", "liv")]
+    #[case::lived("lived", "liv")]
+    #[case::living("living", "liv")]
+    #[case::stories("stories", "story")]
+    #[case::running("running", "run")]
+    #[case::glass("glass", "glass")]
+    #[case::used("used", "use")]
+    #[case::short("sea", "sea")]
+    #[case::digits("1984s", "1984s")]
+    #[case::not_ascii("жизнь", "жизнь")]
+    fn stems(#[case] word: &str, #[case] expected: &str) {
+        assert_eq!(stem(word), expected);
+    }
+
+    #[rstest]
+    #[case::hide_finds_hidden("hide", "hidden")]
+    #[case::hidden_finds_hide("hidden", "hide")]
+    #[case::live_finds_lives("live", "lives")]
+    #[case::lives_finds_living("lives", "living")]
+    #[case::story_finds_stories("story", "stories")]
+    #[case::box_finds_boxes("box", "boxes")]
+    #[case::glass_finds_glasses("glass", "glasses")]
+    fn other_forms_are_searched(#[case] asked: &str, #[case] written: &str) {
+        let f = forms(asked);
+        assert!(f.contains(&written.to_string()), "{asked}: {f:?}");
+        assert!(f.contains(&asked.to_string()));
+    }
+
+    #[rstest]
+    #[case::stop_words("Where was the key that she said?", &["key"])]
+    #[case::folded("CAFÉ near the Harbour", &["cafe", "near", "harbour"])]
+    #[case::once("lantern, lantern; LANTERN", &["lantern"])]
+    #[case::digits_kept("room 42 at 7", &["room", "42"])]
+    #[case::punctuation_splits("don't-stop", &["stop"])]
+    #[case::nothing("it is a, to", &[])]
+    fn content_words_of_a_message(#[case] text: &str, #[case] expected: &[&str]) {
+        assert_eq!(content_words(text), expected);
+    }
+
+    #[test]
+    fn the_newest_message_weighs_double_and_comes_first() {
+        let q = Query::build("Where did Mira hide the map?", &["The lighthouse keeper knew Mira"]);
+        let w: Vec<(&str, u32)> = q.terms.iter().map(|t| (t.word.as_str(), t.weight)).collect();
+        assert_eq!(
+            w,
+            vec![("mira", 2), ("hide", 2), ("map", 2), ("lighthouse", 1), ("keeper", 1), ("knew", 1)]
+        );
+        let fts = q.fts().unwrap();
+        assert_eq!(fts.matches("\"hidden\"").count(), 2, "{fts}");
+        assert_eq!(fts.matches("\"keeper\"").count(), 1, "{fts}");
+    }
+
+    #[test]
+    fn too_many_words_keep_the_longest_of_the_newest_message() {
+        let long = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike \
+                    november oscar papa quebec romeo";
+        let q = Query::build(long, &["zebra crossing"]);
+        assert_eq!(q.terms.len(), MAX_TERMS);
+        let newest: Vec<&str> = q
+            .terms
+            .iter()
+            .filter(|t| t.weight == 2)
+            .map(|t| t.word.as_str())
+            .collect();
+        assert_eq!(newest.len(), MAX_NEWEST_TERMS);
+        assert!(newest.contains(&"november") && !newest.contains(&"kilo"), "{newest:?}");
+        assert!(q.terms.iter().any(|t| t.word == "crossing"));
+    }
+
+    #[rstest]
+    #[case::operators("cats AND dogs NOT birds NEAR(x y)")]
+    #[case::quotes("say \"hello\" and \"\"\" quotes")]
+    #[case::columns("content: rowid:1 -minus +plus ^caret")]
+    #[case::stars("star* **")]
+    #[case::brackets("(((  ]]] {{char}}")]
+    fn operators_in_text_are_text(#[case] text: &str) {
+        let q = Query::build(text, &[]);
+        let fts = q.fts().expect("some word");
+        // Outside quoted terms there are only groups, ORs and spaces.
+        let mut outside = String::new();
+        let mut inside = false;
+        for c in fts.chars() {
+            if c == '"' {
+                inside = !inside;
+            } else if !inside {
+                outside.push(c);
+            }
+        }
+        assert!(
+            outside.replace(" OR ", "").chars().all(|c| c == '(' || c == ')' || c == ' '),
+            "{fts}"
+        );
+    }
+
+    #[test]
+    fn a_query_with_no_content_word_is_empty() {
+        assert!(Query::build("is it?", &["ok", "so"]).fts().is_none());
+    }
+}

@@ -1,0 +1,213 @@
+//! Retrieval: the memory pieces a reply may be given, each source under
+//! its own token budget.
+//!
+//! - documents: the best chunks (BM25) of the documents in the chat's
+//!   scopes;
+//! - recall: the best (BM25) of the chat's own messages below the first
+//!   message of the prompt's history;
+//! - summaries: the chat's `chat_memories` that end below that message,
+//!   pinned first, then newest ranges first, never two that overlap.
+//!
+//! Ranking happens in one place, [`rank`]; a source then takes its pieces
+//! best first while they fit its budget ([`fill`]). Reads only.
+
+use sqlx::SqlitePool;
+
+use super::pieces::{message_number, Origin, Piece};
+use super::query::Query;
+use crate::error::Result;
+use crate::models::Id;
+use crate::repos::memory as repo;
+use crate::services::tokens;
+
+/// Candidates a searched source reads before filling its budget: enough
+/// that small pieces can stand in for a big one that does not fit, few
+/// enough that the texts read stay small.
+pub const CANDIDATES: u32 = 40;
+
+/// Summaries read at most (a chat rarely has more that end before its
+/// history).
+const SUMMARY_ROWS: u32 = 200;
+
+/// Framing a piece's line costs beyond its label and text (brackets, the
+/// speaker's name, blank lines), in tokens.
+const LINE_TOKENS: i64 = 6;
+
+fn piece(origin: Origin, label: String, text: String, score: f64) -> Piece {
+    let tokens = tokens::estimate(&label) + tokens::estimate(&text) + LINE_TOKENS;
+    Piece {
+        origin,
+        tokens,
+        label,
+        text,
+        score,
+    }
+}
+
+/// Orders candidates best first (highest score; ties keep their order).
+///
+/// The one place ranking happens. EMBEDDINGS HOOK: when an embedding model
+/// is chosen, the BM25 scores here are blended with vector similarity
+/// (`services::embedding::scores` for these candidates, plus
+/// `services::embedding::nearest` for ones BM25 missed, through
+/// `memory::blend::blend(bm25, vectors, weight)`), before sorting.
+pub fn rank(mut candidates: Vec<Piece>) -> Vec<Piece> {
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+    candidates
+}
+
+/// Takes pieces in order while they fit `budget`: a piece too big for
+/// what is left is skipped, and a smaller one after it may still fit.
+pub fn fill(ranked: Vec<Piece>, budget: i64) -> Vec<Piece> {
+    let mut left = budget;
+    let mut out = Vec::new();
+    for p in ranked {
+        if p.tokens <= left {
+            left -= p.tokens;
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The best document chunks for `query` in the chat's scopes, under
+/// `budget` tokens.
+pub async fn documents(
+    pool: &SqlitePool,
+    chat_id: Id,
+    character_id: Option<Id>,
+    query: &Query,
+    budget: i64,
+) -> Result<Vec<Piece>> {
+    let Some(fts) = query.fts().filter(|_| budget > 0) else {
+        return Ok(Vec::new());
+    };
+    let hits = repo::chunks(pool, &fts, chat_id, character_id, CANDIDATES).await?;
+    let candidates = hits
+        .into_iter()
+        .map(|h| {
+            let label = format!("{} §{}", h.document_name, h.chunk_index + 1);
+            let origin = Origin::Document {
+                document_id: h.document_id,
+                document_name: h.document_name,
+                chunk_index: h.chunk_index,
+            };
+            piece(origin, label, h.text, h.score)
+        })
+        .collect();
+    Ok(fill(rank(candidates), budget))
+}
+
+/// The chat's own messages below `below_seq` that best match `query`,
+/// under `budget` tokens, in story order.
+pub async fn recall(
+    pool: &SqlitePool,
+    chat_id: Id,
+    query: &Query,
+    below_seq: i64,
+    budget: i64,
+) -> Result<Vec<Piece>> {
+    let Some(fts) = query.fts().filter(|_| budget > 0 && below_seq > 0) else {
+        return Ok(Vec::new());
+    };
+    let hits = repo::older_messages(pool, &fts, chat_id, below_seq, CANDIDATES).await?;
+    let candidates = hits
+        .into_iter()
+        .map(|h| {
+            let label = format!("message {}", message_number(h.seq));
+            let origin = Origin::Recall {
+                message_id: h.id,
+                seq: h.seq,
+                role: h.role,
+            };
+            piece(origin, label, h.content, h.score)
+        })
+        .collect();
+    let mut chosen = fill(rank(candidates), budget);
+    chosen.sort_by_key(seq_of);
+    Ok(chosen)
+}
+
+/// The chat's summaries that end below `below_seq`: pinned first, then
+/// newest ranges first, none overlapping one already taken, under
+/// `budget` tokens; returned in story order.
+pub async fn summaries(
+    pool: &SqlitePool,
+    chat_id: Id,
+    below_seq: i64,
+    budget: i64,
+) -> Result<Vec<Piece>> {
+    if budget <= 0 || below_seq <= 0 {
+        return Ok(Vec::new());
+    }
+    let rows = repo::summaries(pool, chat_id, below_seq, SUMMARY_ROWS).await?;
+    let mut taken: Vec<(i64, i64)> = Vec::new();
+    let mut candidates = Vec::new();
+    for r in rows {
+        if taken
+            .iter()
+            .any(|(a, b)| r.first_seq <= *b && *a <= r.last_seq)
+        {
+            continue;
+        }
+        taken.push((r.first_seq, r.last_seq));
+        let label = format!(
+            "summary of messages {}–{}",
+            message_number(r.first_seq),
+            message_number(r.last_seq)
+        );
+        let origin = Origin::Summary {
+            memory_id: r.id,
+            first_seq: r.first_seq,
+            last_seq: r.last_seq,
+        };
+        candidates.push(piece(origin, label, r.content, 0.0));
+    }
+    // Already in their order (pinned, newest); not ranked by score.
+    let mut chosen = fill(candidates, budget);
+    chosen.sort_by_key(seq_of);
+    Ok(chosen)
+}
+
+/// Where a summary or recalled message sits in the story.
+fn seq_of(p: &Piece) -> i64 {
+    match p.origin {
+        Origin::Summary { first_seq, .. } => first_seq,
+        Origin::Recall { seq, .. } => seq,
+        Origin::Document { .. } => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(score: f64, tokens: i64) -> Piece {
+        Piece {
+            origin: Origin::Document {
+                document_id: crate::models::new_id(),
+                document_name: format!("{score}"),
+                chunk_index: 0,
+            },
+            tokens,
+            label: format!("{score}"),
+            text: String::new(),
+            score,
+        }
+    }
+
+    #[test]
+    fn ranking_is_best_score_first() {
+        let ranked = rank(vec![p(1.0, 1), p(3.0, 1), p(2.0, 1)]);
+        let scores: Vec<f64> = ranked.iter().map(|x| x.score).collect();
+        assert_eq!(scores, vec![3.0, 2.0, 1.0]);
+    }
+
+    #[test]
+    fn filling_skips_what_does_not_fit_and_takes_smaller_after() {
+        let chosen = fill(vec![p(5.0, 60), p(4.0, 50), p(3.0, 30), p(2.0, 10)], 100);
+        let scores: Vec<f64> = chosen.iter().map(|x| x.score).collect();
+        assert_eq!(scores, vec![5.0, 3.0, 2.0]);
+        assert!(fill(vec![p(1.0, 10)], 0).is_empty());
+    }
+}

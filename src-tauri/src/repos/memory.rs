@@ -32,12 +32,14 @@ pub struct ChunkHit {
 
 /// The best chunks matching `fts_query` among the documents that apply to
 /// the chat (docs/MEMORY.md, "Scopes"): live documents of the chat, of its
-/// character, or of the library, less those the chat turned off.
+/// character, or of the library, less those the chat turned off; among
+/// chunk ids `low..high`.
 pub async fn chunks<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     fts_query: &str,
     chat_id: Id,
     character_id: Option<Id>,
+    (low, high): (i64, i64),
     limit: u32,
 ) -> Result<Vec<ChunkHit>> {
     Ok(sqlx::query_as(
@@ -47,6 +49,7 @@ pub async fn chunks<'e>(
             join document_chunks c on c.id = f.rowid
             join documents d on d.id = c.document_id
            where document_chunks_fts match ?1
+             and f.rowid >= ?5 and f.rowid < ?6
              and d.deleted_at is null
              and (d.scope = 'library'
                   or (d.scope = 'chat' and d.chat_session_id = ?2)
@@ -60,6 +63,8 @@ pub async fn chunks<'e>(
     .bind(chat_id)
     .bind(character_id)
     .bind(i64::from(limit))
+    .bind(low)
+    .bind(high)
     .fetch_all(exec)
     .await?)
 }
@@ -74,29 +79,102 @@ pub struct MessageHit {
     pub score: f64,
 }
 
-/// The best messages of the chat with `seq` below `below_seq` matching
-/// `fts_query` (only finished messages are in the index).
-pub async fn older_messages(
+/// The rowids of a chat's messages below `below_seq`: from its first
+/// message's (inclusive) to the message at `below_seq`'s or after
+/// (exclusive; past the last message when there is none). `None` for an
+/// empty chat.
+pub async fn message_range(
     pool: &SqlitePool,
-    fts_query: &str,
     chat_id: Id,
     below_seq: i64,
-    limit: u32,
-) -> Result<Vec<MessageHit>> {
-    // The chat's rowid range below `below_seq` (see the module doc).
+) -> Result<Option<(i64, i64)>> {
     let (low, high): (Option<i64>, Option<i64>) = sqlx::query_as(
         r"select (select rowid from messages where chat_session_id = ?1
                    order by seq asc limit 1),
-                 (select rowid from messages where chat_session_id = ?1 and seq >= ?2
-                   order by seq asc limit 1)",
+                 coalesce((select rowid from messages where chat_session_id = ?1 and seq >= ?2
+                            order by seq asc limit 1),
+                          (select max(rowid) + 1 from messages))",
     )
     .bind(chat_id)
     .bind(below_seq)
     .fetch_one(pool)
     .await?;
-    let Some(low) = low else {
+    Ok(low.map(|low| (low, high.unwrap_or(low + 1))))
+}
+
+/// Which full-text index a count reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Index {
+    Messages,
+    Chunks,
+}
+
+impl Index {
+    fn table(self) -> &'static str {
+        match self {
+            Index::Messages => "messages_fts",
+            Index::Chunks => "document_chunks_fts",
+        }
+    }
+}
+
+/// For each FTS5 expression, how many rows of `index` with rowid in
+/// `low..high` match it: one statement, one count per expression.
+pub async fn counts(
+    pool: &SqlitePool,
+    index: Index,
+    expressions: &[String],
+    low: i64,
+    high: i64,
+) -> Result<Vec<i64>> {
+    if expressions.is_empty() {
         return Ok(Vec::new());
-    };
+    }
+    let n = expressions.len();
+    let table = index.table();
+    // Only placeholders and the table's name (from the list above) go
+    // into the text; the expressions are bound.
+    let columns: Vec<String> = (1..=n)
+        .map(|i| {
+            format!(
+                "(select count(*) from {table} where {table} match ?{i} \
+                 and rowid >= ?{} and rowid < ?{})",
+                n + 1,
+                n + 2
+            )
+        })
+        .collect();
+    let sql = format!("select {}", columns.join(", "));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for e in expressions {
+        q = q.bind(e);
+    }
+    let row = q.bind(low).bind(high).fetch_one(pool).await?;
+    use sqlx::Row;
+    (0..n)
+        .map(|i| row.try_get::<i64, _>(i).map_err(Into::into))
+        .collect()
+}
+
+/// The highest chunk id (`0` without chunks): the end of the window the
+/// chunk index is sampled in.
+pub async fn last_chunk_id(pool: &SqlitePool) -> Result<i64> {
+    Ok(sqlx::query_scalar(r"select coalesce(max(id), 0) from document_chunks")
+        .fetch_one(pool)
+        .await?)
+}
+
+/// The best messages of the chat with `seq` below `below_seq` matching
+/// `fts_query` (only finished messages are in the index), among those
+/// with rowid in `low..high` (see the module doc).
+pub async fn older_messages(
+    pool: &SqlitePool,
+    fts_query: &str,
+    chat_id: Id,
+    below_seq: i64,
+    (low, high): (i64, i64),
+    limit: u32,
+) -> Result<Vec<MessageHit>> {
     Ok(sqlx::query_as(
         r"select m.id, m.seq, m.role, m.content, -f.rank as score
             from messages_fts f
@@ -109,7 +187,7 @@ pub async fn older_messages(
     )
     .bind(fts_query)
     .bind(low)
-    .bind(high.unwrap_or(i64::MAX))
+    .bind(high)
     .bind(chat_id)
     .bind(below_seq)
     .bind(i64::from(limit))

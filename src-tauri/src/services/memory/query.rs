@@ -80,23 +80,67 @@ impl Query {
         self.terms.is_empty()
     }
 
-    /// The FTS5 expression: each word's forms OR'd in a group, the group
-    /// repeated by its weight, all groups OR'd. `None` when there is no
-    /// word to look for.
+    /// The FTS5 expression: each word's group (its forms OR'd) repeated by
+    /// its weight, all OR'd. `None` when there is no word to look for.
     pub fn fts(&self) -> Option<String> {
         let mut groups = Vec::new();
         for t in &self.terms {
-            let quoted: Vec<String> = t.forms.iter().map(|f| quote(f)).collect();
-            let group = if quoted.len() == 1 {
-                quoted[0].clone()
-            } else {
-                format!("({})", quoted.join(" OR "))
-            };
+            let group = t.group();
             for _ in 0..t.weight.max(1) {
                 groups.push(group.clone());
             }
         }
         (!groups.is_empty()).then(|| groups.join(" OR "))
+    }
+
+    /// The words worth the cost, given how many of `sample` index rows
+    /// each word's group matched (`counts`, one per term): the rare ones
+    /// (at most [`RARE_SHARE`] of the rows), rarest first, at most
+    /// [`MAX_SEARCHED`]; when none is rare, the [`COMMON_KEPT`] least
+    /// common that match at all. With it, the share of rows the kept
+    /// words match together (an estimate), so a caller can bound how many
+    /// rows it reads.
+    ///
+    /// A common word matches a large part of the index, and FTS5 scores
+    /// every row that matches (and counts the word's rows for BM25's
+    /// weight) on every search; a rare word finds the passage.
+    pub fn rare(&self, counts: &[i64], sample: i64) -> (Query, f64) {
+        let sample = sample.max(1) as f64;
+        let mut order: Vec<usize> = (0..self.terms.len().min(counts.len())).collect();
+        order.sort_by_key(|i| counts[*i]);
+        let share = |i: usize| counts[i] as f64 / sample;
+        let mut kept: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|i| share(*i) <= RARE_SHARE)
+            .take(MAX_SEARCHED)
+            .collect();
+        if kept.is_empty() {
+            kept = order.iter().copied().take(COMMON_KEPT).collect();
+        }
+        let density: f64 = kept.iter().map(|i| share(*i)).sum();
+        kept.sort_unstable();
+        let terms = kept.into_iter().map(|i| self.terms[i].clone()).collect();
+        (Query { terms }, density)
+    }
+}
+
+/// A word matching at most this share of the rows sampled is rare.
+pub const RARE_SHARE: f64 = 0.02;
+/// Rare words searched at most.
+pub const MAX_SEARCHED: usize = 8;
+/// Words searched when none is rare: the least common ones.
+pub const COMMON_KEPT: usize = 2;
+
+impl Term {
+    /// The word's forms OR'd, in parentheses when more than one.
+    pub fn group(&self) -> String {
+        let quoted: Vec<String> = self.forms.iter().map(|f| quote(f)).collect();
+        if quoted.len() == 1 {
+            quoted[0].clone()
+        } else {
+            format!("({})", quoted.join(" OR "))
+        }
     }
 }
 
@@ -318,7 +362,7 @@ mod tests {
     fn too_many_words_keep_the_longest_of_the_newest_message() {
         let long = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike \
                     november oscar papa quebec romeo";
-        let q = Query::build(long, &["zebra crossing"]);
+        let q = Query::build(long, &["zebra crossing under yellow lamps posts"]);
         assert_eq!(q.terms.len(), MAX_TERMS);
         let newest: Vec<&str> = q
             .terms
@@ -354,6 +398,23 @@ mod tests {
             outside.replace(" OR ", "").chars().all(|c| c == '(' || c == ')' || c == ' '),
             "{fts}"
         );
+    }
+
+    #[test]
+    fn only_rare_words_are_searched_and_the_least_common_when_none_is() {
+        let q = Query::build("captain lantern quixotic engine", &[]);
+        // Of 1,000 rows sampled: captain 150, lantern 15, quixotic 1, engine 120.
+        let (rare, density) = q.rare(&[150, 15, 1, 120], 1000);
+        let words: Vec<&str> = rare.terms.iter().map(|t| t.word.as_str()).collect();
+        assert_eq!(words, vec!["lantern", "quixotic"], "in query order");
+        assert!((density - 0.016).abs() < 1e-9, "{density}");
+        let (common, density) = q.rare(&[150, 300, 90, 120], 1000);
+        let words: Vec<&str> = common.terms.iter().map(|t| t.word.as_str()).collect();
+        assert_eq!(words, vec!["captain", "quixotic"]);
+        assert!((density - 0.24).abs() < 1e-9, "{density}");
+        // Words that match nothing cost nothing: kept.
+        let (none, _) = q.rare(&[0, 0, 0, 0], 1000);
+        assert_eq!(none.terms.len(), 4);
     }
 
     #[test]

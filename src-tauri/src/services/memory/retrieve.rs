@@ -10,20 +10,57 @@
 //!
 //! Ranking happens in one place, [`rank`]; a source then takes its pieces
 //! best first while they fit its budget ([`fill`]). Reads only.
+//!
+//! Cost. FTS5 scores every row that matches a search, and for BM25 counts
+//! every row each word matches, on every search; it cannot filter by chat
+//! or scope inside the index. So before searching, each word's matches are
+//! counted in a small sample of the index (the [`SAMPLE_ROWS`] rows just
+//! below where the search ends, one statement) and only the rare words
+//! are searched (`Query::rare`); when every word is common, the search
+//! reads only the newest rows of its range, about [`TARGET_MATCHES`]
+//! matches' worth. Messages are narrowed to the chat's rowid range first
+//! (`repos::memory`).
 
 use sqlx::SqlitePool;
 
 use super::pieces::{message_number, Origin, Piece};
-use super::query::Query;
+use super::query::{Query, Term};
 use crate::error::Result;
 use crate::models::Id;
-use crate::repos::memory as repo;
+use crate::repos::memory::{self as repo, Index};
 use crate::services::tokens;
 
 /// Candidates a searched source reads before filling its budget: enough
 /// that small pieces can stand in for a big one that does not fit, few
 /// enough that the texts read stay small.
 pub const CANDIDATES: u32 = 40;
+
+/// Index rows sampled to tell rare words from common ones.
+pub const SAMPLE_ROWS: i64 = 4000;
+
+/// Matches a search should score at most, about.
+pub const TARGET_MATCHES: f64 = 2000.0;
+
+/// The rare words of `query` for a search of `index` over rowids
+/// `low..high`, and where that search should start so that it scores
+/// about [`TARGET_MATCHES`] rows at most.
+async fn narrow(
+    pool: &SqlitePool,
+    index: Index,
+    query: &Query,
+    (low, high): (i64, i64),
+) -> Result<(Query, i64)> {
+    let sample_low = high.saturating_sub(SAMPLE_ROWS).max(low);
+    let groups: Vec<String> = query.terms.iter().map(Term::group).collect();
+    let counts = repo::counts(pool, index, &groups, sample_low, high).await?;
+    let (rare, share) = query.rare(&counts, high - sample_low);
+    let span = if share > 0.0 {
+        (TARGET_MATCHES / share) as i64
+    } else {
+        i64::MAX
+    };
+    Ok((rare, low.max(high.saturating_sub(span))))
+}
 
 /// Summaries read at most (a chat rarely has more that end before its
 /// history).
@@ -79,10 +116,15 @@ pub async fn documents(
     query: &Query,
     budget: i64,
 ) -> Result<Vec<Piece>> {
-    let Some(fts) = query.fts().filter(|_| budget > 0) else {
+    if budget <= 0 || query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let high = repo::last_chunk_id(pool).await? + 1;
+    let (rare, low) = narrow(pool, Index::Chunks, query, (0, high)).await?;
+    let Some(fts) = rare.fts() else {
         return Ok(Vec::new());
     };
-    let hits = repo::chunks(pool, &fts, chat_id, character_id, CANDIDATES).await?;
+    let hits = repo::chunks(pool, &fts, chat_id, character_id, (low, high), CANDIDATES).await?;
     let candidates = hits
         .into_iter()
         .map(|h| {
@@ -107,10 +149,18 @@ pub async fn recall(
     below_seq: i64,
     budget: i64,
 ) -> Result<Vec<Piece>> {
-    let Some(fts) = query.fts().filter(|_| budget > 0 && below_seq > 0) else {
+    if budget <= 0 || below_seq <= 0 || query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some((low, high)) = repo::message_range(pool, chat_id, below_seq).await? else {
         return Ok(Vec::new());
     };
-    let hits = repo::older_messages(pool, &fts, chat_id, below_seq, CANDIDATES).await?;
+    let (rare, low) = narrow(pool, Index::Messages, query, (low, high)).await?;
+    let Some(fts) = rare.fts() else {
+        return Ok(Vec::new());
+    };
+    let range = (low, high);
+    let hits = repo::older_messages(pool, &fts, chat_id, below_seq, range, CANDIDATES).await?;
     let candidates = hits
         .into_iter()
         .map(|h| {

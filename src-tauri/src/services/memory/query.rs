@@ -95,30 +95,38 @@ impl Query {
 
     /// The words worth the cost, given how many of `sample` index rows
     /// each word's group matched (`counts`, one per term): the rare ones
-    /// (at most [`RARE_SHARE`] of the rows), rarest first, at most
-    /// [`MAX_SEARCHED`]; when none is rare, the [`COMMON_KEPT`] least
-    /// common that match at all. With it, the share of rows the kept
-    /// words match together (an estimate), so a caller can bound how many
-    /// rows it reads.
+    /// (at most [`RARE_SHARE`] of the rows, or [`RARE_ROWS`]), rarest
+    /// first, at most [`MAX_SEARCHED`]; when none of those matched any row,
+    /// also the [`COMMON_KEPT`] least common that did. With it, the share
+    /// of rows the kept words match together (an estimate), so a caller
+    /// can bound how many rows it reads.
     ///
     /// A common word matches a large part of the index, and FTS5 scores
     /// every row that matches (and counts the word's rows for BM25's
-    /// weight) on every search; a rare word finds the passage.
+    /// weight) on every search; a rare word finds the passage. A word that
+    /// matched no sampled row may still match older rows, and costs
+    /// nothing: it is kept.
     pub fn rare(&self, counts: &[i64], sample: i64) -> (Query, f64) {
         let sample = sample.max(1) as f64;
+        let limit = (RARE_SHARE * sample).max(RARE_ROWS as f64);
         let mut order: Vec<usize> = (0..self.terms.len().min(counts.len())).collect();
         order.sort_by_key(|i| counts[*i]);
-        let share = |i: usize| counts[i] as f64 / sample;
         let mut kept: Vec<usize> = order
             .iter()
             .copied()
-            .filter(|i| share(*i) <= RARE_SHARE)
+            .filter(|i| counts[*i] as f64 <= limit)
             .take(MAX_SEARCHED)
             .collect();
-        if kept.is_empty() {
-            kept = order.iter().copied().take(COMMON_KEPT).collect();
+        if kept.iter().all(|i| counts[*i] == 0) {
+            let common: Vec<usize> = order
+                .iter()
+                .copied()
+                .filter(|i| counts[*i] > 0 && !kept.contains(i))
+                .take(COMMON_KEPT)
+                .collect();
+            kept.extend(common);
         }
-        let density: f64 = kept.iter().map(|i| share(*i)).sum();
+        let density: f64 = kept.iter().map(|i| counts[*i] as f64 / sample).sum();
         kept.sort_unstable();
         let terms = kept.into_iter().map(|i| self.terms[i].clone()).collect();
         (Query { terms }, density)
@@ -127,6 +135,9 @@ impl Query {
 
 /// A word matching at most this share of the rows sampled is rare.
 pub const RARE_SHARE: f64 = 0.02;
+/// A word matching at most this many of the rows sampled is rare too
+/// (a small index has no common words worth leaving out).
+pub const RARE_ROWS: i64 = 64;
 /// Rare words searched at most.
 pub const MAX_SEARCHED: usize = 8;
 /// Words searched when none is rare: the least common ones.
@@ -410,11 +421,18 @@ mod tests {
         assert!((density - 0.016).abs() < 1e-9, "{density}");
         let (common, density) = q.rare(&[150, 300, 90, 120], 1000);
         let words: Vec<&str> = common.terms.iter().map(|t| t.word.as_str()).collect();
-        assert_eq!(words, vec!["captain", "quixotic"]);
-        assert!((density - 0.24).abs() < 1e-9, "{density}");
-        // Words that match nothing cost nothing: kept.
+        assert_eq!(words, vec!["quixotic", "engine"]);
+        assert!((density - 0.21).abs() < 1e-9, "{density}");
+        // Words that match nothing sampled cost nothing: kept, with the
+        // least common that match.
         let (none, _) = q.rare(&[0, 0, 0, 0], 1000);
         assert_eq!(none.terms.len(), 4);
+        let (some, _) = q.rare(&[0, 300, 200, 100], 1000);
+        let words: Vec<&str> = some.terms.iter().map(|t| t.word.as_str()).collect();
+        assert_eq!(words, vec!["captain", "quixotic", "engine"]);
+        // In a small index every word is rare.
+        let (small, _) = q.rare(&[3, 1, 2, 3], 4);
+        assert_eq!(small.terms.len(), 4);
     }
 
     #[test]

@@ -18,7 +18,7 @@
 
 #[path = "dataset.rs"]
 mod dataset;
-#[path = "memory_data.rs"]
+#[path = "parts/memory_data.rs"]
 mod memory_data;
 
 use std::path::PathBuf;
@@ -52,14 +52,18 @@ fn pct(a: usize, b: usize) -> String {
 
 /// The newest `n` messages' text of a chat, newest first.
 async fn last_texts(pool: &SqlitePool, chat: parley::models::Id, n: u32) -> Vec<String> {
-    let (page, _) = parley::repos::message::page(pool, chat, None, n).await.unwrap();
+    let (page, _) = parley::repos::message::page(pool, chat, None, n)
+        .await
+        .unwrap();
     page.into_iter().rev().map(|m| m.content).collect()
 }
 
 /// The recall rows: one per chat size.
 async fn recall_rows() -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
-    let (pool, _) = parley::db::open(&dir.path().join("recall.db")).await.unwrap();
+    let (pool, _) = parley::db::open(&dir.path().join("recall.db"))
+        .await
+        .unwrap();
     let mut rows = Vec::new();
     for (n, facts, seed) in [(1_000, 30, 1), (10_000, 60, 2), (100_000, 60, 3)] {
         let chat = memory_data::long_chat(&pool, n, facts, WINDOW, seed).await;
@@ -71,11 +75,13 @@ async fn recall_rows() -> Vec<String> {
         for (fact, id, _) in &chat.facts {
             let q = Query::build(&fact.question, &earlier);
             let t = Instant::now();
-            let pieces = retrieve::recall(&pool, chat.id, &q, below, BUDGET).await.unwrap();
+            let pieces = retrieve::recall(&pool, chat.id, &q, below, BUDGET)
+                .await
+                .unwrap();
             times.push(t.elapsed());
-            let hit = pieces
-                .iter()
-                .any(|p| matches!(p.origin, Origin::Recall { message_id, .. } if message_id == *id));
+            let hit = pieces.iter().any(
+                |p| matches!(p.origin, Origin::Recall { message_id, .. } if message_id == *id),
+            );
             found += usize::from(hit);
             if fact.other_form {
                 other += 1;
@@ -186,7 +192,9 @@ async fn set_budgets(pool: &SqlitePool, on: bool) {
 async fn reply_timings(pool: &SqlitePool, chat: parley::models::Id) -> (Duration, Duration, f64) {
     let secrets = parley::secrets::MemorySecretStore::default();
     let mut rng = Rng::new(99);
-    let questions: Vec<String> = (0..60).map(|_| memory_data::fact(&mut rng).question).collect();
+    let questions: Vec<String> = (0..60)
+        .map(|_| memory_data::fact(&mut rng).question)
+        .collect();
     let mut result = Vec::new();
     let mut pieces = 0;
     for on in [false, true] {

@@ -74,11 +74,24 @@ async fn a_reply_says_which_passage_it_remembered_and_show_prompt_marks_it() {
     click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
     wait_for_text(&app, "#messages", "Shall I tell you a story?").await;
 
-    fill(&app, "textarea#composer", "What does the zephyr lantern do?").await;
+    fill(
+        &app,
+        "textarea#composer",
+        "What does the zephyr lantern do?",
+    )
+    .await;
     click(&app, "#send").await;
     let text = wait_status(&app, "completed").await;
-    assert_eq!(text.trim(), "The zephyr lantern glows green before a storm.");
-    wait_for_text(&app, ".message.is-last .message-note", "remembered: lantern.md §2").await;
+    assert_eq!(
+        text.trim(),
+        "The zephyr lantern glows green before a storm."
+    );
+    wait_for_text(
+        &app,
+        ".message.is-last .message-note",
+        "remembered: lantern.md §2",
+    )
+    .await;
     let note = js(
         &app,
         "const n = document.querySelector('.message.is-last .message-note'); \
@@ -97,7 +110,12 @@ async fn a_reply_says_which_passage_it_remembered_and_show_prompt_marks_it() {
         .as_array()
         .unwrap()
         .iter()
-        .position(|m| m["content"].as_str().unwrap().contains("glows green when a storm is near"))
+        .position(|m| {
+            m["content"]
+                .as_str()
+                .unwrap()
+                .contains("glows green when a storm is near")
+        })
         .expect("the passage was sent");
     assert_eq!(sent["messages"][passage]["role"], json!("system"));
     assert_eq!(

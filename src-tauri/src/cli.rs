@@ -139,9 +139,7 @@ fn hold_for_writing(path: &std::path::Path) -> Result<instance::Guard> {
 pub fn is_cli(args: &[String]) -> bool {
     matches!(
         args.get(1).map(String::as_str),
-        Some(
-            "db" | "import" | "export" | "prompt" | "help" | "--help" | "-h" | "--version" | "-V"
-        )
+        Some("db" | "import" | "export" | "prompt" | "help" | "--help" | "-h" | "--version" | "-V")
     )
 }
 

@@ -38,7 +38,12 @@ fn source_word(s: Source) -> &'static str {
 }
 
 fn mark(p: &Piece) -> String {
-    format!("[{}] {} ({} tokens)", source_word(p.source()), p.label, p.tokens)
+    format!(
+        "[{}] {} ({} tokens)",
+        source_word(p.source()),
+        p.label,
+        p.tokens
+    )
 }
 
 fn kind_word(k: PartKind) -> &'static str {

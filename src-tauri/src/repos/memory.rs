@@ -159,9 +159,11 @@ pub async fn counts(
 /// The highest chunk id (`0` without chunks): the end of the window the
 /// chunk index is sampled in.
 pub async fn last_chunk_id(pool: &SqlitePool) -> Result<i64> {
-    Ok(sqlx::query_scalar(r"select coalesce(max(id), 0) from document_chunks")
-        .fetch_one(pool)
-        .await?)
+    Ok(
+        sqlx::query_scalar(r"select coalesce(max(id), 0) from document_chunks")
+            .fetch_one(pool)
+            .await?,
+    )
 }
 
 /// The best messages of the chat with `seq` below `below_seq` matching

@@ -31,8 +31,8 @@ use serde::Serialize;
 use super::memory::pieces::{self, Origin, Piece, Settings as MemorySettings, Source};
 use super::{lorebook, tokens};
 use crate::ai::PromptMessage;
-use crate::services::app_config::MemoryPosition;
 use crate::models::{Character, Message, MessageRole, MessageStatus, UserProfile};
+use crate::services::app_config::MemoryPosition;
 
 /// The name used for `{{user}}` when the chat has no persona.
 pub const DEFAULT_USER_NAME: &str = "User";

@@ -81,7 +81,8 @@ impl ReplyContext {
                 (model, Some(note))
             }
         };
-        let endpoint = crate::services::provider::endpoint(pool, secrets, model.provider_id).await?;
+        let endpoint =
+            crate::services::provider::endpoint(pool, secrets, model.provider_id).await?;
         let character = match chat.character_id {
             Some(id) => repos::character::get(pool, id).await?,
             None => None,

@@ -44,7 +44,8 @@ pub async fn send(
     // Reserve the chat before writing, so two sends never both write.
     let slot = state.replies.reserve(chat_id, reply_id)?;
     let metadata = fresh_metadata(&cx, &planned.memory);
-    let (user, reply) = message::add_exchange(&state.pool, chat_id, &text, reply_id, &metadata).await?;
+    let (user, reply) =
+        message::add_exchange(&state.pool, chat_id, &text, reply_id, &metadata).await?;
     // The same memory, placed in the history as written.
     let history = cx.history(&state.pool, Some(reply.seq)).await?;
     let prompt = cx.prompt_with(&history, &planned.memory, 0);
@@ -93,7 +94,15 @@ pub async fn regenerate(
     let memory = prompt.memory.clone();
     let request = cx.request(prompt)?;
     let reply = message::begin_swipe(&state.pool, &m, &fresh_metadata(&cx, &memory)).await?;
-    start_on(state, slot, &cx, (request, &memory), reply, String::new(), sink)
+    start_on(
+        state,
+        slot,
+        &cx,
+        (request, &memory),
+        reply,
+        String::new(),
+        sink,
+    )
 }
 
 /// Asks the model to carry on from where the last reply stops.

@@ -8,8 +8,8 @@ use sqlx::SqlitePool;
 use crate::error::Result;
 use crate::models::{Id, MessageRole};
 use crate::services::app_config::{
-    self, MemoryPosition as Position, DOCUMENTS_BUDGET, MEMORY_POSITION, RECALL_BUDGET, SUMMARIES_BUDGET,
-    TEMPLATE_DOCUMENTS, TEMPLATE_RECALL, TEMPLATE_SUMMARIES,
+    self, MemoryPosition as Position, DOCUMENTS_BUDGET, MEMORY_POSITION, RECALL_BUDGET,
+    SUMMARIES_BUDGET, TEMPLATE_DOCUMENTS, TEMPLATE_RECALL, TEMPLATE_SUMMARIES,
 };
 
 /// Where a piece came from, with the ids that find it again.
@@ -177,7 +177,10 @@ mod tests {
     #[test]
     fn a_template_takes_its_pieces_once() {
         let lines = vec!["a".to_string(), "b".to_string()];
-        assert_eq!(render("Notes:\n{{pieces}}\nEnd", &lines), "Notes:\na\n\nb\nEnd");
+        assert_eq!(
+            render("Notes:\n{{pieces}}\nEnd", &lines),
+            "Notes:\na\n\nb\nEnd"
+        );
         assert_eq!(render("{{pieces}} {{pieces}}", &lines), "a\n\nb {{pieces}}");
         assert_eq!(render("Notes:", &lines), "Notes:\n\na\n\nb");
         assert_eq!(render("  ", &lines), "a\n\nb");
@@ -203,6 +206,9 @@ mod tests {
             serde_json::json!({"source": "recall", "messageId": id, "seq": 122, "role": "user",
                                "tokens": 9, "label": "message 123"})
         );
-        assert_eq!(p.line("Mira", "Alex"), "[earlier, message 123, Alex]: secret text");
+        assert_eq!(
+            p.line("Mira", "Alex"),
+            "[earlier, message 123, Alex]: secret text"
+        );
     }
 }

@@ -31,20 +31,158 @@ pub const NEWEST_WEIGHT: u32 = 2;
 
 /// Words that match nearly every message and carry no topic.
 const STOP_WORDS: &[&str] = &[
-    "about", "above", "after", "again", "against", "all", "also", "and", "any", "are", "aren",
-    "because", "been", "before", "being", "below", "between", "both", "but", "can", "cannot",
-    "could", "couldn", "did", "didn", "does", "doesn", "doing", "don", "down", "during", "each",
-    "even", "ever", "every", "few", "for", "from", "further", "get", "got", "had", "hadn", "has",
-    "hasn", "have", "haven", "having", "her", "here", "hers", "herself", "him", "himself", "his",
-    "how", "into", "isn", "its", "itself", "just", "know", "let", "like", "ll", "maybe", "more",
-    "most", "much", "must", "mustn", "myself", "need", "never", "nor", "not", "now", "off", "okay",
-    "once", "one", "only", "other", "ought", "our", "ours", "ourselves", "out", "over", "own",
-    "please", "really", "said", "same", "say", "says", "shall", "shan", "she", "should",
-    "shouldn", "some", "still", "such", "tell", "than", "that", "the", "their", "theirs", "them",
-    "themselves", "then", "there", "these", "they", "thing", "things", "think", "this", "those",
-    "through", "too", "under", "until", "very", "want", "was", "wasn", "well", "were", "weren",
-    "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "won",
-    "would", "wouldn", "yes", "yet", "you", "your", "yours", "yourself", "yourselves",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "and",
+    "any",
+    "are",
+    "aren",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "can",
+    "cannot",
+    "could",
+    "couldn",
+    "did",
+    "didn",
+    "does",
+    "doesn",
+    "doing",
+    "don",
+    "down",
+    "during",
+    "each",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "get",
+    "got",
+    "had",
+    "hadn",
+    "has",
+    "hasn",
+    "have",
+    "haven",
+    "having",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "into",
+    "isn",
+    "its",
+    "itself",
+    "just",
+    "know",
+    "let",
+    "like",
+    "ll",
+    "maybe",
+    "more",
+    "most",
+    "much",
+    "must",
+    "mustn",
+    "myself",
+    "need",
+    "never",
+    "nor",
+    "not",
+    "now",
+    "off",
+    "okay",
+    "once",
+    "one",
+    "only",
+    "other",
+    "ought",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "please",
+    "really",
+    "said",
+    "same",
+    "say",
+    "says",
+    "shall",
+    "shan",
+    "she",
+    "should",
+    "shouldn",
+    "some",
+    "still",
+    "such",
+    "tell",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "thing",
+    "things",
+    "think",
+    "this",
+    "those",
+    "through",
+    "too",
+    "under",
+    "until",
+    "very",
+    "want",
+    "was",
+    "wasn",
+    "well",
+    "were",
+    "weren",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "won",
+    "would",
+    "wouldn",
+    "yes",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
 ];
 
 /// One word of the query: its folded text, the index terms that stand for
@@ -243,7 +381,7 @@ pub fn stem(word: &str) -> String {
     } else if s.ends_with('s') && !s.ends_with("ss") && !s.ends_with("us") && !s.ends_with("is") {
         s.truncate(len - 1);
     }
-    if s.ends_with('e') && s.len() - 1 >= 3 {
+    if s.ends_with('e') && s.len() > 3 {
         s.truncate(s.len() - 1);
     }
     if stripped && doubled(&s) {
@@ -358,11 +496,25 @@ mod tests {
 
     #[test]
     fn the_newest_message_weighs_double_and_comes_first() {
-        let q = Query::build("Where did Mira hide the map?", &["The lighthouse keeper knew Mira"]);
-        let w: Vec<(&str, u32)> = q.terms.iter().map(|t| (t.word.as_str(), t.weight)).collect();
+        let q = Query::build(
+            "Where did Mira hide the map?",
+            &["The lighthouse keeper knew Mira"],
+        );
+        let w: Vec<(&str, u32)> = q
+            .terms
+            .iter()
+            .map(|t| (t.word.as_str(), t.weight))
+            .collect();
         assert_eq!(
             w,
-            vec![("mira", 2), ("hide", 2), ("map", 2), ("lighthouse", 1), ("keeper", 1), ("knew", 1)]
+            vec![
+                ("mira", 2),
+                ("hide", 2),
+                ("map", 2),
+                ("lighthouse", 1),
+                ("keeper", 1),
+                ("knew", 1)
+            ]
         );
         let fts = q.fts().unwrap();
         assert_eq!(fts.matches("\"hidden\"").count(), 2, "{fts}");
@@ -382,7 +534,10 @@ mod tests {
             .map(|t| t.word.as_str())
             .collect();
         assert_eq!(newest.len(), MAX_NEWEST_TERMS);
-        assert!(newest.contains(&"november") && !newest.contains(&"kilo"), "{newest:?}");
+        assert!(
+            newest.contains(&"november") && !newest.contains(&"kilo"),
+            "{newest:?}"
+        );
         assert!(q.terms.iter().any(|t| t.word == "crossing"));
     }
 
@@ -406,7 +561,10 @@ mod tests {
             }
         }
         assert!(
-            outside.replace(" OR ", "").chars().all(|c| c == '(' || c == ')' || c == ' '),
+            outside
+                .replace(" OR ", "")
+                .chars()
+                .all(|c| c == '(' || c == ')' || c == ' '),
             "{fts}"
         );
     }

@@ -19,16 +19,54 @@ const NAMES: &[&str] = &[
     "Wren", "Hugo", "Selin", "Bram", "Ilse", "Kasimir", "Noor", "Teodor", "Zofia", "Reuben",
 ];
 const THINGS: &[&str] = &[
-    "brass key", "silver compass", "old map", "storm lantern", "ledger", "music box",
-    "river stone", "glass eye", "captain's log", "moon charm", "velvet glove", "bone whistle",
+    "brass key",
+    "silver compass",
+    "old map",
+    "storm lantern",
+    "ledger",
+    "music box",
+    "river stone",
+    "glass eye",
+    "captain's log",
+    "moon charm",
+    "velvet glove",
+    "bone whistle",
 ];
 const PLACES: &[&str] = &[
-    "harbour", "lighthouse", "mill", "old bridge", "observatory", "market", "chapel", "boathouse",
-    "orchard", "granary",
+    "harbour",
+    "lighthouse",
+    "mill",
+    "old bridge",
+    "observatory",
+    "market",
+    "chapel",
+    "boathouse",
+    "orchard",
+    "granary",
 ];
-const FOODS: &[&str] = &["almonds", "shellfish", "honey", "oranges", "mushrooms", "rye"];
-const TOWNS: &[&str] = &["Vellmoor", "Karrow", "Osterby", "Duneholm", "Saltreach", "Imbergate"];
-const JOBS: &[&str] = &["cartographer", "surgeon", "blacksmith", "navigator", "glassblower"];
+const FOODS: &[&str] = &[
+    "almonds",
+    "shellfish",
+    "honey",
+    "oranges",
+    "mushrooms",
+    "rye",
+];
+const TOWNS: &[&str] = &[
+    "Vellmoor",
+    "Karrow",
+    "Osterby",
+    "Duneholm",
+    "Saltreach",
+    "Imbergate",
+];
+const JOBS: &[&str] = &[
+    "cartographer",
+    "surgeon",
+    "blacksmith",
+    "navigator",
+    "glassblower",
+];
 
 /// A fact and a question about it; `other_form` when the question asks
 /// with another form of the fact's word (live / lives, hide / hidden).
@@ -65,32 +103,78 @@ pub fn fact(rng: &mut Rng) -> Fact {
     let o = rng.pick(THINGS);
     let p = rng.pick(PLACES);
     let (text, question, other_form) = match rng.below(12) {
-        0 => (format!("{n} lives in a narrow blue house behind the {p}."),
-              format!("Remind me, where does {n} live?"), true),
-        1 => (format!("{n} hid the {o} inside a hollow oak near the {p}."),
-              format!("Where is the {o} hidden?"), true),
-        2 => (format!("Before leaving, {n} buried the {o} under the {p}."),
-              format!("Where did {n} bury the {o}?"), true),
-        3 => (format!("{n} keeps the {o} in a tin box beneath the stairs."),
-              format!("Where does {n} keep the {o}?"), true),
-        4 => (format!("We agreed to meet {n} at the {p} on the first frost."),
-              format!("When are we meeting {n} at the {p}?"), true),
-        5 => (format!("{n} is terribly allergic to {}.", rng.pick(FOODS)),
-              format!("What was {n} allergic to again?"), false),
-        6 => (format!("The code for the {p} vault is {}.", 1000 + rng.below(9000)),
-              format!("What's the code for the {p} vault?"), false),
-        7 => (format!("{n} was born in {}, a fishing village in the north.", rng.pick(TOWNS)),
-              format!("Where was {n} born?"), false),
-        8 => (format!("{n} lost the {o} while crossing the {p}."),
-              format!("Do you remember where {n} lost the {o}?"), false),
-        9 => (format!("{n} painted the {o} green so nobody would recognise it."),
-              format!("What colour did {n} paint the {o}?"), true),
-        10 => (format!("{n} trained as a {} before joining the crew.", rng.pick(JOBS)),
-               format!("What did {n} train as before the crew?"), true),
-        _ => (format!("The {o} belongs to {n}'s grandmother."),
-              format!("Whose grandmother owns the {o}?"), true),
+        0 => (
+            format!("{n} lives in a narrow blue house behind the {p}."),
+            format!("Remind me, where does {n} live?"),
+            true,
+        ),
+        1 => (
+            format!("{n} hid the {o} inside a hollow oak near the {p}."),
+            format!("Where is the {o} hidden?"),
+            true,
+        ),
+        2 => (
+            format!("Before leaving, {n} buried the {o} under the {p}."),
+            format!("Where did {n} bury the {o}?"),
+            true,
+        ),
+        3 => (
+            format!("{n} keeps the {o} in a tin box beneath the stairs."),
+            format!("Where does {n} keep the {o}?"),
+            true,
+        ),
+        4 => (
+            format!("We agreed to meet {n} at the {p} on the first frost."),
+            format!("When are we meeting {n} at the {p}?"),
+            true,
+        ),
+        5 => (
+            format!("{n} is terribly allergic to {}.", rng.pick(FOODS)),
+            format!("What was {n} allergic to again?"),
+            false,
+        ),
+        6 => (
+            format!("The code for the {p} vault is {}.", 1000 + rng.below(9000)),
+            format!("What's the code for the {p} vault?"),
+            false,
+        ),
+        7 => (
+            format!(
+                "{n} was born in {}, a fishing village in the north.",
+                rng.pick(TOWNS)
+            ),
+            format!("Where was {n} born?"),
+            false,
+        ),
+        8 => (
+            format!("{n} lost the {o} while crossing the {p}."),
+            format!("Do you remember where {n} lost the {o}?"),
+            false,
+        ),
+        9 => (
+            format!("{n} painted the {o} green so nobody would recognise it."),
+            format!("What colour did {n} paint the {o}?"),
+            true,
+        ),
+        10 => (
+            format!(
+                "{n} trained as a {} before joining the crew.",
+                rng.pick(JOBS)
+            ),
+            format!("What did {n} train as before the crew?"),
+            true,
+        ),
+        _ => (
+            format!("The {o} belongs to {n}'s grandmother."),
+            format!("Whose grandmother owns the {o}?"),
+            true,
+        ),
     };
-    Fact { text, question, other_form }
+    Fact {
+        text,
+        question,
+        other_form,
+    }
 }
 
 /// A generated chat: its id, its facts (each with the message that holds
@@ -104,7 +188,13 @@ pub struct LongChat {
 /// A chat of `n` prose messages (about 300 characters each) with `facts`
 /// facts planted at random places below `n - window`, each inside a prose
 /// message; names turn up in the prose now and then too.
-pub async fn long_chat(pool: &SqlitePool, n: usize, facts: usize, window: usize, seed: u64) -> LongChat {
+pub async fn long_chat(
+    pool: &SqlitePool,
+    n: usize,
+    facts: usize,
+    window: usize,
+    seed: u64,
+) -> LongChat {
     let chat = parley::services::chat_session::create(
         pool,
         parley::models::ChatSessionInput {
@@ -134,13 +224,22 @@ pub async fn long_chat(pool: &SqlitePool, n: usize, facts: usize, window: usize,
         }
         let id = new_id();
         if let Some((_, f)) = planted.iter().find(|(at, _)| *at == i) {
-            content = format!("{} {} {}", dataset::text(s, 120), f.text, dataset::text(s + 1, 120));
+            content = format!(
+                "{} {} {}",
+                dataset::text(s, 120),
+                f.text,
+                dataset::text(s + 1, 120)
+            );
             out.push((f.clone(), id, i as i64));
         }
         rows.push(BulkMessage {
             id,
             seq: i as i64,
-            role: if i % 2 == 0 { MessageRole::User } else { MessageRole::Assistant },
+            role: if i % 2 == 0 {
+                MessageRole::User
+            } else {
+                MessageRole::Assistant
+            },
             content,
             metadata: serde_json::json!({}),
             created_at: Timestamp::from_millis(now - (n - i) as i64 * 60_000),
@@ -148,9 +247,15 @@ pub async fn long_chat(pool: &SqlitePool, n: usize, facts: usize, window: usize,
         });
     }
     let mut tx = pool.begin().await.unwrap();
-    parley::repos::message::insert_many(&mut tx, chat, &rows).await.unwrap();
+    parley::repos::message::insert_many(&mut tx, chat, &rows)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    LongChat { id: chat, facts: out, messages: n }
+    LongChat {
+        id: chat,
+        facts: out,
+        messages: n,
+    }
 }
 
 /// Where the documents of the timing library go.
@@ -172,7 +277,11 @@ pub async fn documents(pool: &SqlitePool, scopes: &Scopes, documents: usize, per
             0..10 => ("chat", Some(scopes.chat), None),
             10..30 if scopes.character.is_some() => ("character", None, scopes.character),
             10..50 => ("library", None, None),
-            _ => ("chat", Some(scopes.other_chats[d % scopes.other_chats.len()]), None),
+            _ => (
+                "chat",
+                Some(scopes.other_chats[d % scopes.other_chats.len()]),
+                None,
+            ),
         };
         let id = new_id();
         sqlx::query(

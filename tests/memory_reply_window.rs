@@ -81,6 +81,7 @@ async fn a_reply_says_which_passage_it_remembered_and_show_prompt_marks_it() {
     )
     .await;
     click(&app, "#send").await;
+    wait_for_text(&app, ".message.is-last .message-body", "before a storm.").await;
     let text = wait_status(&app, "completed").await;
     assert_eq!(
         text.trim(),

@@ -66,7 +66,9 @@ async fn recall_rows() -> Vec<String> {
         .unwrap();
     let mut rows = Vec::new();
     for (n, facts, seed) in [(1_000, 30, 1), (10_000, 60, 2), (100_000, 60, 3)] {
+        let t = Instant::now();
         let chat = memory_data::long_chat(&pool, n, facts, WINDOW, seed).await;
+        eprintln!("recall: {n}-message chat written in {:.1} s", t.elapsed().as_secs_f64());
         let earlier = last_texts(&pool, chat.id, 3).await;
         let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
         let below = (n - WINDOW) as i64;
@@ -218,7 +220,12 @@ async fn reply_timings(pool: &SqlitePool, chat: parley::models::Id) -> (Duration
 #[tokio::main]
 async fn main() {
     let recall = recall_rows().await;
+    for r in &recall {
+        eprintln!("{r}");
+    }
+    let t = Instant::now();
     let (pool, chat, path) = library().await;
+    eprintln!("library ready in {:.1} s", t.elapsed().as_secs_f64());
     let messages: i64 = sqlx::query_scalar("select count(*) from messages")
         .fetch_one(&pool)
         .await
@@ -230,6 +237,7 @@ async fn main() {
     // Warm the cache as a running app's would be.
     reply_timings(&pool, chat).await;
     let (off, on, pieces) = reply_timings(&pool, chat).await;
+    eprintln!("reply prompt: {} without memory, {} with", ms(off), ms(on));
 
     let mut searches = Vec::new();
     for (label, q) in [

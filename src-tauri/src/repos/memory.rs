@@ -3,7 +3,10 @@
 //! and its summaries. SQL only, and read only.
 //!
 //! Scores are FTS5's `rank` (BM25, lower is better) turned around so that
-//! higher is better.
+//! higher is better. The searches join with `cross join`, which keeps the
+//! full-text index the outer loop: otherwise SQLite may walk the chat's
+//! messages by index and run the whole full-text query again for each
+//! one (minutes on a long chat).
 //!
 //! FTS5 cannot filter by chat inside the index, so the message search
 //! narrows the index by rowid first: a chat's messages are only ever
@@ -46,8 +49,8 @@ pub async fn chunks<'e>(
         r"select c.id, c.document_id, d.name as document_name, c.chunk_index,
                  c.token_count, c.text, -f.rank as score
             from document_chunks_fts f
-            join document_chunks c on c.id = f.rowid
-            join documents d on d.id = c.document_id
+            cross join document_chunks c on c.id = f.rowid
+            cross join documents d on d.id = c.document_id
            where document_chunks_fts match ?1
              and f.rowid >= ?5 and f.rowid < ?6
              and d.deleted_at is null
@@ -156,14 +159,14 @@ pub async fn counts(
         .collect()
 }
 
-/// The highest chunk id (`0` without chunks): the end of the window the
-/// chunk index is sampled in.
-pub async fn last_chunk_id(pool: &SqlitePool) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar(r"select coalesce(max(id), 0) from document_chunks")
-            .fetch_one(pool)
-            .await?,
-    )
+/// The highest rowid of the table `index` reads (`0` when empty): the
+/// end of the window the index is sampled in.
+pub async fn last_rowid(pool: &SqlitePool, index: Index) -> Result<i64> {
+    let sql = match index {
+        Index::Messages => r"select coalesce(max(rowid), 0) from messages",
+        Index::Chunks => r"select coalesce(max(id), 0) from document_chunks",
+    };
+    Ok(sqlx::query_scalar(sql).fetch_one(pool).await?)
 }
 
 /// The best messages of the chat with `seq` below `below_seq` matching
@@ -180,7 +183,7 @@ pub async fn older_messages(
     Ok(sqlx::query_as(
         r"select m.id, m.seq, m.role, m.content, -f.rank as score
             from messages_fts f
-            join messages m on m.rowid = f.rowid
+            cross join messages m on m.rowid = f.rowid
            where messages_fts match ?1
              and f.rowid >= ?2 and f.rowid < ?3
              and m.chat_session_id = ?4 and m.seq < ?5

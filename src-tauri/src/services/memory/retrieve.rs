@@ -14,11 +14,11 @@
 //! Cost. FTS5 scores every row that matches a search, and for BM25 counts
 //! every row each word matches, on every search; it cannot filter by chat
 //! or scope inside the index. So before searching, each word's matches are
-//! counted in a small sample of the index (the [`SAMPLE_ROWS`] rows just
-//! below where the search ends, one statement) and only the rare words
-//! are searched (`Query::rare`); when every word is common, the search
-//! reads only the newest rows of its range, about [`TARGET_MATCHES`]
-//! matches' worth. Messages are narrowed to the chat's rowid range first
+//! counted in a small sample of the index (its newest [`SAMPLE_ROWS`]
+//! rows, one statement) and only the rarest words are searched
+//! (`Query::rare`); when the words kept are common enough to match more
+//! than about [`TARGET_MATCHES`] rows of the range, the search reads only
+//! its newest rows. Messages are narrowed to the chat's rowid range first
 //! (`repos::memory`).
 
 use sqlx::SqlitePool;
@@ -41,19 +41,25 @@ pub const SAMPLE_ROWS: i64 = 4000;
 /// Matches a search should score at most, about.
 pub const TARGET_MATCHES: f64 = 2000.0;
 
-/// The rare words of `query` for a search of `index` over rowids
+/// The words of `query` worth searching `index` for over rowids
 /// `low..high`, and where that search should start so that it scores
-/// about [`TARGET_MATCHES`] rows at most.
+/// about [`TARGET_MATCHES`] rows at most. The sample is the newest
+/// [`SAMPLE_ROWS`] rows of the whole index, since BM25's cost is in the
+/// whole index's rows; an index that small is searched whole, with every
+/// word.
 async fn narrow(
     pool: &SqlitePool,
     index: Index,
     query: &Query,
     (low, high): (i64, i64),
 ) -> Result<(Query, i64)> {
-    let sample_low = high.saturating_sub(SAMPLE_ROWS).max(low);
+    let top = repo::last_rowid(pool, index).await? + 1;
+    if top <= SAMPLE_ROWS {
+        return Ok((query.clone(), low));
+    }
     let groups: Vec<String> = query.terms.iter().map(Term::group).collect();
-    let counts = repo::counts(pool, index, &groups, sample_low, high).await?;
-    let (rare, share) = query.rare(&counts, high - sample_low);
+    let counts = repo::counts(pool, index, &groups, top - SAMPLE_ROWS, top).await?;
+    let (rare, share) = query.rare(&counts, SAMPLE_ROWS);
     let span = if share > 0.0 {
         (TARGET_MATCHES / share) as i64
     } else {
@@ -119,7 +125,7 @@ pub async fn documents(
     if budget <= 0 || query.is_empty() {
         return Ok(Vec::new());
     }
-    let high = repo::last_chunk_id(pool).await? + 1;
+    let high = repo::last_rowid(pool, Index::Chunks).await? + 1;
     let (rare, low) = narrow(pool, Index::Chunks, query, (0, high)).await?;
     let Some(fts) = rare.fts() else {
         return Ok(Vec::new());

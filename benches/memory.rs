@@ -217,9 +217,66 @@ async fn reply_timings(pool: &SqlitePool, chat: parley::models::Id) -> (Duration
     (result[0], result[1], pieces as f64 / questions.len() as f64)
 }
 
+/// Each source's retrieval on its own, for the same questions, as the
+/// reply does it (the history starting 200 messages from the end).
+async fn part_timings(pool: &SqlitePool, chat: parley::models::Id) -> Vec<(&'static str, Duration)> {
+    let character: Option<parley::models::Id> =
+        sqlx::query_scalar("select character_id from chat_sessions where id = ?1")
+            .bind(chat)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let below: i64 = sqlx::query_scalar("select max(seq) - 200 from messages where chat_session_id = ?1")
+        .bind(chat)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let earlier = last_texts(pool, chat, 3).await;
+    let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
+    let mut rng = Rng::new(99);
+    let queries: Vec<Query> = (0..60)
+        .map(|_| Query::build(&memory_data::fact(&mut rng).question, &earlier))
+        .collect();
+    if std::env::var("PARLEY_BENCH_EXPLAIN").is_ok() {
+        use parley::repos::memory::{self as repo, Index};
+        for q in queries.iter().take(3) {
+            let top = repo::last_rowid(pool, Index::Messages).await.unwrap() + 1;
+            let groups: Vec<String> = q.terms.iter().map(|t| t.group()).collect();
+            let t = Instant::now();
+            let counts = repo::counts(pool, Index::Messages, &groups, top - 4000, top).await.unwrap();
+            let counted = t.elapsed();
+            let (rare, share) = q.rare(&counts, 4000);
+            let words: Vec<(&str, i64)> = q.terms.iter().zip(&counts).map(|(t, c)| (t.word.as_str(), *c)).collect();
+            eprintln!("{words:?} counted in {counted:?}\nkept {:?} share {share}\n{}", rare.terms.iter().map(|t| t.word.as_str()).collect::<Vec<_>>(), rare.fts().unwrap_or_default());
+        }
+    }
+    let (mut docs, mut recall, mut sums) = (Vec::new(), Vec::new(), Vec::new());
+    for q in &queries {
+        let t = Instant::now();
+        retrieve::documents(pool, chat, character, q, 1000).await.unwrap();
+        docs.push(t.elapsed());
+        let t = Instant::now();
+        retrieve::summaries(pool, chat, below, 600).await.unwrap();
+        sums.push(t.elapsed());
+        let t = Instant::now();
+        retrieve::recall(pool, chat, q, below, 600).await.unwrap();
+        recall.push(t.elapsed());
+    }
+    vec![
+        ("documents (100,000 chunks)", median(docs)),
+        ("summaries", median(sums)),
+        ("recall (the chat's older messages)", median(recall)),
+    ]
+}
+
 #[tokio::main]
 async fn main() {
-    let recall = recall_rows().await;
+    // `PARLEY_BENCH_MEMORY=timings` skips the recall rows.
+    let recall = if std::env::var("PARLEY_BENCH_MEMORY").as_deref() == Ok("timings") {
+        Vec::new()
+    } else {
+        recall_rows().await
+    };
     for r in &recall {
         eprintln!("{r}");
     }
@@ -237,6 +294,7 @@ async fn main() {
     // Warm the cache as a running app's would be.
     reply_timings(&pool, chat).await;
     let (off, on, pieces) = reply_timings(&pool, chat).await;
+    let parts = part_timings(&pool, chat).await;
     eprintln!("reply prompt: {} without memory, {} with", ms(off), ms(on));
 
     let mut searches = Vec::new();
@@ -283,6 +341,9 @@ async fn main() {
         ms(off),
         ms(on.saturating_sub(off))
     );
+    for (label, t) in &parts {
+        println!("| of which {label} | | {} p50 | |", ms(*t));
+    }
     for (label, t, matching) in &searches {
         println!(
             "| search {messages} messages for {label}: {matching} match | | {} p50 | < 30 ms |",

@@ -24,6 +24,9 @@ use crate::services::search::fold;
 
 /// Words taken from the newest message at most.
 pub const MAX_NEWEST_TERMS: usize = 12;
+/// Words taken from the messages before the newest at most: context, not
+/// the question.
+pub const MAX_EARLIER_TERMS: usize = 4;
 /// Words in a query at most.
 pub const MAX_TERMS: usize = 16;
 /// The newest message's weight; earlier messages weigh 1.
@@ -206,8 +209,12 @@ impl Query {
     pub fn build(newest: &str, earlier: &[&str]) -> Query {
         let mut terms: Vec<Term> = Vec::new();
         add_words(&mut terms, newest, NEWEST_WEIGHT, MAX_NEWEST_TERMS);
+        let newest_terms = terms.len();
         for text in earlier {
-            let room = MAX_TERMS.saturating_sub(terms.len());
+            let taken = terms.len() - newest_terms;
+            let room = MAX_EARLIER_TERMS
+                .saturating_sub(taken)
+                .min(MAX_TERMS.saturating_sub(terms.len()));
             add_words(&mut terms, text, 1, room);
         }
         terms.truncate(MAX_TERMS);
@@ -274,7 +281,7 @@ impl Query {
 
 /// The searched words together (each by its weight) match at most this
 /// share of the rows sampled.
-pub const SEARCH_SHARE: f64 = 0.03;
+pub const SEARCH_SHARE: f64 = 0.01;
 /// A word matching more than this share of the rows sampled is never
 /// searched: it says little and costs much.
 pub const COMMON_SHARE: f64 = 0.10;
@@ -409,7 +416,8 @@ pub fn forms(word: &str) -> Vec<String> {
     let s = stem(word);
     let mut out = vec![s.clone(), word.to_string()];
     if s.bytes().all(|b| b.is_ascii_lowercase()) {
-        for end in ["e", "s", "es", "ed", "d", "ing", "en", "er", "ers"] {
+        // Few endings: every form is an index lookup on every search.
+        for end in ["e", "s", "es", "ed", "ing"] {
             out.push(format!("{s}{end}"));
         }
         let b = s.as_bytes();
@@ -420,7 +428,7 @@ pub fn forms(word: &str) -> Vec<String> {
             let last = b[b.len() - 1];
             if !matches!(last, b'w' | b'x' | b'y') {
                 let d = format!("{s}{}", last as char);
-                for end in ["en", "ing", "ed", "er"] {
+                for end in ["en", "ing", "ed"] {
                     out.push(format!("{d}{end}"));
                 }
             }
@@ -525,7 +533,7 @@ mod tests {
     fn too_many_words_keep_the_longest_of_the_newest_message() {
         let long = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike \
                     november oscar papa quebec romeo";
-        let q = Query::build(long, &["zebra crossing under yellow lamps posts"]);
+        let q = Query::build(long, &["zebra crossing under yellow lamps posts", "twelve more"]);
         assert_eq!(q.terms.len(), MAX_TERMS);
         let newest: Vec<&str> = q
             .terms
@@ -573,11 +581,13 @@ mod tests {
     fn the_rarest_words_are_searched_within_their_share() {
         let q = Query::build("captain lantern quixotic engine", &[]);
         let words = |r: &Query| -> Vec<String> { r.terms.iter().map(|t| t.word.clone()).collect() };
-        // Of 1,000 rows sampled: captain 150, lantern 10, quixotic 1,
+        // Of 1,000 rows sampled: captain 150, lantern 4, quixotic 1,
         // engine 60 (each weighs 2: the newest message's words).
-        let (rare, density) = q.rare(&[150, 10, 1, 60], 1000);
+        let (rare, density) = q.rare(&[150, 4, 1, 60], 1000);
         assert_eq!(words(&rare), vec!["lantern", "quixotic"], "in query order");
-        assert!((density - 0.011).abs() < 1e-9, "{density}");
+        assert!((density - 0.005).abs() < 1e-9, "{density}");
+        let (rarest, _) = q.rare(&[150, 10, 1, 60], 1000);
+        assert_eq!(words(&rarest), vec!["quixotic"], "lantern would pass the share");
         // Only common words: the least common alone, unless too common.
         let (some, _) = q.rare(&[150, 300, 90, 120], 1000);
         assert_eq!(words(&some), vec!["quixotic"]);

@@ -39,7 +39,7 @@ pub const CANDIDATES: u32 = 40;
 pub const SAMPLE_ROWS: i64 = 4000;
 
 /// Matches a search should score at most, about.
-pub const TARGET_MATCHES: f64 = 2000.0;
+pub const TARGET_MATCHES: f64 = 1000.0;
 
 /// The words of `query` worth searching `index` for over rowids
 /// `low..high`, and where that search should start so that it scores

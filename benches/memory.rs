@@ -68,7 +68,10 @@ async fn recall_rows() -> Vec<String> {
     for (n, facts, seed) in [(1_000, 30, 1), (10_000, 60, 2), (100_000, 60, 3)] {
         let t = Instant::now();
         let chat = memory_data::long_chat(&pool, n, facts, WINDOW, seed).await;
-        eprintln!("recall: {n}-message chat written in {:.1} s", t.elapsed().as_secs_f64());
+        eprintln!(
+            "recall: {n}-message chat written in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
         let earlier = last_texts(&pool, chat.id, 3).await;
         let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
         let below = (n - WINDOW) as i64;
@@ -219,18 +222,22 @@ async fn reply_timings(pool: &SqlitePool, chat: parley::models::Id) -> (Duration
 
 /// Each source's retrieval on its own, for the same questions, as the
 /// reply does it (the history starting 200 messages from the end).
-async fn part_timings(pool: &SqlitePool, chat: parley::models::Id) -> Vec<(&'static str, Duration)> {
+async fn part_timings(
+    pool: &SqlitePool,
+    chat: parley::models::Id,
+) -> Vec<(&'static str, Duration)> {
     let character: Option<parley::models::Id> =
         sqlx::query_scalar("select character_id from chat_sessions where id = ?1")
             .bind(chat)
             .fetch_one(pool)
             .await
             .unwrap();
-    let below: i64 = sqlx::query_scalar("select max(seq) - 200 from messages where chat_session_id = ?1")
-        .bind(chat)
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let below: i64 =
+        sqlx::query_scalar("select max(seq) - 200 from messages where chat_session_id = ?1")
+            .bind(chat)
+            .fetch_one(pool)
+            .await
+            .unwrap();
     let earlier = last_texts(pool, chat, 3).await;
     let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
     let mut rng = Rng::new(99);
@@ -243,17 +250,33 @@ async fn part_timings(pool: &SqlitePool, chat: parley::models::Id) -> Vec<(&'sta
             let top = repo::last_rowid(pool, Index::Messages).await.unwrap() + 1;
             let groups: Vec<String> = q.terms.iter().map(|t| t.group()).collect();
             let t = Instant::now();
-            let counts = repo::counts(pool, Index::Messages, &groups, top - 4000, top).await.unwrap();
+            let counts = repo::counts(pool, Index::Messages, &groups, top - 4000, top)
+                .await
+                .unwrap();
             let counted = t.elapsed();
             let (rare, share) = q.rare(&counts, 4000);
-            let words: Vec<(&str, i64)> = q.terms.iter().zip(&counts).map(|(t, c)| (t.word.as_str(), *c)).collect();
-            eprintln!("{words:?} counted in {counted:?}\nkept {:?} share {share}\n{}", rare.terms.iter().map(|t| t.word.as_str()).collect::<Vec<_>>(), rare.fts().unwrap_or_default());
+            let words: Vec<(&str, i64)> = q
+                .terms
+                .iter()
+                .zip(&counts)
+                .map(|(t, c)| (t.word.as_str(), *c))
+                .collect();
+            eprintln!(
+                "{words:?} counted in {counted:?}\nkept {:?} share {share}\n{}",
+                rare.terms
+                    .iter()
+                    .map(|t| t.word.as_str())
+                    .collect::<Vec<_>>(),
+                rare.fts().unwrap_or_default()
+            );
         }
     }
     let (mut docs, mut recall, mut sums) = (Vec::new(), Vec::new(), Vec::new());
     for q in &queries {
         let t = Instant::now();
-        retrieve::documents(pool, chat, character, q, 1000).await.unwrap();
+        retrieve::documents(pool, chat, character, q, 1000)
+            .await
+            .unwrap();
         docs.push(t.elapsed());
         let t = Instant::now();
         retrieve::summaries(pool, chat, below, 600).await.unwrap();

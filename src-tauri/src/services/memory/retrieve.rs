@@ -87,7 +87,13 @@ fn piece(origin: Origin, label: String, text: String, score: f64) -> Piece {
     }
 }
 
-/// Orders candidates best first (highest score; ties keep their order).
+/// A candidate scoring under this share of the best one is left out: it
+/// matched only words that say little (common ones, or only the context's),
+/// and would spend the budget on noise.
+pub const SCORE_FLOOR: f64 = 0.25;
+
+/// Orders candidates best first (highest score; ties keep their order),
+/// without those under [`SCORE_FLOOR`] of the best.
 ///
 /// The one place ranking happens. EMBEDDINGS HOOK: when an embedding model
 /// is chosen, the BM25 scores here are blended with vector similarity
@@ -96,6 +102,8 @@ fn piece(origin: Origin, label: String, text: String, score: f64) -> Piece {
 /// `memory::blend::blend(bm25, vectors, weight)`), before sorting.
 pub fn rank(mut candidates: Vec<Piece>) -> Vec<Piece> {
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let best = candidates.first().map_or(0.0, |p| p.score);
+    candidates.retain(|p| p.score >= best * SCORE_FLOOR);
     candidates
 }
 
@@ -253,8 +261,8 @@ mod tests {
     }
 
     #[test]
-    fn ranking_is_best_score_first() {
-        let ranked = rank(vec![p(1.0, 1), p(3.0, 1), p(2.0, 1)]);
+    fn ranking_is_best_score_first_without_the_far_weaker() {
+        let ranked = rank(vec![p(1.0, 1), p(3.0, 1), p(2.0, 1), p(0.5, 1)]);
         let scores: Vec<f64> = ranked.iter().map(|x| x.score).collect();
         assert_eq!(scores, vec![3.0, 2.0, 1.0]);
     }

@@ -45,6 +45,7 @@ e2e: test-deps
 bench: test-deps
 	$(CARGO) bench --bench db
 	$(CARGO) bench --bench documents
+	$(CARGO) bench --bench memory
 	$(XVFB) $(CARGO) bench --features e2e --bench window
 	$(XVFB) $(CARGO) bench --features e2e,bench-timing --bench stream
 

@@ -383,6 +383,7 @@ async fn an_imported_lorebook_shapes_the_prompt() {
         history: &history,
         context_length: 8192,
         max_output_tokens: 512,
+        memory: None,
     });
     let system = &p.messages[0].content;
     assert!(system.contains("patched-up Type-9 freighter"), "{system}");

@@ -62,7 +62,11 @@
  * @typedef {"pending"|"streaming"|"completed"|"failed"|"cancelled"} MessageStatus
  * @typedef {{model?: string, provider?: string, inputTokens?: number, outputTokens?: number,
  *   finishReason?: string, timeToFirstTokenMs?: number, durationMs?: number, reasoning?: string,
- *   error?: string, endReason?: EndReason, [k: string]: unknown}} MessageMetadata
+ *   error?: string, endReason?: EndReason, memory?: MemoryPiece[], [k: string]: unknown}} MessageMetadata
+ * @typedef {{source: "document" | "summary" | "recall", tokens: number, label: string,
+ *   documentId?: string, documentName?: string, chunkIndex?: number, memoryId?: string,
+ *   firstSeq?: number, lastSeq?: number, messageId?: string, seq?: number}} MemoryPiece
+ *   what memory gave a reply (`metadata.memory`, docs/MEMORY.md); the text is in the prompt
  * @typedef {"completed"|"stopped"|"failed"|"interrupted"|"cut_short"|"length"|"too_long"} EndReason
  *   why a finished reply ended (older messages have none: their status says it)
  * @typedef {{defaultCharacterId: string | null, defaultUserProfileId: string | null,
@@ -79,8 +83,11 @@
  *   what send / regenerate / continue began: the reply (status `pending`) is written now
  * @typedef {{generationId: string, messageId: string}} Attached the reply a chat was writing, now also sent to this window
  * @typedef {{role: string, content: string}} PromptMessage
+ * @typedef {{kind: "system" | "example" | "memory" | "history" | "postHistory", memory?: number[]}} PromptPart
+ *   what a prompt message is, and the memory pieces (indexes into `memory`) it carries
  * @typedef {{messages: PromptMessage[], estimatedTokens: number, budgetTokens: number,
- *   historyIncluded: number, historyDropped: number, examplesIncluded: number}} PromptPreview
+ *   historyIncluded: number, historyDropped: number, examplesIncluded: number,
+ *   parts: PromptPart[], memory: MemoryPiece[]}} PromptPreview
  * @typedef {{event: "started", data: {generationId: string, messageId: string, userMessage: Message | null, message: Message}}
  *   | {event: "delta", data: {text: string, seq: number}}
  *   | {event: "reasoning", data: {text: string}}

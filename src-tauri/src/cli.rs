@@ -1,14 +1,15 @@
 //! Command-line entry points on the app's own binary, for people and
 //! scripts: `parley db init | check | seed-demo | backup | restore`,
 //! `parley import <files or folders> [--chat ID | --character ID]` (cards,
-//! chats, and documents), `parley export character|chat`.
+//! chats, and documents), `parley export character|chat`,
+//! `parley prompt <chat id>` (what the next reply would be sent).
 //!
 //! They open the same database the app would (`PARLEY_DB`, `--db`, or the
 //! app's data folder) through the same `db::open`, so migrations and
 //! backups behave exactly as at app start. A command that writes the
 //! database holds its lock (`instance`) while it runs and refuses, in
-//! words, when the app is open on it; `check` and `backup` only read (the
-//! file is opened read-only) and work while the app runs.
+//! words, when the app is open on it; `check`, `backup` and `prompt` only
+//! read (the file is opened read-only) and work while the app runs.
 
 use std::path::PathBuf;
 
@@ -68,6 +69,22 @@ enum Command {
         /// Folder to write into (default: $PARLEY_EXPORT_DIR, else Downloads).
         #[arg(long, global = true)]
         out: Option<PathBuf>,
+    },
+    /// Print the messages Parley would send for a chat's next reply, each
+    /// memory piece marked by its source (document, summary, recalled
+    /// message). Reads only, so it works while the app runs.
+    Prompt {
+        /// The chat's id.
+        chat: String,
+        /// As if this message were sent next.
+        #[arg(long)]
+        message: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Database file (default: $PARLEY_DB, else the app's data folder).
+        #[arg(long)]
+        db: Option<PathBuf>,
     },
 }
 
@@ -133,7 +150,7 @@ fn hold_for_writing(path: &std::path::Path) -> Result<instance::Guard> {
 pub fn is_cli(args: &[String]) -> bool {
     matches!(
         args.get(1).map(String::as_str),
-        Some("db" | "import" | "export" | "help" | "--help" | "-h" | "--version" | "-V")
+        Some("db" | "import" | "export" | "prompt" | "help" | "--help" | "-h" | "--version" | "-V")
     )
 }
 
@@ -186,6 +203,15 @@ async fn dispatch(command: Command) -> Result<()> {
             character,
         } => import::run(&paths, db, chat, character).await,
         Command::Export { what, db, out } => export(what, db, out).await,
+        Command::Prompt {
+            chat,
+            message,
+            json,
+            db,
+        } => {
+            let path = default_db_path(db)?;
+            crate::cli_prompt::run(&path, &chat, message.as_deref(), json).await
+        }
     }
 }
 

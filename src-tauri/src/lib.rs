@@ -11,6 +11,7 @@ pub mod app;
 pub mod backup_folder;
 pub mod cards;
 pub mod cli;
+mod cli_prompt;
 pub mod commands;
 pub mod db;
 pub mod error;

@@ -45,7 +45,7 @@ pub async fn document_add(
             "the file's contents did not arrive; try again",
         ));
     };
-    service::add(
+    let added = service::add(
         &state.pool,
         place,
         &name,
@@ -53,7 +53,10 @@ pub async fn document_add(
         None,
         &Limits::default(),
     )
-    .await
+    .await?;
+    // New passages for the embedding indexer, when one is on.
+    state.embeddings.wake();
+    Ok(added)
 }
 
 /// Files dropped on the window, added to `place` one after another.
@@ -64,7 +67,9 @@ pub async fn document_add_paths(
     place: DocumentPlace,
     paths: Vec<PathBuf>,
 ) -> Result<AddReport> {
-    Ok(service::add_paths(&state.pool, place, &paths, &Limits::default()).await)
+    let report = service::add_paths(&state.pool, place, &paths, &Limits::default()).await;
+    state.embeddings.wake();
+    Ok(report)
 }
 
 #[tauri::command]
@@ -126,7 +131,9 @@ pub async fn document_rechunk(
     size: i64,
     overlap: i64,
 ) -> Result<DocumentSummary> {
-    service::rechunk(&state.pool, id, size, overlap).await
+    let rechunked = service::rechunk(&state.pool, id, size, overlap).await?;
+    state.embeddings.wake();
+    Ok(rechunked)
 }
 
 #[tauri::command]

@@ -13,6 +13,7 @@ pub mod chat_memory;
 pub mod chat_session;
 pub mod document;
 pub mod embedding;
+pub mod memory;
 pub mod message;
 pub mod provider;
 pub mod search;

@@ -9,7 +9,7 @@
 //! the table is plain text in the database file.
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::SqlitePool;
 
@@ -63,13 +63,6 @@ pub const SUMMARY_INSTRUCTION: Key<String> = Key {
     default: || DEFAULT_SUMMARY_INSTRUCTION.to_string(),
 };
 
-/// Tokens of summaries a prompt may hold (read by the prompt's memory).
-pub const SUMMARIES_BUDGET: Key<u32> = Key {
-    name: "memory.summaries_budget",
-    description: "how many tokens of summaries go into the prompt, newest ranges first",
-    default: || 600,
-};
-
 /// The embedding model (an `ai_models` id), or `None`: memory ranks by
 /// keywords alone. Written only through `services::embedding::set_model`
 /// (it checks the model and clears the old model's vectors), so it is not
@@ -104,6 +97,66 @@ pub const CHUNK_OVERLAP: Key<u32> = Key {
     default: || 40,
 };
 
+// Memory (`services::memory`, docs/MEMORY.md).
+
+/// Where memory goes in the prompt (`services::memory`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoryPosition {
+    /// Its own system messages right before the history (after the
+    /// example dialogue).
+    BeforeHistory,
+    /// Inside the first system message, after the character block and
+    /// the persona.
+    AfterCharacter,
+}
+
+pub const DOCUMENTS_BUDGET: Key<i64> = Key {
+    name: "memory.documents_budget",
+    description: "tokens of document passages a reply may be given (0 turns documents off)",
+    default: || 1000,
+};
+
+pub const RECALL_BUDGET: Key<i64> = Key {
+    name: "memory.recall_budget",
+    description: "tokens of the chat's own earlier messages (those out of the history) a reply \
+                  may be given (0 turns recall off)",
+    default: || 600,
+};
+
+/// Tokens of summaries a prompt may hold, newest ranges first.
+pub const SUMMARIES_BUDGET: Key<i64> = Key {
+    name: "memory.summaries_budget",
+    description: "tokens of summaries of earlier messages a reply may be given (0 turns them off)",
+    default: || 600,
+};
+
+pub const MEMORY_POSITION: Key<MemoryPosition> = Key {
+    name: "memory.position",
+    description: "where memory goes in the prompt: before_history (its own system messages \
+                  before the chat history) or after_character (in the system message, after \
+                  the character and persona)",
+    default: || MemoryPosition::BeforeHistory,
+};
+
+pub const TEMPLATE_DOCUMENTS: Key<String> = Key {
+    name: "memory.template.documents",
+    description: "the text around document passages; {{pieces}} is where they go",
+    default: || "Relevant passages from documents:\n\n{{pieces}}".into(),
+};
+
+pub const TEMPLATE_SUMMARIES: Key<String> = Key {
+    name: "memory.template.summaries",
+    description: "the text around summaries of earlier messages; {{pieces}} is where they go",
+    default: || "Summary of earlier parts of this chat:\n\n{{pieces}}".into(),
+};
+
+pub const TEMPLATE_RECALL: Key<String> = Key {
+    name: "memory.template.recall",
+    description: "the text around earlier messages brought back; {{pieces}} is where they go",
+    default: || "Earlier in this chat (out of the recent history):\n\n{{pieces}}".into(),
+};
+
 /// A known key as the registry holds it, whatever its type.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -132,9 +185,15 @@ pub fn known() -> Vec<Known> {
         BACKUPS_KEPT.known(),
         SUMMARY_MODEL.known(),
         SUMMARY_INSTRUCTION.known(),
-        SUMMARIES_BUDGET.known(),
         CHUNK_SIZE.known(),
         CHUNK_OVERLAP.known(),
+        DOCUMENTS_BUDGET.known(),
+        RECALL_BUDGET.known(),
+        SUMMARIES_BUDGET.known(),
+        MEMORY_POSITION.known(),
+        TEMPLATE_DOCUMENTS.known(),
+        TEMPLATE_SUMMARIES.known(),
+        TEMPLATE_RECALL.known(),
     ]
 }
 

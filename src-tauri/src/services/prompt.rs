@@ -5,10 +5,19 @@
 //!    (description, personality, scenario) with the lorebook entries the
 //!    recent messages trigger before or after it (`services::lorebook`), and
 //!    the persona.
+//!    With `memory.position` = `after_character`, the memory blocks
+//!    (below) end this message instead.
 //! 2. The character's example dialogue, split on `<START>`, one system
 //!    message per example, while the budget allows.
-//! 3. The chat history, oldest first, trimmed from the oldest end to fit.
-//! 4. The character's post-history instructions, as a last system message.
+//! 3. Memory (`services::memory`), by default here, right before the
+//!    history: one system message per source, each through its template
+//!    (`memory.template.*`): summaries of earlier messages, earlier
+//!    messages brought back ("[earlier, message 124, Alex]: ..."), document
+//!    passages. Their tokens come off the budget before the history's;
+//!    summaries and recalled messages only when history was left out, and
+//!    only those older than the first message kept.
+//! 4. The chat history, oldest first, trimmed from the oldest end to fit.
+//! 5. The character's post-history instructions, as a last system message.
 //!
 //! `{{char}}` / `<BOT>` and `{{user}}` / `<USER>` are replaced everywhere
 //! (ignoring case for the braces form).
@@ -19,9 +28,11 @@
 
 use serde::Serialize;
 
+use super::memory::pieces::{self, Origin, Piece, Settings as MemorySettings, Source};
 use super::{lorebook, tokens};
 use crate::ai::PromptMessage;
 use crate::models::{Character, Message, MessageRole, MessageStatus, UserProfile};
+use crate::services::app_config::MemoryPosition;
 
 /// The name used for `{{user}}` when the chat has no persona.
 pub const DEFAULT_USER_NAME: &str = "User";
@@ -44,6 +55,39 @@ pub struct PromptInputs<'a> {
     pub history: &'a [Message],
     pub context_length: i64,
     pub max_output_tokens: i64,
+    /// Memory pieces found for this reply, and how they go in.
+    pub memory: Option<MemoryInputs<'a>>,
+}
+
+/// Memory for [`assemble`].
+#[derive(Debug, Clone, Copy)]
+pub struct MemoryInputs<'a> {
+    pub pieces: &'a [Piece],
+    pub settings: &'a MemorySettings,
+    /// Tokens kept free beside the pieces (retrieval asks where the
+    /// history would start with room kept for summaries and recall).
+    pub reserve: i64,
+}
+
+/// What a prompt message is, for "Show prompt" and `parley prompt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PartKind {
+    System,
+    Example,
+    Memory,
+    History,
+    PostHistory,
+}
+
+/// One prompt message's kind and the memory pieces it carries (indexes
+/// into [`Prompt::memory`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Part {
+    pub kind: PartKind,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub memory: Vec<usize>,
 }
 
 /// The assembled prompt and what was left out.
@@ -57,6 +101,13 @@ pub struct Prompt {
     pub history_included: usize,
     pub history_dropped: usize,
     pub examples_included: usize,
+    /// `seq` of the oldest history message kept.
+    pub history_first_seq: Option<i64>,
+    /// One per message: what it is and which memory pieces it carries.
+    pub parts: Vec<Part>,
+    /// The memory pieces in the prompt, in prompt order (what the reply's
+    /// `metadata.memory` records).
+    pub memory: Vec<Piece>,
 }
 
 /// Replaces `{{char}}`, `{{user}}` (any case), `<BOT>` and `<USER>`.
@@ -187,6 +238,24 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
     let budget = (inputs.context_length - inputs.max_output_tokens).max(0);
     let mut used: i64 = head.iter().chain(&tail).map(message_tokens).sum();
 
+    // Memory's tokens (and any room kept for it) come off the budget
+    // before the history's.
+    let all: Vec<&Piece> = inputs
+        .memory
+        .map(|m| m.pieces.iter().collect())
+        .unwrap_or_default();
+    let reserve = inputs.memory.map_or(0, |m| m.reserve.max(0));
+    let memory_cost = |pieces: &[&Piece]| -> i64 {
+        inputs.memory.map_or(0, |m| {
+            memory_blocks(pieces, m.settings, &sub, char_name, user_name)
+                .iter()
+                .map(|(pm, _)| message_tokens(pm))
+                .sum()
+        })
+    };
+    let planned = memory_cost(&all) + reserve;
+    used += planned;
+
     // History, newest first, until the budget is spent; the newest message is
     // always kept, or the model would answer nothing.
     let usable: Vec<&Message> = inputs
@@ -209,6 +278,24 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
     }
     kept.reverse();
     let history_included = kept.len();
+    let history_dropped = usable.len() - history_included;
+    let history_first_seq = usable.get(history_dropped).map(|m| m.seq);
+
+    // Summaries and recalled messages only when history was left out, and
+    // only those older than the first message kept.
+    let older = |seq: i64| history_dropped > 0 && history_first_seq.is_some_and(|f| seq < f);
+    let placed: Vec<&Piece> = all
+        .into_iter()
+        .filter(|p| match p.origin {
+            Origin::Document { .. } => true,
+            Origin::Summary { last_seq, .. } => older(last_seq),
+            Origin::Recall { seq, .. } => older(seq),
+        })
+        .collect();
+    used += memory_cost(&placed) - planned;
+    let blocks = inputs.memory.map_or_else(Vec::new, |m| {
+        memory_blocks(&placed, m.settings, &sub, char_name, user_name)
+    });
 
     // Examples only with room to spare, in their order.
     let mut examples = Vec::new();
@@ -228,18 +315,98 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
     }
     let examples_included = examples.len();
 
+    let part = |kind| Part {
+        kind,
+        memory: Vec::new(),
+    };
     let mut messages = head;
+    let mut parts: Vec<Part> = messages.iter().map(|_| part(PartKind::System)).collect();
+    let position = inputs
+        .memory
+        .map_or(MemoryPosition::BeforeHistory, |m| m.settings.position);
+    if position == MemoryPosition::AfterCharacter && !blocks.is_empty() {
+        if messages.is_empty() {
+            messages.push(PromptMessage {
+                role: MessageRole::System,
+                content: String::new(),
+            });
+            parts.push(part(PartKind::System));
+        }
+        for (pm, indexes) in &blocks {
+            let system = &mut messages[0].content;
+            if !system.is_empty() {
+                system.push_str("\n\n");
+            }
+            system.push_str(&pm.content);
+            parts[0].memory.extend(indexes);
+        }
+    }
+    parts.extend(examples.iter().map(|_| part(PartKind::Example)));
     messages.extend(examples);
+    if position == MemoryPosition::BeforeHistory {
+        for (pm, indexes) in blocks {
+            messages.push(pm);
+            parts.push(Part {
+                kind: PartKind::Memory,
+                memory: indexes,
+            });
+        }
+    }
+    parts.extend(kept.iter().map(|_| part(PartKind::History)));
     messages.extend(kept);
+    parts.extend(tail.iter().map(|_| part(PartKind::PostHistory)));
     messages.extend(tail);
     Prompt {
         estimated_tokens: messages.iter().map(message_tokens).sum(),
         messages,
         budget_tokens: budget,
         history_included,
-        history_dropped: usable.len() - history_included,
+        history_dropped,
         examples_included,
+        history_first_seq,
+        parts,
+        memory: blocks_order(&placed),
     }
+}
+
+/// The pieces in the order their blocks put them: summaries, recalled
+/// messages, documents, each source in the order given.
+fn blocks_order(pieces: &[&Piece]) -> Vec<Piece> {
+    [Source::Summary, Source::Recall, Source::Document]
+        .iter()
+        .flat_map(|s| pieces.iter().filter(move |p| p.source() == *s))
+        .map(|p| (*p).clone())
+        .collect()
+}
+
+/// One system message per source that has pieces, through its template,
+/// with the indexes (into [`blocks_order`]) of the pieces it carries.
+fn memory_blocks(
+    pieces: &[&Piece],
+    settings: &MemorySettings,
+    sub: &dyn Fn(&str) -> String,
+    char_name: &str,
+    user_name: &str,
+) -> Vec<(PromptMessage, Vec<usize>)> {
+    let mut out = Vec::new();
+    let mut index = 0;
+    for source in [Source::Summary, Source::Recall, Source::Document] {
+        let of: Vec<&&Piece> = pieces.iter().filter(|p| p.source() == source).collect();
+        if of.is_empty() {
+            continue;
+        }
+        let lines: Vec<String> = of.iter().map(|p| p.line(char_name, user_name)).collect();
+        let content = sub(&pieces::render(settings.template(source), &lines));
+        out.push((
+            PromptMessage {
+                role: MessageRole::System,
+                content,
+            },
+            (index..index + of.len()).collect(),
+        ));
+        index += of.len();
+    }
+    out
 }
 
 #[cfg(test)]
@@ -352,6 +519,7 @@ mod tests {
             history: h,
             context_length: context,
             max_output_tokens: 100,
+            memory: None,
         }
     }
 

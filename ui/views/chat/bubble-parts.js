@@ -94,6 +94,17 @@ const END_WORDS = {
 };
 
 /**
+ * What memory gave a reply, in words: "remembered: notes.md §3, summary of
+ * messages 10–40, message 124"; empty when nothing.
+ * @param {api.MessageMetadata | undefined} meta
+ */
+export function rememberedNote(meta) {
+  const pieces = Array.isArray(meta?.memory) ? meta.memory : [];
+  const labels = pieces.map((p) => (typeof p?.label === 'string' ? p.label : '')).filter(Boolean);
+  return labels.length ? `remembered: ${labels.join(', ')}` : '';
+}
+
+/**
  * How a finished reply ended, in words: for the error box (a failed reply,
  * which can be retried) or the quiet note under the text; empty when there
  * is nothing to say. Older messages have no `endReason`; their status says it.
@@ -115,5 +126,5 @@ export function endWords(m, error) {
   if (m.status === 'failed') return { error: words || sentence(failure || 'the reply failed'), note: '' };
   // The chat had no model and the default stood in (generation/context.rs).
   const modelNote = typeof m.metadata?.modelNote === 'string' ? m.metadata.modelNote : '';
-  return { error: '', note: [modelNote, words].filter(Boolean).join(' ') };
+  return { error: '', note: [modelNote, words, rememberedNote(m.metadata)].filter(Boolean).join(' ') };
 }

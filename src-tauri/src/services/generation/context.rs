@@ -1,6 +1,7 @@
 //! A reply's context: the chat's model, provider and key, character,
-//! persona and system prompt, the history that fits the model's budget, and
-//! the prompt and request built from them. Reads only, but for one write:
+//! persona and system prompt, the history that fits the model's budget, the
+//! memory found for it (`services::memory`), and the prompt and request
+//! built from them. Reads only, but for one write:
 //! a chat without a model (its model was deleted, or it never had one)
 //! takes the default model for good when a reply starts (`for_reply`), so
 //! its settings show the model in use and the reply's note says so once.
@@ -10,11 +11,17 @@ use sqlx::SqlitePool;
 
 use crate::ai::{ChatRequest, Endpoint};
 use crate::error::{AppError, Result};
-use crate::models::{Character, ChatSession, Id, Message, UserProfile};
+use crate::models::{Character, ChatSession, Id, Message, Owner, UserProfile};
 use crate::repos;
+use crate::secrets::SecretStore;
 use crate::services::generation_params::Effective;
-use crate::services::prompt::{self, Prompt, PromptInputs};
+use crate::services::memory::pieces::{Piece, Settings as MemorySettings};
+use crate::services::memory::{query::Query, retrieve};
+use crate::services::prompt::{self, MemoryInputs, Prompt, PromptInputs};
 use crate::state::AppState;
+
+/// Messages before the newest that the memory query reads too.
+const QUERY_CONTEXT: usize = 3;
 
 /// Everything a reply in one chat is written with.
 pub struct ReplyContext {
@@ -32,13 +39,30 @@ pub struct ReplyContext {
     /// Set when the chat had no model and the default stands in, in words
     /// for the reply's note.
     pub model_note: Option<String>,
+    /// Memory's budgets, placement and templates.
+    pub memory: MemorySettings,
+    /// The app, when an embedding model may blend vector similarity into
+    /// memory's ranking (`services::embedding`); `None` from the command
+    /// line, which calls no provider: keywords alone.
+    pub vectors: Option<AppState>,
 }
 
 impl ReplyContext {
     /// Reads a chat's context; a chat in the trash or without a usable
     /// model is refused in words.
     pub async fn load(state: &AppState, chat_id: Id) -> Result<ReplyContext> {
-        let pool = &state.pool;
+        let mut cx = Self::load_from(&state.pool, state.secrets.as_ref(), chat_id).await?;
+        cx.vectors = Some(state.clone());
+        Ok(cx)
+    }
+
+    /// `load` from a pool and a secret store (the command line reads
+    /// without the app's state).
+    pub async fn load_from(
+        pool: &SqlitePool,
+        secrets: &dyn SecretStore,
+        chat_id: Id,
+    ) -> Result<ReplyContext> {
         let chat = crate::services::message::live_chat(pool, chat_id).await?;
         let settings = repos::settings::get(pool).await?;
         let (model, model_note) = match chat.ai_model_id {
@@ -64,8 +88,7 @@ impl ReplyContext {
             }
         };
         let endpoint =
-            crate::services::provider::endpoint(pool, state.secrets.as_ref(), model.provider_id)
-                .await?;
+            crate::services::provider::endpoint(pool, secrets, model.provider_id).await?;
         let character = match chat.character_id {
             Some(id) => repos::character::get(pool, id).await?,
             None => None,
@@ -94,6 +117,8 @@ impl ReplyContext {
             persona,
             system_prompt,
             model_note,
+            memory: MemorySettings::load(pool).await?,
+            vectors: None,
         })
     }
 
@@ -141,8 +166,9 @@ impl ReplyContext {
         }
     }
 
-    /// The prompt for a reply after `history`.
-    pub fn prompt(&self, history: &[Message]) -> Prompt {
+    /// The prompt for a reply after `history`, with these memory pieces
+    /// and `reserve` tokens kept free for more.
+    pub fn prompt_with(&self, history: &[Message], pieces: &[Piece], reserve: i64) -> Prompt {
         prompt::assemble(PromptInputs {
             character: self.character.as_ref(),
             persona: self.persona.as_ref(),
@@ -153,16 +179,104 @@ impl ReplyContext {
             history,
             context_length: self.generation.context_length,
             max_output_tokens: self.generation.max_output_tokens,
+            memory: Some(MemoryInputs {
+                pieces,
+                settings: &self.memory,
+                reserve,
+            }),
         })
     }
 
-    /// The request sent to the provider for a reply after `history`, or a
-    /// refusal in words, with the numbers, when even the trimmed prompt
-    /// (system prompt, character, the newest message) and the room kept
-    /// for the reply exceed the model's context: a provider answers that
-    /// with a puzzling error, or cuts the prompt silently.
-    pub fn request(&self, history: &[Message]) -> Result<ChatRequest> {
-        let prompt = self.prompt(history);
+    /// The prompt for a reply after `history`, with the memory found for
+    /// it. Memory never stops a reply: when it cannot be read (logged) or
+    /// would not fit, the prompt goes without it.
+    pub async fn prompt(&self, pool: &SqlitePool, history: &[Message]) -> Prompt {
+        let bare = self.prompt_with(history, &[], 0);
+        match self.with_memory(pool, history, &bare).await {
+            Ok(p) if p.estimated_tokens <= p.budget_tokens || p.memory.is_empty() => p,
+            Ok(_) => bare,
+            Err(e) => {
+                tracing::warn!(chat_id = %self.chat.id, error = %e, "memory could not be read; the reply goes without it");
+                bare
+            }
+        }
+    }
+
+    /// Documents first (they do not depend on the history); then, when
+    /// history is left out, summaries and recalled messages older than
+    /// where the history would start with room kept for them. No source
+    /// takes more than a quarter of the prompt's room.
+    async fn with_memory(
+        &self,
+        pool: &SqlitePool,
+        history: &[Message],
+        bare: &Prompt,
+    ) -> Result<Prompt> {
+        let Some(newest) = history.last() else {
+            return Ok(bare.clone());
+        };
+        let earlier: Vec<&str> = history
+            .iter()
+            .rev()
+            .skip(1)
+            .take(QUERY_CONTEXT)
+            .map(|m| m.content.as_str())
+            .collect();
+        let query = Query::build(&newest.content, &earlier);
+        let cap = bare.budget_tokens / 4;
+        let m = &self.memory;
+        let (chat, character) = (self.chat.id, self.chat.character_id);
+        let documents = m.documents_budget.min(cap);
+        let mut found =
+            retrieve::document_candidates(pool, chat, character, &query, documents).await?;
+        self.blend(Owner::Chunk, &newest.content, &mut found)
+            .await?;
+        let mut pieces = retrieve::fill(retrieve::rank(found), documents);
+        let (summaries, recall) = (m.summaries_budget.min(cap), m.recall_budget.min(cap));
+        if bare.history_dropped == 0 || summaries + recall <= 0 {
+            return Ok(self.prompt_with(history, &pieces, 0));
+        }
+        let room = self.prompt_with(history, &pieces, summaries + recall);
+        if let Some(first) = room.history_first_seq {
+            pieces.extend(retrieve::summaries(pool, chat, first, summaries).await?);
+            let mut found = retrieve::recall_candidates(pool, chat, &query, first, recall).await?;
+            self.blend(Owner::Message, &newest.content, &mut found)
+                .await?;
+            pieces.extend(retrieve::choose_in_story_order(found, recall));
+        }
+        Ok(self.prompt_with(history, &pieces, 0))
+    }
+
+    /// With an embedding model chosen, blends the vector similarity of
+    /// `candidates` to `text` (the newest message) into their BM25 scores;
+    /// without one, or when it does not answer in time, they keep their
+    /// keyword scores (`services::embedding::scores`).
+    async fn blend(&self, owner: Owner, text: &str, candidates: &mut [Piece]) -> Result<()> {
+        let Some(state) = &self.vectors else {
+            return Ok(());
+        };
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<i64> = candidates.iter().map(|p| p.key).collect();
+        if let Some(vectors) = crate::services::embedding::scores(state, owner, text, &keys).await?
+        {
+            let weight = crate::services::app_config::read(
+                &state.pool,
+                &crate::services::app_config::VECTOR_WEIGHT,
+            )
+            .await?;
+            retrieve::blend_scores(candidates, &vectors, weight);
+        }
+        Ok(())
+    }
+
+    /// The request sent to the provider for `prompt`, or a refusal in
+    /// words, with the numbers, when even the trimmed prompt (system
+    /// prompt, character, the newest message) and the room kept for the
+    /// reply exceed the model's context: a provider answers that with a
+    /// puzzling error, or cuts the prompt silently.
+    pub fn request(&self, prompt: Prompt) -> Result<ChatRequest> {
         let context = self.generation.context_length;
         let reply = self.generation.max_output_tokens;
         let needed = prompt.estimated_tokens + reply;
@@ -186,12 +300,21 @@ impl ReplyContext {
         })
     }
 
-    /// Checks that a reply to `text`, sent after the chat's history, would
-    /// fit the model's context, before anything is written.
-    pub async fn check_send(&self, pool: &SqlitePool, text: &str) -> Result<()> {
+    /// The prompt (memory found) for a reply to `text` sent after the
+    /// chat's history, checked to fit the model's context before anything
+    /// is written.
+    pub async fn check_send(&self, pool: &SqlitePool, text: &str) -> Result<Prompt> {
         let mut history = self.history(pool, None).await?;
+        history.push(self.unsent(&history, text));
+        let prompt = self.prompt(pool, &history).await;
+        self.request(prompt.clone())?;
+        Ok(prompt)
+    }
+
+    /// A message the person has not sent yet, after `history`.
+    fn unsent(&self, history: &[Message], text: &str) -> Message {
         let now = crate::models::Timestamp::now();
-        history.push(Message {
+        Message {
             id: crate::models::Id::nil(),
             chat_session_id: self.chat.id,
             seq: history.last().map_or(0, |m| m.seq + 1),
@@ -203,8 +326,7 @@ impl ReplyContext {
             updated_at: now,
             metadata: sqlx::types::Json(serde_json::json!({})),
             content: text.to_string(),
-        });
-        self.request(&history).map(|_| ())
+        }
     }
 }
 
@@ -244,9 +366,33 @@ pub struct PromptPreview {
 
 pub async fn preview(state: &AppState, chat_id: Id) -> Result<PromptPreview> {
     let cx = ReplyContext::load(state, chat_id).await?;
-    let history = cx.history(&state.pool, None).await?;
+    preview_of(cx, &state.pool, None).await
+}
+
+/// The preview from a pool and a secret store (`parley prompt` reads
+/// without the app's state, so calls no embedding model: keywords alone),
+/// with `message` as if the person had sent it.
+pub async fn preview_in(
+    pool: &SqlitePool,
+    secrets: &dyn SecretStore,
+    chat_id: Id,
+    message: Option<&str>,
+) -> Result<PromptPreview> {
+    let cx = ReplyContext::load_from(pool, secrets, chat_id).await?;
+    preview_of(cx, pool, message).await
+}
+
+async fn preview_of(
+    cx: ReplyContext,
+    pool: &SqlitePool,
+    message: Option<&str>,
+) -> Result<PromptPreview> {
+    let mut history = cx.history(pool, None).await?;
+    if let Some(text) = message {
+        history.push(cx.unsent(&history, text));
+    }
     Ok(PromptPreview {
-        prompt: cx.prompt(&history),
+        prompt: cx.prompt(pool, &history).await,
         generation: cx.generation,
     })
 }

@@ -32,7 +32,7 @@ mod save;
 mod start;
 mod task;
 
-pub use context::{preview, PromptPreview, ReplyContext};
+pub use context::{preview, preview_in, PromptPreview, ReplyContext};
 pub use events::{Delta, ReplyEvent, ReplySink, Started};
 pub use lifecycle::{End, INTERRUPTED};
 pub use pacing::SHOWN_WAIT;

@@ -1,7 +1,9 @@
 //! The ways a reply starts: send (the person's message and a new reply),
 //! regenerate (a new swipe of the last reply), continue (more of it).
 //! Each checks and writes through `services::message`, reserves the chat,
-//! and hands the reply to its task, which tells `sink` everything.
+//! and hands the reply to its task, which tells `sink` everything. The
+//! memory a reply is given is found before its row is written and goes in
+//! its metadata (`metadata.memory`, docs/MEMORY.md).
 
 use serde_json::json;
 
@@ -12,14 +14,18 @@ use super::task::{self, Job};
 use crate::ai::ChatRequest;
 use crate::error::Result;
 use crate::models::{new_id, Id, Message};
+use crate::services::memory::pieces::Piece;
 use crate::services::message;
 use crate::state::AppState;
 
-/// The metadata a new reply starts with.
-fn fresh_metadata(cx: &ReplyContext) -> serde_json::Value {
+/// The metadata a new reply starts with, and the memory it was given.
+fn fresh_metadata(cx: &ReplyContext, memory: &[Piece]) -> serde_json::Value {
     let mut metadata = json!({ "model": cx.model_id, "provider": cx.endpoint.name });
     if let Some(note) = &cx.model_note {
         metadata["modelNote"] = json!(note);
+    }
+    if !memory.is_empty() {
+        metadata["memory"] = json!(memory);
     }
     metadata
 }
@@ -33,14 +39,18 @@ pub async fn send(
     sink: Box<dyn ReplySink>,
 ) -> Result<Started> {
     let cx = ReplyContext::for_reply(state, chat_id).await?;
-    cx.check_send(&state.pool, &text).await?;
+    let planned = cx.check_send(&state.pool, &text).await?;
     let reply_id = new_id();
     // Reserve the chat before writing, so two sends never both write.
     let slot = state.replies.reserve(chat_id, reply_id)?;
+    let metadata = fresh_metadata(&cx, &planned.memory);
     let (user, reply) =
-        message::add_exchange(&state.pool, chat_id, &text, reply_id, &fresh_metadata(&cx)).await?;
+        message::add_exchange(&state.pool, chat_id, &text, reply_id, &metadata).await?;
+    // The same memory, placed in the history as written.
     let history = cx.history(&state.pool, Some(reply.seq)).await?;
-    let request = cx.request(&history)?;
+    let prompt = cx.prompt_with(&history, &planned.memory, 0);
+    let memory = prompt.memory.clone();
+    let request = cx.request(prompt)?;
     let started = Started {
         generation_id: slot.generation_id(),
         message_id: reply.id,
@@ -51,7 +61,7 @@ pub async fn send(
         state,
         slot,
         &cx,
-        request,
+        (request, &memory),
         started.clone(),
         String::new(),
         sink,
@@ -80,9 +90,19 @@ pub async fn regenerate(
 ) -> Result<Started> {
     let (m, cx, slot) = on_last_reply(state, message_id).await?;
     let history = cx.history(&state.pool, Some(m.seq)).await?;
-    let request = cx.request(&history)?;
-    let reply = message::begin_swipe(&state.pool, &m, &fresh_metadata(&cx)).await?;
-    start_on(state, slot, &cx, request, reply, String::new(), sink)
+    let prompt = cx.prompt(&state.pool, &history).await;
+    let memory = prompt.memory.clone();
+    let request = cx.request(prompt)?;
+    let reply = message::begin_swipe(&state.pool, &m, &fresh_metadata(&cx, &memory)).await?;
+    start_on(
+        state,
+        slot,
+        &cx,
+        (request, &memory),
+        reply,
+        String::new(),
+        sink,
+    )
 }
 
 /// Asks the model to carry on from where the last reply stops.
@@ -94,17 +114,19 @@ pub async fn continue_reply(
     let (m, cx, slot) = on_last_reply(state, message_id).await?;
     // The history ends with the reply itself, so the model continues it.
     let history = cx.history(&state.pool, Some(m.seq + 1)).await?;
-    let request = cx.request(&history)?;
+    let prompt = cx.prompt(&state.pool, &history).await;
+    let memory = prompt.memory.clone();
+    let request = cx.request(prompt)?;
     let reply = message::reopen(&state.pool, &m).await?;
     let prefix = reply.content.clone();
-    start_on(state, slot, &cx, request, reply, prefix, sink)
+    start_on(state, slot, &cx, (request, &memory), reply, prefix, sink)
 }
 
 fn start_on(
     state: &AppState,
     slot: Slot<'_>,
     cx: &ReplyContext,
-    request: ChatRequest,
+    request: (ChatRequest, &[Piece]),
     reply: Message,
     prefix: String,
     sink: Box<dyn ReplySink>,
@@ -119,12 +141,14 @@ fn start_on(
     Ok(started)
 }
 
-/// Starts the reply's task in its reserved slot.
+/// Starts the reply's task in its reserved slot; the memory it was given
+/// is kept in its metadata (a continued reply keeps what it had when the
+/// continuation found none).
 fn launch(
     state: &AppState,
     slot: Slot<'_>,
     cx: &ReplyContext,
-    request: ChatRequest,
+    (request, memory): (ChatRequest, &[Piece]),
     started: Started,
     prefix: String,
     sink: Box<dyn ReplySink>,
@@ -132,8 +156,12 @@ fn launch(
     let Some(ticket) = slot.launch() else {
         return;
     };
+    let mut metadata = started.message.metadata.0.clone();
+    if let Some(meta) = metadata.as_object_mut().filter(|_| !memory.is_empty()) {
+        meta.insert("memory".into(), json!(memory));
+    }
     let job = Job {
-        metadata: started.message.metadata.0.clone(),
+        metadata,
         content: prefix,
         endpoint: cx.endpoint.clone(),
         request,

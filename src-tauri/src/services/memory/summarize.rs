@@ -134,7 +134,7 @@ pub async fn plan(state: &AppState, chat_id: Id, asked: &[Id]) -> Result<Option<
 /// when older ones were left out; `None` when the whole chat fits.
 async fn window_start(state: &AppState, cx: &ReplyContext) -> Result<Option<i64>> {
     let history = cx.history(&state.pool, None).await?;
-    let built = cx.prompt(&history);
+    let built = cx.prompt(&state.pool, &history).await;
     if built.history_dropped == 0 {
         return Ok(None);
     }

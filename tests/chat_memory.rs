@@ -264,8 +264,6 @@ async fn a_long_chat_gets_summaries_of_the_ranges_that_fell_out_after_a_reply() 
     assert!(n > entries.len());
     assert_eq!(after.content, format!("Summary number {n}."));
     assert_eq!(after.made_by, MadeBy::Model);
-    let last = w.mock.summary_requests().pop().unwrap();
-    assert!(last.body.contains("sailed to the island instead"));
 }
 
 #[tokio::test]

@@ -20,7 +20,17 @@ use serde_json::{json, Value};
 use sqlx::SqlitePool;
 
 /// Everything a person sees of a message, and its versions; not its id.
-type Shown = (i64, String, String, i64, i64, i64, Value, String, Vec<(i64, Value, String)>);
+type Shown = (
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    Value,
+    String,
+    Vec<(i64, Value, String)>,
+);
 
 async fn shown(pool: &SqlitePool, chat: Id) -> Vec<Shown> {
     let page = message::page(pool, chat, None, Some(500)).await.unwrap();
@@ -90,12 +100,23 @@ async fn story(pool: &SqlitePool) -> (Id, Vec<Id>) {
     .await
     .unwrap();
     let mut ids = vec![common::say(pool, chat, "Knock knock, the lighthouse door.").await];
-    let r = message::add(pool, chat, reply("Who is there?")).await.unwrap();
-    message::add_swipe(pool, r.id, "Go away, sailor.").await.unwrap();
-    message::add_swipe(pool, r.id, "Come in, quickly.").await.unwrap();
+    let r = message::add(pool, chat, reply("Who is there?"))
+        .await
+        .unwrap();
+    message::add_swipe(pool, r.id, "Go away, sailor.")
+        .await
+        .unwrap();
+    message::add_swipe(pool, r.id, "Come in, quickly.")
+        .await
+        .unwrap();
     message::set_swipe(pool, r.id, 1).await.unwrap();
     ids.push(r.id);
-    for text in ["A storm petrel", "Then fly in", "What if she had said no", "The end"] {
+    for text in [
+        "A storm petrel",
+        "Then fly in",
+        "What if she had said no",
+        "The end",
+    ] {
         ids.push(common::say(pool, chat, text).await);
     }
     for (first, last) in [(0, 1), (0, 4)] {
@@ -154,7 +175,9 @@ async fn a_branch_holds_the_history_up_to_the_message_and_nothing_after() {
     assert_eq!(memories, ["summary 0-1"]);
 
     // The branch goes on by itself: a new message follows its own history.
-    let next = message::add(&pool, made.id, reply("She said no.")).await.unwrap();
+    let next = message::add(&pool, made.id, reply("She said no."))
+        .await
+        .unwrap();
     assert_eq!(next.seq, 3);
     assert_eq!(shown(&pool, chat).await.len(), 6);
 }
@@ -184,7 +207,9 @@ async fn a_branch_and_its_parent_know_each_other() {
     assert!(branch::list(&pool, first.id).await.unwrap().is_empty());
 
     // A branch of a branch names its own parent.
-    let grand = branch::create(&pool, shown_id(&pool, first.id, 0).await).await.unwrap();
+    let grand = branch::create(&pool, shown_id(&pool, first.id, 0).await)
+        .await
+        .unwrap();
     let o = branch::origin(&pool, grand.id).await.unwrap().unwrap();
     assert_eq!(o.parent_chat_id, Some(first.id));
     assert_eq!(o.parent_title, "Rainy night (branch)");
@@ -251,15 +276,24 @@ async fn search_finds_the_branch_messages_and_still_the_parents() {
         BTreeSet::from([(chat, 1), (made.id, 1)])
     );
     // What came after the branch point is only in the parent.
-    assert_eq!(found_in(&pool, "petrel").await, BTreeSet::from([(chat, 2), (made.id, 2)]));
+    assert_eq!(
+        found_in(&pool, "petrel").await,
+        BTreeSet::from([(chat, 2), (made.id, 2)])
+    );
     assert_eq!(found_in(&pool, "fly").await, BTreeSet::from([(chat, 3)]));
     // An edit in the branch changes the branch only.
     let in_branch = shown_id(&pool, made.id, 0).await;
     message::update(&pool, in_branch, "Knock knock, the boathouse door.")
         .await
         .unwrap();
-    assert_eq!(found_in(&pool, "lighthouse").await, BTreeSet::from([(chat, 0)]));
-    assert_eq!(found_in(&pool, "boathouse").await, BTreeSet::from([(made.id, 0)]));
+    assert_eq!(
+        found_in(&pool, "lighthouse").await,
+        BTreeSet::from([(chat, 0)])
+    );
+    assert_eq!(
+        found_in(&pool, "boathouse").await,
+        BTreeSet::from([(made.id, 0)])
+    );
 }
 
 #[tokio::test]
@@ -272,7 +306,10 @@ async fn deleting_or_purging_the_parent_keeps_the_branch_and_its_words() {
     // The message branched from is deleted in the parent: the link to it goes.
     message::delete(&pool, ids[2]).await.unwrap();
     let o = branch::origin(&pool, made.id).await.unwrap().unwrap();
-    assert_eq!((o.parent_chat_id, o.parent_message_id, o.parent_seq), (Some(chat), None, 2));
+    assert_eq!(
+        (o.parent_chat_id, o.parent_message_id, o.parent_seq),
+        (Some(chat), None, 2)
+    );
 
     chat_session::delete(&pool, chat).await.unwrap();
     let o = branch::origin(&pool, made.id).await.unwrap().unwrap();
@@ -289,7 +326,10 @@ async fn deleting_or_purging_the_parent_keeps_the_branch_and_its_words() {
     assert!(!o.parent_in_trash);
 
     assert_eq!(shown(&pool, made.id).await, before);
-    assert_eq!(found_in(&pool, "lighthouse").await, BTreeSet::from([(made.id, 0)]));
+    assert_eq!(
+        found_in(&pool, "lighthouse").await,
+        BTreeSet::from([(made.id, 0)])
+    );
     assert_eq!(chat_memory::list(&pool, made.id).await.unwrap().len(), 1);
 }
 
@@ -309,13 +349,21 @@ async fn a_branch_is_refused_from_the_trash_and_across_a_reply_being_written() {
         .await
         .unwrap();
     let after = common::say(&pool, chat, "And then?").await;
-    let chats_before = chat_session::list(&pool, &Default::default()).await.unwrap().items.len();
+    let chats_before = chat_session::list(&pool, &Default::default())
+        .await
+        .unwrap()
+        .items
+        .len();
     for at in [pending.id, after] {
         let words = business_rule(branch::create(&pool, at).await.unwrap_err());
         assert!(words.contains("still being written"), "{words}");
     }
     assert_eq!(
-        chat_session::list(&pool, &Default::default()).await.unwrap().items.len(),
+        chat_session::list(&pool, &Default::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
         chats_before,
         "a refused branch leaves no chat behind"
     );
@@ -389,7 +437,12 @@ fn st_files() -> (Vec<u8>, Vec<u8>) {
     let main = [
         header(json!({"note": "kept"})),
         st_line("Alex", true, "The engine coughs.", json!({})),
-        st_line("Mira Vance", false, "Hand me the wrench.", json!({"branches": [BRANCH]})),
+        st_line(
+            "Mira Vance",
+            false,
+            "Hand me the wrench.",
+            json!({"branches": [BRANCH]}),
+        ),
         st_line("Alex", true, "Here it is.", json!({})),
         st_line("Mira Vance", false, "Thanks.", json!({})),
     ]
@@ -419,12 +472,20 @@ async fn sillytavern_branches_keep_their_link_whichever_file_comes_first() {
         let main_file = format!("{MAIN}.jsonl");
         let branch_file = format!("{BRANCH}.jsonl");
         let (main, br) = if main_first {
-            let m = import::import_bytes(&pool, &main_file, main_bytes).await.unwrap();
-            let b = import::import_bytes(&pool, &branch_file, branch_bytes).await.unwrap();
+            let m = import::import_bytes(&pool, &main_file, main_bytes)
+                .await
+                .unwrap();
+            let b = import::import_bytes(&pool, &branch_file, branch_bytes)
+                .await
+                .unwrap();
             (m, b)
         } else {
-            let b = import::import_bytes(&pool, &branch_file, branch_bytes).await.unwrap();
-            let m = import::import_bytes(&pool, &main_file, main_bytes).await.unwrap();
+            let b = import::import_bytes(&pool, &branch_file, branch_bytes)
+                .await
+                .unwrap();
+            let m = import::import_bytes(&pool, &main_file, main_bytes)
+                .await
+                .unwrap();
             (m, b)
         };
         let o = branch::origin(&pool, br.id).await.unwrap().unwrap();

@@ -19,7 +19,10 @@ pub async fn branch_create(state: State<'_, AppState>, message_id: Id) -> Result
 /// Where a chat came from; `null` when it is not a branch.
 #[tauri::command]
 #[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
-pub async fn branch_origin(state: State<'_, AppState>, chat_id: Id) -> Result<Option<BranchOrigin>> {
+pub async fn branch_origin(
+    state: State<'_, AppState>,
+    chat_id: Id,
+) -> Result<Option<BranchOrigin>> {
     service::origin(&state.pool, chat_id).await
 }
 

@@ -45,7 +45,13 @@ pub const MESSAGE_COPIED: &[&str] = &[
     "content",
 ];
 /// `message_swipes` columns copied as they are (all but the id and the message).
-pub const SWIPE_COPIED: &[&str] = &["swipe_index", "created_at", "updated_at", "metadata", "content"];
+pub const SWIPE_COPIED: &[&str] = &[
+    "swipe_index",
+    "created_at",
+    "updated_at",
+    "metadata",
+    "content",
+];
 /// `chat_memories` columns copied as they are (all but the id and the chat).
 pub const MEMORY_COPIED: &[&str] = &[
     "first_seq",
@@ -307,7 +313,10 @@ pub async fn imported_branch_point<'e>(
 }
 
 /// A chat's last `seq`, `None` when it has no message.
-pub async fn last_seq<'e>(exec: impl Executor<'e, Database = Sqlite>, chat: Id) -> Result<Option<i64>> {
+pub async fn last_seq<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    chat: Id,
+) -> Result<Option<i64>> {
     Ok(
         sqlx::query_scalar(r"select max(seq) from messages where chat_session_id = ?1")
             .bind(chat)

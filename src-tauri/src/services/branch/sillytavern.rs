@@ -57,7 +57,9 @@ pub async fn link_imported(
         .and_then(Value::as_str)
         .filter(|s| !s.trim().is_empty() && *s != file);
     if let Some(main) = main {
-        if let Some(parent) = repo::find_imported(&mut *conn, character, FILE_KEY, main, chat).await? {
+        if let Some(parent) =
+            repo::find_imported(&mut *conn, character, FILE_KEY, main, chat).await?
+        {
             let last = repo::last_seq(&mut *conn, chat).await?;
             let seq = branch_point(conn, parent, Some(file), last).await?;
             repo::link(&mut *conn, chat, parent, seq).await?;

@@ -17,6 +17,8 @@ import { ReplyController } from './reply.js';
 import { ChatSettings } from './settings.js';
 import { showPrompt } from './prompt.js';
 import { openMemory } from './memory.js';
+import { branchFrom, originLine, openBranches } from './branches.js';
+import { branches } from '../../api/branches.js';
 import { openModelSetup } from '../connect.js';
 import { renameTitle } from './rename.js';
 import { modelPicker } from './model-picker.js';
@@ -34,10 +36,12 @@ const DEFAULT_USER_NAME = 'User';
 export async function render(root, params) {
   const [chatId, targetId = null] = params;
   let chat = await api.chats.get(chatId);
-  const [character, persona, enterSends] = await Promise.all([
+  const [character, persona, enterSends, origin, children] = await Promise.all([
     chat.characterId ? api.characters.get(chat.characterId).catch(() => null) : null,
     chat.userProfileId ? api.personas.get(chat.userProfileId).catch(() => null) : null,
     api.preferences.enterSends().catch(() => true),
+    branches.origin(chatId).catch(() => null),
+    branches.list(chatId).catch(() => []),
   ]);
   // Greetings are stored with their macros; they show with the names.
   const names = { char: character?.name ?? 'Assistant', user: persona?.name ?? DEFAULT_USER_NAME };
@@ -81,6 +85,7 @@ export async function render(root, params) {
     expand,
     regenerate: (b) => void reply.regenerate(b),
     continueReply: (b) => void reply.continueReply(b),
+    branch: (b) => void branchFrom(b.m.id),
     edited: () => void changed('chats'),
     changedChats: () => void changed('chats'),
     replyBubble: (id) => reply.bubbleFor(id),
@@ -137,7 +142,8 @@ export async function render(root, params) {
     type: 'button',
     class: 'btn danger-subtle',
     onclick: async () => {
-      const ok = await confirmDialog({ title: `Move \u201c${chat.title || 'this chat'}\u201d to the trash?`, message: 'You can restore it from Trash.', confirmLabel: 'Move to trash', danger: true });
+      const kept = children.length === 1 ? ' Its branch stays as it is.' : children.length ? ` Its ${children.length} branches stay as they are.` : '';
+      const ok = await confirmDialog({ title: `Move \u201c${chat.title || 'this chat'}\u201d to the trash?`, message: `You can restore it from Trash.${kept}`, confirmLabel: 'Move to trash', danger: true });
       if (!ok) return;
       try {
         await api.chats.remove(chat.id);
@@ -163,8 +169,15 @@ export async function render(root, params) {
       }
     },
   }, 'Export');
+  const branchesBtn = h('button', {
+    type: 'button',
+    class: 'btn subtle',
+    id: 'chat-branches',
+    title: 'The chats that go on from a message of this one',
+    onclick: () => openBranches(chatId).catch((e) => void showChatError(e)),
+  }, children.length ? `Branches (${children.length})` : 'Branches');
   // In a narrow window Show prompt, Export and Delete fold into "More" (styles.css).
-  const more = h('div', { class: 'header-more', id: 'chat-more-menu' }, memoryBtn, promptBtn, exportBtn, deleteBtn);
+  const more = h('div', { class: 'header-more', id: 'chat-more-menu' }, memoryBtn, branchesBtn, promptBtn, exportBtn, deleteBtn);
   const moreBtn = h('button', {
     type: 'button',
     class: 'btn subtle more-btn',
@@ -226,6 +239,8 @@ export async function render(root, params) {
   }
   const sub = h('p', { class: 'subtitle' }, character ? h('a', { href: `#/character/${character.id}` }, character.name) : 'No character', persona ? ` \u00b7 as ${persona.name}` : null);
   header.querySelector('.view-titles')?.append(sub);
+  const fromLine = originLine(origin);
+  if (fromLine) header.querySelector('.view-titles')?.append(fromLine);
 
   /**
    * A refused start; "choose a model" comes with a button to the chat settings.

@@ -25,18 +25,39 @@ export async function branchFrom(messageId) {
 const messageNo = (seq) => `message ${seq + 1}`;
 
 /**
- * The line under a branch's title; null for a chat that is not a branch.
+ * The strip under a chat's header: where a branch came from (a link to the
+ * parent at that message while it exists), and how many branches the chat
+ * has (which opens their list). Null when there is neither.
+ * @param {string} chatId
  * @param {import('../../api/branches.js').BranchOrigin | null} o
+ * @param {number} count the chat's branches
+ * @param {(e: unknown) => void} failed
  */
-export function originLine(o) {
-  if (!o) return null;
+export function branchBar(chatId, o, count, failed) {
+  if (!o && count === 0) return null;
+  const bar = h('p', { class: 'branch-bar' });
+  if (o) bar.append(originLine(o));
+  if (count > 0) {
+    bar.append(h('button', {
+      type: 'button',
+      class: 'branch-link',
+      id: 'chat-branches',
+      title: 'The chats that go on from a message of this one',
+      onclick: () => openBranches(chatId).catch(failed),
+    }, count === 1 ? '1 branch' : `${count} branches`));
+  }
+  return bar;
+}
+
+/** Where a branch came from, in words. @param {import('../../api/branches.js').BranchOrigin} o */
+function originLine(o) {
   const title = o.parentTitle || 'Untitled chat';
   if (!o.parentChatId) {
-    return h('p', { class: 'subtitle branch-origin', id: 'branch-origin' },
+    return h('span', { class: 'branch-origin', id: 'branch-origin' },
       `Branched from \u201c${title}\u201d at ${messageNo(o.parentSeq)}; that chat was deleted, this branch keeps its messages`);
   }
   const at = o.parentMessageId ? `/${encodeURIComponent(o.parentMessageId)}` : '';
-  return h('p', { class: 'subtitle branch-origin', id: 'branch-origin' },
+  return h('span', { class: 'branch-origin', id: 'branch-origin' },
     'Branched from ',
     h('a', { href: `#/chat/${encodeURIComponent(o.parentChatId)}${at}`, id: 'branch-parent', title: 'Open the chat this branch came from, at that message' }, title),
     o.parentInTrash ? ' (in the trash)' : '',

@@ -17,7 +17,7 @@ import { ReplyController } from './reply.js';
 import { ChatSettings } from './settings.js';
 import { showPrompt } from './prompt.js';
 import { openMemory } from './memory.js';
-import { branchFrom, originLine, openBranches } from './branches.js';
+import { branchFrom, branchBar } from './branches.js';
 import { branches } from '../../api/branches.js';
 import { openModelSetup } from '../connect.js';
 import { renameTitle } from './rename.js';
@@ -169,15 +169,8 @@ export async function render(root, params) {
       }
     },
   }, 'Export');
-  const branchesBtn = h('button', {
-    type: 'button',
-    class: 'btn subtle',
-    id: 'chat-branches',
-    title: 'The chats that go on from a message of this one',
-    onclick: () => openBranches(chatId).catch((e) => void showChatError(e)),
-  }, children.length ? `Branches (${children.length})` : 'Branches');
   // In a narrow window Show prompt, Export and Delete fold into "More" (styles.css).
-  const more = h('div', { class: 'header-more', id: 'chat-more-menu' }, memoryBtn, branchesBtn, promptBtn, exportBtn, deleteBtn);
+  const more = h('div', { class: 'header-more', id: 'chat-more-menu' }, memoryBtn, promptBtn, exportBtn, deleteBtn);
   const moreBtn = h('button', {
     type: 'button',
     class: 'btn subtle more-btn',
@@ -239,8 +232,6 @@ export async function render(root, params) {
   }
   const sub = h('p', { class: 'subtitle' }, character ? h('a', { href: `#/character/${character.id}` }, character.name) : 'No character', persona ? ` \u00b7 as ${persona.name}` : null);
   header.querySelector('.view-titles')?.append(sub);
-  const fromLine = originLine(origin);
-  if (fromLine) header.querySelector('.view-titles')?.append(fromLine);
 
   /**
    * A refused start; "choose a model" comes with a button to the chat settings.
@@ -262,7 +253,8 @@ export async function render(root, params) {
     }
   }
 
-  root.append(header, settings.panel, list.el, composer.el);
+  // Under the header: where a branch came from, and the chat's branches.
+  root.append(header, branchBar(chatId, origin, children.length, (e) => void showChatError(e)) ?? '', settings.panel, list.el, composer.el);
   // The settings drawer opens under the header, which keeps its buttons.
   const headerSize = new ResizeObserver(() => root.style.setProperty('--chat-head', `${header.offsetHeight}px`));
   headerSize.observe(header);

@@ -20,9 +20,7 @@ use sqlx::SqlitePool;
 use super::validate::TITLE_MAX;
 use crate::cards::sillytavern::META_KEY;
 use crate::error::{AppError, Result, ResultExt};
-use crate::models::{
-    new_id, BranchOrigin, BranchSummary, ChatSession, Id, MessageStatus, Timestamp,
-};
+use crate::models::{new_id, BranchOrigin, BranchSummary, ChatSession, Id, Timestamp};
 use crate::repos::{self, branch as repo};
 
 /// What a branch is called: "<parent title> (branch)", cut to fit.
@@ -88,9 +86,7 @@ pub async fn create(pool: &SqlitePool, message_id: Id) -> Result<ChatSession> {
             "this chat is in the trash; restore it before branching from it".into(),
         ));
     }
-    if matches!(m.status, MessageStatus::Pending | MessageStatus::Streaming)
-        || repo::writing_up_to(&mut *tx, parent.id, m.seq).await?
-    {
+    if repo::writing_up_to(&mut *tx, parent.id, m.seq).await? {
         return Err(AppError::BusinessRule(
             "a reply is still being written at or before this message; stop it or wait for it to finish before branching"
                 .into(),

@@ -44,6 +44,7 @@ e2e: test-deps
 # docs/BENCHMARKS.md by hand, with this command.
 bench: test-deps
 	$(CARGO) bench --bench db
+	$(CARGO) bench --bench branch
 	$(XVFB) $(CARGO) bench --features e2e --bench window
 	$(XVFB) $(CARGO) bench --features e2e,bench-timing --bench stream
 

@@ -46,6 +46,7 @@ bench: test-deps
 	$(CARGO) bench --bench db
 	$(CARGO) bench --bench documents
 	$(CARGO) bench --bench memory
+	$(CARGO) bench --bench branch
 	$(XVFB) $(CARGO) bench --features e2e --bench window
 	$(XVFB) $(CARGO) bench --features e2e,bench-timing --bench stream
 

@@ -26,8 +26,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use parley::services::app_config::{self, DOCUMENTS_BUDGET, RECALL_BUDGET, SUMMARIES_BUDGET};
-use parley::services::memory::pieces::Origin;
 use parley::services::embedding::standin;
+use parley::services::memory::pieces::Origin;
 use parley::services::memory::{blend, query::Query, retrieve};
 use parley::services::search::{search, SearchQuery};
 use sqlx::SqlitePool;
@@ -131,8 +131,7 @@ async fn recall_rows() -> Vec<String> {
                 .map(|p| (p.key, blend::cosine(&question, &standin::embed(&p.text))))
                 .collect();
             retrieve::blend_scores(&mut candidates, &vectors, STANDIN_WEIGHT);
-            let blended_hit =
-                recalled(&retrieve::choose_in_story_order(candidates, BUDGET), *id);
+            let blended_hit = recalled(&retrieve::choose_in_story_order(candidates, BUDGET), *id);
             blended_found += usize::from(blended_hit);
             if fact.other_form {
                 other += 1;

@@ -20,6 +20,7 @@ pub mod app;
 pub mod app_config;
 pub mod avatar;
 pub mod backup;
+pub mod branch;
 pub mod character;
 pub mod chat_memory;
 pub mod chat_session;
@@ -110,6 +111,9 @@ macro_rules! all_commands {
             $crate::commands::chat_session::chat_restore,
             $crate::commands::chat_session::chat_purge,
             $crate::commands::chat_session::chat_make_title,
+            $crate::commands::branch::branch_create,
+            $crate::commands::branch::branch_origin,
+            $crate::commands::branch::branch_list,
             $crate::commands::message::message_page,
             $crate::commands::message::message_add,
             $crate::commands::message::message_update,

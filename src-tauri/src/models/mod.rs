@@ -3,6 +3,7 @@
 //! validate them, commands pass them over IPC as JSON (camelCase).
 
 mod ai_model;
+mod branch;
 mod character;
 mod chat_memory;
 mod chat_session;
@@ -17,6 +18,7 @@ mod timestamp;
 mod user_profile;
 
 pub use ai_model::{AiModel, AiModelInput, SamplingParams};
+pub use branch::{BranchOrigin, BranchSummary};
 pub use character::{Character, CharacterInput, CharacterSummary};
 pub use chat_memory::{ChatMemory, ChatMemoryInput, MadeBy};
 pub use chat_session::{ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary};

@@ -8,6 +8,7 @@
 pub mod ai_model;
 pub mod app_config;
 pub mod avatar;
+pub mod branch;
 pub mod character;
 pub mod chat_memory;
 pub mod chat_session;

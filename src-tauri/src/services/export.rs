@@ -250,7 +250,7 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
     let kept = metadata
         .get(META_KEY)
         .filter(|h| h.as_object().is_some_and(|o| !o.is_empty()));
-    let header = kept.cloned().unwrap_or_else(|| {
+    let mut header = kept.cloned().unwrap_or_else(|| {
         sillytavern::new_header(
             persona_name
                 .as_deref()
@@ -259,6 +259,13 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
             chat.created_at.millis(),
         )
     });
+    // A branch names the chat it came from, as SillyTavern links them.
+    if let Some(parent) = super::branch::parent_file(pool, id).await? {
+        let name = parent
+            .sillytavern_file
+            .unwrap_or_else(|| safe_file_stem(&parent.title));
+        super::branch::set_main_chat(&mut header, &name);
+    }
     let user_name = persona_name
         .or_else(|| {
             header

@@ -15,6 +15,7 @@ const ICONS = {
   delete: 'M4 7h16 M10 11v6 M14 11v6 M6 7l1 13h10l1-13 M9 7V4h6v3',
   regenerate: 'M20 12a8 8 0 1 1-2.4-5.7 M20 4v5h-5',
   continue: 'M5 6l6 6-6 6 M13 6l6 6-6 6',
+  branch: 'M7 3v18 M7 16c0-6 10-4 10-9 M15 5a2 2 0 1 0 4 0a2 2 0 1 0-4 0',
 };
 
 /** A small line icon, drawn by CSS (`.icon`). @param {string} name */

@@ -23,7 +23,7 @@ import { iconButton, infoLine, endWords, speakerPicture } from './bubble-parts.j
  *   render: (texts: string[]) => Promise<(string | null)[]>,
  *   expand: (text: string) => string,
  *   regenerate: (bubble: Bubble) => void,
- *   continueReply: (bubble: Bubble) => void,
+ *   continueReply: (bubble: Bubble) => void, branch: (bubble: Bubble) => void,
  *   removed: (bubble: Bubble) => void,
  *   edited: () => void,
  *   written: (bubble: Bubble) => void,
@@ -67,9 +67,10 @@ export class Bubble {
     this.copyBtn = iconButton('act-copy', 'Copy text', 'copy', () => void this.copy());
     this.editBtn = iconButton('act-edit', 'Edit', 'edit', () => this.startEdit());
     this.deleteBtn = iconButton('act-delete', 'Delete', 'delete', () => void this.remove());
+    this.branchBtn = iconButton('act-branch', 'Branch from here (a new chat up to this message)', 'branch', () => ctx.branch(this));
     this.regenerateBtn = iconButton('act-regenerate', 'Regenerate (a new version)', 'regenerate', () => ctx.regenerate(this));
     this.continueBtn = iconButton('act-continue', 'Continue the reply', 'continue', () => ctx.continueReply(this));
-    this.actions = h('div', { class: 'message-actions' }, this.copyBtn, this.editBtn, this.deleteBtn);
+    this.actions = h('div', { class: 'message-actions' }, this.copyBtn, this.editBtn, this.branchBtn, this.deleteBtn);
     this.reasoningText = h('div', { class: 'reasoning-text' });
     this.reasoning = h('details', { class: 'reasoning', hidden: true }, h('summary', null, 'Thinking'), this.reasoningText);
     this.body = h('div', { class: 'message-body' });
@@ -270,8 +271,7 @@ export class Bubble {
     const live = this.live;
     const busy = this.ctx.busy() || this.working;
     const replyAtEnd = this.isLast && m.role === 'assistant';
-    this.editBtn.disabled = live || this.working;
-    this.deleteBtn.disabled = live || this.working;
+    this.editBtn.disabled = this.deleteBtn.disabled = this.branchBtn.disabled = live || this.working;
     if (replyAtEnd) {
       if (!this.regenerateBtn.isConnected) this.actions.append(this.regenerateBtn, this.continueBtn);
       this.regenerateBtn.disabled = busy || live;

@@ -18,6 +18,8 @@ import { ChatSettings } from './settings.js';
 import { ChatDocuments } from './documents.js';
 import { showPrompt } from './prompt.js';
 import { openMemory } from './memory.js';
+import { branchFrom, branchBar } from './branches.js';
+import { branches } from '../../api/branches.js';
 import { openModelSetup } from '../connect.js';
 import { renameTitle } from './rename.js';
 import { modelPicker } from './model-picker.js';
@@ -35,10 +37,12 @@ const DEFAULT_USER_NAME = 'User';
 export async function render(root, params) {
   const [chatId, targetId = null] = params;
   let chat = await api.chats.get(chatId);
-  const [character, persona, enterSends] = await Promise.all([
+  const [character, persona, enterSends, origin, children] = await Promise.all([
     chat.characterId ? api.characters.get(chat.characterId).catch(() => null) : null,
     chat.userProfileId ? api.personas.get(chat.userProfileId).catch(() => null) : null,
     api.preferences.enterSends().catch(() => true),
+    branches.origin(chatId).catch(() => null),
+    branches.list(chatId).catch(() => []),
   ]);
   // Greetings are stored with their macros; they show with the names.
   const names = { char: character?.name ?? 'Assistant', user: persona?.name ?? DEFAULT_USER_NAME };
@@ -82,6 +86,7 @@ export async function render(root, params) {
     expand,
     regenerate: (b) => void reply.regenerate(b),
     continueReply: (b) => void reply.continueReply(b),
+    branch: (b) => void branchFrom(b.m.id),
     edited: () => void changed('chats'),
     changedChats: () => void changed('chats'),
     replyBubble: (id) => reply.bubbleFor(id),
@@ -142,7 +147,8 @@ export async function render(root, params) {
     type: 'button',
     class: 'btn danger-subtle',
     onclick: async () => {
-      const ok = await confirmDialog({ title: `Move \u201c${chat.title || 'this chat'}\u201d to the trash?`, message: 'You can restore it from Trash.', confirmLabel: 'Move to trash', danger: true });
+      const kept = children.length === 1 ? ' Its branch stays as it is.' : children.length ? ` Its ${children.length} branches stay as they are.` : '';
+      const ok = await confirmDialog({ title: `Move \u201c${chat.title || 'this chat'}\u201d to the trash?`, message: `You can restore it from Trash.${kept}`, confirmLabel: 'Move to trash', danger: true });
       if (!ok) return;
       try {
         await api.chats.remove(chat.id);
@@ -252,7 +258,8 @@ export async function render(root, params) {
     }
   }
 
-  root.append(header, settings.panel, docs.panel, list.el, composer.el);
+  // Under the header: where a branch came from, and the chat's branches.
+  root.append(header, branchBar(chatId, origin, children.length, (e) => void showChatError(e)) ?? '', settings.panel, docs.panel, list.el, composer.el);
   // The settings drawer opens under the header, which keeps its buttons.
   const headerSize = new ResizeObserver(() => root.style.setProperty('--chat-head', `${header.offsetHeight}px`));
   headerSize.observe(header);

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sqlx::SqlitePool;
 
+use super::branch::FILE_KEY;
 use super::character;
 use crate::cards::sillytavern::{self, StChat, META_KEY, SWIPE_INFO_KEY};
 use crate::cards::{self, FileKind, FormatError, Limits};
@@ -259,7 +260,7 @@ pub async fn import_chat(
         generation: None,
     };
     super::chat_session::with_defaults(pool, &mut input).await?;
-    let header = json!({ META_KEY: chat.header });
+    let header = json!({ META_KEY: chat.header, FILE_KEY: stem });
     let (messages, swipes) = rows_of(chat);
     let created = header[META_KEY]
         .get("create_date")
@@ -282,6 +283,7 @@ pub async fn import_chat(
     repos::message::insert_many(&mut tx, id, &messages).await?;
     repos::message::insert_swipes(&mut tx, &swipes).await?;
     repos::restore::<ChatSession, _>(&mut *tx, id, Timestamp::now()).await?;
+    super::branch::link_imported(&mut tx, id, character_id, stem, &header[META_KEY]).await?;
     tx.commit().await.context("save the imported chat")?;
     tracing::info!(chat_id = %id, messages = messages.len(), "chat imported");
     Ok(Imported {

@@ -1,8 +1,8 @@
 //! Memory in the real window (issue 13): a chat with a document, a message
 //! about something in it, and the reply's "remembered: ..." note naming the
 //! passage; "Show prompt" shows the passage marked by its source. The
-//! document's rows are written into the database before the app starts
-//! (the documents screens are tested on their own).
+//! document is attached as a person does it: the chat's Documents drawer,
+//! its file input.
 
 mod common;
 
@@ -10,47 +10,37 @@ use common::mock_llm::{openai_tokens, stream, MockLlm};
 use common::seed_chat_world;
 use common::window::*;
 use fantoccini::Client;
-use parley::models::Id;
 use serde_json::json;
 
-/// A document of the seeded chat, "lantern.md", of two chunks.
-async fn add_document(data: &std::path::Path) {
-    let (pool, _) = parley::db::open(&data.join("parley.db")).await.unwrap();
-    let chat: Id = sqlx::query_scalar("select id from chat_sessions")
-        .fetch_one(&pool)
+/// The notes a person attaches: a page about the house, then the passage
+/// the question is about, in a later chunk.
+fn lantern_notes() -> String {
+    let house: Vec<String> = (1..=40)
+        .map(|i| {
+            format!("Room {i} of the old house by the sea has a blue door and a narrow window.")
+        })
+        .collect();
+    format!(
+        "{}\n\nThe zephyr lantern in the attic glows green when a storm is near.\n",
+        house.join(" ")
+    )
+}
+
+/// The label the reply's note gives the passage: the file's name and the
+/// number of the chunk that holds it, as Parley chunked it.
+async fn passage_label(data: &std::path::Path) -> String {
+    let pool = parley::db::open_read_only(&data.join("parley.db"))
         .await
         .unwrap();
-    let doc = parley::models::new_id();
-    sqlx::query(
-        r"insert into documents (id, scope, chat_session_id, name, kind, byte_size, sha256,
-               chunk_size, chunk_overlap, chunk_count, token_count, created_at, updated_at,
-               content)
-          values (?1, 'chat', ?2, 'lantern.md', 'markdown', 0, '', 300, 40, 2, 30, 0, 0, '')",
+    let index: i64 = sqlx::query_scalar(
+        "select chunk_index from document_chunks where text like '%zephyr lantern%' \
+         order by chunk_index desc limit 1",
     )
-    .bind(doc)
-    .bind(chat)
-    .execute(&pool)
+    .fetch_one(&pool)
     .await
     .unwrap();
-    for (i, text) in [
-        "Notes on the old house by the sea.",
-        "The zephyr lantern in the attic glows green when a storm is near.",
-    ]
-    .iter()
-    .enumerate()
-    {
-        sqlx::query(
-            r"insert into document_chunks (document_id, chunk_index, token_count, text)
-              values (?1, ?2, 15, ?3)",
-        )
-        .bind(doc)
-        .bind(i as i64)
-        .bind(*text)
-        .execute(&pool)
-        .await
-        .unwrap();
-    }
     pool.close().await;
+    format!("lantern.md §{}", index + 1)
 }
 
 async fn js(app: &Client, script: &str) -> serde_json::Value {
@@ -68,11 +58,27 @@ async fn a_reply_says_which_passage_it_remembered_and_show_prompt_marks_it() {
     .await;
     mock.answer_title(stream(openai_tokens(&["The ", "Lantern"])));
     seed_chat_world(data.path(), &mock.base_url).await;
-    add_document(data.path()).await;
+    let files = tempfile::tempdir().unwrap();
+    let notes = files.path().join("lantern.md");
+    std::fs::write(&notes, lantern_notes()).unwrap();
     let driver = Driver::start(data.path());
     let app = driver.open_app().await;
     click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
     wait_for_text(&app, "#messages", "Shall I tell you a story?").await;
+
+    // Attach the notes to the chat through its Documents drawer.
+    click(&app, "#chat-documents-btn").await;
+    app.wait()
+        .at_most(WAIT)
+        .for_element(fantoccini::Locator::Css("#chat-document-file"))
+        .await
+        .unwrap()
+        .send_keys(&notes.display().to_string())
+        .await
+        .unwrap();
+    wait_for_text(&app, "#chat-documents-list", "lantern.md").await;
+    let label = passage_label(data.path()).await;
+    click(&app, "#chat-documents-btn").await;
 
     fill(
         &app,
@@ -90,7 +96,7 @@ async fn a_reply_says_which_passage_it_remembered_and_show_prompt_marks_it() {
     wait_for_text(
         &app,
         ".message.is-last .message-note",
-        "remembered: lantern.md §2",
+        &format!("remembered: {label}"),
     )
     .await;
     let note = js(
@@ -102,7 +108,7 @@ async fn a_reply_says_which_passage_it_remembered_and_show_prompt_marks_it() {
     .await;
     assert_eq!(
         note,
-        json!({"text": "remembered: lantern.md §2", "shown": true, "html": 0}),
+        json!({"text": format!("remembered: {label}"), "shown": true, "html": 0}),
         "the note, as text"
     );
     // The model was given the passage, before the history.
@@ -128,7 +134,7 @@ async fn a_reply_says_which_passage_it_remembered_and_show_prompt_marks_it() {
 
     // Show prompt: the passage in its memory message, marked as a document.
     click(&app, "#show-prompt").await;
-    wait_for_text(&app, "#prompt-dialog", "Document: lantern.md §2").await;
+    wait_for_text(&app, "#prompt-dialog", &format!("Document: {label}")).await;
     let shown = js(
         &app,
         "const m = document.querySelector('#prompt-dialog .prompt-memory'); \
@@ -142,12 +148,19 @@ async fn a_reply_says_which_passage_it_remembered_and_show_prompt_marks_it() {
     assert!(shown["sources"][0]
         .as_str()
         .unwrap()
-        .starts_with("Document: lantern.md §2 · "));
+        .starts_with(&format!("Document: {label} · ")));
     assert!(
         shown["text"]
             .as_str()
             .unwrap()
-            .contains("[lantern.md §2]\nThe zephyr lantern in the attic glows green"),
+            .contains(&format!("[{label}]\n")),
+        "{shown}"
+    );
+    assert!(
+        shown["text"]
+            .as_str()
+            .unwrap()
+            .contains("The zephyr lantern in the attic glows green"),
         "{shown}"
     );
     wait_for_text(&app, "#prompt-dialog", "1 memory piece").await;

@@ -268,6 +268,8 @@ pub async fn chats(
                     metadata: serde_json::json!({}),
                     created_at: Timestamp::from_millis(now - (n - i) as i64 * 60_000),
                     active_swipe: 0,
+                    speaker_id: None,
+                    speaker_name: None,
                 }
             })
             .collect();

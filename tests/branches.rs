@@ -415,6 +415,10 @@ async fn every_column_of_the_copied_tables_is_accounted_for() {
         column_names(&pool, "chat_memories").await,
         set(&["id", "chat_session_id"], columns::MEMORY_COPIED)
     );
+    assert_eq!(
+        column_names(&pool, "chat_members").await,
+        set(&["chat_session_id"], columns::MEMBER_COPIED)
+    );
 }
 
 const MAIN: &str = "Mira Vance - 2024-03-02@18h41m07s";

@@ -277,6 +277,8 @@ async fn append(pool: &sqlx::SqlitePool, chat: parley::models::Id, text: &str, a
             content: text,
             metadata: &json!({}),
             created_at: Timestamp::from_millis(at),
+            speaker_id: None,
+            speaker_name: None,
         },
     )
     .await

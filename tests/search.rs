@@ -332,6 +332,8 @@ async fn append(
             content: text,
             metadata: &serde_json::json!({}),
             created_at: Timestamp::now(),
+            speaker_id: None,
+            speaker_name: None,
         },
     )
     .await
@@ -570,6 +572,8 @@ async fn broad_searches_rank_the_newest_matches() {
             metadata: serde_json::json!({}),
             created_at: Timestamp::from_millis(1_700_000_000_000 + i as i64),
             active_swipe: 0,
+            speaker_id: None,
+            speaker_name: None,
         })
         .collect();
     let mut tx = pool.begin().await.unwrap();

@@ -244,6 +244,8 @@ pub async fn long_chat(
             metadata: serde_json::json!({}),
             created_at: Timestamp::from_millis(now - (n - i) as i64 * 60_000),
             active_swipe: 0,
+            speaker_id: None,
+            speaker_name: None,
         });
     }
     let mut tx = pool.begin().await.unwrap();

@@ -43,6 +43,11 @@ pub struct Message {
     /// Model, token counts, finish reason, latency, error.
     pub metadata: Json<Value>,
     pub content: String,
+    /// The character who wrote it, in a group chat (`None` in one-character
+    /// chats, on the person's messages, and once the character is purged).
+    pub speaker_id: Option<Id>,
+    /// The speaker's name when the message was written.
+    pub speaker_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

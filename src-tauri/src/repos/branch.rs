@@ -19,6 +19,7 @@ pub const CHAT_COPIED: &[&str] = &[
     "ai_model_id",
     "system_prompt_id",
     "generation",
+    "group_settings",
 ];
 /// `chat_sessions` columns a branch sets itself.
 pub const CHAT_OWN: &[&str] = &[
@@ -43,6 +44,16 @@ pub const MESSAGE_COPIED: &[&str] = &[
     "updated_at",
     "metadata",
     "content",
+    "speaker_id",
+    "speaker_name",
+];
+/// `chat_members` columns copied as they are (all but the chat).
+pub const MEMBER_COPIED: &[&str] = &[
+    "character_id",
+    "position",
+    "talkativeness",
+    "muted",
+    "created_at",
 ];
 /// `message_swipes` columns copied as they are (all but the id and the message).
 pub const SWIPE_COPIED: &[&str] = &[
@@ -167,6 +178,15 @@ pub async fn copy_history(
     .bind(to)
     .bind(seq)
     .bind(now.millis())
+    .execute(&mut *conn)
+    .await?;
+    let g = list(MEMBER_COPIED, "");
+    sqlx::query(AssertSqlSafe(format!(
+        r"insert into chat_members (chat_session_id, {g})
+          select ?2, {g} from chat_members where chat_session_id = ?1"
+    )))
+    .bind(from)
+    .bind(to)
     .execute(&mut *conn)
     .await?;
     let c = list(MEMORY_COPIED, "");

@@ -12,7 +12,7 @@ use crate::models::{Id, Message, MessageRole, MessageStatus, MessageSwipe, Times
 
 const COLUMNS: &str = r"m.id, m.chat_session_id, m.seq, m.role, m.status, m.active_swipe,
     (select count(*) from message_swipes w where w.message_id = m.id) as swipe_count,
-    m.created_at, m.updated_at, m.metadata, m.content";
+    m.created_at, m.updated_at, m.metadata, m.content, m.speaker_id, m.speaker_name";
 
 /// A message to append.
 #[derive(Debug, Clone)]
@@ -24,23 +24,26 @@ pub struct NewMessage<'a> {
     pub content: &'a str,
     pub metadata: &'a Value,
     pub created_at: Timestamp,
+    /// The group member who writes it (`None` outside group chats).
+    pub speaker_id: Option<Id>,
+    pub speaker_name: Option<&'a str>,
 }
 
 /// The columns of a row just written, for `returning` (its swipes are
 /// counted like [`COLUMNS`] does).
 const RETURNING: &str = r"id, chat_session_id, seq, role, status, active_swipe,
     (select count(*) from message_swipes w where w.message_id = messages.id) as swipe_count,
-    created_at, updated_at, metadata, content";
+    created_at, updated_at, metadata, content, speaker_id, speaker_name";
 
 /// Appends a message after the chat's last one and returns it as stored.
 /// Run inside a transaction when more than one writer may append.
 pub async fn append(conn: &mut SqliteConnection, m: &NewMessage<'_>) -> Result<Message> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"insert into messages (id, chat_session_id, seq, role, status, created_at, updated_at,
-            metadata, content)
+            metadata, content, speaker_id, speaker_name)
           values (?1, ?2,
             (select coalesce(max(seq), -1) + 1 from messages where chat_session_id = ?2),
-            ?3, ?4, ?5, ?5, ?6, ?7)
+            ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)
           returning {RETURNING}"
     )))
     .bind(m.id)
@@ -50,6 +53,8 @@ pub async fn append(conn: &mut SqliteConnection, m: &NewMessage<'_>) -> Result<M
     .bind(m.created_at)
     .bind(Json(m.metadata))
     .bind(m.content)
+    .bind(m.speaker_id)
+    .bind(m.speaker_name)
     .fetch_one(conn)
     .await?)
 }
@@ -309,6 +314,9 @@ pub struct BulkMessage {
     pub metadata: Value,
     pub created_at: Timestamp,
     pub active_swipe: i64,
+    /// The group member who wrote it (`None` outside group chats).
+    pub speaker_id: Option<Id>,
+    pub speaker_name: Option<String>,
 }
 
 /// A swipe written whole (an import).
@@ -334,7 +342,7 @@ pub async fn insert_many(
     for batch in rows.chunks(BULK_ROWS) {
         let mut q = sqlx::QueryBuilder::<Sqlite>::new(
             "insert into messages (id, chat_session_id, seq, role, status, active_swipe, \
-             created_at, updated_at, metadata, content) ",
+             created_at, updated_at, metadata, content, speaker_id, speaker_name) ",
         );
         q.push_values(batch, |mut b, m| {
             b.push_bind(m.id)
@@ -346,7 +354,9 @@ pub async fn insert_many(
                 .push_bind(m.created_at)
                 .push_bind(m.created_at)
                 .push_bind(Json(&m.metadata))
-                .push_bind(&m.content);
+                .push_bind(&m.content)
+                .push_bind(m.speaker_id)
+                .push_bind(&m.speaker_name);
         });
         q.build().execute(&mut *conn).await?;
     }

@@ -10,6 +10,7 @@ pub mod app_config;
 pub mod avatar;
 pub mod branch;
 pub mod character;
+pub mod chat_member;
 pub mod chat_memory;
 pub mod chat_session;
 pub mod document;

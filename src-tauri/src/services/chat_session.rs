@@ -141,6 +141,8 @@ pub async fn create(pool: &SqlitePool, input: ChatSessionInput) -> Result<ChatSe
                 content: &c.first_message,
                 metadata: &metadata,
                 created_at: now,
+                speaker_id: None,
+                speaker_name: None,
             },
         )
         .await?;

@@ -299,6 +299,8 @@ pub async fn seed(pool: &SqlitePool) -> Result<SeedReport> {
                     content,
                     metadata: &metadata,
                     created_at: Timestamp::from_millis(now.millis() + i as i64),
+                    speaker_id: None,
+                    speaker_name: None,
                 },
             )
             .await?;

@@ -43,6 +43,8 @@ pub async fn add(pool: &SqlitePool, chat_id: Id, input: MessageInput) -> Result<
             content: &input.content,
             metadata: &json!({}),
             created_at: Timestamp::now(),
+            speaker_id: None,
+            speaker_name: None,
         },
     )
     .await?;
@@ -72,6 +74,8 @@ pub async fn add_exchange(
             content: text,
             metadata: &json!({}),
             created_at: now,
+            speaker_id: None,
+            speaker_name: None,
         },
     )
     .await?;
@@ -85,6 +89,8 @@ pub async fn add_exchange(
             content: "",
             metadata,
             created_at: now,
+            speaker_id: None,
+            speaker_name: None,
         },
     )
     .await?;

@@ -502,6 +502,8 @@ mod tests {
                 updated_at: now,
                 metadata: sqlx::types::Json(serde_json::json!({})),
                 content: format!("{i:04}{}", "x".repeat(chars.saturating_sub(4))),
+                speaker_id: None,
+                speaker_name: None,
             })
             .collect()
     }

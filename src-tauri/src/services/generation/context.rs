@@ -326,6 +326,8 @@ impl ReplyContext {
             updated_at: now,
             metadata: sqlx::types::Json(serde_json::json!({})),
             content: text.to_string(),
+            speaker_id: None,
+            speaker_name: None,
         }
     }
 }

@@ -333,6 +333,8 @@ fn rows_of(chat: StChat) -> (Vec<BulkMessage>, Vec<BulkSwipe>) {
             metadata: json!({ META_KEY: fields }),
             created_at: Timestamp::from_millis(at),
             active_swipe: m.active_swipe as i64,
+            speaker_id: None,
+            speaker_name: None,
         });
     }
     (messages, swipes)

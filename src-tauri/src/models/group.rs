@@ -1,0 +1,67 @@
+//! Group chats: the characters of a chat and how they take turns.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Id, Timestamp};
+
+/// A character of a group chat (`chat_members`), with its name for lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatMember {
+    pub chat_session_id: Id,
+    pub character_id: Id,
+    /// The character's current name (live characters only are members).
+    pub name: String,
+    /// Member order, from 0.
+    pub position: i64,
+    /// 0..1: how likely the member speaks when not named.
+    pub talkativeness: f64,
+    /// A muted member is never chosen by a turn order; "force talk" still works.
+    pub muted: bool,
+    pub created_at: Timestamp,
+}
+
+/// How the next speaker of a group chat is chosen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TurnOrder {
+    /// The person picks who speaks next.
+    Manual,
+    /// Named in the last message first, then by talkativeness; never the
+    /// same character twice in a row unless alone.
+    #[default]
+    Natural,
+    /// In member order.
+    List,
+    /// Everyone once before anyone twice.
+    Pooled,
+}
+
+/// A group chat's own settings (`chat_sessions.group_settings`, one JSON
+/// object; a missing key takes its default).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GroupSettings {
+    pub turn_order: TurnOrder,
+    /// Every member's card in the prompt (the speaker's last) instead of the
+    /// speaker's alone.
+    pub join_cards: bool,
+    /// When not empty, replaces the members' scenarios.
+    pub scenario: String,
+    /// Seconds auto-mode waits between turns.
+    pub auto_delay_secs: f64,
+    /// Turns auto-mode takes before it stops by itself.
+    pub auto_turn_limit: i64,
+}
+
+impl Default for GroupSettings {
+    fn default() -> Self {
+        Self {
+            turn_order: TurnOrder::Natural,
+            join_cards: false,
+            scenario: String::new(),
+            auto_delay_secs: 3.0,
+            auto_turn_limit: 10,
+        }
+    }
+}

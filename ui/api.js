@@ -58,7 +58,8 @@
  * @typedef {"user"|"assistant"|"system"} Role
  * @typedef {{id: string, chatSessionId: string, seq: number, role: Role, status: MessageStatus,
  *   activeSwipe: number, swipeCount: number, createdAt: string, updatedAt: string,
- *   metadata: MessageMetadata, content: string}} Message
+ *   metadata: MessageMetadata, content: string, speakerId?: string | null, speakerName?: string | null}} Message
+ *   `speakerId` / `speakerName`: who wrote a reply in a group chat (null elsewhere)
  * @typedef {"pending"|"streaming"|"completed"|"failed"|"cancelled"} MessageStatus
  * @typedef {{model?: string, provider?: string, inputTokens?: number, outputTokens?: number,
  *   finishReason?: string, timeToFirstTokenMs?: number, durationMs?: number, reasoning?: string,
@@ -324,7 +325,7 @@ export const replies = {
   /**
    * Stores the person's message and a pending reply, and starts the reply.
    * @param {string} chatId @param {string} text @param {(ev: ReplyEvent) => void} onEvent
-   * @returns {Promise<Started>}
+   * @returns {Promise<Started | import('./api/groups.js').NoReply>} NoReply: a group chat's turn order picked nobody
    */
   send: (chatId, text, onEvent) => startReply('chat_send', { chatId, text }, onEvent),
   /** A new version (swipe) of the last reply.

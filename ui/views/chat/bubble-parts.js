@@ -44,11 +44,13 @@ export function iconButton(cls, label, iconName, onclick) {
  * none); from the window's picture cache, never fetched per message.
  * @param {api.Role} role @param {string} author
  * @param {{speakers?: Partial<Record<api.Role, {owner: api.AvatarOwner, id: string | null}>>}} ctx
+ * @param {string | null} [speakerId] a group chat's speaker, in place of the chat's character
  */
-export function speakerPicture(role, author, ctx) {
+export function speakerPicture(role, author, ctx, speakerId = null) {
   if (role === 'system') return null;
   const speaker = ctx.speakers?.[role];
-  const pic = avatarImg(speaker?.owner ?? (role === 'user' ? 'persona' : 'character'), speaker?.id ?? null, author, 28);
+  const id = speakerId ?? speaker?.id ?? null;
+  const pic = avatarImg(speaker?.owner ?? (role === 'user' ? 'persona' : 'character'), id, author, 28);
   pic.classList.add('message-avatar');
   return pic;
 }

@@ -62,7 +62,8 @@ export class Bubble {
     /** @type {(() => void) | null} closes the inline editor */
     this.closeEditor = null;
 
-    const author = ctx.authors[m.role] ?? m.role;
+    // In a group chat each reply names its own speaker.
+    const author = (m.role === 'assistant' && m.speakerName) || (ctx.authors[m.role] ?? m.role);
     this.time = h('time', { class: 'message-time' });
     this.copyBtn = iconButton('act-copy', 'Copy text', 'copy', () => void this.copy());
     this.editBtn = iconButton('act-edit', 'Edit', 'edit', () => this.startEdit());
@@ -95,7 +96,7 @@ export class Bubble {
     this.el = h(
       'article',
       { class: `message role-${m.role}`, data: { role: m.role, id: m.id }, 'aria-label': author },
-      h('div', { class: 'message-head' }, speakerPicture(m.role, author, ctx), h('span', { class: 'message-author' }, author), this.time, this.actions),
+      h('div', { class: 'message-head' }, speakerPicture(m.role, author, ctx, m.speakerId), h('span', { class: 'message-author' }, author), this.time, this.actions),
       this.reasoning,
       this.body,
       this.typing,

@@ -20,6 +20,8 @@ import { showPrompt } from './prompt.js';
 import { openMemory } from './memory.js';
 import { branchFrom, branchBar } from './branches.js';
 import { branches } from '../../api/branches.js';
+import { groups } from '../../api/groups.js';
+import { GroupPanel, SpeakerBar, AutoMode } from './group.js';
 import { openModelSetup } from '../connect.js';
 import { renameTitle } from './rename.js';
 import { modelPicker } from './model-picker.js';
@@ -37,13 +39,16 @@ const DEFAULT_USER_NAME = 'User';
 export async function render(root, params) {
   const [chatId, targetId = null] = params;
   let chat = await api.chats.get(chatId);
-  const [character, persona, enterSends, origin, children] = await Promise.all([
+  const [character, persona, enterSends, origin, children, members] = await Promise.all([
     chat.characterId ? api.characters.get(chat.characterId).catch(() => null) : null,
     chat.userProfileId ? api.personas.get(chat.userProfileId).catch(() => null) : null,
     api.preferences.enterSends().catch(() => true),
     branches.origin(chatId).catch(() => null),
     branches.list(chatId).catch(() => []),
+    groups.members(chatId).catch(() => []),
   ]);
+  // A chat with members is a group chat: each reply has its own speaker.
+  const isGroup = members.length > 0;
   // Greetings are stored with their macros; they show with the names.
   const names = { char: character?.name ?? 'Assistant', user: persona?.name ?? DEFAULT_USER_NAME };
   /** @param {string} text */
@@ -53,13 +58,14 @@ export async function render(root, params) {
   const reply = new ReplyController({
     stateChanged: (state) => {
       composer.show(state);
+      bar?.busy(state !== 'idle');
       list.list.setAttribute('aria-busy', String(state === 'streaming' || state === 'stopping'));
       list.lastBubble?.controls();
       // A new start clears an old error; joining at open keeps the open's own.
       if (state === 'starting' && reply.run?.kind !== 'attach') clearBanner();
     },
     show: (kind, started, target) => {
-      if (kind === 'send') return list.appendStart(started.userMessage, started.message);
+      if (kind === 'send' || kind === 'turn') return list.appendStart(started.userMessage, started.message);
       if (target && target.m.id === started.message.id) {
         if (list.stick) list.scrollToBottom();
         return target;
@@ -73,8 +79,16 @@ export async function render(root, params) {
       void changed('chats');
       if (kind === 'completed') askTitle();
       if (!chat.aiModelId) void followFallback();
+      if (group) void group.reload().then(() => showSpeakers(), () => {});
+      auto?.replyEnded(kind);
     },
     failed: (e) => void showChatError(e),
+    // Manual turns: the message is in; the person picks who answers.
+    stored: (user, why) => {
+      list.appendStart(user, null);
+      void changed('chats');
+      bar?.autoChanged(false, why === 'allMuted' ? 'Everyone is muted: pick who answers.' : 'Pick who answers.');
+    },
   });
 
   /** @type {MessageList} */
@@ -93,7 +107,7 @@ export async function render(root, params) {
     adopt: (b) => reply.adopt(b),
   });
 
-  const composer = new Composer(`Message ${character?.name ?? 'the assistant'}\u2026`, {
+  const composer = new Composer(isGroup ? 'Message the group\u2026' : `Message ${character?.name ?? 'the assistant'}\u2026`, {
     send: async (text) => {
       if (reply.busy) return false;
       // The reply shows at the end of the chat: go there first from further up.
@@ -117,8 +131,35 @@ export async function render(root, params) {
   );
   // The chat's documents, in a drawer like the settings (one open at a time).
   const docs = new ChatDocuments(root, chatId);
-  docs.button.addEventListener('click', () => settings.close());
-  settings.button.addEventListener('click', () => docs.close());
+  // A group chat's members and turns: a drawer, the bar over the composer, auto-mode.
+  const group = isGroup ? new GroupPanel(chatId, () => void showSpeakers()) : null;
+  const drawers = [settings, docs, ...(group ? [group] : [])];
+  for (const d of drawers) d.button.addEventListener('click', () => drawers.filter((o) => o !== d).forEach((o) => o.close()));
+  const auto = group
+    ? new AutoMode({
+      turn: () => reply.turn(chatId, null),
+      settings: () => group.settings,
+      changed: (on, why) => bar?.autoChanged(on, why),
+    })
+    : null;
+  const bar = group && auto
+    ? new SpeakerBar({
+      talk: (m) => {
+        if (!reply.busy) void reply.turn(chatId, m.characterId);
+      },
+      auto: () => (auto.on ? auto.stop('Auto-mode stopped.') : auto.start(!reply.busy)),
+    })
+    : null;
+  async function showSpeakers() {
+    if (!group || !bar) return;
+    const next = group.settings.turnOrder === 'manual' ? null : await groups.nextSpeaker(chatId).catch(() => null);
+    bar.show(group.members, next?.characterId ?? null);
+    sub.replaceChildren(group.members.map((m) => m.name).join(', '), persona ? ` \u00b7 as ${persona.name}` : '');
+  }
+  // The person writing takes over from auto-mode.
+  composer.box.addEventListener('input', () => {
+    if (composer.box.value.trim()) auto?.stop('Auto-mode stopped: you are writing.');
+  });
   const promptBtn = h('button', {
     type: 'button',
     class: 'btn subtle',
@@ -199,7 +240,7 @@ export async function render(root, params) {
   const picker = modelPicker(() => chat, (updated) => {
     chat = updated;
   });
-  const header = viewHeader(chat.title || 'Untitled chat', null, picker.el, docs.button, settings.button, moreBtn, more);
+  const header = viewHeader(chat.title || 'Untitled chat', null, picker.el, group?.button ?? null, docs.button, settings.button, moreBtn, more);
   const titleEl = /** @type {HTMLElement} */ (header.querySelector('h1'));
   const renameBox = renameTitle(titleEl, () => chat, (updated) => {
     chat = updated;
@@ -259,7 +300,7 @@ export async function render(root, params) {
   }
 
   // Under the header: where a branch came from, and the chat's branches.
-  root.append(header, branchBar(chatId, origin, children.length, (e) => void showChatError(e)) ?? '', settings.panel, docs.panel, list.el, composer.el);
+  root.append(header, branchBar(chatId, origin, children.length, (e) => void showChatError(e)) ?? '', settings.panel, docs.panel, group?.panel ?? '', list.el, bar?.el ?? '', composer.el);
   // The settings drawer opens under the header, which keeps its buttons.
   const headerSize = new ResizeObserver(() => root.style.setProperty('--chat-head', `${header.offsetHeight}px`));
   headerSize.observe(header);
@@ -282,12 +323,13 @@ export async function render(root, params) {
     headerSize.disconnect();
     forgetKeys();
     document.removeEventListener('pointerdown', closeMore);
+    auto?.stop('');
     reply.close();
     composer.close();
   });
 
   // The messages, and the reply the chat is writing if there is one: the
   // controller joins it and writes it into its bubble once a page shows it.
-  await Promise.all([list.open(targetId), reply.attach(chatId)]);
+  await Promise.all([list.open(targetId), reply.attach(chatId), group?.reload().then(() => showSpeakers())]);
   composer.focus();
 }

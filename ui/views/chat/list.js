@@ -121,8 +121,9 @@ export class MessageList {
 
   /**
    * A reply started at the end of the chat: the person's message (shown
-   * as text at once, as Markdown a moment later) and the reply's bubble.
-   * @param {api.Message | null} user @param {api.Message} reply
+   * as text at once, as Markdown a moment later) and the reply's bubble;
+   * no reply when a group chat's turn order picked nobody.
+   * @param {api.Message | null} user @param {api.Message | null} reply
    */
   appendStart(user, reply) {
     if (user) {
@@ -132,6 +133,12 @@ export class MessageList {
       void this.ctx.render([user.content]).then(([html]) => {
         if (html != null && mine.version === version) mine.fill(mine.m, html);
       });
+    }
+    if (!reply) {
+      this.stick = true;
+      this.refreshLast();
+      this.scrollToBottom();
+      return null;
     }
     const bubble = this.place(reply, '');
     this.list.append(bubble.el);

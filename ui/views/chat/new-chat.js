@@ -7,6 +7,7 @@ import { submitting, viewHeader } from '../../components.js';
 import { changed, navigate } from '../../state.js';
 import { loadChoices } from '../choices.js';
 import { chatFields } from './fields.js';
+import { groups } from '../../api/groups.js';
 
 /**
  * @param {HTMLElement} root
@@ -23,6 +24,7 @@ export async function renderNewChat(root, params) {
       aiModelId: s.defaultAiModelId,
       systemPromptId: s.defaultSystemPromptId,
     }, true)),
+    groupPicker(choices.characters),
     choices.models.length === 0
       ? h('p', { class: 'hint notice' }, 'No model yet. You can start the chat now, but replies need one: ', h('a', { href: '#/providers/new' }, 'connect one in Providers & models'), '.')
       : null,
@@ -31,17 +33,31 @@ export async function renderNewChat(root, params) {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void submitting(form, async () => {
-      const chat = await api.chats.create({
+      const input = {
         title: val(form, 'title').trim(),
         characterId: optId(form, 'characterId'),
         userProfileId: optId(form, 'userProfileId'),
         aiModelId: optId(form, 'aiModelId'),
         systemPromptId: optId(form, 'systemPromptId'),
-      });
+      };
+      // Others ticked: a group chat, the chosen character first.
+      const others = [...form.querySelectorAll('.group-extra:checked')].map((el) => /** @type {HTMLInputElement} */ (el).value).filter((id) => id !== input.characterId);
+      const chat = others.length
+        ? await groups.create({ ...input, characterIds: input.characterId ? [input.characterId, ...others] : others })
+        : await api.chats.create(input);
       changed('chats');
       navigate(`chat/${chat.id}`);
     });
   });
+  /** A scene with several characters: tick the others who join. @param {{value: string, label: string}[]} characters */
+  function groupPicker(characters) {
+    if (characters.length < 2) return null;
+    return h('details', { class: 'group-picker', id: 'new-chat-group' },
+      h('summary', null, 'Add more characters (a group chat)'),
+      h('p', { class: 'hint' }, 'Everyone ticked joins the chat; they take turns, and you can change who is in it later.'),
+      h('div', { class: 'group-picker-list' }, ...characters.map((c) => h('label', { class: 'check' },
+        h('input', { type: 'checkbox', class: 'group-extra', value: c.value, id: `group-extra-${c.value}` }), ` ${c.label}`))));
+  }
   root.append(viewHeader('New chat', 'The character opens with their first message; then it is your turn.'), form);
   if (choices.characters.length === 0) {
     form.before(h('p', { class: 'notice' }, 'No characters yet. Create one to start chatting, or chat with a plain assistant.'));

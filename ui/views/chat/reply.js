@@ -12,12 +12,13 @@
 // else changes when a reply starts or ends is the host's (index.js).
 
 import * as api from '../../api.js';
+import { groups } from '../../api/groups.js';
 import { answerWhenDrawn } from './pacing.js';
 
 /** @typedef {import('./bubble.js').Bubble} Bubble */
 /** @typedef {import('./bubble.js').EndKind} EndKind */
 /** @typedef {"idle" | "starting" | "streaming" | "stopping"} ReplyState */
-/** @typedef {"send" | "regenerate" | "continue" | "attach"} StartKind */
+/** @typedef {"send" | "turn" | "regenerate" | "continue" | "attach"} StartKind */
 /** @typedef {{generationId: string, userMessage: api.Message | null, message: api.Message}} StartedData */
 
 /**
@@ -27,11 +28,13 @@ import { answerWhenDrawn } from './pacing.js';
  *   show: (kind: StartKind, started: StartedData, target: Bubble | null) => Bubble | null,
  *   ended: (bubble: Bubble | null, messageId: string, kind: EndKind, message: api.Message | null, error: api.AppError | null) => void,
  *   failed: (error: unknown) => void,
+ *   stored?: (user: api.Message, why: "pickSpeaker" | "allMuted") => void,
  * }} ReplyHost
  * `show`: the bubble the reply is written into (for a send, the person's
  *   message and the reply are added first), or null while its message is not
  *   shown; the host then hands it over later with `adopt`.
  * `ended`: after the bubble (if any) was told; `failed`: a start or stop was refused.
+ * `stored`: a group chat kept the person's message and started no reply (its turn order picked nobody).
  */
 
 /** @type {Record<ReplyState, ReplyState[]>} */
@@ -83,7 +86,25 @@ export class ReplyController {
 
   /** @param {string} chatId @param {string} text @returns {Promise<boolean>} whether it started */
   send(chatId, text) {
-    return this.#start('send', null, (onEvent) => api.replies.send(chatId, text, onEvent));
+    return this.#start('send', null, async (onEvent) => {
+      const started = await api.replies.send(chatId, text, onEvent);
+      // A group chat's turn order may pick nobody (manual order): the
+      // person's message is stored and no reply starts.
+      if ('noReply' in started) {
+        this.host.stored?.(started.userMessage, started.noReply);
+        return 'stored';
+      }
+      return started;
+    });
+  }
+
+  /**
+   * A group member's turn without a message from the person: `speakerId`
+   * talks (force talk), or the one the chat's turn order picks (auto-mode).
+   * @param {string} chatId @param {string | null} speakerId
+   */
+  turn(chatId, speakerId) {
+    return this.#start('turn', null, async (onEvent) => (await groups.turn(chatId, speakerId, onEvent)) ?? 'none');
   }
 
   /** @param {Bubble} bubble the last reply, which gets a new version */
@@ -107,7 +128,7 @@ export class ReplyController {
   /**
    * @param {StartKind} kind
    * @param {Bubble | null} target
-   * @param {(onEvent: (ev: api.ReplyEvent) => void) => Promise<StartedData | "joined" | "none">} call
+   * @param {(onEvent: (ev: api.ReplyEvent) => void) => Promise<StartedData | "joined" | "none" | "stored">} call
    * @returns {Promise<boolean>}
    */
   async #start(kind, target, call) {
@@ -119,8 +140,12 @@ export class ReplyController {
     try {
       const result = await call((ev) => this.#event(run, ev));
       if (this.run !== run) return true; // it already ended
-      if (result === 'none') this.#finish(run);
-      else if (result !== 'joined' && !run.begun) this.#begin(run, result);
+      if (result === 'none' || result === 'stored') {
+        this.#finish(run);
+        // Nothing started: a stored message was sent; an attach found nothing to join.
+        return result === 'stored' || kind === 'attach';
+      }
+      if (result !== 'joined' && !run.begun) this.#begin(run, result);
       return true;
     } catch (e) {
       if (this.run === run) this.#finish(run);

@@ -1,0 +1,1 @@
+//! The prompt as one member of a group sees it. Step 4 fills this in.

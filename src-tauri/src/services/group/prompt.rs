@@ -58,7 +58,7 @@ impl Names {
             out.push_str(&rest[..pos]);
             let tail = &rest[pos..];
             let is = |m: &&str| tail.get(..m.len()).is_some_and(|h| h.eq_ignore_ascii_case(m));
-            match MACROS.iter().find(is) {
+            match MACROS.iter().find(|m| is(m)) {
                 Some(m) => {
                     out.push_str(if *m == MACROS[0] {
                         &self.group
@@ -97,24 +97,24 @@ pub fn speaker_card(
         let mut description: Vec<String> = Vec::new();
         let mut scenarios: Vec<String> = Vec::new();
         let mut examples: Vec<String> = Vec::new();
-        for c in &others {
+        for &c in &others {
             let mut block = Vec::new();
             if !c.description.trim().is_empty() {
-                block.push(theirs(c, &c.description));
+                block.push(theirs(c, c.description.as_str()));
             }
             if !c.personality.trim().is_empty() {
-                block.push(format!("{}'s personality: {}", c.name, theirs(c, &c.personality)));
+                block.push(format!("{}'s personality: {}", c.name, theirs(c, c.personality.as_str())));
             }
             if !block.is_empty() {
                 description.push(block.join("\n"));
             }
             if !c.scenario.trim().is_empty() {
-                scenarios.push(theirs(c, &c.scenario));
+                scenarios.push(theirs(c, c.scenario.as_str()));
             }
             examples.extend(
                 split_examples(&c.example_messages)
                     .iter()
-                    .map(|e| theirs(c, e)),
+                    .map(|e| theirs(c, e.as_str())),
             );
         }
         if !speaker.description.trim().is_empty() {
@@ -124,7 +124,11 @@ pub fn speaker_card(
             scenarios.push(mine(speaker.scenario.trim()));
         }
         scenarios.dedup();
-        examples.extend(split_examples(&speaker.example_messages).iter().map(|e| mine(e)));
+        examples.extend(
+            split_examples(&speaker.example_messages)
+                .iter()
+                .map(|e| mine(e.as_str())),
+        );
         card.description = description.join("\n\n");
         card.scenario = scenarios.join("\n\n");
         card.example_messages = examples
@@ -133,16 +137,16 @@ pub fn speaker_card(
             .collect::<Vec<_>>()
             .join("\n");
     } else {
-        card.description = mine(&speaker.description);
-        card.scenario = mine(&speaker.scenario);
-        card.example_messages = mine(&speaker.example_messages);
+        card.description = mine(speaker.description.as_str());
+        card.scenario = mine(speaker.scenario.as_str());
+        card.example_messages = mine(speaker.example_messages.as_str());
     }
     if !settings.scenario.trim().is_empty() {
         card.scenario = mine(settings.scenario.trim());
     }
-    card.personality = mine(&speaker.personality);
-    card.system_prompt = mine(&speaker.system_prompt);
-    card.post_history_instructions = mine(&speaker.post_history_instructions);
+    card.personality = mine(speaker.personality.as_str());
+    card.system_prompt = mine(speaker.system_prompt.as_str());
+    card.post_history_instructions = mine(speaker.post_history_instructions.as_str());
     card.character_book = joined_book(speaker, &others, names, user).map(Json);
     card
 }

@@ -47,6 +47,7 @@ bench: test-deps
 	$(CARGO) bench --bench documents
 	$(CARGO) bench --bench memory
 	$(CARGO) bench --bench branch
+	$(CARGO) bench --bench group
 	$(XVFB) $(CARGO) bench --features e2e --bench window
 	$(XVFB) $(CARGO) bench --features e2e,bench-timing --bench stream
 

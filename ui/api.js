@@ -48,7 +48,9 @@
  * @typedef {PromptInput & {id: string, isBuiltin: boolean, createdAt: string, updatedAt: string,
  *   deletedAt: string | null}} SystemPrompt
  * @typedef {{id: string, title: string, characterId: string | null, characterName: string | null,
- *   lastMessage: string | null, createdAt: string, updatedAt: string, deletedAt: string | null}} ChatSummary
+ *   lastMessage: string | null, memberNames?: string[] | null, createdAt: string, updatedAt: string,
+ *   deletedAt: string | null}} ChatSummary
+ *   `memberNames`: a group chat's members in member order (ui/api/groups.js); null for one character
  * @typedef {{title: string, characterId: string | null, userProfileId: string | null,
  *   aiModelId: string | null, systemPromptId: string | null,
  *   generation?: import('./views/overrides.js').GenerationOverrides}} ChatInput
@@ -59,7 +61,8 @@
  * @typedef {{id: string, chatSessionId: string, seq: number, role: Role, status: MessageStatus,
  *   activeSwipe: number, swipeCount: number, createdAt: string, updatedAt: string,
  *   metadata: MessageMetadata, content: string, speakerId?: string | null, speakerName?: string | null}} Message
- *   `speakerId` / `speakerName`: who wrote a reply in a group chat (null elsewhere)
+ *   `speakerId` / `speakerName`: in a group chat, the member who wrote a reply (null elsewhere;
+ *   the id is null once that character is deleted for good, the name stays)
  * @typedef {"pending"|"streaming"|"completed"|"failed"|"cancelled"} MessageStatus
  * @typedef {{model?: string, provider?: string, inputTokens?: number, outputTokens?: number,
  *   finishReason?: string, timeToFirstTokenMs?: number, durationMs?: number, reasoning?: string,
@@ -88,7 +91,9 @@
  *   what a prompt message is, and the memory pieces (indexes into `memory`) it carries
  * @typedef {{messages: PromptMessage[], estimatedTokens: number, budgetTokens: number,
  *   historyIncluded: number, historyDropped: number, examplesIncluded: number,
- *   parts: PromptPart[], memory: MemoryPiece[]}} PromptPreview
+ *   parts: PromptPart[], memory: MemoryPiece[],
+ *   speaker?: import('./api/groups.js').PreviewSpeaker}} PromptPreview
+ *   `speaker`: in a group chat, whose reply the prompt is for
  * @typedef {{event: "started", data: {generationId: string, messageId: string, userMessage: Message | null, message: Message}}
  *   | {event: "delta", data: {text: string, seq: number}}
  *   | {event: "reasoning", data: {text: string}}
@@ -181,7 +186,7 @@ function replyEvent(ev) {
  * Starts a reply command with its own channel.
  * @param {string} cmd @param {object} args @param {(ev: ReplyEvent) => void} onEvent
  */
-function startReply(cmd, args, onEvent) {
+export function startReply(cmd, args, onEvent) {
   const onMessage = /** @param {ReplyEvent} ev */ (ev) => onEvent(replyEvent(ev));
   return call(cmd, { ...args, onEvent: channel(onMessage) });
 }

@@ -1,13 +1,14 @@
 //! `parley prompt <chat id> [--message TEXT] [--json]`: the messages Parley
 //! would send for a chat's next reply, each memory piece marked by its
-//! source. Opens the database read-only (as `parley db check` does), so it
-//! works while the app runs, and changes nothing.
+//! source; in a group chat, the next speaker's reply (named first). Opens
+//! the database read-only (as `parley db check` does), so it works while
+//! the app runs, and changes nothing.
 
 use std::path::Path;
 
 use crate::db;
 use crate::error::{AppError, Result};
-use crate::services::generation::{self, PromptPreview};
+use crate::services::generation::{self, ChosenBy, PromptPreview};
 use crate::services::memory::pieces::{Piece, Source};
 use crate::services::prompt::PartKind;
 
@@ -46,6 +47,18 @@ fn mark(p: &Piece) -> String {
     )
 }
 
+/// How a group chat's preview came to its speaker, in words.
+fn chosen_words(c: ChosenBy) -> &'static str {
+    match c {
+        ChosenBy::Picked => "picked",
+        ChosenBy::Mentioned => "named in the newest message",
+        ChosenBy::Talkative => "the turn order's pick by talkativeness; a reply picks again",
+        ChosenBy::Drawn => "drawn by the turn order; a reply draws again",
+        ChosenBy::Next => "next in member order",
+        ChosenBy::FirstMember => "manual turn order: the first member stands in; the person picks",
+    }
+}
+
 fn kind_word(k: PartKind) -> &'static str {
     match k {
         PartKind::System => "system",
@@ -68,6 +81,9 @@ pub fn text(preview: &PromptPreview) -> String {
         p.history_included,
         p.history_included + p.history_dropped
     );
+    if let Some(s) = &preview.speaker {
+        out.push_str(&format!("speaker: {} ({})\n", s.name, chosen_words(s.chosen_by)));
+    }
     if p.memory.is_empty() {
         out.push_str("memory: none\n");
     } else {

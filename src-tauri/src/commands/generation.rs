@@ -8,7 +8,7 @@ use tauri::State;
 
 use crate::error::Result;
 use crate::models::{Id, Message};
-use crate::services::generation::{self, PromptPreview, ReplyEvent, ReplySink, Started};
+use crate::services::generation::{self, PromptPreview, ReplyEvent, ReplySink, Sent, Started};
 use crate::services::{markdown, message};
 use crate::state::AppState;
 use tracing::instrument;
@@ -28,19 +28,25 @@ impl ReplySink for ChannelSink {
     }
 }
 
-fn sink(channel: Channel<ReplyEvent>) -> Box<dyn ReplySink> {
+pub(super) fn sink(channel: Channel<ReplyEvent>) -> Box<dyn ReplySink> {
     Box::new(ChannelSink(channel))
 }
 
+/// Stores the person's message and starts the reply. In a group chat
+/// `speaker_id` (optional) names the member who answers; without it the
+/// turn order picks, and when it picks nobody (manual order, all muted)
+/// only the message is stored: the answer is a `NoReply` (`noReply` set,
+/// `generationId` null) and the channel hears nothing.
 #[tauri::command]
 #[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn chat_send(
     state: State<'_, AppState>,
     chat_id: Id,
     text: String,
+    speaker_id: Option<Id>,
     on_event: Channel<ReplyEvent>,
-) -> Result<Started> {
-    generation::send(&state, chat_id, text, sink(on_event)).await
+) -> Result<Sent> {
+    generation::send_as(&state, chat_id, text, speaker_id, sink(on_event)).await
 }
 
 #[tauri::command]
@@ -108,8 +114,12 @@ pub async fn chat_attach(
 
 #[tauri::command]
 #[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
-pub async fn chat_prompt_preview(state: State<'_, AppState>, chat_id: Id) -> Result<PromptPreview> {
-    generation::preview(&state, chat_id).await
+pub async fn chat_prompt_preview(
+    state: State<'_, AppState>,
+    chat_id: Id,
+    speaker_id: Option<Id>,
+) -> Result<PromptPreview> {
+    generation::preview_by(&state, chat_id, speaker_id).await
 }
 
 #[tauri::command]

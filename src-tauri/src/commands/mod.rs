@@ -29,6 +29,7 @@ pub mod document;
 pub mod embedding;
 pub mod export;
 pub mod generation;
+pub mod group;
 pub mod import;
 pub mod link;
 pub mod message;
@@ -163,6 +164,15 @@ macro_rules! all_commands {
             $crate::commands::document::document_delete,
             $crate::commands::document::document_restore,
             $crate::commands::document::document_purge,
+            $crate::commands::group::group_create,
+            $crate::commands::group::group_members,
+            $crate::commands::group::group_member_add,
+            $crate::commands::group::group_member_remove,
+            $crate::commands::group::group_member_update,
+            $crate::commands::group::group_settings,
+            $crate::commands::group::group_settings_set,
+            $crate::commands::group::group_next_speaker,
+            $crate::commands::group::group_turn,
         ]
     };
 }

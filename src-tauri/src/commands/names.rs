@@ -115,4 +115,13 @@ pub const COMMANDS: &[&str] = &[
     "document_delete",
     "document_restore",
     "document_purge",
+    "group_create",
+    "group_members",
+    "group_member_add",
+    "group_member_remove",
+    "group_member_update",
+    "group_settings",
+    "group_settings_set",
+    "group_next_speaker",
+    "group_turn",
 ];

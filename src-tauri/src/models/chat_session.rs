@@ -44,6 +44,10 @@ pub struct ChatSessionSummary {
     pub character_name: Option<String>,
     /// The first 160 characters of the newest message.
     pub last_message: Option<String>,
+    /// A group chat's live members' names, in member order; `None` for a
+    /// one-character chat.
+    #[sqlx(json(nullable))]
+    pub member_names: Option<Vec<String>>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,

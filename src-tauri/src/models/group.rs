@@ -65,3 +65,41 @@ impl Default for GroupSettings {
         }
     }
 }
+
+/// A new group chat (`group_create`). Unset persona, model and prompt take
+/// the defaults, as a one-character chat's do.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GroupInput {
+    /// Two or more characters, in member order; the first one's greeting
+    /// opens the chat.
+    pub character_ids: Vec<Id>,
+    /// Empty means "named after the members".
+    pub title: String,
+    pub user_profile_id: Option<Id>,
+    pub ai_model_id: Option<Id>,
+    pub system_prompt_id: Option<Id>,
+    /// `None` takes the defaults (natural order).
+    pub settings: Option<GroupSettings>,
+}
+
+/// A change to one member (`group_member_update`); `None` keeps the value.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MemberUpdate {
+    pub muted: Option<bool>,
+    /// 0..1.
+    pub talkativeness: Option<f64>,
+    /// The member's new place in member order, from 0; the others move up
+    /// or down to make room.
+    pub position: Option<i64>,
+}
+
+/// A group chat as `group_create` returns it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupChat {
+    pub chat: super::ChatSession,
+    pub members: Vec<ChatMember>,
+    pub settings: GroupSettings,
+}

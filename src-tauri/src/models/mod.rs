@@ -25,7 +25,7 @@ pub use chat_memory::{ChatMemory, ChatMemoryInput, MadeBy};
 pub use chat_session::{ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary};
 pub use document::{ChatDocument, Document, DocumentKind, DocumentPlace, DocumentSummary};
 pub use embedding::{EmbeddingStatus, IndexProgress, IndexState, Owner};
-pub use group::{ChatMember, GroupSettings, TurnOrder};
+pub use group::{ChatMember, GroupChat, GroupInput, GroupSettings, MemberUpdate, TurnOrder};
 pub use message::{Message, MessageInput, MessageRole, MessageStatus, MessageSwipe};
 pub use page::{Cursor, CursorKey, DeletedFilter, Direction, ListQuery, Page, SortBy};
 pub use provider::{ChosenModel, Provider, ProviderInput, ProviderKind};

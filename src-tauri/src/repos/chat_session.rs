@@ -12,12 +12,18 @@ use crate::models::{
 
 keyed!(ChatSessionSummary, title);
 
-/// The list joins the character's name and peeks at the newest message
-/// through `uq_messages_chat_seq` (one index probe per row).
+/// The list joins the character's name, peeks at the newest message
+/// through `uq_messages_chat_seq` (one index probe per row), and reads a
+/// group's member names through `pk_chat_members` (a one-character chat:
+/// one probe that finds nothing, so `null`).
 const SUMMARY: ListSpec<'static> = ListSpec {
     columns: r"s.id, s.title, s.character_id, c.name as character_name,
         (select substr(m.content, 1, 160) from messages m
           where m.chat_session_id = s.id order by m.seq desc limit 1) as last_message,
+        (select nullif(json_group_array(g.name), '[]') from (
+            select gc.name from chat_members gm join characters gc on gc.id = gm.character_id
+             where gm.chat_session_id = s.id and gc.deleted_at is null
+             order by gm.position, gm.created_at) g) as member_names,
         s.created_at, s.updated_at, s.deleted_at",
     from: "chat_sessions s left join characters c on c.id = s.character_id",
     alias: "s.",

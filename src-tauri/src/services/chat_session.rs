@@ -106,6 +106,20 @@ pub(crate) async fn with_defaults(pool: &SqlitePool, input: &mut ChatSessionInpu
 /// the settings; an empty title takes the character's name. The character's
 /// first message opens the chat, its alternate greetings as swipes.
 pub async fn create(pool: &SqlitePool, input: ChatSessionInput) -> Result<ChatSession> {
+    create_with(pool, input, &[], None).await
+}
+
+/// `create` for a group chat too: `members` (characters already checked,
+/// with their talkativeness), when not empty, are the chat's members in
+/// order, written in the same transaction with `settings`, and the
+/// greeting (the chat's character's, `input.character_id`, the first
+/// member) carries its speaker.
+pub(crate) async fn create_with(
+    pool: &SqlitePool,
+    input: ChatSessionInput,
+    members: &[(Id, f64)],
+    settings: Option<&crate::models::GroupSettings>,
+) -> Result<ChatSession> {
     let mut input = validated(pool, input).await?;
     with_defaults(pool, &mut input).await?;
 
@@ -128,7 +142,15 @@ pub async fn create(pool: &SqlitePool, input: ChatSessionInput) -> Result<ChatSe
     // returned row is still the one stored. Give the greeting a later time
     // and this must read the chat again after the commit.
     let chat = repo::insert(&mut *tx, id, &input, now).await?;
+    for (position, (member, talkativeness)) in members.iter().enumerate() {
+        repos::chat_member::insert(&mut *tx, id, *member, position as i64, *talkativeness, now)
+            .await?;
+    }
+    if let Some(settings) = settings {
+        repos::chat_member::set_settings(&mut *tx, id, settings).await?;
+    }
     if let Some(c) = character.filter(|c| !c.first_message.trim().is_empty()) {
+        let speaker = (!members.is_empty()).then_some(c.id);
         let message_id = new_id();
         let metadata = json!({ "greeting": true });
         repos::message::append(
@@ -141,8 +163,8 @@ pub async fn create(pool: &SqlitePool, input: ChatSessionInput) -> Result<ChatSe
                 content: &c.first_message,
                 metadata: &metadata,
                 created_at: now,
-                speaker_id: None,
-                speaker_name: None,
+                speaker_id: speaker,
+                speaker_name: speaker.map(|_| c.name.as_str()),
             },
         )
         .await?;
@@ -182,7 +204,8 @@ pub async fn list(pool: &SqlitePool, query: &ListQuery) -> Result<Page<ChatSessi
 }
 
 pub async fn update(pool: &SqlitePool, id: Id, input: ChatSessionInput) -> Result<ChatSession> {
-    if get(pool, id).await?.deleted_at.is_some() {
+    let current = get(pool, id).await?;
+    if current.deleted_at.is_some() {
         return Err(AppError::BusinessRule(
             "this chat is in the trash; restore it before changing it".into(),
         ));
@@ -191,6 +214,7 @@ pub async fn update(pool: &SqlitePool, id: Id, input: ChatSessionInput) -> Resul
     if input.title.is_empty() {
         input.title = "Untitled chat".into();
     }
+    super::group::keeps_members(pool, &current, input.character_id).await?;
     repo::update(pool, id, &input, Timestamp::now())
         .await
         .context("save the chat")?

@@ -61,6 +61,18 @@ pub async fn add_exchange(
     reply_id: Id,
     metadata: &serde_json::Value,
 ) -> Result<(Message, Message)> {
+    add_exchange_by(pool, chat_id, text, reply_id, metadata, None).await
+}
+
+/// `add_exchange` with the reply's speaker (a group member's id and name).
+pub async fn add_exchange_by(
+    pool: &SqlitePool,
+    chat_id: Id,
+    text: &str,
+    reply_id: Id,
+    metadata: &serde_json::Value,
+    speaker: Option<(Id, &str)>,
+) -> Result<(Message, Message)> {
     validate::message_content(text, true)?;
     let now = Timestamp::now();
     let mut tx = pool.begin().await?;
@@ -89,13 +101,43 @@ pub async fn add_exchange(
             content: "",
             metadata,
             created_at: now,
-            speaker_id: None,
-            speaker_name: None,
+            speaker_id: speaker.map(|(id, _)| id),
+            speaker_name: speaker.map(|(_, name)| name),
         },
     )
     .await?;
     tx.commit().await.context("save the message")?;
     Ok((user, reply))
+}
+
+/// Appends a reply (`pending`, empty, with `metadata`) by a group member
+/// with no message of the person's before it: a group's turn.
+pub async fn add_reply(
+    pool: &SqlitePool,
+    chat_id: Id,
+    reply_id: Id,
+    metadata: &serde_json::Value,
+    speaker: (Id, &str),
+) -> Result<Message> {
+    live_chat(pool, chat_id).await?;
+    let mut tx = pool.begin().await?;
+    let reply = repo::append(
+        &mut tx,
+        &NewMessage {
+            id: reply_id,
+            chat_session_id: chat_id,
+            role: MessageRole::Assistant,
+            status: MessageStatus::Pending,
+            content: "",
+            metadata,
+            created_at: Timestamp::now(),
+            speaker_id: Some(speaker.0),
+            speaker_name: Some(speaker.1),
+        },
+    )
+    .await?;
+    tx.commit().await.context("save the reply")?;
+    Ok(reply)
 }
 
 /// The chat's last message, if it is a character's reply: the one reply

@@ -20,6 +20,7 @@ pub mod embedding;
 pub mod export;
 pub mod generation;
 pub mod generation_params;
+pub mod group;
 pub mod import;
 pub mod link;
 pub mod local_servers;

@@ -45,6 +45,11 @@ pub struct ReplyContext {
     /// memory's ranking (`services::embedding`); `None` from the command
     /// line, which calls no provider: keywords alone.
     pub vectors: Option<AppState>,
+    /// A group chat's members and settings (`None`: one character).
+    pub group: Option<crate::services::group::Group>,
+    /// In a group chat, the member this reply is by (`speaker.rs`), whose
+    /// card `character` then holds as the group sees it.
+    pub speaker: Option<super::speaker::Speaker>,
 }
 
 impl ReplyContext {
@@ -119,6 +124,8 @@ impl ReplyContext {
             model_note,
             memory: MemorySettings::load(pool).await?,
             vectors: None,
+            group: crate::services::group::Group::load(pool, chat_id).await?,
+            speaker: None,
         })
     }
 
@@ -169,6 +176,19 @@ impl ReplyContext {
     /// The prompt for a reply after `history`, with these memory pieces
     /// and `reserve` tokens kept free for more.
     pub fn prompt_with(&self, history: &[Message], pieces: &[Piece], reserve: i64) -> Prompt {
+        // In a group chat each line names its author.
+        let named;
+        let history = match &self.speaker {
+            Some(s) => {
+                let user = self
+                    .persona
+                    .as_ref()
+                    .map_or(prompt::DEFAULT_USER_NAME, |p| p.name.as_str());
+                named = super::speaker::named(s, history, user);
+                &named[..]
+            }
+            None => history,
+        };
         prompt::assemble(PromptInputs {
             character: self.character.as_ref(),
             persona: self.persona.as_ref(),
@@ -225,7 +245,11 @@ impl ReplyContext {
         let query = Query::build(&newest.content, &earlier);
         let cap = bare.budget_tokens / 4;
         let m = &self.memory;
-        let (chat, character) = (self.chat.id, self.chat.character_id);
+        // A group's documents: the speaker's.
+        let character = self
+            .speaker_row()
+            .map_or(self.chat.character_id, |(id, _)| Some(id));
+        let chat = self.chat.id;
         let documents = m.documents_budget.min(cap);
         let mut found =
             retrieve::document_candidates(pool, chat, character, &query, documents).await?;
@@ -364,11 +388,24 @@ pub struct PromptPreview {
     #[serde(flatten)]
     pub prompt: Prompt,
     pub generation: Effective,
+    /// In a group chat, whose reply this prompt is for and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<super::speaker::PreviewSpeaker>,
 }
 
 pub async fn preview(state: &AppState, chat_id: Id) -> Result<PromptPreview> {
+    preview_by(state, chat_id, None).await
+}
+
+/// `preview`, in a group chat for `speaker` (a member) when given, else
+/// for the member the turn order would pick now.
+pub async fn preview_by(
+    state: &AppState,
+    chat_id: Id,
+    speaker: Option<Id>,
+) -> Result<PromptPreview> {
     let cx = ReplyContext::load(state, chat_id).await?;
-    preview_of(cx, &state.pool, None).await
+    preview_of(cx, &state.pool, None, speaker).await
 }
 
 /// The preview from a pool and a secret store (`parley prompt` reads
@@ -381,14 +418,16 @@ pub async fn preview_in(
     message: Option<&str>,
 ) -> Result<PromptPreview> {
     let cx = ReplyContext::load_from(pool, secrets, chat_id).await?;
-    preview_of(cx, pool, message).await
+    preview_of(cx, pool, message, None).await
 }
 
 async fn preview_of(
-    cx: ReplyContext,
+    mut cx: ReplyContext,
     pool: &SqlitePool,
     message: Option<&str>,
+    speaker: Option<Id>,
 ) -> Result<PromptPreview> {
+    let speaker = cx.preview_speaker(pool, speaker, message).await?;
     let mut history = cx.history(pool, None).await?;
     if let Some(text) = message {
         history.push(cx.unsent(&history, text));
@@ -396,5 +435,6 @@ async fn preview_of(
     Ok(PromptPreview {
         prompt: cx.prompt(pool, &history).await,
         generation: cx.generation,
+        speaker,
     })
 }

@@ -25,6 +25,31 @@ pub struct Started {
     pub message: Message,
 }
 
+/// What a send began (`chat_send`): a reply, or in a group chat whose
+/// turn order picks nobody, only the person's message. Untagged: a send
+/// that starts a reply returns the same JSON as before group chats.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Sent {
+    Started(Started),
+    NoReply(NoReply),
+}
+
+/// The person's message was stored and no reply started: `noReply` says
+/// why (`pickSpeaker`: manual turn order, the person picks who speaks
+/// next and starts the turn with `group_turn`; `allMuted`). No event goes
+/// over the channel. `generationId`, `messageId` and `message` are null,
+/// so a window reading a `Started` sees there is no reply.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoReply {
+    pub generation_id: Option<Id>,
+    pub message_id: Option<Id>,
+    pub user_message: Message,
+    pub message: Option<Message>,
+    pub no_reply: super::speaker::NoReplyReason,
+}
+
 /// New reply text, to append to what came before.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -7,6 +7,8 @@
 //!   `services::message`, which owns the rules about messages;
 //! - `context.rs`: the reply's context (model, character, persona,
 //!   history under the budget) and the prompt built from it;
+//! - `speaker.rs`: in a group chat, who writes the reply and the context
+//!   made for that member;
 //! - `registry.rs`: the replies running, by chat (reserve, stop, join);
 //! - `task.rs`: the streaming task;
 //! - `save.rs`: its saves, beside the stream, and the final save that
@@ -29,15 +31,17 @@ mod lifecycle;
 mod pacing;
 pub mod registry;
 mod save;
+mod speaker;
 mod start;
 mod task;
 
-pub use context::{preview, preview_in, PromptPreview, ReplyContext};
-pub use events::{Delta, ReplyEvent, ReplySink, Started};
+pub use context::{preview, preview_by, preview_in, PromptPreview, ReplyContext};
+pub use events::{Delta, NoReply, ReplyEvent, ReplySink, Sent, Started};
 pub use lifecycle::{End, INTERRUPTED};
 pub use pacing::SHOWN_WAIT;
 pub use registry::Replies;
-pub use start::{continue_reply, regenerate, send};
+pub use speaker::{ChosenBy, NoReplyReason, PreviewSpeaker, Speaker};
+pub use start::{continue_reply, regenerate, send, send_as, turn};
 pub use task::SAVE_INTERVAL;
 
 use sqlx::SqlitePool;

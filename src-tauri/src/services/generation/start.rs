@@ -1,5 +1,7 @@
 //! The ways a reply starts: send (the person's message and a new reply),
-//! regenerate (a new swipe of the last reply), continue (more of it).
+//! a group's turn (a reply with no message of the person's), regenerate
+//! (a new swipe of the last reply), continue (more of it). In a group
+//! chat each first settles who speaks (`speaker.rs`).
 //! Each checks and writes through `services::message`, reserves the chat,
 //! and hands the reply to its task, which tells `sink` everything. The
 //! memory a reply is given is found before its row is written and goes in
@@ -8,12 +10,12 @@
 use serde_json::json;
 
 use super::context::ReplyContext;
-use super::events::{ReplySink, Started};
+use super::events::{NoReply, ReplySink, Sent, Started};
 use super::registry::Slot;
 use super::task::{self, Job};
 use crate::ai::ChatRequest;
-use crate::error::Result;
-use crate::models::{new_id, Id, Message};
+use crate::error::{AppError, Result};
+use crate::models::{new_id, Id, Message, MessageInput, MessageRole};
 use crate::services::memory::pieces::Piece;
 use crate::services::message;
 use crate::state::AppState;
@@ -31,21 +33,69 @@ fn fresh_metadata(cx: &ReplyContext, memory: &[Piece]) -> serde_json::Value {
 }
 
 /// Stores the person's message (checked by `message::add_exchange`) and a
-/// pending reply in one transaction and starts writing the reply.
+/// pending reply in one transaction and starts writing the reply. In a
+/// group chat the turn order picks the speaker; when it picks nobody the
+/// message is stored and this is refused (the window uses [`send_as`]).
 pub async fn send(
     state: &AppState,
     chat_id: Id,
     text: String,
     sink: Box<dyn ReplySink>,
 ) -> Result<Started> {
-    let cx = ReplyContext::for_reply(state, chat_id).await?;
+    match send_as(state, chat_id, text, None, sink).await? {
+        Sent::Started(s) => Ok(s),
+        Sent::NoReply(_) => Err(AppError::BusinessRule(
+            "the message was saved, but no member was chosen to answer it; pick who speaks".into(),
+        )),
+    }
+}
+
+/// `send` with, in a group chat, the member who answers (`speaker`, any
+/// member, muted too) or the turn order's pick. When nobody is picked
+/// (manual order, or every member muted) only the person's message is
+/// stored: [`Sent::NoReply`], and nothing goes to `sink`.
+pub async fn send_as(
+    state: &AppState,
+    chat_id: Id,
+    text: String,
+    speaker: Option<Id>,
+    sink: Box<dyn ReplySink>,
+) -> Result<Sent> {
+    let mut cx = ReplyContext::for_reply(state, chat_id).await?;
+    if let Some(reason) = cx.pick_speaker(&state.pool, speaker, Some(&text)).await? {
+        // Not while a reply is written: the message would land after it.
+        let _slot = state.replies.reserve(chat_id, Id::nil())?;
+        let user = message::add(
+            &state.pool,
+            chat_id,
+            MessageInput {
+                role: MessageRole::User,
+                content: text,
+            },
+        )
+        .await?;
+        return Ok(Sent::NoReply(NoReply {
+            generation_id: None,
+            message_id: None,
+            user_message: user,
+            message: None,
+            no_reply: reason,
+        }));
+    }
     let planned = cx.check_send(&state.pool, &text).await?;
     let reply_id = new_id();
     // Reserve the chat before writing, so two sends never both write.
     let slot = state.replies.reserve(chat_id, reply_id)?;
     let metadata = fresh_metadata(&cx, &planned.memory);
-    let (user, reply) =
-        message::add_exchange(&state.pool, chat_id, &text, reply_id, &metadata).await?;
+    let (user, reply) = message::add_exchange_by(
+        &state.pool,
+        chat_id,
+        &text,
+        reply_id,
+        &metadata,
+        cx.speaker_row(),
+    )
+    .await?;
     // The same memory, placed in the history as written.
     let history = cx.history(&state.pool, Some(reply.seq)).await?;
     let prompt = cx.prompt_with(&history, &planned.memory, 0);
@@ -66,7 +116,48 @@ pub async fn send(
         String::new(),
         sink,
     );
-    Ok(started)
+    Ok(Sent::Started(started))
+}
+
+/// A group chat's turn with no message of the person's: the reply of
+/// `speaker` (any member, muted too: "force talk") or of the turn order's
+/// pick after the chat's newest message (auto-mode). `None` when the turn
+/// order picks nobody (manual order, or every member muted); a
+/// one-character chat is refused.
+pub async fn turn(
+    state: &AppState,
+    chat_id: Id,
+    speaker: Option<Id>,
+    sink: Box<dyn ReplySink>,
+) -> Result<Option<Started>> {
+    let mut cx = ReplyContext::for_reply(state, chat_id).await?;
+    if cx.group.is_none() {
+        return Err(crate::services::group::not_a_group());
+    }
+    if cx.pick_speaker(&state.pool, speaker, None).await?.is_some() {
+        return Ok(None);
+    }
+    let history = cx.history(&state.pool, None).await?;
+    let prompt = cx.prompt(&state.pool, &history).await;
+    let memory = prompt.memory.clone();
+    let request = cx.request(prompt)?;
+    let reply_id = new_id();
+    let slot = state.replies.reserve(chat_id, reply_id)?;
+    let Some(who) = cx.speaker_row() else {
+        return Err(crate::services::group::not_a_group());
+    };
+    let metadata = fresh_metadata(&cx, &memory);
+    let reply = message::add_reply(&state.pool, chat_id, reply_id, &metadata, who).await?;
+    start_on(
+        state,
+        slot,
+        &cx,
+        (request, &memory),
+        reply,
+        String::new(),
+        sink,
+    )
+    .map(Some)
 }
 
 /// The last reply of its chat, the chat's context, and the chat reserved
@@ -76,7 +167,9 @@ async fn on_last_reply(
     message_id: Id,
 ) -> Result<(Message, ReplyContext, Slot<'_>)> {
     let m = message::last_reply(&state.pool, message_id).await?;
-    let cx = ReplyContext::for_reply(state, m.chat_session_id).await?;
+    let mut cx = ReplyContext::for_reply(state, m.chat_session_id).await?;
+    // The same speaker writes it again.
+    cx.keep_speaker(&state.pool, &m).await?;
     let slot = state.replies.reserve(m.chat_session_id, m.id)?;
     Ok((m, cx, slot))
 }

@@ -320,22 +320,23 @@ async fn append(
     status: MessageStatus,
     text: &str,
 ) -> Id {
+    // The columns every schema since the first has, so the migration tests
+    // can write into a database undone to an older version.
     let id = parley::models::new_id();
-    let mut conn = pool.acquire().await.unwrap();
-    repos::message::append(
-        &mut conn,
-        &repos::message::NewMessage {
-            id,
-            chat_session_id: chat,
-            role,
-            status,
-            content: text,
-            metadata: &serde_json::json!({}),
-            created_at: Timestamp::now(),
-            speaker_id: None,
-            speaker_name: None,
-        },
+    let now = Timestamp::now();
+    sqlx::query(
+        r"insert into messages (id, chat_session_id, seq, role, status, created_at, updated_at,
+            metadata, content)
+          values (?1, ?2, (select coalesce(max(seq), -1) + 1 from messages where chat_session_id = ?2),
+            ?3, ?4, ?5, ?5, '{}', ?6)",
     )
+    .bind(id)
+    .bind(chat)
+    .bind(role)
+    .bind(status)
+    .bind(now)
+    .bind(text)
+    .execute(pool)
     .await
     .unwrap();
     id

@@ -1,6 +1,10 @@
 //! SQL for `messages` and `message_swipes`. A chat's messages are read by
 //! `seq` through `uq_messages_chat_seq`: the last N, or the N before a
 //! message, never by OFFSET and never the whole chat.
+//!
+//! One piece with the swipes: every statement that changes a swipe keeps
+//! `messages.content` equal to the active swipe's text, and they must be
+//! read together to see that it holds.
 
 use serde_json::Value;
 use sqlx::types::Json;

@@ -43,7 +43,7 @@ export async function renderNewChat(root, params) {
       // Others ticked: a group chat, the chosen character first.
       const others = [...form.querySelectorAll('.group-extra:checked')].map((el) => /** @type {HTMLInputElement} */ (el).value).filter((id) => id !== input.characterId);
       const chat = others.length
-        ? await groups.create({ ...input, characterIds: input.characterId ? [input.characterId, ...others] : others })
+        ? (await groups.create({ ...input, characterIds: input.characterId ? [input.characterId, ...others] : others })).chat
         : await api.chats.create(input);
       changed('chats');
       navigate(`chat/${chat.id}`);

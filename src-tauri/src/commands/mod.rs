@@ -38,6 +38,7 @@ pub mod provider;
 pub mod search;
 pub mod settings;
 pub mod system_prompt;
+pub mod task;
 pub mod tokens;
 pub mod user_profile;
 
@@ -163,6 +164,16 @@ macro_rules! all_commands {
             $crate::commands::document::document_delete,
             $crate::commands::document::document_restore,
             $crate::commands::document::document_purge,
+            $crate::commands::task::task_list_chat,
+            $crate::commands::task::task_list,
+            $crate::commands::task::task_create,
+            $crate::commands::task::task_update,
+            $crate::commands::task::task_move,
+            $crate::commands::task::task_delete,
+            $crate::commands::task::task_restore,
+            $crate::commands::task::task_purge,
+            $crate::commands::task::task_objectives_get,
+            $crate::commands::task::task_objectives_set,
         ]
     };
 }

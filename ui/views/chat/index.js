@@ -4,7 +4,7 @@
 // composer (composer.js) sends; the reply controller (reply.js) starts,
 // joins and stops the one reply and writes it into its bubble; the header
 // has "Show prompt" (prompt.js), Export, the chat's settings (settings.js),
-// its documents (documents.js) and Delete. "New chat" is new-chat.js.
+// its documents (documents.js), its tasks (tasks.js) and Delete. "New chat" is new-chat.js.
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
@@ -16,6 +16,7 @@ import { Composer } from './composer.js';
 import { ReplyController } from './reply.js';
 import { ChatSettings } from './settings.js';
 import { ChatDocuments } from './documents.js';
+import { ChatTasks } from './tasks.js';
 import { showPrompt } from './prompt.js';
 import { openMemory } from './memory.js';
 import { branchFrom, branchBar } from './branches.js';
@@ -119,6 +120,13 @@ export async function render(root, params) {
   const docs = new ChatDocuments(root, chatId);
   docs.button.addEventListener('click', () => settings.close());
   settings.button.addEventListener('click', () => docs.close());
+  // Its tasks, the third drawer.
+  const tasks = new ChatTasks(root, chatId);
+  tasks.button.addEventListener('click', () => {
+    settings.close();
+    docs.close();
+  });
+  for (const other of [settings, docs]) other.button.addEventListener('click', () => tasks.close());
   const promptBtn = h('button', {
     type: 'button',
     class: 'btn subtle',
@@ -199,7 +207,7 @@ export async function render(root, params) {
   const picker = modelPicker(() => chat, (updated) => {
     chat = updated;
   });
-  const header = viewHeader(chat.title || 'Untitled chat', null, picker.el, docs.button, settings.button, moreBtn, more);
+  const header = viewHeader(chat.title || 'Untitled chat', null, picker.el, docs.button, tasks.button, settings.button, moreBtn, more);
   const titleEl = /** @type {HTMLElement} */ (header.querySelector('h1'));
   const renameBox = renameTitle(titleEl, () => chat, (updated) => {
     chat = updated;
@@ -259,7 +267,7 @@ export async function render(root, params) {
   }
 
   // Under the header: where a branch came from, and the chat's branches.
-  root.append(header, branchBar(chatId, origin, children.length, (e) => void showChatError(e)) ?? '', settings.panel, docs.panel, list.el, composer.el);
+  root.append(header, branchBar(chatId, origin, children.length, (e) => void showChatError(e)) ?? '', settings.panel, docs.panel, tasks.panel, list.el, composer.el);
   // The settings drawer opens under the header, which keeps its buttons.
   const headerSize = new ResizeObserver(() => root.style.setProperty('--chat-head', `${header.offsetHeight}px`));
   headerSize.observe(header);

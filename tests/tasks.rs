@@ -159,7 +159,7 @@ async fn tasks_keep_their_order_and_move_before_and_after() {
     // A new task goes last.
     let e = add(&pool, Some(chat), "E").await;
     let list = task::for_chat(&pool, Some(chat)).await.unwrap();
-    assert_eq!(list.iter().filter(|t| !t.done).last().unwrap().id, e.id);
+    assert_eq!(list.iter().rev().find(|t| !t.done).unwrap().id, e.id);
     assert!(e.position >= list.iter().map(|t| t.position).max().unwrap());
     assert_eq!(add(&pool, Some(other), "Second").await.position, elsewhere.position + POSITION_STEP);
 }

@@ -109,13 +109,22 @@ async fn tasks_keep_their_order_and_move_before_and_after() {
     let alone = add(&pool, None, "Alone").await;
     let list = task::for_chat(&pool, Some(chat)).await.unwrap();
     assert_eq!(titles(&list), ["A", "B", "C", "D"]);
-    assert_eq!(titles(&task::for_chat(&pool, None).await.unwrap()), ["Alone"]);
+    assert_eq!(
+        titles(&task::for_chat(&pool, None).await.unwrap()),
+        ["Alone"]
+    );
 
-    let moved = task::move_to(&pool, d.id, a.id, Place::Before).await.unwrap();
+    let moved = task::move_to(&pool, d.id, a.id, Place::Before)
+        .await
+        .unwrap();
     assert_eq!(titles(&moved), ["D", "A", "B", "C"]);
-    let moved = task::move_to(&pool, d.id, b.id, Place::After).await.unwrap();
+    let moved = task::move_to(&pool, d.id, b.id, Place::After)
+        .await
+        .unwrap();
     assert_eq!(titles(&moved), ["A", "B", "D", "C"]);
-    let moved = task::move_to(&pool, a.id, c.id, Place::After).await.unwrap();
+    let moved = task::move_to(&pool, a.id, c.id, Place::After)
+        .await
+        .unwrap();
     assert_eq!(titles(&moved), ["B", "D", "C", "A"]);
     assert_eq!(
         titles(&task::for_chat(&pool, Some(chat)).await.unwrap()),
@@ -127,7 +136,11 @@ async fn tasks_keep_their_order_and_move_before_and_after() {
     // keeps the order asked for.
     let mut expected = vec!["B", "D", "C", "A"];
     for i in 0..24 {
-        let (x, target) = if i % 2 == 0 { (a.id, d.id) } else { (c.id, b.id) };
+        let (x, target) = if i % 2 == 0 {
+            (a.id, d.id)
+        } else {
+            (c.id, b.id)
+        };
         let list = task::move_to(&pool, x, target, Place::After).await.unwrap();
         let name = if i % 2 == 0 { "A" } else { "C" };
         expected.retain(|n| *n != name);
@@ -149,19 +162,28 @@ async fn tasks_keep_their_order_and_move_before_and_after() {
     );
     assert_eq!(field, "target");
     assert!(words.contains("its own list"), "{words}");
-    assert!(task::move_to(&pool, alone.id, a.id, Place::After).await.is_err());
+    assert!(task::move_to(&pool, alone.id, a.id, Place::After)
+        .await
+        .is_err());
     task::update(&pool, b.id, done(true)).await.unwrap();
     assert!(matches!(
-        task::move_to(&pool, b.id, a.id, Place::After).await.unwrap_err(),
+        task::move_to(&pool, b.id, a.id, Place::After)
+            .await
+            .unwrap_err(),
         AppError::BusinessRule(_)
     ));
-    assert!(task::move_to(&pool, a.id, b.id, Place::After).await.is_err());
+    assert!(task::move_to(&pool, a.id, b.id, Place::After)
+        .await
+        .is_err());
     // A new task goes last.
     let e = add(&pool, Some(chat), "E").await;
     let list = task::for_chat(&pool, Some(chat)).await.unwrap();
     assert_eq!(list.iter().rev().find(|t| !t.done).unwrap().id, e.id);
     assert!(e.position >= list.iter().map(|t| t.position).max().unwrap());
-    assert_eq!(add(&pool, Some(other), "Second").await.position, elsewhere.position + POSITION_STEP);
+    assert_eq!(
+        add(&pool, Some(other), "Second").await.position,
+        elsewhere.position + POSITION_STEP
+    );
 }
 
 fn done(done: bool) -> TaskPatch {
@@ -207,8 +229,14 @@ async fn ticking_moves_a_task_between_the_open_and_done_lists() {
     // The chat's panel: open in order, then done.
     let list = task::for_chat(&pool, Some(chat)).await.unwrap();
     assert_eq!(titles(&list), ["Cross the river", "Open the gate"]);
-    assert_eq!(list.iter().map(|t| t.done).collect::<Vec<_>>(), [false, true]);
-    assert!(list[0].chat_title.is_some(), "its chat's title comes with it");
+    assert_eq!(
+        list.iter().map(|t| t.done).collect::<Vec<_>>(),
+        [false, true]
+    );
+    assert!(
+        list[0].chat_title.is_some(),
+        "its chat's title comes with it"
+    );
 
     // The Tasks screen, most recently changed first, across pages of 2.
     let mut open = page(&pool, TaskStatus::Open).await;
@@ -237,14 +265,30 @@ async fn tasks_go_to_the_trash_come_back_and_are_purged_from_there_only() {
     let a = add(&pool, Some(chat), "Find the lighthouse keeper").await;
     let b = add(&pool, Some(chat), "Light the lamp").await;
 
-    assert!(matches!(task::purge(&pool, a.id).await.unwrap_err(), AppError::BusinessRule(_)));
+    assert!(matches!(
+        task::purge(&pool, a.id).await.unwrap_err(),
+        AppError::BusinessRule(_)
+    ));
     task::delete(&pool, a.id).await.unwrap();
-    assert_eq!(titles(&task::for_chat(&pool, Some(chat)).await.unwrap()), ["Light the lamp"]);
-    assert_eq!(page(&pool, TaskStatus::Deleted).await, ["Find the lighthouse keeper"]);
-    assert!(!page(&pool, TaskStatus::All).await.contains(&"Find the lighthouse keeper".to_string()));
+    assert_eq!(
+        titles(&task::for_chat(&pool, Some(chat)).await.unwrap()),
+        ["Light the lamp"]
+    );
+    assert_eq!(
+        page(&pool, TaskStatus::Deleted).await,
+        ["Find the lighthouse keeper"]
+    );
+    assert!(!page(&pool, TaskStatus::All)
+        .await
+        .contains(&"Find the lighthouse keeper".to_string()));
     // In the trash it cannot be edited, moved or deleted again.
-    assert!(matches!(task::update(&pool, a.id, done(true)).await.unwrap_err(), AppError::BusinessRule(_)));
-    assert!(task::move_to(&pool, a.id, b.id, Place::After).await.is_err());
+    assert!(matches!(
+        task::update(&pool, a.id, done(true)).await.unwrap_err(),
+        AppError::BusinessRule(_)
+    ));
+    assert!(task::move_to(&pool, a.id, b.id, Place::After)
+        .await
+        .is_err());
     assert!(task::delete(&pool, a.id).await.is_err());
 
     let back = task::restore(&pool, a.id).await.unwrap();
@@ -254,11 +298,17 @@ async fn tasks_go_to_the_trash_come_back_and_are_purged_from_there_only() {
         ["Find the lighthouse keeper", "Light the lamp"],
         "back in its place"
     );
-    assert!(matches!(task::restore(&pool, a.id).await.unwrap_err(), AppError::NotFound { .. }));
+    assert!(matches!(
+        task::restore(&pool, a.id).await.unwrap_err(),
+        AppError::NotFound { .. }
+    ));
 
     task::delete(&pool, a.id).await.unwrap();
     task::purge(&pool, a.id).await.unwrap();
-    assert!(matches!(task::get(&pool, a.id).await.unwrap_err(), AppError::NotFound { .. }));
+    assert!(matches!(
+        task::get(&pool, a.id).await.unwrap_err(),
+        AppError::NotFound { .. }
+    ));
     assert!(page(&pool, TaskStatus::Deleted).await.is_empty());
     let found = search::search(&pool, &query("lighthouse")).await.unwrap();
     assert!(found.tasks.is_empty(), "its words left the index");
@@ -273,13 +323,24 @@ async fn a_purged_chat_leaves_its_tasks_standing_alone() {
 
     chat_session::delete(&pool, chat).await.unwrap();
     let kept = task::get(&pool, a.id).await.unwrap();
-    assert_eq!(kept.chat_session_id, Some(chat), "still linked while the chat is in the trash");
+    assert_eq!(
+        kept.chat_session_id,
+        Some(chat),
+        "still linked while the chat is in the trash"
+    );
     assert!(kept.chat_deleted);
     // No new task on a chat in the trash.
     assert!(matches!(
-        task::create(&pool, TaskInput { chat_session_id: Some(chat), title: "More".into(), description: String::new() })
-            .await
-            .unwrap_err(),
+        task::create(
+            &pool,
+            TaskInput {
+                chat_session_id: Some(chat),
+                title: "More".into(),
+                description: String::new()
+            }
+        )
+        .await
+        .unwrap_err(),
         AppError::BusinessRule(_)
     ));
 
@@ -288,7 +349,10 @@ async fn a_purged_chat_leaves_its_tasks_standing_alone() {
     assert_eq!(alone.chat_session_id, None);
     assert_eq!(alone.chat_title, None);
     assert!(!alone.chat_deleted);
-    assert_eq!(titles(&task::for_chat(&pool, None).await.unwrap()), ["Chart the reef"]);
+    assert_eq!(
+        titles(&task::for_chat(&pool, None).await.unwrap()),
+        ["Chart the reef"]
+    );
     assert_eq!(page(&pool, TaskStatus::Open).await, ["Chart the reef"]);
 }
 
@@ -355,7 +419,9 @@ async fn objectives_go_into_the_prompt_only_when_the_chat_lets_them_and_only_ope
     );
     // Moves change the order; a ticked task leaves; none open, no block.
     let list = task::for_chat(&pool, Some(chat)).await.unwrap();
-    task::move_to(&pool, list[1].id, gate.id, Place::Before).await.unwrap();
+    task::move_to(&pool, list[1].id, gate.id, Place::Before)
+        .await
+        .unwrap();
     let p = preview().await;
     assert!(p.messages.iter().any(|m| m.content
         == "Current objectives:\n- Find a crew\n- Reach the northern gate: Before the storm breaks; Mira knows the way."));
@@ -363,12 +429,18 @@ async fn objectives_go_into_the_prompt_only_when_the_chat_lets_them_and_only_ope
         task::update(&pool, t.id, done(true)).await.unwrap();
     }
     let p = preview().await;
-    assert!(p.messages.iter().all(|m| !m.content.contains("Current objectives")));
+    assert!(p
+        .messages
+        .iter()
+        .all(|m| !m.content.contains("Current objectives")));
 
     task::update(&pool, gate.id, done(false)).await.unwrap();
     task::set_objectives(&pool, chat, false).await.unwrap();
     let p = preview().await;
-    assert!(p.messages.iter().all(|m| !m.content.contains("Current objectives")));
+    assert!(p
+        .messages
+        .iter()
+        .all(|m| !m.content.contains("Current objectives")));
 }
 
 #[tokio::test]
@@ -391,7 +463,11 @@ async fn search_finds_tasks_by_title_and_description_but_not_in_the_trash() {
     assert_eq!(found.tasks.len(), 1);
     assert_eq!(found.tasks[0].id, a.id);
     assert_eq!(found.tasks[0].chat_session_id, Some(chat));
-    assert!(found.tasks[0].snippet.contains("\u{2}Café\u{3}"), "{}", found.tasks[0].snippet);
+    assert!(
+        found.tasks[0].snippet.contains("\u{2}Café\u{3}"),
+        "{}",
+        found.tasks[0].snippet
+    );
     let found = search::search(&pool, &query("lighth*")).await.unwrap();
     assert_eq!(found.tasks.len(), 1);
     assert_eq!(found.tasks[0].title, "Errands");
@@ -407,14 +483,37 @@ async fn search_finds_tasks_by_title_and_description_but_not_in_the_trash() {
     )
     .await
     .unwrap();
-    assert!(search::search(&pool, &query("cafe")).await.unwrap().tasks.is_empty());
-    assert_eq!(search::search(&pool, &query("brass")).await.unwrap().tasks.len(), 1);
+    assert!(search::search(&pool, &query("cafe"))
+        .await
+        .unwrap()
+        .tasks
+        .is_empty());
+    assert_eq!(
+        search::search(&pool, &query("brass"))
+            .await
+            .unwrap()
+            .tasks
+            .len(),
+        1
+    );
     task::delete(&pool, a.id).await.unwrap();
-    assert!(search::search(&pool, &query("brass")).await.unwrap().tasks.is_empty());
+    assert!(search::search(&pool, &query("brass"))
+        .await
+        .unwrap()
+        .tasks
+        .is_empty());
     task::restore(&pool, a.id).await.unwrap();
-    assert_eq!(search::search(&pool, &query("brass")).await.unwrap().tasks.len(), 1);
-    let integrity = sqlx::query("insert into tasks_fts (tasks_fts, rank) values ('integrity-check', 1)")
-        .execute(&pool)
-        .await;
+    assert_eq!(
+        search::search(&pool, &query("brass"))
+            .await
+            .unwrap()
+            .tasks
+            .len(),
+        1
+    );
+    let integrity =
+        sqlx::query("insert into tasks_fts (tasks_fts, rank) values ('integrity-check', 1)")
+            .execute(&pool)
+            .await;
     assert!(integrity.is_ok(), "{integrity:?}");
 }

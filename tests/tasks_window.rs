@@ -37,7 +37,10 @@ async fn wait_rows(app: &Client, list: &str, want: &[(&str, bool)]) {
         if got == want {
             return;
         }
-        assert!(started.elapsed() < WAIT, "{list} shows {got:?}, not {want:?}");
+        assert!(
+            started.elapsed() < WAIT,
+            "{list} shows {got:?}, not {want:?}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
@@ -70,7 +73,10 @@ async fn tasks_are_kept_beside_a_chat_and_listed_on_the_tasks_screen() {
     wait_rows(
         &app,
         "#chat-tasks",
-        &[("Find the lighthouse keeper", false), ("Light the lamp before dusk", false)],
+        &[
+            ("Find the lighthouse keeper", false),
+            ("Light the lamp before dusk", false),
+        ],
     )
     .await;
     shot(&app, "tasks-panel-two").await;
@@ -84,7 +90,10 @@ async fn tasks_are_kept_beside_a_chat_and_listed_on_the_tasks_screen() {
     wait_rows(
         &app,
         "#chat-tasks",
-        &[("Light the lamp before dusk", false), ("Find the lighthouse keeper", true)],
+        &[
+            ("Light the lamp before dusk", false),
+            ("Find the lighthouse keeper", true),
+        ],
     )
     .await;
     let struck = js(
@@ -118,8 +127,17 @@ async fn tasks_are_kept_beside_a_chat_and_listed_on_the_tasks_screen() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     shot(&app, "tasks-panel-ticked").await;
     no_error_banner(&app, "the tasks panel").await;
-    js(&app, "document.getElementById('show-prompt').click(); return null").await;
-    wait_for_text(&app, "#prompt-dialog .prompt-objectives", "Current objectives").await;
+    js(
+        &app,
+        "document.getElementById('show-prompt').click(); return null",
+    )
+    .await;
+    wait_for_text(
+        &app,
+        "#prompt-dialog .prompt-objectives",
+        "Current objectives",
+    )
+    .await;
     let block = js(
         &app,
         "return document.querySelector('#prompt-dialog .prompt-objectives .prompt-text').textContent",
@@ -139,7 +157,10 @@ async fn tasks_are_kept_beside_a_chat_and_listed_on_the_tasks_screen() {
     wait_rows(
         &app,
         chat_group,
-        &[("Mend the net", false), ("Light the lamp before dusk", false)],
+        &[
+            ("Mend the net", false),
+            ("Light the lamp before dusk", false),
+        ],
     )
     .await;
     wait_for_text(&app, &format!("{chat_group} a.btn"), "Open chat").await;

@@ -274,7 +274,11 @@ pub fn objectives_block(tasks: &[Task]) -> Option<String> {
         .iter()
         .filter(|t| !t.done && t.deleted_at.is_none())
         .map(|t| {
-            let about = t.description.split_whitespace().collect::<Vec<_>>().join(" ");
+            let about = t
+                .description
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             if about.is_empty() {
                 format!("- {}", t.title)
             } else {

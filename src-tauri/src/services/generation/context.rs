@@ -15,10 +15,10 @@ use crate::models::{Character, ChatSession, Id, Message, Owner, UserProfile};
 use crate::repos;
 use crate::secrets::SecretStore;
 use crate::services::generation_params::Effective;
-use crate::services::tokens::thousands;
 use crate::services::memory::pieces::{Piece, Settings as MemorySettings};
 use crate::services::memory::{query::Query, retrieve};
 use crate::services::prompt::{self, MemoryInputs, Prompt, PromptInputs};
+use crate::services::tokens::thousands;
 use crate::state::AppState;
 
 /// Messages before the newest that the memory query reads too.

@@ -87,7 +87,7 @@
  *   what send / regenerate / continue began: the reply (status `pending`) is written now
  * @typedef {{generationId: string, messageId: string}} Attached the reply a chat was writing, now also sent to this window
  * @typedef {{role: string, content: string}} PromptMessage
- * @typedef {{kind: "system" | "example" | "memory" | "history" | "postHistory", memory?: number[]}} PromptPart
+ * @typedef {{kind: "system" | "example" | "memory" | "objectives" | "history" | "postHistory", memory?: number[]}} PromptPart
  *   what a prompt message is, and the memory pieces (indexes into `memory`) it carries
  * @typedef {{messages: PromptMessage[], estimatedTokens: number, budgetTokens: number,
  *   historyIncluded: number, historyDropped: number, examplesIncluded: number,
@@ -514,7 +514,7 @@ export const characterThumbnails = (ids) => call('character_thumbnails', { ids }
  * @typedef {{messageId: string, chatId: string, chatTitle: string, characterId: string | null,
  *   characterName: string | null, seq: number, role: Role, createdAt: string, snippet: string}} MessageHit
  * @typedef {{id: string, name: string, snippet: string}} CharacterHit
- * @typedef {{messages: MessageHit[], characters: CharacterHit[]}} SearchResults
+ * @typedef {{messages: MessageHit[], characters: CharacterHit[], tasks?: import('./api/tasks.js').TaskHit[]}} SearchResults
  * @param {SearchQuery} query @returns {Promise<SearchResults>}
  */
 export const search = (query) => call('search', { query });

@@ -2,7 +2,7 @@
 // Shared app state: which lists changed (so the sidebar and other views can
 // reload) and navigation. Views never reach into each other; they emit here.
 
-/** @typedef {"characters" | "chats" | "personas" | "prompts" | "providers" | "settings"} Topic */
+/** @typedef {"characters" | "chats" | "personas" | "prompts" | "providers" | "settings" | "tasks"} Topic */
 
 /** @type {Map<Topic, Set<() => void | Promise<void>>>} */
 const listeners = new Map();

@@ -64,6 +64,7 @@ fn kind_word(k: PartKind) -> &'static str {
         PartKind::System => "system",
         PartKind::Example => "example",
         PartKind::Memory => "memory",
+        PartKind::Objectives => "objectives",
         PartKind::History => "history",
         PartKind::PostHistory => "post-history instructions",
     }

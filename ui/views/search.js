@@ -1,5 +1,5 @@
 // @ts-check
-// Search: the messages of every chat and the characters, through the back
+// Search: the messages of every chat, the characters and the tasks, through the back
 // end's full-text index. It searches as the person types (debounced) and at
 // once on Enter or a filter change; an answer that comes after a newer
 // search started is dropped, so a slow query never replaces a fast one.
@@ -68,6 +68,29 @@ function characterHit(c) {
       { href: `#/character/${encodeURIComponent(c.id)}`, class: 'hit-link' },
       h('span', { class: 'hit-head' }, h('span', { class: 'avatar', 'aria-hidden': 'true' }, (c.name.trim().charAt(0) || '?').toUpperCase()), h('span', { class: 'hit-title' }, c.name)),
       c.snippet ? h('span', { class: 'hit-snippet' }, ...snippetParts(c.snippet)) : null,
+    ),
+  );
+}
+
+/**
+ * A task: opens the Tasks screen at it.
+ * @param {import('../api/tasks.js').TaskHit} t
+ */
+function taskHit(t) {
+  return h(
+    'li',
+    { class: 'task-hit', data: { id: t.id } },
+    h(
+      'a',
+      { href: `#/tasks/${encodeURIComponent(t.id)}`, class: 'hit-link' },
+      h(
+        'span',
+        { class: 'hit-head' },
+        h('span', { class: 'hit-title' }, t.title),
+        h('span', { class: 'hit-meta' }, t.chatSessionId ? t.chatTitle || 'Untitled chat' : 'Standing alone'),
+        t.done ? h('span', { class: 'badge' }, 'done') : null,
+      ),
+      t.snippet ? h('span', { class: 'hit-snippet' }, ...snippetParts(t.snippet)) : null,
     ),
   );
 }
@@ -178,9 +201,10 @@ export async function render(root) {
   function show(found, query) {
     const characters = found.characters ?? [];
     const messages = found.messages ?? [];
+    const taskHits = found.tasks ?? [];
     /** @type {HTMLElement[]} */
     const parts = [];
-    if (characters.length === 0 && messages.length === 0) {
+    if (characters.length === 0 && messages.length === 0 && taskHits.length === 0) {
       parts.push(
         h(
           'div',
@@ -193,10 +217,12 @@ export async function render(root) {
       const full = messages.length >= limit;
       const counts = [
         characters.length ? plural(characters.length, 'character', 'characters') : null,
+        taskHits.length ? plural(taskHits.length, 'task', 'tasks') : null,
         messages.length ? `${full ? 'the first ' : ''}${plural(messages.length, 'message', 'messages')}` : null,
       ].filter(Boolean);
       parts.push(h('p', { class: 'muted search-count' }, counts.join(' \u00b7 ')));
       if (characters.length) parts.push(group('search-characters-title', 'Characters', characters.map(characterHit)));
+      if (taskHits.length) parts.push(group('search-tasks-title', 'Tasks', taskHits.map(taskHit)));
       if (messages.length) parts.push(group('search-messages-title', 'Messages', messages.map(messageHit)));
       if (full && limit < MAX_LIMIT) {
         parts.push(
@@ -225,7 +251,7 @@ export async function render(root) {
     clearProblem();
     if (!query) {
       results.removeAttribute('aria-busy');
-      results.replaceChildren(h('p', { class: 'muted search-idle' }, 'Type to search the messages of every chat and the characters.'));
+      results.replaceChildren(h('p', { class: 'muted search-idle' }, 'Type to search the messages of every chat, the characters and the tasks.'));
       return;
     }
     const from = dayBound(fromInput.value, false);
@@ -268,7 +294,7 @@ export async function render(root) {
 
   onLeave(root, () => window.clearTimeout(timer));
   clearProblem();
-  root.append(viewHeader('Search', 'Find a message in any chat, or a character.'), form, results);
+  root.append(viewHeader('Search', 'Find a message in any chat, a character or a task.'), form, results);
   queryInput.focus();
   queryInput.select();
 

@@ -270,6 +270,7 @@ export async function initSidebar(root) {
       { class: 'side-nav', 'aria-label': 'Manage' },
       navLink('#/search', 'Search'),
       navLink('#/documents', 'Documents'),
+      navLink('#/tasks', 'Tasks'),
       navLink('#/personas', 'Personas'),
       navLink('#/providers', 'Providers & models'),
       navLink('#/prompts', 'System prompts'),

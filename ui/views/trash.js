@@ -1,11 +1,12 @@
 // @ts-check
-// The trash: deleted characters, personas, prompts and chats, each with
+// The trash: deleted characters, personas, prompts, chats and tasks, each with
 // Restore and "Delete forever".
 
 import * as api from '../api.js';
 import { h, ago } from '../dom.js';
 import { pagedList, showError, confirmDialog, toast, viewHeader } from '../components.js';
 import { changed } from '../state.js';
+import { tasks } from '../api/tasks.js';
 
 /**
  * @typedef {{id: string, deletedAt: string | null}} Trashed
@@ -26,6 +27,15 @@ const SECTIONS = [
   { title: 'Chats', noun: 'chat', empty: 'No deleted chats.', store: api.chats, name: (r) => r.title || 'Untitled chat', meta: (r) => r.characterName, topics: ['chats'] },
   { title: 'Personas', noun: 'persona', empty: 'No deleted personas.', store: api.personas, name: (r) => r.name, topics: ['personas'] },
   { title: 'System prompts', noun: 'system prompt', empty: 'No deleted system prompts.', store: api.prompts, name: (r) => r.name, topics: ['prompts'] },
+  {
+    title: 'Tasks',
+    noun: 'task',
+    empty: 'No deleted tasks.',
+    store: { list: (q) => tasks.list({ status: 'deleted', limit: q.limit, cursor: q.cursor }), restore: tasks.restore, purge: tasks.purge },
+    name: (r) => r.title,
+    meta: (r) => (r.chatSessionId ? r.chatTitle || 'Untitled chat' : 'standing alone'),
+    topics: ['tasks'],
+  },
 ];
 
 /** @param {Section} s */

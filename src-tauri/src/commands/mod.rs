@@ -39,6 +39,7 @@ pub mod provider;
 pub mod search;
 pub mod settings;
 pub mod system_prompt;
+pub mod task;
 pub mod tokens;
 pub mod user_profile;
 
@@ -173,6 +174,16 @@ macro_rules! all_commands {
             $crate::commands::group::group_settings_set,
             $crate::commands::group::group_next_speaker,
             $crate::commands::group::group_turn,
+            $crate::commands::task::task_list_chat,
+            $crate::commands::task::task_list,
+            $crate::commands::task::task_create,
+            $crate::commands::task::task_update,
+            $crate::commands::task::task_move,
+            $crate::commands::task::task_delete,
+            $crate::commands::task::task_restore,
+            $crate::commands::task::task_purge,
+            $crate::commands::task::task_objectives_get,
+            $crate::commands::task::task_objectives_set,
         ]
     };
 }

@@ -21,6 +21,7 @@ pub mod provider;
 pub mod search;
 pub mod settings;
 pub mod system_prompt;
+pub mod task;
 pub mod user_profile;
 
 use sqlx::sqlite::SqliteRow;
@@ -158,6 +159,7 @@ pub enum Table {
     ChatSessions,
     Providers,
     AiModels,
+    Tasks,
 }
 
 impl Table {
@@ -178,6 +180,7 @@ impl Table {
             Self::ChatSessions => "chat_sessions",
             Self::Providers => "providers",
             Self::AiModels => "ai_models",
+            Self::Tasks => "tasks",
         }
     }
 }
@@ -250,7 +253,7 @@ pub async fn purge<'e>(
 /// on (`db`), no deleted text then stays in the database, its free pages
 /// or its WAL.
 pub async fn erase_deleted(pool: &sqlx::SqlitePool) -> Result<()> {
-    for index in ["messages_fts", "characters_fts"] {
+    for index in ["messages_fts", "characters_fts", "tasks_fts"] {
         // Index names come from the list above, never from input.
         sqlx::query(AssertSqlSafe(format!(
             "insert into {index} ({index}) values ('optimize')"

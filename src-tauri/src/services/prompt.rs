@@ -16,8 +16,10 @@
 //!    passages. Their tokens come off the budget before the history's;
 //!    summaries and recalled messages only when history was left out, and
 //!    only those older than the first message kept.
-//! 4. The chat history, oldest first, trimmed from the oldest end to fit.
-//! 5. The character's post-history instructions, as a last system message.
+//! 4. The chat's objectives (its open tasks, `services::task`), when the
+//!    chat lets them in: one system message, always kept.
+//! 5. The chat history, oldest first, trimmed from the oldest end to fit.
+//! 6. The character's post-history instructions, as a last system message.
 //!
 //! `{{char}}` / `<BOT>` and `{{user}}` / `<USER>` are replaced everywhere
 //! (ignoring case for the braces form).
@@ -57,6 +59,8 @@ pub struct PromptInputs<'a> {
     pub max_output_tokens: i64,
     /// Memory pieces found for this reply, and how they go in.
     pub memory: Option<MemoryInputs<'a>>,
+    /// The chat's objectives block ("Current objectives: ..."), if any.
+    pub objectives: Option<&'a str>,
 }
 
 /// Memory for [`assemble`].
@@ -76,6 +80,8 @@ pub enum PartKind {
     System,
     Example,
     Memory,
+    /// The chat's open tasks as the story's objectives.
+    Objectives,
     History,
     PostHistory,
 }
@@ -235,8 +241,15 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
         .into_iter()
         .collect();
 
+    let objectives = objectives_message(inputs.objectives, &sub);
+
     let budget = (inputs.context_length - inputs.max_output_tokens).max(0);
-    let mut used: i64 = head.iter().chain(&tail).map(message_tokens).sum();
+    let mut used: i64 = head
+        .iter()
+        .chain(&tail)
+        .chain(&objectives)
+        .map(message_tokens)
+        .sum();
 
     // Memory's tokens (and any room kept for it) come off the budget
     // before the history's.
@@ -352,6 +365,10 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
             });
         }
     }
+    if let Some(pm) = objectives {
+        messages.push(pm);
+        parts.push(part(PartKind::Objectives));
+    }
     parts.extend(kept.iter().map(|_| part(PartKind::History)));
     messages.extend(kept);
     parts.extend(tail.iter().map(|_| part(PartKind::PostHistory)));
@@ -367,6 +384,17 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
         parts,
         memory: blocks_order(&placed),
     }
+}
+
+/// The objectives block as a system message, names filled in.
+fn objectives_message(block: Option<&str>, sub: &dyn Fn(&str) -> String) -> Option<PromptMessage> {
+    block
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .map(|b| PromptMessage {
+            role: MessageRole::System,
+            content: sub(b),
+        })
 }
 
 /// The pieces in the order their blocks put them: summaries, recalled
@@ -522,6 +550,7 @@ mod tests {
             context_length: context,
             max_output_tokens: 100,
             memory: None,
+            objectives: None,
         }
     }
 

@@ -1,4 +1,4 @@
-//! Search across every message and character.
+//! Search across every message, character and task.
 //!
 //! What a person types is turned into an FTS5 query that cannot be a
 //! syntax error: each word is quoted (so `-`, `:`, `AND` and the like are
@@ -12,13 +12,14 @@ use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{AppError, Result, ResultExt};
-use crate::models::{Id, Timestamp};
+use crate::models::{Id, TaskHit, Timestamp};
 use crate::repos::search::{self as repo, CharacterHit, Filters, MessageHit};
 
 /// Longest query taken.
 pub const QUERY_MAX_CHARS: usize = 500;
 pub const DEFAULT_LIMIT: u32 = 50;
 const CHARACTER_LIMIT: u32 = 10;
+const TASK_LIMIT: u32 = 10;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -36,6 +37,8 @@ pub struct SearchQuery {
 pub struct SearchResults {
     pub messages: Vec<MessageHit>,
     pub characters: Vec<CharacterHit>,
+    /// Live tasks, only when no filter narrows the search to messages.
+    pub tasks: Vec<TaskHit>,
 }
 
 /// The FTS5 expression for what the person typed; `None` when it holds no
@@ -219,17 +222,21 @@ pub async fn search(pool: &SqlitePool, q: &SearchQuery) -> Result<SearchResults>
     for m in &mut messages {
         m.snippet = snippet(&m.snippet, &words);
     }
-    // Characters only when nothing narrows the search to messages.
-    let characters = if q.character_id.is_none() && q.from.is_none() && q.to.is_none() {
-        repo::characters(pool, &expr, CHARACTER_LIMIT)
-            .await
-            .context("search the characters")?
-    } else {
-        Vec::new()
-    };
+    // Characters and tasks only when nothing narrows the search to messages.
+    if q.character_id.is_some() || q.from.is_some() || q.to.is_some() {
+        return Ok(SearchResults {
+            messages,
+            ..SearchResults::default()
+        });
+    }
+    let characters = repo::characters(pool, &expr, CHARACTER_LIMIT)
+        .await
+        .context("search the characters")?;
+    let tasks = super::task::search(pool, &expr, TASK_LIMIT).await?;
     Ok(SearchResults {
         messages,
         characters,
+        tasks,
     })
 }
 

@@ -4,7 +4,7 @@
 // composer (composer.js) sends; the reply controller (reply.js) starts,
 // joins and stops the one reply and writes it into its bubble; the header
 // has "Show prompt" (prompt.js), Export, the chat's settings (settings.js),
-// its documents (documents.js) and Delete. "New chat" is new-chat.js.
+// its documents (documents.js), its tasks (tasks.js) and Delete. "New chat" is new-chat.js.
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
@@ -16,6 +16,7 @@ import { Composer } from './composer.js';
 import { ReplyController } from './reply.js';
 import { ChatSettings } from './settings.js';
 import { ChatDocuments } from './documents.js';
+import { ChatTasks } from './tasks.js';
 import { showPrompt } from './prompt.js';
 import { openMemory } from './memory.js';
 import { branchFrom, branchBar } from './branches.js';
@@ -133,7 +134,9 @@ export async function render(root, params) {
   const docs = new ChatDocuments(root, chatId);
   // A group chat's members and turns: a drawer, the bar over the composer, auto-mode.
   const group = isGroup ? new GroupPanel(chatId, () => void showSpeakers()) : null;
-  const drawers = [settings, docs, ...(group ? [group] : [])];
+  // Its tasks, another drawer.
+  const tasks = new ChatTasks(root, chatId);
+  const drawers = [settings, docs, tasks, ...(group ? [group] : [])];
   for (const d of drawers) d.button.addEventListener('click', () => drawers.filter((o) => o !== d).forEach((o) => o.close()));
   const auto = group
     ? new AutoMode({
@@ -240,7 +243,7 @@ export async function render(root, params) {
   const picker = modelPicker(() => chat, (updated) => {
     chat = updated;
   });
-  const header = viewHeader(chat.title || 'Untitled chat', null, picker.el, group?.button ?? null, docs.button, settings.button, moreBtn, more);
+  const header = viewHeader(chat.title || 'Untitled chat', null, picker.el, group?.button ?? null, docs.button, tasks.button, settings.button, moreBtn, more);
   const titleEl = /** @type {HTMLElement} */ (header.querySelector('h1'));
   const renameBox = renameTitle(titleEl, () => chat, (updated) => {
     chat = updated;
@@ -300,7 +303,7 @@ export async function render(root, params) {
   }
 
   // Under the header: where a branch came from, and the chat's branches.
-  root.append(header, branchBar(chatId, origin, children.length, (e) => void showChatError(e)) ?? '', settings.panel, docs.panel, group?.panel ?? '', list.el, bar?.el ?? '', composer.el);
+  root.append(header, branchBar(chatId, origin, children.length, (e) => void showChatError(e)) ?? '', settings.panel, docs.panel, tasks.panel, group?.panel ?? '', list.el, bar?.el ?? '', composer.el);
   // The settings drawer opens under the header, which keeps its buttons.
   const headerSize = new ResizeObserver(() => root.style.setProperty('--chat-head', `${header.offsetHeight}px`));
   headerSize.observe(header);

@@ -26,6 +26,9 @@ const pieceLine = (piece) => `${SOURCE_LABELS[piece.source] ?? piece.source}: ${
 function promptMessage(pm, part, memory) {
   const pieces = (part?.memory ?? []).map((i) => memory[i]).filter(Boolean);
   const role = ROLE_LABELS[pm.role] ?? pm.role;
+  if (part?.kind === 'objectives') {
+    return h('li', { class: `prompt-message prompt-${pm.role} prompt-objectives` }, h('span', { class: 'prompt-role' }, `${role} \u00b7 objectives`), h('div', { class: 'prompt-text' }, pm.content));
+  }
   return h(
     'li',
     { class: `prompt-message prompt-${pm.role}${pieces.length ? ' prompt-memory' : ''}` },

@@ -1,6 +1,6 @@
 //! A reply's context: the chat's model, provider and key, character,
-//! persona and system prompt, the history that fits the model's budget, the
-//! memory found for it (`services::memory`), and the prompt and request
+//! persona, system prompt and objectives, the history that fits the budget,
+//! the memory found for it (`services::memory`), and the prompt and request
 //! built from them. Reads only, but for one write:
 //! a chat without a model (its model was deleted, or it never had one)
 //! takes the default model for good when a reply starts (`for_reply`), so
@@ -18,6 +18,7 @@ use crate::services::generation_params::Effective;
 use crate::services::memory::pieces::{Piece, Settings as MemorySettings};
 use crate::services::memory::{query::Query, retrieve};
 use crate::services::prompt::{self, MemoryInputs, Prompt, PromptInputs};
+use crate::services::tokens::thousands;
 use crate::state::AppState;
 
 /// Messages before the newest that the memory query reads too.
@@ -41,6 +42,8 @@ pub struct ReplyContext {
     pub model_note: Option<String>,
     /// Memory's budgets, placement and templates.
     pub memory: MemorySettings,
+    /// The chat's open tasks as objectives, when it lets them in.
+    pub objectives: Option<String>,
     /// The app, when an embedding model may blend vector similarity into
     /// memory's ranking (`services::embedding`); `None` from the command
     /// line, which calls no provider: keywords alone.
@@ -123,6 +126,7 @@ impl ReplyContext {
             system_prompt,
             model_note,
             memory: MemorySettings::load(pool).await?,
+            objectives: crate::services::task::objectives(pool, chat_id).await?,
             vectors: None,
             group: crate::services::group::Group::load(pool, chat_id).await?,
             speaker: None,
@@ -204,6 +208,7 @@ impl ReplyContext {
                 settings: &self.memory,
                 reserve,
             }),
+            objectives: self.objectives.as_deref(),
         })
     }
 
@@ -362,22 +367,6 @@ fn no_model() -> AppError {
         "ai_model_id",
         "no model is set up yet: connect a local server or an API key in Providers & models",
     )
-}
-
-/// `8600` as "8,600".
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    if n < 0 {
-        out.insert(0, '-');
-    }
-    out
 }
 
 /// "Show prompt": what will be sent for the next reply in a chat, and the

@@ -80,12 +80,12 @@ pub async fn set_settings<'e>(
 /// Whether the chat has member rows (is a group chat), trashed characters
 /// included. One probe of `pk_chat_members`.
 pub async fn is_group<'e>(exec: impl Executor<'e, Database = Sqlite>, chat: Id) -> Result<bool> {
-    Ok(sqlx::query_scalar(
-        "select exists (select 1 from chat_members where chat_session_id = ?1)",
+    Ok(
+        sqlx::query_scalar("select exists (select 1 from chat_members where chat_session_id = ?1)")
+            .bind(chat)
+            .fetch_one(exec)
+            .await?,
     )
-    .bind(chat)
-    .fetch_one(exec)
-    .await?)
 }
 
 /// Adds `character` at member `position` (rows of a new group, in order).

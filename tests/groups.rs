@@ -14,11 +14,11 @@ use std::time::Duration;
 
 use common::mock_llm::{openai_tokens, stream, MockLlm};
 use parley::error::AppError;
+use parley::models::{CharacterInput, ListQuery};
 use parley::models::{
     ChatSessionInput, GroupInput, GroupSettings, Id, MemberUpdate, MessageRole, TurnOrder,
     UserProfileInput,
 };
-use parley::models::{CharacterInput, ListQuery};
 use parley::services::generation::{
     self, ChosenBy, NoReplyReason, ReplyEvent, ReplySink, Sent, Started,
 };
@@ -51,7 +51,9 @@ impl Recorder {
             if self.events().iter().any(|e| {
                 matches!(
                     e,
-                    ReplyEvent::Done { .. } | ReplyEvent::Error { .. } | ReplyEvent::Cancelled { .. }
+                    ReplyEvent::Done { .. }
+                        | ReplyEvent::Error { .. }
+                        | ReplyEvent::Cancelled { .. }
                 )
             }) {
                 return;
@@ -213,7 +215,10 @@ async fn a_group_is_made_of_two_or_more_live_characters_and_opens_with_the_first
             },
         )
     };
-    assert_eq!(field(make(vec![w.mira]).await.unwrap_err()), "character_ids");
+    assert_eq!(
+        field(make(vec![w.mira]).await.unwrap_err()),
+        "character_ids"
+    );
     assert_eq!(
         field(make(vec![w.mira, w.mira]).await.unwrap_err()),
         "character_ids"
@@ -233,7 +238,9 @@ async fn a_group_is_made_of_two_or_more_live_characters_and_opens_with_the_first
     let talk: Vec<f64> = g.members.iter().map(|m| m.talkativeness).collect();
     assert_eq!(talk, [0.5, 0.9, 0.2], "from the cards, else 0.5");
     assert_eq!(g.settings.turn_order, TurnOrder::Natural);
-    let page = message::page(w.pool(), g.chat.id, None, None).await.unwrap();
+    let page = message::page(w.pool(), g.chat.id, None, None)
+        .await
+        .unwrap();
     assert_eq!(page.items.len(), 1);
     let greeting = &page.items[0];
     assert_eq!(greeting.content, "Mira says hello.");
@@ -338,11 +345,11 @@ async fn members_are_added_muted_reordered_and_removed_mid_chat() {
         Some(extra)
     );
     let e = group::remove_member(pool, chat, extra).await.unwrap_err();
-    assert!(
-        e.to_string().contains("at least one member"),
-        "{e}"
+    assert!(e.to_string().contains("at least one member"), "{e}");
+    assert_eq!(
+        field(group::remove_member(pool, chat, w.ash).await.unwrap_err()),
+        "character_id"
     );
-    assert_eq!(field(group::remove_member(pool, chat, w.ash).await.unwrap_err()), "character_id");
 }
 
 #[tokio::test]
@@ -364,8 +371,14 @@ async fn settings_are_checked_and_kept() {
             ..Default::default()
         },
     ];
-    for (s, f) in bad.into_iter().zip(["auto_delay_secs", "auto_turn_limit", "scenario"]) {
-        assert_eq!(field(group::set_settings(pool, chat, s).await.unwrap_err()), f);
+    for (s, f) in bad
+        .into_iter()
+        .zip(["auto_delay_secs", "auto_turn_limit", "scenario"])
+    {
+        assert_eq!(
+            field(group::set_settings(pool, chat, s).await.unwrap_err()),
+            f
+        );
     }
     let good = GroupSettings {
         turn_order: TurnOrder::Pooled,
@@ -404,18 +417,35 @@ async fn the_prompt_is_the_speakers() {
     assert_eq!((s.character_id, s.chosen_by), (w.ash, ChosenBy::Picked));
     let system = &p.prompt.messages[0].content;
     assert!(system.contains("Ash is Ash's own description."), "{system}");
-    assert!(system.contains("Ash's personality: Ash-personality"), "{system}");
+    assert!(
+        system.contains("Ash's personality: Ash-personality"),
+        "{system}"
+    );
     assert!(system.contains("Scenario: Ash's scenario."), "{system}");
     assert!(!system.contains("Mira's own description"), "{system}");
-    assert!(system.contains("Mira knows Mira's lore."), "Mira's lorebook, her name: {system}");
-    assert!(system.contains("About Alex: Alex travels with Mira, Ash, Kit."), "{system}");
-    let lines: Vec<&str> = p.prompt.messages.iter().map(|m| m.content.as_str()).collect();
+    assert!(
+        system.contains("Mira knows Mira's lore."),
+        "Mira's lorebook, her name: {system}"
+    );
+    assert!(
+        system.contains("About Alex: Alex travels with Mira, Ash, Kit."),
+        "{system}"
+    );
+    let lines: Vec<&str> = p
+        .prompt
+        .messages
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect();
     assert!(lines.contains(&"Mira: Mira says hello."), "{lines:?}");
     assert!(
         lines.contains(&"Alex: Tell me about the mira-secret, Mira, Kit, Alex."),
         "{lines:?}"
     );
-    assert!(lines.contains(&"[Example conversation]\nAsh: Ash's example line"), "{lines:?}");
+    assert!(
+        lines.contains(&"[Example conversation]\nAsh: Ash's example line"),
+        "{lines:?}"
+    );
 
     // Joined cards: the others first, each as itself, the speaker's last;
     // the group scenario in place of the cards'.
@@ -433,17 +463,27 @@ async fn the_prompt_is_the_speakers() {
     .unwrap();
     let p = preview(Some(w.kit)).await.unwrap();
     let system = &p.prompt.messages[0].content;
-    let at = |t: &str| system.find(t).unwrap_or_else(|| panic!("{t} missing: {system}"));
+    let at = |t: &str| {
+        system
+            .find(t)
+            .unwrap_or_else(|| panic!("{t} missing: {system}"))
+    };
     assert!(at("Mira is Mira's own description.") < at("Ash is Ash's own description."));
     assert!(at("Ash is Ash's own description.") < at("Kit is Kit's own description."));
     assert!(at("Mira's personality: Mira-personality") < at("Kit is Kit's own description."));
-    assert!(system.contains("Scenario: Kit and Mira, Ash, Kit wait out a storm."), "{system}");
+    assert!(
+        system.contains("Scenario: Kit and Mira, Ash, Kit wait out a storm."),
+        "{system}"
+    );
     assert!(!system.contains("Mira's scenario."), "{system}");
 
     // No speaker in manual order: the first member stands in, and says so.
     let p = preview(None).await.unwrap();
     let s = p.speaker.unwrap();
-    assert_eq!((s.character_id, s.chosen_by), (w.mira, ChosenBy::FirstMember));
+    assert_eq!(
+        (s.character_id, s.chosen_by),
+        (w.mira, ChosenBy::FirstMember)
+    );
     let json = serde_json::to_value(generation::preview(&w.state, chat).await.unwrap()).unwrap();
     assert_eq!(json["speaker"]["chosenBy"], "firstMember");
 
@@ -501,7 +541,10 @@ async fn regenerate_and_continue_keep_the_speaker() {
     rec.wait_done().await;
     assert_eq!(s.message.speaker_id, Some(w.ash));
     let (_, rest) = w.last_request();
-    assert!(rest.last().unwrap().starts_with("Ash: Fine words."), "{rest:?}");
+    assert!(
+        rest.last().unwrap().starts_with("Ash: Fine words."),
+        "{rest:?}"
+    );
     let m = message::get(w.pool(), reply).await.unwrap();
     assert_eq!((m.speaker_id, m.swipe_count), (Some(w.ash), 4));
 }
@@ -523,7 +566,11 @@ async fn a_turn_is_taken_by_a_forced_muted_member_or_the_turn_order() {
     .await
     .unwrap();
     // Force talk: muted Ash speaks, with no message of the person's.
-    let before = message::page(pool, chat, None, None).await.unwrap().items.len();
+    let before = message::page(pool, chat, None, None)
+        .await
+        .unwrap()
+        .items
+        .len();
     let s = w.turn(chat, Some(w.ash)).await.unwrap();
     assert_eq!(s.message.speaker_id, Some(w.ash));
     assert!(s.user_message.is_none());
@@ -537,11 +584,21 @@ async fn a_turn_is_taken_by_a_forced_muted_member_or_the_turn_order() {
     // (Ash is muted), then Kit.
     let mut spoke = Vec::new();
     for _ in 0..3 {
-        spoke.push(w.turn(chat, None).await.unwrap().message.speaker_name.unwrap());
+        spoke.push(
+            w.turn(chat, None)
+                .await
+                .unwrap()
+                .message
+                .speaker_name
+                .unwrap(),
+        );
     }
     assert_eq!(spoke, ["Kit", "Mira", "Kit"]);
     assert_eq!(
-        group::next_speaker(pool, chat).await.unwrap().map(|m| m.name),
+        group::next_speaker(pool, chat)
+            .await
+            .unwrap()
+            .map(|m| m.name),
         Some("Mira".into())
     );
     // A stranger is refused.
@@ -575,7 +632,10 @@ async fn manual_order_with_nobody_picked_stores_the_message_and_starts_no_reply(
     assert!(w.mock.requests().is_empty(), "nothing sent to the model");
     assert!(group::next_speaker(w.pool(), chat).await.unwrap().is_none());
     assert!(w.turn(chat, None).await.is_none());
-    let items = message::page(w.pool(), chat, None, None).await.unwrap().items;
+    let items = message::page(w.pool(), chat, None, None)
+        .await
+        .unwrap()
+        .items;
     assert_eq!(items.last().unwrap().content, "Anyone?");
 
     // The person picks Kit.
@@ -594,7 +654,10 @@ async fn a_one_character_chat_takes_no_speaker_and_becomes_a_group_with_a_second
     let chat = common::new_chat(pool, Some(w.mira)).await;
     let (sent, _) = w.send(chat, "hello", None).await;
     let s = started(sent);
-    assert_eq!(s.message.speaker_id, None, "one-character replies have none");
+    assert_eq!(
+        s.message.speaker_id, None,
+        "one-character replies have none"
+    );
     let (_, rest) = w.last_request();
     assert_eq!(rest.last().unwrap(), "hello", "no names in front");
     let rec = Arc::new(Recorder::default());

@@ -82,7 +82,11 @@ pub fn text(preview: &PromptPreview) -> String {
         p.history_included + p.history_dropped
     );
     if let Some(s) = &preview.speaker {
-        out.push_str(&format!("speaker: {} ({})\n", s.name, chosen_words(s.chosen_by)));
+        out.push_str(&format!(
+            "speaker: {} ({})\n",
+            s.name,
+            chosen_words(s.chosen_by)
+        ));
     }
     if p.memory.is_empty() {
         out.push_str("memory: none\n");

@@ -108,7 +108,10 @@ impl ReplyContext {
         let names = Names::new(&member_names, &speaker.name, &user);
         let card = group_prompt::speaker_card(&speaker, &cards, &group.settings, &names, &user);
         self.system_prompt = self.system_prompt.as_deref().map(|p| names.expand(p));
-        self.persona = self.persona.as_ref().map(|p| group_prompt::persona(p, &names));
+        self.persona = self
+            .persona
+            .as_ref()
+            .map(|p| group_prompt::persona(p, &names));
         let fallback = group
             .members
             .first()

@@ -23,8 +23,8 @@ use sqlx::SqlitePool;
 use super::{require_live, validate};
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
-    Character, ChatMember, ChatSession, ChatSessionInput, GroupChat, GroupInput, GroupSettings,
-    Id, MemberUpdate, MessageRole, Timestamp,
+    Character, ChatMember, ChatSession, ChatSessionInput, GroupChat, GroupInput, GroupSettings, Id,
+    MemberUpdate, MessageRole, Timestamp,
 };
 use crate::repos::{self, chat_member as repo, Table};
 use turn::{Author, Choice, Turn, Why};
@@ -39,8 +39,9 @@ pub const MAX_AUTO_DELAY_SECS: f64 = 600.0;
 pub const AUTO_TURN_LIMIT: (i64, i64) = (1, 1000);
 /// A member's talkativeness when its card names none (SillyTavern's).
 pub const DEFAULT_TALKATIVENESS: f64 = 0.5;
-/// Messages read back (role and speaker only) to find who spoke last and
-/// who spoke since the person: auto-mode stops within 1,000 turns.
+/// Messages read back (role and speaker only, from the person's newest
+/// message on) to find who spoke since the person: auto-mode stops within
+/// 1,000 turns.
 const RECENT: u32 = 1_000;
 
 /// A group chat's members and settings, as a reply reads them.
@@ -75,16 +76,15 @@ impl Group {
         chat: Id,
         sent: Option<&str>,
     ) -> Result<Option<(ChatMember, Why)>> {
-        let recent = repo::recent_speakers(pool, chat, RECENT).await?;
-        let last_speaker = recent
-            .iter()
-            .find(|(role, _)| *role == MessageRole::Assistant)
-            .and_then(|(_, s)| *s);
+        let (recent, last_speaker) = repo::recent_speakers(pool, chat, RECENT).await?;
         let (last_text, last_author, spoken) = match sent {
             Some(text) => (text.to_string(), Author::Person, Vec::new()),
             None => {
                 let (newest, _) = repos::message::page(pool, chat, None, 1).await?;
-                let text = newest.first().map(|m| m.content.clone()).unwrap_or_default();
+                let text = newest
+                    .first()
+                    .map(|m| m.content.clone())
+                    .unwrap_or_default();
                 let author = recent
                     .iter()
                     .find(|(role, _)| *role != MessageRole::System)
@@ -110,9 +110,11 @@ impl Group {
             spoken_since_person: &spoken,
         };
         let mut roll = turn::random();
-        Ok(turn::next_speaker(&t, &mut roll).and_then(|Choice { character_id, why }| {
-            self.member(character_id).map(|m| (m.clone(), why))
-        }))
+        Ok(
+            turn::next_speaker(&t, &mut roll).and_then(|Choice { character_id, why }| {
+                self.member(character_id).map(|m| (m.clone(), why))
+            }),
+        )
     }
 }
 
@@ -145,8 +147,7 @@ fn names_title(names: &[&str]) -> String {
 
 /// Group settings in their ranges.
 pub fn validated_settings(s: GroupSettings) -> Result<GroupSettings> {
-    if !s.auto_delay_secs.is_finite() || !(0.0..=MAX_AUTO_DELAY_SECS).contains(&s.auto_delay_secs)
-    {
+    if !s.auto_delay_secs.is_finite() || !(0.0..=MAX_AUTO_DELAY_SECS).contains(&s.auto_delay_secs) {
         return Err(AppError::validation(
             "auto_delay_secs",
             format!(
@@ -211,7 +212,14 @@ pub async fn create(pool: &SqlitePool, input: GroupInput) -> Result<GroupChat> {
                 "a character is in the list twice; each member joins once",
             ));
         }
-        require_live(pool, Table::Characters, *id, "character", Some("character_ids")).await?;
+        require_live(
+            pool,
+            Table::Characters,
+            *id,
+            "character",
+            Some("character_ids"),
+        )
+        .await?;
         let c = repos::character::get(pool, *id)
             .await?
             .ok_or_else(|| AppError::not_found("character", id))?;
@@ -261,7 +269,14 @@ pub async fn members(pool: &SqlitePool, chat: Id) -> Result<Vec<ChatMember>> {
 /// it as their speaker, in the same transaction.
 pub async fn add_member(pool: &SqlitePool, chat: Id, character: Id) -> Result<Vec<ChatMember>> {
     let session = super::message::live_chat(pool, chat).await?;
-    require_live(pool, Table::Characters, character, "character", Some("character_id")).await?;
+    require_live(
+        pool,
+        Table::Characters,
+        character,
+        "character",
+        Some("character_id"),
+    )
+    .await?;
     let c = repos::character::get(pool, character)
         .await?
         .ok_or_else(|| AppError::not_found("character", character))?;
@@ -290,7 +305,15 @@ pub async fn add_member(pool: &SqlitePool, chat: Id, character: Id) -> Result<Ve
         let first_card = repos::character::get(&mut *tx, first)
             .await?
             .ok_or_else(|| AppError::not_found("character", first))?;
-        repo::insert(&mut *tx, chat, first, 0, card_talkativeness(&first_card), now).await?;
+        repo::insert(
+            &mut *tx,
+            chat,
+            first,
+            0,
+            card_talkativeness(&first_card),
+            now,
+        )
+        .await?;
         repo::set_missing_speakers(&mut *tx, chat, first, &first_card.name).await?;
     }
     repo::add(&mut *tx, chat, character, card_talkativeness(&c), now).await?;
@@ -306,16 +329,15 @@ fn find(members: &[ChatMember], character: Id) -> Result<&ChatMember> {
         .iter()
         .find(|m| m.character_id == character)
         .ok_or_else(|| {
-            AppError::validation("character_id", "that character is not a member of this chat")
+            AppError::validation(
+                "character_id",
+                "that character is not a member of this chat",
+            )
         })
 }
 
 /// Writes `order` (live members) then the trashed ones as positions 0..n.
-async fn renumber(
-    conn: &mut sqlx::SqliteConnection,
-    chat: Id,
-    order: &[Id],
-) -> Result<()> {
+async fn renumber(conn: &mut sqlx::SqliteConnection, chat: Id, order: &[Id]) -> Result<()> {
     let all = repo::all_ids(&mut *conn, chat).await?;
     let rest = all.iter().filter(|id| !order.contains(id));
     for (position, id) in order.iter().chain(rest).enumerate() {
@@ -413,9 +435,7 @@ pub async fn set_settings(
 /// chat is refused: its character always answers.
 pub async fn next_speaker(pool: &SqlitePool, chat: Id) -> Result<Option<ChatMember>> {
     super::chat_session::get(pool, chat).await?;
-    let group = Group::load(pool, chat)
-        .await?
-        .ok_or_else(not_a_group)?;
+    let group = Group::load(pool, chat).await?.ok_or_else(not_a_group)?;
     Ok(group.choose(pool, chat, None).await?.map(|(m, _)| m))
 }
 

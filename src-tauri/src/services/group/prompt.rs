@@ -57,7 +57,10 @@ impl Names {
         while let Some(pos) = rest.find("{{") {
             out.push_str(&rest[..pos]);
             let tail = &rest[pos..];
-            let is = |m: &&str| tail.get(..m.len()).is_some_and(|h| h.eq_ignore_ascii_case(m));
+            let is = |m: &&str| {
+                tail.get(..m.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(m))
+            };
             match MACROS.iter().find(|m| is(m)) {
                 Some(m) => {
                     out.push_str(if *m == MACROS[0] {
@@ -103,7 +106,11 @@ pub fn speaker_card(
                 block.push(theirs(c, c.description.as_str()));
             }
             if !c.personality.trim().is_empty() {
-                block.push(format!("{}'s personality: {}", c.name, theirs(c, c.personality.as_str())));
+                block.push(format!(
+                    "{}'s personality: {}",
+                    c.name,
+                    theirs(c, c.personality.as_str())
+                ));
             }
             if !block.is_empty() {
                 description.push(block.join("\n"));
@@ -170,7 +177,12 @@ fn joined_book(
         let number = |k: &str| book.get(k).and_then(Value::as_i64);
         depth = depth.max(number("scan_depth"));
         budget = budget.max(number("token_budget"));
-        for e in book.get("entries").and_then(Value::as_array).into_iter().flatten() {
+        for e in book
+            .get("entries")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let mut e = e.clone();
             if let Some(text) = e.get("content").and_then(Value::as_str) {
                 let text = if c.id == speaker.id {

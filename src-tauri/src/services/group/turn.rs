@@ -123,7 +123,11 @@ fn natural(turn: &Turn<'_>, unmuted: &[&ChatMember], roll: Roll<'_>) -> Choice {
         .copied()
         .filter(|m| m.talkativeness > 0.0)
         .collect();
-    let pool = if chatty.is_empty() { &eligible } else { &chatty };
+    let pool = if chatty.is_empty() {
+        &eligible
+    } else {
+        &chatty
+    };
     chosen(pool[pick(pool.len(), roll)], Why::Drawn)
 }
 
@@ -375,7 +379,10 @@ mod tests {
             };
         }
         // Mira cannot follow herself, so about every other turn is hers.
-        assert!(counts[&id("Mira")] * 2 > counts[&id("Ash")] * 3, "{counts:?}");
+        assert!(
+            counts[&id("Mira")] * 2 > counts[&id("Ash")] * 3,
+            "{counts:?}"
+        );
     }
 
     #[test]

@@ -14,6 +14,10 @@
 //!
 //! Replies by a member are started by `services::generation` (send with a
 //! speaker, `turn`, regenerate keeping the speaker).
+//!
+//! One piece: the member rules (two or more to start, at least one stays,
+//! the first member is the chat's character, positions renumbered on every
+//! move) are read together; a fifth of the file is their tests.
 
 pub mod prompt;
 pub mod turn;
@@ -23,7 +27,7 @@ use sqlx::SqlitePool;
 use super::{require_live, validate};
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
-    Character, ChatMember, ChatSession, ChatSessionInput, GroupChat, GroupInput, GroupSettings, Id,
+    Character, ChatMember, ChatSessionInput, GroupChat, GroupInput, GroupSettings, Id,
     MemberUpdate, MessageRole, Timestamp,
 };
 use crate::repos::{self, chat_member as repo, Table};
@@ -444,22 +448,6 @@ pub(crate) fn not_a_group() -> AppError {
     AppError::BusinessRule(
         "this chat has one character, who always answers; add a member to make it a group".into(),
     )
-}
-
-/// A group chat's character is its first member: `chat_update` may not set
-/// another (the members change through the group commands).
-pub(crate) async fn keeps_members(
-    pool: &SqlitePool,
-    chat: &ChatSession,
-    character: Option<Id>,
-) -> Result<()> {
-    if character != chat.character_id && repo::is_group(pool, chat.id).await? {
-        return Err(AppError::validation(
-            "character_id",
-            "this is a group chat: its characters are its members; add or remove members instead",
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -228,7 +228,7 @@ async fn main() {
         verdict(added < 30.0, format!("{added:.1} ms added"))
     );
     println!(
-        "| of which choosing the next speaker (members, settings, the last 1,000 messages' speakers), p50 of {runs} | | {choose_ms:.2} ms | | | |"
+        "| of which choosing the next speaker (members, settings, who wrote since the person's newest message), p50 of {runs} | | {choose_ms:.2} ms | | | |"
     );
     let same = page_group <= page_one * 1.1 || page_group - page_one <= 0.5;
     println!(

@@ -218,20 +218,46 @@ pub async fn set_missing_speakers<'e>(
     Ok(done.rows_affected())
 }
 
-/// The newest `limit` messages' role and speaker, newest first: what turn
-/// orders read (who spoke last, who spoke since the person). Reads
-/// `uq_messages_chat_seq` backwards, no text.
-pub async fn recent_speakers<'e>(
-    exec: impl Executor<'e, Database = Sqlite>,
+/// The role and speaker of the messages from the person's newest message
+/// on (at most `limit`), newest first, and the speaker of the newest
+/// character message wherever it is: what turn orders read (who wrote
+/// last, who spoke since the person, after whom list order goes on). Both
+/// walk `uq_messages_chat_seq` backwards from the end and stop early; no
+/// text is read.
+pub async fn recent_speakers<'e, E>(
+    exec: E,
     chat: Id,
     limit: u32,
-) -> Result<Vec<(MessageRole, Option<Id>)>> {
-    Ok(sqlx::query_as(
-        r"select role, speaker_id from messages where chat_session_id = ?1
+) -> Result<(Vec<(MessageRole, Option<Id>)>, Option<Id>)>
+where
+    E: Executor<'e, Database = Sqlite> + Copy,
+{
+    let rows: Vec<(MessageRole, Option<Id>)> = sqlx::query_as(
+        r"select role, speaker_id from messages
+           where chat_session_id = ?1
+             and seq >= coalesce((select seq from messages
+                                   where chat_session_id = ?1 and role = 'user'
+                                   order by seq desc limit 1), 0)
            order by seq desc limit ?2",
     )
     .bind(chat)
     .bind(limit)
     .fetch_all(exec)
-    .await?)
+    .await?;
+    let last = match rows
+        .iter()
+        .find(|(role, _)| *role == MessageRole::Assistant)
+    {
+        Some((_, speaker)) => *speaker,
+        None => sqlx::query_scalar(
+            r"select speaker_id from messages
+               where chat_session_id = ?1 and role = 'assistant'
+               order by seq desc limit 1",
+        )
+        .bind(chat)
+        .fetch_optional(exec)
+        .await?
+        .flatten(),
+    };
+    Ok((rows, last))
 }

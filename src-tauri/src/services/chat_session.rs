@@ -214,7 +214,14 @@ pub async fn update(pool: &SqlitePool, id: Id, input: ChatSessionInput) -> Resul
     if input.title.is_empty() {
         input.title = "Untitled chat".into();
     }
-    super::group::keeps_members(pool, &current, input.character_id).await?;
+    // A group chat's character is its first member; members change
+    // through `services::group`.
+    if input.character_id != current.character_id && repos::chat_member::is_group(pool, id).await? {
+        return Err(AppError::validation(
+            "character_id",
+            "this is a group chat: its characters are its members; add or remove members instead",
+        ));
+    }
     repo::update(pool, id, &input, Timestamp::now())
         .await
         .context("save the chat")?

@@ -5,6 +5,12 @@
 //! a chat without a model (its model was deleted, or it never had one)
 //! takes the default model for good when a reply starts (`for_reply`), so
 //! its settings show the model in use and the reply's note says so once.
+//! In a group chat the speaker's card stands in `character`
+//! (`speaker.rs`) and the history lines get names here.
+//!
+//! One piece: the context, the history read under its budget and the
+//! prompt with memory fitted to that budget are read together ("Show
+//! prompt" at the end is the same path without the write).
 
 use serde::Serialize;
 use sqlx::SqlitePool;

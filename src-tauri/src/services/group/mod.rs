@@ -14,6 +14,10 @@
 //!
 //! Replies by a member are started by `services::generation` (send with a
 //! speaker, `turn`, regenerate keeping the speaker).
+//!
+//! One piece: the member rules (two or more to start, at least one stays,
+//! the first member is the chat's character, positions renumbered on every
+//! move) are read together; a fifth of the file is their tests.
 
 pub mod prompt;
 pub mod turn;
@@ -23,7 +27,7 @@ use sqlx::SqlitePool;
 use super::{require_live, validate};
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
-    Character, ChatMember, ChatSession, ChatSessionInput, GroupChat, GroupInput, GroupSettings, Id,
+    Character, ChatMember, ChatSessionInput, GroupChat, GroupInput, GroupSettings, Id,
     MemberUpdate, MessageRole, Timestamp,
 };
 use crate::repos::{self, chat_member as repo, Table};
@@ -39,8 +43,9 @@ pub const MAX_AUTO_DELAY_SECS: f64 = 600.0;
 pub const AUTO_TURN_LIMIT: (i64, i64) = (1, 1000);
 /// A member's talkativeness when its card names none (SillyTavern's).
 pub const DEFAULT_TALKATIVENESS: f64 = 0.5;
-/// Messages read back (role and speaker only) to find who spoke last and
-/// who spoke since the person: auto-mode stops within 1,000 turns.
+/// Messages read back (role and speaker only, from the person's newest
+/// message on) to find who spoke since the person: auto-mode stops within
+/// 1,000 turns.
 const RECENT: u32 = 1_000;
 
 /// A group chat's members and settings, as a reply reads them.
@@ -75,11 +80,7 @@ impl Group {
         chat: Id,
         sent: Option<&str>,
     ) -> Result<Option<(ChatMember, Why)>> {
-        let recent = repo::recent_speakers(pool, chat, RECENT).await?;
-        let last_speaker = recent
-            .iter()
-            .find(|(role, _)| *role == MessageRole::Assistant)
-            .and_then(|(_, s)| *s);
+        let (recent, last_speaker) = repo::recent_speakers(pool, chat, RECENT).await?;
         let (last_text, last_author, spoken) = match sent {
             Some(text) => (text.to_string(), Author::Person, Vec::new()),
             None => {
@@ -447,22 +448,6 @@ pub(crate) fn not_a_group() -> AppError {
     AppError::BusinessRule(
         "this chat has one character, who always answers; add a member to make it a group".into(),
     )
-}
-
-/// A group chat's character is its first member: `chat_update` may not set
-/// another (the members change through the group commands).
-pub(crate) async fn keeps_members(
-    pool: &SqlitePool,
-    chat: &ChatSession,
-    character: Option<Id>,
-) -> Result<()> {
-    if character != chat.character_id && repo::is_group(pool, chat.id).await? {
-        return Err(AppError::validation(
-            "character_id",
-            "this is a group chat: its characters are its members; add or remove members instead",
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

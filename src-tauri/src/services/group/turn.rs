@@ -304,8 +304,6 @@ mod tests {
     use TurnOrder::*;
     use Why::*;
 
-    // One argument per column of the table: named cases read as rows.
-    #[allow(clippy::too_many_arguments)]
     #[rstest]
     #[case::manual_picks_nobody(Manual, THREE, ("Ash?", "person"), "", &[], &[0.0], None)]
     #[case::mention_first(Natural, THREE, ("Ash, what do you think?", "person"), "Mira", &[], &[0.99], Some(("Ash", Mentioned)))]

@@ -33,6 +33,30 @@ pub struct NewMessage<'a> {
     pub speaker_name: Option<&'a str>,
 }
 
+impl<'a> NewMessage<'a> {
+    /// A character's reply before its first word: `pending`, empty, with
+    /// the metadata it starts with and its speaker in a group.
+    pub fn pending_reply(
+        id: Id,
+        chat_session_id: Id,
+        metadata: &'a Value,
+        created_at: Timestamp,
+        speaker: Option<(Id, &'a str)>,
+    ) -> Self {
+        Self {
+            id,
+            chat_session_id,
+            role: MessageRole::Assistant,
+            status: MessageStatus::Pending,
+            content: "",
+            metadata,
+            created_at,
+            speaker_id: speaker.map(|(id, _)| id),
+            speaker_name: speaker.map(|(_, name)| name),
+        }
+    }
+}
+
 /// The columns of a row just written, for `returning` (its swipes are
 /// counted like [`COLUMNS`] does).
 const RETURNING: &str = r"id, chat_session_id, seq, role, status, active_swipe,

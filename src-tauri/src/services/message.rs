@@ -91,21 +91,8 @@ pub async fn add_exchange_by(
         },
     )
     .await?;
-    let reply = repo::append(
-        &mut tx,
-        &NewMessage {
-            id: reply_id,
-            chat_session_id: chat_id,
-            role: MessageRole::Assistant,
-            status: MessageStatus::Pending,
-            content: "",
-            metadata,
-            created_at: now,
-            speaker_id: speaker.map(|(id, _)| id),
-            speaker_name: speaker.map(|(_, name)| name),
-        },
-    )
-    .await?;
+    let reply = NewMessage::pending_reply(reply_id, chat_id, metadata, now, speaker);
+    let reply = repo::append(&mut tx, &reply).await?;
     tx.commit().await.context("save the message")?;
     Ok((user, reply))
 }
@@ -121,21 +108,9 @@ pub async fn add_reply(
 ) -> Result<Message> {
     live_chat(pool, chat_id).await?;
     let mut tx = pool.begin().await?;
-    let reply = repo::append(
-        &mut tx,
-        &NewMessage {
-            id: reply_id,
-            chat_session_id: chat_id,
-            role: MessageRole::Assistant,
-            status: MessageStatus::Pending,
-            content: "",
-            metadata,
-            created_at: Timestamp::now(),
-            speaker_id: Some(speaker.0),
-            speaker_name: Some(speaker.1),
-        },
-    )
-    .await?;
+    let now = Timestamp::now();
+    let reply = NewMessage::pending_reply(reply_id, chat_id, metadata, now, Some(speaker));
+    let reply = repo::append(&mut tx, &reply).await?;
     tx.commit().await.context("save the reply")?;
     Ok(reply)
 }

@@ -58,7 +58,7 @@ pub struct ReplyContext {
     pub group: Option<crate::services::group::Group>,
     /// In a group chat, the member this reply is by (`speaker.rs`), whose
     /// card `character` then holds as the group sees it.
-    pub speaker: Option<super::speaker::Speaker>,
+    pub speaker: Option<crate::services::group::speaker::Speaker>,
 }
 
 impl ReplyContext {
@@ -194,7 +194,7 @@ impl ReplyContext {
                     .persona
                     .as_ref()
                     .map_or(prompt::DEFAULT_USER_NAME, |p| p.name.as_str());
-                named = super::speaker::named(s, history, user);
+                named = s.named(history, user);
                 &named[..]
             }
             None => history,
@@ -385,7 +385,7 @@ pub struct PromptPreview {
     pub generation: Effective,
     /// In a group chat, whose reply this prompt is for and why.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub speaker: Option<super::speaker::PreviewSpeaker>,
+    pub speaker: Option<crate::services::group::speaker::PreviewSpeaker>,
 }
 
 pub async fn preview(state: &AppState, chat_id: Id) -> Result<PromptPreview> {

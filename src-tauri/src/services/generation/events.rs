@@ -47,7 +47,7 @@ pub struct NoReply {
     pub message_id: Option<Id>,
     pub user_message: Message,
     pub message: Option<Message>,
-    pub no_reply: super::speaker::NoReplyReason,
+    pub no_reply: NoReplyReason,
 }
 
 /// New reply text, to append to what came before.
@@ -120,4 +120,14 @@ impl Listeners {
     pub fn send(&mut self, event: &ReplyEvent) {
         self.sinks.retain(|s| s.send(event));
     }
+}
+
+/// Why nobody answers the person's message in a group chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NoReplyReason {
+    /// Manual turn order: the person picks who speaks.
+    PickSpeaker,
+    /// Every member is muted.
+    AllMuted,
 }

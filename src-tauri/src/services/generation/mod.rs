@@ -35,12 +35,12 @@ mod speaker;
 mod start;
 mod task;
 
+pub use crate::services::group::speaker::{ChosenBy, PreviewSpeaker, Speaker};
 pub use context::{preview, preview_by, preview_in, PromptPreview, ReplyContext};
-pub use events::{Delta, NoReply, ReplyEvent, ReplySink, Sent, Started};
+pub use events::{Delta, NoReply, NoReplyReason, ReplyEvent, ReplySink, Sent, Started};
 pub use lifecycle::{End, INTERRUPTED};
 pub use pacing::SHOWN_WAIT;
 pub use registry::Replies;
-pub use speaker::{ChosenBy, NoReplyReason, PreviewSpeaker, Speaker};
 pub use start::{continue_reply, regenerate, send, send_as, turn};
 pub use task::SAVE_INTERVAL;
 

@@ -6,75 +6,17 @@
 //! "force talk"; muted members too) or the one the turn order picks; a
 //! regenerate or a continue keeps the speaker of the reply it rewrites.
 
-use serde::Serialize;
 use sqlx::SqlitePool;
 
 use super::context::ReplyContext;
+use super::events::NoReplyReason;
 use crate::error::{AppError, Result};
 use crate::models::{Id, Message, TurnOrder};
 use crate::repos;
 use crate::services::group::prompt::{self as group_prompt, Names};
-use crate::services::group::turn::Why;
+use crate::services::group::speaker::{ChosenBy, PreviewSpeaker, Speaker};
 use crate::services::group::{not_a_group, Group};
 use crate::services::prompt::DEFAULT_USER_NAME;
-
-/// The member a reply in a group chat is by.
-#[derive(Debug, Clone)]
-pub struct Speaker {
-    pub character_id: Id,
-    pub name: String,
-    pub(super) names: Names,
-    /// The name for a reply that has no speaker.
-    pub(super) fallback: String,
-}
-
-/// Why nobody answers the person's message in a group chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum NoReplyReason {
-    /// Manual turn order: the person picks who speaks.
-    PickSpeaker,
-    /// Every member is muted.
-    AllMuted,
-}
-
-/// How "Show prompt" came to its speaker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ChosenBy {
-    /// The caller named it.
-    Picked,
-    /// The turn order: named in the newest message (natural).
-    Mentioned,
-    /// The turn order: its talkativeness (natural; a reply rolls again).
-    Talkative,
-    /// The turn order drew it (natural or pooled; a reply draws again).
-    Drawn,
-    /// Next in member order (list).
-    Next,
-    /// Manual order (or all muted): the first member stands in.
-    FirstMember,
-}
-
-impl From<Why> for ChosenBy {
-    fn from(w: Why) -> Self {
-        match w {
-            Why::Mentioned => Self::Mentioned,
-            Why::Talkative => Self::Talkative,
-            Why::Drawn => Self::Drawn,
-            Why::Next => Self::Next,
-        }
-    }
-}
-
-/// The speaker a prompt preview was made for.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PreviewSpeaker {
-    pub character_id: Id,
-    pub name: String,
-    pub chosen_by: ChosenBy,
-}
 
 impl ReplyContext {
     /// The reply's row speaker (id and name), in a group chat.
@@ -219,9 +161,4 @@ fn member(group: &Group, id: Id) -> Result<Id> {
     group.member(id).map(|m| m.character_id).ok_or_else(|| {
         AppError::validation("speaker_id", "that character is not a member of this chat")
     })
-}
-
-/// The history as the speaker's prompt takes it: names in front of lines.
-pub(super) fn named(speaker: &Speaker, history: &[Message], user: &str) -> Vec<Message> {
-    group_prompt::named_history(history, &speaker.names, user, &speaker.fallback)
 }

@@ -20,6 +20,7 @@
 //! move) are read together; a fifth of the file is their tests.
 
 pub mod prompt;
+pub mod speaker;
 pub mod turn;
 
 use sqlx::SqlitePool;

@@ -188,3 +188,51 @@ pub async fn fill_model<'e>(
     .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// The names a chat's macros stand for: its character's and its
+/// persona's (`None` where it has none).
+pub async fn names<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+) -> Result<Option<(Option<String>, Option<String>)>> {
+    Ok(sqlx::query_as(
+        r"select c.name, p.name from chat_sessions s
+            left join characters c on c.id = s.character_id
+            left join user_profiles p on p.id = s.user_profile_id
+           where s.id = ?1",
+    )
+    .bind(id)
+    .fetch_optional(exec)
+    .await?)
+}
+
+/// The chat's variables (`{{setvar}}`), `metadata.variables`.
+pub async fn variables<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+) -> Result<serde_json::Value> {
+    let row: Option<Option<sqlx::types::Json<serde_json::Value>>> = sqlx::query_scalar(
+        r"select json_extract(metadata, '$.variables') from chat_sessions where id = ?1",
+    )
+    .bind(id)
+    .fetch_optional(exec)
+    .await?;
+    Ok(row.flatten().map(|j| j.0).unwrap_or_default())
+}
+
+/// Replaces the chat's variables, leaving the rest of its metadata.
+pub async fn set_variables<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+    variables: &serde_json::Value,
+) -> Result<()> {
+    sqlx::query(
+        r"update chat_sessions set metadata = json_set(metadata, '$.variables', json(?2))
+           where id = ?1",
+    )
+    .bind(id)
+    .bind(variables.to_string())
+    .execute(exec)
+    .await?;
+    Ok(())
+}

@@ -405,3 +405,24 @@ pub async fn swipes_in_range<'e>(
     .fetch_all(exec)
     .await?)
 }
+
+/// Stores the results of a message's macros (`metadata.macros`) on it and
+/// on the swipe it shows.
+pub async fn set_macros(conn: &mut SqliteConnection, id: Id, values: &[String]) -> Result<()> {
+    let values = serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
+    sqlx::query(
+        r"update message_swipes set metadata = json_set(metadata, '$.macros', json(?2))
+           where message_id = ?1
+             and swipe_index = (select active_swipe from messages where id = ?1)",
+    )
+    .bind(id)
+    .bind(&values)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(r"update messages set metadata = json_set(metadata, '$.macros', json(?2)) where id = ?1")
+        .bind(id)
+        .bind(&values)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -7,7 +7,7 @@ use serde_json::json;
 use sqlx::SqlitePool;
 
 use super::generation_params::{resolve, resolve_without_model};
-use super::{require_live, validate};
+use super::{macros, require_live, validate};
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
     new_id, ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary, Id, ListQuery,
@@ -130,7 +130,20 @@ pub async fn create(pool: &SqlitePool, input: ChatSessionInput) -> Result<ChatSe
     let chat = repo::insert(&mut *tx, id, &input, now).await?;
     if let Some(c) = character.filter(|c| !c.first_message.trim().is_empty()) {
         let message_id = new_id();
-        let metadata = json!({ "greeting": true });
+        // Greetings are made now: their macros are evaluated once, each
+        // version on its own; the shown one's `{{setvar}}` sets the chat's
+        // variables.
+        let cx = macros::chat::context(&mut tx, id, None, "").await?;
+        let mut vars = macros::Variables::new();
+        let greeting = |text: &str, vars: &mut macros::Variables| {
+            let values = macros::resolve(text, &cx, vars);
+            let mut metadata = json!({ "greeting": true });
+            if !values.is_empty() {
+                metadata[macros::METADATA_KEY] = json!(values);
+            }
+            metadata
+        };
+        let metadata = greeting(&c.first_message, &mut vars);
         repos::message::append(
             &mut tx,
             &NewMessage {
@@ -162,8 +175,13 @@ pub async fn create(pool: &SqlitePool, input: ChatSessionInput) -> Result<ChatSe
             )
             .await?;
             for g in greetings {
+                let metadata = greeting(g, &mut macros::Variables::new());
                 repos::message::add_swipe(&mut tx, new_id(), message_id, g, &metadata, now).await?;
             }
+        }
+        if !vars.is_empty() {
+            let json = serde_json::to_value(&vars).unwrap_or_default();
+            repos::chat_session::set_variables(&mut *tx, id, &json).await?;
         }
     }
     tx.commit().await.context("create the chat")?;
@@ -177,9 +195,26 @@ pub async fn get(pool: &SqlitePool, id: Id) -> Result<ChatSession> {
         .ok_or_else(|| AppError::not_found("chat", id))
 }
 
+/// A page of chats; each last message with its macros expanded as the chat
+/// shows it (only rows whose preview has one read more).
 pub async fn list(pool: &SqlitePool, query: &ListQuery) -> Result<Page<ChatSessionSummary>> {
-    repo::list(pool, query).await.context("list the chats")
+    let mut page = repo::list(pool, query).await.context("list the chats")?;
+    for s in &mut page.items {
+        if !s.last_message.as_deref().is_some_and(macros::has_macros) {
+            continue;
+        }
+        let names = macros::chat::names_in(pool, s.id).await?;
+        let (last, _) = repos::message::page(pool, s.id, None, 1).await?;
+        if let Some(m) = last.first() {
+            let text = macros::replay(&m.content, &names, &macros::stored(&m.metadata.0));
+            s.last_message = Some(text.chars().take(PREVIEW_CHARS).collect());
+        }
+    }
+    Ok(page)
 }
+
+/// How much of a chat's last message its row carries (as the list query).
+const PREVIEW_CHARS: usize = 160;
 
 pub async fn update(pool: &SqlitePool, id: Id, input: ChatSessionInput) -> Result<ChatSession> {
     if get(pool, id).await?.deleted_at.is_some() {

@@ -4,7 +4,7 @@
 use serde_json::json;
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::validate;
+use super::{macros, validate};
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
     new_id, ChatSession, Id, Message, MessageInput, MessageRole, MessageStatus, Page, Timestamp,
@@ -48,8 +48,21 @@ pub async fn add(pool: &SqlitePool, chat_id: Id, input: MessageInput) -> Result<
         },
     )
     .await?;
+    let input = if input.role == MessageRole::User { input.content.as_str() } else { "" };
+    let values = macros::chat::resolve_message(&mut tx, chat_id, m.id, &m.content, Some(m.seq), input).await?;
+    let m = with_macros(m, values);
     tx.commit().await.context("save the message")?;
     Ok(m)
+}
+
+/// `m` as stored once its macros' results were written.
+fn with_macros(mut m: Message, values: Vec<String>) -> Message {
+    if !values.is_empty() {
+        if let Some(o) = m.metadata.0.as_object_mut() {
+            o.insert(macros::METADATA_KEY.into(), json!(values));
+        }
+    }
+    m
 }
 
 /// Appends the person's message and the reply that answers it (`pending`,
@@ -79,6 +92,9 @@ pub async fn add_exchange(
         },
     )
     .await?;
+    // The person's macros are evaluated once, as sent.
+    let values = macros::chat::resolve_message(&mut tx, chat_id, user.id, text, Some(user.seq), text).await?;
+    let user = with_macros(user, values);
     let reply = repo::append(
         &mut tx,
         &NewMessage {
@@ -328,6 +344,9 @@ pub async fn update(pool: &SqlitePool, id: Id, content: &str) -> Result<Message>
             repo::update_swipe(&mut *tx, swipe.id, content, now).await?;
         }
     }
+    // An edit makes the text anew: its macros are evaluated again, once.
+    let input = if current.role == MessageRole::User { content } else { "" };
+    macros::chat::resolve_message(&mut tx, current.chat_session_id, id, content, Some(current.seq), input).await?;
     tx.commit().await.context("save the message")?;
     get(pool, id).await
 }
@@ -373,6 +392,7 @@ pub async fn add_swipe(pool: &SqlitePool, id: Id, content: &str) -> Result<Messa
     keep_first_swipe(&mut tx, &current, now).await?;
     let index = repo::add_swipe(&mut tx, new_id(), id, content, &json!({}), now).await?;
     repo::set_active_swipe(&mut *tx, id, index, now).await?;
+    macros::chat::resolve_message(&mut tx, current.chat_session_id, id, content, Some(current.seq), "").await?;
     tx.commit().await.context("save the swipe")?;
     get(pool, id).await
 }

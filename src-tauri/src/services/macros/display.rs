@@ -25,6 +25,8 @@ pub struct Item {
     pub text: String,
     /// `metadata.macros` of the message (absent: none).
     pub macros: Vec<String>,
+    /// Who wrote it, in a group chat: its `{{char}}`.
+    pub speaker: Option<String>,
 }
 
 /// How a message shows.
@@ -149,6 +151,7 @@ mod tests {
             &Item {
                 text: text.into(),
                 macros: vec![],
+                ..Item::default()
             },
             &names(user),
         );
@@ -162,6 +165,7 @@ mod tests {
             &Item {
                 text: "{{setvar::x::<b>}}{{getvar::x}} and {{roll:1d6}}".into(),
                 macros: vec![String::new(), "<b>".into(), "4".into()],
+                ..Item::default()
             },
             &names("Alex"),
         );
@@ -175,6 +179,7 @@ mod tests {
             &Item {
                 text: "\u{E000}0\u{E001} {{user}}".into(),
                 macros: vec![],
+                ..Item::default()
             },
             &names("Alex"),
         );
@@ -185,7 +190,7 @@ mod tests {
     #[test]
     fn long_texts_are_plain() {
         let text = format!("{{{{user}}}} {}", "x".repeat(PLAIN_LIMIT));
-        let shown = show(&Item { text, macros: vec![] }, &names("Alex"));
+        let shown = show(&Item { text, ..Item::default() }, &names("Alex"));
         assert!(shown.html.is_none());
         assert!(shown.text.starts_with("Alex x"));
     }

@@ -28,6 +28,7 @@
 //! name `{{roll:1d6}}` shows as written, and for display the results are
 //! put into the sanitised HTML as escaped text (`display`).
 
+pub mod chat;
 pub mod dice;
 pub mod display;
 mod eval;

@@ -185,7 +185,7 @@ proptest! {
         let a = replay(&text, &c.names, &values);
         let b = replay(&text, &c.names, &values);
         prop_assert_eq!(a, b);
-        let shown = display::show(&display::Item { text: text.clone(), macros: values }, &c.names);
+        let shown = display::show(&display::Item { text: text.clone(), macros: values, speaker: None }, &c.names);
         prop_assert!(shown.html.is_some());
     }
 

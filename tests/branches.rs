@@ -226,6 +226,7 @@ async fn a_branch_and_its_parent_know_each_other() {
             ai_model_id: p.ai_model_id,
             system_prompt_id: p.system_prompt_id,
             generation: None,
+            authors_note: None,
         },
     )
     .await

@@ -52,6 +52,7 @@ fn kind_word(k: PartKind) -> &'static str {
         PartKind::Example => "example",
         PartKind::Memory => "memory",
         PartKind::History => "history",
+        PartKind::AuthorsNote => "author's note",
         PartKind::PostHistory => "post-history instructions",
     }
 }

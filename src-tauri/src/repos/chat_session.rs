@@ -1,5 +1,6 @@
 //! SQL for `chat_sessions`.
 
+use sqlx::types::Json;
 use sqlx::AssertSqlSafe;
 use sqlx::{Executor, Sqlite};
 
@@ -27,7 +28,7 @@ const SUMMARY: ListSpec<'static> = ListSpec {
 
 /// What `get` reads, and what a write returns (`returning`).
 const COLUMNS: &str = r"id, title, character_id, user_profile_id, ai_model_id, system_prompt_id,
-    generation, created_at, updated_at, deleted_at";
+    generation, authors_note, created_at, updated_at, deleted_at";
 
 /// The overrides as stored: only the keys that are set (`{}` for none).
 fn stored(overrides: &ChatOverrides) -> String {
@@ -49,8 +50,8 @@ pub async fn insert<'e>(
 ) -> Result<ChatSession> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"insert into chat_sessions (id, title, character_id, user_profile_id, ai_model_id,
-            system_prompt_id, generation, created_at, updated_at)
-          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+            system_prompt_id, generation, created_at, updated_at, authors_note)
+          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)
           returning {COLUMNS}"
     )))
     .bind(id)
@@ -61,6 +62,7 @@ pub async fn insert<'e>(
     .bind(input.system_prompt_id)
     .bind(stored(&input.generation.unwrap_or_default()))
     .bind(now)
+    .bind(Json(input.authors_note.clone().unwrap_or_default()))
     .fetch_one(exec)
     .await?)
 }
@@ -76,7 +78,8 @@ pub async fn update<'e>(
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"update chat_sessions
              set title = ?2, character_id = ?3, user_profile_id = ?4, ai_model_id = ?5,
-                 system_prompt_id = ?6, generation = coalesce(?7, generation), updated_at = ?8
+                 system_prompt_id = ?6, generation = coalesce(?7, generation), updated_at = ?8,
+                 authors_note = coalesce(?9, authors_note)
            where id = ?1
            returning {COLUMNS}"
     )))
@@ -88,6 +91,7 @@ pub async fn update<'e>(
     .bind(input.system_prompt_id)
     .bind(input.generation.as_ref().map(stored))
     .bind(now)
+    .bind(input.authors_note.as_ref().map(Json))
     .fetch_optional(exec)
     .await?)
 }

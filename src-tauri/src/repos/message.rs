@@ -426,3 +426,20 @@ pub async fn set_macros(conn: &mut SqliteConnection, id: Id, values: &[String]) 
         .await?;
     Ok(())
 }
+
+/// How many of a chat's messages before `before_seq` are the person's
+/// (served by `uq_messages_chat_seq`).
+pub async fn count_users_before<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    chat_session_id: Id,
+    before_seq: i64,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        r"select count(*) from messages
+           where chat_session_id = ?1 and seq < ?2 and role = 'user'",
+    )
+    .bind(chat_session_id)
+    .bind(before_seq)
+    .fetch_one(exec)
+    .await?)
+}

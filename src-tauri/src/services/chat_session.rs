@@ -10,7 +10,8 @@ use super::generation_params::{resolve, resolve_without_model};
 use super::{macros, require_live, validate};
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
-    new_id, ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary, Id, ListQuery,
+    new_id, AuthorsNote, ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary, Id,
+    ListQuery,
     MessageRole, MessageStatus, Page, Timestamp,
 };
 use crate::repos::message::NewMessage;
@@ -54,7 +55,23 @@ async fn validated(pool: &SqlitePool, mut input: ChatSessionInput) -> Result<Cha
     if let Some(overrides) = &input.generation {
         check_overrides(pool, overrides, input.ai_model_id).await?;
     }
+    if let Some(note) = &input.authors_note {
+        authors_note(note)?;
+    }
     Ok(input)
+}
+
+/// Most messages from the end an author's note may go, and the largest
+/// frequency.
+pub const AUTHORS_NOTE_MAX: i64 = 10_000;
+
+/// An author's note in its ranges: text like a card field, depth and
+/// frequency 0..=10,000.
+pub fn authors_note(note: &AuthorsNote) -> Result<()> {
+    validate::card_text("authors_note.text", &note.text)?;
+    validate::int_range("authors_note.depth", note.depth, 0, AUTHORS_NOTE_MAX)?;
+    validate::int_range("authors_note.frequency", note.frequency, 0, AUTHORS_NOTE_MAX)?;
+    Ok(())
 }
 
 /// A chat's overrides in the ranges of a model's values, and a reply that
@@ -93,6 +110,10 @@ async fn check_overrides(
 /// Unset persona, model and prompt take the defaults from the settings;
 /// the model is the default one whenever any model exists.
 pub(crate) async fn with_defaults(pool: &SqlitePool, input: &mut ChatSessionInput) -> Result<()> {
+    if input.authors_note.is_none() {
+        let note = super::app_config::read(pool, &super::app_config::AUTHORS_NOTE).await?;
+        input.authors_note = Some(note).filter(|n| authors_note(n).is_ok());
+    }
     if input.ai_model_id.is_none() {
         input.ai_model_id = super::settings::default_model(pool).await?.map(|m| m.id);
     }

@@ -6,15 +6,18 @@
 //! takes the default model for good when a reply starts (`for_reply`), so
 //! its settings show the model in use and the reply's note says so once.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use serde::Serialize;
 use sqlx::SqlitePool;
 
 use crate::ai::{ChatRequest, Endpoint};
 use crate::error::{AppError, Result};
-use crate::models::{Character, ChatSession, Id, Message, Owner, UserProfile};
+use crate::models::{Character, ChatSession, Id, Message, MessageRole, Owner, UserProfile};
 use crate::repos;
 use crate::secrets::SecretStore;
 use crate::services::generation_params::Effective;
+use crate::services::macros;
 use crate::services::memory::pieces::{Piece, Settings as MemorySettings};
 use crate::services::memory::{query::Query, retrieve};
 use crate::services::prompt::{self, MemoryInputs, Prompt, PromptInputs};
@@ -45,6 +48,14 @@ pub struct ReplyContext {
     /// memory's ranking (`services::embedding`); `None` from the command
     /// line, which calls no provider: keywords alone.
     pub vectors: Option<AppState>,
+    /// The names the chat's macros stand for.
+    pub names: macros::Names,
+    /// The chat's variables (`{{getvar}}`), as read; `refresh_variables`
+    /// reads them again after the person's message set some.
+    pub variables: macros::Variables,
+    /// The person's messages older than the last `history` read (for the
+    /// author's note's frequency).
+    users_before: AtomicI64,
 }
 
 impl ReplyContext {
@@ -107,7 +118,14 @@ impl ReplyContext {
         // One order for every value: the chat, then the model, then Settings.
         let effective =
             crate::services::generation_params::resolve(&chat.generation, &model, &settings);
+        let mut conn = pool.acquire().await?;
+        let names = macros::chat::names(&mut conn, chat.id).await?;
+        let variables = macros::chat::variables(&mut conn, chat.id).await?;
+        drop(conn);
         Ok(ReplyContext {
+            names,
+            variables,
+            users_before: AtomicI64::new(0),
             endpoint,
             ai_model_id: model.id,
             model_id: model.model_id,
@@ -140,6 +158,14 @@ impl ReplyContext {
         Ok(cx)
     }
 
+    /// Reads the chat's variables again (the person's message just sent
+    /// may have set some).
+    pub async fn refresh_variables(&mut self, pool: &SqlitePool) -> Result<()> {
+        let mut conn = pool.acquire().await?;
+        self.variables = macros::chat::variables(&mut conn, self.chat.id).await?;
+        Ok(())
+    }
+
     /// The messages before `before_seq` (or all), oldest first, reading
     /// pages from the end only until the token budget is surely spent.
     pub async fn history(
@@ -161,6 +187,13 @@ impl ReplyContext {
             page.append(&mut all);
             all = page;
             if !more || tokens > self.generation.context_length {
+                let older = match all.first() {
+                    Some(first) if more => {
+                        repos::message::count_users_before(pool, self.chat.id, first.seq).await?
+                    }
+                    _ => 0,
+                };
+                self.users_before.store(older, Ordering::Relaxed);
                 return Ok(all);
             }
         }
@@ -169,7 +202,15 @@ impl ReplyContext {
     /// The prompt for a reply after `history`, with these memory pieces
     /// and `reserve` tokens kept free for more.
     pub fn prompt_with(&self, history: &[Message], pieces: &[Piece], reserve: i64) -> Prompt {
+        let cx = self.macro_context(history);
+        let users = history
+            .iter()
+            .filter(|m| m.role == MessageRole::User)
+            .count();
+        let turn = self.users_before.load(Ordering::Relaxed) + users as i64;
         prompt::assemble(PromptInputs {
+            macros: Some((&cx, &self.variables)),
+            authors_note: Some((&self.chat.authors_note, turn)),
             character: self.character.as_ref(),
             persona: self.persona.as_ref(),
             system_prompt: prompt::choose_system_prompt(
@@ -185,6 +226,30 @@ impl ReplyContext {
                 reserve,
             }),
         })
+    }
+
+    /// What the prompt's macros read, now, after `history`: its newest
+    /// message is `{{lastMessage}}`, the person's newest is `{{input}}`,
+    /// and the person's message before the newest gives `{{idle_duration}}`.
+    fn macro_context(&self, history: &[Message]) -> macros::Context {
+        let mut cx = macros::Context::new(self.names.clone());
+        if let Some(last) = history.last() {
+            cx.last_message = prompt::message_text(last, &cx.names.char, &cx.names.user);
+        }
+        cx.input = history
+            .iter()
+            .rev()
+            .find(|m| m.role == MessageRole::User)
+            .map(|m| m.content.clone())
+            .unwrap_or_default();
+        cx.idle_since = history
+            .iter()
+            .rev()
+            .filter(|m| m.role != MessageRole::System)
+            .skip(1)
+            .find(|m| m.role == MessageRole::User)
+            .map(|m| m.created_at);
+        cx
     }
 
     /// The prompt for a reply after `history`, with the memory found for

@@ -38,7 +38,7 @@ pub async fn send(
     text: String,
     sink: Box<dyn ReplySink>,
 ) -> Result<Started> {
-    let cx = ReplyContext::for_reply(state, chat_id).await?;
+    let mut cx = ReplyContext::for_reply(state, chat_id).await?;
     let planned = cx.check_send(&state.pool, &text).await?;
     let reply_id = new_id();
     // Reserve the chat before writing, so two sends never both write.
@@ -46,6 +46,9 @@ pub async fn send(
     let metadata = fresh_metadata(&cx, &planned.memory);
     let (user, reply) =
         message::add_exchange(&state.pool, chat_id, &text, reply_id, &metadata).await?;
+    if user.content.contains("{{") {
+        cx.refresh_variables(&state.pool).await?;
+    }
     // The same memory, placed in the history as written.
     let history = cx.history(&state.pool, Some(reply.seq)).await?;
     let prompt = cx.prompt_with(&history, &planned.memory, 0);

@@ -406,13 +406,15 @@ pub fn authors_note(header: &Map<String, Value>) -> Option<AuthorsNote> {
 
 /// Writes the author's note into a header's `chat_metadata`, "in chat" at
 /// its depth (`note_position` 1 unless the header had one), as SillyTavern
-/// reads it. A chat with no note text whose header never had one is left
-/// as it was, so a chat without a note exports line for line.
+/// reads it. A header that already says this note (an imported chat whose
+/// note was not changed), or a chat with no note text whose header never
+/// had one, is left as it was: such chats export line for line.
 pub fn set_authors_note(header: &mut Value, note: &AuthorsNote) {
-    let had = header
-        .get("chat_metadata")
-        .is_some_and(|m| m.get("note_prompt").is_some());
-    let Some(h) = header.as_object_mut().filter(|_| had || !note.text.is_empty()) else {
+    let said = header.as_object().and_then(authors_note);
+    if said.as_ref() == Some(note) || (said.is_none() && note.text.is_empty()) {
+        return;
+    }
+    let Some(h) = header.as_object_mut() else {
         return;
     };
     let meta = h.entry("chat_metadata").or_insert_with(|| json!({}));

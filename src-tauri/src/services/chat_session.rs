@@ -68,9 +68,9 @@ pub const AUTHORS_NOTE_MAX: i64 = 10_000;
 /// An author's note in its ranges: text like a card field, depth and
 /// frequency 0..=10,000.
 pub fn authors_note(note: &AuthorsNote) -> Result<()> {
-    validate::card_text("authors_note.text", &note.text)?;
-    validate::int_range("authors_note.depth", note.depth, 0, AUTHORS_NOTE_MAX)?;
-    validate::int_range("authors_note.frequency", note.frequency, 0, AUTHORS_NOTE_MAX)?;
+    validate::card_text("authors_note_text", &note.text)?;
+    validate::int_range("authors_note_depth", note.depth, 0, AUTHORS_NOTE_MAX)?;
+    validate::int_range("authors_note_frequency", note.frequency, 0, AUTHORS_NOTE_MAX)?;
     Ok(())
 }
 

@@ -45,7 +45,9 @@ impl Recorder {
             let done = self.0.lock().unwrap().iter().any(|e| {
                 matches!(
                     e,
-                    ReplyEvent::Done { .. } | ReplyEvent::Error { .. } | ReplyEvent::Cancelled { .. }
+                    ReplyEvent::Done { .. }
+                        | ReplyEvent::Error { .. }
+                        | ReplyEvent::Cancelled { .. }
                 )
             });
             if done {
@@ -164,7 +166,10 @@ async fn a_roll_is_made_once_when_sent_and_shown_the_same_ever_after() {
 async fn greetings_are_evaluated_when_the_chat_is_made() {
     let (state, chat, _mock) = world(vec![], "Day {{roll:1d1000000}}, {{user}}.").await;
     let first = shown(&state.pool, chat).await;
-    assert!(first[0].starts_with("Day ") && first[0].ends_with(", Alex."), "{first:?}");
+    assert!(
+        first[0].starts_with("Day ") && first[0].ends_with(", Alex."),
+        "{first:?}"
+    );
     assert_eq!(shown(&state.pool, chat).await, first);
     // The alternate greeting has its own roll, also kept.
     let page = message::page(&state.pool, chat, None, None).await.unwrap();
@@ -293,9 +298,13 @@ async fn the_authors_note_goes_in_at_its_depth_when_its_frequency_says(
 async fn new_chats_take_the_default_note_from_settings() {
     let pool = common::pool().await;
     let default = note(3, 2);
-    parley::services::app_config::write(&pool, &parley::services::app_config::AUTHORS_NOTE, &default)
-        .await
-        .unwrap();
+    parley::services::app_config::write(
+        &pool,
+        &parley::services::app_config::AUTHORS_NOTE,
+        &default,
+    )
+    .await
+    .unwrap();
     let chat = common::new_chat(&pool, None).await;
     let c = chat_session::get(&pool, chat).await.unwrap();
     assert_eq!(c.authors_note, default);
@@ -371,8 +380,18 @@ async fn sillytavern_notes_and_variables_come_in_and_go_back_out() {
     let meta = &header["chat_metadata"];
     assert_eq!(meta["note_prompt"], "Sun at last.");
     assert_eq!(
-        (&meta["note_depth"], &meta["note_interval"], &meta["note_role"], &meta["note_position"]),
-        (&serde_json::json!(0), &serde_json::json!(1), &serde_json::json!(0), &serde_json::json!(1))
+        (
+            &meta["note_depth"],
+            &meta["note_interval"],
+            &meta["note_role"],
+            &meta["note_position"]
+        ),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(1),
+            &serde_json::json!(0),
+            &serde_json::json!(1)
+        )
     );
     assert_eq!(meta["variables"], serde_json::json!({"hp": "12"}));
 }

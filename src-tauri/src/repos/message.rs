@@ -1,6 +1,10 @@
 //! SQL for `messages` and `message_swipes`. A chat's messages are read by
 //! `seq` through `uq_messages_chat_seq`: the last N, or the N before a
 //! message, never by OFFSET and never the whole chat.
+//!
+//! One piece: a message and the swipe it shows are written together, so
+//! every statement on the two tables is here, where a column they share
+//! is changed in one place.
 
 use serde_json::Value;
 use sqlx::types::Json;
@@ -419,11 +423,13 @@ pub async fn set_macros(conn: &mut SqliteConnection, id: Id, values: &[String]) 
     .bind(&values)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(r"update messages set metadata = json_set(metadata, '$.macros', json(?2)) where id = ?1")
-        .bind(id)
-        .bind(&values)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        r"update messages set metadata = json_set(metadata, '$.macros', json(?2)) where id = ?1",
+    )
+    .bind(id)
+    .bind(&values)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

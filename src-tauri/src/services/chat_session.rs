@@ -11,8 +11,7 @@ use super::{macros, require_live, validate};
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
     new_id, AuthorsNote, ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary, Id,
-    ListQuery,
-    MessageRole, MessageStatus, Page, Timestamp,
+    ListQuery, MessageRole, MessageStatus, Page, Timestamp,
 };
 use crate::repos::message::NewMessage;
 use crate::repos::{self, chat_session as repo, Table};
@@ -70,7 +69,12 @@ pub const AUTHORS_NOTE_MAX: i64 = 10_000;
 pub fn authors_note(note: &AuthorsNote) -> Result<()> {
     validate::card_text("authors_note_text", &note.text)?;
     validate::int_range("authors_note_depth", note.depth, 0, AUTHORS_NOTE_MAX)?;
-    validate::int_range("authors_note_frequency", note.frequency, 0, AUTHORS_NOTE_MAX)?;
+    validate::int_range(
+        "authors_note_frequency",
+        note.frequency,
+        0,
+        AUTHORS_NOTE_MAX,
+    )?;
     Ok(())
 }
 

@@ -271,7 +271,9 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
     let variables = metadata.get("variables").filter(|v| v.is_object());
     if let (Some(v), Some(m)) = (
         variables,
-        header.get_mut("chat_metadata").and_then(Value::as_object_mut),
+        header
+            .get_mut("chat_metadata")
+            .and_then(Value::as_object_mut),
     ) {
         m.insert("variables".into(), v.clone());
     }

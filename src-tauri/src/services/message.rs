@@ -33,7 +33,7 @@ pub async fn add(pool: &SqlitePool, chat_id: Id, input: MessageInput) -> Result<
     validate::message_content(&input.content, input.role == MessageRole::User)?;
     live_chat(pool, chat_id).await?;
     let mut tx = pool.begin().await?;
-    let m = repo::append(
+    let mut m = repo::append(
         &mut tx,
         &NewMessage {
             id: new_id(),
@@ -48,21 +48,9 @@ pub async fn add(pool: &SqlitePool, chat_id: Id, input: MessageInput) -> Result<
         },
     )
     .await?;
-    let input = if input.role == MessageRole::User { input.content.as_str() } else { "" };
-    let values = macros::chat::resolve_message(&mut tx, chat_id, m.id, &m.content, Some(m.seq), input).await?;
-    let m = with_macros(m, values);
+    macros::chat::settle(&mut tx, &mut m).await?;
     tx.commit().await.context("save the message")?;
     Ok(m)
-}
-
-/// `m` as stored once its macros' results were written.
-fn with_macros(mut m: Message, values: Vec<String>) -> Message {
-    if !values.is_empty() {
-        if let Some(o) = m.metadata.0.as_object_mut() {
-            o.insert(macros::METADATA_KEY.into(), json!(values));
-        }
-    }
-    m
 }
 
 /// Appends the person's message and the reply that answers it (`pending`,
@@ -77,7 +65,7 @@ pub async fn add_exchange(
     validate::message_content(text, true)?;
     let now = Timestamp::now();
     let mut tx = pool.begin().await?;
-    let user = repo::append(
+    let mut user = repo::append(
         &mut tx,
         &NewMessage {
             id: new_id(),
@@ -93,8 +81,7 @@ pub async fn add_exchange(
     )
     .await?;
     // The person's macros are evaluated once, as sent.
-    let values = macros::chat::resolve_message(&mut tx, chat_id, user.id, text, Some(user.seq), text).await?;
-    let user = with_macros(user, values);
+    macros::chat::settle(&mut tx, &mut user).await?;
     let reply = repo::append(
         &mut tx,
         &NewMessage {
@@ -345,8 +332,7 @@ pub async fn update(pool: &SqlitePool, id: Id, content: &str) -> Result<Message>
         }
     }
     // An edit makes the text anew: its macros are evaluated again, once.
-    let input = if current.role == MessageRole::User { content } else { "" };
-    macros::chat::resolve_message(&mut tx, current.chat_session_id, id, content, Some(current.seq), input).await?;
+    macros::chat::settle_text(&mut tx, &current, content).await?;
     tx.commit().await.context("save the message")?;
     get(pool, id).await
 }
@@ -392,7 +378,7 @@ pub async fn add_swipe(pool: &SqlitePool, id: Id, content: &str) -> Result<Messa
     keep_first_swipe(&mut tx, &current, now).await?;
     let index = repo::add_swipe(&mut tx, new_id(), id, content, &json!({}), now).await?;
     repo::set_active_swipe(&mut *tx, id, index, now).await?;
-    macros::chat::resolve_message(&mut tx, current.chat_session_id, id, content, Some(current.seq), "").await?;
+    macros::chat::settle_text(&mut tx, &current, content).await?;
     tx.commit().await.context("save the swipe")?;
     get(pool, id).await
 }

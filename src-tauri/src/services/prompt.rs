@@ -260,7 +260,12 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
         });
 
     let budget = (inputs.context_length - inputs.max_output_tokens).max(0);
-    let mut used: i64 = head.iter().chain(&tail).chain(&note).map(message_tokens).sum();
+    let mut used: i64 = head
+        .iter()
+        .chain(&tail)
+        .chain(&note)
+        .map(message_tokens)
+        .sum();
 
     // Memory's tokens (and any room kept for it) come off the budget
     // before the history's.

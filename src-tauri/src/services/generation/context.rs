@@ -5,6 +5,9 @@
 //! a chat without a model (its model was deleted, or it never had one)
 //! takes the default model for good when a reply starts (`for_reply`), so
 //! its settings show the model in use and the reply's note says so once.
+//!
+//! One piece: what is read once per reply (chat, model, names, variables)
+//! and the prompts built from it, several per reply, share these fields.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -202,7 +205,7 @@ impl ReplyContext {
     /// The prompt for a reply after `history`, with these memory pieces
     /// and `reserve` tokens kept free for more.
     pub fn prompt_with(&self, history: &[Message], pieces: &[Piece], reserve: i64) -> Prompt {
-        let cx = self.macro_context(history);
+        let cx = macros::chat::prompt_context(&self.names, history);
         let users = history
             .iter()
             .filter(|m| m.role == MessageRole::User)
@@ -226,30 +229,6 @@ impl ReplyContext {
                 reserve,
             }),
         })
-    }
-
-    /// What the prompt's macros read, now, after `history`: its newest
-    /// message is `{{lastMessage}}`, the person's newest is `{{input}}`,
-    /// and the person's message before the newest gives `{{idle_duration}}`.
-    fn macro_context(&self, history: &[Message]) -> macros::Context {
-        let mut cx = macros::Context::new(self.names.clone());
-        if let Some(last) = history.last() {
-            cx.last_message = prompt::message_text(last, &cx.names.char, &cx.names.user);
-        }
-        cx.input = history
-            .iter()
-            .rev()
-            .find(|m| m.role == MessageRole::User)
-            .map(|m| m.content.clone())
-            .unwrap_or_default();
-        cx.idle_since = history
-            .iter()
-            .rev()
-            .filter(|m| m.role != MessageRole::System)
-            .skip(1)
-            .find(|m| m.role == MessageRole::User)
-            .map(|m| m.created_at);
-        cx
     }
 
     /// The prompt for a reply after `history`, with the memory found for

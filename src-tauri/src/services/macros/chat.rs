@@ -10,7 +10,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use super::display::{self, Item, Shown};
 use super::{Context, Names, Variables};
 use crate::error::Result;
-use crate::models::{Id, MessageRole};
+use crate::models::{Id, Message, MessageRole, Timestamp};
 use crate::repos;
 use crate::services::prompt::DEFAULT_USER_NAME;
 
@@ -104,21 +104,65 @@ pub async fn context(
     let mut cx = Context::new(names);
     cx.input = input.to_string();
     if let Some(last) = recent.last() {
-        cx.last_message = super::replay(
-            &last.content,
-            &cx.names,
-            &super::stored(&last.metadata.0),
-        );
+        cx.last_message = super::replay(&last.content, &cx.names, &super::stored(&last.metadata.0));
     }
-    // SillyTavern: past the newest message, the person's latest.
-    cx.idle_since = recent
+    cx.idle_since = idle_since(recent.iter());
+    Ok(cx)
+}
+
+/// What a prompt's macros read, now, after `history`: its newest message
+/// is `{{lastMessage}}`, the person's newest is `{{input}}`, and the
+/// person's message before the newest gives `{{idle_duration}}`.
+pub fn prompt_context(names: &Names, history: &[Message]) -> Context {
+    let mut cx = Context::new(names.clone());
+    if let Some(last) = history.last() {
+        cx.last_message = super::replay(&last.content, names, &super::stored(&last.metadata.0));
+    }
+    cx.input = history
         .iter()
+        .rev()
+        .find(|m| m.role == MessageRole::User)
+        .map(|m| m.content.clone())
+        .unwrap_or_default();
+    cx.idle_since = idle_since(history.iter());
+    cx
+}
+
+/// SillyTavern's rule: past the newest message, the person's latest.
+fn idle_since<'a>(newest_first: impl DoubleEndedIterator<Item = &'a Message>) -> Option<Timestamp> {
+    newest_first
         .rev()
         .filter(|m| m.role != MessageRole::System)
         .skip(1)
         .find(|m| m.role == MessageRole::User)
-        .map(|m| m.created_at);
-    Ok(cx)
+        .map(|m| m.created_at)
+}
+
+/// Settles a message just written: its macros evaluated once, the results
+/// stored with it and put in `m`'s metadata (see `resolve_message`).
+pub async fn settle(conn: &mut SqliteConnection, m: &mut Message) -> Result<()> {
+    let values = settle_text(conn, m, &m.content.clone()).await?;
+    if !values.is_empty() {
+        if let Some(o) = m.metadata.0.as_object_mut() {
+            o.insert(super::METADATA_KEY.into(), serde_json::json!(values));
+        }
+    }
+    Ok(())
+}
+
+/// Settles `content`, the new text of message `m` (an edit, a version a
+/// person added): `{{input}}` is the text itself for the person's message.
+pub async fn settle_text(
+    conn: &mut SqliteConnection,
+    m: &Message,
+    content: &str,
+) -> Result<Vec<String>> {
+    let input = if m.role == MessageRole::User {
+        content
+    } else {
+        ""
+    };
+    resolve_message(conn, m.chat_session_id, m.id, content, Some(m.seq), input).await
 }
 
 /// Evaluates the macros of message `id` (text `text`, placed after the

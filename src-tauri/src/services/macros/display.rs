@@ -75,7 +75,8 @@ fn html(text: &str, segs: &[Segment]) -> String {
         }
     }
     let rendered = markdown::render(&source);
-    let mut out = String::with_capacity(rendered.len() + values.iter().map(|v| v.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(rendered.len() + values.iter().map(|v| v.len()).sum::<usize>());
     let mut rest = rendered.as_str();
     while let Some(i) = rest.find(open) {
         out.push_str(&rest[..i]);
@@ -141,8 +142,16 @@ mod tests {
     #[rstest]
     #[case::plain("*hi*", "Alex", "<p><em>hi</em></p>\n")]
     #[case::name_in_markdown("**{{user}}**", "Alex", "<p><strong>Alex</strong></p>\n")]
-    #[case::markup_name("{{user}}", "<img src=x onerror=alert(1)>", "<p>&lt;img src=x onerror=alert(1)&gt;</p>\n")]
-    #[case::markdown_name("{{user}}", "**[x](https://e.com)**", "<p>**[x](https://e.com)**</p>\n")]
+    #[case::markup_name(
+        "{{user}}",
+        "<img src=x onerror=alert(1)>",
+        "<p>&lt;img src=x onerror=alert(1)&gt;</p>\n"
+    )]
+    #[case::markdown_name(
+        "{{user}}",
+        "**[x](https://e.com)**",
+        "<p>**[x](https://e.com)**</p>\n"
+    )]
     #[case::heading_name("{{user}} waves", "# Big", "<p># Big waves</p>\n")]
     #[case::bidi("{{user}}", "a\u{202E}b", "<p>ab</p>\n")]
     #[case::raw_html_stays_text("<b>{{char}}</b>", "Alex", "<p>&lt;b&gt;Mira&lt;/b&gt;</p>\n")]
@@ -190,7 +199,13 @@ mod tests {
     #[test]
     fn long_texts_are_plain() {
         let text = format!("{{{{user}}}} {}", "x".repeat(PLAIN_LIMIT));
-        let shown = show(&Item { text, ..Item::default() }, &names("Alex"));
+        let shown = show(
+            &Item {
+                text,
+                ..Item::default()
+            },
+            &names("Alex"),
+        );
         assert!(shown.html.is_none());
         assert!(shown.text.starts_with("Alex x"));
     }

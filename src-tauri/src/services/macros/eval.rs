@@ -185,9 +185,15 @@ fn angles(text: &str, start: usize, end: usize, names: &Names, out: &mut Vec<Seg
     while let Some(i) = run[from..].find('<') {
         let pos = from + i;
         let tail = &run.as_bytes()[pos..];
-        let name = [("<user>", &names.user), ("<bot>", &names.char), ("<char>", &names.char)]
-            .into_iter()
-            .find(|(tag, _)| tail.len() >= tag.len() && tail[..tag.len()].eq_ignore_ascii_case(tag.as_bytes()));
+        let name = [
+            ("<user>", &names.user),
+            ("<bot>", &names.char),
+            ("<char>", &names.char),
+        ]
+        .into_iter()
+        .find(|(tag, _)| {
+            tail.len() >= tag.len() && tail[..tag.len()].eq_ignore_ascii_case(tag.as_bytes())
+        });
         match name {
             Some((tag, value)) => {
                 if pos > at {
@@ -207,7 +213,13 @@ fn angles(text: &str, start: usize, end: usize, names: &Names, out: &mut Vec<Seg
 
 /// A macro's value from its raw body (which names it) and its expanded
 /// body (which gives its arguments); `None` when unknown or malformed.
-fn value(raw: &str, body: &[Node], expanded: &str, names: &Names, src: &mut dyn Source) -> Option<String> {
+fn value(
+    raw: &str,
+    body: &[Node],
+    expanded: &str,
+    names: &Names,
+    src: &mut dyn Source,
+) -> Option<String> {
     let lower = raw.to_ascii_lowercase();
     let plain = body.is_empty() || (body.len() == 1 && matches!(body[0], Node::Text(..)));
     if plain {

@@ -16,7 +16,9 @@ fn cx() -> Context {
             members: vec![],
         },
         now,
-        idle_since: Some(Timestamp::from_millis(now.timestamp_millis() - 3 * 3_600_000)),
+        idle_since: Some(Timestamp::from_millis(
+            now.timestamp_millis() - 3 * 3_600_000,
+        )),
         last_message: "The last words.".into(),
         input: "what I typed".into(),
     }
@@ -122,7 +124,8 @@ fn random_picks_from_the_list_and_rolls_stay_in_range() {
 fn resolved_once_then_replayed_the_same() {
     let c = cx();
     let mut vars = Variables::new();
-    let text = "{{user}} rolls {{roll:1d1000}}, {{setvar::hp::{{roll:1d6}}}}hp {{getvar::hp}}, {{time}}";
+    let text =
+        "{{user}} rolls {{roll:1d1000}}, {{setvar::hp::{{roll:1d6}}}}hp {{getvar::hp}}, {{time}}";
     let values = resolve(text, &c, &mut vars);
     assert_eq!(values.len(), 5, "{values:?}");
     assert_eq!(vars.get("hp"), Some(&values[1]));
@@ -131,7 +134,10 @@ fn resolved_once_then_replayed_the_same() {
         assert_eq!(replay(text, &c.names, &values), first);
     }
     assert!(first.starts_with("Alex rolls "));
-    assert!(first.ends_with(&format!("hp {}, 3:04 PM", values[1])), "{first}");
+    assert!(
+        first.ends_with(&format!("hp {}, 3:04 PM", values[1])),
+        "{first}"
+    );
     // Names follow a rename; stored results do not change.
     let renamed = Names {
         user: "Sam".into(),

@@ -16,13 +16,13 @@ use std::time::Duration;
 
 use common::mock_llm::{openai_tokens, stream, MockLlm};
 use parley::models::{
-    AuthorsNote, CharacterInput, ChatSessionInput, Id, MessageInput, MessageRole, UserProfileInput,
+    AuthorsNote, CharacterInput, ChatSessionInput, Id, MessageInput, MessageRole,
 };
 use parley::secrets::MemorySecretStore;
 use parley::services::generation::{self, ReplyEvent, ReplySink};
 use parley::services::macros::{self, display::Item};
 use parley::services::prompt::PartKind;
-use parley::services::{character, chat_session, export, import, message, user_profile};
+use parley::services::{chat_session, export, import, message};
 use parley::state::AppState;
 use rstest::rstest;
 use sqlx::SqlitePool;
@@ -70,39 +70,15 @@ async fn world(replies: Vec<Vec<&str>>, greeting: &str) -> (AppState, Id, MockLl
     )
     .await;
     let model = common::mock_model(&pool, &mock.base_url).await;
-    let c = character::create(
-        &pool,
-        CharacterInput {
-            name: "Mira".into(),
-            description: "{{char}} captains a ship. Mood: {{getvar::mood}}.".into(),
-            first_message: greeting.into(),
-            alternate_greetings: vec!["Other greeting {{roll:1d1000000}}".into()],
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let me = user_profile::create(
-        &pool,
-        UserProfileInput {
-            name: "Alex".into(),
-            description: String::new(),
-        },
-    )
-    .await
-    .unwrap();
-    let chat = chat_session::create(
-        &pool,
-        ChatSessionInput {
-            character_id: Some(c.id),
-            user_profile_id: Some(me.id),
-            ai_model_id: Some(model.id),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    (common::state(pool), chat.id, mock)
+    let mira = CharacterInput {
+        name: "Mira".into(),
+        description: "{{char}} captains a ship. Mood: {{getvar::mood}}.".into(),
+        first_message: greeting.into(),
+        alternate_greetings: vec!["Other greeting {{roll:1d1000000}}".into()],
+        ..Default::default()
+    };
+    let chat = common::chat_with_persona(&pool, mira, "Alex", model.id).await;
+    (common::state(pool), chat, mock)
 }
 
 async fn send(state: &AppState, chat: Id, text: &str) -> generation::Started {

@@ -7,40 +7,11 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::mock_llm::{status, MockLlm};
+use common::seed_chat_world_with;
 use common::window::*;
 use fantoccini::Client;
-use parley::models::{CharacterInput, ChatSessionInput, Id};
 use serde_json::json;
-
-/// A chat with "Storyteller Sia", whose greeting rolls a number.
-async fn seed(data: &Path, base_url: &str) -> Id {
-    let (pool, _) = parley::db::open(&data.join("parley.db")).await.unwrap();
-    common::default_mock_model(&pool, base_url).await;
-    let c = parley::services::character::create(
-        &pool,
-        CharacterInput {
-            name: "Storyteller Sia".into(),
-            first_message: "Your number is **{{roll:1d1000000}}**, {{user}}.".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let chat = parley::services::chat_session::create(
-        &pool,
-        ChatSessionInput {
-            character_id: Some(c.id),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    pool.close().await;
-    chat.id
-}
 
 async fn js(app: &Client, script: &str) -> serde_json::Value {
     app.execute(script, vec![]).await.unwrap()
@@ -63,7 +34,8 @@ async fn rolls_keep_their_number_and_the_authors_note_reaches_the_prompt() {
     let _one = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().unwrap();
     let mock = MockLlm::start(vec![status(500, "{}")]).await;
-    let chat = seed(data.path(), &mock.base_url).await;
+    let rolls = "Your number is **{{roll:1d1000000}}**, {{user}}.";
+    let chat = seed_chat_world_with(data.path(), &mock.base_url, rolls).await;
     let driver = Driver::start(data.path());
     let app = driver.open_app().await;
     click_containing(&app, "#chat-list li[data-id] a", "Storyteller Sia").await;
@@ -95,7 +67,7 @@ async fn rolls_keep_their_number_and_the_authors_note_reaches_the_prompt() {
     no_error_banner(&app, "the chat").await;
 
     // The author's note, set in Chat settings.
-    click(&app, ".chat-settings-btn").await;
+    click(&app, "button[aria-controls=chat-settings-form]").await;
     fill(
         &app,
         "#chat-settings-form [name=authorsNoteText]",

@@ -57,6 +57,11 @@ async fn rolls_keep_their_number_and_the_authors_note_reaches_the_prompt() {
     // Opened again (another screen, then back): the same number.
     js(&app, "location.hash = '#/settings'; return null").await;
     wait_for_text(&app, "legend", "Author\u{2019}s note").await;
+    js(
+        &app,
+        "document.querySelector('.authors-note').scrollIntoView({ block: 'center' }); return null",
+    )
+    .await;
     shot(&app, "settings-authors-note").await;
     js(
         &app,

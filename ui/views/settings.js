@@ -42,7 +42,6 @@ export async function render(root) {
         field('Model', choices.models.length ? select('defaultAiModelId', choices.models, s.defaultAiModelId ?? choices.models[0].value) : choiceSelect('defaultAiModelId', [], null, 'None — add one in Providers & models')),
         field('System prompt', choiceSelect('defaultSystemPromptId', choices.prompts, s.defaultSystemPromptId, 'None')),
       ),
-      authorsNoteFieldset(note, 'The note a new chat starts with; each chat changes its own in Chat settings.'),
     ),
     h(
       'section',
@@ -68,6 +67,7 @@ export async function render(root) {
       h('div', { class: 'field check' }, enterBox, h('label', { for: 'enter-sends' }, 'Enter sends a message (Shift+Enter starts a new line)')),
       h('p', { class: 'hint' }, 'Off: Enter starts a new line and Ctrl+Enter sends.'),
     ),
+    h('section', { class: 'form-section card' }, authorsNoteFieldset(note, 'The note a new chat starts with; each chat changes its own in Chat settings.')),
     h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'submit', class: 'btn primary', id: 'save' }, 'Save settings')),
   );
   form.addEventListener('submit', (ev) => {

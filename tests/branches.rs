@@ -95,6 +95,10 @@ async fn story(pool: &SqlitePool) -> (Id, Vec<Id>) {
                 },
                 ..Default::default()
             }),
+            authors_note: Some(parley::models::AuthorsNote {
+                text: "The storm is rising.".into(),
+                ..Default::default()
+            }),
         },
     )
     .await
@@ -163,6 +167,8 @@ async fn a_branch_holds_the_history_up_to_the_message_and_nothing_after() {
     assert_eq!(made.system_prompt_id, parent.system_prompt_id);
     assert_eq!(made.generation, parent.generation);
     assert_eq!(made.generation.params.temperature, Some(0.4));
+    assert_eq!(made.authors_note, parent.authors_note);
+    assert_eq!(made.authors_note.text, "The storm is rising.");
     assert!(made.deleted_at.is_none());
 
     // A summary of copied messages only comes along; one reaching past does not.
@@ -226,6 +232,7 @@ async fn a_branch_and_its_parent_know_each_other() {
             ai_model_id: p.ai_model_id,
             system_prompt_id: p.system_prompt_id,
             generation: None,
+            authors_note: None,
         },
     )
     .await

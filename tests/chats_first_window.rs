@@ -118,7 +118,7 @@ async fn the_sidebar_leads_with_chats_a_character_opens_its_chat_and_chats_are_t
     );
     assert_eq!(
         order["preview"],
-        json!("Hello You, says Odo the Gardener. Welcome"),
+        json!("Hello User, says Odo the Gardener. Welcome"),
         "{order}"
     );
     assert_eq!(

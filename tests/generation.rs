@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::mock_llm::{openai_tokens, status, stream, End, MockLlm, Reply};
-use parley::models::{CharacterInput, ChatSessionInput, Id, MessageStatus, UserProfileInput};
+use parley::models::{CharacterInput, ChatSessionInput, Id, MessageStatus};
 use parley::services::generation::{self, ReplyEvent, ReplySink, Started};
-use parley::services::{character, chat_session, message, user_profile};
+use parley::services::{chat_session, message};
 use parley::state::AppState;
 
 /// A window's channel, as a test sees it: every event, in order, and when
@@ -110,43 +110,15 @@ async fn world(replies: Vec<Reply>) -> World {
     let pool = common::pool().await;
     let mock = MockLlm::start(replies).await;
     let model = common::mock_model(&pool, &mock.base_url).await;
-    let c = character::create(
-        &pool,
-        CharacterInput {
-            name: "Mira".into(),
-            description: "{{char}} captains a ship; {{user}} is new.".into(),
-            first_message: "Welcome aboard.".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let me = user_profile::create(
-        &pool,
-        UserProfileInput {
-            name: "Alex".into(),
-            description: String::new(),
-        },
-    )
-    .await
-    .unwrap();
-    let chat = chat_session::create(
-        &pool,
-        ChatSessionInput {
-            character_id: Some(c.id),
-            user_profile_id: Some(me.id),
-            ai_model_id: Some(model.id),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let mira = CharacterInput {
+        name: "Mira".into(),
+        description: "{{char}} captains a ship; {{user}} is new.".into(),
+        first_message: "Welcome aboard.".into(),
+        ..Default::default()
+    };
+    let chat = common::chat_with_persona(&pool, mira, "Alex", model.id).await;
     let state = common::state(pool);
-    World {
-        state,
-        chat: chat.id,
-        mock,
-    }
+    World { state, chat, mock }
 }
 
 fn words(n: usize, prefix: &str) -> Vec<String> {

@@ -3,7 +3,8 @@
 //! title) holds payloads (script tags, `<img onerror>`, `javascript:` links,
 //! `<iframe>`, `<svg onload>`, `<meta http-equiv=refresh>`, Markdown links
 //! and images to remote hosts and relative paths, bidi tricks, `{{char}}`
-//! with a name that is Markdown and HTML, CSS), brought in through the
+//! with a name that is Markdown and HTML, a chat variable set to markup
+//! and read back, CSS), brought in through the
 //! window and shown on every screen that shows them, with the mock provider
 //! streaming more of the same as a reply.
 //!
@@ -76,7 +77,8 @@ fn payload(tag: &str, canary: u16) -> String {
          ![remote]({c}/{tag}-md.png) ![relative](/{tag}.png) <{c}/{tag}-auto>\n\n\
          <style>body{{background:url({c}/{tag}.css)}}</style>\
          <div style=\"background:url({c}/{tag}-style)\">css</div> \
-         \u{202E}desrever\u{202C} {{{{char}}}} and {{{{user}}}}"
+         \u{202E}desrever\u{202C} {{{{char}}}} and {{{{user}}}}\n\n\
+         {{{{setvar::x::<img src=x onerror=\"__pwned('{tag}-var')\">}}}}Var: {{{{getvar::x}}}}"
     )
 }
 
@@ -267,6 +269,13 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
                 text.contains("**[x](/n)** and # Big"),
                 "no bidi override from a name: {text}"
             );
+            if text.contains("Payload reply") {
+                // Set and read back when the reply ended: the value is text.
+                assert!(
+                    text.contains("Var: <img src=x onerror=\"__pwned('reply-var')\">"),
+                    "a variable's value as text: {text}"
+                );
+            }
         }
         for link in body["links"].as_array().unwrap() {
             let href = link.as_str().unwrap_or("");

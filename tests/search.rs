@@ -387,17 +387,23 @@ async fn reply_being_written(pool: &SqlitePool, chat: Id, partial: &[&str]) -> I
 }
 
 async fn save(pool: &SqlitePool, id: Id, text: &str, status: MessageStatus) {
-    let mut conn = pool.acquire().await.unwrap();
-    repos::message::save_reply(
-        &mut conn,
-        id,
-        text,
-        status,
-        &serde_json::json!({}),
-        Timestamp::now(),
-    )
-    .await
-    .unwrap();
+    // What `repos::message::save_reply` writes, in the columns every schema
+    // since the first has (the migration tests write into older ones).
+    for sql in [
+        r"update message_swipes set content = ?2, updated_at = ?4
+           where message_id = ?1
+             and swipe_index = (select active_swipe from messages where id = ?1)",
+        r"update messages set content = ?2, status = ?3, updated_at = ?4 where id = ?1",
+    ] {
+        sqlx::query(sql)
+            .bind(id)
+            .bind(text)
+            .bind(status)
+            .bind(Timestamp::now())
+            .execute(pool)
+            .await
+            .unwrap();
+    }
 }
 
 #[tokio::test]
@@ -470,7 +476,13 @@ async fn the_migration_takes_replies_being_written_out_of_the_index() {
     let done = old_message(&pool, chat, "Finished words about comets").await;
     // Indexed by the old triggers while it streamed.
     reply_being_written(&pool, chat, &["Unfinished words about comets"]).await;
-    assert_eq!(found(&pool, "comets").await.len(), 2);
+    // The index itself: the search service reads tables this schema lacks.
+    let indexed: i64 =
+        sqlx::query_scalar("select count(*) from messages_fts where messages_fts match 'comets'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(indexed, 2);
     MIGRATOR.run(&pool).await.unwrap();
     assert_eq!(found(&pool, "comets").await, vec![done]);
     index_is_consistent(&pool).await;

@@ -385,6 +385,8 @@ async fn an_imported_lorebook_shapes_the_prompt() {
         max_output_tokens: 512,
         memory: None,
         objectives: None,
+        macros: None,
+        authors_note: None,
     });
     let system = &p.messages[0].content;
     assert!(system.contains("patched-up Type-9 freighter"), "{system}");

@@ -53,10 +53,13 @@
  *   `memberNames`: a group chat's members in member order (ui/api/groups.js); null for one character
  * @typedef {{title: string, characterId: string | null, userProfileId: string | null,
  *   aiModelId: string | null, systemPromptId: string | null,
- *   generation?: import('./views/overrides.js').GenerationOverrides}} ChatInput
- *   `generation`: the chat's own generation values; absent keeps them, `{}` clears them
+ *   generation?: import('./views/overrides.js').GenerationOverrides, authorsNote?: AuthorsNote}} ChatInput
+ *   `generation`: the chat's own generation values; absent keeps them, `{}` clears them;
+ *   `authorsNote`: the chat's author's note, absent keeps it (a new chat takes the default)
+ * @typedef {{text: string, depth: number, frequency: number, role: Role}} AuthorsNote
+ *   put into the prompt `depth` messages from the end every `frequency` of the person's messages
  * @typedef {ChatInput & {id: string, createdAt: string, updatedAt: string, deletedAt: string | null,
- *   generation?: import('./views/overrides.js').GenerationOverrides}} Chat
+ *   generation?: import('./views/overrides.js').GenerationOverrides, authorsNote: AuthorsNote}} Chat
  * @typedef {"user"|"assistant"|"system"} Role
  * @typedef {{id: string, chatSessionId: string, seq: number, role: Role, status: MessageStatus,
  *   activeSwipe: number, swipeCount: number, createdAt: string, updatedAt: string,
@@ -87,7 +90,7 @@
  *   what send / regenerate / continue began: the reply (status `pending`) is written now
  * @typedef {{generationId: string, messageId: string}} Attached the reply a chat was writing, now also sent to this window
  * @typedef {{role: string, content: string}} PromptMessage
- * @typedef {{kind: "system" | "example" | "memory" | "objectives" | "history" | "postHistory", memory?: number[]}} PromptPart
+ * @typedef {{kind: "system" | "example" | "memory" | "objectives" | "history" | "authorsNote" | "postHistory", memory?: number[]}} PromptPart
  *   what a prompt message is, and the memory pieces (indexes into `memory`) it carries
  * @typedef {{messages: PromptMessage[], estimatedTokens: number, budgetTokens: number,
  *   historyIncluded: number, historyDropped: number, examplesIncluded: number,
@@ -393,6 +396,10 @@ export const preferences = {
   enterSends: () => call('config_get', { key: 'chat.enter_sends' }),
   /** @param {boolean} value @returns {Promise<boolean>} */
   setEnterSends: (value) => call('config_set', { key: 'chat.enter_sends', value }),
+  /** The author's note new chats start with. @returns {Promise<AuthorsNote>} */
+  authorsNote: () => call('config_get', { key: 'chat.authors_note' }),
+  /** @param {AuthorsNote} value @returns {Promise<AuthorsNote>} */
+  setAuthorsNote: (value) => call('config_set', { key: 'chat.authors_note', value }),
 };
 
 /**

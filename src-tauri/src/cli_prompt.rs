@@ -66,6 +66,7 @@ fn kind_word(k: PartKind) -> &'static str {
         PartKind::Memory => "memory",
         PartKind::Objectives => "objectives",
         PartKind::History => "history",
+        PartKind::AuthorsNote => "author's note",
         PartKind::PostHistory => "post-history instructions",
     }
 }

@@ -170,6 +170,11 @@ pub async fn default_mock_model(pool: &SqlitePool, base_url: &str) -> parley::mo
 /// A database with a character, a model on the mock provider (the default
 /// model), and one chat, as the app will find it at start.
 pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
+    seed_chat_world_with(data_dir, base_url, "Shall I tell you a story?").await;
+}
+
+/// `seed_chat_world` with Sia's greeting; returns the chat's id.
+pub async fn seed_chat_world_with(data_dir: &Path, base_url: &str, greeting: &str) -> Id {
     use parley::services::{character, chat_session};
     let (pool, _) = parley::db::open(&data_dir.join("parley.db")).await.unwrap();
     default_mock_model(&pool, base_url).await;
@@ -177,13 +182,13 @@ pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
         &pool,
         CharacterInput {
             name: "Storyteller Sia".into(),
-            first_message: "Shall I tell you a story?".into(),
+            first_message: greeting.into(),
             ..Default::default()
         },
     )
     .await
     .unwrap();
-    chat_session::create(
+    let chat = chat_session::create(
         &pool,
         ChatSessionInput {
             character_id: Some(c.id),
@@ -193,6 +198,40 @@ pub async fn seed_chat_world(data_dir: &Path, base_url: &str) {
     .await
     .unwrap();
     pool.close().await;
+    chat.id
+}
+
+/// A chat with `character`, the persona `persona` and the model `model`
+/// (each made here but the model); returns the chat's id.
+pub async fn chat_with_persona(
+    pool: &SqlitePool,
+    character: CharacterInput,
+    persona: &str,
+    model: Id,
+) -> Id {
+    use parley::services::{character as characters, chat_session, user_profile};
+    let c = characters::create(pool, character).await.unwrap();
+    let me = user_profile::create(
+        pool,
+        parley::models::UserProfileInput {
+            name: persona.into(),
+            description: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    chat_session::create(
+        pool,
+        ChatSessionInput {
+            character_id: Some(c.id),
+            user_profile_id: Some(me.id),
+            ai_model_id: Some(model),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 /// The app's context around a test database, with secrets in memory.

@@ -33,7 +33,7 @@ export async function showContinue(root) {
       { class: 'continue-list' },
       ...chats.map((c) => {
         const who = c.characterName ?? 'Assistant';
-        const preview = c.lastMessage ? plainPreview(c.lastMessage, who, 'You') : '';
+        const preview = c.lastMessage ? plainPreview(c.lastMessage) : '';
         return h(
           'li',
           { data: { id: c.id } },

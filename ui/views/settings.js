@@ -1,5 +1,5 @@
 // @ts-check
-// Settings: defaults for new chats, generation defaults, how the composer
+// Settings: defaults for new chats (the author's note too), generation defaults, how the composer
 // sends (a preference in `app_config`), Memory (settings-memory.js),
 // Backups (backups.js) and About.
 // The generation values are the last of three layers: a chat's overrides,
@@ -12,14 +12,16 @@ import { changed } from '../state.js';
 import { loadChoices, choiceSelect } from './choices.js';
 import * as backups from './backups.js';
 import * as memory from './settings-memory.js';
+import { authorsNoteFieldset, readAuthorsNote } from './authors-note.js';
 
 /** @param {HTMLElement} root */
 export async function render(root) {
-  const [s, choices, info, enterSends] = await Promise.all([
+  const [s, choices, info, enterSends, note] = await Promise.all([
     api.settings.get(),
     loadChoices(),
     api.appInfo().catch(() => null),
     api.preferences.enterSends().catch(() => true),
+    api.preferences.authorsNote().catch(() => ({ text: '', depth: 4, frequency: 1, role: /** @type {api.Role} */ ('system') })),
   ]);
   const enterBox = h('input', { type: 'checkbox', name: 'enterSends', id: 'enter-sends', checked: enterSends });
   const form = h('form', { id: 'settings-form', class: 'editor', novalidate: true, 'aria-label': 'Settings' });
@@ -65,6 +67,7 @@ export async function render(root) {
       h('div', { class: 'field check' }, enterBox, h('label', { for: 'enter-sends' }, 'Enter sends a message (Shift+Enter starts a new line)')),
       h('p', { class: 'hint' }, 'Off: Enter starts a new line and Ctrl+Enter sends.'),
     ),
+    h('section', { class: 'form-section card' }, authorsNoteFieldset(note, 'The note a new chat starts with; each chat changes its own in Chat settings.')),
     h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'submit', class: 'btn primary', id: 'save' }, 'Save settings')),
   );
   form.addEventListener('submit', (ev) => {
@@ -86,7 +89,9 @@ export async function render(root) {
         maxOutputTokens: /** @type {number} */ (num(form, 'maxOutputTokens')),
         contextLength: /** @type {number} */ (num(form, 'contextLength')),
       });
+      const authorsNote = readAuthorsNote(form);
       await api.preferences.setEnterSends(enterBox.checked);
+      await api.preferences.setAuthorsNote(authorsNote);
       changed('settings');
       toast('Settings saved');
     });

@@ -108,14 +108,13 @@ function characterItem(c) {
 }
 
 /**
- * A message as one line of plain text: `{{char}}`/`{{user}}` as the names,
- * without Markdown marks or tags (the sidebar shows it as text, never HTML).
- * @param {string} text @param {string} char @param {string} user
+ * A message as one line of plain text, without Markdown marks or tags (the
+ * sidebar shows it as text, never HTML). Its macros were expanded in Rust
+ * (`chat_list`).
+ * @param {string} text
  */
-export function plainPreview(text, char, user) {
+export function plainPreview(text) {
   return text
-    .replace(/\{\{\s*char\s*\}\}|<BOT>/gi, char)
-    .replace(/\{\{\s*user\s*\}\}|<USER>/gi, user)
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/<[^>]*>/g, '')
     .replace(/[*_`~#>|]+/g, '')
@@ -125,11 +124,10 @@ export function plainPreview(text, char, user) {
 
 /** @param {api.ChatSummary} c */
 function chatItem(c) {
-  const who = c.characterName ?? 'Assistant';
   const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initial(c.characterName ?? c.title ?? '?'));
   const cached = c.characterId ? chatThumbs.get(c.characterId) : null;
   if (cached) showThumbnail(avatar, cached);
-  const preview = c.lastMessage ? plainPreview(c.lastMessage, who, 'You') : '';
+  const preview = c.lastMessage ? plainPreview(c.lastMessage) : '';
   return h(
     'li',
     { data: { id: c.id, character: c.characterId ?? '' } },

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 use super::{parse_json, FormatError, Limits};
 
 mod budget;
-use crate::models::MessageRole;
+use crate::models::{AuthorsNote, MessageRole};
 use budget::Budget;
 
 /// Metadata key under which SillyTavern's own fields are kept: a line's
@@ -377,6 +377,62 @@ pub fn to_line(src: &LineSource<'_>) -> Value {
         }
     }
     Value::Object(line)
+}
+
+/// The author's note in a header's `chat_metadata` (`note_prompt`,
+/// `note_interval`, `note_depth`, `note_role` 0/1/2 = system/user/
+/// assistant); `None` when it has none. SillyTavern's `note_position`
+/// other than "in chat" is placed in chat at the depth too.
+pub fn authors_note(header: &Map<String, Value>) -> Option<AuthorsNote> {
+    let meta = header.get("chat_metadata")?.as_object()?;
+    let text = meta.get("note_prompt")?.as_str()?.to_string();
+    let int = |key: &str, default: i64| {
+        meta.get(key)
+            .and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)))
+            .map_or(default, |n| n.clamp(0, 10_000))
+    };
+    let d = AuthorsNote::default();
+    Some(AuthorsNote {
+        text,
+        depth: int("note_depth", d.depth),
+        frequency: int("note_interval", d.frequency),
+        role: match int("note_role", 0) {
+            1 => MessageRole::User,
+            2 => MessageRole::Assistant,
+            _ => MessageRole::System,
+        },
+    })
+}
+
+/// Writes the author's note into a header's `chat_metadata`, "in chat" at
+/// its depth (`note_position` 1 unless the header had one), as SillyTavern
+/// reads it. A header that already says this note (an imported chat whose
+/// note was not changed), or a chat with no note text whose header never
+/// had one, is left as it was: such chats export line for line.
+pub fn set_authors_note(header: &mut Value, note: &AuthorsNote) {
+    let said = header.as_object().and_then(authors_note);
+    if said.as_ref() == Some(note) || (said.is_none() && note.text.is_empty()) {
+        return;
+    }
+    let Some(h) = header.as_object_mut() else {
+        return;
+    };
+    let meta = h.entry("chat_metadata").or_insert_with(|| json!({}));
+    if !meta.is_object() {
+        *meta = json!({});
+    }
+    if let Some(m) = meta.as_object_mut() {
+        m.insert("note_prompt".into(), json!(note.text));
+        m.insert("note_interval".into(), json!(note.frequency));
+        m.insert("note_depth".into(), json!(note.depth));
+        m.entry("note_position").or_insert(json!(1));
+        let role = match note.role {
+            MessageRole::System => 0,
+            MessageRole::User => 1,
+            MessageRole::Assistant => 2,
+        };
+        m.insert("note_role".into(), json!(role));
+    }
 }
 
 /// The header line for a chat Parley made (or one whose header was lost).

@@ -5,8 +5,22 @@ use tracing::instrument;
 
 use crate::error::Result;
 use crate::models::{Id, Message, MessageInput, Page};
+use crate::services::macros::{self, display};
 use crate::services::message as service;
 use crate::state::AppState;
+
+/// Messages as the window shows them: macros replayed with the chat's
+/// names (stored results for the rest), Markdown rendered and sanitised,
+/// the results put in as text (`services::macros::display`).
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn message_show(
+    state: State<'_, AppState>,
+    chat_id: Id,
+    items: Vec<display::Item>,
+) -> Result<Vec<display::Shown>> {
+    macros::chat::show(&state.pool, chat_id, &items).await
+}
 
 /// The page ending before `before_id`, or the chat's last page.
 #[tauri::command]

@@ -137,6 +137,7 @@ macro_rules! all_commands {
             $crate::commands::generation::chat_prompt_preview,
             $crate::commands::generation::message_swipe,
             $crate::commands::generation::markdown_render,
+            $crate::commands::message::message_show,
             $crate::commands::link::open_link,
             $crate::commands::backup::backup_list,
             $crate::commands::backup::backup_create,

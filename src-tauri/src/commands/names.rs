@@ -87,6 +87,7 @@ pub const COMMANDS: &[&str] = &[
     "chat_prompt_preview",
     "message_swipe",
     "markdown_render",
+    "message_show",
     "open_link",
     "backup_list",
     "backup_create",

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Id, SamplingParams, Timestamp};
+use super::{Id, MessageRole, SamplingParams, Timestamp};
 
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]
@@ -16,6 +16,9 @@ pub struct ChatSession {
     /// The chat's own generation values (`chat_sessions.generation`).
     #[sqlx(json)]
     pub generation: ChatOverrides,
+    /// The chat's author's note (`chat_sessions.authors_note`).
+    #[sqlx(json)]
+    pub authors_note: AuthorsNote,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
@@ -32,6 +35,48 @@ pub struct ChatOverrides {
     pub max_output_tokens: Option<i64>,
     #[serde(flatten)]
     pub params: SamplingParams,
+}
+
+/// A chat's author's note: `text` goes into the prompt `depth` messages
+/// from the end of the history (0: after the last), as `role`, when the
+/// person's message being answered is a multiple of `frequency` (1: every
+/// time, 0: never), as SillyTavern places its note "in chat @ depth".
+/// Empty text puts nothing in. Over IPC and in the database one camelCase
+/// JSON object; a missing key takes its default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuthorsNote {
+    pub text: String,
+    pub depth: i64,
+    pub frequency: i64,
+    pub role: MessageRole,
+}
+
+impl Default for AuthorsNote {
+    /// SillyTavern's defaults: depth 4, every time, as the system.
+    fn default() -> Self {
+        AuthorsNote {
+            text: String::new(),
+            depth: 4,
+            frequency: 1,
+            role: MessageRole::System,
+        }
+    }
+}
+
+impl AuthorsNote {
+    /// Whether the note goes into the prompt answering the person's
+    /// `turn`-th message (counted from 1; 0 before they wrote any).
+    pub fn applies(&self, turn: i64) -> bool {
+        if self.text.trim().is_empty() {
+            return false;
+        }
+        match self.frequency {
+            1 => true,
+            f if f <= 0 => false,
+            f => turn > 0 && turn % f == 0,
+        }
+    }
 }
 
 /// A row of the chat list, with the character's name and the last message.
@@ -66,4 +111,7 @@ pub struct ChatSessionInput {
     /// (`None`) keeps what the chat has, so a caller that does not know
     /// about overrides never wipes them; a new chat then has none.
     pub generation: Option<ChatOverrides>,
+    /// The chat's author's note, replaced as a whole; absent keeps what the
+    /// chat has (a new chat then takes the default from Settings).
+    pub authors_note: Option<AuthorsNote>,
 }

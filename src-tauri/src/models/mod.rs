@@ -23,7 +23,9 @@ pub use ai_model::{AiModel, AiModelInput, SamplingParams};
 pub use branch::{BranchOrigin, BranchSummary};
 pub use character::{Character, CharacterInput, CharacterSummary};
 pub use chat_memory::{ChatMemory, ChatMemoryInput, MadeBy};
-pub use chat_session::{ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary};
+pub use chat_session::{
+    AuthorsNote, ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary,
+};
 pub use document::{ChatDocument, Document, DocumentKind, DocumentPlace, DocumentSummary};
 pub use embedding::{EmbeddingStatus, IndexProgress, IndexState, Owner};
 pub use group::{ChatMember, GroupChat, GroupInput, GroupSettings, MemberUpdate, TurnOrder};

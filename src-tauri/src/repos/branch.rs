@@ -20,6 +20,7 @@ pub const CHAT_COPIED: &[&str] = &[
     "system_prompt_id",
     "generation",
     "group_settings",
+    "authors_note",
 ];
 /// `chat_sessions` columns a branch sets itself.
 pub const CHAT_OWN: &[&str] = &[

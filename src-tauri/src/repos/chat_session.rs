@@ -1,5 +1,6 @@
 //! SQL for `chat_sessions`.
 
+use sqlx::types::Json;
 use sqlx::AssertSqlSafe;
 use sqlx::{Executor, Sqlite};
 
@@ -33,7 +34,7 @@ const SUMMARY: ListSpec<'static> = ListSpec {
 
 /// What `get` reads, and what a write returns (`returning`).
 const COLUMNS: &str = r"id, title, character_id, user_profile_id, ai_model_id, system_prompt_id,
-    generation, created_at, updated_at, deleted_at";
+    generation, authors_note, created_at, updated_at, deleted_at";
 
 /// The overrides as stored: only the keys that are set (`{}` for none).
 fn stored(overrides: &ChatOverrides) -> String {
@@ -55,8 +56,8 @@ pub async fn insert<'e>(
 ) -> Result<ChatSession> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"insert into chat_sessions (id, title, character_id, user_profile_id, ai_model_id,
-            system_prompt_id, generation, created_at, updated_at)
-          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+            system_prompt_id, generation, created_at, updated_at, authors_note)
+          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)
           returning {COLUMNS}"
     )))
     .bind(id)
@@ -67,6 +68,7 @@ pub async fn insert<'e>(
     .bind(input.system_prompt_id)
     .bind(stored(&input.generation.unwrap_or_default()))
     .bind(now)
+    .bind(Json(input.authors_note.clone().unwrap_or_default()))
     .fetch_one(exec)
     .await?)
 }
@@ -82,7 +84,8 @@ pub async fn update<'e>(
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"update chat_sessions
              set title = ?2, character_id = ?3, user_profile_id = ?4, ai_model_id = ?5,
-                 system_prompt_id = ?6, generation = coalesce(?7, generation), updated_at = ?8
+                 system_prompt_id = ?6, generation = coalesce(?7, generation), updated_at = ?8,
+                 authors_note = coalesce(?9, authors_note)
            where id = ?1
            returning {COLUMNS}"
     )))
@@ -94,6 +97,7 @@ pub async fn update<'e>(
     .bind(input.system_prompt_id)
     .bind(input.generation.as_ref().map(stored))
     .bind(now)
+    .bind(input.authors_note.as_ref().map(Json))
     .fetch_optional(exec)
     .await?)
 }
@@ -193,4 +197,52 @@ pub async fn fill_model<'e>(
     .execute(exec)
     .await?;
     Ok(done.rows_affected() > 0)
+}
+
+/// The names a chat's macros stand for: its character's and its
+/// persona's (`None` where it has none).
+pub async fn names<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+) -> Result<Option<(Option<String>, Option<String>)>> {
+    Ok(sqlx::query_as(
+        r"select c.name, p.name from chat_sessions s
+            left join characters c on c.id = s.character_id
+            left join user_profiles p on p.id = s.user_profile_id
+           where s.id = ?1",
+    )
+    .bind(id)
+    .fetch_optional(exec)
+    .await?)
+}
+
+/// The chat's variables (`{{setvar}}`), `metadata.variables`.
+pub async fn variables<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+) -> Result<serde_json::Value> {
+    let row: Option<Option<sqlx::types::Json<serde_json::Value>>> = sqlx::query_scalar(
+        r"select json_extract(metadata, '$.variables') from chat_sessions where id = ?1",
+    )
+    .bind(id)
+    .fetch_optional(exec)
+    .await?;
+    Ok(row.flatten().map(|j| j.0).unwrap_or_default())
+}
+
+/// Replaces the chat's variables, leaving the rest of its metadata.
+pub async fn set_variables<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    id: Id,
+    variables: &serde_json::Value,
+) -> Result<()> {
+    sqlx::query(
+        r"update chat_sessions set metadata = json_set(metadata, '$.variables', json(?2))
+           where id = ?1",
+    )
+    .bind(id)
+    .bind(variables.to_string())
+    .execute(exec)
+    .await?;
+    Ok(())
 }

@@ -34,6 +34,29 @@ pub struct NewMessage<'a> {
 }
 
 impl<'a> NewMessage<'a> {
+    /// A finished message of the person's (or a system note), with no
+    /// metadata yet.
+    pub fn written(
+        chat_session_id: Id,
+        role: MessageRole,
+        content: &'a str,
+        now: Timestamp,
+    ) -> Self {
+        static EMPTY: std::sync::LazyLock<Value> =
+            std::sync::LazyLock::new(|| Value::Object(Default::default()));
+        Self {
+            id: crate::models::new_id(),
+            chat_session_id,
+            role,
+            status: MessageStatus::Completed,
+            content,
+            metadata: &EMPTY,
+            created_at: now,
+            speaker_id: None,
+            speaker_name: None,
+        }
+    }
+
     /// A character's reply before its first word: `pending`, empty, with
     /// the metadata it starts with and its speaker in a group.
     pub fn pending_reply(
@@ -431,5 +454,45 @@ pub async fn swipes_in_range<'e>(
     .bind(from_seq)
     .bind(to_seq)
     .fetch_all(exec)
+    .await?)
+}
+
+/// Stores the results of a message's macros (`metadata.macros`) on it and
+/// on the swipe it shows.
+pub async fn set_macros(conn: &mut SqliteConnection, id: Id, values: &[String]) -> Result<()> {
+    let values = serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
+    sqlx::query(
+        r"update message_swipes set metadata = json_set(metadata, '$.macros', json(?2))
+           where message_id = ?1
+             and swipe_index = (select active_swipe from messages where id = ?1)",
+    )
+    .bind(id)
+    .bind(&values)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        r"update messages set metadata = json_set(metadata, '$.macros', json(?2)) where id = ?1",
+    )
+    .bind(id)
+    .bind(&values)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// How many of a chat's messages before `before_seq` are the person's
+/// (served by `uq_messages_chat_seq`).
+pub async fn count_users_before<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    chat_session_id: Id,
+    before_seq: i64,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        r"select count(*) from messages
+           where chat_session_id = ?1 and seq < ?2 and role = 'user'",
+    )
+    .bind(chat_session_id)
+    .bind(before_seq)
+    .fetch_one(exec)
     .await?)
 }

@@ -157,6 +157,15 @@ pub const TEMPLATE_RECALL: Key<String> = Key {
     default: || "Earlier in this chat (out of the recent history):\n\n{{pieces}}".into(),
 };
 
+/// The author's note a new chat starts with (a chat's own is in Chat
+/// settings).
+pub const AUTHORS_NOTE: Key<crate::models::AuthorsNote> = Key {
+    name: "chat.authors_note",
+    description: "the author's note a new chat starts with: text, depth (messages from the end), \
+                  frequency (every N of the person's messages; 0 never) and role",
+    default: crate::models::AuthorsNote::default,
+};
+
 /// A known key as the registry holds it, whatever its type.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -182,6 +191,7 @@ impl<T: Serialize + DeserializeOwned> Key<T> {
 pub fn known() -> Vec<Known> {
     vec![
         ENTER_SENDS.known(),
+        AUTHORS_NOTE.known(),
         BACKUPS_KEPT.known(),
         SUMMARY_MODEL.known(),
         SUMMARY_INSTRUCTION.known(),

@@ -7,11 +7,11 @@ use serde_json::json;
 use sqlx::SqlitePool;
 
 use super::generation_params::{resolve, resolve_without_model};
-use super::{require_live, validate};
+use super::{macros, require_live, validate};
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
-    new_id, ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary, Id, ListQuery,
-    MessageRole, MessageStatus, Page, Timestamp,
+    new_id, AuthorsNote, ChatOverrides, ChatSession, ChatSessionInput, ChatSessionSummary, Id,
+    ListQuery, MessageRole, MessageStatus, Page, Timestamp,
 };
 use crate::repos::message::NewMessage;
 use crate::repos::{self, chat_session as repo, Table};
@@ -54,7 +54,28 @@ async fn validated(pool: &SqlitePool, mut input: ChatSessionInput) -> Result<Cha
     if let Some(overrides) = &input.generation {
         check_overrides(pool, overrides, input.ai_model_id).await?;
     }
+    if let Some(note) = &input.authors_note {
+        authors_note(note)?;
+    }
     Ok(input)
+}
+
+/// Most messages from the end an author's note may go, and the largest
+/// frequency.
+pub const AUTHORS_NOTE_MAX: i64 = 10_000;
+
+/// An author's note in its ranges: text like a card field, depth and
+/// frequency 0..=10,000.
+pub fn authors_note(note: &AuthorsNote) -> Result<()> {
+    validate::card_text("authors_note_text", &note.text)?;
+    validate::int_range("authors_note_depth", note.depth, 0, AUTHORS_NOTE_MAX)?;
+    validate::int_range(
+        "authors_note_frequency",
+        note.frequency,
+        0,
+        AUTHORS_NOTE_MAX,
+    )?;
+    Ok(())
 }
 
 /// A chat's overrides in the ranges of a model's values, and a reply that
@@ -93,6 +114,10 @@ async fn check_overrides(
 /// Unset persona, model and prompt take the defaults from the settings;
 /// the model is the default one whenever any model exists.
 pub(crate) async fn with_defaults(pool: &SqlitePool, input: &mut ChatSessionInput) -> Result<()> {
+    if input.authors_note.is_none() {
+        let note = super::app_config::read(pool, &super::app_config::AUTHORS_NOTE).await?;
+        input.authors_note = Some(note).filter(|n| authors_note(n).is_ok());
+    }
     if input.ai_model_id.is_none() {
         input.ai_model_id = super::settings::default_model(pool).await?.map(|m| m.id);
     }
@@ -152,7 +177,20 @@ pub(crate) async fn create_with(
     if let Some(c) = character.filter(|c| !c.first_message.trim().is_empty()) {
         let speaker = (!members.is_empty()).then_some(c.id);
         let message_id = new_id();
-        let metadata = json!({ "greeting": true });
+        // Greetings are made now: their macros are evaluated once, each
+        // version on its own; the shown one's `{{setvar}}` sets the chat's
+        // variables.
+        let cx = macros::chat::context(&mut tx, id, None, "").await?;
+        let mut vars = macros::Variables::new();
+        let greeting = |text: &str, vars: &mut macros::Variables| {
+            let values = macros::resolve(text, &cx, vars);
+            let mut metadata = json!({ "greeting": true });
+            if !values.is_empty() {
+                metadata[macros::METADATA_KEY] = json!(values);
+            }
+            metadata
+        };
+        let metadata = greeting(&c.first_message, &mut vars);
         repos::message::append(
             &mut tx,
             &NewMessage {
@@ -184,8 +222,13 @@ pub(crate) async fn create_with(
             )
             .await?;
             for g in greetings {
+                let metadata = greeting(g, &mut macros::Variables::new());
                 repos::message::add_swipe(&mut tx, new_id(), message_id, g, &metadata, now).await?;
             }
+        }
+        if !vars.is_empty() {
+            let json = serde_json::to_value(&vars).unwrap_or_default();
+            repos::chat_session::set_variables(&mut *tx, id, &json).await?;
         }
     }
     tx.commit().await.context("create the chat")?;
@@ -199,9 +242,26 @@ pub async fn get(pool: &SqlitePool, id: Id) -> Result<ChatSession> {
         .ok_or_else(|| AppError::not_found("chat", id))
 }
 
+/// A page of chats; each last message with its macros expanded as the chat
+/// shows it (only rows whose preview has one read more).
 pub async fn list(pool: &SqlitePool, query: &ListQuery) -> Result<Page<ChatSessionSummary>> {
-    repo::list(pool, query).await.context("list the chats")
+    let mut page = repo::list(pool, query).await.context("list the chats")?;
+    for s in &mut page.items {
+        if !s.last_message.as_deref().is_some_and(macros::has_macros) {
+            continue;
+        }
+        let names = macros::chat::names_in(pool, s.id).await?;
+        let (last, _) = repos::message::page(pool, s.id, None, 1).await?;
+        if let Some(m) = last.first() {
+            let text = macros::replay(&m.content, &names, &macros::stored(&m.metadata.0));
+            s.last_message = Some(text.chars().take(PREVIEW_CHARS).collect());
+        }
+    }
+    Ok(page)
 }
+
+/// How much of a chat's last message its row carries (as the list query).
+const PREVIEW_CHARS: usize = 160;
 
 pub async fn update(pool: &SqlitePool, id: Id, input: ChatSessionInput) -> Result<ChatSession> {
     let current = get(pool, id).await?;

@@ -81,14 +81,14 @@ pub async fn make(
     else {
         return Ok(None);
     };
-    let said_text = prompt::substitute(&said.content, names.0, names.1);
+    let said_text = prompt::message_text(said, names.0, names.1);
     let reply = first.iter().find(|m| {
         m.seq > said.seq && m.role == MessageRole::Assistant && m.status == MessageStatus::Completed
     });
 
     let asked = match reply {
         Some(r) => {
-            let reply_text = prompt::substitute(&r.content, names.0, names.1);
+            let reply_text = prompt::message_text(r, names.0, names.1);
             match ask_model(
                 pool,
                 secrets,

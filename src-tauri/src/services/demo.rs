@@ -284,6 +284,7 @@ pub async fn seed(pool: &SqlitePool) -> Result<SeedReport> {
                 .map(|m| m.id),
             system_prompt_id: None,
             generation: None,
+            authors_note: None,
         };
         repos::chat_session::insert(&mut *tx, chat_id, &input, now).await?;
         report.chats += 1;

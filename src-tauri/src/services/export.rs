@@ -266,6 +266,17 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
             .unwrap_or_else(|| safe_file_stem(&parent.title));
         super::branch::set_main_chat(&mut header, &name);
     }
+    // The author's note and the variables as SillyTavern keeps them.
+    sillytavern::set_authors_note(&mut header, &chat.authors_note);
+    let variables = metadata.get("variables").filter(|v| v.is_object());
+    if let (Some(v), Some(m)) = (
+        variables,
+        header
+            .get_mut("chat_metadata")
+            .and_then(Value::as_object_mut),
+    ) {
+        m.insert("variables".into(), v.clone());
+    }
     let user_name = persona_name
         .or_else(|| {
             header

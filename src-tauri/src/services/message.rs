@@ -4,7 +4,7 @@
 use serde_json::json;
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::validate;
+use super::{macros, validate};
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
     new_id, ChatSession, Id, Message, MessageInput, MessageRole, MessageStatus, Page, Timestamp,
@@ -33,21 +33,9 @@ pub async fn add(pool: &SqlitePool, chat_id: Id, input: MessageInput) -> Result<
     validate::message_content(&input.content, input.role == MessageRole::User)?;
     live_chat(pool, chat_id).await?;
     let mut tx = pool.begin().await?;
-    let m = repo::append(
-        &mut tx,
-        &NewMessage {
-            id: new_id(),
-            chat_session_id: chat_id,
-            role: input.role,
-            status: MessageStatus::Completed,
-            content: &input.content,
-            metadata: &json!({}),
-            created_at: Timestamp::now(),
-            speaker_id: None,
-            speaker_name: None,
-        },
-    )
-    .await?;
+    let m = NewMessage::written(chat_id, input.role, &input.content, Timestamp::now());
+    let mut m = repo::append(&mut tx, &m).await?;
+    macros::chat::settle(&mut tx, &mut m).await?;
     tx.commit().await.context("save the message")?;
     Ok(m)
 }
@@ -76,21 +64,10 @@ pub async fn add_exchange_by(
     validate::message_content(text, true)?;
     let now = Timestamp::now();
     let mut tx = pool.begin().await?;
-    let user = repo::append(
-        &mut tx,
-        &NewMessage {
-            id: new_id(),
-            chat_session_id: chat_id,
-            role: MessageRole::User,
-            status: MessageStatus::Completed,
-            content: text,
-            metadata: &json!({}),
-            created_at: now,
-            speaker_id: None,
-            speaker_name: None,
-        },
-    )
-    .await?;
+    let user = NewMessage::written(chat_id, MessageRole::User, text, now);
+    let mut user = repo::append(&mut tx, &user).await?;
+    // The person's macros are evaluated once, as sent.
+    macros::chat::settle(&mut tx, &mut user).await?;
     let reply = NewMessage::pending_reply(reply_id, chat_id, metadata, now, speaker);
     let reply = repo::append(&mut tx, &reply).await?;
     tx.commit().await.context("save the message")?;
@@ -345,6 +322,8 @@ pub async fn update(pool: &SqlitePool, id: Id, content: &str) -> Result<Message>
             repo::update_swipe(&mut *tx, swipe.id, content, now).await?;
         }
     }
+    // An edit makes the text anew: its macros are evaluated again, once.
+    macros::chat::settle_text(&mut tx, &current, content).await?;
     tx.commit().await.context("save the message")?;
     get(pool, id).await
 }
@@ -390,6 +369,7 @@ pub async fn add_swipe(pool: &SqlitePool, id: Id, content: &str) -> Result<Messa
     keep_first_swipe(&mut tx, &current, now).await?;
     let index = repo::add_swipe(&mut tx, new_id(), id, content, &json!({}), now).await?;
     repo::set_active_swipe(&mut *tx, id, index, now).await?;
+    macros::chat::settle_text(&mut tx, &current, content).await?;
     tx.commit().await.context("save the swipe")?;
     get(pool, id).await
 }

@@ -25,6 +25,7 @@ pub mod import;
 pub mod link;
 pub mod local_servers;
 pub mod lorebook;
+pub mod macros;
 pub mod markdown;
 pub mod memory;
 pub mod message;

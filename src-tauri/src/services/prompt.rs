@@ -18,11 +18,14 @@
 //!    only those older than the first message kept.
 //! 4. The chat's objectives (its open tasks, `services::task`), when the
 //!    chat lets them in: one system message, always kept.
-//! 5. The chat history, oldest first, trimmed from the oldest end to fit.
+//! 5. The chat history, oldest first, trimmed from the oldest end to fit,
+//!    with the chat's author's note `depth` messages from its end (as its
+//!    role) when its frequency says so (`AuthorsNote::applies`).
 //! 6. The character's post-history instructions, as a last system message.
 //!
-//! `{{char}}` / `<BOT>` and `{{user}}` / `<USER>` are replaced everywhere
-//! (ignoring case for the braces form).
+//! Macros (`services::macros`) are expanded in every text: card fields,
+//! prompts, lorebook entries, memory templates and the note now; each
+//! history message with the results stored when it was made.
 //!
 //! One piece: the order above and the one token budget it spends are read
 //! together (split, the budget would be threaded through every part);
@@ -30,10 +33,12 @@
 
 use serde::Serialize;
 
+use std::cell::RefCell;
+
 use super::memory::pieces::{self, Origin, Piece, Settings as MemorySettings, Source};
-use super::{lorebook, tokens};
+use super::{lorebook, macros, tokens};
 use crate::ai::PromptMessage;
-use crate::models::{Character, Message, MessageRole, MessageStatus, UserProfile};
+use crate::models::{AuthorsNote, Character, Message, MessageRole, MessageStatus, UserProfile};
 use crate::services::app_config::MemoryPosition;
 
 /// The name used for `{{user}}` when the chat has no persona.
@@ -61,6 +66,13 @@ pub struct PromptInputs<'a> {
     pub memory: Option<MemoryInputs<'a>>,
     /// The chat's objectives block ("Current objectives: ..."), if any.
     pub objectives: Option<&'a str>,
+    /// What the macros read (time, the last message, the person's input,
+    /// a group's names) and the chat's variables; `None`: the names above
+    /// and no variables.
+    pub macros: Option<(&'a macros::Context, &'a macros::Variables)>,
+    /// The chat's author's note and the turn being answered (the person's
+    /// messages so far), when it has one.
+    pub authors_note: Option<(&'a AuthorsNote, i64)>,
 }
 
 /// Memory for [`assemble`].
@@ -83,6 +95,7 @@ pub enum PartKind {
     /// The chat's open tasks as the story's objectives.
     Objectives,
     History,
+    AuthorsNote,
     PostHistory,
 }
 
@@ -116,37 +129,28 @@ pub struct Prompt {
     pub memory: Vec<Piece>,
 }
 
-/// Replaces `{{char}}`, `{{user}}` (any case), `<BOT>` and `<USER>`.
+/// A text with its names in (`{{char}}`, `{{user}}`, `<BOT>`, ...) and its
+/// other macros as written: `services::macros` with nothing stored.
 pub fn substitute(text: &str, char_name: &str, user_name: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(pos) = rest.find(['{', '<']) {
-        out.push_str(&rest[..pos]);
-        let tail = &rest[pos..];
-        let lower: String = tail
-            .chars()
-            .take(8)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let (replacement, len) = if lower.starts_with("{{char}}") {
-            (char_name, 8)
-        } else if lower.starts_with("{{user}}") {
-            (user_name, 8)
-        } else if tail.starts_with("<BOT>") {
-            (char_name, 5)
-        } else if tail.starts_with("<USER>") {
-            (user_name, 6)
-        } else {
-            let ch = tail.chars().next().map_or(1, char::len_utf8);
-            out.push_str(&tail[..ch]);
-            rest = &tail[ch..];
-            continue;
-        };
-        out.push_str(replacement);
-        rest = &tail[len..];
+    macros::replay(text, &names(char_name, user_name), &[])
+}
+
+/// A stored message's text as the prompt and the window give it: names
+/// now, its other macros from the results stored when it was made.
+pub fn message_text(m: &Message, char_name: &str, user_name: &str) -> String {
+    macros::replay(
+        &m.content,
+        &names(char_name, user_name),
+        &macros::stored(&m.metadata.0),
+    )
+}
+
+fn names(char_name: &str, user_name: &str) -> macros::Names {
+    macros::Names {
+        char: char_name.to_string(),
+        user: user_name.to_string(),
+        members: Vec::new(),
     }
-    out.push_str(rest);
-    out
 }
 
 /// Splits example dialogue on `<START>` markers into trimmed, non-empty blocks.
@@ -189,7 +193,19 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
     let user_name = inputs
         .persona
         .map_or(DEFAULT_USER_NAME, |p| p.name.as_str());
-    let sub = |t: &str| substitute(t, char_name, user_name);
+    // Card fields, prompts, lorebook entries, templates and the note are
+    // expanded now; a `{{setvar}}` in them changes only this prompt's copy
+    // of the variables (messages set the chat's once, when made).
+    let plain_cx;
+    let (cx, vars) = match inputs.macros {
+        Some((cx, vars)) => (cx, vars.clone()),
+        None => {
+            plain_cx = macros::Context::new(names(char_name, user_name));
+            (&plain_cx, macros::Variables::new())
+        }
+    };
+    let vars = RefCell::new(vars);
+    let sub = |t: &str| macros::expand(t, cx, &mut vars.borrow_mut());
 
     let mut system = Vec::new();
     if let Some(p) = inputs.system_prompt.filter(|s| !s.trim().is_empty()) {
@@ -242,12 +258,20 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
         .collect();
 
     let objectives = objectives_message(inputs.objectives, &sub);
+    let note: Option<PromptMessage> = inputs
+        .authors_note
+        .filter(|(n, turn)| n.applies(*turn))
+        .map(|(n, _)| PromptMessage {
+            role: n.role,
+            content: sub(n.text.trim()),
+        });
 
     let budget = (inputs.context_length - inputs.max_output_tokens).max(0);
     let mut used: i64 = head
         .iter()
         .chain(&tail)
         .chain(&objectives)
+        .chain(&note)
         .map(message_tokens)
         .sum();
 
@@ -280,7 +304,7 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
     for (i, m) in usable.iter().rev().enumerate() {
         let pm = PromptMessage {
             role: m.role,
-            content: sub(&m.content),
+            content: macros::replay(&m.content, &cx.names, &macros::stored(&m.metadata.0)),
         };
         let cost = message_tokens(&pm);
         if i > 0 && used + cost > budget {
@@ -369,7 +393,16 @@ pub fn assemble(inputs: PromptInputs<'_>) -> Prompt {
         messages.push(pm);
         parts.push(part(PartKind::Objectives));
     }
-    parts.extend(kept.iter().map(|_| part(PartKind::History)));
+    let mut history_parts: Vec<Part> = kept.iter().map(|_| part(PartKind::History)).collect();
+    if let Some((pm, (n, _))) = note.zip(inputs.authors_note) {
+        // `depth` messages from the end; deeper than the history: first.
+        let at = kept
+            .len()
+            .saturating_sub(usize::try_from(n.depth).unwrap_or(usize::MAX));
+        kept.insert(at, pm);
+        history_parts.insert(at, part(PartKind::AuthorsNote));
+    }
+    parts.extend(history_parts);
     messages.extend(kept);
     parts.extend(tail.iter().map(|_| part(PartKind::PostHistory)));
     messages.extend(tail);
@@ -551,6 +584,8 @@ mod tests {
             max_output_tokens: 100,
             memory: None,
             objectives: None,
+            macros: None,
+            authors_note: None,
         }
     }
 

@@ -9,7 +9,6 @@
 import * as api from '../../api.js';
 import { h, when, ago, setSanitizedHtml } from '../../dom.js';
 import { showError, confirmDialog, toast, clearBanner } from '../../components.js';
-import { PLAIN_LIMIT } from './render.js';
 import { StreamText, fillPlain } from './stream-text.js';
 import { iconButton, infoLine, endWords, speakerPicture } from './bubble-parts.js';
 
@@ -20,8 +19,7 @@ import { iconButton, infoLine, endWords, speakerPicture } from './bubble-parts.j
  *   speakers?: Partial<Record<api.Role, {owner: api.AvatarOwner, id: string | null}>>,
  *   busy: () => boolean,
  *   isFirst: (bubble: Bubble) => boolean,
- *   render: (texts: string[]) => Promise<(string | null)[]>,
- *   expand: (text: string) => string,
+ *   render: (messages: api.Message[]) => Promise<import('./render.js').Shown[]>,
  *   regenerate: (bubble: Bubble) => void,
  *   continueReply: (bubble: Bubble) => void, branch: (bubble: Bubble) => void,
  *   removed: (bubble: Bubble) => void,
@@ -31,9 +29,8 @@ import { iconButton, infoLine, endWords, speakerPicture } from './bubble-parts.j
  * `speakers`: whose picture each role shows (see speakerPicture).
  * `busy`: a reply is being started or written in the chat.
  * `isFirst`: the chat's first message (the greeting, whose versions are the alternate greetings).
- * `render`: sanitised HTML per text, or null where Markdown was unavailable (then shown as text);
- *   it puts the names in (`expand`) before rendering.
- * `expand`: the text with the chat's names in place of its macros (see expandMacros).
+ * `render`: how each message shows (render.js `showMessages`): sanitised HTML with its macros
+ *   expanded in Rust, or null to show the expanded text as plain text.
  * `written`: streamed text reached the page (once per frame at most).
  */
 
@@ -42,10 +39,10 @@ import { iconButton, infoLine, endWords, speakerPicture } from './bubble-parts.j
 export class Bubble {
   /**
    * @param {api.Message} m
-   * @param {string | null} html the rendered content, or null to show it as text
+   * @param {import('./render.js').Shown} shown how it shows (render.js)
    * @param {BubbleContext} ctx
    */
-  constructor(m, html, ctx) {
+  constructor(m, shown, ctx) {
     this.ctx = ctx;
     this.m = m;
     this.isLast = false;
@@ -61,6 +58,8 @@ export class Bubble {
     this.baseText = '';
     /** @type {(() => void) | null} closes the inline editor */
     this.closeEditor = null;
+    /** The stored text as shown, macros expanded (what Copy takes). */
+    this.shownText = shown.text;
 
     // In a group chat each reply names its own speaker.
     const author = (m.role === 'assistant' && m.speakerName) || (ctx.authors[m.role] ?? m.role);
@@ -78,9 +77,7 @@ export class Bubble {
     this.typing = h(
       'div',
       { class: 'typing', hidden: true },
-      h('span', { class: 'dot' }),
-      h('span', { class: 'dot' }),
-      h('span', { class: 'dot' }),
+      ...[1, 2, 3].map(() => h('span', { class: 'dot' })),
       h('span', { class: 'sr-only' }, `${author} is writing\u2026`),
     );
     this.errorText = h('p', { class: 'message-error-text' });
@@ -104,7 +101,7 @@ export class Bubble {
       this.note,
       this.foot,
     );
-    this.fill(m, html);
+    this.fill(m, shown);
   }
 
   get live() {
@@ -124,23 +121,24 @@ export class Bubble {
   /**
    * Shows a message as stored: the body once, then everything around it.
    * @param {api.Message} m
-   * @param {string | null} html
+   * @param {import('./render.js').Shown} shown
    * @param {string | null} [error] words for a failure, when the end said more than the metadata
    * @param {boolean} [keepBody] the body already shows `m` as plain text (a long reply's streamed blocks)
    */
-  fill(m, html, error, keepBody = false) {
+  fill(m, shown, error, keepBody = false) {
     this.version += 1;
     this.closeEditor?.();
     this.m = m;
     this.stream = null;
     this.thinking = null;
+    this.shownText = shown.text;
     if (keepBody) {
       this.body.classList.add('plain');
-    } else if (html === null) {
-      fillPlain(this.body, this.ctx.expand(m.content));
+    } else if (shown.html === null) {
+      fillPlain(this.body, shown.text);
       this.body.classList.add('plain');
     } else {
-      setSanitizedHtml(this.body, html);
+      setSanitizedHtml(this.body, shown.html);
       this.body.classList.remove('plain');
     }
     this.time.dateTime = m.createdAt;
@@ -233,17 +231,17 @@ export class Bubble {
     const version = this.version;
     const m = message ?? { ...this.m, status, content: this.text(), updatedAt: new Date().toISOString() };
     // The status changes together with the body, once the Markdown is back.
-    const [html] = m.content.length > PLAIN_LIMIT ? [null] : await this.ctx.render([m.content]);
+    const [shown] = await this.ctx.render([m]);
     if (version !== this.version) return;
     // A reply too long for Markdown already shows as plain blocks: rebuilding
     // them all would cost one long frame at its end.
     const stream = this.stream;
     let keep = false;
-    if (html == null && stream && !this.baseText) {
+    if (shown.html === null && stream && !this.baseText) {
       stream.drain();
-      keep = stream.text() === this.ctx.expand(m.content);
+      keep = stream.text() === shown.text;
     }
-    this.fill(m, html ?? null, error, keep);
+    this.fill(m, shown, error, keep);
   }
 
   /** @param {boolean} last */
@@ -322,9 +320,9 @@ export class Bubble {
     const version = this.version;
     try {
       const updated = await api.messages.swipe(this.m.id, index);
-      const [html] = await this.ctx.render([updated.content]);
+      const [shown] = await this.ctx.render([updated]);
       this.working = false;
-      if (version === this.version) this.fill(updated, html ?? null);
+      if (version === this.version) this.fill(updated, shown);
     } catch (e) {
       showError(e);
     } finally {
@@ -334,7 +332,7 @@ export class Bubble {
   }
 
   async copy() {
-    const text = this.ctx.expand(this.text());
+    const text = this.stream ? this.text() : this.shownText;
     try {
       if (!navigator.clipboard?.writeText) throw new Error('no clipboard');
       await navigator.clipboard.writeText(text);
@@ -377,8 +375,8 @@ export class Bubble {
       save.disabled = true;
       try {
         const updated = await api.messages.update(m.id, area.value);
-        const [html] = await this.ctx.render([updated.content]);
-        this.fill(updated, html ?? null);
+        const [shown] = await this.ctx.render([updated]);
+        this.fill(updated, shown);
         this.ctx.edited();
       } catch (e) {
         showError(e);

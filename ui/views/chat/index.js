@@ -10,7 +10,7 @@ import * as api from '../../api.js';
 import { h } from '../../dom.js';
 import { showError, showFieldError, confirmDialog, toast, viewHeader, clearBanner } from '../../components.js';
 import { changed, navigate, onLeave } from '../../state.js';
-import { expandMacros, markdownWithNames } from './render.js';
+import { showMessages } from './render.js';
 import { MessageList } from './list.js';
 import { Composer } from './composer.js';
 import { ReplyController } from './reply.js';
@@ -30,9 +30,6 @@ import { chatKeys } from '../../shortcuts.js';
 
 export { renderNewChat } from './new-chat.js';
 
-/** The name `{{user}}` stands for when the chat has no persona (as in prompt assembly). */
-const DEFAULT_USER_NAME = 'User';
-
 /**
  * @param {HTMLElement} root
  * @param {string[]} params `[chatId]`, or `[chatId, messageId]` to open the chat at that message
@@ -50,10 +47,6 @@ export async function render(root, params) {
   ]);
   // A chat with members is a group chat: each reply has its own speaker.
   const isGroup = members.length > 0;
-  // Greetings are stored with their macros; they show with the names.
-  const names = { char: character?.name ?? 'Assistant', user: persona?.name ?? DEFAULT_USER_NAME };
-  /** @param {string} text */
-  const expand = (text) => expandMacros(text, names);
 
   /** @type {ReplyController} */
   const reply = new ReplyController({
@@ -97,8 +90,8 @@ export async function render(root, params) {
     authors: { assistant: character?.name ?? 'Assistant', user: persona?.name ?? 'You', system: 'System' },
     speakers: { assistant: { owner: 'character', id: character?.id ?? null }, user: { owner: 'persona', id: persona?.id ?? null } },
     busy: () => reply.busy,
-    render: (texts) => markdownWithNames(texts, names),
-    expand,
+    // Macros and Markdown are shown by Rust (`message_show`).
+    render: (messages) => showMessages(chatId, messages),
     regenerate: (b) => void reply.regenerate(b),
     continueReply: (b) => void reply.continueReply(b),
     branch: (b) => void branchFrom(b.m.id),

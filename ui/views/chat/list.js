@@ -14,6 +14,7 @@ import { h } from '../../dom.js';
 import { showError, showBanner } from '../../components.js';
 import { Bubble } from './bubble.js';
 import { keepLinksOutside } from './links.js';
+import { unshown } from './render.js';
 
 /** Messages per page. */
 const PAGE = 50;
@@ -95,12 +96,12 @@ export class MessageList {
    * The bubble for a message of a loaded page: the one a reply is being
    * written into if it is that message, else a new one, which joins the
    * running reply, or shows how a reply that ended out of sight ended.
-   * @param {api.Message} m @param {string | null} html
+   * @param {api.Message} m @param {import('./render.js').Shown} shown
    */
-  place(m, html) {
+  place(m, shown) {
     const writing = this.ctx.replyBubble(m.id);
     if (writing) return writing;
-    const bubble = new Bubble(m, html, this.bubbleCtx);
+    const bubble = new Bubble(m, shown, this.bubbleCtx);
     this.bubbles.set(bubble.el, bubble);
     if (bubble.live) {
       this.ctx.adopt(bubble);
@@ -115,8 +116,8 @@ export class MessageList {
 
   /** @param {api.Message[]} items */
   async #bubbles(items) {
-    const html = await this.ctx.render(items.map((m) => m.content));
-    return () => items.map((m, i) => this.place(m, html[i] ?? null).el);
+    const shown = await this.ctx.render(items);
+    return () => items.map((m, i) => this.place(m, shown[i] ?? unshown(m)).el);
   }
 
   /**
@@ -127,21 +128,15 @@ export class MessageList {
    */
   appendStart(user, reply) {
     if (user) {
-      const mine = this.place(user, null);
+      const mine = this.place(user, unshown(user));
       this.list.append(mine.el);
       const version = mine.version;
-      void this.ctx.render([user.content]).then(([html]) => {
-        if (html != null && mine.version === version) mine.fill(mine.m, html);
+      void this.ctx.render([user]).then(([shown]) => {
+        if (shown && mine.version === version) mine.fill(mine.m, shown);
       });
     }
-    if (!reply) {
-      this.stick = true;
-      this.refreshLast();
-      this.scrollToBottom();
-      return null;
-    }
-    const bubble = this.place(reply, '');
-    this.list.append(bubble.el);
+    const bubble = reply && this.place(reply, { html: '', text: reply.content });
+    if (bubble) this.list.append(bubble.el);
     this.stick = true;
     this.#trim('top', null);
     this.refreshLast();
@@ -277,8 +272,7 @@ export class MessageList {
       el.remove();
       dropped = true;
     }
-    if (dropped && end === 'top') this.hasBefore = true;
-    if (dropped && end === 'bottom') this.hasAfter = true;
+    if (dropped) end === 'top' ? (this.hasBefore = true) : (this.hasAfter = true);
   }
 
   /** Back under the bound once nothing pins an end: drops from the end further from the screen. */

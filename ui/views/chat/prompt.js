@@ -29,10 +29,12 @@ function promptMessage(pm, part, memory) {
   if (part?.kind === 'objectives') {
     return h('li', { class: `prompt-message prompt-${pm.role} prompt-objectives` }, h('span', { class: 'prompt-role' }, `${role} \u00b7 objectives`), h('div', { class: 'prompt-text' }, pm.content));
   }
+  const note = part?.kind === 'authorsNote';
+  const label = pieces.length ? `${role} \u00b7 memory` : note ? `${role} \u00b7 author\u2019s note` : role;
   return h(
     'li',
-    { class: `prompt-message prompt-${pm.role}${pieces.length ? ' prompt-memory' : ''}` },
-    h('span', { class: 'prompt-role' }, pieces.length ? `${role} \u00b7 memory` : role),
+    { class: `prompt-message prompt-${pm.role}${pieces.length ? ' prompt-memory' : ''}${note ? ' prompt-authors-note' : ''}` },
+    h('span', { class: 'prompt-role' }, label),
     pieces.length ? h('ul', { class: 'prompt-sources' }, ...pieces.map((piece) => h('li', { class: `prompt-source source-${piece.source}` }, pieceLine(piece)))) : null,
     h('div', { class: 'prompt-text' }, pm.content),
   );

@@ -1,7 +1,8 @@
 // @ts-check
 // A chat's own settings: a drawer at the right, under the header, with its title, persona,
-// model and system prompt, and its generation overrides (overrides.js),
-// whose empty boxes show what the chosen model or Settings gives instead.
+// model and system prompt, its generation overrides (overrides.js), whose
+// empty boxes show what the chosen model or Settings gives instead, and its
+// author's note (authors-note.js).
 
 import * as api from '../../api.js';
 import { h, val, optId } from '../../dom.js';
@@ -10,6 +11,7 @@ import { changed, navigate } from '../../state.js';
 import { loadChoices } from '../choices.js';
 import { overridesFieldset, showInherited, readOverrides, loadInherited } from '../overrides.js';
 import { chatFields } from './fields.js';
+import { authorsNoteFieldset, readAuthorsNote } from '../authors-note.js';
 
 export class ChatSettings {
   /**
@@ -43,6 +45,7 @@ export class ChatSettings {
     form.append(
       h('div', { class: 'grid' }, ...chatFields(choices, chat, false)),
       overrides,
+      authorsNoteFieldset(chat.authorsNote, 'Put into this chat\u2019s prompt near the end of the history, to steer the story. Shown in \u201cShow prompt\u201d.'),
       h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'button', class: 'btn', onclick: () => this.close() }, 'Close'), h('button', { type: 'submit', class: 'btn primary' }, 'Save')),
     );
     // Another model: the empty boxes say what it gives instead.
@@ -67,6 +70,7 @@ export class ChatSettings {
           aiModelId: optId(form, 'aiModelId'),
           systemPromptId: optId(form, 'systemPromptId'),
           generation: readOverrides(form),
+          authorsNote: readAuthorsNote(form),
         });
         changed('chats');
         toast('Chat saved');

@@ -10,17 +10,22 @@
 //!
 //! One piece: the context, the history read under its budget and the
 //! prompt with memory fitted to that budget are read together ("Show
-//! prompt" at the end is the same path without the write).
+//! prompt" at the end is the same path without the write); what is read
+//! once per reply (chat, model, names, variables) feeds the several prompts
+//! a reply builds.
+
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use serde::Serialize;
 use sqlx::SqlitePool;
 
 use crate::ai::{ChatRequest, Endpoint};
 use crate::error::{AppError, Result};
-use crate::models::{Character, ChatSession, Id, Message, Owner, UserProfile};
+use crate::models::{Character, ChatSession, Id, Message, MessageRole, Owner, UserProfile};
 use crate::repos;
 use crate::secrets::SecretStore;
 use crate::services::generation_params::Effective;
+use crate::services::macros;
 use crate::services::memory::pieces::{Piece, Settings as MemorySettings};
 use crate::services::memory::{query::Query, retrieve};
 use crate::services::prompt::{self, MemoryInputs, Prompt, PromptInputs};
@@ -59,6 +64,14 @@ pub struct ReplyContext {
     /// In a group chat, the member this reply is by (`speaker.rs`), whose
     /// card `character` then holds as the group sees it.
     pub speaker: Option<crate::services::group::speaker::Speaker>,
+    /// The names the chat's macros stand for.
+    pub names: macros::Names,
+    /// The chat's variables (`{{getvar}}`), as read; `refresh_variables`
+    /// reads them again after the person's message set some.
+    pub variables: macros::Variables,
+    /// The person's messages older than the last `history` read (for the
+    /// author's note's frequency).
+    users_before: AtomicI64,
 }
 
 impl ReplyContext {
@@ -121,7 +134,14 @@ impl ReplyContext {
         // One order for every value: the chat, then the model, then Settings.
         let effective =
             crate::services::generation_params::resolve(&chat.generation, &model, &settings);
+        let mut conn = pool.acquire().await?;
+        let names = macros::chat::names(&mut conn, chat.id).await?;
+        let variables = macros::chat::variables(&mut conn, chat.id).await?;
+        drop(conn);
         Ok(ReplyContext {
+            names,
+            variables,
+            users_before: AtomicI64::new(0),
             endpoint,
             ai_model_id: model.id,
             model_id: model.model_id,
@@ -157,6 +177,14 @@ impl ReplyContext {
         Ok(cx)
     }
 
+    /// Reads the chat's variables again (the person's message just sent
+    /// may have set some).
+    pub async fn refresh_variables(&mut self, pool: &SqlitePool) -> Result<()> {
+        let mut conn = pool.acquire().await?;
+        self.variables = macros::chat::variables(&mut conn, self.chat.id).await?;
+        Ok(())
+    }
+
     /// The messages before `before_seq` (or all), oldest first, reading
     /// pages from the end only until the token budget is surely spent.
     pub async fn history(
@@ -178,6 +206,13 @@ impl ReplyContext {
             page.append(&mut all);
             all = page;
             if !more || tokens > self.generation.context_length {
+                let older = match all.first() {
+                    Some(first) if more => {
+                        repos::message::count_users_before(pool, self.chat.id, first.seq).await?
+                    }
+                    _ => 0,
+                };
+                self.users_before.store(older, Ordering::Relaxed);
                 return Ok(all);
             }
         }
@@ -186,6 +221,12 @@ impl ReplyContext {
     /// The prompt for a reply after `history`, with these memory pieces
     /// and `reserve` tokens kept free for more.
     pub fn prompt_with(&self, history: &[Message], pieces: &[Piece], reserve: i64) -> Prompt {
+        let cx = macros::chat::prompt_context(&self.names, history);
+        let users = history
+            .iter()
+            .filter(|m| m.role == MessageRole::User)
+            .count();
+        let turn = self.users_before.load(Ordering::Relaxed) + users as i64;
         // In a group chat each line names its author.
         let named;
         let history = match &self.speaker {
@@ -200,6 +241,8 @@ impl ReplyContext {
             None => history,
         };
         prompt::assemble(PromptInputs {
+            macros: Some((&cx, &self.variables)),
+            authors_note: Some((&self.chat.authors_note, turn)),
             character: self.character.as_ref(),
             persona: self.persona.as_ref(),
             system_prompt: prompt::choose_system_prompt(

@@ -65,6 +65,8 @@ impl ReplyContext {
             fallback,
         });
         self.character = Some(card);
+        // `{{char}}` is the speaker in every text of this reply's prompt.
+        self.names.char = speaker.name;
         Ok(())
     }
 

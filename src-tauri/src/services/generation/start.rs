@@ -96,6 +96,9 @@ pub async fn send_as(
         cx.speaker_row(),
     )
     .await?;
+    if user.content.contains("{{") {
+        cx.refresh_variables(&state.pool).await?;
+    }
     // The same memory, placed in the history as written.
     let history = cx.history(&state.pool, Some(reply.seq)).await?;
     let prompt = cx.prompt_with(&history, &planned.memory, 0);

@@ -173,6 +173,9 @@ pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
     send_delta(&mut deltas, &mut listeners);
 
     job.metadata = final_metadata(&job, &life, &facts, &end, started.elapsed());
+    if job.content.contains("{{") {
+        reply_macros(state, &mut job).await;
+    }
     let saved = saver
         .finish(&job.content, end.status(), &job.metadata, &closing, |e| {
             listeners.send(&ReplyEvent::NotSaved {
@@ -224,6 +227,41 @@ fn welcome(job: &Job, deltas: &Deltas) -> ReplyEvent {
 fn send_delta(deltas: &mut Deltas, listeners: &mut Listeners) {
     for d in deltas.take() {
         listeners.send(&ReplyEvent::Delta(d));
+    }
+}
+
+/// A reply's macros, evaluated once as it ends; their results go into
+/// the metadata saved with it. A failure here is logged and the reply is
+/// saved without them (its macros then show as written).
+async fn reply_macros(state: &AppState, job: &mut Job) {
+    let m = &job.started.message;
+    let input = job
+        .started
+        .user_message
+        .as_ref()
+        .map_or("", |u| u.content.as_str());
+    let resolved = match state.pool.acquire().await {
+        Ok(mut conn) => {
+            crate::services::macros::chat::resolve_text(
+                &mut conn,
+                job.ticket.chat_id,
+                &job.content,
+                Some(m.seq),
+                input,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match resolved {
+        Ok(values) => {
+            if let Some(o) = job.metadata.as_object_mut() {
+                o.insert(crate::services::macros::METADATA_KEY.into(), json!(values));
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, message_id = %m.id, "the reply's macros could not be evaluated");
+        }
     }
 }
 

@@ -250,6 +250,7 @@ pub async fn create(pool: &SqlitePool, input: GroupInput) -> Result<GroupChat> {
             ai_model_id: input.ai_model_id,
             system_prompt_id: input.system_prompt_id,
             generation: None,
+            authors_note: None,
         },
         &members,
         Some(&settings),

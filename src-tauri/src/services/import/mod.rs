@@ -258,9 +258,21 @@ pub async fn import_chat(
         ai_model_id: None,
         system_prompt_id: None,
         generation: None,
+        authors_note: sillytavern::authors_note(&chat.header),
     };
     super::chat_session::with_defaults(pool, &mut input).await?;
-    let header = json!({ META_KEY: chat.header, FILE_KEY: stem });
+    // SillyTavern keeps a chat's variables in `chat_metadata.variables`,
+    // as Parley does in `metadata.variables` (`services::macros::chat`).
+    let variables = chat
+        .header
+        .get("chat_metadata")
+        .and_then(|m| m.get("variables"))
+        .filter(|v| v.is_object())
+        .cloned();
+    let mut header = json!({ META_KEY: chat.header, FILE_KEY: stem });
+    if let Some(v) = variables {
+        header["variables"] = v;
+    }
     let (messages, swipes) = rows_of(chat);
     let created = header[META_KEY]
         .get("create_date")

@@ -247,7 +247,8 @@ fn transcript(messages: &[Message], names: &Names, max_tokens: i64) -> String {
             MessageRole::Assistant => names.0.as_str(),
             MessageRole::System => "Note",
         };
-        let text = prompt::substitute(m.content.trim(), &names.0, &names.1);
+        let text = prompt::message_text(m, &names.0, &names.1);
+        let text = text.trim();
         out.push_str(&format!("{who}: {text}\n\n"));
     }
     // About 3.5 characters a token (`tokens::estimate`).

@@ -1,0 +1,1 @@
+alter table chat_sessions drop column authors_note;

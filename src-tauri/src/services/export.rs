@@ -308,6 +308,7 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
                     .unwrap_or_default(),
                 active_swipe: m.active_swipe.max(0) as usize,
                 name,
+                avatar: None,
             });
             writeln!(out, "{line}").map_err(io)?;
         }

@@ -76,3 +76,36 @@ pub async fn set_settings<'e>(
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// A member as an import writes it: its place is its index in the list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMember {
+    pub character_id: Id,
+    pub talkativeness: f64,
+    pub muted: bool,
+}
+
+/// Writes a new chat's members in order (an import; the chat has none yet).
+pub async fn add_all(
+    conn: &mut sqlx::SqliteConnection,
+    chat: Id,
+    members: &[NewMember],
+    now: Timestamp,
+) -> Result<()> {
+    for (position, m) in members.iter().enumerate() {
+        sqlx::query(
+            r"insert into chat_members (chat_session_id, character_id, position, talkativeness,
+                muted, created_at)
+              values (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .bind(chat)
+        .bind(m.character_id)
+        .bind(position as i64)
+        .bind(m.talkativeness)
+        .bind(m.muted)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -19,6 +19,12 @@ use super::StChat;
 use crate::cards::{parse_json, FormatError, Limits};
 use crate::models::{GroupSettings, MessageRole, TurnOrder};
 
+/// Metadata key of an imported group chat's SillyTavern group: the
+/// definition it came with (`definition`, verbatim, or null) and each
+/// member's card file (`avatars`: character id to file name), which its
+/// export writes back.
+pub const GROUP_KEY: &str = "sillytavern_group";
+
 /// Largest group definition taken (real ones are a few KB; its
 /// `chat_metadata` and `past_metadata` may hold notes).
 pub const MAX_GROUP_BYTES: usize = 16 * 1024 * 1024;
@@ -80,8 +86,7 @@ pub fn turn_order(n: u64) -> TurnOrder {
 }
 
 /// Whether bytes look like a group definition rather than a card: a JSON
-/// object with a `members` list and a group's own keys, and none of a
-/// card's. Cheap enough for every `.json` file an import meets.
+/// object with `members` and a group's own keys, and none of a card's. Cheap enough for every `.json` file an import meets.
 pub fn looks_like_group(bytes: &[u8]) -> bool {
     if bytes.len() > MAX_GROUP_BYTES || !bytes.trim_ascii_start().starts_with(b"{") {
         return false;
@@ -97,7 +102,7 @@ pub fn looks_like_group(bytes: &[u8]) -> bool {
         "chats",
         "chat_id",
     ];
-    obj.get("members").is_some_and(Value::is_array)
+    obj.contains_key("members")
         && group_keys.iter().any(|k| obj.contains_key(*k))
         && !card_keys.iter().any(|k| obj.contains_key(*k))
 }

@@ -1,6 +1,7 @@
 //! Export: a character as a card file (PNG, JSON V2 or V3), a chat as
-//! SillyTavern `.jsonl`, written into a folder under a name that is new
-//! there. Reading files in is `services::import`.
+//! SillyTavern `.jsonl` (a group chat with its group definition beside it,
+//! `group`), written into a folder under a name that is new there. Reading
+//! files in is `services::import`.
 //!
 //! Nothing exported carries a secret: cards hold the character, chats the
 //! messages and their metadata.
@@ -12,6 +13,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::SqlitePool;
+
+mod group;
 
 use super::character;
 use crate::cards;
@@ -169,16 +172,31 @@ async fn export_folder(dir: &Path) -> Result<()> {
 async fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf> {
     export_folder(dir).await?;
     let stem = safe_file_stem(stem);
+    let names = (1..100_000u32).map(|n| {
+        if n == 1 {
+            format!("{stem}.{ext}")
+        } else {
+            format!("{stem} ({n}).{ext}")
+        }
+    });
+    write_first_free(dir, names.collect(), bytes)
+        .await?
+        .ok_or_else(|| {
+            AppError::internal(format!(
+                "{} holds too many files named {stem}; choose another folder",
+                dir.display()
+            ))
+        })
+}
+
+/// Writes `bytes` under the first of `names` that is free in `dir` (the
+/// folder already checked), created with `create_new`; `None` when every
+/// name is taken.
+async fn write_first_free(dir: &Path, names: Vec<String>, bytes: &[u8]) -> Result<Option<PathBuf>> {
     let dir = dir.to_path_buf();
-    let ext = ext.to_string();
     let bytes = bytes.to_vec();
     tokio::task::spawn_blocking(move || {
-        for n in 1..100_000u32 {
-            let name = if n == 1 {
-                format!("{stem}.{ext}")
-            } else {
-                format!("{stem} ({n}).{ext}")
-            };
+        for name in names {
             let path = dir.join(name);
             let mut file = match std::fs::OpenOptions::new()
                 .write(true)
@@ -202,12 +220,9 @@ async fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<Pa
                     path.display()
                 )));
             }
-            return Ok(path);
+            return Ok(Some(path));
         }
-        Err(AppError::internal(format!(
-            "{} holds too many files named {stem}; choose another folder",
-            dir.display()
-        )))
+        Ok(None)
     })
     .await
     .map_err(|e| AppError::internal(format!("the export stopped unexpectedly ({e})")))?
@@ -232,7 +247,8 @@ pub async fn export_character(
 const EXPORT_PAGE: u32 = 2000;
 
 /// The chat as SillyTavern `.jsonl` text: the header line, then every
-/// message with its swipes, read a page at a time.
+/// message with its swipes, read a page at a time. A group chat's lines
+/// name each speaker and its card file.
 pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Result<()> {
     let chat = super::chat_session::get(pool, id).await?;
     let character_name = match chat.character_id {
@@ -250,15 +266,20 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
     let kept = metadata
         .get(META_KEY)
         .filter(|h| h.as_object().is_some_and(|o| !o.is_empty()));
-    let mut header = kept.cloned().unwrap_or_else(|| {
-        sillytavern::new_header(
+    let mut group = group::GroupExport::of(pool, id, &metadata).await?;
+    let mut header = kept.cloned().unwrap_or_else(|| match &group {
+        Some(g) => g.new_header(),
+        None => sillytavern::new_header(
             persona_name
                 .as_deref()
                 .unwrap_or(super::prompt::DEFAULT_USER_NAME),
             &character_name,
             chat.created_at.millis(),
-        )
+        ),
     });
+    if let Some(g) = &group {
+        g.put_scenario(&mut header);
+    }
     // A branch names the chat it came from, as SillyTavern links them.
     if let Some(parent) = super::branch::parent_file(pool, id).await? {
         let name = parent
@@ -271,6 +292,7 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
             header
                 .get("user_name")
                 .and_then(Value::as_str)
+                .filter(|n| *n != "unused")
                 .map(str::to_string)
         })
         .unwrap_or_else(|| super::prompt::DEFAULT_USER_NAME.into());
@@ -288,10 +310,11 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
             by_message.entry(s.message_id).or_default().push(s);
         }
         for m in &page {
-            let name = match m.role {
-                MessageRole::User => user_name.as_str(),
-                MessageRole::Assistant => character_name.as_str(),
-                MessageRole::System => "System",
+            let (name, avatar) = match (m.role, group.as_mut()) {
+                (MessageRole::User, _) => (user_name.clone(), None),
+                (MessageRole::Assistant, Some(g)) => g.speaker(pool, m).await?,
+                (MessageRole::Assistant, None) => (character_name.clone(), None),
+                (MessageRole::System, _) => ("System".to_string(), None),
             };
             let line = sillytavern::to_line(&LineSource {
                 role: m.role,
@@ -307,8 +330,8 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
                     })
                     .unwrap_or_default(),
                 active_swipe: m.active_swipe.max(0) as usize,
-                name,
-                avatar: None,
+                name: &name,
+                avatar: avatar.as_deref(),
             });
             writeln!(out, "{line}").map_err(io)?;
         }
@@ -317,19 +340,84 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
     Ok(())
 }
 
+/// What a chat's export wrote.
+#[derive(Debug, Clone)]
+pub struct ChatExport {
+    /// The chat's `.jsonl`.
+    pub chat: PathBuf,
+    /// A group chat's definition (`<id>.json`), beside it.
+    pub group: Option<PathBuf>,
+}
+
 /// Writes the chat as a SillyTavern `.jsonl` into `dir`.
 pub async fn export_chat(pool: &SqlitePool, id: Id, dir: &Path) -> Result<PathBuf> {
+    Ok(export_chat_files(pool, id, dir).await?.chat)
+}
+
+/// Writes the chat as a SillyTavern `.jsonl` into `dir`, and for a group
+/// chat its group definition `<id>.json` naming it (the id moved on past
+/// any file already there, since SillyTavern reads the id from the file's
+/// name and its contents alike).
+pub async fn export_chat_files(pool: &SqlitePool, id: Id, dir: &Path) -> Result<ChatExport> {
     let chat = super::chat_session::get(pool, id).await?;
+    let metadata = repos::chat_session::metadata(pool, id)
+        .await?
+        .unwrap_or_default();
+    let group = group::GroupExport::of(pool, id, &metadata).await?;
     let mut bytes = Vec::new();
     chat_jsonl(pool, id, &mut bytes).await?;
-    let stem = if chat.title.trim().is_empty() {
-        "chat"
-    } else {
-        chat.title.as_str()
+    // A group's chat keeps the file name SillyTavern gave it.
+    let kept_file = metadata
+        .get(super::branch::FILE_KEY)
+        .and_then(Value::as_str)
+        .filter(|f| group.is_some() && !f.trim().is_empty());
+    let stem = match kept_file {
+        Some(f) => f,
+        None if chat.title.trim().is_empty() => "chat",
+        None => chat.title.as_str(),
     };
     let path = write_new(dir, stem, "jsonl", &bytes).await?;
-    tracing::info!(chat_id = %id, "chat exported");
-    Ok(path)
+    let mut group_path = None;
+    if let Some(g) = group {
+        let written = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let first = g.group_id(&chat);
+        let ids: Vec<u64> = (0..1000).map(|n| first.saturating_add(n)).collect();
+        let mut wrote = None;
+        for gid in ids {
+            let body = serde_json::to_vec_pretty(&g.definition(&chat, &written, gid))
+                .map_err(|e| AppError::internal(format!("the group could not be written ({e})")))?;
+            if let Some(p) = write_first_free(dir, vec![format!("{gid}.json")], &body).await? {
+                wrote = Some(p);
+                break;
+            }
+        }
+        group_path = Some(wrote.ok_or_else(|| {
+            AppError::internal(format!(
+                "{} holds too many group files; choose another folder",
+                dir.display()
+            ))
+        })?);
+    }
+    tracing::info!(chat_id = %id, group = group_path.is_some(), "chat exported");
+    Ok(ChatExport {
+        chat: path,
+        group: group_path,
+    })
+}
+
+/// A group chat's SillyTavern group definition naming the chat file
+/// `chat_stem`; `None` for a one-character chat.
+pub async fn group_json(pool: &SqlitePool, id: Id, chat_stem: &str) -> Result<Option<Value>> {
+    let chat = super::chat_session::get(pool, id).await?;
+    let metadata = repos::chat_session::metadata(pool, id)
+        .await?
+        .unwrap_or_default();
+    Ok(group::GroupExport::of(pool, id, &metadata)
+        .await?
+        .map(|g| g.definition(&chat, chat_stem, g.group_id(&chat))))
 }
 
 #[cfg(test)]

@@ -372,7 +372,16 @@ pub fn to_group_json(g: &GroupOut<'_>, kept: Option<&Map<String, Value>>) -> Val
         (false, _) => 0,
     };
     obj.insert("generation_mode".into(), json!(mode));
-    obj.insert("auto_mode_delay".into(), json!(g.settings.auto_delay_secs));
+    // Whole seconds as SillyTavern writes them (5, not 5.0).
+    let delay = g.settings.auto_delay_secs;
+    obj.insert(
+        "auto_mode_delay".into(),
+        if delay.fract() == 0.0 && (0.0..=MAX_AUTO_DELAY).contains(&delay) {
+            json!(delay as u64)
+        } else {
+            json!(delay)
+        },
+    );
     obj.insert("chat_id".into(), json!(g.chat));
     obj.insert("chats".into(), json!([g.chat]));
     let meta = obj.entry("chat_metadata").or_insert_with(|| json!({}));

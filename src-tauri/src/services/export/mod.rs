@@ -16,7 +16,7 @@ use sqlx::SqlitePool;
 
 mod group;
 
-use super::character;
+use crate::services::character;
 use crate::cards;
 use crate::cards::card::{self, Avatar, Spec};
 use crate::cards::sillytavern::{self, LineSource, META_KEY};
@@ -109,7 +109,7 @@ const RESERVED: [&str; 22] = [
 /// device name (`CON`, `LPT1`), at most [`MAX_STEM_BYTES`] bytes (cut at a
 /// character boundary).
 pub fn safe_file_stem(name: &str) -> String {
-    let cleaned: String = super::validate::clean_label(name)
+    let cleaned: String = crate::services::validate::clean_label(name)
         .chars()
         .map(|c| if "<>:\"/\\|?*".contains(c) { '_' } else { c })
         .collect();
@@ -250,7 +250,7 @@ const EXPORT_PAGE: u32 = 2000;
 /// message with its swipes, read a page at a time. A group chat's lines
 /// name each speaker and its card file.
 pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Result<()> {
-    let chat = super::chat_session::get(pool, id).await?;
+    let chat = crate::services::chat_session::get(pool, id).await?;
     let character_name = match chat.character_id {
         Some(cid) => repos::character::get(pool, cid).await?.map(|c| c.name),
         None => None,
@@ -272,7 +272,7 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
         None => sillytavern::new_header(
             persona_name
                 .as_deref()
-                .unwrap_or(super::prompt::DEFAULT_USER_NAME),
+                .unwrap_or(crate::services::prompt::DEFAULT_USER_NAME),
             &character_name,
             chat.created_at.millis(),
         ),
@@ -281,11 +281,11 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
         g.put_scenario(&mut header);
     }
     // A branch names the chat it came from, as SillyTavern links them.
-    if let Some(parent) = super::branch::parent_file(pool, id).await? {
+    if let Some(parent) = crate::services::branch::parent_file(pool, id).await? {
         let name = parent
             .sillytavern_file
             .unwrap_or_else(|| safe_file_stem(&parent.title));
-        super::branch::set_main_chat(&mut header, &name);
+        crate::services::branch::set_main_chat(&mut header, &name);
     }
     let user_name = persona_name
         .or_else(|| {
@@ -295,7 +295,7 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
                 .filter(|n| *n != "unused")
                 .map(str::to_string)
         })
-        .unwrap_or_else(|| super::prompt::DEFAULT_USER_NAME.into());
+        .unwrap_or_else(|| crate::services::prompt::DEFAULT_USER_NAME.into());
     let io = |e: std::io::Error| AppError::internal(format!("the chat could not be written ({e})"));
     writeln!(out, "{header}").map_err(io)?;
     let mut from = 0;
@@ -359,7 +359,7 @@ pub async fn export_chat(pool: &SqlitePool, id: Id, dir: &Path) -> Result<PathBu
 /// any file already there, since SillyTavern reads the id from the file's
 /// name and its contents alike).
 pub async fn export_chat_files(pool: &SqlitePool, id: Id, dir: &Path) -> Result<ChatExport> {
-    let chat = super::chat_session::get(pool, id).await?;
+    let chat = crate::services::chat_session::get(pool, id).await?;
     let metadata = repos::chat_session::metadata(pool, id)
         .await?
         .unwrap_or_default();
@@ -368,7 +368,7 @@ pub async fn export_chat_files(pool: &SqlitePool, id: Id, dir: &Path) -> Result<
     chat_jsonl(pool, id, &mut bytes).await?;
     // A group's chat keeps the file name SillyTavern gave it.
     let kept_file = metadata
-        .get(super::branch::FILE_KEY)
+        .get(crate::services::branch::FILE_KEY)
         .and_then(Value::as_str)
         .filter(|f| group.is_some() && !f.trim().is_empty());
     let stem = match kept_file {
@@ -411,7 +411,7 @@ pub async fn export_chat_files(pool: &SqlitePool, id: Id, dir: &Path) -> Result<
 /// A group chat's SillyTavern group definition naming the chat file
 /// `chat_stem`; `None` for a one-character chat.
 pub async fn group_json(pool: &SqlitePool, id: Id, chat_stem: &str) -> Result<Option<Value>> {
-    let chat = super::chat_session::get(pool, id).await?;
+    let chat = crate::services::chat_session::get(pool, id).await?;
     let metadata = repos::chat_session::metadata(pool, id)
         .await?
         .unwrap_or_default();

@@ -156,7 +156,7 @@ async fn cast(
                     .find(|(s, _)| s.avatar.as_deref() == Some(avatar.as_str()));
                 let id = match said.and_then(|(_, id)| *id) {
                     Some(id) => Some(id),
-                    None => find(pool, run, Some(avatar), said.map(|(s, _)| s.name.as_str())).await?,
+                    None => find(pool, run, Some(avatar.as_str()), said.map(|(s, _)| s.name.as_str())).await?,
                 };
                 wanted.push((avatar.clone(), id, g.is_muted(avatar)));
             }

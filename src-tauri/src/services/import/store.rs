@@ -49,7 +49,7 @@ pub(super) async fn chat_input(
         system_prompt_id: None,
         generation: None,
     };
-    super::chat_session::with_defaults(pool, &mut input).await?;
+    crate::services::chat_session::with_defaults(pool, &mut input).await?;
     Ok(input)
 }
 
@@ -95,7 +95,7 @@ pub(super) async fn store_chat(pool: &SqlitePool, c: NewChat<'_>) -> Result<Id> 
     repos::message::insert_many(&mut tx, id, c.messages).await?;
     repos::message::insert_swipes(&mut tx, c.swipes).await?;
     repos::restore::<ChatSession, _>(&mut *tx, id, Timestamp::now()).await?;
-    super::branch::link_imported(
+    crate::services::branch::link_imported(
         &mut tx,
         id,
         c.input.character_id,

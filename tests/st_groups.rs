@@ -71,14 +71,24 @@ async fn settings(pool: &SqlitePool, chat: Id) -> GroupSettings {
 }
 
 /// (role, content, speaker name, speaker's character name, swipes, shown).
-type Shape = (MessageRole, String, Option<String>, Option<String>, i64, i64);
+type Shape = (
+    MessageRole,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+);
 
 async fn shape(pool: &SqlitePool, chat: Id) -> Vec<Shape> {
     let items = message::page(pool, chat, None, None).await.unwrap().items;
     let mut out = Vec::new();
     for m in items {
         let character = match m.speaker_id {
-            Some(id) => repos::character::get(pool, id).await.unwrap().map(|c| c.name),
+            Some(id) => repos::character::get(pool, id)
+                .await
+                .unwrap()
+                .map(|c| c.name),
             None => None,
         };
         out.push((
@@ -121,12 +131,54 @@ async fn import_group(pool: &SqlitePool) -> (ImportReport, Id) {
 fn expected_shape() -> Vec<Shape> {
     use MessageRole::{Assistant, User};
     vec![
-        (Assistant, "*Alice wipes the bar.* Another stormy night.".into(), s("Alice"), s("Alice"), 0, 0),
-        (Assistant, "*Bob raises his mug.* To the storm!".into(), s("Bob"), s("Bob"), 0, 0),
-        (User, "Alice, is the road north still open?".into(), None, None, 0, 0),
-        (Assistant, "Closed since noon, love.".into(), s("Alice"), s("Alice"), 2, 1),
-        (Assistant, "*A stranger at the door shakes off the rain.*".into(), s("Dana"), None, 0, 0),
-        (Assistant, "Shut the door, Dana!".into(), s("Bob"), s("Bob"), 0, 0),
+        (
+            Assistant,
+            "*Alice wipes the bar.* Another stormy night.".into(),
+            s("Alice"),
+            s("Alice"),
+            0,
+            0,
+        ),
+        (
+            Assistant,
+            "*Bob raises his mug.* To the storm!".into(),
+            s("Bob"),
+            s("Bob"),
+            0,
+            0,
+        ),
+        (
+            User,
+            "Alice, is the road north still open?".into(),
+            None,
+            None,
+            0,
+            0,
+        ),
+        (
+            Assistant,
+            "Closed since noon, love.".into(),
+            s("Alice"),
+            s("Alice"),
+            2,
+            1,
+        ),
+        (
+            Assistant,
+            "*A stranger at the door shakes off the rain.*".into(),
+            s("Dana"),
+            None,
+            0,
+            0,
+        ),
+        (
+            Assistant,
+            "Shut the door, Dana!".into(),
+            s("Bob"),
+            s("Bob"),
+            0,
+            0,
+        ),
     ]
 }
 
@@ -137,16 +189,32 @@ async fn a_group_and_its_chat_come_in_with_members_speakers_and_settings() {
 
     // The report: two cards, the chat (Dana has no card: her lines keep
     // her name), and the group pointing at its chat.
-    let chat_line = report.imported.iter().find(|i| i.kind == ImportKind::Chat).unwrap();
+    let chat_line = report
+        .imported
+        .iter()
+        .find(|i| i.kind == ImportKind::Chat)
+        .unwrap();
     assert_eq!(chat_line.missing_members, ["Dana"]);
-    let group_line = report.imported.iter().find(|i| i.kind == ImportKind::Group).unwrap();
-    assert_eq!((group_line.id, group_line.name.as_str()), (chat, "The Rusty Anchor"));
+    let group_line = report
+        .imported
+        .iter()
+        .find(|i| i.kind == ImportKind::Group)
+        .unwrap();
+    assert_eq!(
+        (group_line.id, group_line.name.as_str()),
+        (chat, "The Rusty Anchor")
+    );
     assert_eq!(group_line.file, "1727475756000.json");
 
     let session = chat_session::get(&pool, chat).await.unwrap();
     assert_eq!(session.title, "The Rusty Anchor");
-    let alice = repos::character::find_live_by_name(&pool, "Alice").await.unwrap();
-    assert_eq!(session.character_id, alice, "the first member is the chat's character");
+    let alice = repos::character::find_live_by_name(&pool, "Alice")
+        .await
+        .unwrap();
+    assert_eq!(
+        session.character_id, alice,
+        "the first member is the chat's character"
+    );
 
     assert_eq!(
         members(&pool, chat).await,
@@ -164,7 +232,11 @@ async fn a_group_and_its_chat_come_in_with_members_speakers_and_settings() {
 
     assert_eq!(shape(&pool, chat).await, expected_shape());
     assert_eq!(count(&pool, "chat_sessions").await, 1);
-    assert_eq!(count(&pool, "characters").await, 3, "no character was made up");
+    assert_eq!(
+        count(&pool, "characters").await,
+        3,
+        "no character was made up"
+    );
 }
 
 #[tokio::test]
@@ -201,25 +273,52 @@ async fn a_dropped_data_folder_brings_its_groups_and_never_opens_secrets() {
     let report = import::import_paths(&pool, &[root.path().to_path_buf()], |_| {}).await;
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
     let kinds: Vec<ImportKind> = report.imported.iter().map(|i| i.kind).collect();
-    assert_eq!(kinds.iter().filter(|k| **k == ImportKind::Character).count(), 3);
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == ImportKind::Character)
+            .count(),
+        3
+    );
     assert_eq!(kinds.iter().filter(|k| **k == ImportKind::Group).count(), 2);
 
-    let tavern = report.imported.iter().find(|i| i.name == "The Rusty Anchor" && i.kind == ImportKind::Chat).unwrap();
+    let tavern = report
+        .imported
+        .iter()
+        .find(|i| i.name == "The Rusty Anchor" && i.kind == ImportKind::Chat)
+        .unwrap();
     let m = members(&pool, tavern.id).await;
     assert_eq!(
-        m.iter().map(|(n, muted, _)| (n.as_str(), *muted)).collect::<Vec<_>>(),
+        m.iter()
+            .map(|(n, muted, _)| (n.as_str(), *muted))
+            .collect::<Vec<_>>(),
         [("Alice", false), ("Bob", false), ("Cara", true)]
     );
     assert_eq!(shape(&pool, tavern.id).await, expected_shape());
 
-    let two = report.imported.iter().find(|i| i.name == "Two of them").unwrap();
+    let two = report
+        .imported
+        .iter()
+        .find(|i| i.name == "Two of them")
+        .unwrap();
     assert_eq!(two.kind, ImportKind::Group);
     assert_eq!(
-        members(&pool, two.id).await.iter().map(|(n, ..)| n.as_str()).collect::<Vec<_>>(),
+        members(&pool, two.id)
+            .await
+            .iter()
+            .map(|(n, ..)| n.as_str())
+            .collect::<Vec<_>>(),
         ["Bob", "Alice"]
     );
     assert_eq!(settings(&pool, two.id).await.turn_order, TurnOrder::Manual);
-    assert_eq!(message::page(&pool, two.id, None, None).await.unwrap().items.len(), 0);
+    assert_eq!(
+        message::page(&pool, two.id, None, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        0
+    );
 
     let lonely = report.imported.iter().find(|i| i.name == "lonely").unwrap();
     assert_eq!(members(&pool, lonely.id).await.len(), 1);
@@ -230,9 +329,13 @@ async fn a_dropped_data_folder_brings_its_groups_and_never_opens_secrets() {
 async fn a_group_chat_alone_takes_its_speakers_as_members() {
     let pool = common::pool().await;
     for n in ["Alice", "Bob"] {
-        import::import_bytes(&pool, &format!("{n}.json"), fixture(&format!("groups/cards/{n}.json")))
-            .await
-            .unwrap();
+        import::import_bytes(
+            &pool,
+            &format!("{n}.json"),
+            fixture(&format!("groups/cards/{n}.json")),
+        )
+        .await
+        .unwrap();
     }
     // An old group chat: no header line, dates in words.
     let got = import::import_bytes(&pool, "old.jsonl", fixture("groups/old_no_header.jsonl"))
@@ -242,10 +345,20 @@ async fn a_group_chat_alone_takes_its_speakers_as_members() {
     assert!(got.missing_members.is_empty());
     assert_eq!(
         members(&pool, got.id).await,
-        [("Alice".to_string(), false, 0.9), ("Bob".to_string(), false, 0.2)]
+        [
+            ("Alice".to_string(), false, 0.9),
+            ("Bob".to_string(), false, 0.2)
+        ]
     );
-    let speakers: Vec<_> = shape(&pool, got.id).await.into_iter().map(|s| (s.2, s.3)).collect();
-    assert_eq!(speakers, [(s("Alice"), s("Alice")), (None, None), (s("Bob"), s("Bob"))]);
+    let speakers: Vec<_> = shape(&pool, got.id)
+        .await
+        .into_iter()
+        .map(|s| (s.2, s.3))
+        .collect();
+    assert_eq!(
+        speakers,
+        [(s("Alice"), s("Alice")), (None, None), (s("Bob"), s("Bob"))]
+    );
     assert_eq!(settings(&pool, got.id).await, GroupSettings::default());
 
     // A one-character chat still goes in as one, with no speakers.
@@ -279,18 +392,33 @@ async fn an_imported_group_chat_exports_as_it_came_and_comes_back() {
     let pool = common::pool().await;
     let (_, chat) = import_group(&pool).await;
     let out = tempfile::tempdir().unwrap();
-    let files = export::export_chat_files(&pool, chat, out.path()).await.unwrap();
+    let files = export::export_chat_files(&pool, chat, out.path())
+        .await
+        .unwrap();
     assert_eq!(files.chat.file_name().unwrap(), CHAT_FILE);
     let group_path = files.group.expect("a group chat writes its group");
     assert_eq!(group_path.file_name().unwrap(), "1727475756000.json");
 
     // The chat comes out line for line as SillyTavern wrote it.
-    assert_eq!(lines(&std::fs::read(&files.chat).unwrap()), lines(&fixture(CHAT)));
+    assert_eq!(
+        lines(&std::fs::read(&files.chat).unwrap()),
+        lines(&fixture(CHAT))
+    );
     // The group keeps its own fields; members, settings and chat are Parley's.
     let group: Value = serde_json::from_slice(&std::fs::read(&group_path).unwrap()).unwrap();
     let original: Value = serde_json::from_slice(&fixture(GROUP)).unwrap();
-    for key in ["id", "name", "members", "disabled_members", "activation_strategy",
-                "generation_mode", "auto_mode_delay", "chat_id", "fav", "hideMutedSprites"] {
+    for key in [
+        "id",
+        "name",
+        "members",
+        "disabled_members",
+        "activation_strategy",
+        "generation_mode",
+        "auto_mode_delay",
+        "chat_id",
+        "fav",
+        "hideMutedSprites",
+    ] {
         assert_eq!(group[key], original[key], "{key}");
     }
     assert_eq!(group["chats"], json!(["2024-09-28@01h02m36s"]));
@@ -318,17 +446,26 @@ async fn a_group_chat_made_in_parley_exports_what_sillytavern_reads() {
     let bob = common::new_character(&pool, "Bob Stone").await;
     let chat = common::new_chat(&pool, Some(alice)).await;
     let now = parley::models::Timestamp::now();
-    repos::chat_member::add(&pool, chat, alice, 0.5, now).await.unwrap();
-    repos::chat_member::add(&pool, chat, bob, 0.5, now).await.unwrap();
+    repos::chat_member::add(&pool, chat, alice, 0.5, now)
+        .await
+        .unwrap();
+    repos::chat_member::add(&pool, chat, bob, 0.5, now)
+        .await
+        .unwrap();
     let set = GroupSettings {
         turn_order: TurnOrder::Pooled,
         scenario: "On a train.".into(),
         ..GroupSettings::default()
     };
-    repos::chat_member::set_settings(&pool, chat, &set).await.unwrap();
+    repos::chat_member::set_settings(&pool, chat, &set)
+        .await
+        .unwrap();
     common::say(&pool, chat, "Tickets, please.").await;
     let mut conn = pool.acquire().await.unwrap();
-    for (who, name, text) in [(alice, "Alice", "Here you go."), (bob, "Bob Stone", "I lost mine.")] {
+    for (who, name, text) in [
+        (alice, "Alice", "Here you go."),
+        (bob, "Bob Stone", "I lost mine."),
+    ] {
         repos::message::append(
             &mut conn,
             &repos::message::NewMessage {
@@ -349,15 +486,26 @@ async fn a_group_chat_made_in_parley_exports_what_sillytavern_reads() {
     drop(conn);
 
     let out = tempfile::tempdir().unwrap();
-    let files = export::export_chat_files(&pool, chat, out.path()).await.unwrap();
+    let files = export::export_chat_files(&pool, chat, out.path())
+        .await
+        .unwrap();
     let written = lines(&std::fs::read(&files.chat).unwrap());
     // What SillyTavern needs: a group header, then lines with `mes`,
     // `is_user`, `name`, `send_date`, and each reply's card file.
     assert_eq!(written[0]["user_name"], json!("unused"));
-    assert_eq!(written[0]["chat_metadata"]["scenario"], json!("On a train."));
+    assert_eq!(
+        written[0]["chat_metadata"]["scenario"],
+        json!("On a train.")
+    );
     for line in &written[1..] {
-        assert!(line["mes"].is_string() && line["is_user"].is_boolean(), "{line}");
-        assert!(line["name"].is_string() && line["send_date"].is_string(), "{line}");
+        assert!(
+            line["mes"].is_string() && line["is_user"].is_boolean(),
+            "{line}"
+        );
+        assert!(
+            line["name"].is_string() && line["send_date"].is_string(),
+            "{line}"
+        );
     }
     assert_eq!(written[2]["name"], json!("Alice"));
     assert_eq!(written[2]["original_avatar"], json!("Alice.png"));
@@ -367,9 +515,17 @@ async fn a_group_chat_made_in_parley_exports_what_sillytavern_reads() {
 
     let group: Value =
         serde_json::from_slice(&std::fs::read(files.group.as_ref().unwrap()).unwrap()).unwrap();
-    let stem = files.chat.file_stem().unwrap().to_string_lossy().into_owned();
+    let stem = files
+        .chat
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     let id = group["id"].as_str().expect("the id is text");
-    assert_eq!(files.group.unwrap().file_name().unwrap().to_string_lossy(), format!("{id}.json"));
+    assert_eq!(
+        files.group.unwrap().file_name().unwrap().to_string_lossy(),
+        format!("{id}.json")
+    );
     assert_eq!(group["members"], json!(["Alice.png", "Bob Stone.png"]));
     assert_eq!(group["disabled_members"], json!([]));
     assert_eq!(group["activation_strategy"], json!(3));
@@ -384,7 +540,10 @@ async fn a_group_chat_made_in_parley_exports_what_sillytavern_reads() {
             .await
             .unwrap();
         let file = card.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(group["members"].as_array().unwrap().contains(&json!(file)), "{file}");
+        assert!(
+            group["members"].as_array().unwrap().contains(&json!(file)),
+            "{file}"
+        );
     }
     // And it all comes back: a fresh library, the whole folder dropped.
     let again = common::pool().await;
@@ -392,10 +551,7 @@ async fn a_group_chat_made_in_parley_exports_what_sillytavern_reads() {
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
     let back = chat_of(&report);
     assert_eq!(shape(&again, back).await, shape(&pool, chat).await);
-    assert_eq!(
-        settings(&again, back).await.turn_order,
-        TurnOrder::Pooled
-    );
+    assert_eq!(settings(&again, back).await.turn_order, TurnOrder::Pooled);
     assert_eq!(settings(&again, back).await.scenario, "On a train.");
 }
 
@@ -406,7 +562,9 @@ async fn a_solo_chat_exports_exactly_as_before() {
         .await
         .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let files = export::export_chat_files(&pool, got.id, out.path()).await.unwrap();
+    let files = export::export_chat_files(&pool, got.id, out.path())
+        .await
+        .unwrap();
     assert!(files.group.is_none());
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
     assert_eq!(
@@ -419,12 +577,22 @@ async fn a_solo_chat_exports_exactly_as_before() {
 async fn broken_group_files_are_refused_in_words_and_write_nothing() {
     let pool = common::pool().await;
     for (text, says) in [
-        (r#"{"id":"1","members":"Alice.png","chats":["1"]}"#, "no `members` list"),
-        (r#"{"id":"1","members":[{"a":1}],"chats":["1"]}"#, "`members` should be a list of texts"),
-        (r#"{"id":"1","members":[],"chats":["1"],"activation_strategy":"often"}"#,
-         "`activation_strategy` should be a number"),
-        (r#"{"id":"1","members":["A.png"],"chats":["1"],"auto_mode_delay":{}}"#,
-         "`auto_mode_delay` should be a number"),
+        (
+            r#"{"id":"1","members":"Alice.png","chats":["1"]}"#,
+            "no `members` list",
+        ),
+        (
+            r#"{"id":"1","members":[{"a":1}],"chats":["1"]}"#,
+            "`members` should be a list of texts",
+        ),
+        (
+            r#"{"id":"1","members":[],"chats":["1"],"activation_strategy":"often"}"#,
+            "`activation_strategy` should be a number",
+        ),
+        (
+            r#"{"id":"1","members":["A.png"],"chats":["1"],"auto_mode_delay":{}}"#,
+            "`auto_mode_delay` should be a number",
+        ),
     ] {
         let err = import::import_bytes(&pool, "g.json", text.as_bytes().to_vec())
             .await
@@ -450,7 +618,10 @@ async fn broken_group_files_are_refused_in_words_and_write_nothing() {
         reasons,
         [
             (CHAT_FILE, "line 8: `mes` should be text"),
-            ("1727475756000.json", "none of its chats could be imported (each says why)"),
+            (
+                "1727475756000.json",
+                "none of its chats could be imported (each says why)"
+            ),
         ]
     );
     for table in ["chat_sessions", "messages", "chat_members", "characters"] {

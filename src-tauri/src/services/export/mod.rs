@@ -16,13 +16,13 @@ use sqlx::SqlitePool;
 
 mod group;
 
-use crate::services::character;
 use crate::cards;
 use crate::cards::card::{self, Avatar, Spec};
 use crate::cards::sillytavern::{self, LineSource, META_KEY};
 use crate::error::{AppError, Result};
 use crate::models::{Id, MessageRole};
 use crate::repos;
+use crate::services::character;
 
 /// Card formats Parley writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

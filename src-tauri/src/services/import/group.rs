@@ -156,7 +156,15 @@ async fn cast(
                     .find(|(s, _)| s.avatar.as_deref() == Some(avatar.as_str()));
                 let id = match said.and_then(|(_, id)| *id) {
                     Some(id) => Some(id),
-                    None => find(pool, run, Some(avatar.as_str()), said.map(|(s, _)| s.name.as_str())).await?,
+                    None => {
+                        find(
+                            pool,
+                            run,
+                            Some(avatar.as_str()),
+                            said.map(|(s, _)| s.name.as_str()),
+                        )
+                        .await?
+                    }
                 };
                 wanted.push((avatar.clone(), id, g.is_muted(avatar)));
             }
@@ -213,9 +221,7 @@ async fn cast(
     let by_avatar = group.map(|g| g.members.clone()).unwrap_or_default();
     for (s, id) in &speakers {
         if let (Some(a), Some(id)) = (&s.avatar, id) {
-            avatars
-                .entry(id.to_string())
-                .or_insert_with(|| json!(a));
+            avatars.entry(id.to_string()).or_insert_with(|| json!(a));
         }
     }
     for avatar in by_avatar {
@@ -270,7 +276,13 @@ pub(super) async fn import_chat(
             .filter(|n| !n.is_empty())
     });
     let character_id = cast.members.first().map(|m| m.character_id);
-    let input = chat_input(pool, &title_of(def, stem), character_id, user_name.as_deref()).await?;
+    let input = chat_input(
+        pool,
+        &title_of(def, stem),
+        character_id,
+        user_name.as_deref(),
+    )
+    .await?;
     let metadata = json!({
         META_KEY: chat.header,
         FILE_KEY: stem,
@@ -316,16 +328,17 @@ pub(super) async fn import_chat(
 async fn import_alone(pool: &SqlitePool, run: &Run, g: &RunGroup) -> Result<Imported> {
     let def = &g.group;
     let cast = cast(pool, run, Some(def), Vec::new()).await?;
-    let stem = def
-        .chats
-        .first()
-        .cloned()
-        .unwrap_or_else(|| def.id.clone());
+    let stem = def.chats.first().cloned().unwrap_or_else(|| def.id.clone());
     let header = StChat {
-        header: new_group_header(def.fields.get("chat_metadata").cloned().unwrap_or(json!({})))
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
+        header: new_group_header(
+            def.fields
+                .get("chat_metadata")
+                .cloned()
+                .unwrap_or(json!({})),
+        )
+        .as_object()
+        .cloned()
+        .unwrap_or_default(),
         messages: Vec::new(),
     };
     let settings = GroupSettings {

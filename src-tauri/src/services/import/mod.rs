@@ -154,10 +154,10 @@ pub async fn import_bytes(pool: &SqlitePool, file_name: &str, bytes: Vec<u8>) ->
     if let Some(done) = import_one(pool, &file, bytes, &Hints::default(), &mut run).await? {
         return Ok(done);
     }
-    group::finish(pool, run)
-        .await
-        .pop()
-        .map_or_else(|| Err(refused(&file, "nothing in it could be imported")), |(_, r)| r)
+    group::finish(pool, run).await.pop().map_or_else(
+        || Err(refused(&file, "nothing in it could be imported")),
+        |(_, r)| r,
+    )
 }
 
 /// What a file's place in a folder says about it.
@@ -185,9 +185,10 @@ async fn import_one(
             let chat = blocking(move || sillytavern::parse(&bytes, &Limits::default()))
                 .await?
                 .map_err(|e| refused(file, e))?;
+            // A chat in `chats/<character>/` is that character's, whoever speaks.
             if in_group.is_some()
                 || hints.group_chat
-                || sillytavern::group::is_group_chat(&chat)
+                || (hints.character.is_none() && sillytavern::group::is_group_chat(&chat))
             {
                 group::import_chat(pool, file, &stem, chat, in_group, run)
                     .await

@@ -160,4 +160,3 @@ pub(super) fn rows_of(
     }
     (messages, swipes)
 }
-

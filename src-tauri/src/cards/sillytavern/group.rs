@@ -12,6 +12,9 @@
 //! alone), 1 append and 2 append-with-muted (every member's card).
 //!
 //! Pure: bytes in, values out; bounded like every other reader here.
+//!
+//! One piece: reading a definition and writing it back stay side by side
+//! (as in the chat reader), so each field read is visibly a field written.
 
 use serde_json::{json, Map, Value};
 

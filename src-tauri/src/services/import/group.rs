@@ -15,6 +15,9 @@
 //! none of whose chats came becomes one empty group chat with its members
 //! and settings; one whose chats came but were all refused is refused too.
 //! Each chat is one transaction, like a one-character chat.
+//!
+//! One piece: a run's definitions, the matching of members and the chats
+//! written from them share the `Run` and `Cast` they are matched through.
 
 use std::collections::HashMap;
 

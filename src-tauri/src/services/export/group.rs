@@ -8,6 +8,7 @@
 //! exporting the members' cards and this chat into SillyTavern's
 //! `characters`, `groups` and `group chats` folders reconnects them.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
@@ -85,9 +86,9 @@ impl GroupExport {
     ) -> Result<(String, Option<String>)> {
         let mut character_name = None;
         if let Some(id) = m.speaker_id {
-            if !self.names.contains_key(&id) {
+            if let Entry::Vacant(slot) = self.names.entry(id) {
                 if let Some(c) = repos::character::get(pool, id).await? {
-                    self.names.insert(id, c.name);
+                    slot.insert(c.name);
                 }
             }
             character_name = self.names.get(&id).cloned();

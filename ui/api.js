@@ -452,9 +452,11 @@ export async function listAll(list, query = {}) {
 
 /**
  * Import and export (character cards, SillyTavern chats).
- * @typedef {{file: string, kind: "character"|"chat", id: string, name: string,
- *   createdCharacter?: {id: string, name: string}}} Imported
- *   `createdCharacter`: the character an imported chat made, none having its name
+ * @typedef {{file: string, kind: "character"|"chat"|"group", id: string, name: string,
+ *   createdCharacter?: {id: string, name: string}, missingMembers?: string[]}} Imported
+ *   `createdCharacter`: the character an imported chat made, none having its name;
+ *   a `group` (a SillyTavern group file) has its first chat's id; `missingMembers`:
+ *   a group chat's members or speakers no character matched
  * @typedef {{file: string, reason: string}} Skipped
  * @typedef {{imported: Imported[], skipped: Skipped[]}} ImportReport
  * @typedef {{done: number, total: number, file: string}} ImportProgress
@@ -483,8 +485,9 @@ export const transfer = {
    * @param {string} id @param {CardFormat} format @returns {Promise<{path: string}>}
    */
   exportCharacter: (id, format) => call('export_character', { id, format }),
-  /** Writes the chat as a SillyTavern `.jsonl` into the Downloads folder.
-   * @param {string} id @returns {Promise<{path: string}>} */
+  /** Writes the chat as a SillyTavern `.jsonl` into the Downloads folder (a
+   * group chat with its SillyTavern group file beside it, `groupPath`).
+   * @param {string} id @returns {Promise<{path: string, groupPath?: string}>} */
   exportChat: (id) => call('export_chat', { id }),
 };
 

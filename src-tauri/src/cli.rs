@@ -234,17 +234,24 @@ async fn export(what: ExportWhat, db: Option<PathBuf>, out: Option<PathBuf>) -> 
                 ExportFormat::JsonV2 => CardFormat::JsonV2,
                 ExportFormat::JsonV3 => CardFormat::JsonV3,
             };
-            export::export_character(&pool, id, format, &dir).await
+            export::export_character(&pool, id, format, &dir)
+                .await
+                .map(|p| vec![p])
         }
         ExportWhat::Chat { id } => {
             let id = id
                 .parse()
                 .map_err(|_| crate::error::AppError::validation("id", "that is not a chat id"))?;
-            export::export_chat(&pool, id, &dir).await
+            // A group chat writes its group file beside it.
+            export::export_chat_files(&pool, id, &dir)
+                .await
+                .map(|f| std::iter::once(f.chat).chain(f.group).collect())
         }
     };
     pool.close().await;
-    println!("{}", written?.display());
+    for path in written? {
+        println!("{}", path.display());
+    }
     Ok(())
 }
 

@@ -153,13 +153,16 @@ export async function initDropImport() {
 
 /** @param {api.Imported} item @param {() => void} close */
 function importedItem(item, close) {
-  const route = item.kind === 'chat' ? `#/chat/${encodeURIComponent(item.id)}` : `#/character/${encodeURIComponent(item.id)}`;
+  // A group's line opens its (first) chat.
+  const route = item.kind === 'character' ? `#/character/${encodeURIComponent(item.id)}` : `#/chat/${encodeURIComponent(item.id)}`;
   const made = item.createdCharacter;
+  const missing = item.missingMembers ?? [];
+  const fallback = item.kind === 'character' ? 'Unnamed character' : 'Untitled chat';
   return h(
     'li',
     { class: 'imported-item', data: { kind: item.kind, id: item.id } },
     h('span', { class: 'badge' }, item.kind),
-    h('a', { href: route, class: 'imported-name', onclick: () => close() }, item.name || (item.kind === 'chat' ? 'Untitled chat' : 'Unnamed character')),
+    h('a', { href: route, class: 'imported-name', onclick: () => close() }, item.name || fallback),
     item.file ? h('span', { class: 'import-file muted', title: item.file }, baseName(item.file)) : null,
     made
       ? h(
@@ -168,6 +171,9 @@ function importedItem(item, close) {
           'created the character ',
           h('a', { href: `#/character/${encodeURIComponent(made.id)}`, onclick: () => close() }, made.name),
         )
+      : null,
+    missing.length > 0
+      ? h('span', { class: 'import-created import-missing' }, `not found, their lines keep the name: ${missing.join(', ')}`)
       : null,
   );
 }
@@ -195,7 +201,7 @@ export function showImportReport(report) {
     h('p', { class: 'import-summary', id: 'import-summary' }, `Imported ${imported.length} \u00b7 Skipped ${skipped.length}`),
   ];
   if (imported.length === 0 && skipped.length === 0) {
-    body.push(h('p', { class: 'empty' }, 'Nothing was found to import. Parley reads character cards (PNG, JSON, CHARX) and SillyTavern chats (.jsonl).'));
+    body.push(h('p', { class: 'empty' }, 'Nothing was found to import. Parley reads character cards (PNG, JSON, CHARX), SillyTavern chats and group chats (.jsonl) and SillyTavern groups (.json).'));
   }
   if (imported.length > 0) {
     body.push(

@@ -8,7 +8,7 @@
 //! Specs followed: Character Card V2
 //! (<https://github.com/malfoyslastname/character-card-spec-v2>), V3
 //! (<https://github.com/kwaroran/character-card-spec-v3>), SillyTavern's
-//! chat `.jsonl`.
+//! chat `.jsonl` and group definitions.
 
 pub mod card;
 pub mod charx;
@@ -123,6 +123,8 @@ pub enum FileKind {
     JsonCard,
     Charx,
     SillyTavernChat,
+    /// A SillyTavern group definition (`groups/<id>.json`).
+    SillyTavernGroup,
 }
 
 impl FileKind {
@@ -134,12 +136,14 @@ impl FileKind {
             Ok(Self::Charx)
         } else if lower.ends_with(".jsonl") {
             Ok(Self::SillyTavernChat)
+        } else if sillytavern::group::looks_like_group(bytes) {
+            Ok(Self::SillyTavernGroup)
         } else if lower.ends_with(".json") || bytes.trim_ascii_start().starts_with(b"{") {
             Ok(Self::JsonCard)
         } else {
             Err(FormatError::new(
                 "Parley does not know this kind of file (it takes .png, .json and .charx cards \
-                 and SillyTavern .jsonl chats)",
+                 and SillyTavern .jsonl chats and group .json files)",
             ))
         }
     }
@@ -172,6 +176,9 @@ pub fn parse_card(
         FileKind::JsonCard => card::from_json_bytes(bytes, limits, None),
         FileKind::SillyTavernChat => Err(FormatError::new(
             "this is a SillyTavern chat, not a character card",
+        )),
+        FileKind::SillyTavernGroup => Err(FormatError::new(
+            "this is a SillyTavern group, not a character card",
         )),
     }
 }

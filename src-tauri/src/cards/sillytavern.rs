@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 use super::{parse_json, FormatError, Limits};
 
 mod budget;
+pub mod group;
 use crate::models::{AuthorsNote, MessageRole};
 use budget::Budget;
 
@@ -35,18 +36,22 @@ pub struct StChat {
 }
 
 impl StChat {
+    /// The header's `character_name`; none when it is "unused", which
+    /// SillyTavern writes in group chats and newer chats.
     pub fn character_name(&self) -> Option<&str> {
-        self.header
-            .get("character_name")
-            .and_then(Value::as_str)
-            .filter(|s| !s.trim().is_empty())
+        self.header_name("character_name")
     }
 
+    /// The header's `user_name` (none when "unused").
     pub fn user_name(&self) -> Option<&str> {
+        self.header_name("user_name")
+    }
+
+    fn header_name(&self, key: &str) -> Option<&str> {
         self.header
-            .get("user_name")
+            .get(key)
             .and_then(Value::as_str)
-            .filter(|s| !s.trim().is_empty())
+            .filter(|s| !s.trim().is_empty() && *s != "unused")
     }
 }
 
@@ -336,6 +341,9 @@ pub struct LineSource<'a> {
     pub active_swipe: usize,
     /// The speaker's name for messages Parley wrote.
     pub name: &'a str,
+    /// The speaker's card file in a group chat ("Alice.png"), written as
+    /// `original_avatar` on messages Parley wrote.
+    pub avatar: Option<&'a str>,
 }
 
 /// One message as a SillyTavern line.
@@ -349,6 +357,10 @@ pub fn to_line(src: &LineSource<'_>) -> Value {
             m.insert("is_system".into(), json!(src.role == MessageRole::System));
             m.insert("send_date".into(), json!(format_date(src.created_at)));
             m.insert("extra".into(), json!({}));
+            if let Some(avatar) = src.avatar {
+                m.insert("original_avatar".into(), json!(avatar));
+                m.insert("force_avatar".into(), json!(group::thumbnail_url(avatar)));
+            }
             m
         }
     };

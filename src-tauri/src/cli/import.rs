@@ -45,8 +45,15 @@ pub(super) async fn run(
         let kind = match i.kind {
             ImportKind::Character => "character",
             ImportKind::Chat => "chat",
+            ImportKind::Group => "group",
         };
         println!("imported {kind} {:?} from {} (id {})", i.name, i.file, i.id);
+        if !i.missing_members.is_empty() {
+            println!(
+                "  members not found (their lines keep the name): {}",
+                i.missing_members.join(", ")
+            );
+        }
     }
     for d in &added.added {
         println!(

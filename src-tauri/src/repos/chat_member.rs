@@ -261,3 +261,35 @@ where
     };
     Ok((rows, last))
 }
+
+/// A member as an import writes it: its place is its index in the list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMember {
+    pub character_id: Id,
+    pub talkativeness: f64,
+    pub muted: bool,
+}
+
+/// Writes a new chat's members in order (an import; the chat has none yet).
+pub async fn add_all(
+    conn: &mut sqlx::SqliteConnection,
+    chat: Id,
+    members: &[NewMember],
+    now: Timestamp,
+) -> Result<()> {
+    for (position, m) in (0_i64..).zip(members) {
+        insert(
+            &mut *conn,
+            chat,
+            m.character_id,
+            position,
+            m.talkativeness,
+            now,
+        )
+        .await?;
+        if m.muted {
+            set_member(&mut *conn, chat, m.character_id, true, m.talkativeness).await?;
+        }
+    }
+    Ok(())
+}

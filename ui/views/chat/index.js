@@ -204,8 +204,8 @@ export async function render(root, params) {
     title: 'Save this chat as a SillyTavern .jsonl file in your Downloads folder',
     onclick: async () => {
       try {
-        const { path } = await api.transfer.exportChat(chat.id);
-        toast(`Saved to ${path}`, 8000);
+        const { path, groupPath } = await api.transfer.exportChat(chat.id);
+        toast(groupPath ? `Saved to ${path} and its group to ${groupPath}` : `Saved to ${path}`, 8000);
       } catch (e) {
         showError(e);
       }

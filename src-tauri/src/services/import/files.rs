@@ -2,10 +2,10 @@
 //! folders named the card and chat files, cards first; then each file's
 //! bytes, within the size limit.
 //!
-//! A SillyTavern data folder is read through its `characters` and `chats`
-//! folders only, so its settings and secrets are never opened; of
-//! `characters`, only the cards themselves (not the sprite folders beside
-//! them). A whole SillyTavern install (its app folder, with `node_modules`,
+//! A SillyTavern data folder is read through its `characters`, `chats`,
+//! `groups` and `group chats` folders only, so its settings and secrets are
+//! never opened; of `characters` and `groups`, only the files directly
+//! inside (not the sprite folders beside the cards). A whole SillyTavern install (its app folder, with `node_modules`,
 //! `public`, `default` and `data`) is read through its data folders only:
 //! each `data/<user>` and the older `public` layout, never the thousands of
 //! images and JSON files of the app itself. `node_modules` is never entered.
@@ -22,15 +22,17 @@ pub(super) struct Job {
     pub is_chat: bool,
     /// For `chats/<character>/x.jsonl`: the folder's name.
     pub character_hint: Option<String>,
+    /// The file is in a `group chats` folder.
+    pub in_group_chats: bool,
 }
 
 /// Most files one import looks at.
 const MAX_FILES: usize = 100_000;
 
-/// The files to import under `paths`: cards first, then chats. A
-/// SillyTavern data folder (one holding `characters` and `chats`) is read
-/// through those two folders only, so its settings and secrets are never
-/// opened.
+/// The files to import under `paths`: cards (and group definitions) first,
+/// then chats. A SillyTavern data folder (one holding `characters` and
+/// `chats`) is read through those and its group folders only, so its
+/// settings and secrets are never opened.
 pub(super) fn collect(paths: &[PathBuf]) -> Vec<Job> {
     let mut jobs = Vec::new();
     for p in paths {
@@ -120,6 +122,7 @@ fn walk(path: &Path, depth: usize, mode: Depth, jobs: &mut Vec<Job>) {
                 path: path.to_path_buf(),
                 is_chat: false,
                 character_hint: None,
+                in_group_chats: false,
             });
         }
         return;
@@ -141,10 +144,15 @@ fn walk(path: &Path, depth: usize, mode: Depth, jobs: &mut Vec<Job>) {
             .then(|| parent.and_then(Path::file_name))
             .flatten()
             .map(|n| n.to_string_lossy().into_owned());
+        let in_group_chats = is_chat
+            && parent
+                .and_then(Path::file_name)
+                .is_some_and(|n| n.eq_ignore_ascii_case("group chats"));
         jobs.push(Job {
             path: path.to_path_buf(),
             is_chat,
             character_hint,
+            in_group_chats,
         });
         return;
     }
@@ -169,8 +177,8 @@ fn walk(path: &Path, depth: usize, mode: Depth, jobs: &mut Vec<Job>) {
         }
         let child_mode = match name.as_deref() {
             _ if !is_st_root => Depth::Any,
-            Some("characters") => Depth::FilesOnly,
-            Some("chats") => Depth::Any,
+            Some("characters" | "groups") => Depth::FilesOnly,
+            Some("chats" | "group chats") => Depth::Any,
             _ => continue,
         };
         walk(&child, depth + 1, child_mode, jobs);

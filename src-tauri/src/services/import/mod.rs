@@ -1,6 +1,7 @@
-//! Import: character cards (PNG, JSON, CHARX) and SillyTavern chats
-//! (`.jsonl`) in, from bytes the window sends or from files and folders
-//! (`files` finds and reads those).
+//! Import: character cards (PNG, JSON, CHARX), SillyTavern chats
+//! (`.jsonl`), group chats and group definitions in, from bytes the window
+//! sends or from files and folders (`files` finds and reads those; `group`
+//! matches a group's members and writes its chats).
 //!
 //! Each file is one transaction: it arrives whole or not at all. Parsing
 //! (and avatar thumbnails) run on the blocking pool, so a folder of large
@@ -8,27 +9,31 @@
 //! is wrong with it. Writing files out is `services::export`.
 
 mod files;
+mod group;
+mod store;
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::SqlitePool;
 
 use super::branch::FILE_KEY;
 use super::character;
-use crate::cards::sillytavern::{self, StChat, META_KEY, SWIPE_INFO_KEY};
+use crate::cards::sillytavern::{self, StChat, META_KEY};
 use crate::cards::{self, FileKind, FormatError, Limits};
 use crate::error::{AppError, Result, ResultExt};
-use crate::models::{new_id, CharacterInput, ChatSession, ChatSessionInput, Id, Timestamp};
-use crate::repos::message::{BulkMessage, BulkSwipe};
-use crate::repos::{self, Table};
+use crate::models::{new_id, CharacterInput, Id, Timestamp};
+use crate::repos;
+use store::{chat_input, keep_header, rows_of, stem_of, store_chat, NewChat};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Character,
     Chat,
+    /// A SillyTavern group definition; `id` is its first chat.
+    Group,
 }
 
 /// Something a file brought in.
@@ -43,6 +48,10 @@ pub struct Imported {
     /// (the report says so); `None` otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_character: Option<CreatedCharacter>,
+    /// A group chat's members (card files or speakers' names) that matched
+    /// no character: their lines keep the name, with no character behind it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_members: Vec<String>,
 }
 
 /// A character made for an imported chat.
@@ -137,21 +146,68 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| AppError::internal(format!("the import stopped unexpectedly ({e})")))
 }
 
-/// Imports one file's bytes: a card, or a SillyTavern chat.
+/// Imports one file's bytes: a card, a SillyTavern chat or group chat, or
+/// a SillyTavern group definition (alone, it becomes an empty group chat).
 pub async fn import_bytes(pool: &SqlitePool, file_name: &str, bytes: Vec<u8>) -> Result<Imported> {
-    import_one(pool, file_name, bytes, None).await
+    let file = display_name(file_name);
+    let mut run = group::Run::default();
+    if let Some(done) = import_one(pool, &file, bytes, &Hints::default(), &mut run).await? {
+        return Ok(done);
+    }
+    group::finish(pool, run).await.pop().map_or_else(
+        || Err(refused(&file, "nothing in it could be imported")),
+        |(_, r)| r,
+    )
 }
 
+/// What a file's place in a folder says about it.
+#[derive(Debug, Clone, Default)]
+struct Hints {
+    /// For `chats/<character>/x.jsonl`: the folder's name.
+    character: Option<String>,
+    /// The file is in a `group chats` folder.
+    group_chat: bool,
+}
+
+/// One file: `None` for a group definition, which is imported with its
+/// chats when the run ends ([`group::finish`]).
 async fn import_one(
     pool: &SqlitePool,
-    file_name: &str,
+    file: &str,
     bytes: Vec<u8>,
-    character_hint: Option<String>,
-) -> Result<Imported> {
-    let file = display_name(file_name);
-    match FileKind::detect(&file, &bytes).map_err(|e| refused(&file, e))? {
-        FileKind::SillyTavernChat => import_chat(pool, &file, bytes, character_hint).await,
-        _ => import_card(pool, &file, bytes).await,
+    hints: &Hints,
+    run: &mut group::Run,
+) -> Result<Option<Imported>> {
+    match FileKind::detect(file, &bytes).map_err(|e| refused(file, e))? {
+        FileKind::SillyTavernChat => {
+            let stem = stem_of(file).to_string();
+            let in_group = run.group_for(&stem);
+            let chat = blocking(move || sillytavern::parse(&bytes, &Limits::default()))
+                .await?
+                .map_err(|e| refused(file, e))?;
+            // A chat in `chats/<character>/` is that character's, whoever speaks.
+            if in_group.is_some()
+                || hints.group_chat
+                || (hints.character.is_none() && sillytavern::group::is_group_chat(&chat))
+            {
+                group::import_chat(pool, file, &stem, chat, in_group, run)
+                    .await
+                    .map(Some)
+            } else {
+                import_parsed_chat(pool, file, chat, hints.character.clone())
+                    .await
+                    .map(Some)
+            }
+        }
+        FileKind::SillyTavernGroup => {
+            group::read(file, bytes, run).await?;
+            Ok(None)
+        }
+        _ => {
+            let imported = import_card(pool, file, bytes).await?;
+            run.cards.insert(file.to_lowercase(), imported.id);
+            Ok(Some(imported))
+        }
     }
 }
 
@@ -187,6 +243,7 @@ pub async fn import_card(pool: &SqlitePool, file: &str, bytes: Vec<u8>) -> Resul
         kind: ImportKind::Character,
         id,
         created_character: None,
+        missing_members: Vec::new(),
         name: input.name,
     })
 }
@@ -204,6 +261,15 @@ pub async fn import_chat(
     let chat = blocking(move || sillytavern::parse(&bytes, &Limits::default()))
         .await?
         .map_err(|e| refused(file, e))?;
+    import_parsed_chat(pool, file, chat, character_hint).await
+}
+
+async fn import_parsed_chat(
+    pool: &SqlitePool,
+    file: &str,
+    chat: StChat,
+    character_hint: Option<String>,
+) -> Result<Imported> {
     // The chat's folder (SillyTavern names it after the card's file, which
     // may differ: "Mira1"), then the name the chat itself gives; a new
     // character takes the chat's name.
@@ -237,119 +303,34 @@ pub async fn import_chat(
             new_character = Some((id, input));
         }
     }
-    let persona_id = match chat.user_name() {
-        Some(name) => repos::find_by_name(pool, Table::UserProfiles, name, None).await?,
-        None => None,
-    };
-    let stem = match file.len().checked_sub(".jsonl".len()) {
-        Some(cut) if file.is_char_boundary(cut) && file[cut..].eq_ignore_ascii_case(".jsonl") => {
-            &file[..cut]
-        }
-        _ => file,
-    };
-    let title: String = stem
-        .chars()
-        .take(crate::services::validate::TITLE_MAX)
-        .collect();
-    let mut input = ChatSessionInput {
-        title: crate::services::validate::clean_label(&title),
-        character_id,
-        user_profile_id: persona_id,
-        ai_model_id: None,
-        system_prompt_id: None,
-        generation: None,
-        authors_note: sillytavern::authors_note(&chat.header),
-    };
-    super::chat_session::with_defaults(pool, &mut input).await?;
-    // SillyTavern keeps a chat's variables in `chat_metadata.variables`,
-    // as Parley does in `metadata.variables` (`services::macros::chat`).
-    let variables = chat
-        .header
-        .get("chat_metadata")
-        .and_then(|m| m.get("variables"))
-        .filter(|v| v.is_object())
-        .cloned();
-    let mut header = json!({ META_KEY: chat.header, FILE_KEY: stem });
-    if let Some(v) = variables {
-        header["variables"] = v;
-    }
-    let (messages, swipes) = rows_of(chat);
-    let created = header[META_KEY]
-        .get("create_date")
-        .and_then(sillytavern::parse_date)
-        .or_else(|| messages.first().map(|m| m.created_at.millis()))
-        .map_or_else(Timestamp::now, Timestamp::from_millis);
-
-    // The chat is written as if in the trash and brought out at the end, so
-    // the search index takes all its messages in one statement (the
-    // restore trigger) rather than one trigger run per row: 1.9x faster
-    // for 100,000 messages. Inside the transaction nobody else sees it.
-    let id = new_id();
-    let mut tx = pool.begin().await?;
-    if let Some((character_id, character)) = &new_character {
-        repos::character::insert(&mut *tx, *character_id, character, Timestamp::now()).await?;
-    }
-    repos::chat_session::insert(&mut *tx, id, &input, created).await?;
-    repos::soft_delete(&mut *tx, Table::ChatSessions, id, created).await?;
-    repos::chat_session::set_metadata(&mut *tx, id, &header).await?;
-    repos::message::insert_many(&mut tx, id, &messages).await?;
-    repos::message::insert_swipes(&mut tx, &swipes).await?;
-    repos::restore::<ChatSession, _>(&mut *tx, id, Timestamp::now()).await?;
-    super::branch::link_imported(&mut tx, id, character_id, stem, &header[META_KEY]).await?;
-    tx.commit().await.context("save the imported chat")?;
-    tracing::info!(chat_id = %id, messages = messages.len(), "chat imported");
+    let stem = stem_of(file);
+    let note = sillytavern::authors_note(&chat.header);
+    let input = chat_input(pool, stem, character_id, chat.user_name(), note).await?;
+    let mut header = json!({ FILE_KEY: stem });
+    keep_header(&mut header, &chat.header);
+    let (messages, swipes) = rows_of(chat, |_| (None, None));
+    let id = store_chat(
+        pool,
+        NewChat {
+            input: &input,
+            metadata: &header,
+            messages: &messages,
+            swipes: &swipes,
+            new_character: new_character.as_ref(),
+            stem,
+            members: &[],
+            settings: None,
+        },
+    )
+    .await?;
     Ok(Imported {
         file: file.to_string(),
         kind: ImportKind::Chat,
         id,
         name: input.title,
         created_character: new_character.map(|(id, c)| CreatedCharacter { id, name: c.name }),
+        missing_members: Vec::new(),
     })
-}
-
-/// A chat's messages and swipes as rows. A message with no readable date
-/// takes the one before it.
-fn rows_of(chat: StChat) -> (Vec<BulkMessage>, Vec<BulkSwipe>) {
-    let mut messages = Vec::with_capacity(chat.messages.len());
-    let mut swipes = Vec::new();
-    let mut last = chat
-        .header
-        .get("create_date")
-        .and_then(sillytavern::parse_date)
-        .unwrap_or_else(|| Timestamp::now().millis());
-    for (seq, m) in chat.messages.into_iter().enumerate() {
-        let at = m.created_at.unwrap_or(last);
-        last = at;
-        let id = new_id();
-        let fields = Value::Object(m.fields);
-        for (index, s) in m.swipes.into_iter().enumerate() {
-            // Each swipe carries the line's fields too: showing a swipe copies
-            // its metadata onto the message, and the line must survive that.
-            let mut metadata = json!({ META_KEY: fields });
-            if let Some(info) = s.info {
-                metadata[SWIPE_INFO_KEY] = info;
-            }
-            swipes.push(BulkSwipe {
-                message_id: id,
-                swipe_index: index as i64,
-                content: s.content,
-                metadata,
-                created_at: Timestamp::from_millis(s.created_at.unwrap_or(at)),
-            });
-        }
-        messages.push(BulkMessage {
-            id,
-            seq: seq as i64,
-            role: m.role,
-            content: m.content,
-            metadata: json!({ META_KEY: fields }),
-            created_at: Timestamp::from_millis(at),
-            active_swipe: m.active_swipe as i64,
-            speaker_id: None,
-            speaker_name: None,
-        });
-    }
-    (messages, swipes)
 }
 
 /// Imports files and folders; `progress` hears after each file.
@@ -367,18 +348,30 @@ pub async fn import_paths(
     let mut report = ImportReport::default();
     let total = jobs.len();
     let limit = Limits::default().max_chat_bytes;
+    let mut run = group::Run::default();
     for (i, job) in jobs.into_iter().enumerate() {
         let file = display_name(&job.path.to_string_lossy());
+        let hints = Hints {
+            character: job.character_hint,
+            group_chat: job.in_group_chats,
+        };
         let result = match files::read(&job.path, limit).await {
-            Ok(bytes) => import_one(pool, &file, bytes, job.character_hint).await,
+            Ok(bytes) => import_one(pool, &file, bytes, &hints, &mut run).await,
             Err(e) => Err(refused(&file, e)),
         };
-        report.add(&file, result);
+        match result {
+            Ok(None) => {} // a group, reported with its chats at the end
+            Ok(Some(done)) => report.add(&file, Ok(done)),
+            Err(e) => report.add(&file, Err(e)),
+        }
         progress(ImportProgress {
             done: i + 1,
             total,
             file,
         });
+    }
+    for (file, result) in group::finish(pool, run).await {
+        report.add(&file, result);
     }
     report
 }

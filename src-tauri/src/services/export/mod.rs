@@ -1,25 +1,28 @@
 //! Export: a character as a card file (PNG, JSON V2 or V3), a chat as
-//! SillyTavern `.jsonl`, written into a folder under a name that is new
-//! there. Reading files in is `services::import`.
+//! SillyTavern `.jsonl` (a group chat with its group definition beside it,
+//! `group`), written into a folder under a name that is new there. Reading
+//! files in is `services::import`.
 //!
 //! Nothing exported carries a secret: cards hold the character, chats the
 //! messages and their metadata.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sqlx::SqlitePool;
 
-use super::character;
+mod chat;
+mod group;
+
+pub use chat::{chat_jsonl, export_chat, export_chat_files, group_json, ChatExport};
+
 use crate::cards;
 use crate::cards::card::{self, Avatar, Spec};
-use crate::cards::sillytavern::{self, LineSource, META_KEY};
 use crate::error::{AppError, Result};
-use crate::models::{Id, MessageRole};
+use crate::models::Id;
 use crate::repos;
+use crate::services::character;
 
 /// Card formats Parley writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,7 +109,7 @@ const RESERVED: [&str; 22] = [
 /// device name (`CON`, `LPT1`), at most [`MAX_STEM_BYTES`] bytes (cut at a
 /// character boundary).
 pub fn safe_file_stem(name: &str) -> String {
-    let cleaned: String = super::validate::clean_label(name)
+    let cleaned: String = crate::services::validate::clean_label(name)
         .chars()
         .map(|c| if "<>:\"/\\|?*".contains(c) { '_' } else { c })
         .collect();
@@ -169,16 +172,31 @@ async fn export_folder(dir: &Path) -> Result<()> {
 async fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf> {
     export_folder(dir).await?;
     let stem = safe_file_stem(stem);
+    let names = (1..100_000u32).map(|n| {
+        if n == 1 {
+            format!("{stem}.{ext}")
+        } else {
+            format!("{stem} ({n}).{ext}")
+        }
+    });
+    write_first_free(dir, names.collect(), bytes)
+        .await?
+        .ok_or_else(|| {
+            AppError::internal(format!(
+                "{} holds too many files named {stem}; choose another folder",
+                dir.display()
+            ))
+        })
+}
+
+/// Writes `bytes` under the first of `names` that is free in `dir` (the
+/// folder already checked), created with `create_new`; `None` when every
+/// name is taken.
+async fn write_first_free(dir: &Path, names: Vec<String>, bytes: &[u8]) -> Result<Option<PathBuf>> {
     let dir = dir.to_path_buf();
-    let ext = ext.to_string();
     let bytes = bytes.to_vec();
     tokio::task::spawn_blocking(move || {
-        for n in 1..100_000u32 {
-            let name = if n == 1 {
-                format!("{stem}.{ext}")
-            } else {
-                format!("{stem} ({n}).{ext}")
-            };
+        for name in names {
             let path = dir.join(name);
             let mut file = match std::fs::OpenOptions::new()
                 .write(true)
@@ -202,12 +220,9 @@ async fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<Pa
                     path.display()
                 )));
             }
-            return Ok(path);
+            return Ok(Some(path));
         }
-        Err(AppError::internal(format!(
-            "{} holds too many files named {stem}; choose another folder",
-            dir.display()
-        )))
+        Ok(None)
     })
     .await
     .map_err(|e| AppError::internal(format!("the export stopped unexpectedly ({e})")))?
@@ -225,120 +240,6 @@ pub async fn export_character(
     let bytes = card_bytes_of(pool, c, format).await?;
     let path = write_new(dir, &name, format.extension(), &bytes).await?;
     tracing::info!(character_id = %id, "character exported");
-    Ok(path)
-}
-
-/// Rows read per step while exporting a chat.
-const EXPORT_PAGE: u32 = 2000;
-
-/// The chat as SillyTavern `.jsonl` text: the header line, then every
-/// message with its swipes, read a page at a time.
-pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Result<()> {
-    let chat = super::chat_session::get(pool, id).await?;
-    let character_name = match chat.character_id {
-        Some(cid) => repos::character::get(pool, cid).await?.map(|c| c.name),
-        None => None,
-    }
-    .unwrap_or_else(|| "Assistant".into());
-    let persona_name = match chat.user_profile_id {
-        Some(pid) => repos::user_profile::get(pool, pid).await?.map(|p| p.name),
-        None => None,
-    };
-    let metadata = repos::chat_session::metadata(pool, id)
-        .await?
-        .unwrap_or_default();
-    let kept = metadata
-        .get(META_KEY)
-        .filter(|h| h.as_object().is_some_and(|o| !o.is_empty()));
-    let mut header = kept.cloned().unwrap_or_else(|| {
-        sillytavern::new_header(
-            persona_name
-                .as_deref()
-                .unwrap_or(super::prompt::DEFAULT_USER_NAME),
-            &character_name,
-            chat.created_at.millis(),
-        )
-    });
-    // A branch names the chat it came from, as SillyTavern links them.
-    if let Some(parent) = super::branch::parent_file(pool, id).await? {
-        let name = parent
-            .sillytavern_file
-            .unwrap_or_else(|| safe_file_stem(&parent.title));
-        super::branch::set_main_chat(&mut header, &name);
-    }
-    // The author's note and the variables as SillyTavern keeps them.
-    sillytavern::set_authors_note(&mut header, &chat.authors_note);
-    let variables = metadata.get("variables").filter(|v| v.is_object());
-    if let (Some(v), Some(m)) = (
-        variables,
-        header
-            .get_mut("chat_metadata")
-            .and_then(Value::as_object_mut),
-    ) {
-        m.insert("variables".into(), v.clone());
-    }
-    let user_name = persona_name
-        .or_else(|| {
-            header
-                .get("user_name")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| super::prompt::DEFAULT_USER_NAME.into());
-    let io = |e: std::io::Error| AppError::internal(format!("the chat could not be written ({e})"));
-    writeln!(out, "{header}").map_err(io)?;
-    let mut from = 0;
-    loop {
-        let page = repos::message::page_from(pool, id, from, EXPORT_PAGE).await?;
-        let (Some(first), Some(last)) = (page.first(), page.last()) else {
-            break;
-        };
-        let swipes = repos::message::swipes_in_range(pool, id, first.seq, last.seq).await?;
-        let mut by_message: HashMap<Id, Vec<&crate::models::MessageSwipe>> = HashMap::new();
-        for s in &swipes {
-            by_message.entry(s.message_id).or_default().push(s);
-        }
-        for m in &page {
-            let name = match m.role {
-                MessageRole::User => user_name.as_str(),
-                MessageRole::Assistant => character_name.as_str(),
-                MessageRole::System => "System",
-            };
-            let line = sillytavern::to_line(&LineSource {
-                role: m.role,
-                content: &m.content,
-                created_at: m.created_at.millis(),
-                metadata: &m.metadata.0,
-                swipes: by_message
-                    .get(&m.id)
-                    .map(|ws| {
-                        ws.iter()
-                            .map(|w| (w.content.as_str(), &w.metadata.0))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                active_swipe: m.active_swipe.max(0) as usize,
-                name,
-            });
-            writeln!(out, "{line}").map_err(io)?;
-        }
-        from = last.seq + 1;
-    }
-    Ok(())
-}
-
-/// Writes the chat as a SillyTavern `.jsonl` into `dir`.
-pub async fn export_chat(pool: &SqlitePool, id: Id, dir: &Path) -> Result<PathBuf> {
-    let chat = super::chat_session::get(pool, id).await?;
-    let mut bytes = Vec::new();
-    chat_jsonl(pool, id, &mut bytes).await?;
-    let stem = if chat.title.trim().is_empty() {
-        "chat"
-    } else {
-        chat.title.as_str()
-    };
-    let path = write_new(dir, stem, "jsonl", &bytes).await?;
-    tracing::info!(chat_id = %id, "chat exported");
     Ok(path)
 }
 

@@ -18,6 +18,7 @@ import * as providers from './views/providers.js';
 import * as prompts from './views/prompts.js';
 import * as search from './views/search.js';
 import * as settings from './views/settings.js';
+import * as templatesView from './views/templates.js';
 import * as trash from './views/trash.js';
 
 /** @typedef {(root: HTMLElement, params: string[]) => Promise<void>} View */
@@ -34,6 +35,7 @@ const routes = {
   prompts: prompts.render,
   search: search.render,
   settings: settings.render,
+  templates: templatesView.render,
   trash: trash.render,
 };
 

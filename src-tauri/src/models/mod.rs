@@ -15,6 +15,7 @@ mod page;
 mod provider;
 mod settings;
 mod system_prompt;
+mod template;
 mod timestamp;
 mod user_profile;
 
@@ -31,6 +32,10 @@ pub use page::{Cursor, CursorKey, DeletedFilter, Direction, ListQuery, Page, Sor
 pub use provider::{ChosenModel, Provider, ProviderInput, ProviderKind};
 pub use settings::{Settings, SettingsInput};
 pub use system_prompt::{SystemPrompt, SystemPromptInput};
+pub use template::{
+    QuickReply, QuickReplyInput, QuickReplyMode, QuickReplyOwner, Template, TemplateInput,
+    TemplateType, VarKind, Variable,
+};
 pub use timestamp::Timestamp;
 pub use user_profile::{UserProfile, UserProfileInput};
 

@@ -18,9 +18,11 @@ pub mod embedding;
 pub mod memory;
 pub mod message;
 pub mod provider;
+pub mod quick_reply;
 pub mod search;
 pub mod settings;
 pub mod system_prompt;
+pub mod template;
 pub mod user_profile;
 
 use sqlx::sqlite::SqliteRow;
@@ -158,6 +160,7 @@ pub enum Table {
     ChatSessions,
     Providers,
     AiModels,
+    Templates,
 }
 
 impl Table {
@@ -178,6 +181,7 @@ impl Table {
             Self::ChatSessions => "chat_sessions",
             Self::Providers => "providers",
             Self::AiModels => "ai_models",
+            Self::Templates => "templates",
         }
     }
 }

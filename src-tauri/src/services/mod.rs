@@ -32,6 +32,7 @@ pub mod provider;
 pub mod search;
 pub mod settings;
 pub mod system_prompt;
+pub mod template;
 pub mod tokens;
 pub mod user_profile;
 pub mod validate;

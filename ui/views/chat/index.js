@@ -13,6 +13,8 @@ import { changed, navigate, onLeave } from '../../state.js';
 import { expandMacros, markdownWithNames } from './render.js';
 import { MessageList } from './list.js';
 import { Composer } from './composer.js';
+import { attachSlash } from './slash.js';
+import { QuickReplyBar } from './quick-replies.js';
 import { ReplyController } from './reply.js';
 import { ChatSettings } from './settings.js';
 import { ChatDocuments } from './documents.js';
@@ -105,6 +107,9 @@ export async function render(root, params) {
     },
     stop: () => void reply.stop(),
   }, enterSends);
+  // `/` opens the message templates; the bar over the composer holds quick replies.
+  attachSlash(composer);
+  const quick = new QuickReplyBar(chatId, character ? { id: character.id, name: character.name } : null, composer);
 
   // Header: "Show prompt", Export, the chat's own settings, Delete.
   const settings = new ChatSettings(
@@ -259,7 +264,7 @@ export async function render(root, params) {
   }
 
   // Under the header: where a branch came from, and the chat's branches.
-  root.append(header, branchBar(chatId, origin, children.length, (e) => void showChatError(e)) ?? '', settings.panel, docs.panel, list.el, composer.el);
+  root.append(header, branchBar(chatId, origin, children.length, (e) => void showChatError(e)) ?? '', settings.panel, docs.panel, list.el, quick.el, composer.el);
   // The settings drawer opens under the header, which keeps its buttons.
   const headerSize = new ResizeObserver(() => root.style.setProperty('--chat-head', `${header.offsetHeight}px`));
   headerSize.observe(header);
@@ -288,6 +293,6 @@ export async function render(root, params) {
 
   // The messages, and the reply the chat is writing if there is one: the
   // controller joins it and writes it into its bubble once a page shows it.
-  await Promise.all([list.open(targetId), reply.attach(chatId)]);
+  await Promise.all([list.open(targetId), reply.attach(chatId), quick.load()]);
   composer.focus();
 }

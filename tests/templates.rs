@@ -382,7 +382,9 @@ async fn quick_replies_per_chat_and_per_character() {
 const BEFORE_TEMPLATES: i64 = 20261203000001;
 
 async fn set_pref(pool: &SqlitePool, key: &str, value: &str) {
-    sqlx::query("insert into app_config (key, value, description, updated_at) values (?1, ?2, '', 1)")
+    sqlx::query(
+        "insert or replace into app_config (key, value, description, updated_at) values (?1, ?2, '', 1)",
+    )
         .bind(key)
         .bind(serde_json::to_string(value).unwrap())
         .execute(pool)

@@ -1,11 +1,12 @@
 // @ts-check
-// The trash: deleted characters, personas, prompts and chats, each with
+// The trash: deleted characters, personas, prompts, templates and chats, each with
 // Restore and "Delete forever".
 
 import * as api from '../api.js';
 import { h, ago } from '../dom.js';
 import { pagedList, showError, confirmDialog, toast, viewHeader } from '../components.js';
 import { changed } from '../state.js';
+import { templates } from '../api/templates.js';
 
 /**
  * @typedef {{id: string, deletedAt: string | null}} Trashed
@@ -26,6 +27,7 @@ const SECTIONS = [
   { title: 'Chats', noun: 'chat', empty: 'No deleted chats.', store: api.chats, name: (r) => r.title || 'Untitled chat', meta: (r) => r.characterName, topics: ['chats'] },
   { title: 'Personas', noun: 'persona', empty: 'No deleted personas.', store: api.personas, name: (r) => r.name, topics: ['personas'] },
   { title: 'System prompts', noun: 'system prompt', empty: 'No deleted system prompts.', store: api.prompts, name: (r) => r.name, topics: ['prompts'] },
+  { title: 'Templates', noun: 'template', empty: 'No deleted templates.', store: { list: (q) => templates.list(null, q), restore: templates.restore, purge: templates.purge }, name: (r) => r.name, topics: [] },
 ];
 
 /** @param {Section} s */

@@ -142,22 +142,24 @@ pub async fn import(pool: &SqlitePool, text: &str) -> Result<ImportReport> {
 /// into the report, not the whole import.
 async fn add(pool: &SqlitePool, t: Exported, report: &mut ImportReport) -> Result<()> {
     let shown = t.name.chars().take(80).collect::<String>();
-    if let Some(same) = repo::find_by_name(pool, t.kind, t.name.trim(), None).await? {
+    let base = t.name.trim();
+    let mut name = base.to_string();
+    let mut n = 2;
+    // The name, then "name (2)", "name (3)"...: the same text under one of
+    // them is already here (imported before); else the first free name.
+    while let Some(same) = repo::find_by_name(pool, t.kind, &name, None).await? {
         if same.content == t.content {
             report.skipped.push(format!(
-                "\"{shown}\": a {} template with this name and text is already here",
-                t.kind.label()
+                "\"{shown}\": a {} template with this text is already here (\"{}\")",
+                t.kind.label(),
+                same.name
             ));
             return Ok(());
         }
-    }
-    let mut name = t.name.trim().to_string();
-    let mut n = 2;
-    while repo::find_by_name(pool, t.kind, &name, None).await?.is_some() {
-        name = format!("{} ({n})", t.name.trim());
+        name = format!("{base} ({n})");
         n += 1;
     }
-    if name != t.name.trim() {
+    if name != base {
         report.notes.push(format!(
             "\"{shown}\": a {} template has this name; imported as \"{name}\"",
             t.kind.label()

@@ -86,6 +86,8 @@ const MACROS: &[&str] = &[
     "original",
     "model",
     "pieces",
+    "pipe",
+    "arg",
 ];
 
 /// Whether the text between `{{` and `}}` is a macro, not a variable.

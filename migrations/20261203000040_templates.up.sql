@@ -94,45 +94,37 @@ create index ix_quick_replies_character_position
 create index ix_quick_replies_template on quick_replies (template_id);
 
 -- What earlier work kept as preferences becomes the default template of
--- its type. A stored text (non-blank; an empty summary instruction meant
--- "Parley's own") is kept; otherwise the built-in text, which must equal
+-- its type. A stored text that is not blank is kept (an empty summary
+-- instruction meant "Parley's own"; a template's text may not be blank);
+-- otherwise the built-in text, which must equal
 -- `services::template::builtin` (a test checks). Fixed ids, as the
 -- built-in system prompts have.
+with builtin (id, type, name, key, content) as (values
+    (x'019ab0000000700080000000000000b1', 'summary_instruction', 'Summary instruction',
+     'memory.summary_instruction',
+     'Summarize the part of a conversation below for the story''s long-term memory. '
+     || 'Keep names, places, facts, decisions, promises, feelings and unresolved threads; '
+     || 'leave out greetings and small talk. Write in the past tense, as a few short '
+     || 'sentences, at most 150 words. Answer with the summary alone.'),
+    (x'019ab0000000700080000000000000b2', 'memory_documents', 'Document passages',
+     'memory.template.documents',
+     'Relevant passages from documents:' || char(10) || char(10) || '{{pieces}}'),
+    (x'019ab0000000700080000000000000b3', 'memory_summaries', 'Summaries',
+     'memory.template.summaries',
+     'Summary of earlier parts of this chat:' || char(10) || char(10) || '{{pieces}}'),
+    (x'019ab0000000700080000000000000b4', 'memory_recall', 'Recalled messages',
+     'memory.template.recall',
+     'Earlier in this chat (out of the recent history):' || char(10) || char(10) || '{{pieces}}')
+)
 insert into templates (id, type, name, content, is_default, created_at, updated_at)
-select x'019ab0000000700080000000000000b1', 'summary_instruction', 'Summary instruction',
+select b.id, b.type, b.name,
        coalesce(
-           (select json_extract(value, '$') from app_config
-             where key = 'memory.summary_instruction' and json_type(value) = 'text'
-               and trim(json_extract(value, '$')) <> ''),
-           'Summarize the part of a conversation below for the story''s long-term memory. '
-           || 'Keep names, places, facts, decisions, promises, feelings and unresolved threads; '
-           || 'leave out greetings and small talk. Write in the past tense, as a few short '
-           || 'sentences, at most 150 words. Answer with the summary alone.'),
-       1, cast(unixepoch('subsec') * 1000 as integer), cast(unixepoch('subsec') * 1000 as integer);
-
-insert into templates (id, type, name, content, is_default, created_at, updated_at)
-select x'019ab0000000700080000000000000b2', 'memory_documents', 'Document passages',
-       coalesce(
-           (select json_extract(value, '$') from app_config
-             where key = 'memory.template.documents' and json_type(value) = 'text'),
-           'Relevant passages from documents:' || char(10) || char(10) || '{{pieces}}'),
-       1, cast(unixepoch('subsec') * 1000 as integer), cast(unixepoch('subsec') * 1000 as integer);
-
-insert into templates (id, type, name, content, is_default, created_at, updated_at)
-select x'019ab0000000700080000000000000b3', 'memory_summaries', 'Summaries',
-       coalesce(
-           (select json_extract(value, '$') from app_config
-             where key = 'memory.template.summaries' and json_type(value) = 'text'),
-           'Summary of earlier parts of this chat:' || char(10) || char(10) || '{{pieces}}'),
-       1, cast(unixepoch('subsec') * 1000 as integer), cast(unixepoch('subsec') * 1000 as integer);
-
-insert into templates (id, type, name, content, is_default, created_at, updated_at)
-select x'019ab0000000700080000000000000b4', 'memory_recall', 'Recalled messages',
-       coalesce(
-           (select json_extract(value, '$') from app_config
-             where key = 'memory.template.recall' and json_type(value) = 'text'),
-           'Earlier in this chat (out of the recent history):' || char(10) || char(10) || '{{pieces}}'),
-       1, cast(unixepoch('subsec') * 1000 as integer), cast(unixepoch('subsec') * 1000 as integer);
+           (select json_extract(c.value, '$') from app_config c
+             where c.key = b.key and json_type(c.value) = 'text'
+               and trim(json_extract(c.value, '$')) <> ''),
+           b.content),
+       1, cast(unixepoch('subsec') * 1000 as integer), cast(unixepoch('subsec') * 1000 as integer)
+  from builtin b;
 
 -- The preferences now live in `templates`; the keys are no longer read.
 delete from app_config where key in (

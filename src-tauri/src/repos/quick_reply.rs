@@ -1,6 +1,7 @@
 //! SQL for `quick_replies`: which templates a chat's quick-reply bar shows,
 //! set on the chat or on its character.
 
+use sqlx::AssertSqlSafe;
 use sqlx::{Executor, Sqlite, SqliteConnection};
 
 use crate::error::Result;
@@ -55,26 +56,22 @@ pub async fn list<'e>(
     exec: impl Executor<'e, Database = Sqlite>,
     owner: QuickReplyOwner,
 ) -> Result<Vec<QuickReply>> {
-    // Two statements, so each uses its owner's partial index.
-    let (sql, id) = match owner {
-        QuickReplyOwner::Chat(id) => (
-            r"select q.id, q.template_id, 'chat' as owner, q.position, q.mode,
-                     t.name, t.content, t.variables
-                from quick_replies q
-                join templates t on t.id = q.template_id and t.deleted_at is null
-               where q.chat_session_id = ?1
-               order by q.position",
-            id,
-        ),
-        QuickReplyOwner::Character(id) => (
-            r"select q.id, q.template_id, 'character' as owner, q.position, q.mode,
-                     t.name, t.content, t.variables
-                from quick_replies q
-                join templates t on t.id = q.template_id and t.deleted_at is null
-               where q.character_id = ?1
-               order by q.position",
-            id,
-        ),
+    // One statement per owner column, so each uses its partial index.
+    let (column, kind, id) = match owner {
+        QuickReplyOwner::Chat(id) => ("chat_session_id", "chat", id),
+        QuickReplyOwner::Character(id) => ("character_id", "character", id),
     };
-    Ok(sqlx::query_as(sql).bind(id).fetch_all(exec).await?)
+    let sql = format!(
+        r"select q.id, q.template_id, '{kind}' as owner, q.position, q.mode,
+                 t.name, t.content, t.variables
+            from quick_replies q
+            join templates t on t.id = q.template_id and t.deleted_at is null
+           where q.{column} = ?1
+           order by q.position"
+    );
+    // The column and kind come from the match above, never from input.
+    Ok(sqlx::query_as(AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_all(exec)
+        .await?)
 }

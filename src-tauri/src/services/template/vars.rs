@@ -19,6 +19,10 @@
 //! a template never fails for text that merely looks like braces. A name
 //! used twice is one variable; a second use may repeat the first's spec or
 //! give none (`{{tone}}` after `{{tone:formal|casual}}`).
+//!
+//! It is one piece (past 400 lines with its tests): the scanner, the
+//! parser and the filler share one reading of the braces, and their table
+//! of cases reads best beside them.
 
 use std::collections::HashMap;
 use std::ops::Range;

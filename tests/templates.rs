@@ -291,7 +291,7 @@ async fn a_sillytavern_quick_reply_set_imports_as_message_templates() {
     );
     assert!(report.imported[1].content.starts_with("/input Skip how long?"));
     assert!(report.imported[1].variables.0.is_empty());
-    let all = format!("{:?} {:?}", report.skipped, report.notes);
+    let all = format!("{}\n{}", report.skipped.join("\n"), report.notes.join("\n"));
     assert!(all.contains("\"Empty one\": its message is empty"), "{all}");
     assert!(all.contains("STscript commands, kept as text"), "{all}");
     assert!(all.contains("after the person's message"), "{all}");

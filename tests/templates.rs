@@ -46,7 +46,11 @@ fn field_of(e: &AppError) -> String {
 #[case::long_content(message("A", &"x".repeat(100_001)), "content", "the limit is 100000")]
 #[case::bad_choice_default(message("A", "{{t:a|b=c}}"), "content", "not one of its choices")]
 #[case::bad_number_default(message("A", "{{n:number=many}}"), "content", "not a number")]
-#[case::instruct_not_json(input(TemplateType::Instruct, "A", "### Instruction"), "content", "JSON object")]
+#[case::instruct_not_json(
+    input(TemplateType::Instruct, "A", "### Instruction"),
+    "content",
+    "JSON object"
+)]
 #[tokio::test]
 async fn bad_input_is_refused_in_words_naming_the_field(
     #[case] input: TemplateInput,
@@ -97,7 +101,10 @@ async fn a_template_keeps_its_variables_and_renders_with_values() {
     ]);
     let e = template::render(&pool, t.id, &bad).await.unwrap_err();
     assert_eq!(field_of(&e), "tone");
-    assert!(e.to_string().contains("must be one of: formal, casual"), "{e}");
+    assert!(
+        e.to_string().contains("must be one of: formal, casual"),
+        "{e}"
+    );
     let e = template::render(&pool, t.id, &HashMap::new())
         .await
         .unwrap_err();
@@ -116,9 +123,12 @@ async fn names_are_unique_per_type_ignoring_case_among_live_templates() {
     assert!(matches!(e, AppError::Conflict { .. }), "{e:?}");
     assert!(e.to_string().contains("already exists"), "{e}");
     // Another type may use the name.
-    template::create(&pool, input(TemplateType::SystemPrompt, "Greeting", "Be kind"))
-        .await
-        .unwrap();
+    template::create(
+        &pool,
+        input(TemplateType::SystemPrompt, "Greeting", "Be kind"),
+    )
+    .await
+    .unwrap();
     // In the trash, the name is free; restoring then clashes in words.
     template::delete(&pool, a.id).await.unwrap();
     let b = template::create(&pool, message("GREETING", "Hey"))
@@ -127,7 +137,11 @@ async fn names_are_unique_per_type_ignoring_case_among_live_templates() {
     let e = template::restore(&pool, a.id).await.unwrap_err();
     assert!(e.to_string().contains("rename it first"), "{e}");
     template::delete(&pool, b.id).await.unwrap();
-    assert!(template::restore(&pool, a.id).await.unwrap().deleted_at.is_none());
+    assert!(template::restore(&pool, a.id)
+        .await
+        .unwrap()
+        .deleted_at
+        .is_none());
 }
 
 #[tokio::test]
@@ -168,7 +182,9 @@ async fn each_type_has_at_most_one_default() {
 #[tokio::test]
 async fn trash_restore_and_purge() {
     let pool = common::pool().await;
-    let t = template::create(&pool, message("Gone", "soon")).await.unwrap();
+    let t = template::create(&pool, message("Gone", "soon"))
+        .await
+        .unwrap();
     let e = template::purge(&pool, t.id).await.unwrap_err();
     assert!(e.to_string().contains("trash before"), "{e}");
     template::delete(&pool, t.id).await.unwrap();
@@ -201,8 +217,12 @@ async fn trash_restore_and_purge() {
 #[tokio::test]
 async fn list_filters_by_type_and_searches_by_name() {
     let pool = common::pool().await;
-    template::create(&pool, message("Owl facts", "x")).await.unwrap();
-    template::create(&pool, message("Cat facts", "x")).await.unwrap();
+    template::create(&pool, message("Owl facts", "x"))
+        .await
+        .unwrap();
+    template::create(&pool, message("Cat facts", "x"))
+        .await
+        .unwrap();
     let q = ListQuery {
         search: Some("OWL".into()),
         ..ListQuery::default()
@@ -213,9 +233,13 @@ async fn list_filters_by_type_and_searches_by_name() {
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].name, "Owl facts");
     // The built-in memory templates are there, of their own types.
-    let memory = template::list(&pool, Some(TemplateType::MemoryRecall), &ListQuery::default())
-        .await
-        .unwrap();
+    let memory = template::list(
+        &pool,
+        Some(TemplateType::MemoryRecall),
+        &ListQuery::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(memory.items.len(), 1);
     assert!(memory.items[0].is_default);
 }
@@ -226,9 +250,12 @@ async fn export_then_import_gives_the_same_templates() {
     template::create(&from, message("Ask", "About {{topic:a|b}}"))
         .await
         .unwrap();
-    let sys = template::create(&from, input(TemplateType::SystemPrompt, "Sys", "Be {{mood=calm}}"))
-        .await
-        .unwrap();
+    let sys = template::create(
+        &from,
+        input(TemplateType::SystemPrompt, "Sys", "Be {{mood=calm}}"),
+    )
+    .await
+    .unwrap();
     template::set_default(&from, sys.id).await.unwrap();
     template::set_default_text(&from, TemplateType::MemoryRecall, "Back then:\n{{pieces}}")
         .await
@@ -289,7 +316,9 @@ async fn a_sillytavern_quick_reply_set_imports_as_message_templates() {
         report.imported[0].content,
         "[OOC: describe {{char}}'s surroundings in detail, using all senses.]"
     );
-    assert!(report.imported[1].content.starts_with("/input Skip how long?"));
+    assert!(report.imported[1]
+        .content
+        .starts_with("/input Skip how long?"));
     assert!(report.imported[1].variables.0.is_empty());
     let all = format!("{}\n{}", report.skipped.join("\n"), report.notes.join("\n"));
     assert!(all.contains("\"Empty one\": its message is empty"), "{all}");
@@ -320,14 +349,20 @@ async fn quick_replies_per_chat_and_per_character() {
     quick_reply::set(
         &pool,
         QuickReplyOwner::Character(mira),
-        vec![item(b.id, QuickReplyMode::Send), item(c.id, QuickReplyMode::Fill)],
+        vec![
+            item(b.id, QuickReplyMode::Send),
+            item(c.id, QuickReplyMode::Fill),
+        ],
     )
     .await
     .unwrap();
     quick_reply::set(
         &pool,
         QuickReplyOwner::Chat(chat),
-        vec![item(a.id, QuickReplyMode::Fill), item(b.id, QuickReplyMode::Fill)],
+        vec![
+            item(a.id, QuickReplyMode::Fill),
+            item(b.id, QuickReplyMode::Fill),
+        ],
     )
     .await
     .unwrap();
@@ -360,21 +395,38 @@ async fn quick_replies_per_chat_and_per_character() {
     let sys = template::create(&pool, input(TemplateType::SystemPrompt, "S", "s"))
         .await
         .unwrap();
-    let e = quick_reply::set(&pool, QuickReplyOwner::Chat(chat), vec![item(sys.id, QuickReplyMode::Send)])
-        .await
-        .unwrap_err();
-    assert!(e.to_string().contains("quick replies are message templates"), "{e}");
-    let e = quick_reply::set(&pool, QuickReplyOwner::Chat(chat), vec![item(c.id, QuickReplyMode::Send)])
-        .await
-        .unwrap_err();
+    let e = quick_reply::set(
+        &pool,
+        QuickReplyOwner::Chat(chat),
+        vec![item(sys.id, QuickReplyMode::Send)],
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("quick replies are message templates"),
+        "{e}"
+    );
+    let e = quick_reply::set(
+        &pool,
+        QuickReplyOwner::Chat(chat),
+        vec![item(c.id, QuickReplyMode::Send)],
+    )
+    .await
+    .unwrap_err();
     assert!(e.to_string().contains("in the trash"), "{e}");
     // Purging the chat takes its quick replies.
-    parley::services::chat_session::delete(&pool, chat).await.unwrap();
-    parley::services::chat_session::purge(&pool, chat).await.unwrap();
-    let left: i64 = sqlx::query_scalar("select count(*) from quick_replies where chat_session_id is not null")
-        .fetch_one(&pool)
+    parley::services::chat_session::delete(&pool, chat)
         .await
         .unwrap();
+    parley::services::chat_session::purge(&pool, chat)
+        .await
+        .unwrap();
+    let left: i64 =
+        sqlx::query_scalar("select count(*) from quick_replies where chat_session_id is not null")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(left, 0);
 }
 
@@ -397,7 +449,12 @@ async fn memory_templates_stored_as_preferences_are_migrated_and_give_the_same_p
     let pool = common::pool().await;
     MIGRATOR.undo(&pool, BEFORE_TEMPLATES).await.unwrap();
     set_pref(&pool, "memory.summary_instruction", "Sum it up, briefly.").await;
-    set_pref(&pool, "memory.template.documents", "From the notes:\n{{pieces}}").await;
+    set_pref(
+        &pool,
+        "memory.template.documents",
+        "From the notes:\n{{pieces}}",
+    )
+    .await;
     set_pref(&pool, "memory.template.recall", "Said before: {{pieces}}").await;
     // Summaries left at the built-in.
     MIGRATOR.run(&pool).await.unwrap();

@@ -109,7 +109,11 @@ async fn a_template_is_made_used_with_slash_and_a_quick_reply_sends() {
     wait_for_text(&app, "#slash-menu", "Go on").await;
     wait_for_text(&app, "#slash-menu", "Tone check").await;
     assert_eq!(
-        js(&app, "return document.getElementById('composer').getAttribute('aria-expanded')").await,
+        js(
+            &app,
+            "return document.getElementById('composer').getAttribute('aria-expanded')"
+        )
+        .await,
         json!("true")
     );
     shot(&app, "slash-menu").await;
@@ -123,7 +127,12 @@ async fn a_template_is_made_used_with_slash_and_a_quick_reply_sends() {
     composer.send_keys(&Key::Enter.to_string()).await.unwrap();
 
     // The form asks for the choice; casual is picked.
-    wait_js(&app, "return !!document.querySelector('#template-fill select[name=tone]')", "the fill form opens").await;
+    wait_js(
+        &app,
+        "return !!document.querySelector('#template-fill select[name=tone]')",
+        "the fill form opens",
+    )
+    .await;
     js(
         &app,
         "const s = document.querySelector('#template-fill select[name=tone]'); s.value = 'casual'; \
@@ -143,13 +152,21 @@ async fn a_template_is_made_used_with_slash_and_a_quick_reply_sends() {
 
     // It sends through the mock provider.
     click(&app, "#send").await;
-    assert_eq!(wait_status(&app, "completed").await.trim(), "Casually then.");
+    assert_eq!(
+        wait_status(&app, "completed").await.trim(),
+        "Casually then."
+    );
     assert_eq!(last_user_text(&mock), "Answer casual about owls.");
 
     // A quick reply: "+" picks "Go on" for this chat, to send.
     click(&app, "#quick-reply-add").await;
     wait_for_text(&app, "#quick-reply-dialog", "This chat").await;
-    wait_for_text(&app, "#quick-reply-dialog", "Every chat with Storyteller Sia").await;
+    wait_for_text(
+        &app,
+        "#quick-reply-dialog",
+        "Every chat with Storyteller Sia",
+    )
+    .await;
     js(
         &app,
         "const row = [...document.querySelectorAll('#quick-reply-dialog fieldset[data-owner=chat] label')].find(l => l.textContent.includes('Go on')); \
@@ -164,7 +181,12 @@ async fn a_template_is_made_used_with_slash_and_a_quick_reply_sends() {
     wait_for_text(&app, "#messages", "Going on.").await;
     assert_eq!(wait_status(&app, "completed").await.trim(), "Going on.");
     assert_eq!(last_user_text(&mock), "Go on, please.");
-    wait_for_text(&app, "#messages .message[data-role='user']", "Go on, please.").await;
+    wait_for_text(
+        &app,
+        "#messages .message[data-role='user']",
+        "Go on, please.",
+    )
+    .await;
     no_error_banner(&app, "the chat after a quick reply").await;
     shot(&app, "quick-reply-sent").await;
 }

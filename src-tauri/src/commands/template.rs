@@ -33,10 +33,7 @@ pub async fn template_get(state: State<'_, AppState>, id: Id) -> Result<Template
 
 #[tauri::command]
 #[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
-pub async fn template_create(
-    state: State<'_, AppState>,
-    input: TemplateInput,
-) -> Result<Template> {
+pub async fn template_create(state: State<'_, AppState>, input: TemplateInput) -> Result<Template> {
     service::create(&state.pool, input).await
 }
 

@@ -40,7 +40,10 @@ impl TemplateType {
     /// Whether a person fills its variables in a form; the others are
     /// filled by Parley (`{{pieces}}`) or are not text.
     pub fn has_form(self) -> bool {
-        matches!(self, Self::Message | Self::SystemPrompt | Self::Impersonation)
+        matches!(
+            self,
+            Self::Message | Self::SystemPrompt | Self::Impersonation
+        )
     }
 
     /// The name people read.

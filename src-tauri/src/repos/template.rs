@@ -169,10 +169,7 @@ pub async fn set_default(
 }
 
 /// Stops a row being its type's default (before it goes to the trash).
-pub async fn clear_default<'e>(
-    exec: impl Executor<'e, Database = Sqlite>,
-    id: Id,
-) -> Result<()> {
+pub async fn clear_default<'e>(exec: impl Executor<'e, Database = Sqlite>, id: Id) -> Result<()> {
     sqlx::query(r"update templates set is_default = 0 where id = ?1")
         .bind(id)
         .execute(exec)

@@ -138,10 +138,8 @@ impl Settings {
             summaries_budget: app_config::read(pool, &SUMMARIES_BUDGET).await?.max(0),
             recall_budget: app_config::read(pool, &RECALL_BUDGET).await?.max(0),
             position: app_config::read(pool, &MEMORY_POSITION).await?,
-            documents_template: template::default_text(pool, TemplateType::MemoryDocuments)
-                .await?,
-            summaries_template: template::default_text(pool, TemplateType::MemorySummaries)
-                .await?,
+            documents_template: template::default_text(pool, TemplateType::MemoryDocuments).await?,
+            summaries_template: template::default_text(pool, TemplateType::MemorySummaries).await?,
             recall_template: template::default_text(pool, TemplateType::MemoryRecall).await?,
         })
     }

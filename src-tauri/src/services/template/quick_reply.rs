@@ -8,9 +8,7 @@ use std::collections::HashSet;
 use sqlx::SqlitePool;
 
 use crate::error::{AppError, Result, ResultExt};
-use crate::models::{
-    Id, QuickReply, QuickReplyInput, QuickReplyOwner, TemplateType, Timestamp,
-};
+use crate::models::{Id, QuickReply, QuickReplyInput, QuickReplyOwner, TemplateType, Timestamp};
 use crate::repos::{self, quick_reply as repo, Table};
 
 /// At most this many quick replies per chat or character.

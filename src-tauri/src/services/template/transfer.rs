@@ -97,10 +97,7 @@ pub async fn export_json(pool: &SqlitePool, kind: Option<TemplateType>) -> Resul
 
 fn parse_json(text: &str, what: &str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| {
-        AppError::validation(
-            "file",
-            format!("the file is not JSON ({e}); choose {what}"),
-        )
+        AppError::validation("file", format!("the file is not JSON ({e}); choose {what}"))
     })
 }
 

@@ -304,7 +304,11 @@ mod tests {
 
     #[test]
     fn instruct_content_must_be_a_json_object() {
-        assert!(check_content(TemplateType::Instruct, r##"{"input_sequence": "### Instruction:"}"##).is_ok());
+        assert!(check_content(
+            TemplateType::Instruct,
+            "{\"input_sequence\": \"### Instruction:\"}"
+        )
+        .is_ok());
         assert!(check_content(TemplateType::Instruct, "[1]").is_err());
         assert!(check_content(TemplateType::Instruct, "{not json").is_err());
     }

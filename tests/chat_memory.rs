@@ -225,7 +225,7 @@ async fn a_long_chat_gets_summaries_of_the_ranges_that_fell_out_after_a_reply() 
         let system = asked[i].json()["messages"][0]["content"].clone();
         assert_eq!(
             system,
-            parley::services::app_config::DEFAULT_SUMMARY_INSTRUCTION
+            parley::services::template::builtin::SUMMARY_INSTRUCTION
         );
     }
     assert_eq!(

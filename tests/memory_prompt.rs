@@ -433,10 +433,10 @@ async fn a_chat_whose_history_fits_gets_no_summaries_or_recall() {
         .iter()
         .all(|x| serde_json::to_value(x.kind).unwrap() != "memory"));
     // An edited template is used.
-    app_config::write(
+    parley::services::template::set_default_text(
         &state.pool,
-        &app_config::TEMPLATE_DOCUMENTS,
-        &"Notes <<{{pieces}}>>".to_string(),
+        parley::models::TemplateType::MemoryDocuments,
+        "Notes <<{{pieces}}>>",
     )
     .await
     .unwrap();

@@ -19,6 +19,7 @@ import * as prompts from './views/prompts.js';
 import * as search from './views/search.js';
 import * as settings from './views/settings.js';
 import * as tasks from './views/tasks.js';
+import * as templatesView from './views/templates.js';
 import * as trash from './views/trash.js';
 
 /** @typedef {(root: HTMLElement, params: string[]) => Promise<void>} View */
@@ -36,6 +37,7 @@ const routes = {
   search: search.render,
   settings: settings.render,
   tasks: tasks.render,
+  templates: templatesView.render,
   trash: trash.render,
 };
 

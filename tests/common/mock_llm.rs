@@ -209,7 +209,7 @@ async fn serve(
     let is_title = body.contains(parley::services::chat_title::TITLE_INSTRUCTION);
     // The instruction as JSON escapes it in the request body.
     let summary_marker =
-        serde_json::to_string(parley::services::app_config::DEFAULT_SUMMARY_INSTRUCTION).unwrap();
+        serde_json::to_string(parley::services::template::builtin::SUMMARY_INSTRUCTION).unwrap();
     let is_summary = body.contains(summary_marker.trim_matches('"'));
     let request = Seen {
         method,

@@ -39,8 +39,8 @@ export const memory = {
   summaryModel: () => call('config_get', { key: 'memory.summary_model' }),
   /** @param {string | null} id @returns {Promise<string | null>} */
   setSummaryModel: (id) => call('config_set', { key: 'memory.summary_model', value: id }),
-  /** @returns {Promise<string>} */
-  instruction: () => call('config_get', { key: 'memory.summary_instruction' }),
-  /** @param {string} text @returns {Promise<string>} */
-  setInstruction: (text) => call('config_set', { key: 'memory.summary_instruction', value: text }),
+  /** The summary instruction: the default `summary_instruction` template (docs/TEMPLATES.md). @returns {Promise<string>} */
+  instruction: () => call('template_default_text', { kind: 'summary_instruction' }),
+  /** Edits that template (empty: Parley's own text). @param {string} text @returns {Promise<unknown>} */
+  setInstruction: (text) => call('template_set_default_text', { kind: 'summary_instruction', content: text }),
 };

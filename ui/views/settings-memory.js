@@ -123,5 +123,6 @@ export function section(models) {
     progress,
     bar,
     h('p', { class: 'hint' }, 'Nothing is downloaded: passages are sent only to the embedding model you choose, like a chat message to a chat model.'),
+    h('p', { class: 'hint', id: 'memory-templates-link' }, 'The words around what memory gives a reply, and what the summary model is told, are templates: ', h('a', { href: '#/templates' }, 'edit them under Templates'), '.'),
   );
 }

@@ -272,6 +272,7 @@ export async function initSidebar(root) {
       navLink('#/personas', 'Personas'),
       navLink('#/providers', 'Providers & models'),
       navLink('#/prompts', 'System prompts'),
+      navLink('#/templates', 'Templates'),
       navLink('#/settings', 'Settings'),
       navLink('#/trash', 'Trash'),
     ),

@@ -1,5 +1,5 @@
 // @ts-check
-// The trash: deleted characters, personas, prompts, chats and tasks, each with
+// The trash: deleted characters, personas, prompts, templates, chats and tasks, each with
 // Restore and "Delete forever".
 
 import * as api from '../api.js';
@@ -7,6 +7,7 @@ import { h, ago } from '../dom.js';
 import { pagedList, showError, confirmDialog, toast, viewHeader } from '../components.js';
 import { changed } from '../state.js';
 import { tasks } from '../api/tasks.js';
+import { templates } from '../api/templates.js';
 
 /**
  * @typedef {{id: string, deletedAt: string | null}} Trashed
@@ -36,6 +37,7 @@ const SECTIONS = [
     meta: (r) => (r.chatSessionId ? r.chatTitle || 'Untitled chat' : 'standing alone'),
     topics: ['tasks'],
   },
+  { title: 'Templates', noun: 'template', empty: 'No deleted templates.', store: { list: (q) => templates.list(null, q), restore: templates.restore, purge: templates.purge }, name: (r) => r.name, topics: [] },
 ];
 
 /** @param {Section} s */

@@ -40,6 +40,7 @@ pub mod search;
 pub mod settings;
 pub mod system_prompt;
 pub mod task;
+pub mod template;
 pub mod tokens;
 pub mod user_profile;
 
@@ -105,6 +106,24 @@ macro_rules! all_commands {
             $crate::commands::system_prompt::system_prompt_delete,
             $crate::commands::system_prompt::system_prompt_restore,
             $crate::commands::system_prompt::system_prompt_purge,
+            $crate::commands::template::template_list,
+            $crate::commands::template::template_get,
+            $crate::commands::template::template_create,
+            $crate::commands::template::template_update,
+            $crate::commands::template::template_delete,
+            $crate::commands::template::template_restore,
+            $crate::commands::template::template_purge,
+            $crate::commands::template::template_set_default,
+            $crate::commands::template::template_default_text,
+            $crate::commands::template::template_set_default_text,
+            $crate::commands::template::template_variables,
+            $crate::commands::template::template_render,
+            $crate::commands::template::template_export,
+            $crate::commands::template::template_import,
+            $crate::commands::template::template_import_st_quick_replies,
+            $crate::commands::template::quick_reply_list,
+            $crate::commands::template::quick_reply_set,
+            $crate::commands::template::quick_reply_for_chat,
             $crate::commands::chat_session::chat_list,
             $crate::commands::chat_session::chat_get,
             $crate::commands::chat_session::chat_create,

@@ -16,6 +16,7 @@ mod provider;
 mod settings;
 mod system_prompt;
 mod task;
+mod template;
 mod timestamp;
 mod user_profile;
 
@@ -35,6 +36,10 @@ pub use provider::{ChosenModel, Provider, ProviderInput, ProviderKind};
 pub use settings::{Settings, SettingsInput};
 pub use system_prompt::{SystemPrompt, SystemPromptInput};
 pub use task::{Place, Task, TaskHit, TaskInput, TaskPatch, TaskQuery, TaskStatus};
+pub use template::{
+    QuickReply, QuickReplyInput, QuickReplyMode, QuickReplyOwner, Template, TemplateInput,
+    TemplateType, VarKind, Variable,
+};
 pub use timestamp::Timestamp;
 pub use user_profile::{UserProfile, UserProfileInput};
 

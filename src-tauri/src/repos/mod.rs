@@ -18,10 +18,12 @@ pub mod embedding;
 pub mod memory;
 pub mod message;
 pub mod provider;
+pub mod quick_reply;
 pub mod search;
 pub mod settings;
 pub mod system_prompt;
 pub mod task;
+pub mod template;
 pub mod user_profile;
 
 use sqlx::sqlite::SqliteRow;
@@ -160,6 +162,7 @@ pub enum Table {
     Providers,
     AiModels,
     Tasks,
+    Templates,
 }
 
 impl Table {
@@ -181,6 +184,7 @@ impl Table {
             Self::Providers => "providers",
             Self::AiModels => "ai_models",
             Self::Tasks => "tasks",
+            Self::Templates => "templates",
         }
     }
 }

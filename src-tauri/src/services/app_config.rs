@@ -39,28 +39,12 @@ pub const BACKUPS_KEPT: Key<u32> = Key {
     default: || 10,
 };
 
-/// What a summary model is told (`services::memory::summarize`) unless
-/// the person wrote their own; tests' mock providers tell summary requests
-/// by it.
-pub const DEFAULT_SUMMARY_INSTRUCTION: &str =
-    "Summarize the part of a conversation below for the story's long-term memory. \
-     Keep names, places, facts, decisions, promises, feelings and unresolved threads; \
-     leave out greetings and small talk. Write in the past tense, as a few short \
-     sentences, at most 150 words. Answer with the summary alone.";
-
 /// The model that writes a chat's summaries: an `ai_models` id, or null for
 /// the chat's own model.
 pub const SUMMARY_MODEL: Key<Option<String>> = Key {
     name: "memory.summary_model",
     description: "the model that summarizes older messages (a model id); null: the chat's own",
     default: || None,
-};
-
-/// What the summary model is told.
-pub const SUMMARY_INSTRUCTION: Key<String> = Key {
-    name: "memory.summary_instruction",
-    description: "the instruction the summary model is given before the messages to summarize",
-    default: || DEFAULT_SUMMARY_INSTRUCTION.to_string(),
 };
 
 /// The embedding model (an `ai_models` id), or `None`: memory ranks by
@@ -139,23 +123,8 @@ pub const MEMORY_POSITION: Key<MemoryPosition> = Key {
     default: || MemoryPosition::BeforeHistory,
 };
 
-pub const TEMPLATE_DOCUMENTS: Key<String> = Key {
-    name: "memory.template.documents",
-    description: "the text around document passages; {{pieces}} is where they go",
-    default: || "Relevant passages from documents:\n\n{{pieces}}".into(),
-};
-
-pub const TEMPLATE_SUMMARIES: Key<String> = Key {
-    name: "memory.template.summaries",
-    description: "the text around summaries of earlier messages; {{pieces}} is where they go",
-    default: || "Summary of earlier parts of this chat:\n\n{{pieces}}".into(),
-};
-
-pub const TEMPLATE_RECALL: Key<String> = Key {
-    name: "memory.template.recall",
-    description: "the text around earlier messages brought back; {{pieces}} is where they go",
-    default: || "Earlier in this chat (out of the recent history):\n\n{{pieces}}".into(),
-};
+// The memory templates and the summary instruction were keys here until
+// the template library (`services::template`) took them over.
 
 /// The author's note a new chat starts with (a chat's own is in Chat
 /// settings).
@@ -194,16 +163,12 @@ pub fn known() -> Vec<Known> {
         AUTHORS_NOTE.known(),
         BACKUPS_KEPT.known(),
         SUMMARY_MODEL.known(),
-        SUMMARY_INSTRUCTION.known(),
         CHUNK_SIZE.known(),
         CHUNK_OVERLAP.known(),
         DOCUMENTS_BUDGET.known(),
         RECALL_BUDGET.known(),
         SUMMARIES_BUDGET.known(),
         MEMORY_POSITION.known(),
-        TEMPLATE_DOCUMENTS.known(),
-        TEMPLATE_SUMMARIES.known(),
-        TEMPLATE_RECALL.known(),
     ]
 }
 

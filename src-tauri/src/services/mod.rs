@@ -35,6 +35,7 @@ pub mod search;
 pub mod settings;
 pub mod system_prompt;
 pub mod task;
+pub mod template;
 pub mod tokens;
 pub mod user_profile;
 pub mod validate;

@@ -11,7 +11,7 @@
 //!    message per example, while the budget allows.
 //! 3. Memory (`services::memory`), by default here, right before the
 //!    history: one system message per source, each through its template
-//!    (`memory.template.*`): summaries of earlier messages, earlier
+//!    (the `memory_*` templates): summaries of earlier messages, earlier
 //!    messages brought back ("[earlier, message 124, Alex]: ..."), document
 //!    passages. Their tokens come off the budget before the history's;
 //!    summaries and recalled messages only when history was left out, and

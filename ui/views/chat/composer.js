@@ -116,6 +116,20 @@ export class Composer {
     this.box.focus();
   }
 
+  /** Puts text in the box to edit before sending (a template's, filled). @param {string} text */
+  setText(text) {
+    this.box.value = text;
+    this.#autosize();
+    this.box.focus();
+    this.box.setSelectionRange(text.length, text.length);
+  }
+
+  /** Sends text without touching the box (a quick reply). @param {string} text */
+  async sendText(text) {
+    if (!text.trim() || this.state !== 'idle' || this.sending) return false;
+    return this.actions.send(text.trim());
+  }
+
   /** The chat was left. */
   close() {
     document.removeEventListener('keydown', this.onKey);

@@ -13,6 +13,8 @@ import { changed, navigate, onLeave } from '../../state.js';
 import { showMessages } from './render.js';
 import { MessageList } from './list.js';
 import { Composer } from './composer.js';
+import { attachSlash } from './slash.js';
+import { QuickReplyBar } from './quick-replies.js';
 import { ReplyController } from './reply.js';
 import { ChatSettings } from './settings.js';
 import { ChatDocuments } from './documents.js';
@@ -113,6 +115,9 @@ export async function render(root, params) {
     },
     stop: () => void reply.stop(),
   }, enterSends);
+  // `/` opens the message templates; the bar over the composer holds quick replies.
+  attachSlash(composer);
+  const quick = new QuickReplyBar(chatId, character ? { id: character.id, name: character.name } : null, composer);
 
   // Header: "Show prompt", Export, the chat's own settings, Delete.
   const settings = new ChatSettings(
@@ -296,7 +301,7 @@ export async function render(root, params) {
   }
 
   // Under the header: where a branch came from, and the chat's branches.
-  root.append(header, branchBar(chatId, origin, children.length, (e) => void showChatError(e)) ?? '', settings.panel, docs.panel, tasks.panel, group?.panel ?? '', list.el, bar?.el ?? '', composer.el);
+  root.append(header, branchBar(chatId, origin, children.length, (e) => void showChatError(e)) ?? '', settings.panel, docs.panel, tasks.panel, group?.panel ?? '', list.el, bar?.el ?? '', quick.el, composer.el);
   // The settings drawer opens under the header, which keeps its buttons.
   const headerSize = new ResizeObserver(() => root.style.setProperty('--chat-head', `${header.offsetHeight}px`));
   headerSize.observe(header);
@@ -326,6 +331,6 @@ export async function render(root, params) {
 
   // The messages, and the reply the chat is writing if there is one: the
   // controller joins it and writes it into its bubble once a page shows it.
-  await Promise.all([list.open(targetId), reply.attach(chatId), group?.reload().then(() => showSpeakers())]);
+  await Promise.all([list.open(targetId), reply.attach(chatId), group?.reload().then(() => showSpeakers()), quick.load()]);
   composer.focus();
 }

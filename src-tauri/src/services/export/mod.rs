@@ -169,7 +169,7 @@ async fn export_folder(dir: &Path) -> Result<()> {
 /// Writes `bytes` to a new file in `dir`, `stem.ext` or the first free
 /// "stem (n).ext". The file is created with `create_new`, so an existing
 /// file (or a link in its place) is never opened, let alone replaced.
-async fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf> {
+pub(crate) async fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf> {
     export_folder(dir).await?;
     let stem = safe_file_stem(stem);
     let names = (1..100_000u32).map(|n| {

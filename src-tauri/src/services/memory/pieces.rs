@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
 use crate::error::Result;
-use crate::models::{Id, MessageRole};
+use crate::models::{Id, MessageRole, TemplateType};
 use crate::services::app_config::{
     self, MemoryPosition as Position, DOCUMENTS_BUDGET, MEMORY_POSITION, RECALL_BUDGET,
-    SUMMARIES_BUDGET, TEMPLATE_DOCUMENTS, TEMPLATE_RECALL, TEMPLATE_SUMMARIES,
+    SUMMARIES_BUDGET,
 };
+use crate::services::template::{self, builtin};
 
 /// Where a piece came from, with the ids that find it again.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -123,9 +124,9 @@ impl Default for Settings {
             summaries_budget: (SUMMARIES_BUDGET.default)(),
             recall_budget: (RECALL_BUDGET.default)(),
             position: (MEMORY_POSITION.default)(),
-            documents_template: (TEMPLATE_DOCUMENTS.default)(),
-            summaries_template: (TEMPLATE_SUMMARIES.default)(),
-            recall_template: (TEMPLATE_RECALL.default)(),
+            documents_template: builtin::MEMORY_DOCUMENTS.into(),
+            summaries_template: builtin::MEMORY_SUMMARIES.into(),
+            recall_template: builtin::MEMORY_RECALL.into(),
         }
     }
 }
@@ -137,9 +138,9 @@ impl Settings {
             summaries_budget: app_config::read(pool, &SUMMARIES_BUDGET).await?.max(0),
             recall_budget: app_config::read(pool, &RECALL_BUDGET).await?.max(0),
             position: app_config::read(pool, &MEMORY_POSITION).await?,
-            documents_template: app_config::read(pool, &TEMPLATE_DOCUMENTS).await?,
-            summaries_template: app_config::read(pool, &TEMPLATE_SUMMARIES).await?,
-            recall_template: app_config::read(pool, &TEMPLATE_RECALL).await?,
+            documents_template: template::default_text(pool, TemplateType::MemoryDocuments).await?,
+            summaries_template: template::default_text(pool, TemplateType::MemorySummaries).await?,
+            recall_template: template::default_text(pool, TemplateType::MemoryRecall).await?,
         })
     }
 

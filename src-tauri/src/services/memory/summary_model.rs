@@ -5,7 +5,7 @@
 use crate::ai::Endpoint;
 use crate::error::{AppError, Result};
 use crate::models::Id;
-use crate::services::app_config::{self, SUMMARY_INSTRUCTION, SUMMARY_MODEL};
+use crate::services::app_config::{self, SUMMARY_MODEL};
 use crate::services::generation::ReplyContext;
 use crate::state::AppState;
 
@@ -48,12 +48,11 @@ pub async fn summary_model(state: &AppState, cx: &ReplyContext) -> Result<Summar
     let endpoint =
         crate::services::provider::endpoint(pool, state.secrets.as_ref(), model.provider_id)
             .await?;
-    let instruction = app_config::read(pool, &SUMMARY_INSTRUCTION).await?;
-    let instruction = if instruction.trim().is_empty() {
-        (SUMMARY_INSTRUCTION.default)()
-    } else {
-        instruction
-    };
+    let instruction = crate::services::template::default_text(
+        pool,
+        crate::models::TemplateType::SummaryInstruction,
+    )
+    .await?;
     let settings = crate::repos::settings::get(pool).await?;
     let max_out = if model.id == cx.ai_model_id {
         cx.generation.max_output_tokens

@@ -1,0 +1,130 @@
+// @ts-check
+// The quick-reply bar over the composer: the chat's own quick replies,
+// then its character's (docs/TEMPLATES.md). A click sends the template's
+// text, or puts it in the composer, as the quick reply's mode says; a
+// template with variables asks for them first. "+" opens the dialog that
+// picks which message templates show, for this chat or for every chat of
+// the character.
+
+import { h, select } from '../../dom.js';
+import { openDialog, showError, toast } from '../../components.js';
+import { quickReplies, templates } from '../../api/templates.js';
+import { fillTemplate } from '../template-vars.js';
+
+/** @typedef {import('../../api/templates.js').QuickReply} QuickReply */
+/** @typedef {import('../../api/templates.js').QuickReplyOwner} QuickReplyOwner */
+
+export class QuickReplyBar {
+  /**
+   * @param {string} chatId
+   * @param {{id: string, name: string} | null} character
+   * @param {{setText: (text: string) => void, sendText: (text: string) => Promise<boolean>}} composer
+   */
+  constructor(chatId, character, composer) {
+    this.chatId = chatId;
+    this.character = character;
+    this.composer = composer;
+    this.buttons = h('div', { class: 'quick-reply-list' });
+    this.el = h(
+      'div',
+      { class: 'quick-replies', id: 'quick-replies', role: 'toolbar', 'aria-label': 'Quick replies' },
+      this.buttons,
+      h('button', { type: 'button', class: 'icon-btn quick-reply-add', id: 'quick-reply-add', title: 'Choose quick replies', 'aria-label': 'Choose quick replies', onclick: () => void this.manage() }, '+'),
+    );
+  }
+
+  async load() {
+    try {
+      this.show(await quickReplies.forChat(this.chatId));
+    } catch (e) {
+      showError(e);
+    }
+  }
+
+  /** @param {QuickReply[]} list */
+  show(list) {
+    this.buttons.replaceChildren(
+      ...list.map((q) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: `btn small quick-reply ${q.mode}`,
+            data: { templateId: q.templateId, mode: q.mode },
+            title: `${q.mode === 'send' ? 'Sends' : 'Puts in the composer'}: ${q.content.slice(0, 200)}`,
+            onclick: () => void this.use(q),
+          },
+          q.name,
+        ),
+      ),
+    );
+    this.el.classList.toggle('empty', list.length === 0);
+  }
+
+  /** @param {QuickReply} q */
+  async use(q) {
+    try {
+      const text = await fillTemplate({ id: q.templateId, name: q.name, variables: q.variables });
+      if (text === null) return;
+      if (q.mode === 'fill') this.composer.setText(text);
+      else await this.composer.sendText(text);
+    } catch (e) {
+      showError(e);
+    }
+  }
+
+  /** The dialog: each message template Off, Send or Fill, for the chat and the character. */
+  async manage() {
+    /** @type {QuickReplyOwner[]} */
+    const owners = [{ kind: 'chat', id: this.chatId }];
+    if (this.character) owners.push({ kind: 'character', id: this.character.id });
+    let all;
+    let current;
+    try {
+      [all, current] = await Promise.all([templates.list('message', { sort: 'name', limit: 200 }), Promise.all(owners.map((o) => quickReplies.list(o)))]);
+    } catch (e) {
+      showError(e);
+      return;
+    }
+    const modes = [
+      { value: '', label: 'Off' },
+      { value: 'send', label: 'Sends' },
+      { value: 'fill', label: 'Fills the composer' },
+    ];
+    const sections = owners.map((owner, i) => {
+      const chosen = new Map(current[i].map((q) => [q.templateId, q.mode]));
+      const title = owner.kind === 'chat' ? 'This chat' : `Every chat with ${this.character?.name}`;
+      return h(
+        'fieldset',
+        { class: 'quick-reply-owner', data: { owner: owner.kind } },
+        h('legend', null, title),
+        all.items.length === 0
+          ? h('p', { class: 'muted' }, 'No message templates yet: make one under Templates.')
+          : all.items.map((t) =>
+              h('label', { class: 'quick-reply-choice' }, h('span', null, t.name), select(`qr-${owner.kind}-${t.id}`, modes, chosen.get(t.id) ?? '', { data: { templateId: t.id } })),
+            ),
+      );
+    });
+    const save = h('button', {
+      type: 'button',
+      class: 'btn primary',
+      id: 'quick-reply-save',
+      onclick: async () => {
+        try {
+          for (const [i, owner] of owners.entries()) {
+            const items = [...sections[i].querySelectorAll('select')]
+              .filter((s) => s.value)
+              .map((s) => ({ templateId: s.dataset.templateId ?? '', mode: /** @type {'send' | 'fill'} */ (s.value) }));
+            await quickReplies.set(owner, items);
+          }
+          close();
+          toast('Quick replies saved');
+          await this.load();
+        } catch (e) {
+          showError(e);
+        }
+      },
+    }, 'Save');
+    const close = openDialog({ title: 'Quick replies', id: 'quick-reply-dialog', body: [h('p', { class: 'muted' }, 'Message templates shown over the composer. One click sends one, or puts it in the composer to edit.'), ...sections], actions: [save] });
+  }
+}

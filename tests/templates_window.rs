@@ -2,7 +2,7 @@
 //! made on the Templates screen (its form previewed as it is typed), used
 //! with `/` in a chat (the menu filters, Enter chooses, the form asks for
 //! the choice), the composer holding the filled text, which sends through
-//! the mock provider; a quick reply added with the bar's "+" sends its text
+//! the mock provider; a quick reply added with the header's "Quick replies" sends its text
 //! with one click.
 
 mod common;
@@ -158,7 +158,9 @@ async fn a_template_is_made_used_with_slash_and_a_quick_reply_sends() {
     );
     assert_eq!(last_user_text(&mock), "Answer casual about owls.");
 
-    // A quick reply: "+" picks "Go on" for this chat, to send.
+    // A quick reply: "Quick replies" in the header picks "Go on" for
+    // this chat, to send; the bar, hidden while empty, then shows it.
+    assert!(js(&app, "return document.getElementById('quick-replies').hidden").await == json!(true));
     click(&app, "#quick-reply-add").await;
     wait_for_text(&app, "#quick-reply-dialog", "This chat").await;
     wait_for_text(

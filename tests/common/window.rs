@@ -189,15 +189,20 @@ pub async fn fill(client: &Client, css: &str, value: &str) {
 }
 
 pub async fn click(client: &Client, css: &str) {
-    client
+    let el = client
         .wait()
         .at_most(WAIT)
         .for_element(Locator::Css(css))
         .await
-        .unwrap()
-        .click()
-        .await
         .unwrap();
+    // The chat's less used actions are in its "More" menu: a person opens
+    // it first.
+    let folded = "const el = arguments[0]; \
+         if (el.closest('#chat-more-menu') && !el.offsetParent) \
+           document.getElementById('chat-more').click(); return null";
+    let arg = serde_json::to_value(&el).unwrap();
+    client.execute(folded, vec![arg]).await.unwrap();
+    el.click().await.unwrap();
 }
 
 /// Clicks the first element matching `css` whose text contains `needle`.

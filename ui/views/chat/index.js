@@ -216,8 +216,8 @@ export async function render(root, params) {
       }
     },
   }, 'Export');
-  // In a narrow window Show prompt, Export and Delete fold into "More" (styles.css).
-  const more = h('div', { class: 'header-more', id: 'chat-more-menu' }, memoryBtn, promptBtn, exportBtn, deleteBtn);
+  // Memory, Show prompt, Quick replies, Export and Delete are in "More" (styles.css).
+  const more = h('div', { class: 'header-more', id: 'chat-more-menu' }, memoryBtn, promptBtn, quick.button, exportBtn, deleteBtn);
   const moreBtn = h('button', {
     type: 'button',
     class: 'btn subtle more-btn',

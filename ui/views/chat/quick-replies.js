@@ -2,9 +2,10 @@
 // The quick-reply bar over the composer: the chat's own quick replies,
 // then its character's (docs/TEMPLATES.md). A click sends the template's
 // text, or puts it in the composer, as the quick reply's mode says; a
-// template with variables asks for them first. "+" opens the dialog that
-// picks which message templates show, for this chat or for every chat of
-// the character.
+// template with variables asks for them first. The bar shows only when
+// there are quick replies; "Quick replies" in the chat's header (and "+"
+// on the bar) opens the dialog that picks which message templates show,
+// for this chat or for every chat of the character.
 
 import { h, select } from '../../dom.js';
 import { openDialog, showError, toast } from '../../components.js';
@@ -29,8 +30,11 @@ export class QuickReplyBar {
       'div',
       { class: 'quick-replies', id: 'quick-replies', role: 'toolbar', 'aria-label': 'Quick replies' },
       this.buttons,
-      h('button', { type: 'button', class: 'icon-btn quick-reply-add', id: 'quick-reply-add', title: 'Choose quick replies', 'aria-label': 'Choose quick replies', onclick: () => void this.manage() }, '+'),
+      h('button', { type: 'button', class: 'icon-btn quick-reply-add', id: 'quick-reply-manage', title: 'Choose quick replies', 'aria-label': 'Choose quick replies', onclick: () => void this.manage() }, '+'),
     );
+    this.el.hidden = true;
+    /** The header's way in, while the bar is hidden. */
+    this.button = h('button', { type: 'button', class: 'btn subtle', id: 'quick-reply-add', title: 'Choose the message templates shown over the message box', onclick: () => void this.manage() }, 'Quick replies');
   }
 
   async load() {
@@ -58,7 +62,7 @@ export class QuickReplyBar {
         ),
       ),
     );
-    this.el.classList.toggle('empty', list.length === 0);
+    this.el.hidden = list.length === 0;
   }
 
   /** @param {QuickReply} q */

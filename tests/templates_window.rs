@@ -160,7 +160,14 @@ async fn a_template_is_made_used_with_slash_and_a_quick_reply_sends() {
 
     // A quick reply: "Quick replies" in the header picks "Go on" for
     // this chat, to send; the bar, hidden while empty, then shows it.
-    assert!(js(&app, "return document.getElementById('quick-replies').hidden").await == json!(true));
+    assert!(
+        js(
+            &app,
+            "return document.getElementById('quick-replies').hidden"
+        )
+        .await
+            == json!(true)
+    );
     click(&app, "#quick-reply-add").await;
     wait_for_text(&app, "#quick-reply-dialog", "This chat").await;
     wait_for_text(

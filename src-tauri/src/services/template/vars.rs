@@ -201,9 +201,13 @@ fn spec(inner: &str) -> Result<Option<Variable>, VarError> {
     Ok(Some(var))
 }
 
+/// A `{{...}}` in a template: where it is, and the variable it is (`None`:
+/// text, such as a macro), or why it is not one.
+type Span = (Range<usize>, Result<Option<Variable>, VarError>);
+
 /// Where each variable is in `content` (the whole `{{...}}`) and what it
 /// says. An unclosed `{{` is text; in `{{a{{b}}` only `{{b}}` counts.
-fn spans(content: &str) -> Vec<(Range<usize>, Result<Option<Variable>, VarError>)> {
+fn spans(content: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(found) = content[i..].find("{{") {

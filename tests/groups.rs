@@ -99,8 +99,13 @@ async fn card(pool: &SqlitePool, name: &str, extra: serde_json::Value) -> Id {
 }
 
 async fn world() -> World {
+    world_answering(&["Fine", " words."]).await
+}
+
+/// `world` with a model that answers `tokens`.
+async fn world_answering(tokens: &[&str]) -> World {
     let pool = common::pool().await;
-    let mock = MockLlm::start(vec![stream(openai_tokens(&["Fine", " words."]))]).await;
+    let mock = MockLlm::start(vec![stream(openai_tokens(tokens))]).await;
     common::default_mock_model(&pool, &mock.base_url).await;
     let mira = card(&pool, "Mira", json!({})).await;
     let ash = card(&pool, "Ash", json!({"talkativeness": "0.9"})).await;
@@ -516,6 +521,34 @@ async fn a_send_is_answered_by_the_member_the_message_names() {
     // Kit just spoke; a mention of Kit by Kit is not Kit's turn.
     let (sent, _) = w.send(chat, "and Ash?", None).await;
     assert_eq!(started(sent).message.speaker_id, Some(w.ash));
+}
+
+#[tokio::test]
+async fn a_reply_that_begins_with_its_speakers_name_shows_and_keeps_it_once() {
+    // History lines carry names, so models often begin "Kit: ..."; the
+    // bubble already names Kit.
+    let w = world_answering(&["Ki", "t:", " At", " once, Kit: says Kit."]).await;
+    let chat = w.group(TurnOrder::Natural).await;
+    let (sent, rec) = w.send(chat, "Kit, now?", None).await;
+    let s = started(sent);
+    let expected = "At once, Kit: says Kit.";
+    assert_eq!(
+        w.stored_speaker(s.message_id).await,
+        (Some(w.kit), Some("Kit".into()), expected.into())
+    );
+    let streamed: String = rec
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            ReplyEvent::Delta(d) => Some(d.text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(streamed, expected, "the window never saw the name either");
+    // Another member's name in front is not the speaker's: it stays.
+    let (sent, _) = w.send(chat, "Mira?", Some(w.mira)).await;
+    let (_, _, text) = w.stored_speaker(started(sent).message_id).await;
+    assert_eq!(text, "Kit: At once, Kit: says Kit.");
 }
 
 #[tokio::test]

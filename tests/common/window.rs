@@ -195,14 +195,18 @@ pub async fn click(client: &Client, css: &str) {
         .for_element(Locator::Css(css))
         .await
         .unwrap();
-    // The chat's less used actions are in its "More" menu: a person opens
-    // it first.
+    unfold(client, &el).await;
+    el.click().await.unwrap();
+}
+
+/// The chat's less used actions are in its "More" menu: a person opens it
+/// before clicking one.
+async fn unfold(client: &Client, el: &fantoccini::elements::Element) {
     let folded = "const el = arguments[0]; \
          if (el.closest('#chat-more-menu') && !el.offsetParent) \
            document.getElementById('chat-more').click(); return null";
-    let arg = serde_json::to_value(&el).unwrap();
+    let arg = serde_json::to_value(el).unwrap();
     client.execute(folded, vec![arg]).await.unwrap();
-    el.click().await.unwrap();
 }
 
 /// Clicks the first element matching `css` whose text contains `needle`.
@@ -211,6 +215,7 @@ pub async fn click_containing(client: &Client, css: &str, needle: &str) {
     for el in client.find_all(Locator::Css(css)).await.unwrap() {
         let text = el.prop("textContent").await.unwrap().unwrap_or_default();
         if text.contains(needle) {
+            unfold(client, &el).await;
             el.click().await.unwrap();
             return;
         }

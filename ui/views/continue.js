@@ -32,7 +32,8 @@ export async function showContinue(root) {
       'ul',
       { class: 'continue-list' },
       ...chats.map((c) => {
-        const who = c.characterName ?? 'Assistant';
+        // A group's newest line may be any member's: no name in front.
+        const who = c.memberNames?.length ? null : (c.characterName ?? 'Assistant');
         const preview = c.lastMessage ? plainPreview(c.lastMessage) : '';
         return h(
           'li',
@@ -45,7 +46,7 @@ export async function showContinue(root) {
               'span',
               { class: 'side-item-text' },
               h('span', { class: 'side-item-row' }, h('span', { class: 'side-item-title' }, c.title || 'Untitled chat'), h('span', { class: 'side-item-time' }, ago(c.updatedAt))),
-              preview ? h('span', { class: 'side-item-preview' }, `${who}: ${preview}`) : null,
+              preview ? h('span', { class: 'side-item-preview' }, who ? `${who}: ${preview}` : preview) : null,
             ),
           ),
         );

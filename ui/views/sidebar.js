@@ -122,6 +122,14 @@ export function plainPreview(text) {
     .trim();
 }
 
+/**
+ * Who a chat is with, as lists show it: a group's members, else its character.
+ * @param {api.ChatSummary} c
+ */
+export function chatCast(c) {
+  return c.memberNames?.length ? c.memberNames.join(', ') : (c.characterName ?? 'No character');
+}
+
 /** @param {api.ChatSummary} c */
 function chatItem(c) {
   const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initial(c.characterName ?? c.title ?? '?'));
@@ -139,7 +147,7 @@ function chatItem(c) {
         'span',
         { class: 'side-item-text' },
         h('span', { class: 'side-item-row' }, h('span', { class: 'side-item-title' }, c.title || 'Untitled chat'), h('span', { class: 'side-item-time' }, ago(c.updatedAt))),
-        h('span', { class: 'side-item-meta' }, c.characterName ?? 'No character'),
+        h('span', { class: 'side-item-meta' }, chatCast(c)),
         preview ? h('span', { class: 'side-item-preview' }, preview) : null,
       ),
     ),

@@ -8,6 +8,7 @@ import { pagedList, showError, confirmDialog, toast, viewHeader } from '../compo
 import { changed } from '../state.js';
 import { tasks } from '../api/tasks.js';
 import { templates } from '../api/templates.js';
+import { chatCast } from './sidebar.js';
 
 /**
  * @typedef {{id: string, deletedAt: string | null}} Trashed
@@ -25,7 +26,7 @@ import { templates } from '../api/templates.js';
 /** @type {Section[]} */
 const SECTIONS = [
   { title: 'Characters', noun: 'character', empty: 'No deleted characters.', store: api.characters, name: (r) => r.name, topics: ['characters'] },
-  { title: 'Chats', noun: 'chat', empty: 'No deleted chats.', store: api.chats, name: (r) => r.title || 'Untitled chat', meta: (r) => r.characterName, topics: ['chats'] },
+  { title: 'Chats', noun: 'chat', empty: 'No deleted chats.', store: api.chats, name: (r) => r.title || 'Untitled chat', meta: (r) => chatCast(r), topics: ['chats'] },
   { title: 'Personas', noun: 'persona', empty: 'No deleted personas.', store: api.personas, name: (r) => r.name, topics: ['personas'] },
   { title: 'System prompts', noun: 'system prompt', empty: 'No deleted system prompts.', store: api.prompts, name: (r) => r.name, topics: ['prompts'] },
   {

@@ -16,6 +16,7 @@ use super::task::{self, Job};
 use crate::ai::ChatRequest;
 use crate::error::{AppError, Result};
 use crate::models::{new_id, Id, Message, MessageInput, MessageRole};
+use crate::services::group::echo::EchoedName;
 use crate::services::memory::pieces::Piece;
 use crate::services::message;
 use crate::state::AppState;
@@ -256,7 +257,15 @@ fn launch(
     if let Some(meta) = metadata.as_object_mut().filter(|_| !memory.is_empty()) {
         meta.insert("memory".into(), json!(memory));
     }
+    // A new reply by a group member drops its name if the model writes it
+    // first; a continued one goes on from its text.
+    let echo = cx
+        .speaker
+        .as_ref()
+        .filter(|_| prefix.is_empty())
+        .map(|s| EchoedName::new(&s.name));
     let job = Job {
+        echo,
         metadata,
         content: prefix,
         endpoint: cx.endpoint.clone(),

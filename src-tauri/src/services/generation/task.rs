@@ -17,6 +17,7 @@ use super::save::Saver;
 use crate::ai::{self, ChatRequest, Endpoint, StreamEvent};
 use crate::error::AppError;
 use crate::models::{Message, MessageStatus};
+use crate::services::group::echo::EchoedName;
 use crate::services::validate::MESSAGE_MAX_CHARS;
 use crate::state::AppState;
 
@@ -33,6 +34,9 @@ pub struct Job {
     pub endpoint: Endpoint,
     pub request: ChatRequest,
     pub ticket: Ticket,
+    /// In a group chat, a new reply's speaker name, dropped when the model
+    /// begins with it (`services::group::echo`).
+    pub echo: Option<EchoedName>,
 }
 
 /// What the stream told about the reply besides its text.
@@ -121,6 +125,13 @@ pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
                 }
                 event = stream.next() => match event {
                     Some(Ok(StreamEvent::Text(t))) => {
+                        let t = match job.echo.as_mut() {
+                            Some(echo) => echo.feed(&t),
+                            None => t,
+                        };
+                        if t.is_empty() {
+                            continue;
+                        }
                         facts.first_token.get_or_insert_with(|| started.elapsed());
                         let (kept, full) = within_limit(&t, &mut chars);
                         job.content.push_str(kept);
@@ -161,6 +172,13 @@ pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
                     continue;
                 }
             };
+            // A reply shorter than its speaker's name keeps what was held.
+            if !matches!(event, Event::Text | Event::TooLong) {
+                if let Some(held) = job.echo.as_mut().map(EchoedName::finish) {
+                    job.content.push_str(&held);
+                    deltas.push(&held);
+                }
+            }
             match life.handle(event) {
                 Effect::Nothing => {}
                 Effect::MarkStreaming => saver.progress(&job.content, &job.metadata),

@@ -19,6 +19,7 @@
 //! the first member is the chat's character, positions renumbered on every
 //! move) are read together; a fifth of the file is their tests.
 
+pub mod echo;
 pub mod prompt;
 pub mod speaker;
 pub mod turn;

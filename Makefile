@@ -12,7 +12,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/parley/target
 CARGO ?= cargo
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run build test lint unit e2e bench fuzz coverage release deps test-deps seed-demo check-db
+.PHONY: run build test lint unit e2e bench fuzz coverage release deps test-deps seed-demo check-db check-vulkan
 
 deps:
 	@bash scripts/install-deps.sh run
@@ -39,6 +39,12 @@ unit:
 
 e2e: test-deps
 	$(XVFB) $(CARGO) test --features e2e --test e2e
+
+# Compile-checks the built-in engine's Vulkan back end (GPU), in its own
+# target dir; not part of `make test` (docs/LOCAL_MODELS.md).
+check-vulkan:
+	@bash scripts/install-deps.sh vulkan
+	CARGO_TARGET_DIR=$(HOME)/.cache/parley/target-vulkan $(CARGO) check --features vulkan
 
 # Benchmarks, release build, in a real window under Xvfb; numbers go to
 # docs/BENCHMARKS.md by hand, with this command.

@@ -2,9 +2,13 @@
 # Installs what Parley needs on a Debian/Ubuntu machine, idempotently.
 #
 #   scripts/install-deps.sh run    system libraries to build and run the app
+#                                  (cmake and libclang build llama.cpp, the
+#                                  built-in engine for models on this computer)
 #   scripts/install-deps.sh test   plus Xvfb, WebKitWebDriver, tauri-driver,
 #                                  ImageMagick (screenshots), and Node with the
 #                                  UI's type checker (npm ci) for `make lint`
+#   scripts/install-deps.sh vulkan plus Vulkan's headers and shader compiler,
+#                                  for `make check-vulkan` (not in CI)
 #
 # Only packages that `dpkg -s` reports missing are installed, so a second run
 # costs a second. Works as root or through sudo.
@@ -12,10 +16,15 @@ set -euo pipefail
 
 mode=${1:-run}
 
-run_pkgs=(libwebkit2gtk-4.1-dev libdbus-1-dev build-essential pkg-config curl ca-certificates)
+run_pkgs=(libwebkit2gtk-4.1-dev libdbus-1-dev build-essential pkg-config curl ca-certificates cmake libclang-dev)
 test_pkgs=(xvfb xauth webkit2gtk-driver imagemagick procps)
 
+vulkan_pkgs=(libvulkan-dev glslc spirv-headers)
+
 pkgs=("${run_pkgs[@]}")
+if [ "$mode" = "vulkan" ]; then
+  pkgs+=("${vulkan_pkgs[@]}")
+fi
 if [ "$mode" = "test" ]; then
   pkgs+=("${test_pkgs[@]}")
   # Node only from apt when there is none already (nvm, NodeSource, ...).

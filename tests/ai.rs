@@ -22,6 +22,7 @@ fn endpoint(kind: ProviderKind, base_url: &str) -> Endpoint {
         name: "Test AI".into(),
         base_url: base_url.into(),
         api_key: Some(Secret::new(KEY)),
+        instruct: None,
     }
 }
 

@@ -30,6 +30,7 @@ fn endpoint(kind: ProviderKind, base_url: &str) -> Endpoint {
         name: "Local Embedder".into(),
         base_url: base_url.into(),
         api_key: Some(Secret::new(KEY)),
+        instruct: None,
     }
 }
 

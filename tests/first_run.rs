@@ -1,9 +1,12 @@
 //! The first run and the default model, in the real window (tauri-driver +
 //! WebKitWebDriver under Xvfb), as a new person meets them:
 //! - from an empty data folder with a local server running, at 800 x 600,
-//!   "Find a local server", "Use", "Start a chat" and the message reach a
-//!   streamed reply; every click, choice and typed field is counted (the
-//!   message not) and must stay at 5 or fewer;
+//!   the screen finds it as it opens; "Use", "Start a chat" and the message
+//!   reach a streamed reply; every click, choice and typed field is counted
+//!   (the message not) and must stay at 3 or fewer;
+//! - with a GGUF file in LM Studio's folder and a server running, both are
+//!   found; "Use" on the file, "Start a chat" and the message reach a reply
+//!   from Parley's built-in engine, and Stop stops it, its words kept;
 //! - with no model at all, a chat's "no model" error offers one button,
 //!   and it opens Providers & models with the new-provider form, where a
 //!   preset and "Connect" list the server's models and save it with one;
@@ -78,7 +81,7 @@ async fn send(app: &Client, text: &str) {
 }
 
 #[tokio::test]
-async fn from_an_empty_data_folder_to_a_streamed_reply_in_at_most_five_actions() {
+async fn from_an_empty_data_folder_to_a_streamed_reply_in_at_most_three_actions() {
     let _one = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().unwrap();
     let models = r#"{"object":"list","data":[{"id":"qwen2.5-7b-instruct","object":"model"}]}"#;
@@ -97,7 +100,7 @@ async fn from_an_empty_data_folder_to_a_streamed_reply_in_at_most_five_actions()
     wait_for_text(&app, "#model-ready", "No model yet").await;
     shot(&app, "first-run-800").await;
 
-    actions.click(&app, "#find-local").await;
+    // Found as the screen opened: no click.
     wait_for_text(&app, "#scan-status", "Found 1 server").await;
     wait_for_text(&app, ".found-server", "llama.cpp server").await;
     let found = text_of(&app, ".found-servers").await;
@@ -123,8 +126,8 @@ async fn from_an_empty_data_folder_to_a_streamed_reply_in_at_most_five_actions()
     shot(&app, "first-run-reply-800").await;
 
     assert!(
-        actions.0 <= 5,
-        "a first reply took {} actions; at most 5",
+        actions.0 <= 3,
+        "a first reply took {} actions; at most 3",
         actions.0
     );
     // What reached the server: the model picked, streamed.
@@ -132,6 +135,84 @@ async fn from_an_empty_data_folder_to_a_streamed_reply_in_at_most_five_actions()
     let chat = sent.iter().find(|r| r.method == "POST").unwrap().json();
     assert_eq!(chat["model"], "qwen2.5-7b-instruct");
     assert_eq!(chat["stream"], true);
+    drop(app);
+}
+
+#[tokio::test]
+async fn a_model_file_on_disk_is_found_and_answers_from_this_computer_and_stops() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    // A model where LM Studio keeps them, and a server running too.
+    let folder = data
+        .path()
+        .join("home/.lmstudio/models/lmstudio-community/Tiny-Tick-GGUF");
+    std::fs::create_dir_all(&folder).unwrap();
+    common::gguf_writer::write_model(
+        &folder.join("tiny-tick-Q8_0.gguf"),
+        "Tiny Tick",
+        common::gguf_writer::Behaviour::Endless,
+    );
+    let models = r#"{"object":"list","data":[{"id":"qwen2.5-7b-instruct","object":"model"}]}"#;
+    let mock = MockLlm::start(vec![status(200, models)]).await;
+    scan_finds_only(&mock);
+    // Safe as above: only the app processes read it.
+    std::env::set_var("PARLEY_E2E_TOKEN_DELAY_MS", "15");
+    let driver = Driver::start(data.path());
+    let app = driver.open_app().await;
+    window_size(&app, 1000, 700).await;
+
+    let mut actions = Actions::default();
+    wait_for_text(&app, "#model-files-status", "Found 1 model file").await;
+    wait_for_text(&app, ".found-model", "Tiny Tick").await;
+    wait_for_text(&app, ".found-model", "LM Studio").await;
+    wait_for_text(&app, "#scan-status", "Found 1 server").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    shot(&app, "first-run-found-file").await;
+
+    actions
+        .click(&app, "button[aria-label='Use Tiny Tick']")
+        .await;
+    wait_for_text(&app, "#model-ready", "Ready: Tiny Tick on this computer").await;
+    actions.click(&app, "#start-plain-chat").await;
+    wait_for_text(&app, ".subtitle", "No character").await;
+    send(&app, "Count the waves.").await;
+    let started = std::time::Instant::now();
+    loop {
+        let (_, text, _) = last_reply(&app).await;
+        if text.split_whitespace().count() >= 6 {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "no words streamed: {text:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    shot(&app, "first-run-local-streaming").await;
+    click(&app, "#stop").await;
+    let kept = wait_status(&app, "cancelled").await;
+    let words: Vec<&str> = kept.split_whitespace().collect();
+    assert!(words.len() >= 6, "the words so far are kept: {kept:?}");
+    assert!(
+        words.iter().all(|w| *w == "tick" || *w == "tock"),
+        "{kept:?}"
+    );
+    assert!(
+        words.len() < 1000,
+        "stopped before the reply's end: {} words",
+        words.len()
+    );
+    no_error_banner(&app, "a local reply").await;
+    assert!(
+        actions.0 <= 3,
+        "a first local reply took {} actions",
+        actions.0
+    );
+    assert!(
+        mock.requests().iter().all(|r| r.method == "GET"),
+        "the reply came from this computer, not the server"
+    );
+    std::env::remove_var("PARLEY_E2E_TOKEN_DELAY_MS");
     drop(app);
 }
 
@@ -161,7 +242,10 @@ async fn with_no_model_the_error_leads_to_providers_and_models_in_one_click() {
     wait_for_text(&app, ".presets", "llama.cpp server (8080)").await;
     wait_for_text(&app, "#provider-form #save", "Connect").await;
     shot(&app, "no-model-providers").await;
-    assert!(mock.requests().is_empty(), "nothing was sent anywhere");
+    assert!(
+        mock.requests().iter().all(|r| r.method == "GET"),
+        "the first-run screen only asked which models there are; nothing was sent"
+    );
 
     // A preset fills the form; "Connect" asks the server (here at the
     // mock's address) for its models before anything is saved.

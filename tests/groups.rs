@@ -9,7 +9,9 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use common::recorder::Recorder;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::mock_llm::{openai_tokens, stream, MockLlm};
@@ -19,50 +21,11 @@ use parley::models::{
     ChatSessionInput, GroupInput, GroupSettings, Id, MemberUpdate, MessageRole, TurnOrder,
     UserProfileInput,
 };
-use parley::services::generation::{
-    self, ChosenBy, NoReplyReason, ReplyEvent, ReplySink, Sent, Started,
-};
+use parley::services::generation::{self, ChosenBy, NoReplyReason, ReplyEvent, Sent, Started};
 use parley::services::{branch, character, chat_session, group, message, user_profile};
 use parley::state::AppState;
 use serde_json::json;
 use sqlx::SqlitePool;
-
-#[derive(Default)]
-struct Recorder(Mutex<Vec<ReplyEvent>>);
-
-struct Tap(Arc<Recorder>);
-
-impl ReplySink for Tap {
-    fn send(&self, event: &ReplyEvent) -> bool {
-        self.0 .0.lock().unwrap().push(event.clone());
-        true
-    }
-}
-
-impl Recorder {
-    fn sink(self: &Arc<Self>) -> Box<dyn ReplySink> {
-        Box::new(Tap(self.clone()))
-    }
-    fn events(&self) -> Vec<ReplyEvent> {
-        self.0.lock().unwrap().clone()
-    }
-    async fn wait_done(&self) {
-        for _ in 0..500 {
-            if self.events().iter().any(|e| {
-                matches!(
-                    e,
-                    ReplyEvent::Done { .. }
-                        | ReplyEvent::Error { .. }
-                        | ReplyEvent::Cancelled { .. }
-                )
-            }) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("the reply never ended");
-    }
-}
 
 /// Three characters (Mira, Ash, Kit), each with a description that names
 /// them, a scenario, and a lorebook entry; a persona Alex; the mock model.
@@ -160,7 +123,7 @@ impl World {
             .await
             .unwrap();
         if matches!(sent, Sent::Started(_)) {
-            rec.wait_done().await;
+            rec.wait_end().await;
         }
         (sent, rec)
     }
@@ -171,7 +134,7 @@ impl World {
             .await
             .unwrap();
         if s.is_some() {
-            rec.wait_done().await;
+            rec.wait_end().await;
         }
         s
     }
@@ -562,7 +525,7 @@ async fn regenerate_and_continue_keep_the_speaker() {
         let s = generation::regenerate(&w.state, reply, rec.sink())
             .await
             .unwrap();
-        rec.wait_done().await;
+        rec.wait_end().await;
         assert_eq!(s.message.speaker_id, Some(w.ash));
         let (system, _) = w.last_request();
         assert!(system.contains("Ash is Ash's own description."), "{system}");
@@ -571,7 +534,7 @@ async fn regenerate_and_continue_keep_the_speaker() {
     let s = generation::continue_reply(&w.state, reply, rec.sink())
         .await
         .unwrap();
-    rec.wait_done().await;
+    rec.wait_end().await;
     assert_eq!(s.message.speaker_id, Some(w.ash));
     let (_, rest) = w.last_request();
     assert!(

@@ -10,54 +10,23 @@
 
 mod common;
 
+use common::recorder::Recorder;
+
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use common::mock_llm::{openai_tokens, stream, MockLlm};
 use parley::models::{
     AuthorsNote, CharacterInput, ChatSessionInput, Id, MessageInput, MessageRole,
 };
 use parley::secrets::MemorySecretStore;
-use parley::services::generation::{self, ReplyEvent, ReplySink};
+use parley::services::generation;
 use parley::services::macros::{self, display::Item};
 use parley::services::prompt::PartKind;
 use parley::services::{chat_session, export, import, message};
 use parley::state::AppState;
 use rstest::rstest;
 use sqlx::SqlitePool;
-
-#[derive(Default)]
-struct Recorder(Mutex<Vec<ReplyEvent>>);
-
-struct Tap(Arc<Recorder>);
-
-impl ReplySink for Tap {
-    fn send(&self, event: &ReplyEvent) -> bool {
-        self.0 .0.lock().unwrap().push(event.clone());
-        true
-    }
-}
-
-impl Recorder {
-    async fn wait_end(&self) {
-        for _ in 0..1000 {
-            let done = self.0.lock().unwrap().iter().any(|e| {
-                matches!(
-                    e,
-                    ReplyEvent::Done { .. }
-                        | ReplyEvent::Error { .. }
-                        | ReplyEvent::Cancelled { .. }
-                )
-            });
-            if done {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("the reply never ended");
-    }
-}
 
 /// A chat with Mira (greeting `greeting`) and Alex on the mock model.
 async fn world(replies: Vec<Vec<&str>>, greeting: &str) -> (AppState, Id, MockLlm) {
@@ -83,7 +52,7 @@ async fn world(replies: Vec<Vec<&str>>, greeting: &str) -> (AppState, Id, MockLl
 
 async fn send(state: &AppState, chat: Id, text: &str) -> generation::Started {
     let rec = Arc::new(Recorder::default());
-    let started = generation::send(state, chat, text.into(), Box::new(Tap(rec.clone())))
+    let started = generation::send(state, chat, text.into(), rec.sink())
         .await
         .unwrap();
     rec.wait_end().await;

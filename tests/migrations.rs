@@ -322,3 +322,77 @@ async fn generation_precedence_keeps_models_and_the_links_to_them_both_ways() {
         Some(1)
     );
 }
+
+/// The last migration before 20261204000001_local_provider.
+const BEFORE_LOCAL_PROVIDER: i64 = 20261203000040;
+
+#[tokio::test]
+async fn new_provider_kinds_keep_every_model_and_chat_link_both_ways() {
+    let pool = db::open_in_memory().await.unwrap();
+    MIGRATOR.undo(&pool, BEFORE_LOCAL_PROVIDER).await.unwrap();
+    sqlx::query(
+        "insert into providers (id, name, kind, base_url, created_at, updated_at)
+         values (x'00000000000070008000000000000011', 'Ollama', 'ollama', 'http://localhost', 1, 1);
+         insert into ai_models (id, provider_id, model_id, display_name, created_at, updated_at)
+         values (x'00000000000070008000000000000012', x'00000000000070008000000000000011',
+                 'llama3', 'Llama 3', 1, 1);
+         insert into chat_sessions (id, title, ai_model_id, created_at, updated_at)
+         values (x'00000000000070008000000000000013', 'Chat',
+                 x'00000000000070008000000000000012', 1, 1);",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    MIGRATOR.run(&pool).await.unwrap();
+    let chat_model = "select lower(hex(ai_model_id)) from chat_sessions";
+    let linked: Option<String> = sqlx::query_scalar(chat_model)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        linked.as_deref(),
+        Some("00000000000070008000000000000012"),
+        "the rebuild kept the model and the chat's link"
+    );
+    for kind in ["local", "koboldcpp", "llamacpp", "text_completion"] {
+        sqlx::query(
+            "insert into providers (id, name, kind, base_url, created_at, updated_at)
+             values (randomblob(16), ?1, ?1, '/models', 1, 1)",
+        )
+        .bind(kind)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let bad = sqlx::query(
+        "insert into providers (id, name, kind, base_url, created_at, updated_at)
+         values (randomblob(16), 'x', 'nonsense', 'http://x', 1, 1)",
+    )
+    .execute(&pool)
+    .await;
+    assert!(bad.is_err(), "the kind is still checked");
+    let on: i64 = sqlx::query_scalar("pragma foreign_keys")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(on, 1, "foreign keys are back on after the rebuild");
+    no_foreign_key_violations(&pool).await;
+
+    MIGRATOR.undo(&pool, BEFORE_LOCAL_PROVIDER).await.unwrap();
+    assert_eq!(
+        scalar_i64(&pool, "select count(*) from providers").await,
+        Some(1),
+        "the new kinds went"
+    );
+    assert_eq!(
+        scalar_i64(&pool, "select count(*) from ai_models").await,
+        Some(1)
+    );
+    let linked: Option<String> = sqlx::query_scalar(chat_model)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(linked.is_some());
+    no_foreign_key_violations(&pool).await;
+}

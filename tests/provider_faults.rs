@@ -25,6 +25,7 @@ fn endpoint(base_url: &str) -> Endpoint {
         name: "Test AI".into(),
         base_url: base_url.into(),
         api_key: Some(Secret::new(KEY)),
+        instruct: None,
     }
 }
 

@@ -35,7 +35,7 @@
  * @typedef {CharacterSummary & CharacterInput & {extensions: unknown, characterBook: unknown}} Character
  * @typedef {{name: string, description: string}} PersonaInput
  * @typedef {PersonaInput & {id: string, createdAt: string, updatedAt: string, deletedAt: string | null}} Persona
- * @typedef {"openai_compatible"|"openrouter"|"anthropic"|"glm"|"ollama"} ProviderKind
+ * @typedef {"openai_compatible"|"openrouter"|"anthropic"|"glm"|"ollama"|"local"|"koboldcpp"|"llamacpp"|"text_completion"} ProviderKind
  * @typedef {{name: string, kind: ProviderKind, baseUrl: string, apiKey?: string}} ProviderInput
  * @typedef {{id: string, name: string, kind: ProviderKind, baseUrl: string, createdAt: string,
  *   updatedAt: string, hasApiKey: boolean, keyCleared?: boolean}} Provider

@@ -2,7 +2,8 @@
 //! scripts: `parley db init | check | seed-demo | backup | restore`,
 //! `parley import <files or folders> [--chat ID | --character ID]` (cards,
 //! chats, and documents), `parley export character|chat`,
-//! `parley prompt <chat id>` (what the next reply would be sent).
+//! `parley prompt <chat id>` (what the next reply would be sent),
+//! `parley models add PATH | list` (GGUF models on this computer).
 //!
 //! They open the same database the app would (`PARLEY_DB`, `--db`, or the
 //! app's data folder) through the same `db::open`, so migrations and
@@ -20,6 +21,7 @@ use crate::services::backup;
 use crate::{db, instance, paths};
 
 mod import;
+mod models;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -86,6 +88,23 @@ enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// GGUF models on this computer, run by Parley's built-in engine.
+    Models {
+        #[command(subcommand)]
+        action: ModelsAction,
+        /// Database file (default: $PARLEY_DB, else the app's data folder).
+        #[arg(long, global = true)]
+        db: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ModelsAction {
+    /// Add a .gguf file as a model to chat with.
+    Add { path: PathBuf },
+    /// List the GGUF files found in the usual places (LM Studio, Jan,
+    /// Ollama, the Hugging Face cache, Parley's models folder).
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,7 +169,17 @@ fn hold_for_writing(path: &std::path::Path) -> Result<instance::Guard> {
 pub fn is_cli(args: &[String]) -> bool {
     matches!(
         args.get(1).map(String::as_str),
-        Some("db" | "import" | "export" | "prompt" | "help" | "--help" | "-h" | "--version" | "-V")
+        Some(
+            "db" | "import"
+                | "export"
+                | "prompt"
+                | "models"
+                | "help"
+                | "--help"
+                | "-h"
+                | "--version"
+                | "-V"
+        )
     )
 }
 
@@ -212,6 +241,10 @@ async fn dispatch(command: Command) -> Result<()> {
             let path = default_db_path(db)?;
             crate::cli_prompt::run(&path, &chat, message.as_deref(), json).await
         }
+        Command::Models { action, db } => match action {
+            ModelsAction::Add { path } => models::add(&path, db).await,
+            ModelsAction::List => models::list(db).await,
+        },
     }
 }
 

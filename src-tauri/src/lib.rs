@@ -17,6 +17,7 @@ pub mod db;
 pub mod error;
 pub mod instance;
 pub mod key_file;
+pub mod local_models;
 pub mod logging;
 pub mod models;
 pub mod paths;

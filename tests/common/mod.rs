@@ -5,7 +5,9 @@
 
 pub mod app;
 pub mod cards;
+pub mod gguf_writer;
 pub mod mock_llm;
+pub mod recorder;
 #[cfg(feature = "e2e")]
 pub mod window;
 #[cfg(feature = "e2e")]

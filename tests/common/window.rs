@@ -57,6 +57,12 @@ impl Driver {
             ])
             .env("PARLEY_DATA_DIR", data_dir)
             .env_remove("PARLEY_DB")
+            // Model files are looked for under the data folder's `home`
+            // only (empty unless a test plants some), not the machine's.
+            .env("PARLEY_E2E_MODELS_HOME", data_dir.join("home"))
+            .env_remove("HF_HUB_CACHE")
+            .env_remove("HF_HOME")
+            .env_remove("OLLAMA_MODELS")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         // WebKitWebDriver's screenshots hang without WebKit's compositor,

@@ -77,8 +77,9 @@ export function modelPicker(models, label, onSave) {
  * "Find a local server": asks every preset's port; each server that answers
  * gets a row with its models and "Use", which saves it with the model shown.
  * @param {(provider: api.Provider) => void} onConnected
+ * @param {{look?: boolean}} [opts] look at once (the first-run screen)
  */
-export function localFinder(onConnected) {
+export function localFinder(onConnected, opts = {}) {
   const status = h('p', { class: 'connection-status', id: 'scan-status', role: 'status' });
   const found = h('ul', { class: 'rows found-servers', 'aria-label': 'Local servers found' });
   const btn = h('button', { type: 'button', class: 'btn primary', id: 'find-local' }, 'Find a local server');
@@ -104,6 +105,7 @@ export function localFinder(onConnected) {
       btn.disabled = false;
     }
   });
+  if (opts.look) queueMicrotask(() => btn.click());
   return h('div', { class: 'local-finder' }, btn, status, found);
 }
 

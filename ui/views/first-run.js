@@ -1,10 +1,11 @@
 // @ts-check
 // The first-run screen, shown by home.js while there is no model: the ways
-// to a model (a local server found by its preset's port, or a cloud key)
-// and the ways to chat at once (a plain assistant chat, no character
-// needed, or the starter character). From an empty data folder with a local
-// server running: "Find a local server", "Use", "Start a chat", then the
-// message. Later work adds what else it can detect here.
+// to a model (GGUF files on this computer run by Parley itself, a local
+// server found by its preset's port, or a cloud key) and the ways to chat
+// at once (a plain assistant chat, no character needed, or the starter
+// character). It looks for model files and local servers as it opens, so
+// from an empty data folder with either present a person reaches a reply
+// with "Use", "Start a chat", then the message.
 
 import * as api from '../api.js';
 import { h, select, input } from '../dom.js';
@@ -12,19 +13,23 @@ import { showError } from '../components.js';
 import { changed, navigate } from '../state.js';
 import { KINDS } from './providers.js';
 import { localFinder, modelPicker, save, words } from './connect.js';
+import { modelFiles } from './local-models.js';
 import { startChat } from './character.js';
 
 /** @param {HTMLElement} root */
 export async function render(root) {
   const ready = h('p', { class: 'first-run-ready', id: 'model-ready', role: 'status' }, 'No model yet: connect one above, then start a chat.');
   const startBtn = h('button', { type: 'button', class: 'btn primary', id: 'start-plain-chat' }, 'Start a chat');
+  /** @param {string} model @param {string} where */
+  const readyWith = (model, where) => {
+    ready.textContent = `Ready: ${model} on ${where}. Start a chat.`;
+    ready.dataset.state = 'ok';
+    startBtn.focus();
+  };
   /** @param {api.Provider} provider */
   const connected = async (provider) => {
     const models = await api.models.list({ providerId: provider.id, limit: 1 });
-    const name = models.items[0]?.displayName ?? provider.name;
-    ready.textContent = `Ready: ${name} on ${provider.name}. Start a chat.`;
-    ready.dataset.state = 'ok';
-    startBtn.focus();
+    readyWith(models.items[0]?.displayName ?? provider.name, provider.name);
   };
 
   startBtn.addEventListener('click', async () => {
@@ -65,7 +70,8 @@ export async function render(root) {
         h(
           'div',
           { class: 'first-run-ways' },
-          h('div', { class: 'first-run-way' }, h('h3', null, 'On this computer'), h('p', { class: 'hint' }, 'Ollama, LM Studio, llama.cpp, KoboldCpp or Jan, running on their usual ports.'), localFinder((p) => void connected(p))),
+          h('div', { class: 'first-run-way' }, h('h3', null, 'Model files on this computer'), h('p', { class: 'hint' }, 'GGUF models run by Parley itself: from LM Studio, Jan, Ollama or Hugging Face, or any .gguf file.'), modelFiles((m) => readyWith(m.displayName, 'this computer'), { look: true })),
+          h('div', { class: 'first-run-way' }, h('h3', null, 'A local server'), h('p', { class: 'hint' }, 'Ollama, LM Studio, llama.cpp, KoboldCpp or Jan, running on their usual ports.'), localFinder((p) => void connected(p), { look: true })),
           h('div', { class: 'first-run-way' }, h('h3', null, 'With an API key'), cloudKey((p) => void connected(p))),
         ),
         h('p', { class: 'hint' }, h('a', { href: '#/providers/new' }, 'Another address or server'), ': Providers & models.'),
@@ -88,7 +94,7 @@ export async function render(root) {
  * @param {(provider: api.Provider) => void} onConnected
  */
 function cloudKey(onConnected) {
-  const kinds = KINDS.filter((k) => k.kind !== 'ollama' && k.kind !== 'openai_compatible').concat(KINDS.filter((k) => k.kind === 'openai_compatible'));
+  const kinds = KINDS.filter((k) => ['openrouter', 'anthropic', 'glm'].includes(k.kind)).concat(KINDS.filter((k) => k.kind === 'openai_compatible'));
   const kind = select('cloudKind', kinds.map((k) => ({ value: k.kind, label: k.label })), 'openrouter', { 'aria-label': 'Provider' });
   const key = input('cloudKey', '', { type: 'password', autocomplete: 'new-password', spellcheck: 'false', placeholder: 'Paste the API key', 'aria-label': 'API key' });
   const area = h('div', { class: 'connect-area' });

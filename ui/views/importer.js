@@ -7,10 +7,11 @@
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
-import { openDialog, sentence, showError } from '../components.js';
+import { openDialog, sentence, showError, toast } from '../components.js';
 import { changed } from '../state.js';
 import { avatarDrop } from './avatar.js';
 import { documentDrop } from './documents.js';
+import { localModels } from '../api/local-models.js';
 
 /** @type {Promise<void>} */
 let queue = Promise.resolve();
@@ -122,6 +123,25 @@ export function importPaths(paths) {
   });
 }
 
+/**
+ * GGUF files dropped on the window become models on this computer; the
+ * other paths are returned.
+ * @param {string[]} paths
+ */
+function modelDrop(paths) {
+  const gguf = paths.filter((p) => /\.gguf$/i.test(p));
+  for (const path of gguf) {
+    localModels
+      .add(path)
+      .then((m) => {
+        changed('providers');
+        toast(`Added ${m.displayName} to the models on this computer.`, 4000);
+      })
+      .catch((e) => showError(e));
+  }
+  return paths.filter((p) => !gguf.includes(p));
+}
+
 let dropReady = false;
 
 /**
@@ -145,7 +165,7 @@ export async function initDropImport() {
       // to the open chat (or character's or library's documents); the rest
       // imports.
       if (avatarDrop(paths, position)) return;
-      const rest = documentDrop(paths);
+      const rest = documentDrop(modelDrop(paths));
       if (rest.length > 0) void importPaths(rest);
     },
   });

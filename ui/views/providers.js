@@ -12,6 +12,7 @@ import { pagedList, submitting, showError, confirmDialog, toast, viewHeader, sen
 import { changed, navigate } from '../state.js';
 import { renderModels } from './models.js';
 import { LOCAL_PRESETS, presetUrl, modelPicker, save, words } from './connect.js';
+import { modelFiles } from './local-models.js';
 
 
 /** @type {{kind: api.ProviderKind, label: string, url: string}[]} */
@@ -21,6 +22,10 @@ export const KINDS = [
   { kind: 'anthropic', label: 'Anthropic', url: 'https://api.anthropic.com/v1' },
   { kind: 'glm', label: 'GLM (Zhipu)', url: 'https://open.bigmodel.cn/api/paas/v4' },
   { kind: 'ollama', label: 'Ollama (local)', url: 'http://localhost:11434/v1' },
+  { kind: 'koboldcpp', label: 'KoboldCpp (text completion)', url: 'http://localhost:5001' },
+  { kind: 'llamacpp', label: 'llama.cpp /completion (text completion)', url: 'http://localhost:8080' },
+  { kind: 'text_completion', label: 'OpenAI-compatible /v1/completions (text completion)', url: 'http://localhost:5000/v1' },
+  { kind: 'local', label: 'This computer (GGUF files)', url: '' },
 ];
 
 /** @param {string} kind */
@@ -57,6 +62,7 @@ export async function render(root, params) {
     viewHeader(
       'Providers & models',
       'Where replies come from. API keys stay on this computer, in the system keychain or a private key file, never in the database.',
+      h('button', { type: 'button', class: 'btn', id: 'open-model-files', onclick: () => navigate('providers/files') }, 'Model files'),
       h('button', { type: 'button', class: 'btn primary', id: 'new-provider', onclick: () => navigate('providers/new') }, 'New provider'),
     ),
     notice,
@@ -71,6 +77,16 @@ export async function render(root, params) {
   ];
   if (!providerId) {
     pane.append(h('p', { class: 'empty detail-empty' }, 'Select a provider on the left, or add a new one.'));
+  } else if (providerId === 'files') {
+    pane.append(
+      h(
+        'section',
+        { class: 'editor card', 'aria-labelledby': 'model-files-title' },
+        h('h2', { id: 'model-files-title' }, 'Model files on this computer'),
+        h('p', { class: 'hint' }, 'GGUF models Parley runs itself, found in LM Studio\'s, Jan\'s and Ollama\'s folders and the Hugging Face cache. "Use" adds one to "This computer". You can also drop a .gguf file on the window.'),
+        modelFiles((m) => navigate(`providers/${m.providerId}`), { look: true }),
+      ),
+    );
   } else {
     const provider = providerId === 'new' ? null : await api.providers.get(providerId);
     /** @type {ModelHooks} */

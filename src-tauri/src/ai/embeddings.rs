@@ -43,7 +43,12 @@ pub fn api_for(kind: ProviderKind, provider: &str) -> Result<EmbeddingApi> {
     match kind {
         ProviderKind::OpenaiCompatible | ProviderKind::Openrouter => Ok(EmbeddingApi::OpenAi),
         ProviderKind::Ollama => Ok(EmbeddingApi::Ollama),
-        ProviderKind::Anthropic | ProviderKind::Glm => Err(AppError::validation(
+        ProviderKind::Anthropic
+        | ProviderKind::Glm
+        | ProviderKind::Local
+        | ProviderKind::Koboldcpp
+        | ProviderKind::Llamacpp
+        | ProviderKind::TextCompletion => Err(AppError::validation(
             "embeddingModel",
             format!(
                 "{provider} has no embeddings endpoint Parley can use; choose a model on an OpenAI-compatible server, Ollama, LM Studio or a llama.cpp server, or keep memory on keywords alone (Off)"

@@ -296,6 +296,7 @@ mod tests {
             name: "OpenRouter".into(),
             base_url: "https://openrouter.ai/api/v1".into(),
             api_key: Some(Secret::new("sk-or-abcdef123456")),
+            instruct: None,
         }
     }
 

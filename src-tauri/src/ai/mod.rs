@@ -1,7 +1,10 @@
 //! AI providers behind one trait: a chat request goes in, a stream of typed
 //! events comes out. Two families cover every provider Parley supports:
 //! OpenAI-compatible Chat Completions (OpenAI, OpenRouter, GLM, Ollama,
-//! LM Studio, llama.cpp, any custom base URL) and Anthropic Messages.
+//! LM Studio, llama.cpp, any custom base URL) and Anthropic Messages; and
+//! one engine, `llama`, runs GGUF models on this computer; text-completion
+//! servers (KoboldCpp, llama.cpp's `/completion`, `/v1/completions`) get
+//! the conversation written out by an instruct template.
 //!
 //! SSE bytes are framed by `eventsource-stream`; each family turns frames into
 //! [`StreamEvent`]s. HTTP and stream failures become `AppError::ExternalApi`
@@ -14,7 +17,10 @@ mod anthropic;
 pub mod embeddings;
 mod errors;
 mod http;
+pub mod instruct;
+pub mod llama;
 mod openai;
+pub mod text_completion;
 
 use std::pin::Pin;
 
@@ -90,6 +96,9 @@ pub struct Endpoint {
     pub name: String,
     pub base_url: String,
     pub api_key: Option<Secret>,
+    /// For text-completion servers: the person's instruct template (the
+    /// library's default of that type); `None` picks one by the model's name.
+    pub instruct: Option<instruct::Instruct>,
 }
 
 impl Endpoint {
@@ -123,6 +132,10 @@ pub trait ChatProvider: Send + Sync {
 pub fn provider_for(endpoint: Endpoint) -> Box<dyn ChatProvider> {
     match endpoint.kind {
         ProviderKind::Anthropic => Box::new(anthropic::Anthropic::new(endpoint)),
+        ProviderKind::Local => Box::new(llama::Local::new(endpoint)),
+        ProviderKind::Koboldcpp | ProviderKind::Llamacpp | ProviderKind::TextCompletion => {
+            Box::new(text_completion::TextCompletion::new(endpoint))
+        }
         _ => Box::new(openai::OpenAiCompatible::new(endpoint)),
     }
 }

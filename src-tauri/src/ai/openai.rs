@@ -82,19 +82,46 @@ pub fn request_body(kind: ProviderKind, request: &ChatRequest) -> Value {
     Value::Object(body)
 }
 
-/// One SSE frame of a Chat Completions stream into events.
-pub fn parse_frame(endpoint: &Endpoint, data: &str) -> Result<Vec<StreamEvent>> {
+/// An SSE frame of an OpenAI-shaped stream, after the checks every such
+/// stream shares: blank frames and the `[DONE]` marker told apart, and an
+/// `error` object turned into the provider's error.
+pub(crate) enum Frame {
+    Blank,
+    Done,
+    Json(Value),
+}
+
+pub(crate) fn frame(endpoint: &Endpoint, data: &str) -> Result<Frame> {
     let data = data.trim();
     if data.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Frame::Blank);
     }
     if data == "[DONE]" {
-        return Ok(vec![StreamEvent::Done]);
+        return Ok(Frame::Done);
     }
     let v: Value = serde_json::from_str(data).map_err(|_| malformed(endpoint, data))?;
     if v.get("error").is_some_and(|e| !e.is_null()) {
         return Err(in_stream(endpoint, data));
     }
+    Ok(Frame::Json(v))
+}
+
+/// A frame's `usage` object (`prompt_tokens`, `completion_tokens`).
+pub(crate) fn usage(v: &Value) -> Option<StreamEvent> {
+    let usage = v.get("usage").filter(|u| u.is_object())?;
+    Some(StreamEvent::Usage {
+        input_tokens: usage.get("prompt_tokens").and_then(Value::as_i64),
+        output_tokens: usage.get("completion_tokens").and_then(Value::as_i64),
+    })
+}
+
+/// One SSE frame of a Chat Completions stream into events.
+pub fn parse_frame(endpoint: &Endpoint, data: &str) -> Result<Vec<StreamEvent>> {
+    let v = match frame(endpoint, data)? {
+        Frame::Blank => return Ok(Vec::new()),
+        Frame::Done => return Ok(vec![StreamEvent::Done]),
+        Frame::Json(v) => v,
+    };
     let mut out = Vec::new();
     if let Some(choice) = v.pointer("/choices/0") {
         if let Some(delta) = choice.get("delta") {
@@ -119,12 +146,7 @@ pub fn parse_frame(endpoint: &Endpoint, data: &str) -> Result<Vec<StreamEvent>> 
             out.push(StreamEvent::Finish(reason.to_string()));
         }
     }
-    if let Some(usage) = v.get("usage").filter(|u| u.is_object()) {
-        out.push(StreamEvent::Usage {
-            input_tokens: usage.get("prompt_tokens").and_then(Value::as_i64),
-            output_tokens: usage.get("completion_tokens").and_then(Value::as_i64),
-        });
-    }
+    out.extend(usage(&v));
     Ok(out)
 }
 

@@ -32,6 +32,7 @@ pub mod generation;
 pub mod group;
 pub mod import;
 pub mod link;
+pub mod local_model;
 pub mod message;
 /// The command names, one list (also `include!`d by `build.rs`).
 pub mod names;
@@ -146,6 +147,8 @@ macro_rules! all_commands {
             $crate::commands::provider::provider_probe,
             $crate::commands::provider::provider_connect,
             $crate::commands::provider::provider_scan_local,
+            $crate::commands::local_model::local_model_found,
+            $crate::commands::local_model::local_model_add,
             $crate::commands::demo::demo_starter_character,
             $crate::commands::generation::chat_send,
             $crate::commands::generation::chat_stop,

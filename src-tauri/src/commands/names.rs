@@ -95,6 +95,8 @@ pub const COMMANDS: &[&str] = &[
     "provider_probe",
     "provider_connect",
     "provider_scan_local",
+    "local_model_found",
+    "local_model_add",
     "demo_starter_character",
     "chat_send",
     "chat_stop",

@@ -14,6 +14,15 @@ pub enum ProviderKind {
     Anthropic,
     Glm,
     Ollama,
+    /// "This computer": GGUF models run by Parley's built-in engine. The
+    /// base URL is Parley's models folder; a model id is a file's path.
+    Local,
+    /// KoboldCpp's own generate API (text completion, instruct templates).
+    Koboldcpp,
+    /// llama.cpp server's `/completion` (text completion).
+    Llamacpp,
+    /// OpenAI-compatible `/v1/completions` (text completion).
+    TextCompletion,
 }
 
 impl ProviderKind {
@@ -25,6 +34,11 @@ impl ProviderKind {
             Self::Anthropic => "https://api.anthropic.com/v1",
             Self::Glm => "https://open.bigmodel.cn/api/paas/v4",
             Self::Ollama => "http://localhost:11434/v1",
+            // Set to the data folder's `models` by `services::local_model`.
+            Self::Local => "",
+            Self::Koboldcpp => "http://localhost:5001",
+            Self::Llamacpp => "http://localhost:8080",
+            Self::TextCompletion => "http://localhost:5000/v1",
         }
     }
 }

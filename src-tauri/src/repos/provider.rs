@@ -5,7 +5,7 @@ use sqlx::{Executor, Sqlite};
 
 use super::{keyed, list_page, ListSpec};
 use crate::error::Result;
-use crate::models::{Id, ListQuery, Page, Provider, ProviderInput, Timestamp};
+use crate::models::{Id, ListQuery, Page, Provider, ProviderInput, ProviderKind, Timestamp};
 
 keyed!(Provider, name);
 
@@ -70,6 +70,19 @@ pub async fn get<'e>(
         "select {COLUMNS} from providers where id = ?1"
     )))
     .bind(id)
+    .fetch_optional(exec)
+    .await?)
+}
+
+/// The first provider of a kind ("This computer" is one provider).
+pub async fn first_of_kind<'e>(
+    exec: impl Executor<'e, Database = Sqlite>,
+    kind: ProviderKind,
+) -> Result<Option<Provider>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "select {COLUMNS} from providers where kind = ?1 order by created_at limit 1"
+    )))
+    .bind(kind)
     .fetch_optional(exec)
     .await?)
 }

@@ -99,6 +99,7 @@ pub async fn scan(http: &reqwest::Client) -> Vec<FoundServer> {
             name: p.name.to_string(),
             base_url: p.base_url(),
             api_key: None,
+            instruct: None,
         };
         let client = crate::ai::provider_for(endpoint.clone());
         match tokio::time::timeout(ASK_TIMEOUT, client.list_models(http)).await {

@@ -23,6 +23,7 @@ pub mod generation_params;
 pub mod group;
 pub mod import;
 pub mod link;
+pub mod local_model;
 pub mod local_servers;
 pub mod lorebook;
 pub mod macros;

@@ -12,7 +12,8 @@ use sqlx::SqlitePool;
 use super::validate;
 use crate::error::{AppError, Result, ResultExt};
 use crate::models::{
-    new_id, AiModelInput, ChosenModel, Id, ListQuery, Page, Provider, ProviderInput, Timestamp,
+    new_id, AiModelInput, ChosenModel, Id, ListQuery, Page, Provider, ProviderInput, ProviderKind,
+    Timestamp,
 };
 use crate::repos::{self, provider as repo, Table};
 use crate::secrets::{provider_key, SecretStore};
@@ -23,7 +24,9 @@ async fn validated(
     except: Option<Id>,
 ) -> Result<ProviderInput> {
     input.name = validate::name("name", &input.name)?;
-    input.base_url = if input.base_url.trim().is_empty() {
+    input.base_url = if input.kind == ProviderKind::Local {
+        local_folder(&input.base_url)?
+    } else if input.base_url.trim().is_empty() {
         input.kind.default_base_url().to_string()
     } else {
         validate::http_url("base_url", &input.base_url)?
@@ -41,6 +44,18 @@ async fn validated(
         ));
     }
     Ok(input)
+}
+
+/// A "This computer" provider's folder: a whole path, not a URL.
+fn local_folder(folder: &str) -> Result<String> {
+    let folder = folder.trim();
+    if folder.is_empty() || !std::path::Path::new(folder).is_absolute() {
+        return Err(AppError::validation(
+            "base_url",
+            "the models folder must be a whole path, such as /home/you/models",
+        ));
+    }
+    Ok(folder.to_string())
 }
 
 /// Stores, keeps or removes the key as the input says.
@@ -179,12 +194,41 @@ pub async fn endpoint(
     if let Some(key) = &api_key {
         crate::redact::remember(key);
     }
+    let instruct = match p.kind {
+        ProviderKind::Koboldcpp | ProviderKind::Llamacpp | ProviderKind::TextCompletion => {
+            instruct_template(pool).await?
+        }
+        _ => None,
+    };
     Ok(crate::ai::Endpoint {
         kind: p.kind,
         name: p.name,
         base_url: p.base_url,
         api_key,
+        instruct,
     })
+}
+
+/// The person's instruct template for text-completion servers: the
+/// library's default of type "instruct", when there is one that reads.
+async fn instruct_template(pool: &SqlitePool) -> Result<Option<crate::ai::instruct::Instruct>> {
+    let Some(t) =
+        crate::repos::template::default_of(pool, crate::models::TemplateType::Instruct).await?
+    else {
+        return Ok(None);
+    };
+    match serde_json::from_str::<crate::ai::instruct::Instruct>(&t.content) {
+        Ok(mut instruct) => {
+            if instruct.name.is_empty() {
+                instruct.name = t.name;
+            }
+            Ok(Some(instruct))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "the default instruct template does not read; one is chosen by the model's name");
+            Ok(None)
+        }
+    }
 }
 
 /// Asks a provider that is not saved yet which models it offers, with the
@@ -204,6 +248,7 @@ pub async fn probe(
         name: input.name,
         base_url: input.base_url,
         api_key,
+        instruct: None,
     })
     .list_models(http)
     .await

@@ -1,0 +1,121 @@
+// @ts-check
+// "Model files on this computer": the GGUF files Parley found (LM Studio's,
+// Jan's and Ollama's folders, the Hugging Face cache, Parley's own models
+// folder), each with its size, quantization, parameters and context and a
+// "Use" button, and a field to add a file by its path. Used by the
+// first-run screen and the provider form; a dropped .gguf file is added by
+// `importer.js` through the same `localModels.add`.
+
+import { localModels, size, params } from '../api/local-models.js';
+import { h, input } from '../dom.js';
+import { changed } from '../state.js';
+import { words } from './connect.js';
+
+/**
+ * @param {(model: import('../api.js').AiModel) => void} onAdded
+ * @param {{look?: boolean}} [opts] look at once (the first-run screen)
+ */
+export function modelFiles(onAdded, opts = {}) {
+  const status = h('p', { class: 'connection-status', id: 'model-files-status', role: 'status' });
+  const list = h('ul', { class: 'rows found-models', 'aria-label': 'Model files found' });
+  const lookBtn = h('button', { type: 'button', class: 'btn', id: 'find-model-files' }, 'Find model files');
+
+  /** @param {import('../api.js').AiModel} model */
+  const added = (model) => {
+    changed('providers');
+    onAdded(model);
+  };
+
+  const look = async () => {
+    lookBtn.disabled = true;
+    status.textContent = 'Looking for GGUF model files\u2026';
+    status.dataset.state = 'pending';
+    try {
+      const found = await localModels.found();
+      list.replaceChildren(...found.map((m) => row(m, added)));
+      if (found.length === 0) {
+        status.textContent = 'No GGUF model files found in the usual folders. Add one by its path below, or drop it on the window.';
+        status.dataset.state = 'none';
+      } else {
+        status.textContent = found.length === 1 ? 'Found 1 model file.' : `Found ${found.length} model files.`;
+        status.dataset.state = 'ok';
+      }
+    } catch (e) {
+      status.textContent = words(e);
+      status.dataset.state = 'error';
+    } finally {
+      lookBtn.disabled = false;
+    }
+  };
+  lookBtn.addEventListener('click', () => void look());
+  if (opts.look) void look();
+
+  return h('div', { class: 'model-files' }, lookBtn, status, list, pathForm(added));
+}
+
+/**
+ * @param {import('../api/local-models.js').FoundModel} m
+ * @param {(model: import('../api.js').AiModel) => void} onAdded
+ */
+function row(m, onAdded) {
+  const facts = [m.quantization, m.parameters > 0 ? `${params(m.parameters)} parameters` : null, size(m.sizeBytes), m.contextLength ? `${m.contextLength.toLocaleString()} context` : null]
+    .filter(Boolean)
+    .join(' \u00b7 ');
+  const btn = h('button', { type: 'button', class: 'btn primary', 'aria-label': `Use ${m.name}` }, m.added ? 'Added' : 'Use');
+  btn.disabled = m.added;
+  const note = h('span', { class: 'row-meta', role: 'status' });
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    try {
+      const model = await localModels.add(m.path);
+      btn.textContent = 'Added';
+      onAdded(model);
+    } catch (e) {
+      note.textContent = words(e);
+      note.dataset.state = 'error';
+      btn.disabled = false;
+    }
+  });
+  return h(
+    'li',
+    { class: 'found-model', data: { name: m.name } },
+    h(
+      'span',
+      { class: 'remote-text' },
+      h('span', { class: 'row-title', translate: 'no' }, m.name),
+      h('span', { class: 'row-meta' }, `${m.source}${m.hasChatTemplate ? '' : ' \u00b7 no chat template (ChatML is used)'}`),
+      h('span', { class: 'row-meta' }, facts),
+      h('span', { class: 'row-meta mono', title: m.path, translate: 'no' }, m.path),
+      note,
+    ),
+    btn,
+  );
+}
+
+/** @param {(model: import('../api.js').AiModel) => void} onAdded */
+function pathForm(onAdded) {
+  const path = input('modelPath', '', { spellcheck: 'false', placeholder: '/path/to/model.gguf', 'aria-label': 'Path to a .gguf file' });
+  const btn = h('button', { type: 'button', class: 'btn', id: 'add-model-file' }, 'Add');
+  const status = h('p', { class: 'connection-status', role: 'status' });
+  btn.addEventListener('click', async () => {
+    if (!path.value.trim()) {
+      status.textContent = 'Type the path of a .gguf file first.';
+      status.dataset.state = 'error';
+      path.focus();
+      return;
+    }
+    btn.disabled = true;
+    try {
+      const model = await localModels.add(path.value.trim());
+      status.textContent = `Added ${model.displayName}.`;
+      status.dataset.state = 'ok';
+      onAdded(model);
+    } catch (e) {
+      status.textContent = words(e);
+      status.dataset.state = 'error';
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  return h('div', { class: 'model-path' }, h('div', { class: 'connection-row' }, path, btn), status);
+}

@@ -54,6 +54,7 @@ bench: test-deps
 	$(CARGO) bench --bench memory
 	$(CARGO) bench --bench branch
 	$(CARGO) bench --bench group
+	$(CARGO) bench --bench local_engine
 	$(XVFB) $(CARGO) bench --features e2e --bench window
 	$(XVFB) $(CARGO) bench --features e2e,bench-timing --bench stream
 

@@ -220,3 +220,52 @@ async fn a_missing_model_file_fails_the_reply_in_words() {
     }
     only_end(&rec);
 }
+
+#[tokio::test]
+async fn the_settings_for_this_computer_reach_the_engine_and_new_models() {
+    use parley::ai::llama::{engine, EngineSettings};
+    use parley::services::app_config;
+    let _turn = TURN.lock().await;
+    let pool = common::pool().await;
+    for (key, value) in [
+        ("local.context_cap", 1024),
+        ("local.idle_minutes", 3),
+        ("local.threads", 1),
+    ] {
+        app_config::set_value(&pool, key, serde_json::json!(value))
+            .await
+            .unwrap();
+    }
+    local_model::apply_settings(&pool).await.unwrap();
+    let s = engine().settings();
+    assert_eq!(
+        (s.context_cap, s.idle, s.threads),
+        (1024, Duration::from_secs(180), 1)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tiny.gguf");
+    write_model(&file, "Tiny", Behaviour::Says);
+    let secrets = parley::secrets::MemorySecretStore::default();
+    let model = local_model::add(
+        &pool,
+        &secrets,
+        &dir.path().join("parley.db"),
+        &file.display().to_string(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(model.context_length, Some(1024), "capped by the setting");
+
+    // Out of range: kept to what works.
+    app_config::set_value(&pool, "local.context_cap", serde_json::json!(10))
+        .await
+        .unwrap();
+    app_config::set_value(&pool, "local.idle_minutes", serde_json::json!(0))
+        .await
+        .unwrap();
+    local_model::apply_settings(&pool).await.unwrap();
+    let s = engine().settings();
+    assert_eq!((s.context_cap, s.idle), (512, Duration::from_secs(60)));
+    engine().set_settings(EngineSettings::default());
+}

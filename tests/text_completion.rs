@@ -266,3 +266,48 @@ async fn servers_report_the_context_they_run_with() {
     assert_eq!(models[0].context_length, Some(16384));
     assert_eq!(llama.requests()[0].path, "/props");
 }
+
+#[tokio::test]
+async fn local_servers_found_say_the_context_each_model_runs_with() {
+    use parley::ai::RemoteModel;
+    use parley::services::local_servers::context_lengths;
+    let http = ai::http_client();
+    let model = |id: &str| RemoteModel {
+        id: id.into(),
+        name: None,
+        context_length: None,
+    };
+
+    let ollama = MockLlm::start(vec![status(
+        200,
+        r#"{"model_info": {"general.architecture": "llama", "llama.context_length": 131072}}"#,
+    )])
+    .await;
+    let mut models = vec![model("llama3.1:8b")];
+    context_lengths(&http, "Ollama", &root(&ollama), &mut models).await;
+    assert_eq!(models[0].context_length, Some(131_072));
+    assert_eq!(ollama.requests()[0].path, "/api/show");
+    assert_eq!(ollama.requests()[0].json()["model"], "llama3.1:8b");
+
+    let lm_studio = MockLlm::start(vec![status(
+        200,
+        r#"{"data": [{"id": "qwen2.5-7b", "max_context_length": 32768, "loaded_context_length": 8192}, {"id": "phi-3", "max_context_length": 4096}]}"#,
+    )])
+    .await;
+    let mut models = vec![model("qwen2.5-7b"), model("phi-3"), model("other")];
+    context_lengths(&http, "LM Studio", &root(&lm_studio), &mut models).await;
+    let lengths: Vec<Option<i64>> = models.iter().map(|m| m.context_length).collect();
+    assert_eq!(
+        lengths,
+        vec![Some(8192), Some(4096), None],
+        "loaded length first, else the maximum"
+    );
+
+    let silent = MockLlm::start(vec![status(500, "oops")]).await;
+    let mut models = vec![model("x")];
+    context_lengths(&http, "llama.cpp server", &root(&silent), &mut models).await;
+    assert_eq!(
+        models[0].context_length, None,
+        "a server that does not say leaves it unknown"
+    );
+}

@@ -72,17 +72,11 @@ pub fn run() {
             // The OS keychain when there is one, else Parley's key file
             // (keys saved in it before are still found). The store plugin
             // registered above keeps no secret.
-            let file = key_file::KeyFileStore::open(&data_dir)?;
-            let secrets: Arc<dyn SecretStore> = match keychain_wanted()
-                .then(secrets::KeychainSecretStore::probe)
-                .flatten()
-            {
-                Some(keychain) => Arc::new(secrets::LayeredSecretStore {
-                    preferred: Box::new(keychain),
-                    fallback: Box::new(file),
-                }),
-                None => Arc::new(file),
-            };
+            let secrets = secret_store(&data_dir)?;
+            // Models on this computer: the person's idle time, context cap, threads.
+            if let Err(e) = tauri::async_runtime::block_on(services::local_model::apply_settings(&pool)) {
+                tracing::warn!(error = %e, "could not read the settings for models on this computer");
+            }
             // The daily backup: now if the newest is a day old, then daily.
             tauri::async_runtime::spawn(services::backup::daily(pool.clone(), db_path.clone()));
             let state = state(
@@ -156,6 +150,7 @@ pub fn state(pool: SqlitePool, secrets: Arc<dyn SecretStore>, opened: Opened) ->
         replies: Arc::default(),
         summaries: Arc::default(),
         embeddings: Arc::default(),
+        downloads: Arc::default(),
         db_path: opened.db_path,
         log_dir: opened.log_dir,
         schema_version: opened.schema_version,
@@ -183,6 +178,25 @@ fn software_rendering_without_gpu() {
 
 /// The keychain is skipped when the data folder is moved (tests, portable
 /// setups), so such runs never touch the person's real keychain.
+/// Where API keys live: the OS keychain when there is one, else Parley's
+/// key file in `data_dir` (keys saved in it before are still found). The
+/// app and `parley chat` read keys the same way.
+pub fn secret_store(data_dir: &std::path::Path) -> crate::error::Result<Arc<dyn SecretStore>> {
+    let file = key_file::KeyFileStore::open(data_dir)?;
+    Ok(
+        match keychain_wanted()
+            .then(secrets::KeychainSecretStore::probe)
+            .flatten()
+        {
+            Some(keychain) => Arc::new(secrets::LayeredSecretStore {
+                preferred: Box::new(keychain),
+                fallback: Box::new(file),
+            }),
+            None => Arc::new(file),
+        },
+    )
+}
+
 fn keychain_wanted() -> bool {
     paths::data_dir_override().is_none() && std::env::var_os("PARLEY_NO_KEYCHAIN").is_none()
 }

@@ -3,7 +3,9 @@
 //! `parley import <files or folders> [--chat ID | --character ID]` (cards,
 //! chats, and documents), `parley export character|chat`,
 //! `parley prompt <chat id>` (what the next reply would be sent),
-//! `parley models add PATH | list` (GGUF models on this computer).
+//! `parley models add PATH | list` (GGUF models on this computer),
+//! `parley chat <chat id or character> --message TEXT [--new]` (a reply,
+//! printed as it streams).
 //!
 //! They open the same database the app would (`PARLEY_DB`, `--db`, or the
 //! app's data folder) through the same `db::open`, so migrations and
@@ -20,6 +22,8 @@ use crate::error::{AppError, Result};
 use crate::services::backup;
 use crate::{db, instance, paths};
 
+mod chat;
+mod export;
 mod import;
 mod models;
 
@@ -88,6 +92,22 @@ enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// Send a message and print the reply as it streams, through the same
+    /// reply lifecycle as the window. Exit status 0 only when the reply
+    /// completed; Ctrl-C stops it and keeps what arrived.
+    Chat {
+        /// A chat's id, or a character's name (its newest chat).
+        target: String,
+        /// The message to send.
+        #[arg(long, short)]
+        message: String,
+        /// Start a new chat with the character.
+        #[arg(long)]
+        new: bool,
+        /// Database file (default: $PARLEY_DB, else the app's data folder).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
     /// GGUF models on this computer, run by Parley's built-in engine.
     Models {
         #[command(subcommand)]
@@ -108,7 +128,7 @@ enum ModelsAction {
 }
 
 #[derive(Debug, Subcommand)]
-enum ExportWhat {
+pub(crate) enum ExportWhat {
     /// A character, by id or by name.
     Character {
         character: String,
@@ -120,7 +140,7 @@ enum ExportWhat {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ExportFormat {
+pub(crate) enum ExportFormat {
     Png,
     JsonV2,
     JsonV3,
@@ -174,6 +194,7 @@ pub fn is_cli(args: &[String]) -> bool {
                 | "export"
                 | "prompt"
                 | "models"
+                | "chat"
                 | "help"
                 | "--help"
                 | "-h"
@@ -231,7 +252,7 @@ async fn dispatch(command: Command) -> Result<()> {
             chat,
             character,
         } => import::run(&paths, db, chat, character).await,
-        Command::Export { what, db, out } => export(what, db, out).await,
+        Command::Export { what, db, out } => export::run(what, db, out).await,
         Command::Prompt {
             chat,
             message,
@@ -241,51 +262,17 @@ async fn dispatch(command: Command) -> Result<()> {
             let path = default_db_path(db)?;
             crate::cli_prompt::run(&path, &chat, message.as_deref(), json).await
         }
+        Command::Chat {
+            target,
+            message,
+            new,
+            db,
+        } => chat::run(&target, &message, new, db).await,
         Command::Models { action, db } => match action {
             ModelsAction::Add { path } => models::add(&path, db).await,
             ModelsAction::List => models::list(db).await,
         },
     }
-}
-
-async fn export(what: ExportWhat, db: Option<PathBuf>, out: Option<PathBuf>) -> Result<()> {
-    use crate::services::export::{self, CardFormat};
-    let (pool, _) = db::open(&default_db_path(db)?).await?;
-    let dir = out.unwrap_or_else(export::exports_dir);
-    let written = match what {
-        ExportWhat::Character { character, format } => {
-            let id = match character.parse() {
-                Ok(id) => id,
-                Err(_) => {
-                    crate::services::character::find_by_name(&pool, &character)
-                        .await?
-                        .id
-                }
-            };
-            let format = match format {
-                ExportFormat::Png => CardFormat::Png,
-                ExportFormat::JsonV2 => CardFormat::JsonV2,
-                ExportFormat::JsonV3 => CardFormat::JsonV3,
-            };
-            export::export_character(&pool, id, format, &dir)
-                .await
-                .map(|p| vec![p])
-        }
-        ExportWhat::Chat { id } => {
-            let id = id
-                .parse()
-                .map_err(|_| crate::error::AppError::validation("id", "that is not a chat id"))?;
-            // A group chat writes its group file beside it.
-            export::export_chat_files(&pool, id, &dir)
-                .await
-                .map(|f| std::iter::once(f.chat).chain(f.group).collect())
-        }
-    };
-    pool.close().await;
-    for path in written? {
-        println!("{}", path.display());
-    }
-    Ok(())
 }
 
 async fn db_command(action: DbAction, flag: Option<PathBuf>) -> Result<()> {

@@ -26,6 +26,8 @@ pub struct AppState {
     pub summaries: Arc<Summaries>,
     /// The embedding indexer's progress and bell (`services::embedding`).
     pub embeddings: Arc<Embeddings>,
+    /// Model files being downloaded (`services::model_download`).
+    pub downloads: Arc<crate::services::model_download::progress::Downloads>,
     pub db_path: PathBuf,
     pub log_dir: PathBuf,
     pub schema_version: i64,

@@ -153,7 +153,8 @@ pub fn write_claiming(path: &Path, bytes: u64) {
     file.set_len(data_start + bytes).unwrap();
 }
 
-/// Writes a model of random weights (normal-ish, scale 0.02), for timing.
+/// Writes a model of random weights (normal-ish, scale 0.02), for timing;
+/// at temperature 0 it never ends its turn.
 pub fn write_random(path: &Path, shape: Shape, seed: u64) {
     let mut state = seed | 1;
     let mut rand = move |n: usize| -> Vec<f32> {
@@ -170,7 +171,12 @@ pub fn write_random(path: &Path, shape: Shape, seed: u64) {
     };
     let (e, v) = (shape.n_embd as usize, N_VOCAB as usize);
     let embd = rand(e * v);
-    let output = rand(e * v);
+    let mut output = rand(e * v);
+    // Its turn never ends: the control tokens' rows are zero, below what
+    // greedy sampling picks, so a timed reply runs its whole length.
+    for t in [UNK, BOS, 2, IM_START, IM_END] {
+        output[t as usize * e..(t as usize + 1) * e].fill(0.0);
+    }
     write(path, "random", "llama", shape, embd, output, &mut |_, n| {
         rand(n)
     });

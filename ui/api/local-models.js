@@ -29,3 +29,35 @@ export function params(n) {
   if (n >= 1e6) return `${Math.round(n / 1e6)}M`;
   return `${Math.round(n / 1e3)}K`;
 }
+
+/**
+ * The built-in engine's settings (preferences `local.*`): minutes a model
+ * stays loaded when idle, the most context a model gets, processor threads
+ * (0: the cores less one). Each applies from the next reply.
+ * @typedef {{idleMinutes: number, contextCap: number, threads: number}} EngineSettings
+ */
+const KEYS = { idleMinutes: 'local.idle_minutes', contextCap: 'local.context_cap', threads: 'local.threads' };
+
+/** @returns {Promise<EngineSettings>} */
+export async function engineSettings() {
+  const [idleMinutes, contextCap, threads] = await Promise.all(Object.values(KEYS).map((key) => call('config_get', { key })));
+  return { idleMinutes, contextCap, threads };
+}
+
+/** @param {keyof EngineSettings} name @param {number} value */
+export const setEngineSetting = (name, value) => call('config_set', { key: KEYS[name], value });
+
+/**
+ * A model file being downloaded (`services/model_download.rs`).
+ * @typedef {{id: string, url: string, file: string, received: number, total: number | null, speed: number,
+ *   secondsLeft: number | null, resumedFrom: number, state: 'running'|'done'|'failed'|'cancelled',
+ *   error: string | null, aiModelId: string | null}} Download
+ */
+export const downloads = {
+  /** @param {string} url @param {string | null} sha256 @returns {Promise<Download>} */
+  start: (url, sha256) => call('local_model_download', { url, sha256 }),
+  /** Newest first. @returns {Promise<Download[]>} */
+  list: () => call('local_model_downloads'),
+  /** @param {string} id @returns {Promise<boolean>} */
+  cancel: (id) => call('local_model_download_cancel', { id }),
+};

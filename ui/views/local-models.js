@@ -10,10 +10,11 @@ import { localModels, size, params } from '../api/local-models.js';
 import { h, input } from '../dom.js';
 import { changed } from '../state.js';
 import { words } from './connect.js';
+import { downloadForm } from './model-download.js';
 
 /**
  * @param {(model: import('../api.js').AiModel) => void} onAdded
- * @param {{look?: boolean}} [opts] look at once (the first-run screen)
+ * @param {{look?: boolean, download?: boolean}} [opts] look at once (the first-run screen); offer a download
  */
 export function modelFiles(onAdded, opts = {}) {
   const status = h('p', { class: 'connection-status', id: 'model-files-status', role: 'status' });
@@ -50,7 +51,8 @@ export function modelFiles(onAdded, opts = {}) {
   lookBtn.addEventListener('click', () => void look());
   if (opts.look) void look();
 
-  return h('div', { class: 'model-files' }, lookBtn, status, list, pathForm(added));
+  const download = opts.download ? h('details', { class: 'model-download-box' }, h('summary', null, 'Download a model from an address'), downloadForm(() => void look())) : null;
+  return h('div', { class: 'model-files' }, lookBtn, status, list, pathForm(added), download);
 }
 
 /**

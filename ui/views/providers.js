@@ -84,7 +84,7 @@ export async function render(root, params) {
         { class: 'editor card', 'aria-labelledby': 'model-files-title' },
         h('h2', { id: 'model-files-title' }, 'Model files on this computer'),
         h('p', { class: 'hint' }, 'GGUF models Parley runs itself, found in LM Studio\'s, Jan\'s and Ollama\'s folders and the Hugging Face cache. "Use" adds one to "This computer". You can also drop a .gguf file on the window.'),
-        modelFiles((m) => navigate(`providers/${m.providerId}`), { look: true }),
+        modelFiles((m) => navigate(`providers/${m.providerId}`), { look: true, download: true }),
       ),
     );
   } else {

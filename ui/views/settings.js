@@ -1,6 +1,7 @@
 // @ts-check
 // Settings: defaults for new chats (the author's note too), generation defaults, how the composer
-// sends (a preference in `app_config`), Memory (settings-memory.js),
+// sends (a preference in `app_config`), Memory (settings-memory.js), Models
+// on this computer (settings-local.js),
 // Backups (backups.js) and About.
 // The generation values are the last of three layers: a chat's overrides,
 // then its model, then these (services/generation_params.rs).
@@ -12,6 +13,7 @@ import { changed } from '../state.js';
 import { loadChoices, choiceSelect } from './choices.js';
 import * as backups from './backups.js';
 import * as memory from './settings-memory.js';
+import * as local from './settings-local.js';
 import { authorsNoteFieldset, readAuthorsNote } from './authors-note.js';
 
 /** @param {HTMLElement} root */
@@ -116,5 +118,5 @@ export async function render(root) {
         )
       : h('p', { class: 'muted' }, 'Version information is not available.'),
   );
-  root.append(viewHeader('Settings', null), form, memory.section(choices.models), backups.section(), about);
+  root.append(viewHeader('Settings', null), form, memory.section(choices.models), local.section(), backups.section(), about);
 }

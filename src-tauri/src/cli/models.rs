@@ -15,6 +15,7 @@ pub(super) async fn add(path: &std::path::Path, db: Option<PathBuf>) -> Result<(
     let db_path = default_db_path(db)?;
     let _held = hold_for_writing(&db_path)?;
     let (pool, _) = db::open(&db_path).await?;
+    local_model::apply_settings(&pool).await?;
     // "This computer" has no key: nothing reaches the keychain.
     let secrets = MemorySecretStore::default();
     let added = local_model::add(&pool, &secrets, &db_path, &path.display().to_string()).await;

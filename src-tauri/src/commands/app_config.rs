@@ -20,5 +20,9 @@ pub async fn config_get(state: State<'_, AppState>, key: String) -> Result<Value
 #[tauri::command]
 #[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn config_set(state: State<'_, AppState>, key: String, value: Value) -> Result<Value> {
-    service::set_value(&state.pool, &key, value).await
+    let value = service::set_value(&state.pool, &key, value).await?;
+    if key.starts_with("local.") {
+        crate::services::local_model::apply_settings(&state.pool).await?;
+    }
+    Ok(value)
 }

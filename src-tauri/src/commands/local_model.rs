@@ -5,8 +5,9 @@ use tauri::State;
 use tracing::instrument;
 
 use crate::error::Result;
-use crate::models::AiModel;
+use crate::models::{AiModel, Id};
 use crate::services::local_model::{self as service, FoundModel};
+use crate::services::model_download::{self, Download};
 use crate::state::AppState;
 
 /// The GGUF files found on this computer, and which are added already.
@@ -21,4 +22,30 @@ pub async fn local_model_found(state: State<'_, AppState>) -> Result<Vec<FoundMo
 #[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
 pub async fn local_model_add(state: State<'_, AppState>, path: String) -> Result<AiModel> {
     service::add(&state.pool, state.secrets.as_ref(), &state.db_path, &path).await
+}
+
+/// Starts downloading a `.gguf` from an address into the models folder;
+/// it becomes a model when whole (and checked, with a checksum).
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn local_model_download(
+    state: State<'_, AppState>,
+    url: String,
+    sha256: Option<String>,
+) -> Result<Download> {
+    model_download::start(&state, &url, sha256).await
+}
+
+/// Every download since Parley started, with its progress, newest first.
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn local_model_downloads(state: State<'_, AppState>) -> Result<Vec<Download>> {
+    Ok(state.downloads.list())
+}
+
+/// Stops a download; what arrived is kept for a resume.
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn local_model_download_cancel(state: State<'_, AppState>, id: Id) -> Result<bool> {
+    Ok(state.downloads.cancel(id))
 }

@@ -135,6 +135,27 @@ pub const AUTHORS_NOTE: Key<crate::models::AuthorsNote> = Key {
     default: crate::models::AuthorsNote::default,
 };
 
+// The built-in engine ("This computer", `ai::llama`), applied by
+// `services::local_model::apply_settings` at start and when one changes.
+
+pub const LOCAL_IDLE_MINUTES: Key<u32> = Key {
+    name: "local.idle_minutes",
+    description: "minutes a model on this computer stays loaded without a reply (at least 1)",
+    default: || 10,
+};
+
+pub const LOCAL_CONTEXT_CAP: Key<u32> = Key {
+    name: "local.context_cap",
+    description: "the most context (tokens) a model on this computer gets, whatever it was trained for (512 to 131072)",
+    default: || 8192,
+};
+
+pub const LOCAL_THREADS: Key<u32> = Key {
+    name: "local.threads",
+    description: "processor threads for models on this computer; 0: the cores less one",
+    default: || 0,
+};
+
 /// A known key as the registry holds it, whatever its type.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -169,6 +190,9 @@ pub fn known() -> Vec<Known> {
         RECALL_BUDGET.known(),
         SUMMARIES_BUDGET.known(),
         MEMORY_POSITION.known(),
+        LOCAL_IDLE_MINUTES.known(),
+        LOCAL_CONTEXT_CAP.known(),
+        LOCAL_THREADS.known(),
     ]
 }
 

@@ -16,6 +16,25 @@ use crate::models::{AiModel, AiModelInput, Provider, ProviderInput, ProviderKind
 use crate::repos::{ai_model as model_repo, provider as provider_repo};
 use crate::secrets::SecretStore;
 
+/// Gives the engine the person's settings (idle time, context cap,
+/// threads), each kept to a range that works.
+pub async fn apply_settings(pool: &SqlitePool) -> Result<()> {
+    use super::app_config::{read, LOCAL_CONTEXT_CAP, LOCAL_IDLE_MINUTES, LOCAL_THREADS};
+    let mut settings = engine().settings();
+    let defaults = crate::ai::llama::EngineSettings::default();
+    settings.idle = std::time::Duration::from_secs(
+        u64::from(read(pool, &LOCAL_IDLE_MINUTES).await?.max(1)) * 60,
+    );
+    settings.context_cap = read(pool, &LOCAL_CONTEXT_CAP).await?.clamp(512, 131_072);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    settings.threads = match read(pool, &LOCAL_THREADS).await? {
+        0 => defaults.threads,
+        n => i32::try_from((n as usize).min(cores)).unwrap_or(defaults.threads),
+    };
+    engine().set_settings(settings);
+    Ok(())
+}
+
 /// Parley's own models folder, beside the database.
 pub fn models_folder(db_path: &Path) -> PathBuf {
     db_path
@@ -102,6 +121,7 @@ pub async fn add(
         return super::ai_model::get(pool, id).await;
     }
     let cap = i64::from(engine().settings().context_cap);
+    let settings = crate::repos::settings::get(pool).await?;
     let context = facts
         .context_length
         .filter(|c| *c >= 256)
@@ -113,6 +133,8 @@ pub async fn add(
             model_id,
             display_name: facts.name.chars().take(200).collect(),
             context_length: Some(context),
+            // A small context still leaves room for the prompt.
+            max_output_tokens: (settings.max_output_tokens >= context).then_some(context / 4),
             ..Default::default()
         },
     )

@@ -89,6 +89,90 @@ pub struct FoundServer {
     pub models: Vec<RemoteModel>,
 }
 
+/// The context length each model runs with, as the server itself reports
+/// it on its own endpoint (the OpenAI-style list says nothing of it): the
+/// model's `<arch>.context_length` from Ollama's `/api/show`, LM Studio's
+/// loaded (else maximum) length from `/api/v0/models`, llama.cpp's `n_ctx`
+/// from `/props`, KoboldCpp's `true_max_context_length`. A server that does
+/// not answer leaves the length unknown; the person's setting applies then.
+pub async fn context_lengths(
+    http: &reqwest::Client,
+    server: &str,
+    root: &str,
+    models: &mut [RemoteModel],
+) {
+    let get = |path: &str| http.get(format!("{root}{path}")).timeout(ASK_TIMEOUT);
+    match server {
+        "Ollama" => {
+            for m in models
+                .iter_mut()
+                .filter(|m| m.context_length.is_none())
+                .take(20)
+            {
+                let ask = http
+                    .post(format!("{root}/api/show"))
+                    .timeout(ASK_TIMEOUT)
+                    .json(&serde_json::json!({ "model": m.id }));
+                if let Some(info) = json_of(ask).await {
+                    m.context_length =
+                        info.get("model_info")
+                            .and_then(|i| i.as_object())
+                            .and_then(|i| {
+                                i.iter()
+                                    .find(|(k, _)| k.ends_with(".context_length"))
+                                    .and_then(|(_, v)| v.as_i64())
+                            });
+                }
+            }
+        }
+        "LM Studio" => {
+            let Some(list) = json_of(get("/api/v0/models")).await else {
+                return;
+            };
+            for entry in list
+                .get("data")
+                .and_then(|d| d.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let length = entry
+                    .get("loaded_context_length")
+                    .or_else(|| entry.get("max_context_length"))
+                    .and_then(|v| v.as_i64());
+                let id = entry.get("id").and_then(|v| v.as_str());
+                if let Some(m) = models.iter_mut().find(|m| Some(m.id.as_str()) == id) {
+                    m.context_length = length.or(m.context_length);
+                }
+            }
+        }
+        "llama.cpp server" | "KoboldCpp" => {
+            let (path, pointer) = if server == "KoboldCpp" {
+                ("/api/extra/true_max_context_length", "/value")
+            } else {
+                ("/props", "/default_generation_settings/n_ctx")
+            };
+            if let Some(n) = json_of(get(path))
+                .await
+                .and_then(|v| v.pointer(pointer).and_then(|n| n.as_i64()))
+            {
+                for m in models.iter_mut() {
+                    m.context_length = Some(n);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+async fn json_of(request: reqwest::RequestBuilder) -> Option<serde_json::Value> {
+    let response = request.send().await.ok()?.error_for_status().ok()?;
+    let bytes = response.bytes().await.ok()?;
+    if bytes.len() > 4 << 20 {
+        return None;
+    }
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// Asks every preset's port at once; the servers that answered with their
 /// models, in the presets' order. A server that is not running is simply
 /// not listed.
@@ -103,12 +187,17 @@ pub async fn scan(http: &reqwest::Client) -> Vec<FoundServer> {
         };
         let client = crate::ai::provider_for(endpoint.clone());
         match tokio::time::timeout(ASK_TIMEOUT, client.list_models(http)).await {
-            Ok(Ok(models)) => Some(FoundServer {
-                name: endpoint.name,
-                kind: endpoint.kind,
-                base_url: endpoint.base_url,
-                models,
-            }),
+            Ok(Ok(mut models)) => {
+                let root = endpoint.base_url.trim_end_matches("/v1").to_string();
+                let asked = context_lengths(http, p.name, &root, &mut models);
+                let _ = tokio::time::timeout(ASK_TIMEOUT, asked).await;
+                Some(FoundServer {
+                    name: endpoint.name,
+                    kind: endpoint.kind,
+                    base_url: endpoint.base_url,
+                    models,
+                })
+            }
             Ok(Err(e)) => {
                 tracing::debug!(server = p.name, error = %e, "local server did not answer");
                 None

@@ -30,6 +30,7 @@ pub mod macros;
 pub mod markdown;
 pub mod memory;
 pub mod message;
+pub mod model_download;
 pub mod prompt;
 pub mod provider;
 pub mod search;

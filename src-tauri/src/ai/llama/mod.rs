@@ -31,6 +31,7 @@ use crate::error::{AppError, Result};
 use crate::models::SamplingParams;
 
 pub use preflight::cpu_can_run;
+pub use worker::backend;
 
 /// The provider name errors carry.
 pub const ENGINE_NAME: &str = "This computer";

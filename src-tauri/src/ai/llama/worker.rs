@@ -19,8 +19,9 @@ use llama_cpp_2::model::LlamaModel;
 use super::{failed, generate, lock, preflight, template, Job, Loaded, Request, Shared};
 use crate::error::Result;
 
-/// llama.cpp's backend: started once per process, never dropped.
-fn backend() -> Result<&'static LlamaBackend> {
+/// llama.cpp's backend: started once per process, never dropped. Public
+/// for the benchmark's raw loop, which must share it.
+pub fn backend() -> Result<&'static LlamaBackend> {
     static BACKEND: OnceLock<std::result::Result<LlamaBackend, String>> = OnceLock::new();
     BACKEND
         .get_or_init(|| {

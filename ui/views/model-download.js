@@ -1,0 +1,110 @@
+// @ts-check
+// "Download a model": a .gguf from an address the person gives (and, if
+// they have it, its SHA-256), into Parley's models folder. Each download
+// shows a bar, bytes, speed and time left, with Cancel while it runs and
+// Resume after a break or a cancel (what arrived is kept). A finished one
+// is a model on "This computer" (services/model_download.rs).
+
+import { downloads, size } from '../api/local-models.js';
+import { h, input } from '../dom.js';
+import { showError } from '../components.js';
+import { changed } from '../state.js';
+import { words } from './connect.js';
+
+const POLL_MS = 500;
+
+/** "12 s", "4 min", "1 h 5 min". @param {number} s */
+function duration(s) {
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+}
+
+/** @param {import('../api/local-models.js').Download} d */
+export function progressWords(d) {
+  const got = d.total ? `${size(d.received)} of ${size(d.total)}` : size(d.received);
+  switch (d.state) {
+    case 'done':
+      return `Done: ${got}. It is in your models.`;
+    case 'failed':
+      return `Stopped at ${got}: ${d.error ?? 'the download failed'}.`;
+    case 'cancelled':
+      return `Cancelled at ${got}. Resume goes on from there.`;
+    default:
+      return [got, d.speed > 0 ? `${size(d.speed)}/s` : null, d.secondsLeft != null && d.speed > 0 ? `${duration(d.secondsLeft)} left` : null]
+        .filter(Boolean)
+        .join(' \u00b7 ');
+  }
+}
+
+/** @param {() => void} onAdded called when a download becomes a model */
+export function downloadForm(onAdded) {
+  const url = input('downloadUrl', '', { type: 'url', spellcheck: 'false', placeholder: 'https://huggingface.co/\u2026/resolve/main/model.Q4_K_M.gguf', 'aria-label': 'Address of a .gguf file' });
+  const sha = input('downloadSha256', '', { spellcheck: 'false', placeholder: 'SHA-256 (optional)', 'aria-label': 'SHA-256 checksum (optional)' });
+  const btn = h('button', { type: 'button', class: 'btn', id: 'download-model' }, 'Download');
+  const list = h('ul', { class: 'rows downloads', 'aria-label': 'Downloads' });
+  /** @type {Set<string>} */
+  const announced = new Set();
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let timer = null;
+
+  const refresh = async () => {
+    timer = null;
+    const all = await downloads.list().catch(() => []);
+    list.replaceChildren(...all.map((d) => row(d, start)));
+    for (const d of all) {
+      if (d.state === 'done' && !announced.has(d.id)) {
+        announced.add(d.id);
+        changed('providers');
+        onAdded();
+      }
+    }
+    if (all.some((d) => d.state === 'running') && list.isConnected) timer = setTimeout(refresh, POLL_MS);
+  };
+  /** @param {string} address @param {string | null} checksum */
+  const start = async (address, checksum) => {
+    try {
+      await downloads.start(address, checksum);
+      if (timer) clearTimeout(timer);
+      await refresh();
+    } catch (e) {
+      showError(e);
+    }
+  };
+  btn.addEventListener('click', () => {
+    if (!url.value.trim()) {
+      url.focus();
+      return;
+    }
+    void start(url.value.trim(), sha.value.trim() || null);
+  });
+  void refresh();
+  return h('div', { class: 'model-download' }, h('div', { class: 'connection-row' }, url, sha, btn), list);
+}
+
+/**
+ * @param {import('../api/local-models.js').Download} d
+ * @param {(url: string, sha: string | null) => Promise<void>} start
+ */
+function row(d, start) {
+  const bar = /** @type {HTMLProgressElement} */ (h('progress', { max: String(Math.max(1, d.total ?? 1)), value: String(d.received), 'aria-label': `Downloaded of ${d.file.split('/').pop()}` }));
+  if (d.total == null && d.state === 'running') bar.removeAttribute('value');
+  const action =
+    d.state === 'running'
+      ? h('button', { type: 'button', class: 'btn small', onclick: () => void downloads.cancel(d.id).catch(showError) }, 'Cancel')
+      : d.state === 'failed' || d.state === 'cancelled'
+        ? h('button', { type: 'button', class: 'btn small', onclick: () => void start(d.url, null) }, 'Resume')
+        : null;
+  return h(
+    'li',
+    { class: 'download', data: { state: d.state } },
+    h(
+      'span',
+      { class: 'remote-text' },
+      h('span', { class: 'row-title', translate: 'no' }, d.file.split('/').pop() ?? d.file),
+      bar,
+      h('span', { class: 'row-meta download-progress', role: 'status' }, d.error && d.state === 'failed' ? words({ error: progressWords(d) }) : progressWords(d)),
+    ),
+    action,
+  );
+}

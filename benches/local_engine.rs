@@ -7,8 +7,6 @@
 //! tokens per reply, `PARLEY_BENCH_RUNS` (5) runs each, alternating:
 //! - raw: load once, then per run clear the context, decode the prompt,
 //!   sample and turn each token into text;
-//! Each run has a system prompt of its own, so neither reuses the run
-//! before's prompt (Parley would: its context keeps the last prompt).
 //! - Parley: a whole reply through the services (`generation::send`: the
 //!   message and the pending reply saved, the prompt built, the engine's
 //!   worker thread, events to a sink, partial and final saves), the model
@@ -21,6 +19,9 @@
 //! Targets: Parley's decode tokens/s at least 95 % of raw, its time to
 //! first token at most 20 ms more. Threads: `PARLEY_BENCH_THREADS` (the
 //! engine's default, the cores less one).
+//!
+//! Each run has a system prompt of its own, so neither reuses the run
+//! before's prompt (Parley would: its context keeps the last prompt).
 
 #[path = "../tests/common/gguf_writer.rs"]
 #[allow(dead_code)]

@@ -150,8 +150,15 @@ async fn a_template_is_made_used_with_slash_and_a_quick_reply_sends() {
     assert!(js(&app, "return document.getElementById('slash-menu').hidden").await == json!(true));
     shot(&app, "slash-filled").await;
 
-    // It sends through the mock provider.
+    // It sends through the mock provider: the reply is on the screen before
+    // its status is read (the greeting is completed already).
     click(&app, "#send").await;
+    wait_js(
+        &app,
+        "return document.querySelectorAll(\"#messages .message[data-role='assistant']\").length >= 2",
+        "the reply is on the screen",
+    )
+    .await;
     assert_eq!(
         wait_status(&app, "completed").await.trim(),
         "Casually then."

@@ -3,7 +3,7 @@
 #   make test   install what is missing, then lint and run every test
 #               (unit, integration, and end-to-end in a real window under Xvfb)
 # Others: make build, make lint, make e2e, make bench, make fuzz, make coverage,
-# make release.
+# make release, make package.
 
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
@@ -12,7 +12,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/parley/target
 CARGO ?= cargo
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run build test lint unit e2e bench fuzz coverage release deps test-deps seed-demo check-db check-vulkan
+.PHONY: run build test lint unit e2e bench fuzz coverage release package deps test-deps seed-demo check-db check-vulkan
 
 deps:
 	@bash scripts/install-deps.sh run
@@ -30,7 +30,7 @@ test: test-deps lint
 	$(XVFB) $(CARGO) test --features e2e
 
 lint:
-	@{ [ -x node_modules/.bin/tsc ] || npm ci --no-audit --no-fund; } && npx --no-install tsc -p tsconfig.json
+	@{ [ -x node_modules/.bin/tsc ] && [ -x node_modules/.bin/tauri ] || npm ci --no-audit --no-fund; } && npx --no-install tsc -p tsconfig.json
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --features e2e -- -D warnings
 
@@ -84,6 +84,14 @@ coverage: test-deps
 
 release: deps
 	$(CARGO) build --release --features custom-protocol --bin parley
+
+# Release packages with Tauri's bundler (the npm devDependency
+# @tauri-apps/cli): a .deb and an .rpm in the target dir's release/bundle,
+# with the desktop entry, icons, metadata and licence (docs/PACKAGING.md).
+package: deps
+	@[ -x node_modules/.bin/tauri ] || npm ci --no-audit --no-fund
+	npx --no-install tauri build --bundles deb,rpm
+	@ls -l $(CARGO_TARGET_DIR)/release/bundle/deb/*.deb $(CARGO_TARGET_DIR)/release/bundle/rpm/*.rpm
 
 seed-demo:
 	$(CARGO) run --bin parley -- db seed-demo

@@ -11,7 +11,12 @@
 //!   and it opens Providers & models with the new-provider form, where a
 //!   preset and "Connect" list the server's models and save it with one;
 //! - "Start chat" on a character takes the default model, and a chat whose
-//!   model was deleted answers with the default and says so in the reply.
+//!   model was deleted answers with the default and says so in the reply;
+//! - a SillyTavern data folder in the home folder is offered with its
+//!   counts and imported in one click; a model file elsewhere is added with
+//!   the file chooser, and a folder named in Settings (chooser, or a typed
+//!   path refused in words when it is not there) is looked in. The chooser's
+//!   answer is a file the test writes (`PARLEY_E2E_PICK`, e2e builds only).
 //!
 //! The mock provider stands in for a llama.cpp server: in `e2e` builds only,
 //! `PARLEY_E2E_SCAN_PORTS` moves the presets' ports (llama.cpp's to the
@@ -365,4 +370,85 @@ async fn start_chat_takes_the_default_and_a_chat_without_its_model_falls_back_an
             .unwrap();
         assert_eq!(full.ai_model_id, Some(default), "{}", full.title);
     }
+}
+
+#[tokio::test]
+async fn sillytavern_data_a_chosen_file_and_a_named_folder_are_found() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let user = data.path().join("home/SillyTavern/data/default-user");
+    std::fs::create_dir_all(user.join("characters")).unwrap();
+    std::fs::create_dir_all(user.join("chats/Mira Vance")).unwrap();
+    std::fs::copy(
+        fixtures.join("cards/v2_full.json"),
+        user.join("characters/Mira Vance.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures.join("chats/st_modern.jsonl"),
+        user.join("chats/Mira Vance/first.jsonl"),
+    )
+    .unwrap();
+    std::fs::write(user.join("secrets.json"), r#"{"api_key_openai":"sk-never"}"#).unwrap();
+    // A model where no app keeps them: only the chooser or a named folder
+    // finds it.
+    let elsewhere = data.path().join("my models");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let gguf = elsewhere.join("tiny-says.gguf");
+    common::gguf_writer::write_model(&gguf, "Tiny Says", common::gguf_writer::Behaviour::Says);
+    let picked = data.path().join("picked.txt");
+    // No server anywhere. Safe as above: only the app processes read it.
+    std::env::set_var("PARLEY_E2E_SCAN_PORTS", "8080=9,11434=9,1234=9,5001=9,1337=9");
+    let driver = Driver::start(data.path());
+    let app = driver.open_app().await;
+    window_size(&app, 1000, 700).await;
+
+    wait_for_text(&app, "#first-run-sillytavern", "1 character, 1 chat").await;
+    wait_for_text(&app, "#first-run-sillytavern", "default-user").await;
+    wait_for_text(&app, "#model-files-status", "No GGUF model files found").await;
+    shot(&app, "first-run-sillytavern").await;
+    click(&app, "#first-run-sillytavern button[aria-label^='Import from']").await;
+    wait_for_text(&app, "#import-summary", "Imported 2").await;
+    wait_for_text(&app, "#import-imported", "Mira Vance").await;
+    click(&app, ".modal-head button[aria-label='Close']").await;
+
+    // Cancelled: nothing happens, nothing is said.
+    std::fs::write(&picked, "").unwrap();
+    click(&app, "#choose-model-file").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(text_of(&app, "#model-path-status").await, "");
+    std::fs::write(&picked, gguf.display().to_string()).unwrap();
+    click(&app, "#choose-model-file").await;
+    wait_for_text(&app, "#model-path-status", "Added Tiny Says").await;
+    wait_for_text(&app, "#model-ready", "Ready: Tiny Says on this computer").await;
+
+    app.execute("location.hash = '#/settings'", vec![]).await.unwrap();
+    wait_for_text(&app, ".model-folders", "None yet").await;
+    fill(&app, "input[name='modelFolder']", "/no/such/folder").await;
+    click(&app, "#add-model-folder").await;
+    wait_for_text(&app, "#model-folder-status", "there is no folder at /no/such/folder").await;
+    std::fs::write(&picked, elsewhere.display().to_string()).unwrap();
+    click(&app, "#choose-model-folder").await;
+    wait_for_text(&app, ".model-folders", "my models").await;
+    shot(&app, "settings-model-folders").await;
+
+    app.execute("location.hash = '#/providers/files'", vec![]).await.unwrap();
+    wait_for_text(&app, "#model-files-status", "Found 1 model file").await;
+    wait_for_text(&app, ".found-model", "Your folder").await;
+    wait_for_text(&app, ".found-model", "Added").await;
+    no_error_banner(&app, "model folders").await;
+    drop(app);
+
+    let (pool, _) = parley::db::open(&data.path().join("parley.db")).await.unwrap();
+    let names: Vec<String> = sqlx::query_scalar("select name from characters")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(names, vec!["Mira Vance".to_string()]);
+    let messages: i64 = sqlx::query_scalar("select count(*) from messages")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(messages >= 4, "the chat came in: {messages} messages");
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use common::gguf_writer::{write_model, Behaviour, SAYS};
 use futures_util::StreamExt;
 use parley::ai::llama::{engine, EngineSettings};
+use parley::ai::instruct::Instruct;
 use parley::ai::{ChatRequest, PromptMessage, StreamEvent};
 use parley::models::{MessageRole, SamplingParams};
 
@@ -63,8 +64,12 @@ struct Reply {
 }
 
 async fn reply(request: &ChatRequest) -> Reply {
+    reply_with(request, None).await
+}
+
+async fn reply_with(request: &ChatRequest, instruct: Option<Instruct>) -> Reply {
     let mut out = Reply::default();
-    let mut stream = match engine().generate(request) {
+    let mut stream = match engine().generate_with(request, instruct) {
         Ok(s) => s,
         Err(e) => {
             out.error = Some(e.to_string());
@@ -285,4 +290,90 @@ async fn files_parley_cannot_run_are_refused_in_words() {
     // Nothing was loaded by any of them, and a good file still works.
     let good = model(dir.path(), "good", Behaviour::Says);
     assert_eq!(reply(&request(&good, &["Hi."], 8)).await.text, SAYS);
+}
+
+/// A fixed seed gives the same reply again (a regenerate reproduces it);
+/// another seed, or none, samples anew. The random model makes every
+/// token a near-even choice, so the seed alone decides the words.
+#[tokio::test]
+async fn a_fixed_seed_gives_the_same_reply_again() {
+    let _turn = TURN.lock().await;
+    fresh_settings();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("random.gguf");
+    common::gguf_writer::write_random(&path, common::gguf_writer::Shape::TINY, 11);
+    let seeded = |seed: Option<i64>| {
+        let mut r = request(&path, &["Tell me a story."], 16);
+        r.params = SamplingParams {
+            temperature: Some(1.0),
+            seed,
+            ..Default::default()
+        };
+        r
+    };
+    let first = reply(&seeded(Some(42))).await;
+    assert_eq!(first.error, None);
+    assert!(first.pieces > 0, "{first:?}");
+    let other = reply(&seeded(Some(43))).await;
+    let again = reply(&seeded(Some(42))).await;
+    assert_eq!(again.text, first.text, "seed 42 twice");
+    assert_ne!(other.text, first.text, "seeds 42 and 43");
+}
+
+/// A model file without a chat template is written to by an instruct
+/// template (the person's, else the built-in one its name suggests) and
+/// stops where the template's stop strings begin; a model with its own
+/// template keeps it.
+#[tokio::test]
+async fn a_model_without_a_template_uses_the_instruct_template_and_its_stops() {
+    let _turn = TURN.lock().await;
+    fresh_settings();
+    let dir = tempfile::tempdir().unwrap();
+    let bare = dir.path().join("bare-ticker.gguf");
+    common::gguf_writer::write_model_without_template(&bare, "bare", Behaviour::Endless);
+    let own = model(dir.path(), "own-ticker", Behaviour::Endless);
+    let instruct = Instruct {
+        name: "Test".into(),
+        user_prefix: "### User:\n".into(),
+        assistant_prefix: "\n### Reply:\n".into(),
+        stop: vec![" tock".into()],
+        ..Default::default()
+    };
+
+    let r = reply_with(&request(&bare, &["Count."], 12), Some(instruct.clone())).await;
+    assert_eq!(r.error, None);
+    assert_eq!(r.text.trim(), "tick", "cut where the stop string begins");
+    assert_eq!(r.finish.as_deref(), Some("stop"));
+
+    // No template of the person's: the built-in format (ChatML here), whose
+    // stops never appear in this model's words.
+    let r = reply_with(&request(&bare, &["Count."], 6), None).await;
+    assert_eq!(r.text.trim(), "tick tock tick tock tick tock");
+    assert_eq!(r.finish.as_deref(), Some("length"));
+
+    // The model's own template wins over the person's instruct template.
+    let r = reply_with(&request(&own, &["Count."], 6), Some(instruct)).await;
+    assert_eq!(r.text.trim(), "tick tock tick tock tick tock");
+}
+
+/// A conversation longer than the context, counted by the model's own
+/// tokenizer, loses its oldest messages rather than failing: the reply
+/// comes, the prompt fits with room for it, and the newest message is in.
+#[tokio::test]
+async fn a_conversation_too_long_by_exact_count_leaves_out_its_oldest_messages() {
+    let _turn = TURN.lock().await;
+    fresh_settings();
+    let dir = tempfile::tempdir().unwrap();
+    let path = model(dir.path(), "says-long", Behaviour::Says);
+    // Byte tokens only (this vocabulary has no merges): about 300 tokens
+    // each, where the estimate would say about 86.
+    let long = "x".repeat(300);
+    let mut said: Vec<&str> = vec![long.as_str(); 12];
+    said.push("Hi");
+    let r = reply(&request(&path, &said, 64)).await;
+    assert_eq!(r.error, None, "{r:?}");
+    assert_eq!(r.text.trim(), SAYS);
+    let input = r.input.unwrap();
+    assert!(input + 64 <= 2048, "the prompt fits with the reply's room: {input}");
+    assert!(input > 1500, "only what had to go was left out: {input}");
 }

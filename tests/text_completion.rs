@@ -42,6 +42,7 @@ fn request(model: &str) -> ChatRequest {
             temperature: Some(0.7),
             top_k: Some(40),
             repetition_penalty: Some(1.1),
+            seed: Some(42),
             ..Default::default()
         },
     }
@@ -125,6 +126,7 @@ async fn koboldcpp_streams_a_reply_written_out_by_the_models_instruct_template()
     assert_eq!(body["max_length"], 120);
     assert_eq!(body["rep_pen"], 1.1);
     assert_eq!(body["top_k"], 40);
+    assert_eq!(body["sampler_seed"], 42);
 }
 
 #[tokio::test]
@@ -203,6 +205,7 @@ async fn llama_cpp_completion_reports_length_and_exact_counts() {
     assert_eq!(body["stop"][0], "### You:");
     assert_eq!(body["cache_prompt"], true);
     assert_eq!(body["n_predict"], 120);
+    assert_eq!(body["seed"], 42);
 }
 
 #[tokio::test]

@@ -42,7 +42,7 @@
  * @typedef {{providerId: string, modelId: string, displayName: string, contextLength: number | null,
  *   maxOutputTokens: number | null, temperature: number | null, topP: number | null, topK: number | null,
  *   minP: number | null, frequencyPenalty: number | null, presencePenalty: number | null,
- *   repetitionPenalty: number | null}} ModelInput
+ *   repetitionPenalty: number | null, seed: number | null}} ModelInput
  * @typedef {ModelInput & {id: string, createdAt: string, updatedAt: string}} AiModel
  * @typedef {{name: string, content: string}} PromptInput
  * @typedef {PromptInput & {id: string, isBuiltin: boolean, createdAt: string, updatedAt: string,
@@ -480,6 +480,12 @@ export const transfer = {
    * @returns {Promise<ImportReport>}
    */
   importPaths: (paths, onProgress) => call('import_paths', { paths, onProgress: channel(onProgress) }),
+  /**
+   * SillyTavern data folders in their usual places, with their counts; one
+   * is imported with `importPaths`.
+   * @returns {Promise<{path: string, characters: number, chats: number}[]>}
+   */
+  sillyTavernFound: () => call('import_sillytavern_found'),
   /**
    * Writes the character as a card into the Downloads folder.
    * @param {string} id @param {CardFormat} format @returns {Promise<{path: string}>}

@@ -9,6 +9,7 @@ import { clearBanner, showError } from './components.js';
 import { routeParts, leaveView } from './state.js';
 import { initSidebar, markActive } from './views/sidebar.js';
 import { initShortcuts } from './shortcuts.js';
+import { initAppearance } from './appearance.js';
 import * as home from './views/home.js';
 import * as character from './views/character.js';
 import * as chat from './views/chat/index.js';
@@ -96,7 +97,7 @@ async function boot() {
   initDrawer();
   initShortcuts();
   const sidebar = /** @type {HTMLElement} */ (document.getElementById('sidebar'));
-  await Promise.allSettled([initSidebar(sidebar), route()]);
+  await Promise.allSettled([initAppearance(), initSidebar(sidebar), route()]);
   document.body.dataset.ready = 'true';
   // When the first screen has its data: the start-up benchmark reads it.
   performance.mark('parley-ready');

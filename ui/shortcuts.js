@@ -1,8 +1,10 @@
 // @ts-check
 // Keyboard shortcuts for the whole window, and the sheet that lists them
-// (`?` when not typing). The chat registers what its own shortcuts do while
-// it is shown (`chatKeys`); the others go to a screen. Esc to stop a reply
-// belongs to the composer; Enter to send too.
+// (`?` when not typing, or F1), screen by screen. The chat registers what
+// its own shortcuts do while it is shown (`chatKeys`); the others go to a
+// screen or a control on every screen. Esc to stop a reply belongs to the
+// composer; Enter to send too. Tab and Shift+Tab reach every control, and
+// the focus ring (`:focus-visible`) always shows where the focus is.
 
 import { h } from './dom.js';
 import { navigate } from './state.js';
@@ -26,16 +28,40 @@ export function chatKeys(keys) {
   };
 }
 
-/** The sheet's rows: keys, what they do. */
+/** The sheet: each screen's keys and what they do. */
 const SHEET = [
-  ['Enter', 'Send (or Ctrl+Enter, as chosen in Settings)'],
-  ['Esc', 'Stop the reply being written'],
-  ['Ctrl+R', 'Write a new version of the last reply'],
-  ['Alt+\u2190 / Alt+\u2192', 'Previous / next version of the last reply (\u2190 / \u2192 when the message box is empty)'],
-  ['\u2191', 'Edit your last message (in an empty message box)'],
-  ['Ctrl+N', 'New chat'],
-  ['Ctrl+K or Ctrl+F', 'Search'],
-  ['?', 'This list'],
+  [
+    'Everywhere',
+    [
+      ['Ctrl+N', 'New chat'],
+      ['Alt+\u2193 / Alt+\u2191', 'Next / previous chat in the list'],
+      ['Ctrl+K or Ctrl+F', 'Search'],
+      ['Ctrl+O', 'Import characters and chats'],
+      ['Ctrl+,', 'Settings'],
+      ['Ctrl+L or /', 'Go to the message box (in a chat)'],
+      ['Tab / Shift+Tab', 'Next / previous control'],
+      ['Esc', 'Close a dialog, the sidebar drawer or this list'],
+      ['? or F1', 'This list'],
+    ],
+  ],
+  [
+    'In a chat',
+    [
+      ['Enter', 'Send (or Ctrl+Enter, as chosen in Settings)'],
+      ['Esc', 'Stop the reply being written'],
+      ['Ctrl+R', 'Write a new version of the last reply'],
+      ['Alt+\u2190 / Alt+\u2192', 'Previous / next version of the last reply (\u2190 / \u2192 when the message box is empty)'],
+      ['\u2191', 'Edit your last message (in an empty message box)'],
+    ],
+  ],
+  [
+    'Lists, forms and dialogs',
+    [
+      ['Enter or Space', 'Press the focused button or open the focused item'],
+      ['\u2191 / \u2193', 'Move within a list of choices'],
+      ['Ctrl+Enter', 'Save an open editor (the character, a message being edited)'],
+    ],
+  ],
 ];
 
 /** Whether the key goes to something being typed in. @param {EventTarget | null} t */
@@ -55,7 +81,7 @@ function showSheet() {
     document.removeEventListener('keydown', onKey, true);
   };
   const onKey = /** @param {KeyboardEvent} ev */ (ev) => {
-    if (ev.key === 'Escape' || ev.key === '?') {
+    if (ev.key === 'Escape' || ev.key === '?' || ev.key === 'F1') {
       ev.preventDefault();
       ev.stopPropagation();
       close();
@@ -69,12 +95,38 @@ function showSheet() {
       'div',
       { class: 'modal shortcut-sheet', id: 'shortcut-sheet', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'shortcut-title' },
       h('div', { class: 'modal-head' }, h('h2', { id: 'shortcut-title' }, 'Keyboard shortcuts'), closeBtn),
-      h('dl', { class: 'shortcut-list' }, ...SHEET.flatMap(([keys, what]) => [h('dt', null, h('kbd', null, keys)), h('dd', null, what)])),
+      ...SHEET.map(([screen, rows]) =>
+        h(
+          'section',
+          { class: 'shortcut-group' },
+          h('h3', null, /** @type {string} */ (screen)),
+          h('dl', { class: 'shortcut-list' }, .../** @type {string[][]} */ (rows).flatMap(([keys, what]) => [h('dt', null, h('kbd', null, keys)), h('dd', null, what)])),
+        ),
+      ),
     ),
   );
   document.body.append(backdrop);
   document.addEventListener('keydown', onKey, true);
   closeBtn.focus();
+}
+
+function focusComposer() {
+  document.getElementById('composer')?.focus();
+}
+
+/**
+ * Opens the next (1) or previous (-1) chat of the sidebar's list, the
+ * first one when no chat is open.
+ * @param {1 | -1} step
+ */
+function stepChat(step) {
+  const links = /** @type {HTMLAnchorElement[]} */ ([...document.querySelectorAll('#sidebar a.chat-item')]);
+  if (links.length === 0) return;
+  const at = links.findIndex((a) => a.getAttribute('aria-current') === 'page');
+  const next = at < 0 ? 0 : Math.min(links.length - 1, Math.max(0, at + step));
+  const href = links[next].getAttribute('href') ?? '';
+  if (href.startsWith('#/')) navigate(href.slice(2));
+  links[next].scrollIntoView({ block: 'nearest' });
 }
 
 /** @param {KeyboardEvent} ev */
@@ -91,8 +143,15 @@ function onKey(ev) {
     if (key === 'n') return run(() => navigate('new-chat'));
     if (key === 'k' || key === 'f') return run(() => navigate('search'));
     if (key === 'r') return run(() => chat?.regenerate()); // never a reload of the window
+    if (key === ',') return run(() => navigate('settings'));
+    if (key === 'o') return run(() => document.getElementById('import-input')?.click());
+    if (key === 'l') return run(focusComposer);
   }
-  if (ev.key === '?' && !ctrl && !ev.altKey && !typing(ev.target)) return run(showSheet);
+  if (ev.altKey && !ctrl && !ev.shiftKey && (ev.key === 'ArrowDown' || ev.key === 'ArrowUp')) {
+    return run(() => stepChat(ev.key === 'ArrowDown' ? 1 : -1));
+  }
+  if (ev.key === 'F1' || (ev.key === '?' && !ctrl && !ev.altKey && !typing(ev.target))) return run(showSheet);
+  if (ev.key === '/' && !ctrl && !ev.altKey && !typing(ev.target) && document.getElementById('composer')) return run(focusComposer);
   if (!chat || ctrl) return;
   const arrow = ev.key === 'ArrowLeft' ? -1 : ev.key === 'ArrowRight' ? 1 : 0;
   const c = chat;

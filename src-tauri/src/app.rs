@@ -47,6 +47,7 @@ pub fn run() {
     software_rendering_without_gpu();
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(crate::all_commands!())
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -63,3 +63,15 @@ pub fn log_dir() -> Result<PathBuf> {
 pub fn db_path() -> Result<PathBuf> {
     Ok(db::resolve_path(&data_dir()?))
 }
+
+/// The person's home folder, where other apps keep their models and data
+/// (LM Studio, Jan, Ollama, SillyTavern). In builds for the end-to-end
+/// tests only, `PARLEY_E2E_HOME` stands in for it, so a test's planted
+/// files are all the window finds.
+pub fn home() -> PathBuf {
+    #[cfg(feature = "e2e")]
+    if let Some(h) = std::env::var_os("PARLEY_E2E_HOME") {
+        return PathBuf::from(h);
+    }
+    dirs::home_dir().unwrap_or_default()
+}

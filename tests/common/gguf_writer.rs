@@ -77,6 +77,16 @@ impl Shape {
 
 /// Writes a deterministic model that behaves as `behaviour`.
 pub fn write_model(path: &Path, name: &str, behaviour: Behaviour) {
+    write_behaviour(path, name, behaviour, Some(CHATML));
+}
+
+/// The same model with no chat template in its metadata, as many older
+/// conversions are.
+pub fn write_model_without_template(path: &Path, name: &str, behaviour: Behaviour) {
+    write_behaviour(path, name, behaviour, None);
+}
+
+fn write_behaviour(path: &Path, name: &str, behaviour: Behaviour, template: Option<&str>) {
     let s = Shape::TINY;
     let newline = BYTE0 + u32::from(b'\n');
     let next: Vec<(u32, u32)> = match behaviour {
@@ -108,7 +118,7 @@ pub fn write_model(path: &Path, name: &str, behaviour: Behaviour) {
     for (from, to) in next {
         output[to as usize * e + from as usize] = 5.0;
     }
-    write(path, name, "llama", s, embd, output, &mut |_, n| {
+    write(path, name, "llama", s, embd, output, template, &mut |_, n| {
         vec![0.0; n]
     });
 }
@@ -124,6 +134,7 @@ pub fn write_with_architecture(path: &Path, arch: &str) {
         s,
         vec![0.0; n],
         vec![0.0; n],
+        Some(CHATML),
         &mut |_, n| vec![0.0; n],
     );
 }
@@ -177,7 +188,7 @@ pub fn write_random(path: &Path, shape: Shape, seed: u64) {
     for t in [UNK, BOS, 2, IM_START, IM_END] {
         output[t as usize * e..(t as usize + 1) * e].fill(0.0);
     }
-    write(path, "random", "llama", shape, embd, output, &mut |_, n| {
+    write(path, "random", "llama", shape, embd, output, Some(CHATML), &mut |_, n| {
         rand(n)
     });
 }
@@ -191,6 +202,7 @@ fn write(
     s: Shape,
     embd: Vec<f32>,
     output: Vec<f32>,
+    template: Option<&str>,
     fill: &mut Fill<'_>,
 ) {
     let (e, ff) = (s.n_embd, s.n_ff);
@@ -257,7 +269,9 @@ fn write(
     kv.u32("tokenizer.ggml.eos_token_id", IM_END);
     kv.u32("tokenizer.ggml.unknown_token_id", UNK);
     kv.bool("tokenizer.ggml.add_bos_token", true);
-    kv.str("tokenizer.chat_template", CHATML);
+    if let Some(template) = template {
+        kv.str("tokenizer.chat_template", template);
+    }
 
     let mut out = Vec::new();
     out.extend(b"GGUF");

@@ -59,7 +59,10 @@ impl Driver {
             .env_remove("PARLEY_DB")
             // Model files are looked for under the data folder's `home`
             // only (empty unless a test plants some), not the machine's.
-            .env("PARLEY_E2E_MODELS_HOME", data_dir.join("home"))
+            .env("PARLEY_E2E_HOME", data_dir.join("home"))
+            // The file chooser's answer, written by a test before it
+            // clicks (`commands/pick.rs`); none: cancelled.
+            .env("PARLEY_E2E_PICK", data_dir.join("picked.txt"))
             .env_remove("HF_HUB_CACHE")
             .env_remove("HF_HOME")
             .env_remove("OLLAMA_MODELS")

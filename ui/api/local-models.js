@@ -1,6 +1,7 @@
 // @ts-check
 // Models on this computer (`commands/local_model.rs`): the GGUF files found
-// in the usual places, and adding one by its path as a model to chat with.
+// in the usual places and the folders the person named, and adding one by
+// its path or the system's file chooser as a model to chat with.
 // The only module that knows these commands' names and JSON shapes.
 
 import { call } from '../api.js';
@@ -16,6 +17,16 @@ export const localModels = {
   found: () => call('local_model_found'),
   /** Adds a file as a model (checked first). @param {string} path @returns {Promise<import('../api.js').AiModel>} */
   add: (path) => call('local_model_add', { path }),
+  /** Asks with the system's file chooser and adds the file; null when cancelled. @returns {Promise<import('../api.js').AiModel | null>} */
+  choose: () => call('local_model_choose'),
+  /** The folders the person named. @returns {Promise<string[]>} */
+  folders: () => call('local_model_folders'),
+  /** Names a folder by its path; the list. @param {string} path @returns {Promise<string[]>} */
+  folderAdd: (path) => call('local_model_folder_add', { path }),
+  /** Asks for a folder with the system's chooser; the list, or null when cancelled. @returns {Promise<string[] | null>} */
+  folderChoose: () => call('local_model_folder_choose'),
+  /** @param {string} path @returns {Promise<string[]>} */
+  folderRemove: (path) => call('local_model_folder_remove', { path }),
 };
 
 /** "4.1 GB", "120 MB". @param {number} bytes */

@@ -5,7 +5,9 @@
 // at once (a plain assistant chat, no character needed, or the starter
 // character). It looks for model files and local servers as it opens, so
 // from an empty data folder with either present a person reaches a reply
-// with "Use", "Start a chat", then the message.
+// with "Use", "Start a chat", then the message. It also looks for a
+// SillyTavern data folder and, when there is one, offers its characters and
+// chats in one click.
 
 import * as api from '../api.js';
 import { h, select, input } from '../dom.js';
@@ -15,6 +17,7 @@ import { KINDS } from './providers.js';
 import { localFinder, modelPicker, save, words } from './connect.js';
 import { modelFiles } from './local-models.js';
 import { startChat } from './character.js';
+import { importPaths } from './importer.js';
 
 /** @param {HTMLElement} root */
 export async function render(root) {
@@ -84,8 +87,50 @@ export async function render(root) {
         h('div', { class: 'connection-row' }, startBtn, starterBtn),
         h('p', { class: 'hint' }, 'A plain chat needs no character. The starter character is Captain Mira Voss of a salvage freighter; make your own any time.'),
       ),
+      sillyTavern(),
     ),
   );
+}
+
+/**
+ * "Coming from SillyTavern?": each data folder found in its usual places,
+ * with what it holds and an "Import" button; nothing when none is found.
+ */
+function sillyTavern() {
+  const box = h('section', { class: 'card first-run-step', 'aria-labelledby': 'fr-st', id: 'first-run-sillytavern', hidden: true });
+  void api.transfer
+    .sillyTavernFound()
+    .then((found) => {
+      if (found.length === 0) return;
+      const count = (/** @type {number} */ n, /** @type {string} */ one) => `${n.toLocaleString()} ${one}${n === 1 ? '' : 's'}`;
+      box.append(
+        h('h2', { id: 'fr-st' }, 'Coming from SillyTavern?'),
+        h('p', { class: 'hint' }, 'Bring your characters and their chats. Only its character, chat and group folders are read; its settings and keys are left alone.'),
+        h(
+          'ul',
+          { class: 'rows' },
+          ...found.map((f) => {
+            const btn = h('button', { type: 'button', class: 'btn', 'aria-label': `Import from ${f.path}` }, 'Import');
+            btn.addEventListener('click', async () => {
+              btn.disabled = true;
+              await importPaths([f.path]);
+              btn.textContent = 'Imported';
+            });
+            return h(
+              'li',
+              { class: 'sillytavern-found' },
+              h('span', { class: 'remote-text' }, h('span', { class: 'row-title' }, `${count(f.characters, 'character')}, ${count(f.chats, 'chat')}`), h('span', { class: 'row-meta mono', translate: 'no' }, f.path)),
+              btn,
+            );
+          }),
+        ),
+      );
+      box.hidden = false;
+    })
+    .catch(() => {
+      // Nothing found is said by showing nothing; the import is still a drop away.
+    });
+  return box;
 }
 
 /**

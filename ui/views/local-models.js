@@ -1,8 +1,9 @@
 // @ts-check
 // "Model files on this computer": the GGUF files Parley found (LM Studio's,
 // Jan's and Ollama's folders, the Hugging Face cache, Parley's own models
-// folder), each with its size, quantization, parameters and context and a
-// "Use" button, and a field to add a file by its path. Used by the
+// folder, the folders named in Settings), each with its size, quantization,
+// parameters and context and a "Use" button, and a way to add a file by the
+// system's file chooser or by its path. Used by the
 // first-run screen and the provider form; a dropped .gguf file is added by
 // `importer.js` through the same `localModels.add`.
 
@@ -35,7 +36,7 @@ export function modelFiles(onAdded, opts = {}) {
       const found = await localModels.found();
       list.replaceChildren(...found.map((m) => row(m, added)));
       if (found.length === 0) {
-        status.textContent = 'No GGUF model files found in the usual folders. Add one by its path below, or drop it on the window.';
+        status.textContent = 'No GGUF model files found in the usual folders. Choose one below, type its path, or drop it on the window.';
         status.dataset.state = 'none';
       } else {
         status.textContent = found.length === 1 ? 'Found 1 model file.' : `Found ${found.length} model files.`;
@@ -85,7 +86,7 @@ function row(m, onAdded) {
       'span',
       { class: 'remote-text' },
       h('span', { class: 'row-title', translate: 'no' }, m.name),
-      h('span', { class: 'row-meta' }, `${m.source}${m.hasChatTemplate ? '' : ' \u00b7 no chat template (ChatML is used)'}`),
+      h('span', { class: 'row-meta' }, `${m.source}${m.hasChatTemplate ? '' : ' \u00b7 no chat template (an instruct template is used)'}`),
       h('span', { class: 'row-meta' }, facts),
       h('span', { class: 'row-meta mono', title: m.path, translate: 'no' }, m.path),
       note,
@@ -98,7 +99,24 @@ function row(m, onAdded) {
 function pathForm(onAdded) {
   const path = input('modelPath', '', { spellcheck: 'false', placeholder: '/path/to/model.gguf', 'aria-label': 'Path to a .gguf file' });
   const btn = h('button', { type: 'button', class: 'btn', id: 'add-model-file' }, 'Add');
-  const status = h('p', { class: 'connection-status', role: 'status' });
+  const status = h('p', { class: 'connection-status', role: 'status', id: 'model-path-status' });
+  const choose = h('button', { type: 'button', class: 'btn', id: 'choose-model-file' }, 'Choose a file\u2026');
+  choose.addEventListener('click', async () => {
+    choose.disabled = true;
+    try {
+      const model = await localModels.choose();
+      if (model) {
+        status.textContent = `Added ${model.displayName}.`;
+        status.dataset.state = 'ok';
+        onAdded(model);
+      }
+    } catch (e) {
+      status.textContent = words(e);
+      status.dataset.state = 'error';
+    } finally {
+      choose.disabled = false;
+    }
+  });
   btn.addEventListener('click', async () => {
     if (!path.value.trim()) {
       status.textContent = 'Type the path of a .gguf file first.';
@@ -119,5 +137,5 @@ function pathForm(onAdded) {
       btn.disabled = false;
     }
   });
-  return h('div', { class: 'model-path' }, h('div', { class: 'connection-row' }, path, btn), status);
+  return h('div', { class: 'model-path' }, h('div', { class: 'connection-row' }, choose, path, btn), status);
 }

@@ -168,6 +168,7 @@ function modelForm(provider, m, base, settings, reloadList) {
         frequencyPenalty: num(form, 'frequencyPenalty'),
         presencePenalty: num(form, 'presencePenalty'),
         repetitionPenalty: num(form, 'repetitionPenalty'),
+        seed: num(form, 'seed'),
       };
       const saved = m ? await api.models.update(m.id, inputData) : await api.models.create(inputData);
       changed('providers');

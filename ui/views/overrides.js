@@ -18,7 +18,7 @@ import { h, field, input, num } from '../dom.js';
  * @typedef {{contextLength?: number | null, maxOutputTokens?: number | null,
  *   temperature?: number | null, topP?: number | null, topK?: number | null, minP?: number | null,
  *   frequencyPenalty?: number | null, presencePenalty?: number | null,
- *   repetitionPenalty?: number | null}} GenerationOverrides
+ *   repetitionPenalty?: number | null, seed?: number | null}} GenerationOverrides
  * @typedef {keyof GenerationOverrides} OverrideKey
  * @typedef {"model" | "settings" | "provider"} InheritedSource
  * @typedef {{model: api.AiModel | null, settings: api.Settings}} Inherited
@@ -36,6 +36,7 @@ export const OVERRIDES = [
   ['frequencyPenalty', 'Frequency penalty', 'any', '-2\u20132'],
   ['presencePenalty', 'Presence penalty', 'any', '-2\u20132'],
   ['repetitionPenalty', 'Repetition penalty', 'any', '0\u201310'],
+  ['seed', 'Seed', '1', '0\u20134,294,967,295; the same seed gives the same reply'],
 ];
 
 /**

@@ -316,6 +316,7 @@ function connection(p, hooks) {
               frequencyPenalty: null,
               presencePenalty: null,
               repetitionPenalty: null,
+              seed: null,
             });
             added.add(r.id);
             add.textContent = 'Added';

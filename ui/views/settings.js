@@ -14,6 +14,7 @@ import { loadChoices, choiceSelect } from './choices.js';
 import * as backups from './backups.js';
 import * as memory from './settings-memory.js';
 import * as local from './settings-local.js';
+import * as appearance from './settings-appearance.js';
 import { authorsNoteFieldset, readAuthorsNote } from './authors-note.js';
 
 /** @param {HTMLElement} root */
@@ -118,5 +119,5 @@ export async function render(root) {
         )
       : h('p', { class: 'muted' }, 'Version information is not available.'),
   );
-  root.append(viewHeader('Settings', null), form, memory.section(choices.models), local.section(), backups.section(), about);
+  root.append(viewHeader('Settings', null), appearance.section(), form, memory.section(choices.models), local.section(), backups.section(), about);
 }

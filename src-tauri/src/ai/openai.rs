@@ -79,6 +79,9 @@ pub fn request_body(kind: ProviderKind, request: &ChatRequest) -> Value {
     if let Some(k) = p.top_k {
         body.insert("top_k".into(), json!(k));
     }
+    if let Some(seed) = p.seed {
+        body.insert("seed".into(), json!(seed));
+    }
     Value::Object(body)
 }
 

@@ -71,6 +71,9 @@ pub fn request_body(
             if let Some(k) = p.top_k {
                 put("top_k", json!(k));
             }
+            if let Some(seed) = p.seed {
+                put("sampler_seed", json!(seed));
+            }
         }
         ProviderKind::Llamacpp => {
             put("prompt", json!(prompt));
@@ -86,6 +89,9 @@ pub fn request_body(
             opt(&mut put, "presence_penalty", p.presence_penalty);
             if let Some(k) = p.top_k {
                 put("top_k", json!(k));
+            }
+            if let Some(seed) = p.seed {
+                put("seed", json!(seed));
             }
         }
         _ => {
@@ -103,6 +109,9 @@ pub fn request_body(
             opt(&mut put, "presence_penalty", p.presence_penalty);
             if let Some(k) = p.top_k {
                 put("top_k", json!(k));
+            }
+            if let Some(seed) = p.seed {
+                put("seed", json!(seed));
             }
         }
     }

@@ -26,3 +26,16 @@ pub async fn config_set(state: State<'_, AppState>, key: String, value: Value) -
     }
     Ok(value)
 }
+
+/// The person's own stylesheet (`custom.css` in the data folder) and its
+/// path; the window applies it as a stylesheet object.
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn appearance_custom_css(
+    state: State<'_, AppState>,
+) -> Result<crate::services::appearance::CustomCss> {
+    let db_path = state.db_path.clone();
+    tokio::task::spawn_blocking(move || crate::services::appearance::custom_css(&db_path))
+        .await
+        .map_err(|e| crate::error::AppError::internal(format!("read custom.css: {e}")))?
+}

@@ -54,3 +54,13 @@ pub async fn import_paths(
     })
     .await)
 }
+
+/// SillyTavern data folders in their usual places, with what each holds,
+/// for the first run to offer; importing one is `import_paths`.
+#[tauri::command]
+#[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
+pub async fn import_sillytavern_found() -> Result<Vec<service::found::FoundSillyTavern>> {
+    tokio::task::spawn_blocking(|| service::found::found(&crate::paths::home()))
+        .await
+        .map_err(|e| AppError::internal(format!("look for SillyTavern: {e}")))
+}

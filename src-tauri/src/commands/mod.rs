@@ -33,6 +33,7 @@ pub mod group;
 pub mod import;
 pub mod link;
 pub mod local_model;
+mod pick;
 pub mod message;
 /// The command names, one list (also `include!`d by `build.rs`).
 pub mod names;
@@ -152,6 +153,13 @@ macro_rules! all_commands {
             $crate::commands::local_model::local_model_download,
             $crate::commands::local_model::local_model_downloads,
             $crate::commands::local_model::local_model_download_cancel,
+            $crate::commands::local_model::local_model_choose,
+            $crate::commands::local_model::local_model_folders,
+            $crate::commands::local_model::local_model_folder_add,
+            $crate::commands::local_model::local_model_folder_choose,
+            $crate::commands::local_model::local_model_folder_remove,
+            $crate::commands::import::import_sillytavern_found,
+            $crate::commands::app_config::appearance_custom_css,
             $crate::commands::demo::demo_starter_character,
             $crate::commands::generation::chat_send,
             $crate::commands::generation::chat_stop,

@@ -76,7 +76,7 @@ pub fn ollama_places(home: &Path) -> Vec<PathBuf> {
 /// Every model in the usual places, Ollama's stores and `folders` (the
 /// ones the person named, Parley's own first), each once.
 pub fn found_on_this_computer(folders: &[PathBuf]) -> Vec<ModelFacts> {
-    let home = home();
+    let home = crate::paths::home();
     let mut places: Vec<Place> = folders
         .iter()
         .map(|dir| Place {
@@ -88,16 +88,6 @@ pub fn found_on_this_computer(folders: &[PathBuf]) -> Vec<ModelFacts> {
     scan(&places, &ollama_places(&home))
 }
 
-/// The home folder the usual places are in. In builds for the end-to-end
-/// tests only, `PARLEY_E2E_MODELS_HOME` stands in for it, so a test's
-/// planted files are all the window finds.
-fn home() -> PathBuf {
-    #[cfg(feature = "e2e")]
-    if let Some(h) = std::env::var_os("PARLEY_E2E_MODELS_HOME") {
-        return PathBuf::from(h);
-    }
-    dirs::home_dir().unwrap_or_default()
-}
 
 /// Every GGUF model in `places` and Ollama's stores, each once.
 pub fn scan(places: &[Place], ollama: &[PathBuf]) -> Vec<ModelFacts> {

@@ -19,6 +19,8 @@ pub struct SamplingParams {
     pub frequency_penalty: Option<f64>,
     pub presence_penalty: Option<f64>,
     pub repetition_penalty: Option<f64>,
+    /// A fixed random seed: the same prompt and values give the same reply.
+    pub seed: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]

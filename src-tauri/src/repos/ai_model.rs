@@ -13,7 +13,7 @@ keyed!(AiModel, display_name);
 /// Unqualified, so `returning` can use them; the list has no join.
 const COLUMNS: &str = r"id, provider_id, model_id, display_name, context_length,
     max_output_tokens, temperature, top_p, top_k, min_p, frequency_penalty,
-    presence_penalty, repetition_penalty, created_at, updated_at";
+    presence_penalty, repetition_penalty, seed, created_at, updated_at";
 
 const SPEC: ListSpec<'static> = ListSpec {
     columns: COLUMNS,
@@ -44,8 +44,8 @@ pub async fn insert<'e>(
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         r"insert into ai_models (id, provider_id, model_id, display_name, context_length,
             max_output_tokens, temperature, top_p, top_k, min_p, frequency_penalty,
-            presence_penalty, repetition_penalty, created_at, updated_at)
-          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
+            presence_penalty, repetition_penalty, seed, created_at, updated_at)
+          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?15, ?14, ?14)
           returning {COLUMNS}"
     )))
     .bind(id)
@@ -62,6 +62,7 @@ pub async fn insert<'e>(
     .bind(p.presence_penalty)
     .bind(p.repetition_penalty)
     .bind(now)
+    .bind(p.seed)
     .fetch_one(exec)
     .await?)
 }
@@ -79,7 +80,7 @@ pub async fn update<'e>(
              set provider_id = ?2, model_id = ?3, display_name = ?4, context_length = ?5,
                  max_output_tokens = ?6, temperature = ?7, top_p = ?8, top_k = ?9, min_p = ?10,
                  frequency_penalty = ?11, presence_penalty = ?12, repetition_penalty = ?13,
-                 updated_at = ?14
+                 seed = ?15, updated_at = ?14
            where id = ?1
            returning {COLUMNS}"
     )))
@@ -97,6 +98,7 @@ pub async fn update<'e>(
     .bind(p.presence_penalty)
     .bind(p.repetition_penalty)
     .bind(now)
+    .bind(p.seed)
     .fetch_optional(exec)
     .await?)
 }

@@ -156,6 +156,41 @@ pub const LOCAL_THREADS: Key<u32> = Key {
     default: || 0,
 };
 
+// How the window looks (`services::appearance`); the window applies them.
+
+pub const THEME: Key<super::appearance::Theme> = Key {
+    name: "ui.theme",
+    description: "the window's colours: system (follow the system's light or dark), light or dark",
+    default: || super::appearance::Theme::System,
+};
+
+pub const ACCENT: Key<Option<super::appearance::Accent>> = Key {
+    name: "ui.accent",
+    description: "the accent colour as #rrggbb; null: the theme's own",
+    default: || None,
+};
+
+pub const TEXT_SIZE: Key<super::appearance::TextSize> = Key {
+    name: "ui.text_size",
+    description: "the text size in percent of the usual (80 to 200)",
+    default: || super::appearance::TextSize(100),
+};
+
+pub const CHAT_LAYOUT: Key<super::appearance::ChatLayout> = Key {
+    name: "ui.chat_layout",
+    description: "how a chat's messages are laid out: bubbles, or document (one column, names above)",
+    default: || super::appearance::ChatLayout::Bubbles,
+};
+
+/// Folders the person named where model files are looked for too. Written
+/// only through `services::local_model::add_folder` / `remove_folder`
+/// (they check the folder), so not among the keys the window sets.
+pub const LOCAL_FOLDERS: Key<Vec<String>> = Key {
+    name: "local.folders",
+    description: "folders (whole paths) where Parley also looks for GGUF model files",
+    default: Vec::new,
+};
+
 /// A known key as the registry holds it, whatever its type.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -193,6 +228,10 @@ pub fn known() -> Vec<Known> {
         LOCAL_IDLE_MINUTES.known(),
         LOCAL_CONTEXT_CAP.known(),
         LOCAL_THREADS.known(),
+        THEME.known(),
+        ACCENT.known(),
+        TEXT_SIZE.known(),
+        CHAT_LAYOUT.known(),
     ]
 }
 

@@ -56,6 +56,7 @@ pub struct Sources {
     pub frequency_penalty: Source,
     pub presence_penalty: Source,
     pub repetition_penalty: Source,
+    pub seed: Source,
 }
 
 /// The values a reply is generated with. `params.temperature` is always
@@ -104,6 +105,7 @@ fn layered(chat: &ChatOverrides, model: Option<&AiModel>, settings: &Settings) -
         or_provider(first(c.presence_penalty, m.presence_penalty));
     let (repetition_penalty, repetition_source) =
         or_provider(first(c.repetition_penalty, m.repetition_penalty));
+    let (seed, seed_source) = or_provider(first(c.seed, m.seed));
     Effective {
         context_length,
         max_output_tokens,
@@ -115,6 +117,7 @@ fn layered(chat: &ChatOverrides, model: Option<&AiModel>, settings: &Settings) -
             frequency_penalty,
             presence_penalty,
             repetition_penalty,
+            seed,
         },
         source: Sources {
             context_length: context_source,
@@ -126,6 +129,7 @@ fn layered(chat: &ChatOverrides, model: Option<&AiModel>, settings: &Settings) -
             frequency_penalty: frequency_source,
             presence_penalty: presence_source,
             repetition_penalty: repetition_source,
+            seed: seed_source,
         },
     }
 }
@@ -287,6 +291,13 @@ mod tests {
         Value::Null,
         "provider"
     )]
+    #[case::chat_seed_over_a_model_without_one(
+        chat(None, None, SamplingParams { seed: Some(7), ..Default::default() }),
+        bare_model(),
+        "seed",
+        json!(7),
+        "chat"
+    )]
     #[case::chat_penalty_over_a_model_without_one(
         chat(None, None, SamplingParams { repetition_penalty: Some(1.1), ..Default::default() }),
         bare_model(),
@@ -337,13 +348,14 @@ mod tests {
                 "maxOutputTokens": 512,
                 "params": {
                     "temperature": 0.7, "topP": 0.9, "topK": 40, "minP": null,
-                    "frequencyPenalty": null, "presencePenalty": null, "repetitionPenalty": null
+                    "frequencyPenalty": null, "presencePenalty": null, "repetitionPenalty": null,
+                    "seed": null
                 },
                 "source": {
                     "contextLength": "model", "maxOutputTokens": "chat", "temperature": "model",
                     "topP": "model", "topK": "model", "minP": "provider",
                     "frequencyPenalty": "provider", "presencePenalty": "provider",
-                    "repetitionPenalty": "provider"
+                    "repetitionPenalty": "provider", "seed": "provider"
                 }
             })
         );

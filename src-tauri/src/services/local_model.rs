@@ -51,10 +51,61 @@ pub struct FoundModel {
     pub added: bool,
 }
 
-/// The GGUF files in the usual places and Parley's models folder.
+/// The folders the person named for model files.
+pub async fn folders(pool: &SqlitePool) -> Result<Vec<String>> {
+    super::app_config::read(pool, &super::app_config::LOCAL_FOLDERS).await
+}
+
+/// Most folders a person may name.
+const MAX_FOLDERS: usize = 50;
+
+/// Names a folder to look for model files in; it must exist. Naming one
+/// twice keeps one. Gives the folders now named.
+pub async fn add_folder(pool: &SqlitePool, path: &str) -> Result<Vec<String>> {
+    let dir = PathBuf::from(path.trim());
+    if !dir.is_absolute() {
+        return Err(AppError::validation(
+            "folder",
+            "give the folder's whole path, from / (or a drive letter)",
+        ));
+    }
+    if !dir.is_dir() {
+        return Err(AppError::validation(
+            "folder",
+            format!("there is no folder at {}", dir.display()),
+        ));
+    }
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+    let mut list = folders(pool).await?;
+    let name = dir.display().to_string();
+    if !list.contains(&name) {
+        if list.len() >= MAX_FOLDERS {
+            return Err(AppError::validation(
+                "folder",
+                format!("at most {MAX_FOLDERS} folders; remove one first"),
+            ));
+        }
+        list.push(name);
+        super::app_config::write(pool, &super::app_config::LOCAL_FOLDERS, &list).await?;
+    }
+    Ok(list)
+}
+
+/// Stops looking in a named folder (its files stay where they are, and
+/// models added from it stay added). Gives the folders now named.
+pub async fn remove_folder(pool: &SqlitePool, path: &str) -> Result<Vec<String>> {
+    let mut list = folders(pool).await?;
+    list.retain(|f| f != path);
+    super::app_config::write(pool, &super::app_config::LOCAL_FOLDERS, &list).await?;
+    Ok(list)
+}
+
+/// The GGUF files in the usual places, Parley's models folder and the
+/// folders the person named.
 pub async fn found(pool: &SqlitePool, db_path: &Path) -> Result<Vec<FoundModel>> {
-    let folder = models_folder(db_path);
-    let facts = tokio::task::spawn_blocking(move || scan::found_on_this_computer(&[folder]))
+    let mut look_in = vec![models_folder(db_path)];
+    look_in.extend(folders(pool).await?.into_iter().map(PathBuf::from));
+    let facts = tokio::task::spawn_blocking(move || scan::found_on_this_computer(&look_in))
         .await
         .map_err(|e| AppError::internal(format!("look for models: {e}")))?;
     let provider = provider_repo::first_of_kind(pool, ProviderKind::Local).await?;

@@ -7,6 +7,7 @@
 
 pub mod ai_model;
 pub mod app_config;
+pub mod appearance;
 pub mod avatar;
 pub mod backup;
 pub mod branch;

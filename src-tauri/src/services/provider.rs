@@ -195,7 +195,11 @@ pub async fn endpoint(
         crate::redact::remember(key);
     }
     let instruct = match p.kind {
-        ProviderKind::Koboldcpp | ProviderKind::Llamacpp | ProviderKind::TextCompletion => {
+        // "This computer" uses it for a model file without a chat template.
+        ProviderKind::Koboldcpp
+        | ProviderKind::Llamacpp
+        | ProviderKind::TextCompletion
+        | ProviderKind::Local => {
             instruct_template(pool).await?
         }
         _ => None,

@@ -220,6 +220,9 @@ pub fn sampling(p: &SamplingParams) -> Result<()> {
     if let Some(k) = p.top_k {
         int_range("top_k", k, 0, 100_000)?;
     }
+    if let Some(seed) = p.seed {
+        int_range("seed", seed, 0, i64::from(u32::MAX))?;
+    }
     Ok(())
 }
 

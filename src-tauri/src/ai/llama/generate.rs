@@ -16,7 +16,8 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
 
-use super::{failed, template, Job, Loaded};
+use super::stops::{Seen, Stops};
+use super::{failed, fit, template, Job, Loaded};
 use crate::ai::StreamEvent;
 use crate::error::Result;
 use crate::models::SamplingParams;
@@ -56,18 +57,52 @@ fn reply(
 ) -> Result<usize> {
     let model = &loaded.model;
     let vocab = model.vocab();
-    let text = template::render(model, &loaded.specials, &job.messages)?;
+    let file_name = job
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let bos_text = vocab
         .text(vocab.bos())
         .and_then(|c| c.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    let add_bos = bos_text.is_empty() || !text.starts_with(&bos_text);
-    let prompt = vocab.tokenize(text.as_bytes(), add_bos, true);
+    let n_ctx = loaded.n_ctx as usize;
+    // Room for the reply, but never more than half the context.
+    let reserve = (job.max_tokens as usize).min(n_ctx / 2);
+    let mut messages = std::borrow::Cow::Borrowed(&job.messages[..]);
+    let (prompt, stops) = loop {
+        let rendered = template::render(
+            model,
+            &loaded.specials,
+            &messages,
+            job.instruct.as_ref(),
+            &file_name,
+        )?;
+        let add_bos = bos_text.is_empty() || !rendered.text.starts_with(&bos_text);
+        let prompt = vocab.tokenize(rendered.text.as_bytes(), add_bos, true);
+        let over = (prompt.len() + reserve).saturating_sub(n_ctx);
+        let drop = if over == 0 {
+            Vec::new()
+        } else {
+            fit::oldest_to_drop(&messages, over, |t| {
+                vocab.tokenize(t.as_bytes(), false, false).len()
+            })
+        };
+        if drop.is_empty() {
+            break (prompt, rendered.stops);
+        }
+        tracing::info!(
+            left_out = drop.len(),
+            over,
+            "older messages left out to fit the model's context (exact count)"
+        );
+        messages = std::borrow::Cow::Owned(fit::without(&messages, &drop));
+    };
+    let mut stops = Stops::new(stops);
     if prompt.is_empty() {
         return Err(failed("the prompt is empty"));
     }
-    let n_ctx = loaded.n_ctx as usize;
     if prompt.len() >= n_ctx {
         return Err(failed(format!(
             "the conversation is {} tokens, more than this model's context of {} holds. Lower the \
@@ -119,6 +154,7 @@ fn reply(
     let mut utf8 = Utf8::default();
     let mut made = 0usize;
     let mut logits_at = batch.n_tokens() - 1;
+    let mut by_stop_string = false;
     let finish = loop {
         if made >= budget {
             break "length";
@@ -133,7 +169,10 @@ fn reply(
         if vocab.is_eog(token) {
             break "stop";
         }
-        let piece = utf8.push(&vocab.token_to_piece(token, false, None));
+        let (piece, stopped) = match stops.push(&utf8.push(&vocab.token_to_piece(token, false, None))) {
+            Seen::Go(piece) => (piece, false),
+            Seen::Stop(piece) => (piece, true),
+        };
         if !piece.is_empty()
             && job
                 .events
@@ -141,6 +180,10 @@ fn reply(
                 .is_err()
         {
             return Ok(rest.len());
+        }
+        if stopped {
+            by_stop_string = true;
+            break "stop";
         }
         #[cfg(feature = "e2e")]
         e2e_pause();
@@ -154,7 +197,13 @@ fn reply(
         cache.push(token);
         logits_at = 0;
     };
-    let tail = utf8.finish();
+    let tail = if by_stop_string {
+        String::new()
+    } else {
+        let (Seen::Go(mut t) | Seen::Stop(mut t)) = stops.push(&utf8.finish());
+        t.push_str(&stops.finish());
+        t
+    };
     if !tail.is_empty() {
         let _ = job.events.blocking_send(Ok(StreamEvent::Text(tail)));
     }
@@ -205,7 +254,11 @@ fn sampler(p: &SamplingParams, n_vocab: i32) -> LlamaSampler {
         chain.push(LlamaSampler::min_p(min_p, 1));
     }
     chain.push(LlamaSampler::temp(temperature));
-    chain.push(LlamaSampler::dist(seed()));
+    let seed = p
+        .seed
+        .and_then(|s| u32::try_from(s).ok())
+        .unwrap_or_else(random_seed);
+    chain.push(LlamaSampler::dist(seed));
     LlamaSampler::chain_simple(chain)
 }
 
@@ -225,7 +278,7 @@ fn e2e_pause() {
     }
 }
 
-fn seed() -> u32 {
+fn random_seed() -> u32 {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());

@@ -11,8 +11,10 @@
 //! the worker before its next token. The model id of a local model is the
 //! path of its `.gguf` file.
 
+mod fit;
 mod generate;
 mod preflight;
+mod stops;
 mod template;
 mod worker;
 
@@ -27,6 +29,7 @@ use serde::Serialize;
 use super::{
     ChatProvider, ChatRequest, Endpoint, EventStream, PromptMessage, RemoteModel, StreamEvent,
 };
+use crate::ai::instruct::Instruct;
 use crate::error::{AppError, Result};
 use crate::models::SamplingParams;
 
@@ -78,6 +81,8 @@ pub(crate) struct Job {
     pub messages: Vec<PromptMessage>,
     pub max_tokens: u32,
     pub params: SamplingParams,
+    /// The person's instruct template, for a model without its own.
+    pub instruct: Option<Instruct>,
     pub events: tokio::sync::mpsc::Sender<Result<StreamEvent>>,
 }
 
@@ -168,8 +173,19 @@ impl Engine {
     }
 
     /// Starts a reply: the file is checked first, in words; the events
-    /// stream as the worker makes them.
+    /// stream as the worker makes them. A model without a chat template of
+    /// its own gets the built-in instruct format its name suggests.
     pub fn generate(&self, request: &ChatRequest) -> Result<EventStream> {
+        self.generate_with(request, None)
+    }
+
+    /// [`Self::generate`], with the instruct template a model without its
+    /// own chat template gets.
+    pub fn generate_with(
+        &self,
+        request: &ChatRequest,
+        instruct: Option<Instruct>,
+    ) -> Result<EventStream> {
         let path = PathBuf::from(&request.model);
         let settings = self.settings();
         if lock(&self.shared.status).loaded.as_ref() != Some(&path) {
@@ -181,6 +197,7 @@ impl Engine {
             messages: request.messages.clone(),
             max_tokens: u32::try_from(request.max_tokens.max(1)).unwrap_or(u32::MAX),
             params: request.params,
+            instruct,
             events: tx,
         };
         lock(&self.requests)
@@ -220,7 +237,7 @@ impl ChatProvider for Local {
         _http: &'a reqwest::Client,
         request: &'a ChatRequest,
     ) -> BoxFuture<'a, Result<EventStream>> {
-        Box::pin(async move { engine().generate(request) })
+        Box::pin(async move { engine().generate_with(request, self.endpoint.instruct.clone()) })
     }
 
     /// The models on this computer: the usual folders and the one named

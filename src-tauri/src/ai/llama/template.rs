@@ -1,24 +1,36 @@
 //! The prompt text for a local model: the model's own chat template applied
 //! by llama.cpp's template code (which knows the common families: ChatML,
-//! Llama 2/3, Mistral, Gemma, Phi, Command R, DeepSeek, ...), else ChatML by
-//! name when the file has no template or llama.cpp does not know it. A
-//! reply being continued is left open after its text.
+//! Llama 2/3, Mistral, Gemma, Phi, Command R, DeepSeek, ...). When the file
+//! has no template, or one llama.cpp does not know, an instruct template
+//! writes the prompt instead, with its stop strings: the person's default
+//! from the template library when there is one, else the built-in format
+//! the file's name suggests (`ai::instruct::for_model`, ChatML when none
+//! does), the same templates the text-completion servers use. A reply being
+//! continued is left open after its text.
 //!
 //! Message text may contain a control token's spelling (`<|im_end|>` in a
 //! card); the prompt is tokenized with control tokens parsed, so such text
 //! would end a turn early or let a card speak as the system. It is broken
 //! with an invisible zero-width space before the template sees it.
 
-use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
+use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
 use llama_cpp_2::token_type::LlamaTokenAttr;
 
 use super::failed;
+use crate::ai::instruct::{self, Instruct};
 use crate::ai::PromptMessage;
 use crate::error::Result;
 use crate::models::MessageRole;
 
-/// The template used when the model has none, or one llama.cpp cannot use.
-pub const FALLBACK: &str = "chatml";
+/// A prompt ready to tokenize, and where the reply must end besides the
+/// model's own end-of-turn tokens.
+#[derive(Debug)]
+pub struct Prompt {
+    pub text: String,
+    /// The instruct template's stop strings; empty with the model's own
+    /// template, whose turns end with a token.
+    pub stops: Vec<String>,
+}
 
 /// The control and user-defined tokens' spellings, longest first.
 pub fn special_texts(model: &LlamaModel) -> Vec<String> {
@@ -64,48 +76,65 @@ fn role(r: MessageRole) -> &'static str {
     }
 }
 
-/// The prompt text for `messages`, ending where the model's reply begins.
-/// When the last message is the model's own (a "continue"), the prompt
-/// opens its turn and ends with that text, so the model carries on.
+/// The prompt for `messages`, ending where the model's reply begins. When
+/// the last message is the model's own (a "continue"), the prompt opens its
+/// turn and ends with that text, so the model carries on. `fallback` is the
+/// person's instruct template; `file_name` picks a built-in one without it.
 pub fn render(
     model: &LlamaModel,
     specials: &[String],
     messages: &[PromptMessage],
-) -> Result<String> {
+    fallback: Option<&Instruct>,
+    file_name: &str,
+) -> Result<Prompt> {
+    let messages: Vec<PromptMessage> = messages
+        .iter()
+        .map(|m| PromptMessage {
+            role: m.role,
+            content: neutralise(&m.content, specials),
+        })
+        .collect();
     let (head, open) = match messages.split_last() {
         Some((last, head)) if last.role == MessageRole::Assistant => (head, Some(last)),
-        _ => (messages, None),
+        _ => (&messages[..], None),
     };
-    let mut text = render_turns(model, specials, head)?;
-    if let Some(last) = open {
-        text.push_str(&neutralise(&last.content, specials));
+    if let Some(mut text) = own_template(model, head)? {
+        if let Some(last) = open {
+            text.push_str(&last.content);
+        }
+        return Ok(Prompt {
+            text,
+            stops: Vec::new(),
+        });
     }
-    Ok(text)
+    let format = fallback
+        .cloned()
+        .unwrap_or_else(|| instruct::for_model(file_name));
+    tracing::info!(template = %format.name, "the model has no chat template llama.cpp can use; using an instruct template");
+    Ok(Prompt {
+        text: format.render(&messages),
+        stops: format.stops(),
+    })
 }
 
-fn render_turns(
-    model: &LlamaModel,
-    specials: &[String],
-    messages: &[PromptMessage],
-) -> Result<String> {
+/// `messages` through the model's own template, or `None` when it has
+/// none or llama.cpp does not know it.
+fn own_template(model: &LlamaModel, messages: &[PromptMessage]) -> Result<Option<String>> {
+    let Ok(own) = model.chat_template(None) else {
+        return Ok(None);
+    };
     let chat: Vec<LlamaChatMessage> = messages
         .iter()
-        .map(|m| LlamaChatMessage::new(role(m.role).into(), neutralise(&m.content, specials)))
+        .map(|m| LlamaChatMessage::new(role(m.role).into(), m.content.clone()))
         .collect::<std::result::Result<_, _>>()
         .map_err(|e| failed(format!("the prompt could not be prepared: {e}")))?;
-    if let Ok(own) = model.chat_template(None) {
-        match model.apply_chat_template(&own, &chat, true) {
-            Ok(text) => return Ok(text),
-            Err(e) => {
-                tracing::info!(error = %e, "the model's chat template is not one llama.cpp knows; using ChatML")
-            }
+    match model.apply_chat_template(&own, &chat, true) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) => {
+            tracing::info!(error = %e, "the model's chat template is not one llama.cpp knows");
+            Ok(None)
         }
     }
-    let fallback = LlamaChatTemplate::new(FALLBACK)
-        .map_err(|e| failed(format!("the prompt could not be prepared: {e}")))?;
-    model
-        .apply_chat_template(&fallback, &chat, true)
-        .map_err(|e| failed(format!("the prompt could not be prepared: {e}")))
 }
 
 #[cfg(test)]

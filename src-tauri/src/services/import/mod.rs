@@ -9,6 +9,7 @@
 //! is wrong with it. Writing files out is `services::export`.
 
 mod files;
+pub mod found;
 mod group;
 mod store;
 

@@ -1,0 +1,1 @@
+alter table ai_models drop column seed;

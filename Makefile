@@ -12,7 +12,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/parley/target
 CARGO ?= cargo
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run build test lint unit e2e bench fuzz coverage release package deps test-deps seed-demo check-db check-vulkan
+.PHONY: run build test lint unit e2e bench fuzz coverage release package screenshots deps test-deps seed-demo check-db check-vulkan
 
 deps:
 	@bash scripts/install-deps.sh run
@@ -39,6 +39,12 @@ unit:
 
 e2e: test-deps
 	$(XVFB) $(CARGO) test --features e2e --test e2e
+
+# The tour of the main screens in light and dark, axe-checked, written to
+# docs/screenshots/ for the README (make test tours the dark theme only).
+screenshots: test-deps
+	PARLEY_SHOTS=$(CURDIR)/docs/screenshots PARLEY_TOUR_THEMES=light,dark \
+		$(XVFB) $(CARGO) test --features e2e --test tour_window
 
 # Compile-checks the built-in engine's Vulkan back end (GPU), in its own
 # target dir; not part of `make test` (docs/LOCAL_MODELS.md).

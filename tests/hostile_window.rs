@@ -331,7 +331,8 @@ async fn hostile_cards_personas_chats_and_replies_cannot_act_in_the_window() {
     click(&app, "#send").await;
     wait_for_text(&app, "#messages .message-body", "Payload reply").await;
     wait_for_text(&app, "#messages .message-body", "reply-style").await;
-    let (_, text, _) = last_reply(&app).await;
+    // The whole reply: the payload's last lines come after "reply-style".
+    let text = wait_status(&app, "completed").await;
     assert!(text.contains("Payload reply"), "{text}");
     assert!(text.contains("Eve <img"), "{text}");
     // Search shows snippets of it all.

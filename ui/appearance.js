@@ -47,8 +47,9 @@ function accentColours(hex) {
     const s = c / 255;
     return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
   };
-  const luminance = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
   const dim = (/** @type {number} */ c) => Math.round(c * 0.85);
+  // Buttons are the stronger shade: the text on them is chosen against it.
+  const luminance = 0.2126 * lin(dim(r)) + 0.7152 * lin(dim(g)) + 0.0722 * lin(dim(b));
   return {
     '--accent': hex,
     '--accent-strong': `rgb(${dim(r)}, ${dim(g)}, ${dim(b)})`,

@@ -31,6 +31,10 @@ pub async fn pick<R: Runtime>(app: &AppHandle<R>, what: Pick, title: &str) -> Re
         let answer = answer.trim();
         return Ok((!answer.is_empty()).then(|| PathBuf::from(answer)));
     }
+    // Without the plugin (the mock app of the tests) there is no chooser.
+    if app.try_state::<tauri_plugin_dialog::Dialog<R>>().is_none() {
+        return Err(AppError::internal("the file chooser is not available"));
+    }
     let mut dialog = app.dialog().file().set_title(title);
     if let Some(window) = app.get_webview_window("main") {
         dialog = dialog.set_parent(&window);

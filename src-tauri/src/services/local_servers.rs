@@ -104,26 +104,29 @@ pub async fn context_lengths(
     let get = |path: &str| http.get(format!("{root}{path}")).timeout(ASK_TIMEOUT);
     match server {
         "Ollama" => {
-            for m in models
+            // One question per model, all at once: a slow server costs one
+            // timeout, not one per model.
+            let asks = models
                 .iter_mut()
                 .filter(|m| m.context_length.is_none())
                 .take(20)
-            {
-                let ask = http
-                    .post(format!("{root}/api/show"))
-                    .timeout(ASK_TIMEOUT)
-                    .json(&serde_json::json!({ "model": m.id }));
-                if let Some(info) = json_of(ask).await {
-                    m.context_length =
-                        info.get("model_info")
+                .map(|m| async move {
+                    let ask = http
+                        .post(format!("{root}/api/show"))
+                        .timeout(ASK_TIMEOUT)
+                        .json(&serde_json::json!({ "model": m.id }));
+                    if let Some(info) = json_of(ask).await {
+                        m.context_length = info
+                            .get("model_info")
                             .and_then(|i| i.as_object())
                             .and_then(|i| {
                                 i.iter()
                                     .find(|(k, _)| k.ends_with(".context_length"))
                                     .and_then(|(_, v)| v.as_i64())
                             });
-                }
-            }
+                    }
+                });
+            futures_util::future::join_all(asks).await;
         }
         "LM Studio" => {
             let Some(list) = json_of(get("/api/v0/models")).await else {

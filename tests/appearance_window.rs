@@ -62,9 +62,15 @@ async fn theme_accent_text_size_and_layout_apply_at_once_and_last_after_a_restar
 
     let driver = Driver::start(data.path());
     let app = driver.open_app().await;
-    app.execute("location.hash = '#/settings'", vec![]).await.unwrap();
+    app.execute("location.hash = '#/settings'", vec![])
+        .await
+        .unwrap();
     wait_for_text(&app, "#custom-css-status", "Applied").await;
-    let outline = js(&app, "return getComputedStyle(document.querySelector('.view-root')).outlineColor").await;
+    let outline = js(
+        &app,
+        "return getComputedStyle(document.querySelector('.view-root')).outlineColor",
+    )
+    .await;
     assert_eq!(outline, json!("rgb(1, 2, 3)"), "custom.css is applied");
 
     click(&app, "#theme-light").await;
@@ -104,7 +110,10 @@ async fn theme_accent_text_size_and_layout_apply_at_once_and_last_after_a_restar
         .await
         .unwrap();
     assert!(
-        refused.as_str().unwrap_or_default().contains("does not fit"),
+        refused
+            .as_str()
+            .unwrap_or_default()
+            .contains("does not fit"),
         "{refused}"
     );
 
@@ -116,10 +125,17 @@ async fn theme_accent_text_size_and_layout_apply_at_once_and_last_after_a_restar
     .unwrap();
     click(&app, "#reload-custom-css").await;
     let started = std::time::Instant::now();
-    while js(&app, "return getComputedStyle(document.querySelector('.view-root')).outlineColor").await
+    while js(
+        &app,
+        "return getComputedStyle(document.querySelector('.view-root')).outlineColor",
+    )
+    .await
         != json!("rgb(4, 5, 6)")
     {
-        assert!(started.elapsed() < WAIT, "the edited custom.css was not applied");
+        assert!(
+            started.elapsed() < WAIT,
+            "the edited custom.css was not applied"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     no_error_banner(&app, "appearance settings").await;
@@ -132,7 +148,12 @@ async fn theme_accent_text_size_and_layout_apply_at_once_and_last_after_a_restar
     let v = looks(&app).await;
     assert_eq!(
         (&v["theme"], &v["layout"], &v["font"], &v["accent"]),
-        (&json!("light"), &json!("document"), &json!("18.75px"), &json!("#e0457b")),
+        (
+            &json!("light"),
+            &json!("document"),
+            &json!("18.75px"),
+            &json!("#e0457b")
+        ),
         "{v}"
     );
     app.execute(&format!("location.hash = '#/chat/{chat}'"), vec![])
@@ -145,9 +166,15 @@ async fn theme_accent_text_size_and_layout_apply_at_once_and_last_after_a_restar
          return [cs.backgroundColor, m.getBoundingClientRect().width > document.querySelector('.chat-column').clientWidth * 0.9];",
     )
     .await;
-    assert_eq!(bubble, json!(["rgba(0, 0, 0, 0)", true]), "document layout: no bubble, full width");
+    assert_eq!(
+        bubble,
+        json!(["rgba(0, 0, 0, 0)", true]),
+        "document layout: no bubble, full width"
+    );
     shot(&app, "appearance-chat-document-light").await;
-    app.execute("location.hash = '#/settings'", vec![]).await.unwrap();
+    app.execute("location.hash = '#/settings'", vec![])
+        .await
+        .unwrap();
     wait_for_text(&app, "#appearance", "Theme").await;
     let shown = js(
         &app,
@@ -177,7 +204,10 @@ async fn until_hash(app: &Client, want: &str) {
         if hash.as_str() == Some(want) {
             return;
         }
-        assert!(started.elapsed() < WAIT, "the route never became {want}: {hash}");
+        assert!(
+            started.elapsed() < WAIT,
+            "the route never became {want}: {hash}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
@@ -188,7 +218,9 @@ async fn every_screen_answers_the_keyboard_with_the_focus_always_drawn() {
     let data = tempfile::tempdir().unwrap();
     let mock = MockLlm::start(vec![]).await;
     let first = seed_chat_world_with(data.path(), &mock.base_url, "First chat.").await;
-    let (pool, _) = parley::db::open(&data.path().join("parley.db")).await.unwrap();
+    let (pool, _) = parley::db::open(&data.path().join("parley.db"))
+        .await
+        .unwrap();
     let second = parley::services::chat_session::create(
         &pool,
         parley::models::ChatSessionInput {
@@ -222,7 +254,13 @@ async fn every_screen_answers_the_keyboard_with_the_focus_always_drawn() {
     assert_eq!(focused, json!("composer"), "/ goes to the message box");
 
     press(&app, &[Key::F1.into()]).await;
-    for words in ["Everywhere", "In a chat", "Lists, forms and dialogs", "Ctrl+,", "Alt+\u{2193}"] {
+    for words in [
+        "Everywhere",
+        "In a chat",
+        "Lists, forms and dialogs",
+        "Ctrl+,",
+        "Alt+\u{2193}",
+    ] {
         wait_for_text(&app, "#shortcut-sheet", words).await;
     }
     shot(&app, "keyboard-shortcut-sheet").await;
@@ -234,7 +272,11 @@ async fn every_screen_answers_the_keyboard_with_the_focus_always_drawn() {
     wait_for_text(&app, "#appearance", "Theme").await;
 
     // Tab through the first controls: each shows where the focus is.
-    js(&app, "document.activeElement?.blur(); window.scrollTo(0, 0); return null").await;
+    js(
+        &app,
+        "document.activeElement?.blur(); window.scrollTo(0, 0); return null",
+    )
+    .await;
     for n in 0..25 {
         press(&app, &[Key::Tab.into()]).await;
         let drawn = js(

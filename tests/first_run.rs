@@ -376,21 +376,12 @@ async fn start_chat_takes_the_default_and_a_chat_without_its_model_falls_back_an
 async fn sillytavern_data_a_chosen_file_and_a_named_folder_are_found() {
     let _one = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let user = data.path().join("home/SillyTavern/data/default-user");
-    std::fs::create_dir_all(user.join("characters")).unwrap();
-    std::fs::create_dir_all(user.join("chats/Mira Vance")).unwrap();
-    std::fs::copy(
-        fixtures.join("cards/v2_full.json"),
-        user.join("characters/Mira Vance.json"),
+    let user = common::plant_sillytavern(data.path());
+    std::fs::write(
+        user.join("secrets.json"),
+        r#"{"api_key_openai":"sk-never"}"#,
     )
     .unwrap();
-    std::fs::copy(
-        fixtures.join("chats/st_modern.jsonl"),
-        user.join("chats/Mira Vance/first.jsonl"),
-    )
-    .unwrap();
-    std::fs::write(user.join("secrets.json"), r#"{"api_key_openai":"sk-never"}"#).unwrap();
     // A model where no app keeps them: only the chooser or a named folder
     // finds it.
     let elsewhere = data.path().join("my models");
@@ -399,7 +390,10 @@ async fn sillytavern_data_a_chosen_file_and_a_named_folder_are_found() {
     common::gguf_writer::write_model(&gguf, "Tiny Says", common::gguf_writer::Behaviour::Says);
     let picked = data.path().join("picked.txt");
     // No server anywhere. Safe as above: only the app processes read it.
-    std::env::set_var("PARLEY_E2E_SCAN_PORTS", "8080=9,11434=9,1234=9,5001=9,1337=9");
+    std::env::set_var(
+        "PARLEY_E2E_SCAN_PORTS",
+        "8080=9,11434=9,1234=9,5001=9,1337=9",
+    );
     let driver = Driver::start(data.path());
     let app = driver.open_app().await;
     window_size(&app, 1000, 700).await;
@@ -408,7 +402,11 @@ async fn sillytavern_data_a_chosen_file_and_a_named_folder_are_found() {
     wait_for_text(&app, "#first-run-sillytavern", "default-user").await;
     wait_for_text(&app, "#model-files-status", "No GGUF model files found").await;
     shot(&app, "first-run-sillytavern").await;
-    click(&app, "#first-run-sillytavern button[aria-label^='Import from']").await;
+    click(
+        &app,
+        "#first-run-sillytavern button[aria-label^='Import from']",
+    )
+    .await;
     wait_for_text(&app, "#import-summary", "Imported 2").await;
     wait_for_text(&app, "#import-imported", "Mira Vance").await;
     click(&app, ".modal-head button[aria-label='Close']").await;
@@ -423,24 +421,35 @@ async fn sillytavern_data_a_chosen_file_and_a_named_folder_are_found() {
     wait_for_text(&app, "#model-path-status", "Added Tiny Says").await;
     wait_for_text(&app, "#model-ready", "Ready: Tiny Says on this computer").await;
 
-    app.execute("location.hash = '#/settings'", vec![]).await.unwrap();
+    app.execute("location.hash = '#/settings'", vec![])
+        .await
+        .unwrap();
     wait_for_text(&app, ".model-folders", "None yet").await;
     fill(&app, "input[name='modelFolder']", "/no/such/folder").await;
     click(&app, "#add-model-folder").await;
-    wait_for_text(&app, "#model-folder-status", "there is no folder at /no/such/folder").await;
+    wait_for_text(
+        &app,
+        "#model-folder-status",
+        "there is no folder at /no/such/folder",
+    )
+    .await;
     std::fs::write(&picked, elsewhere.display().to_string()).unwrap();
     click(&app, "#choose-model-folder").await;
     wait_for_text(&app, ".model-folders", "my models").await;
     shot(&app, "settings-model-folders").await;
 
-    app.execute("location.hash = '#/providers/files'", vec![]).await.unwrap();
+    app.execute("location.hash = '#/providers/files'", vec![])
+        .await
+        .unwrap();
     wait_for_text(&app, "#model-files-status", "Found 1 model file").await;
     wait_for_text(&app, ".found-model", "Your folder").await;
     wait_for_text(&app, ".found-model", "Added").await;
     no_error_banner(&app, "model folders").await;
     drop(app);
 
-    let (pool, _) = parley::db::open(&data.path().join("parley.db")).await.unwrap();
+    let (pool, _) = parley::db::open(&data.path().join("parley.db"))
+        .await
+        .unwrap();
     let names: Vec<String> = sqlx::query_scalar("select name from characters")
         .fetch_all(&pool)
         .await

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use common::gguf_writer::{write_model, Behaviour, SAYS};
 use futures_util::StreamExt;
-use parley::ai::llama::{engine, EngineSettings};
 use parley::ai::instruct::Instruct;
+use parley::ai::llama::{engine, EngineSettings};
 use parley::ai::{ChatRequest, PromptMessage, StreamEvent};
 use parley::models::{MessageRole, SamplingParams};
 
@@ -374,6 +374,9 @@ async fn a_conversation_too_long_by_exact_count_leaves_out_its_oldest_messages()
     assert_eq!(r.error, None, "{r:?}");
     assert_eq!(r.text.trim(), SAYS);
     let input = r.input.unwrap();
-    assert!(input + 64 <= 2048, "the prompt fits with the reply's room: {input}");
+    assert!(
+        input + 64 <= 2048,
+        "the prompt fits with the reply's room: {input}"
+    );
     assert!(input > 1500, "only what had to go was left out: {input}");
 }

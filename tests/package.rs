@@ -71,7 +71,10 @@ fn installed() -> bool {
     Command::new("dpkg")
         .args(["-s", "parley"])
         .output()
-        .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("Status: install ok installed"))
+        .is_ok_and(|o| {
+            o.status.success()
+                && String::from_utf8_lossy(&o.stdout).contains("Status: install ok installed")
+        })
 }
 
 #[tokio::test]
@@ -85,7 +88,14 @@ async fn the_deb_installs_starts_from_its_desktop_entry_and_uninstalls_leaving_t
     let mut bundle = Command::new("npx");
     bundle
         .current_dir(root)
-        .args(["--no-install", "tauri", "bundle", "--debug", "--bundles", "deb"])
+        .args([
+            "--no-install",
+            "tauri",
+            "bundle",
+            "--debug",
+            "--bundles",
+            "deb",
+        ])
         .env("CARGO_TARGET_DIR", target_dir());
     run(bundle, "tauri bundle --debug --bundles deb");
     let deb_dir = target_dir().join("debug/bundle/deb");
@@ -104,16 +114,24 @@ async fn the_deb_installs_starts_from_its_desktop_entry_and_uninstalls_leaving_t
         "dpkg-deb --info",
     );
     assert!(info.contains("Package: parley"), "{info}");
-    assert!(info.contains("libwebkit2gtk-4.1-0"), "it names WebKitGTK: {info}");
+    assert!(
+        info.contains("libwebkit2gtk-4.1-0"),
+        "it names WebKitGTK: {info}"
+    );
 
     // The person's data, before: a database made by Parley and a note.
     let data = tempfile::tempdir().unwrap();
-    let (pool, _) = parley::db::open(&data.path().join("parley.db")).await.unwrap();
+    let (pool, _) = parley::db::open(&data.path().join("parley.db"))
+        .await
+        .unwrap();
     pool.close().await;
     std::fs::write(data.path().join("my-notes.txt"), "keep me").unwrap();
 
     if installed() {
-        run(as_root("dpkg", &["-r", "parley"]), "removing an earlier install");
+        run(
+            as_root("dpkg", &["-r", "parley"]),
+            "removing an earlier install",
+        );
     }
     run(
         as_root("dpkg", &["-i", &deb.display().to_string()]),
@@ -137,8 +155,8 @@ async fn the_deb_installs_starts_from_its_desktop_entry_and_uninstalls_leaving_t
 /// The installed entry, icons and binary; the app started from the entry's
 /// command shows its window and closes with it.
 async fn check_installed(data: &Path) {
-    let entry = std::fs::read_to_string("/usr/share/applications/Parley.desktop")
-        .expect("a desktop entry");
+    let entry =
+        std::fs::read_to_string("/usr/share/applications/Parley.desktop").expect("a desktop entry");
     assert!(entry.contains("Name=Parley"), "{entry}");
     assert!(entry.contains("Icon=parley"), "{entry}");
     for size in ["32x32", "128x128", "256x256", "512x512"] {

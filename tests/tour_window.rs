@@ -57,12 +57,13 @@ async fn axe(app: &Client, source: &str, screen: &str) -> Vec<String> {
 
 /// A slow reply, so the chat can be seen mid-reply.
 fn slow_reply() -> Reply {
-    let words: Vec<String> = "The lighthouse stands on the last rock before the open sea, and its keeper \
+    let words: Vec<String> =
+        "The lighthouse stands on the last rock before the open sea, and its keeper \
          counts the waves each night. Tonight the tide is out, the lamp is trimmed, and a \
          ship's bell rings somewhere in the fog."
-        .split(' ')
-        .map(|w| format!("{w} "))
-        .collect();
+            .split(' ')
+            .map(|w| format!("{w} "))
+            .collect();
     let refs: Vec<&str> = words.iter().map(String::as_str).collect();
     Reply::Stream {
         chunks: openai_tokens(&refs),
@@ -80,7 +81,9 @@ async fn set_theme(data: &Path, theme: Theme) {
 async fn settle(app: &Client) {
     // Fonts and layout after a route change.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let _ = app.execute("return document.fonts.ready.then(() => true)", vec![]).await;
+    let _ = app
+        .execute("return document.fonts.ready.then(() => true)", vec![])
+        .await;
 }
 
 #[tokio::test]
@@ -108,16 +111,14 @@ async fn every_main_screen_passes_axe_and_is_photographed() {
 async fn tour(source: &str, name: &str, theme: Theme) -> Vec<String> {
     let mut problems = Vec::new();
     let data = tempfile::tempdir().unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let user = data.path().join("home/SillyTavern/data/default-user");
-    std::fs::create_dir_all(user.join("characters")).unwrap();
-    std::fs::create_dir_all(user.join("chats/Mira Vance")).unwrap();
-    std::fs::copy(fixtures.join("cards/v2_full.json"), user.join("characters/Mira Vance.json")).unwrap();
-    std::fs::copy(fixtures.join("chats/st_modern.jsonl"), user.join("chats/Mira Vance/first.jsonl")).unwrap();
+    common::plant_sillytavern(data.path());
     set_theme(data.path(), theme).await;
     // No server anywhere. Safe: the tests of this binary run one at a time
     // and only the app processes read it.
-    std::env::set_var("PARLEY_E2E_SCAN_PORTS", "8080=9,11434=9,1234=9,5001=9,1337=9");
+    std::env::set_var(
+        "PARLEY_E2E_SCAN_PORTS",
+        "8080=9,11434=9,1234=9,5001=9,1337=9",
+    );
 
     // 1. Welcome, and the import report.
     {
@@ -129,7 +130,11 @@ async fn tour(source: &str, name: &str, theme: Theme) -> Vec<String> {
         settle(&app).await;
         problems.extend(axe(&app, source, "welcome").await);
         shot(&app, &format!("welcome-{name}")).await;
-        click(&app, "#first-run-sillytavern button[aria-label^='Import from']").await;
+        click(
+            &app,
+            "#first-run-sillytavern button[aria-label^='Import from']",
+        )
+        .await;
         wait_for_text(&app, "#import-summary", "Imported 2").await;
         settle(&app).await;
         problems.extend(axe(&app, source, "import report").await);
@@ -139,7 +144,9 @@ async fn tour(source: &str, name: &str, theme: Theme) -> Vec<String> {
 
     // 2. With a model: a chat mid-reply, the editor, search, Settings.
     let mock = MockLlm::start(vec![slow_reply()]).await;
-    let (pool, _) = parley::db::open(&data.path().join("parley.db")).await.unwrap();
+    let (pool, _) = parley::db::open(&data.path().join("parley.db"))
+        .await
+        .unwrap();
     common::default_mock_model(&pool, &mock.base_url).await;
     let mira = parley::services::character::list(&pool, &Default::default())
         .await
@@ -156,29 +163,47 @@ async fn tour(source: &str, name: &str, theme: Theme) -> Vec<String> {
     let driver = Driver::start(data.path());
     let app = driver.open_app().await;
     app.set_window_size(1280, 800).await.unwrap();
-    app.execute(&format!("location.hash = '#/chat/{chat}'"), vec![]).await.unwrap();
+    app.execute(&format!("location.hash = '#/chat/{chat}'"), vec![])
+        .await
+        .unwrap();
     wait_for_text(&app, "#messages", "Tools are in there.").await;
-    fill(&app, "textarea#composer", "Where does the road go from here?").await;
+    fill(
+        &app,
+        "textarea#composer",
+        "Where does the road go from here?",
+    )
+    .await;
     click(&app, "#send").await;
-    wait_for_text(&app, "#messages .message[data-role='assistant']:last-child", "keeper").await;
+    wait_for_text(
+        &app,
+        "#messages .message[data-role='assistant']:last-child",
+        "keeper",
+    )
+    .await;
     problems.extend(axe(&app, source, "chat mid-reply").await);
     shot(&app, &format!("chat-{name}")).await;
     wait_status(&app, "completed").await;
 
-    app.execute(&format!("location.hash = '#/character/{mira}'"), vec![]).await.unwrap();
+    app.execute(&format!("location.hash = '#/character/{mira}'"), vec![])
+        .await
+        .unwrap();
     wait_for_text(&app, "#view", "Mira Vance").await;
     settle(&app).await;
     problems.extend(axe(&app, source, "character editor").await);
     shot(&app, &format!("character-{name}")).await;
 
-    app.execute("location.hash = '#/search'", vec![]).await.unwrap();
+    app.execute("location.hash = '#/search'", vec![])
+        .await
+        .unwrap();
     fill(&app, "#view input[type='search']", "crate").await;
     wait_for_text(&app, "#view", "Tools are in there").await;
     settle(&app).await;
     problems.extend(axe(&app, source, "search").await);
     shot(&app, &format!("search-{name}")).await;
 
-    app.execute("location.hash = '#/settings'", vec![]).await.unwrap();
+    app.execute("location.hash = '#/settings'", vec![])
+        .await
+        .unwrap();
     wait_for_text(&app, "#appearance", "Theme").await;
     settle(&app).await;
     problems.extend(axe(&app, source, "settings").await);

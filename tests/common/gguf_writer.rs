@@ -118,9 +118,18 @@ fn write_behaviour(path: &Path, name: &str, behaviour: Behaviour, template: Opti
     for (from, to) in next {
         output[to as usize * e + from as usize] = 5.0;
     }
-    write(path, name, "llama", s, embd, output, template, &mut |_, n| {
-        vec![0.0; n]
-    });
+    write(
+        path,
+        Meta {
+            name,
+            arch: "llama",
+            template,
+        },
+        s,
+        embd,
+        output,
+        &mut |_, n| vec![0.0; n],
+    );
 }
 
 /// A behaviour model that names an architecture llama.cpp does not know.
@@ -129,12 +138,14 @@ pub fn write_with_architecture(path: &Path, arch: &str) {
     let n = (s.n_embd * u64::from(N_VOCAB)) as usize;
     write(
         path,
-        "alien",
-        arch,
+        Meta {
+            name: "alien",
+            arch,
+            template: Some(CHATML),
+        },
         s,
         vec![0.0; n],
         vec![0.0; n],
-        Some(CHATML),
         &mut |_, n| vec![0.0; n],
     );
 }
@@ -188,23 +199,42 @@ pub fn write_random(path: &Path, shape: Shape, seed: u64) {
     for t in [UNK, BOS, 2, IM_START, IM_END] {
         output[t as usize * e..(t as usize + 1) * e].fill(0.0);
     }
-    write(path, "random", "llama", shape, embd, output, Some(CHATML), &mut |_, n| {
-        rand(n)
-    });
+    write(
+        path,
+        Meta {
+            name: "random",
+            arch: "llama",
+            template: Some(CHATML),
+        },
+        shape,
+        embd,
+        output,
+        &mut |_, n| rand(n),
+    );
 }
 
 type Fill<'a> = dyn FnMut(&str, usize) -> Vec<f32> + 'a;
 
+/// What a written model calls itself.
+struct Meta<'a> {
+    name: &'a str,
+    arch: &'a str,
+    template: Option<&'a str>,
+}
+
 fn write(
     path: &Path,
-    name: &str,
-    arch: &str,
+    meta: Meta<'_>,
     s: Shape,
     embd: Vec<f32>,
     output: Vec<f32>,
-    template: Option<&str>,
     fill: &mut Fill<'_>,
 ) {
+    let Meta {
+        name,
+        arch,
+        template,
+    } = meta;
     let (e, ff) = (s.n_embd, s.n_ff);
     let ones = |n: u64| vec![1f32; n as usize];
     let mut tensors: Vec<(String, Vec<u64>, Vec<f32>)> = vec![

@@ -248,3 +248,24 @@ pub fn state(pool: SqlitePool) -> parley::state::AppState {
         },
     )
 }
+
+/// A SillyTavern data folder where the app looks for one (`home/SillyTavern`
+/// under `data_dir`, which `PARLEY_E2E_HOME` points at): one card and one
+/// chat of it. Returns the user's data folder.
+pub fn plant_sillytavern(data_dir: &Path) -> std::path::PathBuf {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let user = data_dir.join("home/SillyTavern/data/default-user");
+    std::fs::create_dir_all(user.join("characters")).unwrap();
+    std::fs::create_dir_all(user.join("chats/Mira Vance")).unwrap();
+    std::fs::copy(
+        fixtures.join("cards/v2_full.json"),
+        user.join("characters/Mira Vance.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures.join("chats/st_modern.jsonl"),
+        user.join("chats/Mira Vance/first.jsonl"),
+    )
+    .unwrap();
+    user
+}

@@ -115,6 +115,7 @@ function sillyTavern() {
               btn.disabled = true;
               await importPaths([f.path]);
               btn.textContent = 'Imported';
+              btn.setAttribute('aria-label', `Imported from ${f.path}`);
             });
             return h(
               'li',

@@ -82,7 +82,10 @@ pub async fn local_model_folders(state: State<'_, AppState>) -> Result<Vec<Strin
 /// Names a folder, typed, to look for model files in; gives the list.
 #[tauri::command]
 #[instrument(skip_all, fields(request_id = %super::request_id()), err(level = "warn", Debug))]
-pub async fn local_model_folder_add(state: State<'_, AppState>, path: String) -> Result<Vec<String>> {
+pub async fn local_model_folder_add(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<Vec<String>> {
     service::add_folder(&state.pool, &path).await
 }
 

@@ -33,10 +33,10 @@ pub mod group;
 pub mod import;
 pub mod link;
 pub mod local_model;
-mod pick;
 pub mod message;
 /// The command names, one list (also `include!`d by `build.rs`).
 pub mod names;
+mod pick;
 pub mod provider;
 pub mod search;
 pub mod settings;

@@ -24,7 +24,11 @@ pub enum Pick {
 }
 
 /// The path the person chose, or `None` when they cancelled.
-pub async fn pick<R: Runtime>(app: &AppHandle<R>, what: Pick, title: &str) -> Result<Option<PathBuf>> {
+pub async fn pick<R: Runtime>(
+    app: &AppHandle<R>,
+    what: Pick,
+    title: &str,
+) -> Result<Option<PathBuf>> {
     #[cfg(feature = "e2e")]
     if let Some(answers) = std::env::var_os("PARLEY_E2E_PICK") {
         let answer = std::fs::read_to_string(answers).unwrap_or_default();
@@ -41,9 +45,11 @@ pub async fn pick<R: Runtime>(app: &AppHandle<R>, what: Pick, title: &str) -> Re
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
     match what {
-        Pick::File { kind, extensions } => dialog.add_filter(kind, extensions).pick_file(move |p| {
-            let _ = tx.send(p);
-        }),
+        Pick::File { kind, extensions } => {
+            dialog.add_filter(kind, extensions).pick_file(move |p| {
+                let _ = tx.send(p);
+            })
+        }
         Pick::Folder => dialog.pick_folder(move |p| {
             let _ = tx.send(p);
         }),

@@ -88,7 +88,6 @@ pub fn found_on_this_computer(folders: &[PathBuf]) -> Vec<ModelFacts> {
     scan(&places, &ollama_places(&home))
 }
 
-
 /// Every GGUF model in `places` and Ollama's stores, each once.
 pub fn scan(places: &[Place], ollama: &[PathBuf]) -> Vec<ModelFacts> {
     let mut seen = HashSet::new();

@@ -178,7 +178,8 @@ pub const TEXT_SIZE: Key<super::appearance::TextSize> = Key {
 
 pub const CHAT_LAYOUT: Key<super::appearance::ChatLayout> = Key {
     name: "ui.chat_layout",
-    description: "how a chat's messages are laid out: bubbles, or document (one column, names above)",
+    description:
+        "how a chat's messages are laid out: bubbles, or document (one column, names above)",
     default: || super::appearance::ChatLayout::Bubbles,
 };
 

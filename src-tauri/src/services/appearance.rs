@@ -41,7 +41,9 @@ impl<'de> Deserialize<'de> for Accent {
         if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
             Ok(Self(s.to_ascii_lowercase()))
         } else {
-            Err(serde::de::Error::custom("an accent colour is written #rrggbb"))
+            Err(serde::de::Error::custom(
+                "an accent colour is written #rrggbb",
+            ))
         }
     }
 }
@@ -59,7 +61,9 @@ impl<'de> Deserialize<'de> for TextSize {
         if (TEXT_SIZES.0..=TEXT_SIZES.1).contains(&n) {
             Ok(Self(n))
         } else {
-            Err(serde::de::Error::custom("the text size is 80 to 200 percent"))
+            Err(serde::de::Error::custom(
+                "the text size is 80 to 200 percent",
+            ))
         }
     }
 }
@@ -125,7 +129,12 @@ mod tests {
             serde_json::from_value::<Accent>(json!("#A1B2C3")).unwrap(),
             Accent("#a1b2c3".into())
         );
-        for bad in [json!("red"), json!("#12345"), json!("#12345g"), json!("url(x)")] {
+        for bad in [
+            json!("red"),
+            json!("#12345"),
+            json!("#12345g"),
+            json!("url(x)"),
+        ] {
             assert!(serde_json::from_value::<Accent>(bad).is_err());
         }
         assert!(serde_json::from_value::<TextSize>(json!(125)).is_ok());

@@ -199,9 +199,7 @@ pub async fn endpoint(
         ProviderKind::Koboldcpp
         | ProviderKind::Llamacpp
         | ProviderKind::TextCompletion
-        | ProviderKind::Local => {
-            instruct_template(pool).await?
-        }
+        | ProviderKind::Local => instruct_template(pool).await?,
         _ => None,
     };
     Ok(crate::ai::Endpoint {

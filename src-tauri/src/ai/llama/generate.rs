@@ -169,10 +169,11 @@ fn reply(
         if vocab.is_eog(token) {
             break "stop";
         }
-        let (piece, stopped) = match stops.push(&utf8.push(&vocab.token_to_piece(token, false, None))) {
-            Seen::Go(piece) => (piece, false),
-            Seen::Stop(piece) => (piece, true),
-        };
+        let (piece, stopped) =
+            match stops.push(&utf8.push(&vocab.token_to_piece(token, false, None))) {
+                Seen::Go(piece) => (piece, false),
+                Seen::Stop(piece) => (piece, true),
+            };
         if !piece.is_empty()
             && job
                 .events

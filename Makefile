@@ -46,11 +46,12 @@ screenshots: test-deps
 	PARLEY_SHOTS=$(CURDIR)/docs/screenshots PARLEY_TOUR_THEMES=light,dark \
 		$(XVFB) $(CARGO) test --features e2e --test tour_window
 
-# Compile-checks the built-in engine's Vulkan back end (GPU), in its own
-# target dir; not part of `make test` (docs/LOCAL_MODELS.md).
+# Compile-checks the built-in engine's Vulkan back end (GPU); not part of
+# `make test` (docs/LOCAL_MODELS.md). The usual target dir: only the llama
+# crates and Parley differ by the feature, so the rest is reused.
 check-vulkan:
 	@bash scripts/install-deps.sh vulkan
-	CARGO_TARGET_DIR=$(HOME)/.cache/parley/target-vulkan $(CARGO) check --features vulkan
+	$(CARGO) check --features vulkan
 
 # Benchmarks, release build, in a real window under Xvfb; numbers go to
 # docs/BENCHMARKS.md by hand, with this command.

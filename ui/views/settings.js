@@ -119,5 +119,5 @@ export async function render(root) {
         )
       : h('p', { class: 'muted' }, 'Version information is not available.'),
   );
-  root.append(viewHeader('Settings', null), appearance.section(), form, memory.section(choices.models), local.section(), backups.section(), about);
+  root.append(viewHeader('Settings', null), form, appearance.section(), memory.section(choices.models), local.section(), backups.section(), about);
 }

@@ -85,6 +85,16 @@ async fn the_deb_installs_starts_from_its_desktop_entry_and_uninstalls_leaving_t
         target_dir().join("debug/parley").exists(),
         "the test build's parley"
     );
+    // The bundler writes into the binary it packs; an app another test left
+    // running keeps the original busy, so it packs a copy in a target dir
+    // of its own.
+    let staging = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(staging.path().join("debug")).unwrap();
+    std::fs::copy(
+        target_dir().join("debug/parley"),
+        staging.path().join("debug/parley"),
+    )
+    .unwrap();
     let mut bundle = Command::new("npx");
     bundle
         .current_dir(root)
@@ -96,9 +106,9 @@ async fn the_deb_installs_starts_from_its_desktop_entry_and_uninstalls_leaving_t
             "--bundles",
             "deb",
         ])
-        .env("CARGO_TARGET_DIR", target_dir());
+        .env("CARGO_TARGET_DIR", staging.path());
     run(bundle, "tauri bundle --debug --bundles deb");
-    let deb_dir = target_dir().join("debug/bundle/deb");
+    let deb_dir = staging.path().join("debug/bundle/deb");
     let deb = std::fs::read_dir(&deb_dir)
         .unwrap()
         .flatten()

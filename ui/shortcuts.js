@@ -147,7 +147,9 @@ function onKey(ev) {
     if (key === 'o') return run(() => document.getElementById('import-input')?.click());
     if (key === 'l') return run(focusComposer);
   }
-  if (ev.altKey && !ctrl && !ev.shiftKey && (ev.key === 'ArrowDown' || ev.key === 'ArrowUp')) {
+  // A list that moves its own rows with Alt+arrows (tasks) keeps them.
+  const ownArrows = ev.target instanceof Element && ev.target.closest('.task-row, [role="option"], [role="listbox"]');
+  if (ev.altKey && !ctrl && !ev.shiftKey && !ownArrows && (ev.key === 'ArrowDown' || ev.key === 'ArrowUp')) {
     return run(() => stepChat(ev.key === 'ArrowDown' ? 1 : -1));
   }
   if (ev.key === 'F1' || (ev.key === '?' && !ctrl && !ev.altKey && !typing(ev.target))) return run(showSheet);

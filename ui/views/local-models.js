@@ -101,10 +101,15 @@ function pathForm(onAdded) {
   const btn = h('button', { type: 'button', class: 'btn', id: 'add-model-file' }, 'Add');
   const status = h('p', { class: 'connection-status', role: 'status', id: 'model-path-status' });
   const choose = h('button', { type: 'button', class: 'btn', id: 'choose-model-file' }, 'Choose a file\u2026');
-  choose.addEventListener('click', async () => {
-    choose.disabled = true;
+  /**
+   * Runs one way of adding (the chooser, or the typed path) with its button
+   * held down, and says how it went; `null` (a cancelled chooser) says nothing.
+   * @param {HTMLButtonElement} button @param {() => Promise<import('../api.js').AiModel | null>} how
+   */
+  const adding = async (button, how) => {
+    button.disabled = true;
     try {
-      const model = await localModels.choose();
+      const model = await how();
       if (model) {
         status.textContent = `Added ${model.displayName}.`;
         status.dataset.state = 'ok';
@@ -114,28 +119,18 @@ function pathForm(onAdded) {
       status.textContent = words(e);
       status.dataset.state = 'error';
     } finally {
-      choose.disabled = false;
+      button.disabled = false;
     }
-  });
-  btn.addEventListener('click', async () => {
+  };
+  choose.addEventListener('click', () => void adding(choose, () => localModels.choose()));
+  btn.addEventListener('click', () => {
     if (!path.value.trim()) {
       status.textContent = 'Type the path of a .gguf file first.';
       status.dataset.state = 'error';
       path.focus();
       return;
     }
-    btn.disabled = true;
-    try {
-      const model = await localModels.add(path.value.trim());
-      status.textContent = `Added ${model.displayName}.`;
-      status.dataset.state = 'ok';
-      onAdded(model);
-    } catch (e) {
-      status.textContent = words(e);
-      status.dataset.state = 'error';
-    } finally {
-      btn.disabled = false;
-    }
+    void adding(btn, () => localModels.add(path.value.trim()));
   });
   return h('div', { class: 'model-path' }, h('div', { class: 'connection-row' }, choose, path, btn), status);
 }

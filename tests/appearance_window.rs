@@ -15,7 +15,6 @@ mod common;
 use common::mock_llm::MockLlm;
 use common::seed_chat_world_with;
 use common::window::*;
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::Client;
 use serde_json::{json, Value};
@@ -184,17 +183,6 @@ async fn theme_accent_text_size_and_layout_apply_at_once_and_last_after_a_restar
     .await;
     assert_eq!(shown, json!([true, true, "125", "#e0457b"]));
     drop(app);
-}
-
-async fn press(app: &Client, keys: &[char]) {
-    let mut seq = KeyActions::new("keyboard".into());
-    for k in keys {
-        seq = seq.then(KeyAction::Down { value: *k });
-    }
-    for k in keys.iter().rev() {
-        seq = seq.then(KeyAction::Up { value: *k });
-    }
-    app.perform_actions(seq).await.unwrap();
 }
 
 async fn until_hash(app: &Client, want: &str) {

@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use common::mock_llm::{openai_tokens, stream, MockLlm};
 use common::seed_chat_world;
 use common::window::*;
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use parley::models::{AiModelInput, Id};
@@ -48,18 +47,6 @@ async fn chat_model(data: &Path) -> Option<Id> {
         .unwrap();
     pool.close().await;
     id
-}
-
-/// Presses `keys` together (held in order, let go in reverse), as a person would.
-async fn press(app: &Client, keys: &[char]) {
-    let mut seq = KeyActions::new("keyboard".into());
-    for k in keys {
-        seq = seq.then(KeyAction::Down { value: *k });
-    }
-    for k in keys.iter().rev() {
-        seq = seq.then(KeyAction::Up { value: *k });
-    }
-    app.perform_actions(seq).await.unwrap();
 }
 
 async fn js(app: &Client, script: &str) -> serde_json::Value {

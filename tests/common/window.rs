@@ -285,3 +285,17 @@ pub async fn wait_status(client: &Client, status: &str) -> String {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Presses `keys` together (held in order, let go in reverse), as a person
+/// presses a shortcut.
+pub async fn press(app: &Client, keys: &[char]) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut seq = KeyActions::new("keyboard".into());
+    for k in keys {
+        seq = seq.then(KeyAction::Down { value: *k });
+    }
+    for k in keys.iter().rev() {
+        seq = seq.then(KeyAction::Up { value: *k });
+    }
+    app.perform_actions(seq).await.unwrap();
+}

@@ -178,24 +178,5 @@ export function splitTags(text) {
   return text.split(',').map((t) => t.trim()).filter(Boolean);
 }
 
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-/** "5 minutes ago", "yesterday", or a date for older times. @param {string} iso */
-export function ago(iso) {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return '';
-  const secs = Math.round((t - Date.now()) / 1000);
-  const abs = Math.abs(secs);
-  if (abs < 45) return 'just now';
-  if (abs < 3600) return relative.format(Math.round(secs / 60), 'minute');
-  if (abs < 86400) return relative.format(Math.round(secs / 3600), 'hour');
-  if (abs < 86400 * 7) return relative.format(Math.round(secs / 86400), 'day');
-  return absolute.format(t);
-}
-
-/** A full local date and time. @param {string} iso */
-export function when(iso) {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? '' : absolute.format(t);
-}
+// Dates are written in the person's language: ui/i18n.js.
+export { ago, when } from './i18n.js';

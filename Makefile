@@ -31,6 +31,7 @@ test: test-deps lint
 
 lint:
 	@{ [ -x node_modules/.bin/tsc ] && [ -x node_modules/.bin/tauri ] || npm ci --no-audit --no-fund; } && npx --no-install tsc -p tsconfig.json
+	node scripts/check-i18n.mjs
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --features e2e -- -D warnings
 

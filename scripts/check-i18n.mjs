@@ -68,7 +68,7 @@ const CODE_CALLS = new Set([
   'getEntriesByName', 'split', 'join', 'startsWith', 'endsWith', 'includes', 'indexOf', 'padStart', 'padEnd', 'localeCompare',
   'NumberFormat', 'DateTimeFormat', 'RelativeTimeFormat', 'PluralRules', 'Intl', 'CustomEvent', 'Event', 'KeyboardEvent',
   'changed', 'subscribe', 'on', 'off', 'send', 'get', 'set', 'has', 'delete', 'focus', 'scrollIntoView', 'getContext',
-  'RegExp', 'has', 'formatDate', 'newId', 'go', 'navigate', 'route', 'val', 'num', 'optId', 'checked', 'field', 'select',
+  'RegExp', 'has', 'formatDate', 'newId', 'go', 'navigate', 'route', 'val', 'num', 'optId', 'checked', 'select',
 ]);
 const TEXT_PROPS = new Set([
   'title', 'aria-label', 'ariaLabel', 'placeholder', 'alt', 'label', 'text', 'message', 'empty', 'hint', 'heading', 'caption',
@@ -126,6 +126,8 @@ function position(node) {
     const index = (parent.arguments ?? []).indexOf(child);
     if (KEY_CALLS.has(name)) return index === 0 ? 'key' : 'other';
     if (name === 'h') return index === 0 ? 'code' : index >= 2 ? 'text' : 'other';
+    // dom.js field(label, control, options): the label is words.
+    if (name === 'field') return index === 0 ? 'text' : 'other';
     if (name === 'setAttribute') {
       if (index === 0) return 'code';
       const attr = parent.arguments[0];
@@ -192,7 +194,7 @@ for (const file of files) {
       const { line } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
       if (where === 'key') {
         keysUsed += 1;
-        const fn = calleeName(node.parent);
+        const fn = ts.isCallExpression(node.parent) ? calleeName(node.parent) : '';
         if (ts.isStringLiteral(node) && fn === 't' && !(node.text in en)) say(`${rel}:${line + 1}`, `t("${node.text}") is not in locales/en.js`);
         if (ts.isStringLiteral(node) && fn === 'tn' && !(`${node.text}.other` in en)) say(`${rel}:${line + 1}`, `tn("${node.text}") has no "${node.text}.other" in locales/en.js`);
       } else if (hasLetters(text) && where !== 'code' && (where === 'text' || readsLikeProse(text)) && text.trim() !== 'Parley' && !ignored(sf, node)) {

@@ -5,7 +5,7 @@
 #                                  (cmake and libclang build llama.cpp, the
 #                                  built-in engine for models on this computer)
 #   scripts/install-deps.sh test   plus Xvfb, WebKitWebDriver, tauri-driver,
-#                                  ImageMagick (screenshots), and Node with the
+#                                  ImageMagick (screenshots), CJK fonts, and Node with the
 #                                  UI's type checker (npm ci) for `make lint`
 #   scripts/install-deps.sh vulkan plus Vulkan's headers and shader compiler,
 #                                  for `make check-vulkan` (not in CI)
@@ -17,7 +17,9 @@ set -euo pipefail
 mode=${1:-run}
 
 run_pkgs=(libwebkit2gtk-4.1-dev libdbus-1-dev build-essential pkg-config curl ca-certificates cmake libclang-dev)
-test_pkgs=(xvfb xauth webkit2gtk-driver imagemagick procps)
+# fonts-noto-cjk: the Chinese, Japanese and Korean screens of the tour show
+# their own letters, not boxes.
+test_pkgs=(xvfb xauth webkit2gtk-driver imagemagick procps fonts-noto-cjk)
 
 vulkan_pkgs=(libvulkan-dev glslc spirv-headers)
 

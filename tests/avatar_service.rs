@@ -45,7 +45,7 @@ fn claims(w: u32, h: u32) -> Vec<u8> {
 
 fn message(err: AppError) -> String {
     match err {
-        AppError::Validation { field, message } => {
+        AppError::Validation { field, message, .. } => {
             assert_eq!(field, "avatar");
             message
         }

@@ -282,7 +282,7 @@ async fn a_person_adds_edits_pins_and_deletes_entries_and_bad_input_is_refused_i
         )
     };
     let field = |e: AppError| match e {
-        AppError::Validation { field, message } => (field, message),
+        AppError::Validation { field, message, .. } => (field, message),
         other => panic!("not a validation error: {other:?}"),
     };
 

@@ -88,9 +88,7 @@ fn errors_reach_the_window_as_kind_message_and_details() {
             "a provider with that name exists; pick another name",
         ),
         AppError::BusinessRule("only a deleted character can be purged; delete it first".into()),
-        AppError::Database {
-            message: "the database is busy; try again".into(),
-        },
+        AppError::database("database_busy", "the database is busy; try again"),
         AppError::ExternalApi {
             provider: "OpenRouter".into(),
             status: Some(401),
@@ -98,6 +96,7 @@ fn errors_reach_the_window_as_kind_message_and_details() {
                 "the API key was rejected by OpenRouter (401); check it in Settings > Providers"
                     .into(),
             retry_after_secs: None,
+            words: None,
         },
         AppError::Cancelled,
         AppError::internal("could not write the export: the disk is full"),

@@ -32,7 +32,7 @@ fn titles(tasks: &[Task]) -> Vec<&str> {
 
 fn validation(e: AppError) -> (String, String) {
     match e {
-        AppError::Validation { field, message } => (field, message),
+        AppError::Validation { field, message, .. } => (field, message),
         other => panic!("expected a validation error, got {other:?}"),
     }
 }

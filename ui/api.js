@@ -10,9 +10,13 @@
 // core command names and the JSON shapes the Rust side sends. Newer areas
 // (memory, documents) live in `ui/api/<area>.js`, one file per area.
 
+import { errorWords } from './errors.js';
+import { t } from './i18n.js';
+
 /**
  * @typedef {"ValidationError"|"NotFoundError"|"ConflictError"|"BusinessRuleError"|"DatabaseError"|"ExternalApiError"|"CancelledError"|"InternalError"} ErrorType
- * @typedef {{error: string, type: ErrorType, details: {field?: string | null, [k: string]: unknown}}} AppError
+ * @typedef {{error: string, type: ErrorType, details: {field?: string | null, [k: string]: unknown}, code?: string, values?: Record<string, unknown>}} AppError
+ *   `error` is in the person's language when the Rust side sent a `code` the catalogue words (ui/errors.js)
  *
  * @typedef {{search?: string, deleted?: "live"|"deleted"|"all", sort?: "updated"|"created"|"name",
  *   direction?: "asc"|"desc", limit?: number, cursor?: string | null, characterId?: string,
@@ -114,7 +118,7 @@
 function tauriCore() {
   const tauri = window.__TAURI__;
   if (!tauri?.core?.invoke) {
-    throw toAppError('Parley must run inside its desktop window: the Tauri bridge is missing.');
+    throw toAppError(t('api.notInWindow'));
   }
   return tauri.core;
 }
@@ -127,9 +131,10 @@ function tauriCore() {
 export function toAppError(raw) {
   if (raw && typeof raw === 'object' && 'error' in raw && typeof raw.error === 'string') {
     const r = /** @type {any} */ (raw);
-    return { error: r.error, type: r.type ?? 'InternalError', details: r.details ?? {} };
+    const worded = typeof r.code === 'string' ? { code: r.code, values: r.values ?? {} } : {};
+    return { error: errorWords(r), type: r.type ?? 'InternalError', details: r.details ?? {}, ...worded };
   }
-  const text = raw instanceof Error ? raw.message : typeof raw === 'string' ? raw : 'something went wrong';
+  const text = raw instanceof Error ? raw.message : typeof raw === 'string' ? raw : t('error.unknown');
   return { error: text, type: 'InternalError', details: {} };
 }
 

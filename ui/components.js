@@ -3,6 +3,7 @@
 // dialog, a toast, and a paged list with "Load more".
 
 import { h, clear } from './dom.js';
+import { t } from './i18n.js';
 
 /** @typedef {import('./api.js').AppError} AppError */
 
@@ -158,11 +159,11 @@ export function confirmDialog(opts) {
       previous?.focus?.();
       resolve(answer);
     };
-    const cancel = h('button', { type: 'button', class: 'btn', onclick: () => close(false) }, 'Cancel');
+    const cancel = h('button', { type: 'button', class: 'btn', onclick: () => close(false) }, t('common.cancel'));
     const ok = h(
       'button',
       { type: 'button', class: opts.danger ? 'btn danger' : 'btn primary', id: 'confirm-ok', onclick: () => close(true) },
-      opts.confirmLabel ?? 'OK',
+      opts.confirmLabel ?? t('common.ok'),
     );
     const dialog = h(
       'div',
@@ -198,11 +199,11 @@ export function confirmDialog(opts) {
 export function openDialog(opts) {
   const previous = /** @type {HTMLElement | null} */ (document.activeElement);
   const titleId = `${opts.id ?? 'dialog'}-title`;
-  const closeBtn = h('button', { type: 'button', class: 'btn', onclick: () => close() }, 'Close');
+  const closeBtn = h('button', { type: 'button', class: 'btn', onclick: () => close() }, t('common.close'));
   const dialog = h(
     'div',
     { class: `modal ${opts.className ?? ''}`.trim(), id: opts.id, role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId, tabindex: '-1' },
-    h('div', { class: 'modal-head' }, h('h2', { id: titleId }, opts.title), h('button', { type: 'button', class: 'icon-btn modal-x', 'aria-label': 'Close', title: 'Close', onclick: () => close() }, '\u00d7')),
+    h('div', { class: 'modal-head' }, h('h2', { id: titleId }, opts.title), h('button', { type: 'button', class: 'icon-btn modal-x', 'aria-label': t('common.close'), title: t('common.close'), onclick: () => close() }, '\u00d7')),
     h('div', { class: 'modal-body', tabindex: '0' }, ...opts.body),
     h('div', { class: 'modal-actions' }, ...(opts.actions ?? []), closeBtn),
   );
@@ -269,7 +270,7 @@ export function toast(message, ms = 2200) {
 export function pagedList(opts) {
   const list = h('ul', { class: opts.className ?? 'rows', id: opts.id, 'aria-label': opts.label });
   const empty = h('p', { class: 'empty', hidden: true });
-  const more = h('button', { type: 'button', class: 'btn subtle load-more', hidden: true }, 'Load more');
+  const more = h('button', { type: 'button', class: 'btn subtle load-more', hidden: true }, t('common.loadMore'));
   const element = h('div', { class: 'paged' }, list, empty, more);
   /** @type {string | null} */
   let cursor = null;

@@ -10,6 +10,7 @@ import { routeParts, leaveView } from './state.js';
 import { initSidebar, markActive } from './views/sidebar.js';
 import { initShortcuts } from './shortcuts.js';
 import { initAppearance } from './appearance.js';
+import { initLanguage } from './language.js';
 import * as home from './views/home.js';
 import * as character from './views/character.js';
 import * as chat from './views/chat/index.js';
@@ -96,6 +97,8 @@ async function boot() {
   window.addEventListener('hashchange', () => void route());
   initDrawer();
   initShortcuts();
+  // The words first: every screen is written in the person's language.
+  await initLanguage();
   const sidebar = /** @type {HTMLElement} */ (document.getElementById('sidebar'));
   await Promise.allSettled([initAppearance(), initSidebar(sidebar), route()]);
   document.body.dataset.ready = 'true';

@@ -7,6 +7,7 @@
 // the focus ring (`:focus-visible`) always shows where the focus is.
 
 import { h } from './dom.js';
+import { t } from './i18n.js';
 import { navigate } from './state.js';
 
 /**
@@ -28,38 +29,42 @@ export function chatKeys(keys) {
   };
 }
 
-/** The sheet: each screen's keys and what they do. */
-const SHEET = [
+/**
+ * The sheet: each screen's keys and what they do. A function: the words
+ * follow the language chosen at boot. Pure key names stay as written.
+ * @returns {[string, [string, string][]][]}
+ */
+const sheet = () => [
   [
-    'Everywhere',
+    t('shortcuts.everywhere'),
     [
-      ['Ctrl+N', 'New chat'],
-      ['Alt+\u2193 / Alt+\u2191', 'Next / previous chat in the list'],
-      ['Ctrl+K or Ctrl+F', 'Search'],
-      ['Ctrl+O', 'Import characters and chats'],
-      ['Ctrl+,', 'Settings'],
-      ['Ctrl+L or /', 'Go to the message box (in a chat)'],
-      ['Tab / Shift+Tab', 'Next / previous control'],
-      ['Esc', 'Close a dialog, the sidebar drawer or this list'],
-      ['? or F1', 'This list'],
+      ['Ctrl+N', t('shortcuts.newChat')], // i18n-ignore
+      ['Alt+\u2193 / Alt+\u2191', t('shortcuts.nextPreviousChat')], // i18n-ignore
+      [t('shortcuts.searchKeys'), t('shortcuts.search')],
+      ['Ctrl+O', t('shortcuts.import')], // i18n-ignore
+      ['Ctrl+,', t('shortcuts.settings')], // i18n-ignore
+      [t('shortcuts.composerKeys'), t('shortcuts.composer')],
+      ['Tab / Shift+Tab', t('shortcuts.nextPreviousControl')], // i18n-ignore
+      ['Esc', t('shortcuts.closeDialog')], // i18n-ignore
+      [t('shortcuts.sheetKeys'), t('shortcuts.sheet')],
     ],
   ],
   [
-    'In a chat',
+    t('shortcuts.inChat'),
     [
-      ['Enter', 'Send (or Ctrl+Enter, as chosen in Settings)'],
-      ['Esc', 'Stop the reply being written'],
-      ['Ctrl+R', 'Write a new version of the last reply'],
-      ['Alt+\u2190 / Alt+\u2192', 'Previous / next version of the last reply (\u2190 / \u2192 when the message box is empty)'],
-      ['\u2191', 'Edit your last message (in an empty message box)'],
+      ['Enter', t('shortcuts.send')], // i18n-ignore
+      ['Esc', t('shortcuts.stop')], // i18n-ignore
+      ['Ctrl+R', t('shortcuts.regenerate')], // i18n-ignore
+      ['Alt+\u2190 / Alt+\u2192', t('shortcuts.swipe')], // i18n-ignore
+      ['\u2191', t('shortcuts.editLast')],
     ],
   ],
   [
-    'Lists, forms and dialogs',
+    t('shortcuts.listsFormsDialogs'),
     [
-      ['Enter or Space', 'Press the focused button or open the focused item'],
-      ['\u2191 / \u2193', 'Move within a list of choices'],
-      ['Ctrl+Enter', 'Save an open editor (the character, a message being edited)'],
+      [t('shortcuts.pressKeys'), t('shortcuts.press')],
+      ['\u2191 / \u2193', t('shortcuts.moveInList')],
+      ['Ctrl+Enter', t('shortcuts.saveEditor')], // i18n-ignore
     ],
   ],
 ];
@@ -87,20 +92,20 @@ function showSheet() {
       close();
     }
   };
-  const closeBtn = h('button', { type: 'button', class: 'btn subtle modal-x', 'aria-label': 'Close', onclick: close }, '\u00d7');
+  const closeBtn = h('button', { type: 'button', class: 'btn subtle modal-x', 'aria-label': t('common.close'), onclick: close }, '\u00d7');
   const backdrop = h(
     'div',
     { class: 'modal-backdrop', onclick: (/** @type {MouseEvent} */ ev) => ev.target === backdrop && close() },
     h(
       'div',
       { class: 'modal shortcut-sheet', id: 'shortcut-sheet', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'shortcut-title' },
-      h('div', { class: 'modal-head' }, h('h2', { id: 'shortcut-title' }, 'Keyboard shortcuts'), closeBtn),
-      ...SHEET.map(([screen, rows]) =>
+      h('div', { class: 'modal-head' }, h('h2', { id: 'shortcut-title' }, t('shortcuts.title')), closeBtn),
+      ...sheet().map(([screen, rows]) =>
         h(
           'section',
           { class: 'shortcut-group' },
-          h('h3', null, /** @type {string} */ (screen)),
-          h('dl', { class: 'shortcut-list' }, .../** @type {string[][]} */ (rows).flatMap(([keys, what]) => [h('dt', null, h('kbd', null, keys)), h('dd', null, what)])),
+          h('h3', null, screen),
+          h('dl', { class: 'shortcut-list' }, ...rows.flatMap(([keys, what]) => [h('dt', null, h('kbd', null, keys)), h('dd', null, what)])),
         ),
       ),
     ),

@@ -352,9 +352,10 @@ async fn check(path: &std::path::Path, json: bool) -> Result<()> {
         }
     }
     if check.integrity != "ok" {
-        return Err(AppError::Database {
-            message: format!("integrity check failed: {}", check.integrity),
-        });
+        return Err(AppError::database(
+            "integrity_failed",
+            format!("integrity check failed: {}", check.integrity),
+        ));
     }
     Ok(())
 }

@@ -1,8 +1,12 @@
 //! The one error type every layer returns, and how it reaches the UI.
 //!
-//! `AppError` serializes as `{"error": message, "type": kind, "details": {...}}`.
-//! Messages are written for the person using the app: they say what failed and
-//! what to do. Database and HTTP internals are logged here, never shown.
+//! `AppError` serializes as `{"error": message, "type": kind, "details": {...}}`,
+//! plus `"code"` and `"values"` when the error is worded by code: the window
+//! words it in the person's language from its catalogue (`error.<code>`,
+//! ui/locales), filling in the values, and shows the English message when
+//! its catalogue has no such code. Messages are written for the person using
+//! the app: they say what failed and what to do. Database and HTTP internals
+//! are logged here, never shown.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};
@@ -10,11 +14,23 @@ use serde_json::{json, Value};
 /// Crate-wide result with [`AppError`] as the default error.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
+/// What the window needs to word an error in the person's language: a
+/// code its catalogue knows (`error.<code>`) and the values the words name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Words {
+    pub code: &'static str,
+    pub values: Value,
+}
+
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     /// Input that breaks a rule; `field` names the input it concerns.
     #[error("{message}")]
-    Validation { field: String, message: String },
+    Validation {
+        field: String,
+        message: String,
+        words: Option<Box<Words>>,
+    },
 
     #[error("the {entity} was not found; it may have been deleted")]
     NotFound { entity: &'static str, id: String },
@@ -24,6 +40,7 @@ pub enum AppError {
     Conflict {
         field: Option<String>,
         message: String,
+        words: Option<Box<Words>>,
     },
 
     #[error("{0}")]
@@ -31,7 +48,10 @@ pub enum AppError {
 
     /// A database failure; the cause is logged, the message is for people.
     #[error("{message}")]
-    Database { message: String },
+    Database {
+        message: String,
+        words: Option<Box<Words>>,
+    },
 
     /// An AI provider refused or failed a request.
     #[error("{message}")]
@@ -40,6 +60,7 @@ pub enum AppError {
         status: Option<u16>,
         message: String,
         retry_after_secs: Option<u64>,
+        words: Option<Box<Words>>,
     },
 
     #[error("the generation was stopped")]
@@ -55,6 +76,7 @@ impl AppError {
         Self::Validation {
             field: field.into(),
             message: message.into(),
+            words: None,
         }
     }
 
@@ -69,6 +91,51 @@ impl AppError {
         Self::Conflict {
             field: Some(field.into()),
             message: message.into(),
+            words: None,
+        }
+    }
+
+    /// A database failure with a message and the code the window words it by.
+    pub fn database(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Database {
+            message: message.into(),
+            words: Some(Box::new(Words {
+                code,
+                values: json!({}),
+            })),
+        }
+    }
+
+    /// Gives the error a code (and values) the window words it by, in the
+    /// person's language. Errors of kinds that carry no words are unchanged.
+    #[must_use]
+    pub fn worded(mut self, code: &'static str, values: Value) -> Self {
+        match &mut self {
+            Self::Validation { words, .. }
+            | Self::Conflict { words, .. }
+            | Self::Database { words, .. }
+            | Self::ExternalApi { words, .. } => *words = Some(Box::new(Words { code, values })),
+            _ => {}
+        }
+        self
+    }
+
+    /// The code and values the window words this error by, if it has them.
+    pub fn words(&self) -> Option<Words> {
+        match self {
+            Self::Validation { words, .. }
+            | Self::Conflict { words, .. }
+            | Self::Database { words, .. }
+            | Self::ExternalApi { words, .. } => words.as_deref().cloned(),
+            Self::NotFound { entity, .. } => Some(Words {
+                code: "not_found",
+                values: json!({ "entity": entity }),
+            }),
+            Self::Cancelled => Some(Words {
+                code: "cancelled",
+                values: json!({}),
+            }),
+            _ => None,
         }
     }
 
@@ -116,8 +183,9 @@ impl AppError {
     #[must_use]
     pub fn context(self, doing: &str) -> Self {
         match self {
-            Self::Database { message } => Self::Database {
+            Self::Database { message, words } => Self::Database {
                 message: format!("could not {doing}: {message}"),
+                words,
             },
             Self::Internal { message } => Self::Internal {
                 message: format!("could not {doing}: {message}"),
@@ -129,10 +197,15 @@ impl AppError {
 
 impl Serialize for AppError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(3))?;
+        let words = self.words();
+        let mut map = serializer.serialize_map(Some(if words.is_some() { 5 } else { 3 }))?;
         map.serialize_entry("error", &self.to_string())?;
         map.serialize_entry("type", self.kind())?;
         map.serialize_entry("details", &self.details())?;
+        if let Some(words) = words {
+            map.serialize_entry("code", words.code)?;
+            map.serialize_entry("values", &words.values)?;
+        }
         map.end()
     }
 }
@@ -196,45 +269,45 @@ impl From<sqlx::Error> for AppError {
                         let field = field_of(detail.split(',').next().unwrap_or(detail).trim());
                         Self::Conflict {
                             message: format!("another record already uses this {field}; choose a different one"),
+                            words: Some(Box::new(Words { code: "unique", values: json!({ "field": field }) })),
                             field: Some(field),
                         }
                     }
-                    ErrorKind::ForeignKeyViolation => Self::Validation {
-                        field: "reference".into(),
-                        message: "this refers to something that no longer exists; reload and try again"
-                            .into(),
-                    },
+                    ErrorKind::ForeignKeyViolation => AppError::validation(
+                        "reference",
+                        "this refers to something that no longer exists; reload and try again",
+                    )
+                    .worded("reference_gone", json!({})),
                     ErrorKind::CheckViolation | ErrorKind::NotNullViolation => {
                         let field = field_of(detail.trim());
-                        Self::Validation {
-                            message: format!("{} is not valid", field.replace('_', " ")),
-                            field,
-                        }
+                        AppError::validation(field.clone(), format!("{} is not valid", field.replace('_', " ")))
+                            .worded("not_valid", json!({ "field": field }))
                     }
-                    _ if matches!(code & 0xff, 5 | 6) => Self::Database {
-                        message: "the database is busy (is another copy of Parley open?); try again in a moment"
-                            .into(),
-                    },
-                    _ if matches!(code & 0xff, 11 | 26) => Self::Database {
-                        message: "the file is not a Parley database or it is damaged; Parley left it untouched (a backup named parley.db.backup-* may sit beside it)"
-                            .into(),
-                    },
-                    _ if matches!(code & 0xff, 13) => Self::Database {
-                        message: "the disk is full; free some space and try again".into(),
-                    },
-                    _ => Self::Database {
-                        message: "a database error occurred and nothing was changed; the log has details"
-                            .into(),
-                    },
+                    _ if matches!(code & 0xff, 5 | 6) => Self::database(
+                        "database_busy",
+                        "the database is busy (is another copy of Parley open?); try again in a moment",
+                    ),
+                    _ if matches!(code & 0xff, 11 | 26) => Self::database(
+                        "database_damaged",
+                        "the file is not a Parley database or it is damaged; Parley left it untouched (a backup named parley.db.backup-* may sit beside it)",
+                    ),
+                    _ if matches!(code & 0xff, 13) => {
+                        Self::database("disk_full", "the disk is full; free some space and try again")
+                    }
+                    _ => Self::database(
+                        "database_error",
+                        "a database error occurred and nothing was changed; the log has details",
+                    ),
                 }
             }
-            sqlx::Error::PoolTimedOut => Self::Database {
-                message: "the database did not answer in time; try again in a moment".into(),
-            },
-            _ => Self::Database {
-                message: "a database error occurred and nothing was changed; the log has details"
-                    .into(),
-            },
+            sqlx::Error::PoolTimedOut => Self::database(
+                "database_timeout",
+                "the database did not answer in time; try again in a moment",
+            ),
+            _ => Self::database(
+                "database_error",
+                "a database error occurred and nothing was changed; the log has details",
+            ),
         };
         if matches!(mapped, Self::Database { .. }) {
             tracing::error!(error = %err, "database error");
@@ -248,9 +321,10 @@ impl From<sqlx::Error> for AppError {
 impl From<sqlx::migrate::MigrateError> for AppError {
     fn from(err: sqlx::migrate::MigrateError) -> Self {
         tracing::error!(error = %err, "migration failed");
-        Self::Database {
-            message: format!("the database could not be upgraded ({err}); your data is unchanged and a backup sits beside it"),
-        }
+        Self::database(
+            "database_upgrade",
+            format!("the database could not be upgraded ({err}); your data is unchanged and a backup sits beside it"),
+        )
     }
 }
 
@@ -287,6 +361,21 @@ mod tests {
     }
 
     #[test]
+    fn worded_errors_carry_their_code_and_values() {
+        let err = AppError::validation("name", "name is required")
+            .worded("required", json!({ "field": "name" }));
+        let value = serde_json::to_value(&err).unwrap();
+        assert_eq!(value["code"], "required");
+        assert_eq!(value["values"], json!({ "field": "name" }));
+        assert_eq!(value["error"], "name is required");
+        let value = serde_json::to_value(AppError::not_found("character", "x")).unwrap();
+        assert_eq!(value["code"], "not_found");
+        assert_eq!(value["values"]["entity"], "character");
+        let value = serde_json::to_value(AppError::BusinessRule("no".into())).unwrap();
+        assert!(value.get("code").is_none());
+    }
+
+    #[test]
     fn field_names_come_from_constraints() {
         assert_eq!(field_of("ck_characters_name"), "name");
         assert_eq!(field_of("ck_ai_models_context_length"), "context_length");
@@ -295,10 +384,7 @@ mod tests {
 
     #[test]
     fn context_prefixes_database_messages_only() {
-        let err = AppError::Database {
-            message: "the disk is full".into(),
-        }
-        .context("save the character");
+        let err = AppError::database("disk_full", "the disk is full").context("save the character");
         assert_eq!(
             err.to_string(),
             "could not save the character: the disk is full"

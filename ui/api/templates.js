@@ -4,6 +4,7 @@
 // templates show in a chat's quick-reply bar.
 
 import { call } from '../api.js';
+import { t } from '../i18n.js';
 
 /**
  * @typedef {"message"|"system_prompt"|"impersonation"|"summary_instruction"|"memory_documents"|
@@ -21,16 +22,19 @@ import { call } from '../api.js';
  *   mode: QuickReplyMode, name: string, content: string, variables: Variable[]}} QuickReply
  */
 
-/** The types, in the order the screen lists them, with their names for people. */
+/**
+ * The types, in the order the screen lists them, with their names for
+ * people (read when shown: the language is chosen at boot).
+ */
 export const TYPES = /** @type {const} */ ([
-  ['message', 'Messages'],
-  ['system_prompt', 'System prompts'],
-  ['impersonation', 'Impersonation'],
-  ['summary_instruction', 'Summary instruction'],
-  ['memory_documents', 'Memory: documents'],
-  ['memory_summaries', 'Memory: summaries'],
-  ['memory_recall', 'Memory: recall'],
-  ['instruct', 'Instruct'],
+  ['message', () => t('templatesApi.messages')],
+  ['system_prompt', () => t('templatesApi.systemPrompts')],
+  ['impersonation', () => t('templatesApi.impersonation')],
+  ['summary_instruction', () => t('templatesApi.summaryInstruction')],
+  ['memory_documents', () => t('templatesApi.memoryDocuments')],
+  ['memory_summaries', () => t('templatesApi.memorySummaries')],
+  ['memory_recall', () => t('templatesApi.memoryRecall')],
+  ['instruct', () => t('templatesApi.instruct')],
 ]);
 
 export const templates = {

@@ -5,11 +5,13 @@
 
 import * as api from '../api.js';
 import { h, field, input, textarea, select, val, num } from '../dom.js';
+import { t } from '../i18n.js';
 
-const ROLES = [
-  { value: 'system', label: 'System' },
-  { value: 'user', label: 'User' },
-  { value: 'assistant', label: 'Assistant' },
+/** The roles the note can be sent as, in the person's language. */
+const roles = () => [
+  { value: 'system', label: t('authorsNote.roleSystem') },
+  { value: 'user', label: t('authorsNote.roleUser') },
+  { value: 'assistant', label: t('authorsNote.roleAssistant') },
 ];
 
 /**
@@ -23,15 +25,15 @@ export function authorsNoteFieldset(note, hint) {
   return h(
     'fieldset',
     { class: 'authors-note' },
-    h('legend', null, 'Author\u2019s note'),
+    h('legend', null, t('authorsNote.legend')),
     h('p', { class: 'hint' }, hint),
     h(
       'div',
       { class: 'grid three' },
-      field('Note', textarea('authorsNoteText', note.text, { rows: 3, placeholder: 'e.g. Keep replies short; it is raining.' }), { wide: true, hint: 'Macros such as {{char}} and {{user}} work here.' }),
-      field('Depth', number('authorsNoteDepth', note.depth), { hint: 'Messages from the end: 0 after the last one.' }),
-      field('Every', number('authorsNoteFrequency', note.frequency), { hint: 'Of your messages: 1 every time, 3 every third, 0 never.' }),
-      field('As', select('authorsNoteRole', ROLES, note.role)),
+      field(t('authorsNote.note'), textarea('authorsNoteText', note.text, { rows: 3, placeholder: t('authorsNote.notePlaceholder') }), { wide: true, hint: t('authorsNote.noteHint') }),
+      field(t('authorsNote.depth'), number('authorsNoteDepth', note.depth), { hint: t('authorsNote.depthHint') }),
+      field(t('authorsNote.every'), number('authorsNoteFrequency', note.frequency), { hint: t('authorsNote.everyHint') }),
+      field(t('authorsNote.as'), select('authorsNoteRole', roles(), note.role)),
     ),
   );
 }
@@ -46,7 +48,7 @@ export function readAuthorsNote(form) {
   const depth = num(form, 'authorsNoteDepth');
   const frequency = num(form, 'authorsNoteFrequency');
   for (const [name, value] of /** @type {[string, number | null][]} */ ([['authors_note_depth', depth], ['authors_note_frequency', frequency]])) {
-    if (value === null || !Number.isInteger(value)) throw { error: 'enter a whole number', type: 'ValidationError', details: { field: name } };
+    if (value === null || !Number.isInteger(value)) throw { error: t('authorsNote.wholeNumber'), type: 'ValidationError', details: { field: name } };
   }
   return {
     text: val(form, 'authorsNoteText'),

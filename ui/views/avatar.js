@@ -10,6 +10,7 @@ import * as api from '../api.js';
 import { h } from '../dom.js';
 import { sentence } from '../components.js';
 import { changed } from '../state.js';
+import { t } from '../i18n.js';
 
 /** @typedef {api.AvatarOwner} Owner */
 
@@ -180,7 +181,7 @@ function readAsDataUrl(file) {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject({ error: 'the file could not be read', type: 'ValidationError', details: {} });
+    reader.onerror = () => reject({ error: t('avatar.unreadable'), type: 'ValidationError', details: {} });
     reader.readAsDataURL(file);
   });
 }
@@ -192,17 +193,16 @@ function readAsDataUrl(file) {
  * @param {Owner} owner @param {string} id @param {string} name
  */
 export function avatarPicker(owner, id, name) {
-  const noun = owner === 'character' ? 'character' : 'persona';
   const status = h('p', { class: 'avatar-status', id: `${owner}-avatar-status`, role: 'status', 'aria-live': 'polite' });
   const pic = avatarImg(owner, id, name, 96);
   pic.classList.add('avatar-drop');
   const file = h('input', { type: 'file', id: `${owner}-avatar-file`, class: 'sr-only', accept: 'image/png,image/jpeg,image/webp,image/gif' });
-  const removeBtn = h('button', { type: 'button', class: 'btn subtle small', id: `${owner}-avatar-remove`, hidden: !ready.get(keyOf(owner, id)) }, 'Remove');
+  const removeBtn = h('button', { type: 'button', class: 'btn subtle small', id: `${owner}-avatar-remove`, hidden: !ready.get(keyOf(owner, id)) }, t('avatar.remove'));
   void avatarUrl(owner, id).then((url) => { removeBtn.hidden = !url; });
 
   /** @param {() => Promise<void>} work */
   const run = async (work) => {
-    status.textContent = 'Saving the picture\u2026';
+    status.textContent = t('avatar.saving');
     status.classList.remove('error');
     try {
       await work();
@@ -241,12 +241,12 @@ export function avatarPicker(owner, id, name) {
     h(
       'div',
       { class: 'avatar-picker-side' },
-      h('div', { class: 'avatar-picker-actions' }, h('label', { class: 'btn small', for: file.id }, 'Choose picture\u2026'), file, removeBtn),
-      h('p', { class: 'hint' }, `Or drop a picture on it, or paste one. PNG, JPEG, WebP or GIF; cropped to a square.`),
+      h('div', { class: 'avatar-picker-actions' }, h('label', { class: 'btn small', for: file.id }, t('avatar.choose')), file, removeBtn),
+      h('p', { class: 'hint' }, t('avatar.hint')),
       status,
     ),
   );
-  el.setAttribute('aria-label', `The ${noun}\u2019s picture`);
+  el.setAttribute('aria-label', owner === 'character' ? t('avatar.characterPicture') : t('avatar.personaPicture'));
   el.setAttribute('role', 'group');
   dropZones.add({ el: pic, take: (path) => void run(() => api.avatars.setPath(owner, id, path)) });
   /** @param {ClipboardEvent} ev */

@@ -7,25 +7,26 @@
 import * as api from '../api.js';
 import { h, when, ago } from '../dom.js';
 import { confirmDialog, showError, toast } from '../components.js';
+import { t, tn, tNodes, formatNumber } from '../i18n.js';
 
-/** @type {Record<api.BackupKind, string>} */
-const KIND = {
-  manual: 'Made by you',
-  automatic: 'Daily backup',
-  beforeMigration: 'Before an update',
-  beforeRestore: 'Before a restore',
-};
+/** The kinds in the person's language. @returns {Record<api.BackupKind, string>} */
+const KIND = () => ({
+  manual: t('backups.kindManual'),
+  automatic: t('backups.kindAutomatic'),
+  beforeMigration: t('backups.kindBeforeMigration'),
+  beforeRestore: t('backups.kindBeforeRestore'),
+});
 
 /** "1.2 MB". @param {number} bytes */
 export function size(bytes) {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes < 1024) return tn('backups.bytes', bytes);
+  if (bytes < 1024 * 1024) return t('backups.kilobytes', { size: formatNumber(bytes / 1024, { maximumFractionDigits: 0, useGrouping: false }) });
+  return t('backups.megabytes', { size: formatNumber(bytes / (1024 * 1024), { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false }) });
 }
 
 /** The Backups section; loads its list when built. */
 export function section() {
-  const list = h('ul', { class: 'rows', id: 'backup-list', 'aria-label': 'Backups' });
+  const list = h('ul', { class: 'rows', id: 'backup-list', 'aria-label': t('backups.title') });
   const folder = h('p', { class: 'hint' });
   const keep = /** @type {HTMLInputElement} */ (h('input', { type: 'number', id: 'backup-keep', min: '1', max: '1000', step: '1', inputmode: 'numeric' }));
 
@@ -33,8 +34,8 @@ export function section() {
     try {
       const [found, kept] = await Promise.all([api.backups.list(), api.backups.keep()]);
       keep.value = String(kept);
-      folder.textContent = `Kept in ${found.folder}. A backup is checked when it is made; Parley makes one each day while it is open.`;
-      list.replaceChildren(...(found.backups.length ? found.backups.map(row) : [h('li', { class: 'empty muted' }, 'No backups yet.')]));
+      folder.textContent = t('backups.keptIn', { folder: found.folder });
+      list.replaceChildren(...(found.backups.length ? found.backups.map(row) : [h('li', { class: 'empty muted' }, t('backups.none'))]));
     } catch (e) {
       showError(e);
     }
@@ -48,42 +49,42 @@ export function section() {
       { class: 'backup-row', data: { name: b.name } },
       h('span', { class: 'row-text' },
         h('span', { class: 'row-title' }, label),
-        h('span', { class: 'row-meta' }, `${KIND[b.kind] ?? b.kind} \u00b7 ${size(b.bytes)} \u00b7 ${ago(b.createdAt)}`)),
+        h('span', { class: 'row-meta' }, `${KIND()[b.kind] ?? b.kind} \u00b7 ${size(b.bytes)} \u00b7 ${ago(b.createdAt)}`)),
       h('span', { class: 'row-actions' },
         h('button', {
           type: 'button',
           class: 'btn small backup-restore',
           onclick: async () => {
             const ok = await confirmDialog({
-              title: `Restore the backup of ${label}?`,
-              message: 'Everything written since then is replaced by this backup. Parley first keeps your data as it is now as a backup, then starts again on the restored one.',
-              confirmLabel: 'Restore and restart',
+              title: t('backups.restoreTitle', { date: label }),
+              message: t('backups.restoreMessage'),
+              confirmLabel: t('backups.restoreConfirm'),
               danger: true,
             });
             if (!ok) return;
             try {
-              toast('Restoring\u2026 Parley starts again in a moment.', 10000);
+              toast(t('backups.restoring'), 10000);
               await api.backups.restore(b.name);
             } catch (e) {
               showError(e);
             }
           },
-        }, 'Restore'),
+        }, t('common.restore')),
         h('button', {
           type: 'button',
           class: 'btn small danger-subtle backup-delete',
           onclick: async () => {
-            const ok = await confirmDialog({ title: `Delete the backup of ${label}?`, message: 'The backup file is deleted. This cannot be undone.', confirmLabel: 'Delete backup', danger: true });
+            const ok = await confirmDialog({ title: t('backups.deleteTitle', { date: label }), message: t('backups.deleteMessage'), confirmLabel: t('backups.deleteConfirm'), danger: true });
             if (!ok) return;
             try {
               await api.backups.remove(b.name);
-              toast('Backup deleted');
+              toast(t('backups.deleted'));
               await load();
             } catch (e) {
               showError(e);
             }
           },
-        }, 'Delete'),
+        }, t('common.delete')),
       ),
     );
   }
@@ -96,7 +97,7 @@ export function section() {
       try {
         now.setAttribute('disabled', '');
         await api.backups.create();
-        toast('Backed up');
+        toast(t('backups.backedUp'));
         await load();
       } catch (e) {
         showError(e);
@@ -104,16 +105,16 @@ export function section() {
         now.removeAttribute('disabled');
       }
     },
-  }, 'Back up now');
+  }, t('backups.backUpNow'));
   keep.addEventListener('change', async () => {
     const n = Number(keep.value);
     if (!Number.isInteger(n) || n < 1) {
-      showError({ error: 'keep at least one backup (a whole number)', type: 'ValidationError', details: { field: 'keep' } });
+      showError({ error: t('backups.keepInvalid'), type: 'ValidationError', details: { field: 'keep' } });
       return;
     }
     try {
       await api.backups.setKeep(n);
-      toast(`Parley keeps the newest ${n} backups`);
+      toast(tn('backups.keeps', n));
     } catch (e) {
       showError(e);
     }
@@ -123,9 +124,9 @@ export function section() {
   return h(
     'section',
     { class: 'card backups', 'aria-labelledby': 'backups-title' },
-    h('h2', { id: 'backups-title' }, 'Backups'),
+    h('h2', { id: 'backups-title' }, t('backups.title')),
     folder,
-    h('div', { class: 'backup-tools' }, now, h('label', { for: 'backup-keep' }, 'Keep the newest'), keep, h('span', null, 'backups')),
+    h('div', { class: 'backup-tools' }, now, h('label', { for: 'backup-keep' }, ...tNodes('backups.keepNewest', { number: keep }))),
     list,
   );
 }

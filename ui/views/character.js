@@ -13,12 +13,13 @@ import { avatarImg, avatarPicker } from './avatar.js';
 import { tabbed } from './character/tabs.js';
 import { placeDocuments, takeDocumentDrops } from './documents.js';
 import { tokenCounts } from './character/tokens.js';
+import { t } from '../i18n.js';
 
-/** @type {{format: api.CardFormat, id: string, label: string}[]} */
+/** @type {{format: api.CardFormat, id: string, label: () => string}[]} */
 const EXPORTS = [
-  { format: 'png', id: 'export-png', label: 'Export PNG card' },
-  { format: 'json_v2', id: 'export-json-v2', label: 'Export JSON (V2)' },
-  { format: 'json_v3', id: 'export-json-v3', label: 'Export JSON (V3)' },
+  { format: 'png', id: 'export-png', label: () => t('character.exportPng') },
+  { format: 'json_v2', id: 'export-json-v2', label: () => t('character.exportJsonV2') },
+  { format: 'json_v3', id: 'export-json-v3', label: () => t('character.exportJsonV3') },
 ];
 
 /**
@@ -37,19 +38,19 @@ function exportSection(id) {
     for (const b of buttons) b.disabled = true;
     try {
       const { path } = await api.transfer.exportCharacter(id, format);
-      status.textContent = `Saved to ${path}`;
+      status.textContent = t('character.savedTo', { path });
     } catch (e) {
       showError(e);
     } finally {
       for (const b of buttons) b.disabled = false;
     }
   };
-  for (const x of EXPORTS) buttons.push(h('button', { type: 'button', id: x.id, class: 'btn small', onclick: () => void run(x.format) }, x.label));
+  for (const x of EXPORTS) buttons.push(h('button', { type: 'button', id: x.id, class: 'btn small', onclick: () => void run(x.format) }, x.label()));
   return h(
     'section',
     { class: 'form-section export', id: 'export', 'aria-labelledby': 'export-title' },
-    h('h2', { id: 'export-title' }, 'Export'),
-    h('p', { class: 'hint' }, 'Writes the saved character as a card into your Downloads folder; save your changes first.'),
+    h('h2', { id: 'export-title' }, t('character.export')),
+    h('p', { class: 'hint' }, t('character.exportHint')),
     h('div', { class: 'export-actions' }, ...buttons),
     status,
   );
@@ -99,7 +100,7 @@ function greetingList(greetings) {
   const legendId = newId('greetings');
   const renumber = () => {
     [...items.children].forEach((li, i) => {
-      li.querySelector('textarea')?.setAttribute('aria-label', `Alternate greeting ${i + 1}`);
+      li.querySelector('textarea')?.setAttribute('aria-label', t('character.alternateGreetingN', { n: i + 1 }));
     });
   };
   /** @param {string} text */
@@ -109,7 +110,7 @@ function greetingList(greetings) {
       'li',
       null,
       area,
-      h('button', { type: 'button', class: 'btn subtle small', onclick: () => { li.remove(); renumber(); } }, 'Remove'),
+      h('button', { type: 'button', class: 'btn subtle small', onclick: () => { li.remove(); renumber(); } }, t('character.remove')),
     );
     items.append(li);
     renumber();
@@ -119,10 +120,10 @@ function greetingList(greetings) {
   return h(
     'fieldset',
     { class: 'field wide', data: { field: 'alternateGreetings' }, 'aria-labelledby': legendId },
-    h('legend', { id: legendId }, 'Alternate greetings'),
-    h('p', { class: 'hint' }, 'Other openings a chat can start with.'),
+    h('legend', { id: legendId }, t('character.alternateGreetings')),
+    h('p', { class: 'hint' }, t('character.alternateGreetingsHint')),
     items,
-    h('button', { type: 'button', class: 'btn small', onclick: () => add('').focus() }, '+ Add greeting'),
+    h('button', { type: 'button', class: 'btn small', onclick: () => add('').focus() }, t('character.addGreeting')),
   );
 }
 
@@ -136,15 +137,15 @@ export async function render(root, params) {
   const c = existing ?? BLANK;
   const lore = lorebookEditor(existing?.characterBook ?? null);
 
-  const form = h('form', { id: 'character-form', class: 'editor', novalidate: true, 'aria-label': 'Character' });
+  const form = h('form', { id: 'character-form', class: 'editor', novalidate: true, 'aria-label': t('character.formLabel') });
   const grid = (/** @type {Node[]} */ ...fields) => h('div', { class: 'grid' }, ...fields);
   const picture = existing
     ? h('div', { class: 'field wide' }, avatarPicker('character', existing.id, existing.name))
-    : h('p', { class: 'hint wide' }, 'Create the character, then give it a picture.');
+    : h('p', { class: 'hint wide' }, t('character.pictureLater'));
 
   // The character's documents (every chat with it draws on them); dropped
   // document files go there while the editor is open.
-  const docs = existing ? placeDocuments({ scope: 'character', id: existing.id }, 'character-docs', 'No documents yet. Every chat with this character draws on the documents added here.') : null;
+  const docs = existing ? placeDocuments({ scope: 'character', id: existing.id }, 'character-docs', t('character.noDocuments')) : null;
   if (docs) {
     takeDocumentDrops(root, (paths) => void docs.drop(paths));
     void docs.reload();
@@ -152,41 +153,41 @@ export async function render(root, params) {
   const tabs = tabbed([
     {
       id: 'basics',
-      label: 'Basics',
+      label: t('character.tabBasics'),
       content: [grid(
-        field('Name', input('name', c.name, { maxlength: 200 }), { required: true }),
+        field(t('character.name'), input('name', c.name, { maxlength: 200 }), { required: true }),
         picture,
-        field('Description', textarea('description', c.description, { rows: 7 }), { wide: true, hint: 'Appearance, background, anything the model should know.' }),
-        field('Personality', textarea('personality', c.personality, { rows: 3 }), { wide: true }),
-        field('Scenario', textarea('scenario', c.scenario, { rows: 3 }), { wide: true, hint: 'Where and when the conversation takes place.' }),
-        field('First message', textarea('firstMessage', c.firstMessage, { rows: 5 }), { wide: true, hint: 'The character opens every new chat with this; other openings are under Greetings.' }),
+        field(t('character.description'), textarea('description', c.description, { rows: 7 }), { wide: true, hint: t('character.descriptionHint') }),
+        field(t('character.personality'), textarea('personality', c.personality, { rows: 3 }), { wide: true }),
+        field(t('character.scenario'), textarea('scenario', c.scenario, { rows: 3 }), { wide: true, hint: t('character.scenarioHint') }),
+        field(t('character.firstMessage'), textarea('firstMessage', c.firstMessage, { rows: 5 }), { wide: true, hint: t('character.firstMessageHint') }),
       )],
     },
     {
       id: 'greetings',
-      label: 'Greetings',
+      label: t('character.tabGreetings'),
       content: [grid(greetingList(c.alternateGreetings))],
     },
     {
       id: 'prompts',
-      label: 'Examples & prompts',
+      label: t('character.tabPrompts'),
       content: [grid(
-        field('Example messages', textarea('exampleMessages', c.exampleMessages, { rows: 6 }), { wide: true, hint: 'Sample dialogue that shows how the character talks.' }),
-        field('System prompt override', textarea('systemPrompt', c.systemPrompt, { rows: 4 }), { wide: true, hint: 'Replaces the chat\u2019s system prompt when set.' }),
-        field('Post-history instructions', textarea('postHistoryInstructions', c.postHistoryInstructions, { rows: 3 }), { wide: true, hint: 'Sent after the conversation, right before the reply.' }),
+        field(t('character.exampleMessages'), textarea('exampleMessages', c.exampleMessages, { rows: 6 }), { wide: true, hint: t('character.exampleMessagesHint') }),
+        field(t('character.systemPrompt'), textarea('systemPrompt', c.systemPrompt, { rows: 4 }), { wide: true, hint: t('character.systemPromptHint') }),
+        field(t('character.postHistory'), textarea('postHistoryInstructions', c.postHistoryInstructions, { rows: 3 }), { wide: true, hint: t('character.postHistoryHint') }),
       )],
     },
-    { id: 'lorebook', label: 'Lorebook', content: [lore.element] },
-    ...(docs ? [{ id: 'documents', label: 'Documents', content: [docs.element] }] : []),
+    { id: 'lorebook', label: t('character.tabLorebook'), content: [lore.element] },
+    ...(docs ? [{ id: 'documents', label: t('character.tabDocuments'), content: [docs.element] }] : []),
     {
       id: 'details',
-      label: 'Details',
+      label: t('character.tabDetails'),
       content: [
         grid(
-          field('Creator', input('creator', c.creator)),
-          field('Version', input('characterVersion', c.characterVersion)),
-          field('Tags', input('tags', c.tags.join(', ')), { hint: 'Separate tags with commas.', wide: true }),
-          field('Creator notes', textarea('creatorNotes', c.creatorNotes, { rows: 4 }), { wide: true, hint: 'For people reading the card; not sent to the model.' }),
+          field(t('character.creator'), input('creator', c.creator)),
+          field(t('character.version'), input('characterVersion', c.characterVersion)),
+          field(t('character.tags'), input('tags', c.tags.join(', ')), { hint: t('character.tagsHint'), wide: true }),
+          field(t('character.creatorNotes'), textarea('creatorNotes', c.creatorNotes, { rows: 4 }), { wide: true, hint: t('character.creatorNotesHint') }),
         ),
         ...(existing ? [exportSection(existing.id)] : []),
       ],
@@ -194,7 +195,7 @@ export async function render(root, params) {
   ]);
   form.append(tabs.element);
   const total = tokenCounts(form);
-  form.append(h('div', { class: 'form-footer' }, total, h('span', { class: 'spacer' }), h('button', { type: 'submit', id: 'save', class: 'btn primary' }, existing ? 'Save changes' : 'Create character')));
+  form.append(h('div', { class: 'form-footer' }, total, h('span', { class: 'spacer' }), h('button', { type: 'submit', id: 'save', class: 'btn primary' }, existing ? t('character.saveChanges') : t('character.create'))));
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -223,10 +224,10 @@ export async function render(root, params) {
       if (existing && existing.extensions !== null && existing.extensions !== undefined) inputData.extensions = existing.extensions;
       const saved = existing ? await api.characters.update(existing.id, inputData) : await api.characters.create(inputData);
       changed('characters');
-      toast(existing ? 'Character saved' : 'Character created');
+      toast(existing ? t('character.saved') : t('character.created'));
       if (existing) {
         title.textContent = saved.name;
-        subtitle.textContent = `Saved ${ago(saved.updatedAt)}`;
+        subtitle.textContent = t('character.savedAgo', { when: ago(saved.updatedAt) });
       } else {
         navigate(`character/${saved.id}`);
       }
@@ -250,7 +251,7 @@ export async function render(root, params) {
             btn.disabled = false;
           }
         },
-      }, 'Start chat')
+      }, t('character.startChat'))
     : null;
   const deleteBtn = existing
     ? h('button', {
@@ -259,25 +260,25 @@ export async function render(root, params) {
         class: 'btn danger-subtle',
         onclick: async () => {
           const ok = await confirmDialog({
-            title: `Move \u201c${existing.name}\u201d to the trash?`,
-            message: 'Its chats stay. You can restore the character from Trash.',
-            confirmLabel: 'Move to trash',
+            title: t('character.trashTitle', { name: existing.name }),
+            message: t('character.trashMessage'),
+            confirmLabel: t('character.moveToTrash'),
             danger: true,
           });
           if (!ok) return;
           try {
             await api.characters.remove(existing.id);
             changed('characters', 'chats');
-            toast('Moved to trash');
+            toast(t('character.movedToTrash'));
             navigate('');
           } catch (e) {
             showError(e);
           }
         },
-      }, 'Delete')
+      }, t('common.delete'))
     : null;
 
-  const header = viewHeader(existing ? existing.name : 'New character', existing ? `Updated ${ago(existing.updatedAt)}` : 'Describe who they are; only the name is required.', deleteBtn, startBtn);
+  const header = viewHeader(existing ? existing.name : t('character.new'), existing ? t('character.updatedAgo', { when: ago(existing.updatedAt) }) : t('character.intro'), deleteBtn, startBtn);
   if (existing) {
     header.classList.add('with-avatar');
     // Decorative: the name is in the heading beside it.

@@ -4,6 +4,7 @@
 
 import * as api from '../api.js';
 import { select } from '../dom.js';
+import { t } from '../i18n.js';
 
 /** @typedef {{value: string, label: string, group?: string}} Option */
 /** @typedef {{characters: Option[], personas: Option[], models: Option[], prompts: Option[]}} Choices */
@@ -21,8 +22,8 @@ export async function loadChoices() {
   return {
     characters: characters.map((c) => ({ value: c.id, label: c.name })),
     personas: personas.map((p) => ({ value: p.id, label: p.name })),
-    models: models.map((m) => ({ value: m.id, label: m.displayName || m.modelId, group: providerName.get(m.providerId) ?? 'Other' })),
-    prompts: prompts.map((p) => ({ value: p.id, label: p.isBuiltin ? `${p.name} (built-in)` : p.name })),
+    models: models.map((m) => ({ value: m.id, label: m.displayName || m.modelId, group: providerName.get(m.providerId) ?? t('choices.otherProvider') })),
+    prompts: prompts.map((p) => ({ value: p.id, label: p.isBuiltin ? t('choices.builtIn', { name: p.name }) : p.name })),
   };
 }
 
@@ -36,6 +37,6 @@ export async function loadChoices() {
  */
 export function choiceSelect(name, options, selected, noneLabel) {
   const all = [{ value: '', label: noneLabel }, ...options];
-  if (selected && !options.some((o) => o.value === selected)) all.push({ value: selected, label: '(deleted)' });
+  if (selected && !options.some((o) => o.value === selected)) all.push({ value: selected, label: t('choices.deleted') });
   return select(name, all, selected ?? '');
 }

@@ -9,6 +9,7 @@ import * as api from '../api.js';
 import { h, select } from '../dom.js';
 import { sentence } from '../components.js';
 import { changed, navigate } from '../state.js';
+import { t, tn } from '../i18n.js';
 
 /**
  * The usual local servers and their default ports (the same list as
@@ -53,7 +54,7 @@ export async function save(input, picked) {
  */
 export function modelPicker(models, label, onSave) {
   const sorted = models.slice().sort((a, b) => modelLabel(a).localeCompare(modelLabel(b)));
-  const choice = select('pickModel', sorted.map((m) => ({ value: m.id, label: modelLabel(m) })), sorted[0]?.id ?? '', { 'aria-label': 'Model to chat with' });
+  const choice = select('pickModel', sorted.map((m) => ({ value: m.id, label: modelLabel(m) })), sorted[0]?.id ?? '', { 'aria-label': t('connect.modelToChatWith') });
   const status = h('p', { class: 'connection-status', role: 'status' });
   const btn = h('button', { type: 'button', class: 'btn primary', id: 'connect-save' }, label);
   btn.addEventListener('click', async () => {
@@ -68,7 +69,7 @@ export function modelPicker(models, label, onSave) {
     }
   });
   if (sorted.length === 0) {
-    return h('p', { class: 'connection-status', 'data-state': 'error' }, 'The server answered but lists no models. Load a model in it, then try again.');
+    return h('p', { class: 'connection-status', 'data-state': 'error' }, t('connect.noModels'));
   }
   return h('div', { class: 'model-picker' }, h('div', { class: 'connection-row' }, choice, btn), status);
 }
@@ -81,20 +82,20 @@ export function modelPicker(models, label, onSave) {
  */
 export function localFinder(onConnected, opts = {}) {
   const status = h('p', { class: 'connection-status', id: 'scan-status', role: 'status' });
-  const found = h('ul', { class: 'rows found-servers', 'aria-label': 'Local servers found' });
-  const btn = h('button', { type: 'button', class: 'btn primary', id: 'find-local' }, 'Find a local server');
+  const found = h('ul', { class: 'rows found-servers', 'aria-label': t('connect.serversFound') });
+  const btn = h('button', { type: 'button', class: 'btn primary', id: 'find-local' }, t('connect.findServer'));
   btn.addEventListener('click', async () => {
     btn.disabled = true;
     found.replaceChildren();
-    status.textContent = `Looking on ports ${LOCAL_PRESETS.map((p) => p.port).join(', ')}\u2026`;
+    status.textContent = t('connect.looking', { ports: LOCAL_PRESETS.map((p) => p.port).join(', ') });
     status.dataset.state = 'pending';
     try {
       const servers = await api.providers.scanLocal();
       if (servers.length === 0) {
-        status.textContent = `No local server answered (${LOCAL_PRESETS.map((p) => `${p.name} ${p.port}`).join(', ')}). Start one and try again, or add it by hand in Providers & models.`;
+        status.textContent = t('connect.noneAnswered', { servers: LOCAL_PRESETS.map((p) => `${p.name} ${p.port}`).join(', ') });
         status.dataset.state = 'error';
       } else {
-        status.textContent = servers.length === 1 ? 'Found 1 server.' : `Found ${servers.length} servers.`;
+        status.textContent = tn('connect.found', servers.length);
         status.dataset.state = 'ok';
         found.replaceChildren(...servers.map((s) => serverRow(s, onConnected)));
       }
@@ -114,12 +115,12 @@ export function localFinder(onConnected, opts = {}) {
  * @param {(provider: api.Provider) => void} onConnected
  */
 function serverRow(s, onConnected) {
-  const picker = modelPicker(s.models, 'Use', async (picked) => {
+  const picker = modelPicker(s.models, t('connect.use'), async (picked) => {
     const provider = await save({ name: s.name, kind: s.kind, baseUrl: s.baseUrl }, picked);
-    picker.replaceWith(h('p', { class: 'connection-status', 'data-state': 'ok' }, `In use: ${picked.map(modelLabel).join(', ')}`));
+    picker.replaceWith(h('p', { class: 'connection-status', 'data-state': 'ok' }, t('connect.inUse', { models: picked.map(modelLabel).join(', ') })));
     onConnected(provider);
   });
-  picker.querySelector('#connect-save')?.setAttribute('aria-label', `Use ${s.name}`);
+  picker.querySelector('#connect-save')?.setAttribute('aria-label', t('connect.useServer', { name: s.name }));
   picker.querySelector('#connect-save')?.removeAttribute('id');
   return h(
     'li',

@@ -5,6 +5,7 @@
 
 import * as api from '../api.js';
 import { h, ago } from '../dom.js';
+import { t } from '../i18n.js';
 import { initial, plainPreview } from './sidebar.js';
 
 /** Chats offered. */
@@ -27,13 +28,13 @@ export async function showContinue(root) {
   const section = h(
     'section',
     { class: 'continue card', id: 'continue', 'aria-labelledby': 'continue-title' },
-    h('h2', { id: 'continue-title' }, 'Continue'),
+    h('h2', { id: 'continue-title' }, t('continue.title')),
     h(
       'ul',
       { class: 'continue-list' },
       ...chats.map((c) => {
         // A group's newest line may be any member's: no name in front.
-        const who = c.memberNames?.length ? null : (c.characterName ?? 'Assistant');
+        const who = c.memberNames?.length ? null : (c.characterName ?? t('continue.assistant'));
         const preview = c.lastMessage ? plainPreview(c.lastMessage) : '';
         return h(
           'li',
@@ -45,8 +46,8 @@ export async function showContinue(root) {
             h(
               'span',
               { class: 'side-item-text' },
-              h('span', { class: 'side-item-row' }, h('span', { class: 'side-item-title' }, c.title || 'Untitled chat'), h('span', { class: 'side-item-time' }, ago(c.updatedAt))),
-              preview ? h('span', { class: 'side-item-preview' }, who ? `${who}: ${preview}` : preview) : null,
+              h('span', { class: 'side-item-row' }, h('span', { class: 'side-item-title' }, c.title || t('common.untitledChat')), h('span', { class: 'side-item-time' }, ago(c.updatedAt))),
+              preview ? h('span', { class: 'side-item-preview' }, who ? t('continue.preview', { name: who, text: preview }) : preview) : null,
             ),
           ),
         );

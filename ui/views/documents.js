@@ -7,6 +7,7 @@
 // person picked, so they go in as text only, never as HTML.
 
 import { h, when } from '../dom.js';
+import { formatNumber, t, tn } from '../i18n.js';
 import { confirmDialog, openDialog, showError, toast, viewHeader } from '../components.js';
 import { onLeave } from '../state.js';
 import { documents, DOCUMENT_ACCEPT, DOCUMENT_FILES } from '../api/documents.js';
@@ -20,18 +21,32 @@ import { documents, DOCUMENT_ACCEPT, DOCUMENT_FILES } from '../api/documents.js'
 /** Characters of a document's text the viewer shows at most. */
 const VIEW_CHARS = 200_000;
 
-const SCOPE_LABEL = { chat: 'this chat', character: 'character', library: 'library' };
+/** Where a document applies, as its badge says. @param {DocumentSummary['scope']} scope */
+function scopeLabel(scope) {
+  switch (scope) {
+    case 'chat':
+      return t('documents.scopeChat');
+    case 'character':
+      return t('documents.scopeCharacter');
+    default:
+      return t('documents.scopeLibrary');
+  }
+}
 
 /** "1.2 MB", "340 KB". @param {number} bytes */
 export function size(bytes) {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  if (bytes >= 1024 * 1024) return t('documents.sizeMB', { size: formatNumber(bytes / (1024 * 1024), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) });
+  return t('documents.sizeKB', { size: Math.max(1, Math.round(bytes / 1024)) });
 }
 
 /** @param {DocumentSummary} d */
 function facts(d) {
-  const n = d.chunkCount;
-  return `${d.kind.toUpperCase()} \u00b7 ${size(d.byteSize)} \u00b7 ${n} chunk${n === 1 ? '' : 's'} \u00b7 ${d.tokenCount.toLocaleString()} tokens`;
+  return t('documents.facts', {
+    kind: d.kind.toUpperCase(),
+    size: size(d.byteSize),
+    chunks: tn('documents.chunks', d.chunkCount),
+    tokens: tn('documents.tokens', d.tokenCount),
+  });
 }
 
 /** The document's text, in a dialog (as text). @param {string} id */
@@ -43,7 +58,7 @@ export async function viewDocument(id) {
     className: 'document-view',
     title: doc.name,
     body: [
-      h('p', { class: 'muted' }, facts(doc), cut ? ` \u00b7 the first ${VIEW_CHARS.toLocaleString()} characters shown` : null),
+      h('p', { class: 'muted' }, cut ? t('documents.factsCut', { facts: facts(doc), chars: VIEW_CHARS }) : facts(doc)),
       h('pre', { class: 'document-text' }, cut ? doc.content.slice(0, VIEW_CHARS) : doc.content),
     ],
   });
@@ -78,10 +93,10 @@ function formDialog(title, fields, label, submit) {
 
 /** @param {DocumentSummary} d @param {() => void} done */
 function renameDocument(d, done) {
-  const name = h('input', { name: 'name', value: d.name, maxlength: 300, 'aria-label': 'Name' });
-  formDialog('Rename document', [h('label', null, 'Name', name)], 'Rename', async () => {
+  const name = h('input', { name: 'name', value: d.name, maxlength: 300, 'aria-label': t('documents.name') });
+  formDialog(t('documents.renameTitle'), [h('label', null, t('documents.name'), name)], t('documents.rename'), async () => {
     await documents.rename(d.id, name.value);
-    toast('Renamed');
+    toast(t('documents.renamed'));
     done();
     return true;
   });
@@ -91,12 +106,12 @@ function renameDocument(d, done) {
 function rechunkDocument(d, done) {
   const sizeIn = h('input', { name: 'size', type: 'number', min: 16, max: 8192, value: d.chunkSize });
   const overlapIn = h('input', { name: 'overlap', type: 'number', min: 0, value: d.chunkOverlap });
-  formDialog('Re-chunk document', [
-    h('p', { class: 'muted' }, 'Split the text again into chunks of this many tokens, each repeating whole sentences from the one before up to the overlap.'),
-    h('div', { class: 'grid' }, h('label', null, 'Chunk size (tokens)', sizeIn), h('label', null, 'Overlap (tokens)', overlapIn)),
-  ], 'Re-chunk', async () => {
+  formDialog(t('documents.rechunkTitle'), [
+    h('p', { class: 'muted' }, t('documents.rechunkHint')),
+    h('div', { class: 'grid' }, h('label', null, t('documents.chunkSize'), sizeIn), h('label', null, t('documents.overlap'), overlapIn)),
+  ], t('documents.rechunk'), async () => {
     const updated = await documents.rechunk(d.id, Number(sizeIn.value), Number(overlapIn.value));
-    toast(`Re-chunked into ${updated.chunkCount} chunks`);
+    toast(tn('documents.rechunked', updated.chunkCount));
     done();
     return true;
   });
@@ -120,14 +135,14 @@ export function documentRow(d, opts) {
   let toggle = null;
   if (opts.chatId && 'enabled' in d) {
     const chatId = opts.chatId;
-    const box = h('input', { type: 'checkbox', class: 'doc-switch', checked: d.enabled, 'aria-label': `Use \u201c${d.name}\u201d in this chat` });
+    const box = h('input', { type: 'checkbox', class: 'doc-switch', checked: d.enabled, 'aria-label': t('documents.useNamed', { name: d.name }) });
     box.addEventListener('change', () => act(async () => {
       await documents.setEnabled(chatId, d.id, box.checked);
       li.classList.toggle('is-off', !box.checked);
     }));
-    toggle = h('label', { class: 'switch', title: 'Use in this chat' }, box, h('span', { class: 'switch-label' }, box.checked ? 'On' : 'Off'));
+    toggle = h('label', { class: 'switch', title: t('documents.use') }, box, h('span', { class: 'switch-label' }, box.checked ? t('documents.on') : t('documents.off')));
     box.addEventListener('change', () => {
-      /** @type {HTMLElement} */ (toggle?.querySelector('.switch-label')).textContent = box.checked ? 'On' : 'Off';
+      /** @type {HTMLElement} */ (toggle?.querySelector('.switch-label')).textContent = box.checked ? t('documents.on') : t('documents.off');
     });
   }
   const li = h(
@@ -135,25 +150,25 @@ export function documentRow(d, opts) {
     { class: `document-row${'enabled' in d && !d.enabled ? ' is-off' : ''}`, data: { id: d.id } },
     h('span', { class: 'row-text' },
       h('span', { class: 'row-title' }, d.name),
-      h('span', { class: 'row-meta' }, h('span', { class: 'badge' }, SCOPE_LABEL[d.scope]), ' ', facts(d), ` \u00b7 added ${when(d.createdAt)}`)),
+      h('span', { class: 'row-meta' }, h('span', { class: 'badge' }, scopeLabel(d.scope)), ' ', t('documents.factsAdded', { facts: facts(d), when: when(d.createdAt) }))),
     toggle,
     h('span', { class: 'row-actions' },
-      h('button', { type: 'button', class: 'btn small', onclick: () => act(() => viewDocument(d.id)) }, 'View'),
-      h('button', { type: 'button', class: 'btn small subtle', onclick: () => renameDocument(d, opts.changed) }, 'Rename'),
-      h('button', { type: 'button', class: 'btn small subtle', onclick: () => rechunkDocument(d, opts.changed) }, 'Re-chunk'),
+      h('button', { type: 'button', class: 'btn small', onclick: () => act(() => viewDocument(d.id)) }, t('documents.view')),
+      h('button', { type: 'button', class: 'btn small subtle', onclick: () => renameDocument(d, opts.changed) }, t('documents.rename')),
+      h('button', { type: 'button', class: 'btn small subtle', onclick: () => rechunkDocument(d, opts.changed) }, t('documents.rechunk')),
       h('button', {
         type: 'button',
         class: 'btn small danger-subtle',
         onclick: async () => {
-          const ok = await confirmDialog({ title: `Move \u201c${d.name}\u201d to the trash?`, message: 'Replies stop drawing on it. You can restore it from Documents \u203a Trash.', confirmLabel: 'Move to trash', danger: true });
+          const ok = await confirmDialog({ title: t('documents.trashTitle', { name: d.name }), message: t('documents.trashMessage'), confirmLabel: t('documents.moveToTrash'), danger: true });
           if (!ok) return;
           await act(async () => {
             await documents.remove(d.id);
-            toast('Document moved to trash');
+            toast(t('documents.movedToTrash'));
             opts.changed();
           });
         },
-      }, 'Delete'),
+      }, t('common.delete')),
     ),
   );
   return li;
@@ -167,7 +182,7 @@ export function documentRow(d, opts) {
 export async function addFiles(place, files, status) {
   let added = 0;
   for (const [i, file] of files.entries()) {
-    status?.(`Adding ${file.name}\u2026${files.length > 1 ? ` (${i + 1} of ${files.length})` : ''}`);
+    status?.(files.length > 1 ? t('documents.addingOf', { name: file.name, index: i + 1, total: files.length }) : t('documents.adding', { name: file.name }));
     try {
       await documents.add(place, file);
       added += 1;
@@ -184,13 +199,13 @@ export async function addFiles(place, files, status) {
  * @param {DocumentPlace} place @param {string[]} paths @param {(text: string) => void} [status]
  */
 export async function addPaths(place, paths, status) {
-  status?.(`Adding ${paths.length === 1 ? paths[0].split(/[\\/]/).pop() : `${paths.length} files`}\u2026`);
+  status?.(paths.length === 1 ? t('documents.adding', { name: paths[0].split(/[\\/]/).pop() }) : tn('documents.addingFiles', paths.length));
   try {
     const report = await documents.addPaths(place, paths);
     if (report.skipped.length > 0) {
       showError({ error: report.skipped.map((s) => `${s.file}: ${s.reason}`).join('\n'), type: 'ValidationError', details: {} });
     }
-    if (report.added.length > 0) toast(`Added ${report.added.length} document${report.added.length === 1 ? '' : 's'}`);
+    if (report.added.length > 0) toast(tn('documents.added', report.added.length));
     return report.added.length;
   } catch (e) {
     showError(e);
@@ -235,7 +250,7 @@ export function documentDrop(paths) {
  * @param {string} emptyText
  */
 export function placeDocuments(place, id, emptyText) {
-  const list = h('ul', { class: 'document-list', id: `${id}-list`, 'aria-label': 'Documents' });
+  const list = h('ul', { class: 'document-list', id: `${id}-list`, 'aria-label': t('documents.title') });
   const empty = h('p', { class: 'empty', hidden: true }, emptyText);
   const status = h('p', { class: 'muted doc-status', role: 'status', 'aria-live': 'polite' });
   const reload = async () => {
@@ -247,8 +262,8 @@ export function placeDocuments(place, id, emptyText) {
       showError(e);
     }
   };
-  const say = /** @param {string} t */ (t) => {
-    status.textContent = t;
+  const say = /** @param {string} text */ (text) => {
+    status.textContent = text;
   };
   const input = h('input', { type: 'file', id: `${id}-file`, class: 'sr-only', accept: DOCUMENT_ACCEPT, multiple: true });
   input.addEventListener('change', async () => {
@@ -256,9 +271,9 @@ export function placeDocuments(place, id, emptyText) {
     input.value = '';
     if (await addFiles(place, files, say)) void reload();
   });
-  const add = h('button', { type: 'button', class: 'btn primary', id: `${id}-add`, onclick: () => input.click() }, '+ Add document');
+  const add = h('button', { type: 'button', class: 'btn primary', id: `${id}-add`, onclick: () => input.click() }, t('documents.add'));
   return {
-    element: h('div', { class: 'documents' }, h('div', { class: 'doc-tools' }, add, input, h('span', { class: 'muted' }, 'Text, Markdown, HTML, PDF or EPUB; or drop files here.')), status, list, empty),
+    element: h('div', { class: 'documents' }, h('div', { class: 'doc-tools' }, add, input, h('span', { class: 'muted' }, t('documents.addHint'))), status, list, empty),
     reload,
     /** @param {string[]} paths */
     drop: async (paths) => {
@@ -269,33 +284,33 @@ export function placeDocuments(place, id, emptyText) {
 
 /** The documents' trash: restore, or delete for good. */
 function trashSection() {
-  const list = h('ul', { class: 'document-list', id: 'document-trash', 'aria-label': 'Documents in the trash' });
-  const empty = h('p', { class: 'empty', hidden: true }, 'No documents in the trash.');
+  const list = h('ul', { class: 'document-list', id: 'document-trash', 'aria-label': t('documents.trashLabel') });
+  const empty = h('p', { class: 'empty', hidden: true }, t('documents.trashEmpty'));
   const reload = async () => {
     const docs = await documents.trash().catch((e) => (showError(e), []));
     list.replaceChildren(...docs.map((d) => h('li', { class: 'trash-row', data: { id: d.id } },
-      h('span', { class: 'row-text' }, h('span', { class: 'row-title' }, d.name), h('span', { class: 'row-meta' }, h('span', { class: 'badge' }, SCOPE_LABEL[d.scope]), ' ', facts(d))),
+      h('span', { class: 'row-text' }, h('span', { class: 'row-title' }, d.name), h('span', { class: 'row-meta' }, h('span', { class: 'badge' }, scopeLabel(d.scope)), ' ', facts(d))),
       h('span', { class: 'row-actions' },
-        h('button', { type: 'button', class: 'btn small', onclick: () => documents.restore(d.id).then(() => { toast('Restored'); void reload(); }, showError) }, 'Restore'),
+        h('button', { type: 'button', class: 'btn small', onclick: () => documents.restore(d.id).then(() => { toast(t('documents.restored')); void reload(); }, showError) }, t('common.restore')),
         h('button', {
           type: 'button',
           class: 'btn small danger-subtle',
           onclick: async () => {
-            const ok = await confirmDialog({ title: `Delete \u201c${d.name}\u201d forever?`, message: 'The document and its chunks are erased from the database. This cannot be undone.', confirmLabel: 'Delete forever', danger: true });
-            if (ok) await documents.purge(d.id).then(() => { toast('Deleted forever'); void reload(); }, showError);
+            const ok = await confirmDialog({ title: t('documents.deleteForeverTitle', { name: d.name }), message: t('documents.deleteForeverMessage'), confirmLabel: t('documents.deleteForever'), danger: true });
+            if (ok) await documents.purge(d.id).then(() => { toast(t('documents.deletedForever')); void reload(); }, showError);
           },
-        }, 'Delete forever')))));
+        }, t('documents.deleteForever'))))));
     empty.hidden = docs.length > 0;
   };
-  return { element: h('section', { class: 'trash-section' }, h('h2', null, 'Trash'), list, empty), reload };
+  return { element: h('section', { class: 'trash-section' }, h('h2', null, t('documents.trash')), list, empty), reload };
 }
 
 /** The library's documents screen. @param {HTMLElement} root */
 export async function render(root) {
-  const library = placeDocuments({ scope: 'library' }, 'library-docs', 'No documents in the library yet. A library document applies to every chat (each chat can turn it off).');
+  const library = placeDocuments({ scope: 'library' }, 'library-docs', t('documents.libraryEmpty'));
   const trash = trashSection();
   root.append(
-    viewHeader('Documents', 'Files every chat can draw on; a chat or a character can also have its own.'),
+    viewHeader(t('documents.title'), t('documents.subtitle')),
     library.element,
     trash.element,
   );

@@ -11,6 +11,7 @@
 
 import * as api from '../api.js';
 import { h, select, input } from '../dom.js';
+import { t, tn, tNodes } from '../i18n.js';
 import { showError } from '../components.js';
 import { changed, navigate } from '../state.js';
 import { KINDS } from './providers.js';
@@ -21,11 +22,11 @@ import { importPaths } from './importer.js';
 
 /** @param {HTMLElement} root */
 export async function render(root) {
-  const ready = h('p', { class: 'first-run-ready', id: 'model-ready', role: 'status' }, 'No model yet: connect one above, then start a chat.');
-  const startBtn = h('button', { type: 'button', class: 'btn primary', id: 'start-plain-chat' }, 'Start a chat');
+  const ready = h('p', { class: 'first-run-ready', id: 'model-ready', role: 'status' }, t('firstRun.noModel'));
+  const startBtn = h('button', { type: 'button', class: 'btn primary', id: 'start-plain-chat' }, t('firstRun.startChat'));
   /** @param {string} model @param {string} where */
   const readyWith = (model, where) => {
-    ready.textContent = `Ready: ${model} on ${where}. Start a chat.`;
+    ready.textContent = t('firstRun.ready', { model, where });
     ready.dataset.state = 'ok';
     startBtn.focus();
   };
@@ -47,7 +48,7 @@ export async function render(root) {
       showError(e);
     }
   });
-  const starterBtn = h('button', { type: 'button', class: 'btn', id: 'start-starter-chat' }, 'Chat with a starter character');
+  const starterBtn = h('button', { type: 'button', class: 'btn', id: 'start-starter-chat' }, t('firstRun.starterChat'));
   starterBtn.addEventListener('click', async () => {
     starterBtn.disabled = true;
     try {
@@ -64,28 +65,28 @@ export async function render(root) {
     h(
       'div',
       { class: 'welcome first-run' },
-      h('h1', null, 'Welcome to Parley'),
-      h('p', { class: 'lead' }, 'Chat with an AI assistant or with characters, using a model on this computer or a provider you choose. Everything stays on this computer.'),
+      h('h1', null, t('firstRun.welcome')),
+      h('p', { class: 'lead' }, t('firstRun.lead')),
       h(
         'section',
         { class: 'card first-run-step', 'aria-labelledby': 'fr-model' },
-        h('h2', { id: 'fr-model' }, '1. Connect a model'),
+        h('h2', { id: 'fr-model' }, t('firstRun.connectModel')),
         h(
           'div',
           { class: 'first-run-ways' },
-          h('div', { class: 'first-run-way' }, h('h3', null, 'Model files on this computer'), h('p', { class: 'hint' }, 'GGUF models run by Parley itself: from LM Studio, Jan, Ollama or Hugging Face, or any .gguf file.'), modelFiles((m) => readyWith(m.displayName, 'this computer'), { look: true })),
-          h('div', { class: 'first-run-way' }, h('h3', null, 'A local server'), h('p', { class: 'hint' }, 'Ollama, LM Studio, llama.cpp, KoboldCpp or Jan, running on their usual ports.'), localFinder((p) => void connected(p), { look: true })),
-          h('div', { class: 'first-run-way' }, h('h3', null, 'With an API key'), cloudKey((p) => void connected(p))),
+          h('div', { class: 'first-run-way' }, h('h3', null, t('firstRun.modelFiles')), h('p', { class: 'hint' }, t('firstRun.modelFilesHint')), modelFiles((m) => readyWith(m.displayName, t('firstRun.thisComputer')), { look: true })),
+          h('div', { class: 'first-run-way' }, h('h3', null, t('firstRun.localServer')), h('p', { class: 'hint' }, t('firstRun.localServerHint')), localFinder((p) => void connected(p), { look: true })),
+          h('div', { class: 'first-run-way' }, h('h3', null, t('firstRun.apiKeyWay')), cloudKey((p) => void connected(p))),
         ),
-        h('p', { class: 'hint' }, h('a', { href: '#/providers/new' }, 'Another address or server'), ': Providers & models.'),
+        h('p', { class: 'hint' }, ...tNodes('firstRun.otherServer', { link: h('a', { href: '#/providers/new' }, t('firstRun.otherServerLink')) })),
       ),
       h(
         'section',
         { class: 'card first-run-step', 'aria-labelledby': 'fr-chat' },
-        h('h2', { id: 'fr-chat' }, '2. Start chatting'),
+        h('h2', { id: 'fr-chat' }, t('firstRun.startChatting')),
         ready,
         h('div', { class: 'connection-row' }, startBtn, starterBtn),
-        h('p', { class: 'hint' }, 'A plain chat needs no character. The starter character is Captain Mira Voss of a salvage freighter; make your own any time.'),
+        h('p', { class: 'hint' }, t('firstRun.starterHint')),
       ),
       sillyTavern(),
     ),
@@ -102,25 +103,24 @@ function sillyTavern() {
     .sillyTavernFound()
     .then((found) => {
       if (found.length === 0) return;
-      const count = (/** @type {number} */ n, /** @type {string} */ one) => `${n.toLocaleString()} ${one}${n === 1 ? '' : 's'}`;
       box.append(
-        h('h2', { id: 'fr-st' }, 'Coming from SillyTavern?'),
-        h('p', { class: 'hint' }, 'Bring your characters and their chats. Only its character, chat and group folders are read; its settings and keys are left alone.'),
+        h('h2', { id: 'fr-st' }, t('firstRun.sillyTavernTitle')),
+        h('p', { class: 'hint' }, t('firstRun.sillyTavernHint')),
         h(
           'ul',
           { class: 'rows' },
           ...found.map((f) => {
-            const btn = h('button', { type: 'button', class: 'btn', 'aria-label': `Import from ${f.path}` }, 'Import');
+            const btn = h('button', { type: 'button', class: 'btn', 'aria-label': t('firstRun.importFrom', { path: f.path }) }, t('firstRun.import'));
             btn.addEventListener('click', async () => {
               btn.disabled = true;
               await importPaths([f.path]);
-              btn.textContent = 'Imported';
-              btn.setAttribute('aria-label', `Imported from ${f.path}`);
+              btn.textContent = t('firstRun.imported');
+              btn.setAttribute('aria-label', t('firstRun.importedFrom', { path: f.path }));
             });
             return h(
               'li',
               { class: 'sillytavern-found' },
-              h('span', { class: 'remote-text' }, h('span', { class: 'row-title' }, `${count(f.characters, 'character')}, ${count(f.chats, 'chat')}`), h('span', { class: 'row-meta mono', translate: 'no' }, f.path)),
+              h('span', { class: 'remote-text' }, h('span', { class: 'row-title' }, t('firstRun.found', { characters: tn('firstRun.foundCharacters', f.characters), chats: tn('firstRun.foundChats', f.chats) })), h('span', { class: 'row-meta mono', translate: 'no' }, f.path)),
               btn,
             );
           }),
@@ -141,31 +141,31 @@ function sillyTavern() {
  */
 function cloudKey(onConnected) {
   const kinds = KINDS.filter((k) => ['openrouter', 'anthropic', 'glm'].includes(k.kind)).concat(KINDS.filter((k) => k.kind === 'openai_compatible'));
-  const kind = select('cloudKind', kinds.map((k) => ({ value: k.kind, label: k.label })), 'openrouter', { 'aria-label': 'Provider' });
-  const key = input('cloudKey', '', { type: 'password', autocomplete: 'new-password', spellcheck: 'false', placeholder: 'Paste the API key', 'aria-label': 'API key' });
+  const kind = select('cloudKind', kinds.map((k) => ({ value: k.kind, label: k.label })), 'openrouter', { 'aria-label': t('firstRun.provider') });
+  const key = input('cloudKey', '', { type: 'password', autocomplete: 'new-password', spellcheck: 'false', placeholder: t('firstRun.apiKeyPlaceholder'), 'aria-label': t('firstRun.apiKey') });
   const area = h('div', { class: 'connect-area' });
-  const btn = h('button', { type: 'button', class: 'btn', id: 'cloud-connect' }, 'Connect');
+  const btn = h('button', { type: 'button', class: 'btn', id: 'cloud-connect' }, t('firstRun.connect'));
   btn.addEventListener('click', async () => {
     const k = kinds.find((x) => x.kind === kind.value) ?? kinds[0];
     /** @type {api.ProviderInput} */
     const data = { name: k.label, kind: k.kind, baseUrl: '', apiKey: key.value.trim() };
     if (!data.apiKey) {
-      area.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'error', role: 'alert' }, 'Paste the API key first.'));
+      area.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'error', role: 'alert' }, t('firstRun.apiKeyFirst')));
       key.focus();
       return;
     }
     btn.disabled = true;
-    area.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'pending', role: 'status' }, `Asking ${k.label}\u2026`));
+    area.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'pending', role: 'status' }, t('firstRun.asking', { provider: k.label })));
     try {
       const models = await api.providers.probe(data);
       area.replaceChildren(
-        modelPicker(models, 'Use', async (picked) => {
+        modelPicker(models, t('firstRun.use'), async (picked) => {
           onConnected(await save(data, picked));
-          area.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'ok' }, `Connected to ${k.label}.`));
+          area.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'ok' }, t('firstRun.connected', { provider: k.label })));
         }),
       );
     } catch (e) {
-      area.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'error', role: 'alert' }, `Could not connect: ${words(e)}`));
+      area.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'error', role: 'alert' }, t('firstRun.couldNotConnect', { error: words(e) })));
     } finally {
       btn.disabled = false;
     }

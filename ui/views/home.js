@@ -4,6 +4,7 @@
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 import { navigate } from '../state.js';
 import * as firstRun from './first-run.js';
 import { showContinue } from './continue.js';
@@ -31,24 +32,24 @@ export async function render(root) {
     h(
       'div',
       { class: 'welcome' },
-      h('h1', null, 'Welcome to Parley'),
-      h('p', { class: 'lead' }, 'Chat with characters you create, using the AI provider you choose. Everything stays on this computer.'),
+      h('h1', null, t('home.welcome')),
+      h('p', { class: 'lead' }, t('home.lead')),
       h(
         'ol',
         { class: 'steps' },
         step(
-          '1. Connect a model',
-          providers.items.length ? 'You have a provider set up. Add or tune its models any time.' : 'Add a provider (OpenRouter, OpenAI, Anthropic, GLM or a local Ollama) and one of its models.',
-          'Providers & models',
+          t('home.connectModel'),
+          providers.items.length ? t('home.connectModelSetUp') : t('home.connectModelNone'),
+          t('home.providers'),
           'providers',
         ),
         step(
-          '2. Create a character',
-          characters.items.length ? 'Pick a character from the sidebar, or write a new one.' : 'No characters yet. Create one to start chatting.',
-          'New character',
+          t('home.createCharacter'),
+          characters.items.length ? t('home.pickCharacter') : t('home.noCharacters'),
+          t('home.newCharacter'),
           'character/new',
         ),
-        step('3. Start chatting', 'Choose a character, a persona and a model, then say hello.', 'New chat', 'new-chat'),
+        step(t('home.startChatting'), t('home.startChattingText'), t('home.newChat'), 'new-chat'),
       ),
     ),
   );

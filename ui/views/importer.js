@@ -7,6 +7,7 @@
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
+import { t, tn, tNodes } from '../i18n.js';
 import { openDialog, sentence, showError, toast } from '../components.js';
 import { changed } from '../state.js';
 import { avatarDrop } from './avatar.js';
@@ -84,7 +85,7 @@ export function importFiles(files) {
     /** @type {api.ImportReport} */
     const report = { imported: [], skipped: [] };
     for (const [i, file] of files.entries()) {
-      showProgress(`Importing ${i + 1} of ${files.length}: ${file.name}`, i, files.length);
+      showProgress(t('importer.importingFile', { index: i + 1, total: files.length, name: file.name }), i, files.length);
       try {
         const got = await api.transfer.importFile(file);
         report.imported.push(...got.imported);
@@ -105,13 +106,13 @@ export function importFiles(files) {
 export function importPaths(paths) {
   if (paths.length === 0) return Promise.resolve();
   return enqueue(async () => {
-    showProgress(paths.length === 1 ? `Reading ${baseName(paths[0])}\u2026` : `Reading ${paths.length} dropped items\u2026`);
+    showProgress(paths.length === 1 ? t('importer.readingOne', { name: baseName(paths[0]) }) : tn('importer.readingMany', paths.length));
     let running = true;
     try {
       const report = await api.transfer.importPaths(paths, (p) => {
         if (!running) return; // a late message must not reopen the panel
-        const name = p.file ? `: ${baseName(p.file)}` : '';
-        showProgress(`Importing \u2014 ${p.done} of ${p.total} done${name}`, p.done, p.total);
+        const counts = { done: p.done, total: p.total };
+        showProgress(p.file ? t('importer.progressFile', { ...counts, name: baseName(p.file) }) : t('importer.progress', counts), p.done, p.total);
       });
       running = false;
       finish(report);
@@ -135,7 +136,7 @@ function modelDrop(paths) {
       .add(path)
       .then((m) => {
         changed('providers');
-        toast(`Added ${m.displayName} to the models on this computer.`, 4000);
+        toast(t('importer.modelAdded', { name: m.displayName }), 4000);
       })
       .catch((e) => showError(e));
   }
@@ -177,23 +178,25 @@ function importedItem(item, close) {
   const route = item.kind === 'character' ? `#/character/${encodeURIComponent(item.id)}` : `#/chat/${encodeURIComponent(item.id)}`;
   const made = item.createdCharacter;
   const missing = item.missingMembers ?? [];
-  const fallback = item.kind === 'character' ? 'Unnamed character' : 'Untitled chat';
+  const fallback = item.kind === 'character' ? t('importer.unnamedCharacter') : t('common.untitledChat');
+  const kinds = { character: t('importer.kindCharacter'), chat: t('importer.kindChat'), group: t('importer.kindGroup') };
   return h(
     'li',
     { class: 'imported-item', data: { kind: item.kind, id: item.id } },
-    h('span', { class: 'badge' }, item.kind),
+    h('span', { class: 'badge' }, kinds[item.kind] ?? item.kind),
     h('a', { href: route, class: 'imported-name', onclick: () => close() }, item.name || fallback),
     item.file ? h('span', { class: 'import-file muted', title: item.file }, baseName(item.file)) : null,
     made
       ? h(
           'span',
           { class: 'import-created' },
-          'created the character ',
-          h('a', { href: `#/character/${encodeURIComponent(made.id)}`, onclick: () => close() }, made.name),
+          ...tNodes('importer.createdCharacter', {
+            character: h('a', { href: `#/character/${encodeURIComponent(made.id)}`, onclick: () => close() }, made.name),
+          }),
         )
       : null,
     missing.length > 0
-      ? h('span', { class: 'import-created import-missing' }, `not found, their lines keep the name: ${missing.join(', ')}`)
+      ? h('span', { class: 'import-created import-missing' }, t('importer.missingMembers', { names: missing.join(', ') }))
       : null,
   );
 }
@@ -203,8 +206,8 @@ function skippedItem(s) {
   return h(
     'li',
     { class: 'skipped-file' },
-    h('span', { class: 'skipped-name', title: s.file }, baseName(s.file) || 'Unnamed file'),
-    h('span', { class: 'skipped-reason' }, sentence(s.reason || 'it could not be read')),
+    h('span', { class: 'skipped-name', title: s.file }, baseName(s.file) || t('importer.unnamedFile')),
+    h('span', { class: 'skipped-reason' }, sentence(s.reason || t('importer.unreadable'))),
   );
 }
 
@@ -218,17 +221,17 @@ export function showImportReport(report) {
   let close = () => {};
   /** @type {Node[]} */
   const body = [
-    h('p', { class: 'import-summary', id: 'import-summary' }, `Imported ${imported.length} \u00b7 Skipped ${skipped.length}`),
+    h('p', { class: 'import-summary', id: 'import-summary' }, t('importer.summary', { imported: imported.length, skipped: skipped.length })),
   ];
   if (imported.length === 0 && skipped.length === 0) {
-    body.push(h('p', { class: 'empty' }, 'Nothing was found to import. Parley reads character cards (PNG, JSON, CHARX), SillyTavern chats and group chats (.jsonl) and SillyTavern groups (.json).'));
+    body.push(h('p', { class: 'empty' }, t('importer.nothingFound')));
   }
   if (imported.length > 0) {
     body.push(
       h(
         'section',
         { class: 'import-group', 'aria-labelledby': 'import-imported-title' },
-        h('h3', { id: 'import-imported-title' }, 'Imported'),
+        h('h3', { id: 'import-imported-title' }, t('importer.imported')),
         h('ul', { id: 'import-imported', class: 'import-list' }, imported.map((item) => importedItem(item, () => close()))),
       ),
     );
@@ -238,11 +241,11 @@ export function showImportReport(report) {
       h(
         'section',
         { class: 'import-group', 'aria-labelledby': 'import-skipped-title' },
-        h('h3', { id: 'import-skipped-title' }, 'Skipped'),
+        h('h3', { id: 'import-skipped-title' }, t('importer.skipped')),
         h('ul', { id: 'import-skipped', class: 'import-list' }, skipped.map(skippedItem)),
       ),
     );
   }
   document.getElementById('import-report')?.closest('.modal-backdrop')?.remove();
-  close = openDialog({ id: 'import-report', title: 'Import report', className: 'wide import-report', body });
+  close = openDialog({ id: 'import-report', title: t('importer.reportTitle'), className: 'wide import-report', body });
 }

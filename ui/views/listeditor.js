@@ -6,6 +6,7 @@ import { h, ago } from '../dom.js';
 import { pagedList, submitting, showError, confirmDialog, toast, viewHeader } from '../components.js';
 import { navigate } from '../state.js';
 import * as api from '../api.js';
+import { t } from '../i18n.js';
 
 /**
  * @template {{id: string, name: string, updatedAt: string}} T
@@ -14,7 +15,8 @@ import * as api from '../api.js';
  *   route: string,
  *   title: string,
  *   intro: string,
- *   noun: string,
+ *   slug: string,
+ *   words: {new: string, pick: string, edit: string, create: string},
  *   empty: string,
  *   formId: string,
  *   store: {list: (q: api.ListQuery) => Promise<api.Page<T>>, get: (id: string) => Promise<T>,
@@ -57,7 +59,7 @@ export async function renderListEditor(root, params, cfg) {
   });
   const pane = h('div', { class: 'detail' });
   root.append(
-    viewHeader(cfg.title, cfg.intro, h('button', { type: 'button', class: 'btn primary', id: `new-${cfg.noun.replace(/\s+/g, '-')}`, onclick: () => navigate(`${cfg.route}/new`) }, `New ${cfg.noun}`)),
+    viewHeader(cfg.title, cfg.intro, h('button', { type: 'button', class: 'btn primary', id: `new-${cfg.slug}`, onclick: () => navigate(`${cfg.route}/new`) }, cfg.words.new)),
     h('div', { class: 'split' }, h('div', { class: 'master' }, list.element), pane),
   );
   await Promise.all([list.reload(), renderEditor(pane, selected, cfg, () => void list.reload())]);
@@ -73,35 +75,35 @@ export async function renderListEditor(root, params, cfg) {
  */
 async function renderEditor(pane, selected, cfg, reloadList) {
   if (!selected) {
-    pane.append(h('p', { class: 'empty detail-empty' }, `Select a ${cfg.noun} on the left, or create a new one.`));
+    pane.append(h('p', { class: 'empty detail-empty' }, cfg.words.pick));
     return;
   }
   const item = selected === 'new' ? null : await cfg.store.get(selected);
-  const form = h('form', { id: cfg.formId, class: 'editor card', novalidate: true, 'aria-label': item ? `Edit ${cfg.noun}` : `New ${cfg.noun}` });
+  const form = h('form', { id: cfg.formId, class: 'editor card', novalidate: true, 'aria-label': item ? cfg.words.edit : cfg.words.new });
   const badge = item ? cfg.badge?.(item) : null;
-  const heading = h('h2', null, item ? item.name : `New ${cfg.noun}`);
+  const heading = h('h2', null, item ? item.name : cfg.words.new);
   const deleteBtn = item
     ? h('button', {
         type: 'button',
         class: 'btn danger-subtle',
         onclick: async () => {
           const ok = await confirmDialog({
-            title: `Move \u201c${item.name}\u201d to the trash?`,
-            message: 'You can restore it from Trash.',
-            confirmLabel: 'Move to trash',
+            title: t('listEditor.trashTitle', { name: item.name }),
+            message: t('listEditor.trashMessage'),
+            confirmLabel: t('listEditor.moveToTrash'),
             danger: true,
           });
           if (!ok) return;
           try {
             await cfg.store.remove(item.id);
             cfg.changed(cfg.topic);
-            toast('Moved to trash');
+            toast(t('listEditor.movedToTrash'));
             navigate(cfg.route);
           } catch (e) {
             showError(e);
           }
         },
-      }, 'Delete')
+      }, t('common.delete'))
     : null;
   form.append(
     h('div', { class: 'editor-head' }, heading, badge ? h('span', { class: 'badge' }, badge) : null),
@@ -109,10 +111,10 @@ async function renderEditor(pane, selected, cfg, reloadList) {
     h(
       'div',
       { class: 'form-footer' },
-      item ? h('span', { class: 'muted' }, `Updated ${ago(item.updatedAt)}`) : null,
+      item ? h('span', { class: 'muted' }, t('listEditor.updatedAgo', { when: ago(item.updatedAt) })) : null,
       h('span', { class: 'spacer' }),
       deleteBtn,
-      h('button', { type: 'submit', class: 'btn primary', id: 'save' }, item ? 'Save changes' : `Create ${cfg.noun}`),
+      h('button', { type: 'submit', class: 'btn primary', id: 'save' }, item ? t('listEditor.saveChanges') : cfg.words.create),
     ),
   );
   form.addEventListener('submit', (ev) => {
@@ -121,7 +123,7 @@ async function renderEditor(pane, selected, cfg, reloadList) {
       const input = cfg.read(form);
       const saved = item ? await cfg.store.update(item.id, input) : await cfg.store.create(input);
       cfg.changed(cfg.topic);
-      toast('Saved');
+      toast(t('listEditor.saved'));
       if (item) {
         heading.textContent = saved.name;
         reloadList();

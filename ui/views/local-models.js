@@ -9,6 +9,7 @@
 
 import { localModels, size, params } from '../api/local-models.js';
 import { h, input } from '../dom.js';
+import { t, tn } from '../i18n.js';
 import { changed } from '../state.js';
 import { words } from './connect.js';
 import { downloadForm } from './model-download.js';
@@ -19,8 +20,8 @@ import { downloadForm } from './model-download.js';
  */
 export function modelFiles(onAdded, opts = {}) {
   const status = h('p', { class: 'connection-status', id: 'model-files-status', role: 'status' });
-  const list = h('ul', { class: 'rows found-models', 'aria-label': 'Model files found' });
-  const lookBtn = h('button', { type: 'button', class: 'btn', id: 'find-model-files' }, 'Find model files');
+  const list = h('ul', { class: 'rows found-models', 'aria-label': t('localModels.filesFound') });
+  const lookBtn = h('button', { type: 'button', class: 'btn', id: 'find-model-files' }, t('localModels.find'));
 
   /** @param {import('../api.js').AiModel} model */
   const added = (model) => {
@@ -30,16 +31,16 @@ export function modelFiles(onAdded, opts = {}) {
 
   const look = async () => {
     lookBtn.disabled = true;
-    status.textContent = 'Looking for GGUF model files\u2026';
+    status.textContent = t('localModels.looking');
     status.dataset.state = 'pending';
     try {
       const found = await localModels.found();
       list.replaceChildren(...found.map((m) => row(m, added)));
       if (found.length === 0) {
-        status.textContent = 'No GGUF model files found in the usual folders. Choose one below, type its path, or drop it on the window.';
+        status.textContent = t('localModels.noneFound');
         status.dataset.state = 'none';
       } else {
-        status.textContent = found.length === 1 ? 'Found 1 model file.' : `Found ${found.length} model files.`;
+        status.textContent = tn('localModels.found', found.length);
         status.dataset.state = 'ok';
       }
     } catch (e) {
@@ -52,7 +53,7 @@ export function modelFiles(onAdded, opts = {}) {
   lookBtn.addEventListener('click', () => void look());
   if (opts.look) void look();
 
-  const download = opts.download ? h('details', { class: 'model-download-box' }, h('summary', null, 'Download a model from an address'), downloadForm(() => void look())) : null;
+  const download = opts.download ? h('details', { class: 'model-download-box' }, h('summary', null, t('localModels.downloadSummary')), downloadForm(() => void look())) : null;
   return h('div', { class: 'model-files' }, lookBtn, status, list, pathForm(added), download);
 }
 
@@ -61,17 +62,17 @@ export function modelFiles(onAdded, opts = {}) {
  * @param {(model: import('../api.js').AiModel) => void} onAdded
  */
 function row(m, onAdded) {
-  const facts = [m.quantization, m.parameters > 0 ? `${params(m.parameters)} parameters` : null, size(m.sizeBytes), m.contextLength ? `${m.contextLength.toLocaleString()} context` : null]
+  const facts = [m.quantization, m.parameters > 0 ? t('localModels.parameters', { amount: params(m.parameters) }) : null, size(m.sizeBytes), m.contextLength ? t('localModels.context', { tokens: m.contextLength }) : null]
     .filter(Boolean)
     .join(' \u00b7 ');
-  const btn = h('button', { type: 'button', class: 'btn primary', 'aria-label': `Use ${m.name}` }, m.added ? 'Added' : 'Use');
+  const btn = h('button', { type: 'button', class: 'btn primary', 'aria-label': t('localModels.useModel', { name: m.name }) }, m.added ? t('localModels.added') : t('localModels.use'));
   btn.disabled = m.added;
   const note = h('span', { class: 'row-meta', role: 'status' });
   btn.addEventListener('click', async () => {
     btn.disabled = true;
     try {
       const model = await localModels.add(m.path);
-      btn.textContent = 'Added';
+      btn.textContent = t('localModels.added');
       onAdded(model);
     } catch (e) {
       note.textContent = words(e);
@@ -86,7 +87,7 @@ function row(m, onAdded) {
       'span',
       { class: 'remote-text' },
       h('span', { class: 'row-title', translate: 'no' }, m.name),
-      h('span', { class: 'row-meta' }, `${m.source}${m.hasChatTemplate ? '' : ' \u00b7 no chat template (an instruct template is used)'}`),
+      h('span', { class: 'row-meta' }, m.hasChatTemplate ? m.source : t('localModels.noChatTemplate', { source: m.source })),
       h('span', { class: 'row-meta' }, facts),
       h('span', { class: 'row-meta mono', title: m.path, translate: 'no' }, m.path),
       note,
@@ -97,10 +98,10 @@ function row(m, onAdded) {
 
 /** @param {(model: import('../api.js').AiModel) => void} onAdded */
 function pathForm(onAdded) {
-  const path = input('modelPath', '', { spellcheck: 'false', placeholder: '/path/to/model.gguf', 'aria-label': 'Path to a .gguf file' });
-  const btn = h('button', { type: 'button', class: 'btn', id: 'add-model-file' }, 'Add');
+  const path = input('modelPath', '', { spellcheck: 'false', placeholder: t('localModels.pathPlaceholder'), 'aria-label': t('localModels.pathLabel') });
+  const btn = h('button', { type: 'button', class: 'btn', id: 'add-model-file' }, t('localModels.add'));
   const status = h('p', { class: 'connection-status', role: 'status', id: 'model-path-status' });
-  const choose = h('button', { type: 'button', class: 'btn', id: 'choose-model-file' }, 'Choose a file\u2026');
+  const choose = h('button', { type: 'button', class: 'btn', id: 'choose-model-file' }, t('localModels.chooseFile'));
   /**
    * Runs one way of adding (the chooser, or the typed path) with its button
    * held down, and says how it went; `null` (a cancelled chooser) says nothing.
@@ -111,7 +112,7 @@ function pathForm(onAdded) {
     try {
       const model = await how();
       if (model) {
-        status.textContent = `Added ${model.displayName}.`;
+        status.textContent = t('localModels.addedModel', { name: model.displayName });
         status.dataset.state = 'ok';
         onAdded(model);
       }
@@ -125,7 +126,7 @@ function pathForm(onAdded) {
   choose.addEventListener('click', () => void adding(choose, () => localModels.choose()));
   btn.addEventListener('click', () => {
     if (!path.value.trim()) {
-      status.textContent = 'Type the path of a .gguf file first.';
+      status.textContent = t('localModels.typePathFirst');
       status.dataset.state = 'error';
       path.focus();
       return;

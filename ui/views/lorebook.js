@@ -7,6 +7,7 @@
 // key with a comma in it) come back exactly as they were.
 
 import { h, field, input, textarea, newId, splitTags } from '../dom.js';
+import { t } from '../i18n.js';
 
 /**
  * @typedef {{keys: string[], content: string, extensions: Record<string, unknown>, enabled: boolean,
@@ -89,19 +90,19 @@ function checkField(label, box) {
 function entryEditor(original, onRemove) {
   const title = h('span', { class: 'lore-entry-title' });
   const summaryKeys = h('span', { class: 'lore-entry-keys' });
-  const remove = h('button', { type: 'button', class: 'btn subtle small lore-remove', onclick: () => onRemove() }, 'Remove');
+  const remove = h('button', { type: 'button', class: 'btn subtle small lore-remove', onclick: () => onRemove() }, t('lorebook.remove'));
   // Folded to one line (its keys) until opened; a long book stays short.
   const fold = h('details', { class: 'lore-fold' }, h('summary', { class: 'lore-entry-head' }, title, summaryKeys));
   const li = h('li', { class: 'lore-entry' }, fold);
   /** @param {string} text */
   const showKeys = (text) => {
-    summaryKeys.textContent = text.trim() ? text : 'no keys';
+    summaryKeys.textContent = text.trim() ? text : t('lorebook.noKeys');
   };
 
   if (!isObject(original)) {
     // Not an object: nothing to edit, but it is kept unless removed.
     showKeys('');
-    fold.append(h('p', { class: 'hint' }, 'This entry could not be read; it is kept as it is.'), h('div', { class: 'lore-entry-foot' }, remove));
+    fold.append(h('p', { class: 'hint' }, t('lorebook.unreadableEntry')), h('div', { class: 'lore-entry-foot' }, remove));
     return { element: li, title, remove, fold, read: () => original };
   }
   const e = original;
@@ -118,8 +119,8 @@ function entryEditor(original, onRemove) {
   const position = h(
     'select',
     { name: 'lorePosition', class: 'lore-position' },
-    h('option', { value: 'before_char' }, 'Before the character'),
-    h('option', { value: 'after_char' }, 'After the character'),
+    h('option', { value: 'before_char' }, t('lorebook.beforeChar')),
+    h('option', { value: 'after_char' }, t('lorebook.afterChar')),
   );
   position.value = e.position === 'after_char' ? 'after_char' : 'before_char';
 
@@ -144,21 +145,21 @@ function entryEditor(original, onRemove) {
     h(
       'div',
       { class: 'grid' },
-      field('Name', name),
-      field('Comment', comment, { hint: 'A note for you; not sent to the model.' }),
-      field('Keys', keys, { hint: 'Words that bring this entry into the prompt, separated by commas.' }),
-      field('Secondary keys', secondary, { hint: 'With \u201cselective\u201d, one of these must appear too.' }),
-      field('Content', content, { wide: true, hint: 'Added to the prompt when a key appears in the recent messages.' }),
+      field(t('lorebook.name'), name),
+      field(t('lorebook.comment'), comment, { hint: t('lorebook.commentHint') }),
+      field(t('lorebook.keys'), keys, { hint: t('lorebook.keysHint') }),
+      field(t('lorebook.secondaryKeys'), secondary, { hint: t('lorebook.secondaryKeysHint') }),
+      field(t('lorebook.content'), content, { wide: true, hint: t('lorebook.contentHint') }),
     ),
     h(
       'div',
       { class: 'lore-options' },
-      checkField('Enabled', enabled),
-      checkField('Always included (constant)', constant),
-      checkField('Selective', selective),
-      checkField('Case-sensitive', caseSensitive),
-      field('Insertion order', order),
-      field('Position', position),
+      checkField(t('lorebook.enabled'), enabled),
+      checkField(t('lorebook.constant'), constant),
+      checkField(t('lorebook.selective'), selective),
+      checkField(t('lorebook.caseSensitive'), caseSensitive),
+      field(t('lorebook.insertionOrder'), order),
+      field(t('lorebook.position'), position),
     ),
     h('div', { class: 'lore-entry-foot' }, remove),
   );
@@ -186,12 +187,12 @@ export function lorebookEditor(stored) {
   const section = h(
     'section',
     { class: 'form-section lorebook', id: 'lorebook', data: { field: 'characterBook' }, 'aria-labelledby': headingId },
-    h('h2', { id: headingId }, 'Lorebook'),
-    h('p', { class: 'hint' }, 'Facts that are added to the prompt only when their keys come up in the conversation.'),
+    h('h2', { id: headingId }, t('lorebook.title')),
+    h('p', { class: 'hint' }, t('lorebook.intro')),
   );
 
   if (stored !== null && stored !== undefined && !isObject(stored)) {
-    section.append(h('p', { class: 'empty' }, 'This lorebook could not be read; it is kept as it is.'));
+    section.append(h('p', { class: 'empty' }, t('lorebook.unreadable')));
     return { element: section, read: () => stored };
   }
 
@@ -202,11 +203,11 @@ export function lorebookEditor(stored) {
   /** @type {{element: HTMLElement, title: HTMLElement, remove: HTMLButtonElement, fold: HTMLDetailsElement, read: () => unknown}[]} */
   const rows = [];
 
-  const noBook = h('p', { class: 'empty lore-none', id: 'lore-none' }, 'No lorebook');
+  const noBook = h('p', { class: 'empty lore-none', id: 'lore-none' }, t('lorebook.none'));
   const settings = h('div', { class: 'grid lore-settings' });
-  const list = h('ol', { class: 'lore-entries', id: 'lore-entries', 'aria-label': 'Lorebook entries' });
-  const noEntries = h('p', { class: 'empty lore-no-entries' }, 'No entries yet.');
-  const add = h('button', { type: 'button', id: 'lore-add', class: 'btn small', onclick: () => addNew() }, '+ Add entry');
+  const list = h('ol', { class: 'lore-entries', id: 'lore-entries', 'aria-label': t('lorebook.entries') });
+  const noEntries = h('p', { class: 'empty lore-no-entries' }, t('lorebook.noEntries'));
+  const add = h('button', { type: 'button', id: 'lore-add', class: 'btn small', onclick: () => addNew() }, t('lorebook.addEntry'));
 
   function showBookSettings() {
     if (!book) return;
@@ -214,8 +215,8 @@ export function lorebookEditor(stored) {
     const tokenBudget = input('loreTokenBudget', numberText(book.token_budget), { type: 'number', min: 0, step: 1, id: 'lore-token-budget' });
     bookBindings = [bindValue(scanDepth, numberWriter('scan_depth')), bindValue(tokenBudget, numberWriter('token_budget'))];
     settings.replaceChildren(
-      field('Scan depth', scanDepth, { hint: 'How many recent messages are searched for keys. Empty for the default.' }),
-      field('Token budget', tokenBudget, { hint: 'The most the lorebook may add to the prompt. Empty for the default.' }),
+      field(t('lorebook.scanDepth'), scanDepth, { hint: t('lorebook.scanDepthHint') }),
+      field(t('lorebook.tokenBudget'), tokenBudget, { hint: t('lorebook.tokenBudgetHint') }),
     );
   }
 
@@ -224,8 +225,8 @@ export function lorebookEditor(stored) {
     settings.hidden = book === null;
     noEntries.hidden = book === null || rows.length > 0;
     rows.forEach((row, i) => {
-      row.title.textContent = `Entry ${i + 1}`;
-      row.remove.setAttribute('aria-label', `Remove entry ${i + 1}`);
+      row.title.textContent = t('lorebook.entryN', { n: i + 1 });
+      row.remove.setAttribute('aria-label', t('lorebook.removeEntryN', { n: i + 1 }));
     });
   }
 

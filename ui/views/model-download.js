@@ -7,6 +7,7 @@
 
 import { downloads, size } from '../api/local-models.js';
 import { h, input } from '../dom.js';
+import { t } from '../i18n.js';
 import { showError } from '../components.js';
 import { changed } from '../state.js';
 import { words } from './connect.js';
@@ -15,23 +16,23 @@ const POLL_MS = 500;
 
 /** "12 s", "4 min", "1 h 5 min". @param {number} s */
 function duration(s) {
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.round(s / 60)} min`;
-  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+  if (s < 60) return t('modelDownload.seconds', { count: s });
+  if (s < 3600) return t('modelDownload.minutes', { count: Math.round(s / 60) });
+  return t('modelDownload.hoursMinutes', { hours: Math.floor(s / 3600), minutes: Math.round((s % 3600) / 60) });
 }
 
 /** @param {import('../api/local-models.js').Download} d */
 export function progressWords(d) {
-  const got = d.total ? `${size(d.received)} of ${size(d.total)}` : size(d.received);
+  const got = d.total ? t('modelDownload.sizeOf', { received: size(d.received), total: size(d.total) }) : size(d.received);
   switch (d.state) {
     case 'done':
-      return `Done: ${got}. It is in your models.`;
+      return t('modelDownload.done', { progress: got });
     case 'failed':
-      return `Stopped at ${got}: ${d.error ?? 'the download failed'}.`;
+      return t('modelDownload.stopped', { progress: got, error: d.error ?? t('modelDownload.failed') });
     case 'cancelled':
-      return `Cancelled at ${got}. Resume goes on from there.`;
+      return t('modelDownload.cancelled', { progress: got });
     default:
-      return [got, d.speed > 0 ? `${size(d.speed)}/s` : null, d.secondsLeft != null && d.speed > 0 ? `${duration(d.secondsLeft)} left` : null]
+      return [got, d.speed > 0 ? t('modelDownload.speed', { size: size(d.speed) }) : null, d.secondsLeft != null && d.speed > 0 ? t('modelDownload.left', { time: duration(d.secondsLeft) }) : null]
         .filter(Boolean)
         .join(' \u00b7 ');
   }
@@ -39,10 +40,10 @@ export function progressWords(d) {
 
 /** @param {() => void} onAdded called when a download becomes a model */
 export function downloadForm(onAdded) {
-  const url = input('downloadUrl', '', { type: 'url', spellcheck: 'false', placeholder: 'https://huggingface.co/\u2026/resolve/main/model.Q4_K_M.gguf', 'aria-label': 'Address of a .gguf file' });
-  const sha = input('downloadSha256', '', { spellcheck: 'false', placeholder: 'SHA-256 (optional)', 'aria-label': 'SHA-256 checksum (optional)' });
-  const btn = h('button', { type: 'button', class: 'btn', id: 'download-model' }, 'Download');
-  const list = h('ul', { class: 'rows downloads', 'aria-label': 'Downloads' });
+  const url = input('downloadUrl', '', { type: 'url', spellcheck: 'false', placeholder: t('modelDownload.urlPlaceholder'), 'aria-label': t('modelDownload.urlLabel') });
+  const sha = input('downloadSha256', '', { spellcheck: 'false', placeholder: t('modelDownload.shaPlaceholder'), 'aria-label': t('modelDownload.shaLabel') });
+  const btn = h('button', { type: 'button', class: 'btn', id: 'download-model' }, t('modelDownload.download'));
+  const list = h('ul', { class: 'rows downloads', 'aria-label': t('modelDownload.downloads') });
   /** @type {Set<string>} */
   const announced = new Set();
   /** @type {ReturnType<typeof setTimeout> | null} */
@@ -87,13 +88,13 @@ export function downloadForm(onAdded) {
  * @param {(url: string, sha: string | null) => Promise<void>} start
  */
 function row(d, start) {
-  const bar = /** @type {HTMLProgressElement} */ (h('progress', { max: String(Math.max(1, d.total ?? 1)), value: String(d.received), 'aria-label': `Downloaded of ${d.file.split('/').pop()}` }));
+  const bar = /** @type {HTMLProgressElement} */ (h('progress', { max: String(Math.max(1, d.total ?? 1)), value: String(d.received), 'aria-label': t('modelDownload.downloadedOf', { file: d.file.split('/').pop() }) }));
   if (d.total == null && d.state === 'running') bar.removeAttribute('value');
   const action =
     d.state === 'running'
-      ? h('button', { type: 'button', class: 'btn small', onclick: () => void downloads.cancel(d.id).catch(showError) }, 'Cancel')
+      ? h('button', { type: 'button', class: 'btn small', onclick: () => void downloads.cancel(d.id).catch(showError) }, t('common.cancel'))
       : d.state === 'failed' || d.state === 'cancelled'
-        ? h('button', { type: 'button', class: 'btn small', onclick: () => void start(d.url, null) }, 'Resume')
+        ? h('button', { type: 'button', class: 'btn small', onclick: () => void start(d.url, null) }, t('modelDownload.resume'))
         : null;
   return h(
     'li',

@@ -9,11 +9,13 @@ import { h, field, input, val, num } from '../dom.js';
 import { pagedList, submitting, showError, confirmDialog, toast } from '../components.js';
 import { changed, navigate } from '../state.js';
 import { OVERRIDES, inheritedText } from './overrides.js';
+import { t, formatNumber } from '../i18n.js';
 
 /** @typedef {import('./overrides.js').OverrideKey} OverrideKey */
 /** @typedef {{modelsChanged: () => void}} ModelHooks lets the provider form refresh the models list */
 
-const fmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 4 });
+/** A model's number as the form writes it. @param {number} n */
+const fmt = (n) => formatNumber(n, { maximumFractionDigits: 4 });
 
 /**
  * A model row's limits, inherited ones marked: "32,768 ctx · 1,024 out (Settings)".
@@ -21,9 +23,13 @@ const fmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 4 });
  * @param {api.Settings} settings
  */
 function limitsText(m, settings) {
-  /** @param {number | null} own @param {number} inherited @param {string} unit */
-  const part = (own, inherited, unit) => (own === null ? `${fmt.format(inherited)} ${unit} (Settings)` : `${fmt.format(own)} ${unit}`);
-  return `${part(m.contextLength, settings.contextLength, 'ctx')} \u00b7 ${part(m.maxOutputTokens, settings.maxOutputTokens, 'out')}`;
+  const context = m.contextLength === null
+    ? t('models.contextFromSettings', { value: fmt(settings.contextLength) })
+    : t('models.context', { value: fmt(m.contextLength) });
+  const output = m.maxOutputTokens === null
+    ? t('models.outputFromSettings', { value: fmt(settings.maxOutputTokens) })
+    : t('models.output', { value: fmt(m.maxOutputTokens) });
+  return t('models.limits', { context, output });
 }
 
 /**
@@ -37,9 +43,9 @@ export async function renderModels(pane, provider, modelId, hooks) {
   const base = `providers/${provider.id}/models`;
   const settings = await api.settings.get();
   const list = pagedList({
-    label: `Models of ${provider.name}`,
+    label: t('models.listLabel', { name: provider.name }),
     className: 'rows selectable',
-    empty: 'No models yet. Add the model ids you want to chat with.',
+    empty: t('models.empty'),
     load: (cursor) => api.models.list({ providerId: provider.id, sort: 'name', limit: api.PAGE_SIZE, cursor }),
     item: (m) =>
       h(
@@ -60,9 +66,9 @@ export async function renderModels(pane, provider, modelId, hooks) {
     h(
       'div',
       { class: 'editor-head' },
-      h('h2', { id: 'models-title' }, 'Models'),
+      h('h2', { id: 'models-title' }, t('models.title')),
       h('span', { class: 'spacer' }),
-      h('button', { type: 'button', class: 'btn small', id: 'new-model', onclick: () => navigate(`${base}/new`) }, '+ Add model'),
+      h('button', { type: 'button', class: 'btn small', id: 'new-model', onclick: () => navigate(`${base}/new`) }, t('models.addModelButton')),
     ),
     list.element,
   );
@@ -87,39 +93,40 @@ const SAMPLING = OVERRIDES.filter(([k]) => k !== 'contextLength' && k !== 'maxOu
  * @param {() => void} reloadList
  */
 function modelForm(provider, m, base, settings, reloadList) {
-  const form = h('form', { id: 'model-form', class: 'editor card', novalidate: true, 'aria-label': m ? 'Edit model' : 'New model' });
+  const form = h('form', { id: 'model-form', class: 'editor card', novalidate: true, 'aria-label': m ? t('models.editModel') : t('models.newModel') });
   /** What an empty box of this model means: "from Settings (8,192)". @param {OverrideKey} name */
   const inherited = (name) => inheritedText(name, { model: null, settings });
   const number = (/** @type {OverrideKey} */ name, /** @type {number | null | undefined} */ value, /** @type {string} */ step) =>
     input(name, value ?? '', { type: 'number', step, inputmode: 'decimal', placeholder: inherited(name) });
-  const heading = h('h2', null, m ? m.displayName || m.modelId : `New model on ${provider.name}`);
+  const heading = h('h2', null, m ? m.displayName || m.modelId : t('models.newModelOn', { name: provider.name }));
   form.append(
     h('div', { class: 'editor-head' }, heading),
     h(
       'div',
       { class: 'grid' },
-      field('Model id', input('modelId', m?.modelId, { spellcheck: 'false', placeholder: provider.kind === 'ollama' ? 'llama3.1:8b' : 'e.g. gpt-4o-mini' }), {
+      // i18n-ignore: an Ollama model id, the same in every language
+      field(t('models.modelId'), input('modelId', m?.modelId, { spellcheck: 'false', placeholder: provider.kind === 'ollama' ? 'llama3.1:8b' : t('models.modelIdPlaceholder') }), {
         required: true,
-        hint: 'Exactly as the provider names it.',
+        hint: t('models.modelIdHint'),
       }),
-      field('Display name', input('displayName', m?.displayName, { placeholder: 'Same as the model id' })),
-      field('Context length', number('contextLength', m?.contextLength, '1'), {
-        hint: `Tokens the model can read. Empty: ${inherited('contextLength')}.`,
+      field(t('models.displayName'), input('displayName', m?.displayName, { placeholder: t('models.displayNamePlaceholder') })),
+      field(t('models.contextLength'), number('contextLength', m?.contextLength, '1'), {
+        hint: t('models.contextLengthHint', { inherited: inherited('contextLength') }),
       }),
-      field('Max output tokens', number('maxOutputTokens', m?.maxOutputTokens, '1'), {
-        hint: `Longest reply. Empty: ${inherited('maxOutputTokens')}.`,
+      field(t('models.maxOutputTokens'), number('maxOutputTokens', m?.maxOutputTokens, '1'), {
+        hint: t('models.maxOutputTokensHint', { inherited: inherited('maxOutputTokens') }),
       }),
     ),
     h(
       'details',
       { class: 'sampling', open: m ? SAMPLING.some(([k]) => m[k] !== null && m[k] !== undefined) : false },
-      h('summary', null, 'Sampling parameters'),
+      h('summary', null, t('models.sampling')),
       h(
         'p',
         { class: 'hint' },
-        `An empty temperature uses Settings\u2019 (${fmt.format(settings.temperature)}); another empty value is not sent, so the provider\u2019s default applies. A chat can override any of these for itself.`,
+        t('models.samplingHint', { temperature: fmt(settings.temperature) }),
       ),
-      h('div', { class: 'grid three' }, ...SAMPLING.map(([name, label, step, hint]) => field(label, number(name, /** @type {number | null} */ (m?.[name]), step), { hint }))),
+      h('div', { class: 'grid three' }, ...SAMPLING.map(([name, label, step, hint]) => field(label(), number(name, /** @type {number | null} */ (m?.[name]), step), { hint: hint() }))),
     ),
     h(
       'div',
@@ -131,24 +138,24 @@ function modelForm(provider, m, base, settings, reloadList) {
             class: 'btn danger-subtle',
             onclick: async () => {
               const ok = await confirmDialog({
-                title: `Delete the model \u201c${m.displayName || m.modelId}\u201d?`,
-                message: 'Chats that used it keep their messages and can pick another model.',
-                confirmLabel: 'Delete model',
+                title: t('models.deleteTitle', { name: m.displayName || m.modelId }),
+                message: t('models.deleteMessage'),
+                confirmLabel: t('models.deleteModel'),
                 danger: true,
               });
               if (!ok) return;
               try {
                 await api.models.remove(m.id);
                 changed('providers');
-                toast('Model deleted');
+                toast(t('models.deleted'));
                 navigate(`providers/${provider.id}`);
               } catch (e) {
                 showError(e);
               }
             },
-          }, 'Delete')
+          }, t('common.delete'))
         : null,
-      h('button', { type: 'submit', class: 'btn primary', id: 'save-model' }, m ? 'Save model' : 'Add model'),
+      h('button', { type: 'submit', class: 'btn primary', id: 'save-model' }, m ? t('models.saveModel') : t('models.addModel')),
     ),
   );
   form.addEventListener('submit', (ev) => {
@@ -172,7 +179,7 @@ function modelForm(provider, m, base, settings, reloadList) {
       };
       const saved = m ? await api.models.update(m.id, inputData) : await api.models.create(inputData);
       changed('providers');
-      toast(m ? 'Model saved' : 'Model added');
+      toast(m ? t('models.saved') : t('models.added'));
       if (m) {
         heading.textContent = saved.displayName || saved.modelId;
         reloadList();

@@ -11,6 +11,7 @@
 
 import * as api from '../api.js';
 import { h, field, input, num } from '../dom.js';
+import { t, formatNumber } from '../i18n.js';
 
 /**
  * The `generation` of a chat and of chat_create / chat_update's input: a
@@ -25,18 +26,22 @@ import { h, field, input, num } from '../dom.js';
  *   what an empty box falls back to: the chat's model (null when it has none) and Settings
  */
 
-/** @type {[OverrideKey, string, string, string][]} key, label, step, range (as the back end checks it) */
+/**
+ * key, label, step, range (as the back end checks it); the words are read
+ * when shown (the language is chosen at boot).
+ * @type {[OverrideKey, () => string, string, () => string][]}
+ */
 export const OVERRIDES = [
-  ['contextLength', 'Context length', '1', '256\u201310,000,000 tokens'],
-  ['maxOutputTokens', 'Max output tokens', '1', '1\u20131,000,000; less than the context length'],
-  ['temperature', 'Temperature', 'any', '0\u20132; higher is more varied'],
-  ['topP', 'Top P', 'any', '0\u20131'],
-  ['topK', 'Top K', '1', 'Whole number'],
-  ['minP', 'Min P', 'any', '0\u20131'],
-  ['frequencyPenalty', 'Frequency penalty', 'any', '-2\u20132'],
-  ['presencePenalty', 'Presence penalty', 'any', '-2\u20132'],
-  ['repetitionPenalty', 'Repetition penalty', 'any', '0\u201310'],
-  ['seed', 'Seed', '1', '0\u20134,294,967,295; the same seed gives the same reply'],
+  ['contextLength', () => t('overrides.contextLength'), '1', () => t('overrides.contextLengthRange')],
+  ['maxOutputTokens', () => t('overrides.maxOutputTokens'), '1', () => t('overrides.maxOutputTokensRange')],
+  ['temperature', () => t('overrides.temperature'), 'any', () => t('overrides.temperatureRange')],
+  ['topP', () => t('overrides.topP'), 'any', () => '0\u20131'],
+  ['topK', () => t('overrides.topK'), '1', () => t('overrides.topKRange')],
+  ['minP', () => t('overrides.minP'), 'any', () => '0\u20131'],
+  ['frequencyPenalty', () => t('overrides.frequencyPenalty'), 'any', () => '-2\u20132'],
+  ['presencePenalty', () => t('overrides.presencePenalty'), 'any', () => '-2\u20132'],
+  ['repetitionPenalty', () => t('overrides.repetitionPenalty'), 'any', () => '0\u201310'],
+  ['seed', () => t('overrides.seed'), '1', () => t('overrides.seedRange')],
 ];
 
 /**
@@ -64,9 +69,9 @@ export function inheritedValue(key, from) {
  */
 export function inheritedText(key, from) {
   const { value, source } = inheritedValue(key, from);
-  if (value === null) return 'provider default';
-  const n = new Intl.NumberFormat(undefined, { maximumFractionDigits: 4 }).format(value);
-  return source === 'model' ? `from the model (${n})` : `from Settings (${n})`;
+  if (value === null) return t('overrides.providerDefault');
+  const n = formatNumber(value, { maximumFractionDigits: 4 });
+  return source === 'model' ? t('overrides.fromModel', { value: n }) : t('overrides.fromSettings', { value: n });
 }
 
 /**
@@ -96,16 +101,16 @@ export function overridesFieldset(current, from) {
   const set = current ?? {};
   const boxes = OVERRIDES.map(([key, label, step, range]) =>
     field(
-      label,
+      label(),
       input(key, set[key] ?? null, { type: 'number', step, inputmode: 'decimal', placeholder: inheritedText(key, from) }),
-      { hint: range },
+      { hint: range() },
     ),
   );
   const fieldset = h(
     'fieldset',
     { class: 'overrides', id: 'generation-overrides' },
-    h('legend', null, 'Generation overrides'),
-    h('p', { class: 'hint' }, 'For this chat only. An empty box uses the model\u2019s value, else the one in Settings; the grey text says which.'),
+    h('legend', null, t('overrides.legend')),
+    h('p', { class: 'hint' }, t('overrides.hint')),
     h('div', { class: 'grid three' }, ...boxes),
   );
   return /** @type {HTMLFieldSetElement} */ (fieldset);
@@ -140,9 +145,9 @@ export function readOverrides(form) {
     const value = num(form, key);
     // Whole-number values (step 1) would otherwise fail as a malformed call.
     const wrong = box instanceof HTMLInputElement && box.validity.badInput
-      ? 'enter a number, or leave it empty to inherit'
+      ? t('overrides.notANumber')
       : value !== null && step === '1' && !Number.isInteger(value)
-        ? 'enter a whole number'
+        ? t('overrides.notWholeNumber')
         : null;
     if (wrong) {
       const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

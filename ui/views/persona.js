@@ -6,6 +6,7 @@ import { h, field, input, textarea, val } from '../dom.js';
 import { changed } from '../state.js';
 import { renderListEditor } from './listeditor.js';
 import { avatarPicker } from './avatar.js';
+import { t } from '../i18n.js';
 
 /**
  * @param {HTMLElement} root
@@ -14,10 +15,11 @@ import { avatarPicker } from './avatar.js';
 export function render(root, params) {
   return renderListEditor(root, params, {
     route: 'personas',
-    title: 'Personas',
-    intro: 'Who you are in a chat. The model sees the persona\u2019s name and description.',
-    noun: 'persona',
-    empty: 'No personas yet. Create one so characters know who they are talking to.',
+    title: t('persona.title'),
+    intro: t('persona.intro'),
+    slug: 'persona',
+    words: { new: t('persona.new'), pick: t('persona.pick'), edit: t('persona.edit'), create: t('persona.create') },
+    empty: t('persona.empty'),
     formId: 'persona-form',
     store: api.personas,
     topic: 'personas',
@@ -25,11 +27,11 @@ export function render(root, params) {
     fields: (p) => [
       p
         ? h('div', { class: 'field wide' }, avatarPicker('persona', p.id, p.name))
-        : h('p', { class: 'hint wide' }, 'Create the persona, then give it a picture.'),
-      field('Name', input('name', p?.name, { maxlength: 200 }), { required: true }),
-      field('Description', textarea('description', p?.description, { rows: 8 }), {
+        : h('p', { class: 'hint wide' }, t('persona.pictureLater')),
+      field(t('persona.name'), input('name', p?.name, { maxlength: 200 }), { required: true }),
+      field(t('persona.description'), textarea('description', p?.description, { rows: 8 }), {
         wide: true,
-        hint: 'How you look, act or what the character knows about you.',
+        hint: t('persona.descriptionHint'),
       }),
     ],
     read: (form) => ({ name: val(form, 'name').trim(), description: val(form, 'description') }),

@@ -5,6 +5,7 @@ import * as api from '../api.js';
 import { field, input, textarea, val } from '../dom.js';
 import { changed } from '../state.js';
 import { renderListEditor } from './listeditor.js';
+import { t } from '../i18n.js';
 
 /**
  * @param {HTMLElement} root
@@ -13,20 +14,21 @@ import { renderListEditor } from './listeditor.js';
 export function render(root, params) {
   return renderListEditor(root, params, {
     route: 'prompts',
-    title: 'System prompts',
-    intro: 'Instructions sent before everything else. Pick one per chat, or a default in Settings.',
-    noun: 'system prompt',
-    empty: 'No system prompts yet. Create one to steer how the model writes.',
+    title: t('prompts.title'),
+    intro: t('prompts.intro'),
+    slug: 'system-prompt',
+    words: { new: t('prompts.new'), pick: t('prompts.pick'), edit: t('prompts.edit'), create: t('prompts.create') },
+    empty: t('prompts.empty'),
     formId: 'prompt-form',
     store: api.prompts,
     topic: 'prompts',
     changed,
-    badge: (p) => (p.isBuiltin ? 'built-in' : null),
+    badge: (p) => (p.isBuiltin ? t('prompts.builtIn') : null),
     fields: (p) => [
-      field('Name', input('name', p?.name, { maxlength: 200 }), { required: true }),
-      field('Content', textarea('content', p?.content, { rows: 14, class: 'mono' }), {
+      field(t('prompts.name'), input('name', p?.name, { maxlength: 200 }), { required: true }),
+      field(t('prompts.content'), textarea('content', p?.content, { rows: 14, class: 'mono' }), {
         wide: true,
-        hint: 'You can use {{char}} and {{user}}; they are replaced by the names in each chat.',
+        hint: t('prompts.contentHint', { char: '{{char}}', user: '{{user}}' }),
       }),
     ],
     read: (form) => ({ name: val(form, 'name').trim(), content: val(form, 'content') }),

@@ -13,19 +13,23 @@ import { changed, navigate } from '../state.js';
 import { renderModels } from './models.js';
 import { LOCAL_PRESETS, presetUrl, modelPicker, save, words } from './connect.js';
 import { modelFiles } from './local-models.js';
+import { t, tn } from '../i18n.js';
 
 
-/** @type {{kind: api.ProviderKind, label: string, url: string}[]} */
+/**
+ * The kinds; a label is read when shown (the language is chosen at boot).
+ * @type {{kind: api.ProviderKind, readonly label: string, url: string}[]}
+ */
 export const KINDS = [
-  { kind: 'openrouter', label: 'OpenRouter', url: 'https://openrouter.ai/api/v1' },
-  { kind: 'openai_compatible', label: 'OpenAI or compatible', url: 'https://api.openai.com/v1' },
-  { kind: 'anthropic', label: 'Anthropic', url: 'https://api.anthropic.com/v1' },
-  { kind: 'glm', label: 'GLM (Zhipu)', url: 'https://open.bigmodel.cn/api/paas/v4' },
-  { kind: 'ollama', label: 'Ollama (local)', url: 'http://localhost:11434/v1' },
-  { kind: 'koboldcpp', label: 'KoboldCpp (text completion)', url: 'http://localhost:5001' },
-  { kind: 'llamacpp', label: 'llama.cpp /completion (text completion)', url: 'http://localhost:8080' },
-  { kind: 'text_completion', label: 'OpenAI-compatible /v1/completions (text completion)', url: 'http://localhost:5000/v1' },
-  { kind: 'local', label: 'This computer (GGUF files)', url: '' },
+  { kind: 'openrouter', label: 'OpenRouter', url: 'https://openrouter.ai/api/v1' }, // i18n-ignore: a product name
+  { kind: 'openai_compatible', get label() { return t('providers.kindOpenaiCompatible'); }, url: 'https://api.openai.com/v1' },
+  { kind: 'anthropic', label: 'Anthropic', url: 'https://api.anthropic.com/v1' }, // i18n-ignore: a product name
+  { kind: 'glm', label: 'GLM (Zhipu)', url: 'https://open.bigmodel.cn/api/paas/v4' }, // i18n-ignore: a product name
+  { kind: 'ollama', get label() { return t('providers.kindOllama'); }, url: 'http://localhost:11434/v1' },
+  { kind: 'koboldcpp', get label() { return t('providers.kindKoboldcpp'); }, url: 'http://localhost:5001' },
+  { kind: 'llamacpp', get label() { return t('providers.kindLlamacpp'); }, url: 'http://localhost:8080' },
+  { kind: 'text_completion', get label() { return t('providers.kindTextCompletion'); }, url: 'http://localhost:5000/v1' },
+  { kind: 'local', get label() { return t('providers.kindLocal'); }, url: '' },
 ];
 
 /** @param {string} kind */
@@ -40,9 +44,9 @@ export function kindLabel(kind) {
 export async function render(root, params) {
   const [providerId = null, , modelId = null] = params;
   const list = pagedList({
-    label: 'Providers',
+    label: t('providers.list'),
     className: 'rows selectable',
-    empty: 'No providers yet. Add one to connect a model.',
+    empty: t('providers.empty'),
     load: (cursor) => api.providers.list({ sort: 'name', limit: api.PAGE_SIZE, cursor }),
     item: (p) =>
       h(
@@ -60,10 +64,10 @@ export async function render(root, params) {
   const notice = h('p', { class: 'notice', id: 'key-notice', role: 'alert', hidden: true });
   root.append(
     viewHeader(
-      'Providers & models',
-      'Where replies come from. API keys stay on this computer, in the system keychain or a private key file, never in the database.',
-      h('button', { type: 'button', class: 'btn', id: 'open-model-files', onclick: () => navigate('providers/files') }, 'Model files'),
-      h('button', { type: 'button', class: 'btn primary', id: 'new-provider', onclick: () => navigate('providers/new') }, 'New provider'),
+      t('providers.title'),
+      t('providers.intro'),
+      h('button', { type: 'button', class: 'btn', id: 'open-model-files', onclick: () => navigate('providers/files') }, t('providers.modelFiles')),
+      h('button', { type: 'button', class: 'btn primary', id: 'new-provider', onclick: () => navigate('providers/new') }, t('providers.newProvider')),
     ),
     notice,
     h('div', { class: 'split' }, h('div', { class: 'master' }, list.element), pane),
@@ -76,14 +80,14 @@ export async function render(root, params) {
     }),
   ];
   if (!providerId) {
-    pane.append(h('p', { class: 'empty detail-empty' }, 'Select a provider on the left, or add a new one.'));
+    pane.append(h('p', { class: 'empty detail-empty' }, t('providers.selectHint')));
   } else if (providerId === 'files') {
     pane.append(
       h(
         'section',
         { class: 'editor card', 'aria-labelledby': 'model-files-title' },
-        h('h2', { id: 'model-files-title' }, 'Model files on this computer'),
-        h('p', { class: 'hint' }, 'GGUF models Parley runs itself, found in LM Studio\'s, Jan\'s and Ollama\'s folders and the Hugging Face cache. "Use" adds one to "This computer". You can also drop a .gguf file on the window.'),
+        h('h2', { id: 'model-files-title' }, t('providers.modelFilesTitle')),
+        h('p', { class: 'hint' }, t('providers.modelFilesHint')),
         modelFiles((m) => navigate(`providers/${m.providerId}`), { look: true, download: true }),
       ),
     );
@@ -105,14 +109,14 @@ export async function render(root, params) {
  * @param {ModelHooks} hooks
  */
 function providerForm(p, reloadList, hooks) {
-  const form = h('form', { id: 'provider-form', class: 'editor card', novalidate: true, 'aria-label': p ? 'Edit provider' : 'New provider' });
+  const form = h('form', { id: 'provider-form', class: 'editor card', novalidate: true, 'aria-label': p ? t('providers.editProvider') : t('providers.newProvider') });
   const kind = select('kind', KINDS.map((k) => ({ value: k.kind, label: k.label })), p?.kind ?? 'openrouter');
   const baseUrl = input('baseUrl', p?.baseUrl, { type: 'url', spellcheck: 'false' });
   const apiKey = input('apiKey', '', {
     type: 'password',
     autocomplete: 'new-password',
     spellcheck: 'false',
-    placeholder: p?.hasApiKey ? 'stored \u2014 leave empty to keep' : 'Paste the API key',
+    placeholder: p?.hasApiKey ? t('providers.keyStoredPlaceholder') : t('providers.keyPlaceholder'),
   });
   const removeKey = h('input', { type: 'checkbox', name: 'removeKey', id: 'remove-key' });
   removeKey.addEventListener('change', () => {
@@ -125,7 +129,7 @@ function providerForm(p, reloadList, hooks) {
   kind.addEventListener('change', syncPlaceholder);
   syncPlaceholder();
 
-  const heading = h('h2', null, p ? p.name : 'New provider');
+  const heading = h('h2', null, p ? p.name : t('providers.newProvider'));
   const connectArea = h('div', { class: 'connect-area', id: 'connect-area' });
   /** A preset fills the kind, the URL and (when empty) the name. @param {typeof LOCAL_PRESETS[number]} preset */
   const usePreset = (preset) => {
@@ -140,27 +144,27 @@ function providerForm(p, reloadList, hooks) {
     ? null
     : h(
         'div',
-        { class: 'presets', role: 'group', 'aria-label': 'Local server presets' },
-        h('span', { class: 'muted' }, 'Local server:'),
+        { class: 'presets', role: 'group', 'aria-label': t('providers.presets') },
+        h('span', { class: 'muted' }, t('providers.localServer')),
         ...LOCAL_PRESETS.map((x) => h('button', { type: 'button', class: 'btn small preset', title: presetUrl(x), onclick: () => usePreset(x) }, `${x.name} (${x.port})`)),
       );
   form.append(
-    h('div', { class: 'editor-head' }, heading, p ? h('span', { class: 'badge' }, p.hasApiKey ? 'key stored' : 'no key') : null),
+    h('div', { class: 'editor-head' }, heading, p ? h('span', { class: 'badge' }, p.hasApiKey ? t('providers.keyStored') : t('providers.noKey')) : null),
     ...(presets ? [presets] : []),
     h(
       'div',
       { class: 'grid' },
-      field('Name', input('name', p?.name, { maxlength: 200, placeholder: 'e.g. My OpenRouter' }), { required: true }),
-      field('Kind', kind),
-      field('Base URL', baseUrl, { wide: true, hint: 'Leave empty to use the default shown.' }),
-      field('API key', apiKey, { wide: true, hint: 'Write-only: Parley never shows a stored key. Local servers usually need none. A key stays with its server: moving the base URL to another server clears it.' }),
-      p?.hasApiKey ? h('div', { class: 'field wide check' }, removeKey, h('label', { for: 'remove-key' }, 'Remove the stored key')) : null,
+      field(t('providers.name'), input('name', p?.name, { maxlength: 200, placeholder: t('providers.namePlaceholder') }), { required: true }),
+      field(t('providers.kind'), kind),
+      field(t('providers.baseUrl'), baseUrl, { wide: true, hint: t('providers.baseUrlHint') }),
+      field(t('providers.apiKey'), apiKey, { wide: true, hint: t('providers.apiKeyHint') }),
+      p?.hasApiKey ? h('div', { class: 'field wide check' }, removeKey, h('label', { for: 'remove-key' }, t('providers.removeKey'))) : null,
     ),
     ...(p ? [connection(p, hooks)] : [connectArea]),
     h(
       'div',
       { class: 'form-footer' },
-      p ? h('span', { class: 'muted' }, `Updated ${ago(p.updatedAt)}`) : null,
+      p ? h('span', { class: 'muted' }, t('providers.updated', { when: ago(p.updatedAt) })) : null,
       h('span', { class: 'spacer' }),
       p
         ? h('button', {
@@ -168,25 +172,25 @@ function providerForm(p, reloadList, hooks) {
             class: 'btn danger-subtle',
             onclick: async () => {
               const ok = await confirmDialog({
-                title: `Delete \u201c${p.name}\u201d?`,
-                message: 'The provider, its stored key and all its models are removed for good. Chats that used them keep their messages.',
-                confirmLabel: 'Delete provider',
+                title: t('providers.deleteTitle', { name: p.name }),
+                message: t('providers.deleteMessage'),
+                confirmLabel: t('providers.deleteProvider'),
                 danger: true,
               });
               if (!ok) return;
               try {
                 await api.providers.remove(p.id);
                 changed('providers');
-                toast('Provider deleted');
+                toast(t('providers.deleted'));
                 navigate('providers');
               } catch (e) {
                 showError(e);
               }
             },
-          }, 'Delete')
+          }, t('common.delete'))
         : null,
-      p ? null : h('button', { type: 'button', class: 'btn', id: 'save-untested', title: 'Save without asking the server; add its models by hand', onclick: () => void submitting(form, () => store(false)) }, 'Save without testing'),
-      h('button', { type: 'submit', id: 'save', class: 'btn primary' }, p ? 'Save changes' : 'Connect'),
+      p ? null : h('button', { type: 'button', class: 'btn', id: 'save-untested', title: t('providers.saveUntestedTitle'), onclick: () => void submitting(form, () => store(false)) }, t('providers.saveUntested')),
+      h('button', { type: 'submit', id: 'save', class: 'btn primary' }, p ? t('providers.saveChanges') : t('providers.connect')),
     ),
   );
   /** @returns {api.ProviderInput} */
@@ -204,19 +208,19 @@ function providerForm(p, reloadList, hooks) {
   /** "Connect": ask the server as typed, then save it with the model picked. */
   const connect = async () => {
     const data = inputData();
-    connectArea.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'pending', role: 'status' }, `Asking ${data.name || 'the server'}\u2026`));
+    connectArea.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'pending', role: 'status' }, data.name ? t('providers.asking', { name: data.name }) : t('providers.askingServer')));
     let models;
     try {
       models = await api.providers.probe(data);
     } catch (e) {
-      connectArea.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'error', role: 'alert' }, `Could not connect: ${words(e)}`));
+      connectArea.replaceChildren(h('p', { class: 'connection-status', 'data-state': 'error', role: 'alert' }, t('providers.couldNotConnect', { error: words(e) })));
       throw e;
     }
     connectArea.replaceChildren(
-      h('p', { class: 'connection-status', 'data-state': 'ok', role: 'status' }, `Connected: ${modelCount(models.length)}. Pick the one to chat with.`),
-      modelPicker(models, 'Save provider and model', async (picked) => {
+      h('p', { class: 'connection-status', 'data-state': 'ok', role: 'status' }, tn('providers.connectedPick', models.length)),
+      modelPicker(models, t('providers.saveWithModel'), async (picked) => {
         const saved = await save(data, picked);
-        toast(`Added ${saved.name}; new chats use ${picked[0]?.name ?? picked[0]?.id} unless you chose another default`);
+        toast(t('providers.addedWithModel', { provider: saved.name, model: picked[0]?.name ?? picked[0]?.id }));
         navigate(`providers/${saved.id}`);
       }),
     );
@@ -227,9 +231,9 @@ function providerForm(p, reloadList, hooks) {
     const saved = existing && p ? await api.providers.update(p.id, data) : await api.providers.create(data);
     changed('providers');
     if (saved.keyCleared) {
-      toast('Provider saved. The key was cleared because the address moved to another server; enter it again.', 8000);
+      toast(t('providers.savedKeyCleared'), 8000);
     } else {
-      toast(p ? 'Provider saved' : 'Provider added');
+      toast(p ? t('providers.saved') : t('providers.added'));
     }
     if (p) {
       // Re-render so the key placeholder and badge match what is stored.
@@ -246,9 +250,6 @@ function providerForm(p, reloadList, hooks) {
   return form;
 }
 
-/** @param {number} n */
-const modelCount = (n) => `${n} ${n === 1 ? 'model' : 'models'}`;
-
 /**
  * "Test connection" and "Fetch models": both ask the provider for its
  * models with the stored URL and key; the second lists them to add.
@@ -258,8 +259,8 @@ const modelCount = (n) => `${n} ${n === 1 ? 'model' : 'models'}`;
 function connection(p, hooks) {
   const status = h('p', { class: 'connection-status', id: 'connection-status', role: 'status' });
   const remote = h('div', { class: 'remote-models', hidden: true });
-  const testBtn = h('button', { type: 'button', class: 'btn', id: 'test-connection', onclick: () => void ask(false) }, 'Test connection');
-  const fetchBtn = h('button', { type: 'button', class: 'btn', id: 'fetch-models', onclick: () => void ask(true) }, 'Fetch models');
+  const testBtn = h('button', { type: 'button', class: 'btn', id: 'test-connection', onclick: () => void ask(false) }, t('providers.testConnection'));
+  const fetchBtn = h('button', { type: 'button', class: 'btn', id: 'fetch-models', onclick: () => void ask(true) }, t('providers.fetchModels'));
 
   /** @param {string} text @param {"ok" | "error" | "pending"} kind */
   const say = (text, kind) => {
@@ -271,13 +272,13 @@ function connection(p, hooks) {
   async function ask(list) {
     testBtn.disabled = true;
     fetchBtn.disabled = true;
-    say(`Asking ${p.name}\u2026`, 'pending');
+    say(t('providers.asking', { name: p.name }), 'pending');
     try {
       const [models, existing] = await Promise.all([
         api.providers.remoteModels(p.id),
         list ? api.listAll(api.models.list, { providerId: p.id }) : Promise.resolve([]),
       ]);
-      say(`Connected: ${modelCount(models.length)}`, 'ok');
+      say(tn('providers.connected', models.length), 'ok');
       if (list) showRemote(models, new Set(existing.map((m) => m.modelId)));
     } catch (e) {
       const err = /** @type {api.AppError} */ (e);
@@ -293,13 +294,13 @@ function connection(p, hooks) {
    * @param {Set<string>} added model ids this provider already has
    */
   function showRemote(models, added) {
-    const filter = h('input', { type: 'search', class: 'remote-filter', placeholder: `Filter ${modelCount(models.length)}`, 'aria-label': 'Filter the models', autocomplete: 'off', spellcheck: 'false' });
+    const filter = h('input', { type: 'search', class: 'remote-filter', placeholder: tn('providers.filterModels', models.length), 'aria-label': t('providers.filterLabel'), autocomplete: 'off', spellcheck: 'false' });
     const rows = models
       .slice()
       .sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id))
       .map((r) => {
         const have = added.has(r.id);
-        const add = h('button', { type: 'button', class: 'btn small add-remote', disabled: have, 'aria-label': `Add ${r.name ?? r.id}` }, have ? 'Added' : 'Add');
+        const add = h('button', { type: 'button', class: 'btn small add-remote', disabled: have, 'aria-label': t('providers.addModelLabel', { name: r.name ?? r.id }) }, have ? t('providers.modelAdded') : t('providers.addModel'));
         add.addEventListener('click', async () => {
           add.disabled = true;
           try {
@@ -319,10 +320,10 @@ function connection(p, hooks) {
               seed: null,
             });
             added.add(r.id);
-            add.textContent = 'Added';
+            add.textContent = t('providers.modelAdded');
             changed('providers');
             hooks.modelsChanged();
-            toast(`Added ${r.name ?? r.id}`);
+            toast(t('providers.modelAddedToast', { name: r.name ?? r.id }));
           } catch (e) {
             add.disabled = false;
             showError(e);
@@ -335,13 +336,13 @@ function connection(p, hooks) {
             'li',
             { class: 'remote-model', data: { modelId: r.id } },
             h('span', { class: 'remote-text' }, h('span', { class: 'row-title' }, r.name ?? r.id), r.name ? h('span', { class: 'row-meta mono' }, r.id) : null),
-            r.contextLength ? h('span', { class: 'row-meta' }, `${new Intl.NumberFormat().format(r.contextLength)} ctx`) : null,
+            r.contextLength ? h('span', { class: 'row-meta' }, t('providers.contextTokens', { count: r.contextLength })) : null,
             add,
           ),
         };
       });
-    const ul = h('ul', { class: 'rows remote-list', 'aria-label': `Models ${p.name} offers` }, ...rows.map((r) => r.el));
-    const none = h('p', { class: 'empty', hidden: rows.length > 0 }, rows.length ? 'No model matches.' : 'The provider lists no models; add model ids by hand.');
+    const ul = h('ul', { class: 'rows remote-list', 'aria-label': t('providers.modelsOffered', { name: p.name }) }, ...rows.map((r) => r.el));
+    const none = h('p', { class: 'empty', hidden: rows.length > 0 }, rows.length ? t('providers.noMatch') : t('providers.noRemoteModels'));
     filter.addEventListener('input', () => {
       const q = filter.value.trim().toLowerCase();
       let shown = 0;
@@ -362,9 +363,9 @@ function connection(p, hooks) {
 
   return h(
     'div',
-    { class: 'connection', 'aria-label': 'Connection' },
+    { class: 'connection', 'aria-label': t('providers.connection') },
     h('div', { class: 'connection-row' }, testBtn, fetchBtn, status),
-    h('p', { class: 'hint' }, 'Uses the saved URL and key: save your changes first.'),
+    h('p', { class: 'hint' }, t('providers.connectionHint')),
     remote,
   );
 }

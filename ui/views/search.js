@@ -8,6 +8,7 @@
 
 import * as api from '../api.js';
 import { h, field, when } from '../dom.js';
+import { t, tn } from '../i18n.js';
 import { viewHeader, sentence } from '../components.js';
 import { navigate, onLeave } from '../state.js';
 
@@ -54,8 +55,8 @@ export function snippetParts(snippet) {
  */
 function dayBound(day, endOfDay) {
   if (!day) return null;
-  const t = new Date(`${day}T${endOfDay ? '23:59:59.999' : '00:00:00'}`);
-  return Number.isNaN(t.getTime()) ? null : t.toISOString();
+  const at = new Date(`${day}T${endOfDay ? '23:59:59.999' : '00:00:00'}`);
+  return Number.isNaN(at.getTime()) ? null : at.toISOString();
 }
 
 /** @param {api.CharacterHit} c */
@@ -74,25 +75,30 @@ function characterHit(c) {
 
 /**
  * A task: opens the Tasks screen at it.
- * @param {import('../api/tasks.js').TaskHit} t
+ * @param {import('../api/tasks.js').TaskHit} task
  */
-function taskHit(t) {
+function taskHit(task) {
   return h(
     'li',
-    { class: 'task-hit', data: { id: t.id } },
+    { class: 'task-hit', data: { id: task.id } },
     h(
       'a',
-      { href: `#/tasks/${encodeURIComponent(t.id)}`, class: 'hit-link' },
+      { href: `#/tasks/${encodeURIComponent(task.id)}`, class: 'hit-link' },
       h(
         'span',
         { class: 'hit-head' },
-        h('span', { class: 'hit-title' }, t.title),
-        h('span', { class: 'hit-meta' }, t.chatSessionId ? t.chatTitle || 'Untitled chat' : 'Standing alone'),
-        t.done ? h('span', { class: 'badge' }, 'done') : null,
+        h('span', { class: 'hit-title' }, task.title),
+        h('span', { class: 'hit-meta' }, task.chatSessionId ? task.chatTitle || t('common.untitledChat') : t('search.standingAlone')),
+        task.done ? h('span', { class: 'badge' }, t('search.done')) : null,
       ),
-      t.snippet ? h('span', { class: 'hit-snippet' }, ...snippetParts(t.snippet)) : null,
+      task.snippet ? h('span', { class: 'hit-snippet' }, ...snippetParts(task.snippet)) : null,
     ),
   );
+}
+
+/** A message's role in words. @param {api.Role} role */
+function roleName(role) {
+  return { user: t('search.roleUser'), assistant: t('search.roleAssistant'), system: t('search.roleSystem') }[role] ?? role;
 }
 
 /** @param {api.MessageHit} m */
@@ -107,9 +113,9 @@ function messageHit(m) {
       h(
         'span',
         { class: 'hit-head' },
-        h('span', { class: 'hit-title' }, m.chatTitle || 'Untitled chat'),
-        h('span', { class: 'hit-meta' }, m.characterName ?? 'No character'),
-        h('span', { class: 'badge hit-role' }, m.role),
+        h('span', { class: 'hit-title' }, m.chatTitle || t('common.untitledChat')),
+        h('span', { class: 'hit-meta' }, m.characterName ?? t('search.noCharacter')),
+        h('span', { class: 'badge hit-role' }, roleName(m.role)),
         h('time', { class: 'hit-time', datetime: m.createdAt, title: when(m.createdAt) }, when(m.createdAt)),
       ),
       h('span', { class: 'hit-snippet' }, ...snippetParts(m.snippet)),
@@ -136,11 +142,6 @@ function group(id, title, items) {
   );
 }
 
-const numbers = new Intl.NumberFormat();
-
-/** @param {number} n @param {string} one @param {string} many */
-const plural = (n, one, many) => `${numbers.format(n)} ${n === 1 ? one : many}`;
-
 /** @param {HTMLElement} root */
 export async function render(root) {
   const queryInput = h('input', {
@@ -148,27 +149,27 @@ export async function render(root) {
     id: 'search-input',
     name: 'query',
     value: last.query,
-    placeholder: 'Words from a message or a character',
+    placeholder: t('search.placeholder'),
     autocomplete: 'off',
     spellcheck: 'false',
     enterkeyhint: 'search',
   });
-  const characterSelect = h('select', { id: 'search-character', name: 'characterId' }, h('option', { value: '' }, 'All characters'));
+  const characterSelect = h('select', { id: 'search-character', name: 'characterId' }, h('option', { value: '' }, t('search.allCharacters')));
   const fromInput = h('input', { type: 'date', id: 'search-from', name: 'from', value: last.from });
   const toInput = h('input', { type: 'date', id: 'search-to', name: 'to', value: last.to });
   const error = h('p', { class: 'field-error search-error', id: 'search-error', role: 'alert', hidden: true });
   const results = h('div', { id: 'search-results', class: 'search-results', 'aria-live': 'polite' });
 
-  const queryField = field('Search for', queryInput, {
+  const queryField = field(t('search.searchFor'), queryInput, {
     wide: true,
-    hint: 'Words match whole words; end one with * to match its beginning (sail* finds sailor), and put "a phrase" in quotes to match it exactly.',
+    hint: t('search.hint'),
   });
   queryInput.after(error);
   const form = h(
     'form',
-    { class: 'search-form card', role: 'search', novalidate: true, 'aria-label': 'Search' },
+    { class: 'search-form card', role: 'search', novalidate: true, 'aria-label': t('search.title') },
     queryField,
-    h('div', { class: 'grid three search-filters' }, field('Character', characterSelect), field('From', fromInput), field('To', toInput)),
+    h('div', { class: 'grid three search-filters' }, field(t('search.character'), characterSelect), field(t('search.from'), fromInput), field(t('search.to'), toInput)),
   );
 
   /** Bumped by every search; an answer for an older one is dropped. */
@@ -209,21 +210,21 @@ export async function render(root) {
         h(
           'div',
           { class: 'empty search-empty' },
-          h('p', null, `No matches for \u201c${query}\u201d.`),
-          h('p', { class: 'hint' }, 'Try fewer words, end a word with * to match words that begin with it, or widen the dates.'),
+          h('p', null, t('search.noMatches', { query })),
+          h('p', { class: 'hint' }, t('search.noMatchesHint')),
         ),
       );
     } else {
       const full = messages.length >= limit;
       const counts = [
-        characters.length ? plural(characters.length, 'character', 'characters') : null,
-        taskHits.length ? plural(taskHits.length, 'task', 'tasks') : null,
-        messages.length ? `${full ? 'the first ' : ''}${plural(messages.length, 'message', 'messages')}` : null,
+        characters.length ? tn('search.countCharacters', characters.length) : null,
+        taskHits.length ? tn('search.countTasks', taskHits.length) : null,
+        messages.length ? tn(full ? 'search.countFirstMessages' : 'search.countMessages', messages.length) : null,
       ].filter(Boolean);
       parts.push(h('p', { class: 'muted search-count' }, counts.join(' \u00b7 ')));
-      if (characters.length) parts.push(group('search-characters-title', 'Characters', characters.map(characterHit)));
-      if (taskHits.length) parts.push(group('search-tasks-title', 'Tasks', taskHits.map(taskHit)));
-      if (messages.length) parts.push(group('search-messages-title', 'Messages', messages.map(messageHit)));
+      if (characters.length) parts.push(group('search-characters-title', t('search.characters'), characters.map(characterHit)));
+      if (taskHits.length) parts.push(group('search-tasks-title', t('search.tasks'), taskHits.map(taskHit)));
+      if (messages.length) parts.push(group('search-messages-title', t('search.messages'), messages.map(messageHit)));
       if (full && limit < MAX_LIMIT) {
         parts.push(
           h('button', {
@@ -234,7 +235,7 @@ export async function render(root) {
               limit = Math.min(limit + LIMIT, MAX_LIMIT);
               void run(true);
             },
-          }, 'Show more messages'),
+          }, t('search.showMore')),
         );
       }
     }
@@ -251,13 +252,13 @@ export async function render(root) {
     clearProblem();
     if (!query) {
       results.removeAttribute('aria-busy');
-      results.replaceChildren(h('p', { class: 'muted search-idle' }, 'Type to search the messages of every chat, the characters and the tasks.'));
+      results.replaceChildren(h('p', { class: 'muted search-idle' }, t('search.idle')));
       return;
     }
     const from = dayBound(fromInput.value, false);
     const to = dayBound(toInput.value, true);
     if (from && to && from > to) {
-      showProblem('the \u201cFrom\u201d day is after the \u201cTo\u201d day');
+      showProblem(t('search.fromAfterTo'));
       return;
     }
     results.setAttribute('aria-busy', 'true');
@@ -269,7 +270,7 @@ export async function render(root) {
       if (mine !== seq) return;
       // A malformed query is the usual cause: say so by the box, keep the last results.
       const err = /** @type {api.AppError} */ (e);
-      showProblem(err?.error ?? 'the search failed');
+      showProblem(err?.error ?? t('search.failed'));
       if (!(e && typeof e === 'object' && 'error' in e)) console.warn(e);
     } finally {
       if (mine === seq) results.removeAttribute('aria-busy');
@@ -294,7 +295,7 @@ export async function render(root) {
 
   onLeave(root, () => window.clearTimeout(timer));
   clearProblem();
-  root.append(viewHeader('Search', 'Find a message in any chat, a character or a task.'), form, results);
+  root.append(viewHeader(t('search.title'), t('search.subtitle')), form, results);
   queryInput.focus();
   queryInput.select();
 

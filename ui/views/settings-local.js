@@ -8,6 +8,7 @@
 
 import { engineSettings, setEngineSetting, localModels } from '../api/local-models.js';
 import { h, field, input } from '../dom.js';
+import { t } from '../i18n.js';
 import { showError, toast } from '../components.js';
 import { words } from './connect.js';
 
@@ -26,12 +27,12 @@ export function section() {
     box.addEventListener('change', async () => {
       const value = Number(box.value);
       if (!Number.isInteger(value) || value < 0) {
-        showError({ error: 'enter a whole number', type: 'ValidationError', details: { field: box.name } });
+        showError({ error: t('settingsLocal.wholeNumber'), type: 'ValidationError', details: { field: box.name } });
         return;
       }
       try {
         await setEngineSetting(name, value);
-        toast('Saved');
+        toast(t('settingsLocal.saved'));
       } catch (e) {
         showError(e);
       }
@@ -47,14 +48,14 @@ export function section() {
   return h(
     'section',
     { class: 'form-section card', 'aria-labelledby': 'local-settings-title', id: 'local-settings' },
-    h('h2', { id: 'local-settings-title' }, 'Models on this computer'),
-    h('p', { class: 'hint' }, 'For GGUF models Parley runs itself. One model is in memory at a time; it loads with its first reply.'),
+    h('h2', { id: 'local-settings-title' }, t('settingsLocal.title')),
+    h('p', { class: 'hint' }, t('settingsLocal.intro')),
     h(
       'div',
       { class: 'grid three' },
-      field('Unload after (minutes idle)', idle, { hint: 'Frees the memory when no reply needs the model.' }),
-      field('Most context (tokens)', cap, { hint: 'A model gets what it was trained for, up to this. More needs more memory.' }),
-      field('Processor threads', threads, { hint: '0: all cores but one, so the window stays quick.' }),
+      field(t('settingsLocal.idle'), idle, { hint: t('settingsLocal.idleHint') }),
+      field(t('settingsLocal.contextCap'), cap, { hint: t('settingsLocal.contextCapHint') }),
+      field(t('settingsLocal.threads'), threads, { hint: t('settingsLocal.threadsHint') }),
     ),
     folders(),
   );
@@ -62,18 +63,18 @@ export function section() {
 
 /** The folders the person named, each with "Remove", and ways to add one. */
 function folders() {
-  const list = h('ul', { class: 'rows model-folders', 'aria-label': 'Folders Parley looks in' });
+  const list = h('ul', { class: 'rows model-folders', 'aria-label': t('settingsLocal.foldersLabel') });
   const status = h('p', { class: 'connection-status', role: 'status', id: 'model-folder-status' });
   /** @param {string[]} named */
   const show = (named) => {
     list.replaceChildren(
       ...named.map((path) => {
-        const remove = h('button', { type: 'button', class: 'btn', 'aria-label': `Stop looking in ${path}` }, 'Remove');
+        const remove = h('button', { type: 'button', class: 'btn', 'aria-label': t('settingsLocal.stopLooking', { path }) }, t('settingsLocal.remove'));
         remove.addEventListener('click', () => void localModels.folderRemove(path).then(show).catch(showError));
         return h('li', { class: 'model-folder' }, h('span', { class: 'row-title mono', translate: 'no' }, path), remove);
       }),
     );
-    if (named.length === 0) list.append(h('li', { class: 'row-meta' }, 'None yet: Parley looks in LM Studio\u2019s, Jan\u2019s and Ollama\u2019s folders and the Hugging Face cache.'));
+    if (named.length === 0) list.append(h('li', { class: 'row-meta' }, t('settingsLocal.noFolders')));
   };
   /** @param {() => Promise<string[] | null>} how */
   const add = async (how) => {
@@ -81,7 +82,7 @@ function folders() {
       const named = await how();
       if (named) {
         show(named);
-        status.textContent = 'Added. Its model files are listed under Providers & models \u203a Model files.';
+        status.textContent = t('settingsLocal.folderAdded');
         status.dataset.state = 'ok';
       }
     } catch (e) {
@@ -89,16 +90,16 @@ function folders() {
       status.dataset.state = 'error';
     }
   };
-  const path = input('modelFolder', '', { spellcheck: 'false', placeholder: '/path/to/models', 'aria-label': 'Path to a folder of model files' });
-  const addBtn = h('button', { type: 'button', class: 'btn', id: 'add-model-folder' }, 'Add');
+  const path = input('modelFolder', '', { spellcheck: 'false', placeholder: t('settingsLocal.folderPlaceholder'), 'aria-label': t('settingsLocal.folderLabel') });
+  const addBtn = h('button', { type: 'button', class: 'btn', id: 'add-model-folder' }, t('settingsLocal.add'));
   addBtn.addEventListener('click', () => void add(() => localModels.folderAdd(path.value)));
-  const chooseBtn = h('button', { type: 'button', class: 'btn', id: 'choose-model-folder' }, 'Choose a folder\u2026');
+  const chooseBtn = h('button', { type: 'button', class: 'btn', id: 'choose-model-folder' }, t('settingsLocal.chooseFolder'));
   chooseBtn.addEventListener('click', () => void add(() => localModels.folderChoose()));
   void localModels.folders().then(show).catch(showError);
   return h(
     'div',
     { class: 'model-folders-box' },
-    h('h3', null, 'Folders with model files'),
+    h('h3', null, t('settingsLocal.foldersTitle')),
     list,
     h('div', { class: 'connection-row' }, chooseBtn, path, addBtn),
     status,

@@ -7,26 +7,25 @@
 import * as embeddings from '../api/embeddings.js';
 import { h, field, select } from '../dom.js';
 import { clearFieldErrors, showError, toast } from '../components.js';
+import { t, tNodes } from '../i18n.js';
 
 /** How often the progress is read while indexing, in ms. */
 const POLL_MS = 1000;
 
-const number = new Intl.NumberFormat('en');
-
 /** "1,234 of 5,000 passages have vectors" and what the indexer is doing. @param {embeddings.EmbeddingStatus} s */
 export function progressText(s) {
   const p = s.progress;
-  if (!s.modelId || p.state === 'off') return 'Off: memory finds passages by their words, fully offline.';
-  const count = `${number.format(p.done)} of ${number.format(p.total)} passages`;
+  if (!s.modelId || p.state === 'off') return t('settingsMemory.progressOff');
+  const count = { done: p.done, total: p.total };
   switch (p.state) {
     case 'done':
-      return p.total === 0 ? 'Ready: nothing to index yet.' : `Ready: ${count} have vectors.`;
+      return p.total === 0 ? t('settingsMemory.progressEmpty') : t('settingsMemory.progressReady', count);
     case 'paused':
-      return `Waiting for the reply being written: ${count} so far.`;
+      return t('settingsMemory.progressPaused', count);
     case 'failed':
-      return `Stopped: ${p.error ?? 'the embedding model failed'} (${count} so far; Parley tries again in a minute).`;
+      return t('settingsMemory.progressFailed', { ...count, error: p.error ?? t('settingsMemory.embeddingFailed') });
     default:
-      return `Indexing: ${count}\u2026`;
+      return t('settingsMemory.progressIndexing', count);
   }
 }
 
@@ -35,7 +34,7 @@ export function progressText(s) {
  * @param {{value: string, label: string, group?: string}[]} models the person's models, as the other pickers list them
  */
 export function section(models) {
-  const picker = select('embeddingModel', [{ value: '', label: 'Off \u2014 keywords only' }, ...models], '', { id: 'embedding-model' });
+  const picker = select('embeddingModel', [{ value: '', label: t('settingsMemory.modelOff') }, ...models], '', { id: 'embedding-model' });
   const weight = /** @type {HTMLInputElement} */ (h('input', { type: 'range', id: 'vector-weight', name: 'vectorWeight', min: '0', max: '1', step: '0.05' }));
   const weightValue = h('output', { for: 'vector-weight', id: 'vector-weight-value' });
   const progress = h('p', { id: 'embedding-progress', role: 'status', 'aria-live': 'polite' });
@@ -47,7 +46,7 @@ export function section(models) {
   function show(s) {
     picker.value = s.modelId ?? '';
     weight.value = String(s.vectorWeight);
-    weightValue.textContent = `${Math.round(s.vectorWeight * 100)} % meaning`;
+    weightValue.textContent = t('settingsMemory.weightValue', { percent: Math.round(s.vectorWeight * 100) });
     weight.disabled = !s.modelId;
     progress.textContent = progressText(s);
     bar.hidden = !s.modelId || s.progress.total === 0;
@@ -71,7 +70,7 @@ export function section(models) {
   }
 
   // A form only so an error shows under the control it is about.
-  const form = /** @type {HTMLFormElement} */ (h('form', { class: 'memory-form', novalidate: true, 'aria-label': 'Memory' }));
+  const form = /** @type {HTMLFormElement} */ (h('form', { class: 'memory-form', novalidate: true, 'aria-label': t('settingsMemory.title') }));
   form.addEventListener('submit', (ev) => ev.preventDefault());
 
   picker.addEventListener('change', async () => {
@@ -79,7 +78,7 @@ export function section(models) {
     try {
       const s = await embeddings.setModel(picker.value || null);
       show(s);
-      toast(s.modelId ? 'Embedding model chosen: indexing starts in the background' : 'Embeddings off: memory uses keywords only');
+      toast(s.modelId ? t('settingsMemory.modelChosen') : t('settingsMemory.modelCleared'));
     } catch (e) {
       // Back to what is stored, then the reason under the picker.
       await refresh();
@@ -87,7 +86,7 @@ export function section(models) {
     }
   });
   weight.addEventListener('input', () => {
-    weightValue.textContent = `${Math.round(Number(weight.value) * 100)} % meaning`;
+    weightValue.textContent = t('settingsMemory.weightValue', { percent: Math.round(Number(weight.value) * 100) });
   });
   weight.addEventListener('change', async () => {
     clearFieldErrors(form);
@@ -102,27 +101,27 @@ export function section(models) {
     h(
       'div',
       { class: 'grid' },
-      field('Embedding model', picker, {
-        hint: 'One of your models on an OpenAI-compatible server, Ollama, LM Studio or a llama.cpp server (e.g. nomic-embed-text). Changing it starts the vectors over.',
+      field(t('settingsMemory.model'), picker, {
+        hint: t('settingsMemory.modelHint'),
       }),
-      h('div', { class: 'field', data: { field: 'vectorWeight' } }, h('label', { for: 'vector-weight' }, 'Meaning against keywords'), h('div', { class: 'weight-row' }, weight, weightValue),
-        h('p', { class: 'hint' }, '0 % ranks by keywords only, 100 % by meaning only.')),
+      h('div', { class: 'field', data: { field: 'vectorWeight' } }, h('label', { for: 'vector-weight' }, t('settingsMemory.weight')), h('div', { class: 'weight-row' }, weight, weightValue),
+        h('p', { class: 'hint' }, t('settingsMemory.weightHint'))),
     ),
   );
   void refresh();
   return h(
     'section',
     { class: 'card memory-settings', 'aria-labelledby': 'memory-title' },
-    h('h2', { id: 'memory-title' }, 'Memory'),
+    h('h2', { id: 'memory-title' }, t('settingsMemory.title')),
     h(
       'p',
       { class: 'hint' },
-      'Characters remember documents and older messages by finding the passages that share words with the conversation. That works offline, with nothing to set up. If you run or use an embedding model, Parley can also find passages by meaning.',
+      t('settingsMemory.intro'),
     ),
     form,
     progress,
     bar,
-    h('p', { class: 'hint' }, 'Nothing is downloaded: passages are sent only to the embedding model you choose, like a chat message to a chat model.'),
-    h('p', { class: 'hint', id: 'memory-templates-link' }, 'The words around what memory gives a reply, and what the summary model is told, are templates: ', h('a', { href: '#/templates' }, 'edit them under Templates'), '.'),
+    h('p', { class: 'hint' }, t('settingsMemory.nothingDownloaded')),
+    h('p', { class: 'hint', id: 'memory-templates-link' }, ...tNodes('settingsMemory.templatesHint', { link: h('a', { href: '#/templates' }, t('settingsMemory.templatesLink')) })),
   );
 }

@@ -8,6 +8,7 @@
 
 import * as api from '../api.js';
 import { h, field, input, num, optId, select } from '../dom.js';
+import { t } from '../i18n.js';
 import { submitting, toast, viewHeader } from '../components.js';
 import { changed } from '../state.js';
 import { loadChoices, choiceSelect } from './choices.js';
@@ -27,51 +28,51 @@ export async function render(root) {
     api.preferences.authorsNote().catch(() => ({ text: '', depth: 4, frequency: 1, role: /** @type {api.Role} */ ('system') })),
   ]);
   const enterBox = h('input', { type: 'checkbox', name: 'enterSends', id: 'enter-sends', checked: enterSends });
-  const form = h('form', { id: 'settings-form', class: 'editor', novalidate: true, 'aria-label': 'Settings' });
+  const form = h('form', { id: 'settings-form', class: 'editor', novalidate: true, 'aria-label': t('settings.title') });
   const number = (/** @type {string} */ name, /** @type {number} */ value, /** @type {Record<string, string>} */ attrs) =>
     input(name, value, { type: 'number', inputmode: 'decimal', ...attrs });
   form.append(
     h(
       'section',
       { class: 'form-section card' },
-      h('h2', null, 'Defaults for new chats'),
-      h('p', { class: 'hint' }, 'Used by \u201cNew chat\u201d and \u201cStart chat\u201d; each chat can change them later.'),
+      h('h2', null, t('settings.defaults')),
+      h('p', { class: 'hint' }, t('settings.defaultsHint')),
       h(
         'div',
         { class: 'grid' },
-        field('Character', choiceSelect('defaultCharacterId', choices.characters, s.defaultCharacterId, 'None')),
-        field('Persona', choiceSelect('defaultUserProfileId', choices.personas, s.defaultUserProfileId, 'None')),
+        field(t('settings.character'), choiceSelect('defaultCharacterId', choices.characters, s.defaultCharacterId, t('common.none'))),
+        field(t('settings.persona'), choiceSelect('defaultUserProfileId', choices.personas, s.defaultUserProfileId, t('common.none'))),
         // While a model exists one is always the default (services/settings.rs): no "None".
-        field('Model', choices.models.length ? select('defaultAiModelId', choices.models, s.defaultAiModelId ?? choices.models[0].value) : choiceSelect('defaultAiModelId', [], null, 'None — add one in Providers & models')),
-        field('System prompt', choiceSelect('defaultSystemPromptId', choices.prompts, s.defaultSystemPromptId, 'None')),
+        field(t('settings.model'), choices.models.length ? select('defaultAiModelId', choices.models, s.defaultAiModelId ?? choices.models[0].value) : choiceSelect('defaultAiModelId', [], null, t('settings.noModel'))),
+        field(t('settings.systemPrompt'), choiceSelect('defaultSystemPromptId', choices.prompts, s.defaultSystemPromptId, t('common.none'))),
       ),
     ),
     h(
       'section',
       { class: 'form-section card' },
-      h('h2', null, 'Generation'),
+      h('h2', null, t('settings.generation')),
       h(
         'p',
         { class: 'hint' },
-        'Used when neither the chat (its Generation overrides) nor its model sets a value: the chat comes first, then the model, then these.',
+        t('settings.generationHint'),
       ),
       h(
         'div',
         { class: 'grid three' },
-        field('Temperature', number('temperature', s.temperature, { step: '0.05', min: '0', max: '2' }), { hint: '0\u20132; higher is more varied.' }),
-        field('Max output tokens', number('maxOutputTokens', s.maxOutputTokens, { step: '1', min: '1' }), { hint: 'Longest reply.' }),
-        field('Context length', number('contextLength', s.contextLength, { step: '1', min: '1' }), { hint: 'Tokens the model reads: prompt, history and reply.' }),
+        field(t('settings.temperature'), number('temperature', s.temperature, { step: '0.05', min: '0', max: '2' }), { hint: t('settings.temperatureHint') }),
+        field(t('settings.maxOutputTokens'), number('maxOutputTokens', s.maxOutputTokens, { step: '1', min: '1' }), { hint: t('settings.maxOutputTokensHint') }),
+        field(t('settings.contextLength'), number('contextLength', s.contextLength, { step: '1', min: '1' }), { hint: t('settings.contextLengthHint') }),
       ),
     ),
     h(
       'section',
       { class: 'form-section card' },
-      h('h2', null, 'Writing'),
-      h('div', { class: 'field check' }, enterBox, h('label', { for: 'enter-sends' }, 'Enter sends a message (Shift+Enter starts a new line)')),
-      h('p', { class: 'hint' }, 'Off: Enter starts a new line and Ctrl+Enter sends.'),
+      h('h2', null, t('settings.writing')),
+      h('div', { class: 'field check' }, enterBox, h('label', { for: 'enter-sends' }, t('settings.enterSends'))),
+      h('p', { class: 'hint' }, t('settings.enterSendsHint')),
     ),
-    h('section', { class: 'form-section card' }, authorsNoteFieldset(note, 'The note a new chat starts with; each chat changes its own in Chat settings.')),
-    h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'submit', class: 'btn primary', id: 'save' }, 'Save settings')),
+    h('section', { class: 'form-section card' }, authorsNoteFieldset(note, t('settings.authorsNoteHint'))),
+    h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'submit', class: 'btn primary', id: 'save' }, t('settings.save'))),
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -80,7 +81,7 @@ export async function render(root) {
       for (const name of ['temperature', 'maxOutputTokens', 'contextLength']) {
         if (num(form, name) === null) {
           const snake = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-          throw { error: 'enter a number', type: 'ValidationError', details: { field: snake } };
+          throw { error: t('settings.enterNumber'), type: 'ValidationError', details: { field: snake } };
         }
       }
       await api.settings.update({
@@ -96,28 +97,28 @@ export async function render(root) {
       await api.preferences.setEnterSends(enterBox.checked);
       await api.preferences.setAuthorsNote(authorsNote);
       changed('settings');
-      toast('Settings saved');
+      toast(t('settings.saved'));
     });
   });
 
   const about = h(
     'section',
     { class: 'card about', 'aria-labelledby': 'about-title' },
-    h('h2', { id: 'about-title' }, 'About Parley'),
+    h('h2', { id: 'about-title' }, t('settings.about')),
     info
       ? h(
           'dl',
           null,
-          h('dt', null, 'Version'),
+          h('dt', null, t('settings.version')),
           h('dd', null, info.version),
-          h('dt', null, 'Schema version'),
+          h('dt', null, t('settings.schemaVersion')),
           h('dd', null, String(info.schemaVersion)),
-          h('dt', null, 'Database'),
+          h('dt', null, t('settings.database')),
           h('dd', { class: 'mono path' }, info.dbPath),
-          h('dt', null, 'Logs'),
+          h('dt', null, t('settings.logs')),
           h('dd', { class: 'mono path' }, info.logDir),
         )
-      : h('p', { class: 'muted' }, 'Version information is not available.'),
+      : h('p', { class: 'muted' }, t('settings.noVersion')),
   );
-  root.append(viewHeader('Settings', null), form, appearance.section(), memory.section(choices.models), local.section(), backups.section(), about);
+  root.append(viewHeader(t('settings.title'), null), form, appearance.section(), memory.section(choices.models), local.section(), backups.section(), about);
 }

@@ -8,6 +8,7 @@
 
 import * as api from '../api.js';
 import { h, ago } from '../dom.js';
+import { t } from '../i18n.js';
 import { pagedList, showError } from '../components.js';
 import { on, navigate } from '../state.js';
 import { importFiles, initDropImport } from './importer.js';
@@ -94,7 +95,7 @@ function characterItem(c) {
       {
         href: `#/character/${c.id}`,
         class: 'side-item',
-        title: `Chat with ${c.name}`,
+        title: t('sidebar.chatWith', { name: c.name }),
         onclick: (/** @type {MouseEvent} */ ev) => {
           ev.preventDefault();
           void openCharacter(c.id);
@@ -103,7 +104,7 @@ function characterItem(c) {
       avatar,
       h('span', { class: 'side-item-text' }, h('span', { class: 'side-item-title' }, c.name), meta ? h('span', { class: 'side-item-meta' }, meta) : null),
     ),
-    h('a', { href: `#/character/${c.id}`, class: 'side-edit', title: `Edit ${c.name}` }, h('span', { 'aria-hidden': 'true' }, '\u270e'), h('span', { class: 'sr-only' }, `Edit ${c.name}`)),
+    h('a', { href: `#/character/${c.id}`, class: 'side-edit', title: t('sidebar.edit', { name: c.name }) }, h('span', { 'aria-hidden': 'true' }, '\u270e'), h('span', { class: 'sr-only' }, t('sidebar.edit', { name: c.name }))),
   );
 }
 
@@ -127,7 +128,7 @@ export function plainPreview(text) {
  * @param {api.ChatSummary} c
  */
 export function chatCast(c) {
-  return c.memberNames?.length ? c.memberNames.join(', ') : (c.characterName ?? 'No character');
+  return c.memberNames?.length ? c.memberNames.join(', ') : (c.characterName ?? t('sidebar.noCharacter'));
 }
 
 /** @param {api.ChatSummary} c */
@@ -146,7 +147,7 @@ function chatItem(c) {
       h(
         'span',
         { class: 'side-item-text' },
-        h('span', { class: 'side-item-row' }, h('span', { class: 'side-item-title' }, c.title || 'Untitled chat'), h('span', { class: 'side-item-time' }, ago(c.updatedAt))),
+        h('span', { class: 'side-item-row' }, h('span', { class: 'side-item-title' }, c.title || t('common.untitledChat')), h('span', { class: 'side-item-time' }, ago(c.updatedAt))),
         h('span', { class: 'side-item-meta' }, chatCast(c)),
         preview ? h('span', { class: 'side-item-preview' }, preview) : null,
       ),
@@ -194,18 +195,18 @@ export async function initSidebar(root) {
   let search = '';
   const characters = pagedList({
     id: 'character-list',
-    label: 'Characters',
+    label: t('sidebar.characters'),
     className: 'side-list',
-    empty: () => (search ? `No characters match “${search}”.` : 'No characters yet. Create one to start chatting.'),
+    empty: () => (search ? t('sidebar.noMatch', { search }) : t('sidebar.noCharacters')),
     load: (cursor) => api.characters.list({ search: search || undefined, sort: 'name', limit: api.PAGE_SIZE, cursor }),
     item: characterItem,
     loaded: (rows) => void loadThumbnails(characters.list, rows),
   });
   const chats = pagedList({
     id: 'chat-list',
-    label: 'Recent chats',
+    label: t('sidebar.recentChats'),
     className: 'side-list',
-    empty: 'No chats yet. Start one with "New chat".',
+    empty: t('sidebar.noChats'),
     load: (cursor) => api.chats.list({ sort: 'updated', limit: 30, cursor }),
     item: chatItem,
     loaded: (rows) => void loadChatThumbnails(chats.list, rows),
@@ -217,8 +218,8 @@ export async function initSidebar(root) {
     type: 'search',
     id: 'character-search',
     class: 'side-search',
-    placeholder: 'Search characters',
-    'aria-label': 'Search characters',
+    placeholder: t('sidebar.searchCharacters'),
+    'aria-label': t('sidebar.searchCharacters'),
     autocomplete: 'off',
     oninput: (/** @type {Event} */ ev) => {
       window.clearTimeout(timer);
@@ -247,23 +248,23 @@ export async function initSidebar(root) {
 
   root.replaceChildren(
     h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'P'), h('span', null, 'Parley')),
-    h('button', { type: 'button', id: 'new-chat', class: 'btn primary block', onclick: () => navigate('new-chat') }, '+ New chat'),
+    h('button', { type: 'button', id: 'new-chat', class: 'btn primary block', onclick: () => navigate('new-chat') }, t('sidebar.newChat')),
     h(
       'div',
       { class: 'side-scroll' },
-      h('section', { class: 'side-section', 'aria-labelledby': 'side-chats' }, h('div', { class: 'side-head' }, h('h2', { id: 'side-chats' }, 'Recent chats')), chats.element),
+      h('section', { class: 'side-section', 'aria-labelledby': 'side-chats' }, h('div', { class: 'side-head' }, h('h2', { id: 'side-chats' }, t('sidebar.recentChats'))), chats.element),
       h(
         'section',
         { class: 'side-section', 'aria-labelledby': 'side-characters' },
         h(
           'div',
           { class: 'side-head' },
-          h('h2', { id: 'side-characters' }, 'Characters'),
+          h('h2', { id: 'side-characters' }, t('sidebar.characters')),
           h(
             'div',
             { class: 'side-head-actions' },
-            h('button', { type: 'button', id: 'import-button', class: 'btn small', title: 'Import character cards and SillyTavern chats', onclick: () => fileInput.click() }, 'Import'),
-            h('button', { type: 'button', id: 'new-character', class: 'btn small', 'aria-label': 'New character', title: 'New character', onclick: () => navigate('character/new') }, '+ New'),
+            h('button', { type: 'button', id: 'import-button', class: 'btn small', title: t('sidebar.importTitle'), onclick: () => fileInput.click() }, t('sidebar.import')),
+            h('button', { type: 'button', id: 'new-character', class: 'btn small', 'aria-label': t('sidebar.newCharacter'), title: t('sidebar.newCharacter'), onclick: () => navigate('character/new') }, t('sidebar.new')),
           ),
           fileInput,
         ),
@@ -273,16 +274,16 @@ export async function initSidebar(root) {
     ),
     h(
       'nav',
-      { class: 'side-nav', 'aria-label': 'Manage' },
-      navLink('#/search', 'Search'),
-      navLink('#/documents', 'Documents'),
-      navLink('#/tasks', 'Tasks'),
-      navLink('#/personas', 'Personas'),
-      navLink('#/providers', 'Providers & models'),
-      navLink('#/prompts', 'System prompts'),
-      navLink('#/templates', 'Templates'),
-      navLink('#/settings', 'Settings'),
-      navLink('#/trash', 'Trash'),
+      { class: 'side-nav', 'aria-label': t('sidebar.manage') },
+      navLink('#/search', t('sidebar.navSearch')),
+      navLink('#/documents', t('sidebar.navDocuments')),
+      navLink('#/tasks', t('sidebar.navTasks')),
+      navLink('#/personas', t('sidebar.navPersonas')),
+      navLink('#/providers', t('sidebar.navProviders')),
+      navLink('#/prompts', t('sidebar.navPrompts')),
+      navLink('#/templates', t('sidebar.navTemplates')),
+      navLink('#/settings', t('sidebar.navSettings')),
+      navLink('#/trash', t('sidebar.navTrash')),
     ),
   );
 

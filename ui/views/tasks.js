@@ -7,6 +7,7 @@
 // the person's text: they go in as text only.
 
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 import { showError, toast, viewHeader } from '../components.js';
 import { changed, on, onLeave } from '../state.js';
 import { tasks } from '../api/tasks.js';
@@ -37,8 +38,8 @@ export class TaskList {
     this.list = h('ul', { class: 'task-list', 'aria-label': opts.label });
     this.empty = h('p', { class: 'empty task-empty', hidden: true });
     this.error = h('p', { class: 'field-error', role: 'alert', hidden: true });
-    this.input = h('input', { type: 'text', class: 'task-new-title', id: `${prefix}-new`, maxlength: 500, placeholder: 'New task\u2026', 'aria-label': 'New task' });
-    const add = h('button', { type: 'submit', class: 'btn primary', id: `${prefix}-add` }, 'Add');
+    this.input = h('input', { type: 'text', class: 'task-new-title', id: `${prefix}-new`, maxlength: 500, placeholder: t('tasks.newTaskPlaceholder'), 'aria-label': t('tasks.newTask') });
+    const add = h('button', { type: 'submit', class: 'btn primary', id: `${prefix}-add` }, t('tasks.add'));
     this.form = h('form', { class: 'task-add', novalidate: true }, this.input, add);
     this.form.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -71,15 +72,15 @@ export class TaskList {
 
   /** The open tasks, in their order. */
   open() {
-    return this.tasks.filter((t) => !t.done);
+    return this.tasks.filter((task) => !task.done);
   }
 
   draw() {
-    const shown = this.tasks.filter((t) => this.filter === 'all' || (this.filter === 'done') === t.done);
+    const shown = this.tasks.filter((task) => this.filter === 'all' || (this.filter === 'done') === task.done);
     const focused = /** @type {HTMLElement | null} */ (document.activeElement?.closest?.('.task-row') ?? null);
     const keep = focused && this.list.contains(focused) ? focused.dataset.id : null;
-    this.list.replaceChildren(...shown.map((t) => this.row(t)));
-    this.empty.textContent = this.filter === 'done' ? 'Nothing done yet.' : 'No tasks yet. Add one above.';
+    this.list.replaceChildren(...shown.map((task) => this.row(task)));
+    this.empty.textContent = this.filter === 'done' ? t('tasks.nothingDone') : t('tasks.empty');
     this.empty.hidden = shown.length > 0;
     if (keep) /** @type {HTMLElement | null} */ (this.list.querySelector(`.task-row[data-id="${CSS.escape(keep)}"]`))?.focus();
   }
@@ -111,15 +112,15 @@ export class TaskList {
 
   /**
    * Moves an open task one place up (-1) or down (+1).
-   * @param {Task} t @param {number} step
+   * @param {Task} task @param {number} step
    */
-  async move(t, step) {
+  async move(task, step) {
     const open = this.open();
-    const at = open.findIndex((o) => o.id === t.id);
+    const at = open.findIndex((o) => o.id === task.id);
     const target = open[at + step];
     if (at < 0 || !target) return;
-    await this.act(() => tasks.move(t.id, target.id, step < 0 ? 'before' : 'after'));
-    /** @type {HTMLElement | null} */ (this.list.querySelector(`.task-row[data-id="${CSS.escape(t.id)}"]`))?.focus();
+    await this.act(() => tasks.move(task.id, target.id, step < 0 ? 'before' : 'after'));
+    /** @type {HTMLElement | null} */ (this.list.querySelector(`.task-row[data-id="${CSS.escape(task.id)}"]`))?.focus();
   }
 
   /** Up / Down go from row to row; with Alt they move the task. @param {KeyboardEvent} ev */
@@ -130,57 +131,57 @@ export class TaskList {
     ev.preventDefault();
     const step = ev.key === 'ArrowUp' ? -1 : 1;
     if (ev.altKey) {
-      const t = this.tasks.find((x) => x.id === row.dataset.id);
-      if (t && !t.done) void this.move(t, step);
+      const task = this.tasks.find((x) => x.id === row.dataset.id);
+      if (task && !task.done) void this.move(task, step);
       return;
     }
     const next = step < 0 ? row.previousElementSibling : row.nextElementSibling;
     if (next instanceof HTMLElement) next.focus();
   }
 
-  /** @param {Task} t */
-  row(t) {
+  /** @param {Task} task */
+  row(task) {
     const open = this.open();
-    const at = open.findIndex((o) => o.id === t.id);
-    const box = h('input', { type: 'checkbox', class: 'task-done', checked: t.done, 'aria-label': `Done: ${t.title}` });
-    box.addEventListener('change', () => void this.act(() => tasks.update(t.id, { done: box.checked })));
+    const at = open.findIndex((o) => o.id === task.id);
+    const box = h('input', { type: 'checkbox', class: 'task-done', checked: task.done, 'aria-label': t('tasks.doneLabel', { title: task.title }) });
+    box.addEventListener('change', () => void this.act(() => tasks.update(task.id, { done: box.checked })));
     const text = h('span', { class: 'task-text' },
-      h('span', { class: 'task-title' }, t.title),
-      t.description ? h('span', { class: 'task-description' }, t.description) : null);
-    const li = h('li', { class: `task-row${t.done ? ' is-done' : ''}`, tabindex: '0', data: { id: t.id }, 'aria-label': `${t.title}${t.done ? ' (done)' : ''}` },
+      h('span', { class: 'task-title' }, task.title),
+      task.description ? h('span', { class: 'task-description' }, task.description) : null);
+    const li = h('li', { class: `task-row${task.done ? ' is-done' : ''}`, tabindex: '0', data: { id: task.id }, 'aria-label': task.done ? t('tasks.rowDone', { title: task.title }) : task.title },
       box,
       text,
       h('span', { class: 'row-actions' },
-        t.done ? null : h('button', { type: 'button', class: 'btn small subtle task-up', title: 'Move up (Alt+Up)', 'aria-label': `Move \u201c${t.title}\u201d up`, disabled: at <= 0, onclick: () => void this.move(t, -1) }, '\u2191'),
-        t.done ? null : h('button', { type: 'button', class: 'btn small subtle task-down', title: 'Move down (Alt+Down)', 'aria-label': `Move \u201c${t.title}\u201d down`, disabled: at < 0 || at >= open.length - 1, onclick: () => void this.move(t, 1) }, '\u2193'),
-        h('button', { type: 'button', class: 'btn small task-edit', onclick: () => this.edit(t, li) }, 'Edit'),
+        task.done ? null : h('button', { type: 'button', class: 'btn small subtle task-up', title: t('tasks.moveUpTitle'), 'aria-label': t('tasks.moveUp', { title: task.title }), disabled: at <= 0, onclick: () => void this.move(task, -1) }, '\u2191'),
+        task.done ? null : h('button', { type: 'button', class: 'btn small subtle task-down', title: t('tasks.moveDownTitle'), 'aria-label': t('tasks.moveDown', { title: task.title }), disabled: at < 0 || at >= open.length - 1, onclick: () => void this.move(task, 1) }, '\u2193'),
+        h('button', { type: 'button', class: 'btn small task-edit', onclick: () => this.edit(task, li) }, t('common.edit')),
         h('button', { type: 'button', class: 'btn small danger-subtle task-delete', onclick: () => void this.act(async () => {
-          await tasks.remove(t.id);
-          toast('Task moved to the trash');
-        }) }, 'Delete')));
-    text.addEventListener('dblclick', () => this.edit(t, li));
+          await tasks.remove(task.id);
+          toast(t('tasks.movedToTrash'));
+        }) }, t('common.delete'))));
+    text.addEventListener('dblclick', () => this.edit(task, li));
     return li;
   }
 
   /**
    * Edits a task in its row: title and description; Enter in the title or
    * Save keeps, Esc or Cancel goes back.
-   * @param {Task} t @param {HTMLElement} li
+   * @param {Task} task @param {HTMLElement} li
    */
-  edit(t, li) {
-    const title = h('input', { type: 'text', class: 'task-edit-title', value: t.title, maxlength: 500, 'aria-label': 'Title' });
-    const description = h('textarea', { class: 'task-edit-description', rows: 3, maxlength: 5000, placeholder: 'Description (optional)', 'aria-label': 'Description' });
-    description.value = t.description;
+  edit(task, li) {
+    const title = h('input', { type: 'text', class: 'task-edit-title', value: task.title, maxlength: 500, 'aria-label': t('tasks.title') });
+    const description = h('textarea', { class: 'task-edit-description', rows: 3, maxlength: 5000, placeholder: t('tasks.descriptionPlaceholder'), 'aria-label': t('tasks.description') });
+    description.value = task.description;
     const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
     const form = h('form', { class: 'task-edit-form', novalidate: true },
       title, description, error,
       h('span', { class: 'row-actions' },
-        h('button', { type: 'submit', class: 'btn small primary task-save' }, 'Save'),
-        h('button', { type: 'button', class: 'btn small', onclick: () => this.draw() }, 'Cancel')));
+        h('button', { type: 'submit', class: 'btn small primary task-save' }, t('common.save')),
+        h('button', { type: 'button', class: 'btn small', onclick: () => this.draw() }, t('common.cancel'))));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       try {
-        await tasks.update(t.id, { title: title.value, description: description.value });
+        await tasks.update(task.id, { title: title.value, description: description.value });
         await this.reload();
         void changed('tasks');
       } catch (e) {
@@ -201,7 +202,8 @@ export class TaskList {
   }
 }
 
-const FILTERS = /** @type {const} */ ([['open', 'Open'], ['done', 'Done'], ['all', 'All']]);
+/** The filter buttons: value and words. @returns {[Filter, string][]} */
+const filters = () => [['open', t('tasks.filterOpen')], ['done', t('tasks.filterDone')], ['all', t('tasks.filterAll')]];
 
 /**
  * The Tasks screen; `#/tasks/<id>` shows that task (all filters) and
@@ -215,18 +217,18 @@ export async function render(root, params) {
   /** @type {Map<string, TaskList>} */
   const groups = new Map();
   const body = h('div', { class: 'task-groups', id: 'task-groups' });
-  const more = h('button', { type: 'button', class: 'btn subtle load-more', id: 'tasks-more', hidden: true, onclick: () => void loadPage() }, 'Load more');
+  const more = h('button', { type: 'button', class: 'btn subtle load-more', id: 'tasks-more', hidden: true, onclick: () => void loadPage() }, t('common.loadMore'));
   /** @type {string | null} */
   let cursor = null;
 
-  const buttons = FILTERS.map(([value, label]) => h('button', {
+  const buttons = filters().map(([value, label]) => h('button', {
     type: 'button',
     class: 'btn small',
     data: { filter: value },
     'aria-pressed': String(value === filter),
     onclick: () => void choose(value),
   }, label));
-  const bar = h('div', { class: 'task-filter', role: 'group', 'aria-label': 'Show' }, ...buttons);
+  const bar = h('div', { class: 'task-filter', role: 'group', 'aria-label': t('tasks.show') }, ...buttons);
 
   /** @param {Filter} value */
   async function choose(value) {
@@ -238,22 +240,22 @@ export async function render(root, params) {
   /**
    * A group's section, made once: the chat's title and a link to open it,
    * or "Standing alone".
-   * @param {Task | null} t a task of the group (null: standing alone)
+   * @param {Task | null} task a task of the group (null: standing alone)
    */
-  async function group(t) {
-    const key = t?.chatSessionId ?? '';
+  async function group(task) {
+    const key = task?.chatSessionId ?? '';
     const known = groups.get(key);
     if (known) return known;
     const headingId = `tasks-group-${key || 'alone'}`;
-    const list = new TaskList(key || null, { filter, label: t?.chatSessionId ? `Tasks of ${t.chatTitle || 'Untitled chat'}` : 'Tasks standing alone', idPrefix: `tasks-${key || 'alone'}` });
+    const list = new TaskList(key || null, { filter, label: task?.chatSessionId ? t('tasks.groupLabel', { title: task.chatTitle || t('common.untitledChat') }) : t('tasks.aloneLabel'), idPrefix: `tasks-${key || 'alone'}` });
     groups.set(key, list);
-    const title = t?.chatSessionId ? (t.chatTitle || 'Untitled chat') : 'Standing alone';
+    const title = task?.chatSessionId ? (task.chatTitle || t('common.untitledChat')) : t('tasks.standingAlone');
     body.append(h('section', { class: 'card task-group', 'aria-labelledby': headingId, data: { chat: key } },
       h('div', { class: 'doc-tools' },
         h('h2', { id: headingId }, title),
-        t?.chatDeleted ? h('span', { class: 'badge' }, 'chat in the trash') : null,
+        task?.chatDeleted ? h('span', { class: 'badge' }, t('tasks.chatInTrash')) : null,
         h('span', { class: 'spacer' }),
-        t?.chatSessionId && !t.chatDeleted ? h('a', { class: 'btn small', href: `#/chat/${encodeURIComponent(t.chatSessionId)}` }, 'Open chat') : null),
+        task?.chatSessionId && !task.chatDeleted ? h('a', { class: 'btn small', href: `#/chat/${encodeURIComponent(task.chatSessionId)}` }, t('tasks.openChat')) : null),
       list.el));
     list.setFilter(filter);
     await list.reload();
@@ -264,7 +266,7 @@ export async function render(root, params) {
     more.disabled = true;
     try {
       const page = await tasks.list({ status: filter, cursor });
-      for (const t of page.items) await group(t);
+      for (const task of page.items) await group(task);
       cursor = page.nextCursor;
       more.hidden = !cursor;
     } catch (e) {
@@ -282,7 +284,7 @@ export async function render(root, params) {
     await loadPage();
   }
 
-  root.append(viewHeader('Tasks', 'Your lists beside each chat, and tasks standing alone.', bar), body, more);
+  root.append(viewHeader(t('tasks.heading'), t('tasks.subtitle'), bar), body, more);
   await loadFirst();
   // Another view (a chat's panel) changed tasks: this list follows.
   const off = on('tasks', () => Promise.all([...groups.values()].map((g) => g.follow())).then(() => undefined));

@@ -8,6 +8,7 @@
 import { h, field, input, textarea, select } from '../dom.js';
 import { fieldName, openDialog, submitting } from '../components.js';
 import { templates } from '../api/templates.js';
+import { t } from '../i18n.js';
 
 /** @typedef {import('../api/templates.js').Variable} Variable */
 
@@ -56,21 +57,21 @@ export function variableFields(vars) {
 /**
  * The template's text, filled: at once when it has no variables, else
  * after the person fills its form (null when they close it).
- * @param {{id: string, name: string, variables: Variable[]}} t
+ * @param {{id: string, name: string, variables: Variable[]}} template
  * @returns {Promise<string | null>}
  */
-export function fillTemplate(t) {
-  if (t.variables.length === 0) return templates.render(t.id, {});
+export function fillTemplate(template) {
+  if (template.variables.length === 0) return templates.render(template.id, {});
   return new Promise((resolve) => {
-    const { fields, read } = variableFields(t.variables);
-    const form = h('form', { class: 'editor template-fill', id: 'template-fill', novalidate: true, 'aria-label': `Fill in \u201c${t.name}\u201d` }, h('div', { class: 'grid' }, ...fields));
+    const { fields, read } = variableFields(template.variables);
+    const form = h('form', { class: 'editor template-fill', id: 'template-fill', novalidate: true, 'aria-label': t('templateVars.fillIn', { name: template.name }) }, h('div', { class: 'grid' }, ...fields));
     let done = false;
-    const use = h('button', { type: 'submit', class: 'btn primary', id: 'template-fill-use', form: 'template-fill' }, 'Use');
-    const close = openDialog({ title: t.name, id: 'template-fill-dialog', body: [form], actions: [use] });
+    const use = h('button', { type: 'submit', class: 'btn primary', id: 'template-fill-use', form: 'template-fill' }, t('templateVars.use'));
+    const close = openDialog({ title: template.name, id: 'template-fill-dialog', body: [form], actions: [use] });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       void submitting(form, async () => {
-        const text = await templates.render(t.id, read(form));
+        const text = await templates.render(template.id, read(form));
         done = true;
         close();
         resolve(text);

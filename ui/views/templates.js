@@ -10,6 +10,7 @@ import { pagedList, submitting, showError, confirmDialog, openDialog, toast, vie
 import { navigate } from '../state.js';
 import { templates, TYPES } from '../api/templates.js';
 import { variableFields } from './template-vars.js';
+import { t, tn } from '../i18n.js';
 
 /** @typedef {import('../api/templates.js').Template} Template */
 /** @typedef {import('../api/templates.js').TemplateType} TemplateType */
@@ -19,20 +20,20 @@ import { variableFields } from './template-vars.js';
 /** @type {TemplateType} */
 let shownType = 'message';
 
-const TYPE_OPTIONS = TYPES.map(([value, label]) => ({ value, label }));
-/** @param {string} t */
-const typeLabel = (t) => TYPES.find(([v]) => v === t)?.[1] ?? t;
+const typeOptions = () => TYPES.map(([value, label]) => ({ value, label: label() }));
+/** @param {string} kind */
+const typeLabel = (kind) => TYPES.find(([v]) => v === kind)?.[1]() ?? kind;
 
 /** What each type is for, under the type picker. */
-const TYPE_HINTS = /** @type {Record<TemplateType, string>} */ ({
-  message: 'A message you send: type / in a chat\u2019s composer, or add it to the quick-reply bar.',
-  system_prompt: 'Instructions sent before everything else.',
-  impersonation: 'What the model is told when it writes your next message for you.',
-  summary_instruction: 'What the summary model is told before the messages it summarizes (the default is used).',
-  memory_documents: 'The words around document passages in a reply\u2019s prompt; {{pieces}} is where they go.',
-  memory_summaries: 'The words around summaries of earlier messages; {{pieces}} is where they go.',
-  memory_recall: 'The words around earlier messages brought back; {{pieces}} is where they go.',
-  instruct: 'An instruct format for text-completion models, as JSON.',
+const typeHints = () => /** @type {Record<TemplateType, string>} */ ({
+  message: t('templates.hintMessage'),
+  system_prompt: t('templates.hintSystemPrompt'),
+  impersonation: t('templates.hintImpersonation'),
+  summary_instruction: t('templates.hintSummaryInstruction'),
+  memory_documents: t('templates.hintMemoryDocuments'),
+  memory_summaries: t('templates.hintMemorySummaries'),
+  memory_recall: t('templates.hintMemoryRecall'),
+  instruct: t('templates.hintInstruct'),
 });
 
 /**
@@ -41,23 +42,23 @@ const TYPE_HINTS = /** @type {Record<TemplateType, string>} */ ({
  */
 export async function render(root, params) {
   const selected = params[0] ?? null;
-  const typeFilter = select('type-filter', TYPE_OPTIONS, shownType, { id: 'template-type-filter', 'aria-label': 'Type' });
+  const typeFilter = select('type-filter', typeOptions(), shownType, { id: 'template-type-filter', 'aria-label': t('templates.type') });
   const list = pagedList({
-    label: 'Templates',
+    label: t('templates.title'),
     className: 'rows selectable',
     id: 'template-list',
-    empty: () => `No ${typeLabel(shownType).toLowerCase()} templates yet.`,
+    empty: () => t('templates.empty', { type: typeLabel(shownType).toLowerCase() }),
     load: (cursor) => templates.list(shownType, { sort: 'name', limit: 100, cursor }),
-    item: (t) =>
+    item: (x) =>
       h(
         'li',
-        { data: { id: t.id } },
+        { data: { id: x.id } },
         h(
           'a',
-          { href: `#/templates/${t.id}`, class: 'row-link', 'aria-current': t.id === selected ? 'true' : null },
-          h('span', { class: 'row-title' }, t.name),
-          t.isDefault ? h('span', { class: 'badge' }, 'default') : null,
-          t.variables.length ? h('span', { class: 'badge subtle' }, `${t.variables.length} variable${t.variables.length === 1 ? '' : 's'}`) : null,
+          { href: `#/templates/${x.id}`, class: 'row-link', 'aria-current': x.id === selected ? 'true' : null },
+          h('span', { class: 'row-title' }, x.name),
+          x.isDefault ? h('span', { class: 'badge' }, t('templates.defaultBadge')) : null,
+          x.variables.length ? h('span', { class: 'badge subtle' }, tn('templates.variableCount', x.variables.length)) : null,
         ),
       ),
   });
@@ -68,10 +69,10 @@ export async function render(root, params) {
   const pane = h('div', { class: 'detail' });
   root.append(
     viewHeader(
-      'Templates',
-      'Reusable prompts with fill-in variables. Type / in a chat to use a message template.',
-      importButton('template-import', 'Import', 'Import templates (a Parley templates .json)', templates.importJson, list),
-      importButton('template-import-st', 'Import SillyTavern quick replies', 'Import a SillyTavern Quick Reply set (.json)', templates.importStQuickReplies, list),
+      t('templates.title'),
+      t('templates.intro'),
+      importButton('template-import', t('templates.import'), t('templates.importTitle'), templates.importJson, list),
+      importButton('template-import-st', t('templates.importSt'), t('templates.importStTitle'), templates.importStQuickReplies, list),
       h('button', {
         type: 'button',
         class: 'btn',
@@ -79,15 +80,15 @@ export async function render(root, params) {
         onclick: async () => {
           try {
             const { path } = await templates.exportFile(null);
-            toast(`Exported to ${path}`, 4000);
+            toast(t('templates.exportedTo', { path }), 4000);
           } catch (e) {
             showError(e);
           }
         },
-      }, 'Export all'),
-      h('button', { type: 'button', class: 'btn primary', id: 'new-template', onclick: () => navigate('templates/new') }, 'New template'),
+      }, t('templates.exportAll')),
+      h('button', { type: 'button', class: 'btn primary', id: 'new-template', onclick: () => navigate('templates/new') }, t('templates.newTemplate')),
     ),
-    h('div', { class: 'split' }, h('div', { class: 'master' }, field('Type', typeFilter), list.element), pane),
+    h('div', { class: 'split' }, h('div', { class: 'master' }, field(t('templates.type'), typeFilter), list.element), pane),
   );
   await Promise.all([list.reload(), editor(pane, selected, () => void list.reload())]);
 }
@@ -120,13 +121,13 @@ function showReport(fileName, r) {
   /** @param {string} title @param {string[]} lines */
   const section = (title, lines) => (lines.length ? [h('h3', null, title), h('ul', { class: 'report-lines' }, lines.map((l) => h('li', null, l)))] : []);
   openDialog({
-    title: `Imported ${r.imported.length} template${r.imported.length === 1 ? '' : 's'}`,
+    title: tn('templates.importedCount', r.imported.length),
     id: 'template-import-report',
     body: [
-      h('p', { class: 'muted' }, `From ${fileName}.`),
-      ...section('Imported', r.imported.map((t) => `${t.name} (${typeLabel(t.type).toLowerCase()})`)),
-      ...section('Left out', r.skipped),
-      ...section('Good to know', r.notes),
+      h('p', { class: 'muted' }, t('templates.importedFrom', { file: fileName })),
+      ...section(t('templates.importedSection'), r.imported.map((x) => t('templates.importedLine', { name: x.name, type: typeLabel(x.type).toLowerCase() }))),
+      ...section(t('templates.leftOut'), r.skipped),
+      ...section(t('templates.goodToKnow'), r.notes),
     ],
   });
 }
@@ -138,18 +139,18 @@ function showReport(fileName, r) {
  */
 async function editor(pane, selected, reloadList) {
   if (!selected) {
-    pane.append(h('p', { class: 'empty detail-empty' }, 'Select a template on the left, or create a new one.'));
+    pane.append(h('p', { class: 'empty detail-empty' }, t('templates.selectHint')));
     return;
   }
   /** @type {Template | null} */
   let item = selected === 'new' ? null : await templates.get(selected);
-  const typePicker = select('type', TYPE_OPTIONS, item?.type ?? shownType, { id: 'template-type' });
+  const typePicker = select('type', typeOptions(), item?.type ?? shownType, { id: 'template-type' });
   const typeHint = h('p', { class: 'hint', id: 'template-type-hint' });
   const content = textarea('content', item?.content ?? '', { rows: 10, class: 'mono', id: 'template-content' });
   const preview = h('div', { class: 'template-preview', id: 'template-preview', 'aria-live': 'polite' });
-  const form = h('form', { id: 'template-form', class: 'editor card', novalidate: true, 'aria-label': item ? 'Edit template' : 'New template' });
-  const heading = h('h2', null, item ? item.name : 'New template');
-  const defaultBadge = h('span', { class: 'badge', id: 'template-default-badge', hidden: !item?.isDefault }, 'default');
+  const form = h('form', { id: 'template-form', class: 'editor card', novalidate: true, 'aria-label': item ? t('templates.editTemplate') : t('templates.newTemplate') });
+  const heading = h('h2', null, item ? item.name : t('templates.newTemplate'));
+  const defaultBadge = h('span', { class: 'badge', id: 'template-default-badge', hidden: !item?.isDefault }, t('templates.defaultBadge'));
   const makeDefault = h('button', {
     type: 'button',
     class: 'btn',
@@ -161,28 +162,28 @@ async function editor(pane, selected, reloadList) {
         item = await templates.setDefault(item.id);
         defaultBadge.hidden = false;
         makeDefault.hidden = true;
-        toast(`The default ${typeLabel(item.type).toLowerCase()} template`);
+        toast(t('templates.madeDefault', { type: typeLabel(item.type).toLowerCase() }));
         reloadList();
       } catch (e) {
         showError(e);
       }
     },
-  }, 'Make default');
+  }, t('templates.makeDefault'));
 
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   async function drawPreview() {
     const kind = /** @type {TemplateType} */ (typePicker.value);
-    typeHint.textContent = TYPE_HINTS[kind] ?? '';
+    typeHint.textContent = typeHints()[kind] ?? '';
     try {
       const vars = await templates.variables(kind, content.value);
       clearFieldErrors(form);
       if (vars.length === 0) {
-        preview.replaceChildren(h('p', { class: 'muted' }, kind === 'message' || kind === 'system_prompt' || kind === 'impersonation' ? 'No variables: the text is used as written. Write {{topic}}, {{tone:formal|casual}}, {{count:number}} or {{notes:long}} to ask for values.' : 'Parley fills this type itself; it has no form.'));
+        preview.replaceChildren(h('p', { class: 'muted' }, kind === 'message' || kind === 'system_prompt' || kind === 'impersonation' ? t('templates.noVariables') : t('templates.noForm')));
         return;
       }
       const { fields } = variableFields(vars);
-      preview.replaceChildren(h('p', { class: 'muted' }, 'When used, it asks:'), h('div', { class: 'grid template-preview-form' }, ...fields));
+      preview.replaceChildren(h('p', { class: 'muted' }, t('templates.whenUsed')), h('div', { class: 'grid template-preview-form' }, ...fields));
     } catch (e) {
       preview.replaceChildren();
       showError(e, form);
@@ -201,17 +202,17 @@ async function editor(pane, selected, reloadList) {
         class: 'btn danger-subtle',
         onclick: async () => {
           if (!item) return;
-          const ok = await confirmDialog({ title: `Move \u201c${item.name}\u201d to the trash?`, message: item.isDefault ? 'It is the default of its type; Parley\u2019s own text is used until another is made default. You can restore it from Trash.' : 'You can restore it from Trash.', confirmLabel: 'Move to trash', danger: true });
+          const ok = await confirmDialog({ title: t('templates.trashTitle', { name: item.name }), message: item.isDefault ? t('templates.trashDefaultMessage') : t('templates.trashMessage'), confirmLabel: t('templates.moveToTrash'), danger: true });
           if (!ok) return;
           try {
             await templates.remove(item.id);
-            toast('Moved to trash');
+            toast(t('templates.movedToTrash'));
             navigate('templates');
           } catch (e) {
             showError(e);
           }
         },
-      }, 'Delete')
+      }, t('common.delete'))
     : null;
 
   form.append(
@@ -219,19 +220,19 @@ async function editor(pane, selected, reloadList) {
     h(
       'div',
       { class: 'grid' },
-      field('Name', input('name', item?.name, { maxlength: 200, id: 'template-name' }), { required: true }),
-      h('div', { class: 'field', data: { field: 'type' } }, h('label', { for: 'template-type' }, 'Type'), typePicker, typeHint),
-      field('Text', content, { wide: true, required: true, hint: 'Variables: {{name}}, {{name=default}}, {{notes:long}}, {{count:number}}, {{tone:formal|casual}}. Macros such as {{char}} and {{user}} stay as they are.' }),
+      field(t('templates.name'), input('name', item?.name, { maxlength: 200, id: 'template-name' }), { required: true }),
+      h('div', { class: 'field', data: { field: 'type' } }, h('label', { for: 'template-type' }, t('templates.type')), typePicker, typeHint),
+      field(t('templates.text'), content, { wide: true, required: true, hint: t('templates.textHint') }),
     ),
-    h('section', { class: 'template-preview-box', 'aria-label': 'Its form' }, h('h3', null, 'Its form'), preview),
+    h('section', { class: 'template-preview-box', 'aria-label': t('templates.itsForm') }, h('h3', null, t('templates.itsForm')), preview),
     h(
       'div',
       { class: 'form-footer' },
-      item ? h('span', { class: 'muted' }, `Updated ${ago(item.updatedAt)}`) : null,
+      item ? h('span', { class: 'muted' }, t('templates.updated', { when: ago(item.updatedAt) })) : null,
       h('span', { class: 'spacer' }),
       makeDefault,
       deleteBtn,
-      h('button', { type: 'submit', class: 'btn primary', id: 'save' }, item ? 'Save changes' : 'Create template'),
+      h('button', { type: 'submit', class: 'btn primary', id: 'save' }, item ? t('templates.saveChanges') : t('templates.createTemplate')),
     ),
   );
   form.addEventListener('submit', (ev) => {
@@ -239,7 +240,7 @@ async function editor(pane, selected, reloadList) {
     void submitting(form, async () => {
       const input = { type: /** @type {TemplateType} */ (typePicker.value), name: val(form, 'name').trim(), content: content.value };
       const saved = item ? await templates.update(item.id, input) : await templates.create(input);
-      toast('Saved');
+      toast(t('templates.saved'));
       shownType = saved.type;
       if (item) {
         item = saved;

@@ -9,13 +9,16 @@ import { changed } from '../state.js';
 import { tasks } from '../api/tasks.js';
 import { templates } from '../api/templates.js';
 import { chatCast } from './sidebar.js';
+import { t, tn } from '../i18n.js';
 
 /**
  * @typedef {{id: string, deletedAt: string | null}} Trashed
  * @typedef {{
+ *   id: string,
  *   title: string,
- *   noun: string,
+ *   label: string,
  *   empty: string,
+ *   erased: string,
  *   store: {list: (q: api.ListQuery) => Promise<api.Page<any>>, restore: (id: string) => Promise<unknown>, purge: (id: string) => Promise<void>},
  *   name: (row: any) => string,
  *   meta?: (row: any) => string | null,
@@ -23,35 +26,37 @@ import { chatCast } from './sidebar.js';
  * }} Section
  */
 
-/** @type {Section[]} */
-const SECTIONS = [
-  { title: 'Characters', noun: 'character', empty: 'No deleted characters.', store: api.characters, name: (r) => r.name, topics: ['characters'] },
-  { title: 'Chats', noun: 'chat', empty: 'No deleted chats.', store: api.chats, name: (r) => r.title || 'Untitled chat', meta: (r) => chatCast(r), topics: ['chats'] },
-  { title: 'Personas', noun: 'persona', empty: 'No deleted personas.', store: api.personas, name: (r) => r.name, topics: ['personas'] },
-  { title: 'System prompts', noun: 'system prompt', empty: 'No deleted system prompts.', store: api.prompts, name: (r) => r.name, topics: ['prompts'] },
+/** The sections, in the person's language. @returns {Section[]} */
+const SECTIONS = () => [
+  { id: 'character', title: t('trash.characters'), label: t('trash.deletedCharacters'), empty: t('trash.noCharacters'), erased: t('trash.erasedCharacter'), store: api.characters, name: (r) => r.name, topics: ['characters'] },
+  { id: 'chat', title: t('trash.chats'), label: t('trash.deletedChats'), empty: t('trash.noChats'), erased: t('trash.erasedChat'), store: api.chats, name: (r) => r.title || t('common.untitledChat'), meta: (r) => chatCast(r), topics: ['chats'] },
+  { id: 'persona', title: t('trash.personas'), label: t('trash.deletedPersonas'), empty: t('trash.noPersonas'), erased: t('trash.erasedPersona'), store: api.personas, name: (r) => r.name, topics: ['personas'] },
+  { id: 'system-prompt', title: t('trash.prompts'), label: t('trash.deletedPrompts'), empty: t('trash.noPrompts'), erased: t('trash.erasedPrompt'), store: api.prompts, name: (r) => r.name, topics: ['prompts'] },
   {
-    title: 'Tasks',
-    noun: 'task',
-    empty: 'No deleted tasks.',
+    id: 'task',
+    title: t('trash.tasks'),
+    label: t('trash.deletedTasks'),
+    empty: t('trash.noTasks'),
+    erased: t('trash.erasedTask'),
     store: { list: (q) => tasks.list({ status: 'deleted', limit: q.limit, cursor: q.cursor }), restore: tasks.restore, purge: tasks.purge },
     name: (r) => r.title,
-    meta: (r) => (r.chatSessionId ? r.chatTitle || 'Untitled chat' : 'standing alone'),
+    meta: (r) => (r.chatSessionId ? r.chatTitle || t('common.untitledChat') : t('trash.standingAlone')),
     topics: ['tasks'],
   },
-  { title: 'Templates', noun: 'template', empty: 'No deleted templates.', store: { list: (q) => templates.list(null, q), restore: templates.restore, purge: templates.purge }, name: (r) => r.name, topics: [] },
+  { id: 'template', title: t('trash.templates'), label: t('trash.deletedTemplates'), empty: t('trash.noTemplates'), erased: t('trash.erasedTemplate'), store: { list: (q) => templates.list(null, q), restore: templates.restore, purge: templates.purge }, name: (r) => r.name, topics: [] },
 ];
 
 /** @param {Section} s */
 function section(s) {
-  const headingId = `trash-${s.noun.replace(/\s+/g, '-')}`;
+  const headingId = `trash-${s.id}`;
   const list = pagedList({
-    label: `Deleted ${s.title.toLowerCase()}`,
+    label: s.label,
     className: 'rows',
     empty: s.empty,
     load: (cursor) => s.store.list({ deleted: 'deleted', sort: 'updated', limit: api.PAGE_SIZE, cursor }),
     item: (/** @type {Trashed} */ row) => {
       const name = s.name(row);
-      const meta = [s.meta?.(row), row.deletedAt ? `deleted ${ago(row.deletedAt)}` : null].filter(Boolean).join(' \u00b7 ');
+      const meta = [s.meta?.(row), row.deletedAt ? t('trash.deletedAgo', { when: ago(row.deletedAt) }) : null].filter(Boolean).join(' \u00b7 ');
       /** @param {() => Promise<unknown>} action @param {string} done */
       const act = async (action, done) => {
         try {
@@ -69,24 +74,23 @@ function section(s) {
         { class: 'trash-row', data: { id: row.id } },
         h('span', { class: 'row-text' }, h('span', { class: 'row-title' }, name), h('span', { class: 'row-meta' }, meta)),
         h('span', { class: 'row-actions' },
-          h('button', { type: 'button', class: 'btn small', onclick: () => act(() => s.store.restore(row.id), 'Restored') }, 'Restore'),
+          h('button', { type: 'button', class: 'btn small', onclick: () => act(() => s.store.restore(row.id), t('trash.restored')) }, t('common.restore')),
           h('button', {
             type: 'button',
             class: 'btn small danger-subtle',
             onclick: async () => {
               const made = await api.backups.list().then((b) => b.backups.length).catch(() => 0);
               const ok = await confirmDialog({
-                title: `Delete \u201c${name}\u201d forever?`,
-                message: (s.noun === 'chat' ? 'The chat and all its messages are erased from the database. This cannot be undone.' : `The ${s.noun} is erased from the database. This cannot be undone.`)
-                  + (made ? ` Your ${made} backup${made === 1 ? '' : 's'} made before now still hold${made === 1 ? 's' : ''} it; you can delete them next.` : ''),
-                confirmLabel: 'Delete forever',
+                title: t('trash.deleteTitle', { name }),
+                message: made ? `${s.erased} ${tn('trash.backupsStillHold', made)}` : s.erased,
+                confirmLabel: t('trash.deleteForever'),
                 danger: true,
               });
               if (!ok) return;
-              await act(() => s.store.purge(row.id), 'Deleted forever');
+              await act(() => s.store.purge(row.id), t('trash.deletedForever'));
               if (made) await offerToDeleteBackups(name, made);
             },
-          }, 'Delete forever'),
+          }, t('trash.deleteForever')),
         ),
       );
       return li;
@@ -105,15 +109,15 @@ function section(s) {
  */
 async function offerToDeleteBackups(name, made) {
   const ok = await confirmDialog({
-    title: `Delete the backups that still hold \u201c${name}\u201d?`,
-    message: `${made} backup${made === 1 ? ' was' : 's were'} made before now and still hold${made === 1 ? 's' : ''} it. Deleting ${made === 1 ? 'it' : 'them'} erases it everywhere, but you can no longer go back to ${made === 1 ? 'that backup' : 'those backups'}. A new backup is made tomorrow.`,
-    confirmLabel: made === 1 ? 'Delete the backup' : `Delete ${made} backups`,
+    title: t('trash.offerTitle', { name }),
+    message: tn('trash.offerMessage', made),
+    confirmLabel: tn('trash.offerConfirm', made),
     danger: true,
   });
   if (!ok) return;
   try {
     const n = await api.backups.removeAllUntilNow();
-    toast(`${n} backup${n === 1 ? '' : 's'} deleted`);
+    toast(tn('trash.backupsDeleted', n));
   } catch (e) {
     showError(e);
   }
@@ -121,7 +125,7 @@ async function offerToDeleteBackups(name, made) {
 
 /** @param {HTMLElement} root */
 export async function render(root) {
-  const sections = SECTIONS.map(section);
-  root.append(viewHeader('Trash', 'Deleted items wait here until you restore them or delete them forever.'), ...sections.map((s) => s.element));
+  const sections = SECTIONS().map(section);
+  root.append(viewHeader(t('trash.title'), t('trash.intro')), ...sections.map((s) => s.element));
   await Promise.all(sections.map((s) => s.load()));
 }

@@ -5,6 +5,7 @@
 
 use reqwest::header::HeaderMap;
 use reqwest::{StatusCode, Url};
+use serde_json::json;
 
 use super::Endpoint;
 use crate::error::AppError;
@@ -62,6 +63,7 @@ pub(crate) fn external(
         status,
         message: redact(endpoint, &message),
         retry_after_secs,
+        words: None,
     }
 }
 
@@ -122,6 +124,18 @@ pub fn from_status(
         .map(|m| format!(" It said: \"{m}\""))
         .unwrap_or_default();
     let retry = retry_after(headers);
+    let said = body_message(body).unwrap_or_default();
+    let url = endpoint.base_url.as_str();
+    let (word, values) = match (code, model, retry) {
+        (401 | 403, ..) => ("api_key_rejected", json!({ "name": name, "status": code, "detail": said })),
+        (404, Some(m), _) => ("model_unknown", json!({ "name": name, "model": m, "url": url, "detail": said })),
+        (404, None, _) => ("nothing_at_url", json!({ "name": name, "url": url, "detail": said })),
+        (429, _, Some(s)) => ("rate_limited_for", json!({ "name": name, "seconds": s, "detail": said })),
+        (429, _, None) => ("rate_limited", json!({ "name": name, "detail": said })),
+        (400 | 413 | 422, ..) => ("request_refused", json!({ "name": name, "status": code, "detail": said })),
+        (500..=599, ..) => ("server_error", json!({ "name": name, "status": code, "detail": said })),
+        _ => ("api_error", json!({ "name": name, "status": code, "detail": said })),
+    };
     let message = match code {
         401 | 403 => format!(
             "{name} rejected the API key ({code}); check the key in Providers & models.{detail}"
@@ -144,7 +158,19 @@ pub fn from_status(
         500..=599 => format!("{name} had a server error ({code}); try again in a moment.{detail}"),
         _ => format!("{name} answered with an error ({code}).{detail}"),
     };
-    external(endpoint, Some(code), message, retry)
+    external(endpoint, Some(code), message, retry).worded(word, redact_values(endpoint, values))
+}
+
+/// The values of a worded provider error, redacted like its message.
+fn redact_values(endpoint: &Endpoint, mut values: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = values.as_object_mut() {
+        for v in map.values_mut() {
+            if let Some(text) = v.as_str() {
+                *v = serde_json::Value::String(redact(endpoint, text));
+            }
+        }
+    }
+    values
 }
 
 /// A request that failed before any answer: refused, timed out, bad TLS.
@@ -155,19 +181,19 @@ pub fn from_reqwest(endpoint: &Endpoint, err: &reqwest::Error) -> AppError {
     if let Some(cross) = source_of::<CrossOrigin>(err) {
         return redirected(endpoint, &cross.from, &cross.to);
     }
-    let message = if err.is_timeout() {
-        format!("{name} did not answer in time; check that it is running and reachable at {url}, then try again")
+    let cause = redact(endpoint, &err.to_string());
+    let (word, message) = if err.is_timeout() {
+        ("no_answer", format!("{name} did not answer in time; check that it is running and reachable at {url}, then try again"))
     } else if err.is_connect() {
-        format!(
+        ("cannot_connect", format!(
             "could not connect to {name} at {url}; is the server running and the address right?"
-        )
+        ))
     } else {
-        format!(
-            "the request to {name} failed ({}); try again",
-            redact(endpoint, &err.to_string())
-        )
+        ("request_failed", format!("the request to {name} failed ({cause}); try again"))
     };
+    let values = json!({ "name": name, "url": url.as_str(), "detail": cause });
     external(endpoint, err.status().map(|s| s.as_u16()), message, None)
+        .worded(word, redact_values(endpoint, values))
 }
 
 /// The first cause of type `T` in an error's chain.
@@ -188,7 +214,8 @@ pub fn redirected(endpoint: &Endpoint, from: &Url, to: &Url) -> AppError {
     let name = &endpoint.name;
     let (from_origin, to_origin) = (origin(from), origin(to));
     tracing::warn!(provider = %name, from = %from_origin, to = %to_origin, "provider redirect not followed");
-    let message = if super::same_origin(from, to) {
+    let same = super::same_origin(from, to);
+    let message = if same {
         format!(
             "{name} at {from_origin} redirected the request to {}; Parley does not send a prompt twice. Put the address it redirects to in the base URL in Providers & models",
             to.path()
@@ -196,7 +223,12 @@ pub fn redirected(endpoint: &Endpoint, from: &Url, to: &Url) -> AppError {
     } else {
         format!("the server at {from_origin} redirected to {to_origin}; Parley does not follow a provider to another server, so the API key and the prompt were not sent there. If that is the right server, put its address in the base URL in Providers & models")
     };
-    external(endpoint, None, message, None)
+    let (word, values) = if same {
+        ("redirected_path", json!({ "name": name, "from": from_origin, "path": to.path() }))
+    } else {
+        ("redirected_away", json!({ "from": from_origin, "to": to_origin }))
+    };
+    external(endpoint, None, message, None).worded(word, values)
 }
 
 /// A model list (or other whole body) larger than Parley reads.

@@ -183,6 +183,12 @@ pub const CHAT_LAYOUT: Key<super::appearance::ChatLayout> = Key {
     default: || super::appearance::ChatLayout::Bubbles,
 };
 
+pub const LANGUAGE: Key<super::appearance::Language> = Key {
+    name: "ui.language",
+    description: "the window's language: system (the system's), en, zh-CN, ja, ko or es",
+    default: || super::appearance::Language::System,
+};
+
 /// Folders the person named where model files are looked for too. Written
 /// only through `services::local_model::add_folder` / `remove_folder`
 /// (they check the folder), so not among the keys the window sets.
@@ -233,6 +239,7 @@ pub fn known() -> Vec<Known> {
         ACCENT.known(),
         TEXT_SIZE.known(),
         CHAT_LAYOUT.known(),
+        LANGUAGE.known(),
     ]
 }
 

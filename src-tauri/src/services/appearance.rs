@@ -1,7 +1,7 @@
 //! How the window looks: the theme (light, dark, or the system's), an
-//! accent colour, the text size and the chat's layout, kept as preferences
-//! (`app_config` keys `ui.*`, typed here so a value out of range is refused
-//! when it is set), and the person's own stylesheet, `custom.css` in the
+//! accent colour, the text size, the chat's layout and the language, kept
+//! as preferences (`app_config` keys `ui.*`, typed here so a value out of
+//! range is refused when it is set), and the person's own stylesheet, `custom.css` in the
 //! data folder, which the window applies as a stylesheet object (never as
 //! markup, so the CSP stays as it is).
 
@@ -27,6 +27,24 @@ pub enum Theme {
 pub enum ChatLayout {
     Bubbles,
     Document,
+}
+
+/// The window's language; `System` follows the system's (English when
+/// Parley does not speak it). The window holds the catalogues (ui/locales).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Language {
+    #[serde(rename = "system")]
+    System,
+    #[serde(rename = "en")]
+    English,
+    #[serde(rename = "zh-CN")]
+    ChineseSimplified,
+    #[serde(rename = "ja")]
+    Japanese,
+    #[serde(rename = "ko")]
+    Korean,
+    #[serde(rename = "es")]
+    Spanish,
 }
 
 /// A colour as `#rrggbb`.
@@ -141,6 +159,12 @@ mod tests {
         assert!(serde_json::from_value::<TextSize>(json!(79)).is_err());
         assert!(serde_json::from_value::<TextSize>(json!(201)).is_err());
         assert!(serde_json::from_value::<Theme>(json!("sepia")).is_err());
+        assert_eq!(
+            serde_json::from_value::<Language>(json!("zh-CN")).unwrap(),
+            Language::ChineseSimplified
+        );
+        assert!(serde_json::from_value::<Language>(json!("zh")).is_err());
+        assert!(serde_json::from_value::<Language>(json!("fr")).is_err());
     }
 
     #[test]

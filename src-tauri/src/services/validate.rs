@@ -1,6 +1,8 @@
 //! Field checks shared by the services. Each returns a `Validation` error
 //! that names the field (snake_case, as the UI maps it to an input).
 
+use serde_json::json;
+
 use crate::error::{AppError, Result};
 use crate::models::SamplingParams;
 
@@ -57,7 +59,8 @@ pub fn name(field: &str, value: &str) -> Result<String> {
         return Err(AppError::validation(
             field,
             format!("{} is required", label(field)),
-        ));
+        )
+        .worded("required", json!({ "field": field, "label": label(field) })));
     }
     let n = v.chars().count();
     if n > NAME_MAX {
@@ -67,7 +70,8 @@ pub fn name(field: &str, value: &str) -> Result<String> {
                 "{} is {n} characters long; the limit is {NAME_MAX}",
                 label(field)
             ),
-        ));
+        )
+        .worded("too_long", too_long(field, n, NAME_MAX)));
     }
     Ok(v.to_string())
 }
@@ -85,7 +89,8 @@ pub fn title(field: &str, value: &str) -> Result<String> {
                 "{} is {n} characters long; the limit is {TITLE_MAX}",
                 label(field)
             ),
-        ));
+        )
+        .worded("too_long", too_long(field, n, TITLE_MAX)));
     }
     Ok(v.to_string())
 }
@@ -101,6 +106,10 @@ pub fn card_text(field: &str, value: &str) -> Result<()> {
                 value.len() / 1024,
                 CARD_TEXT_MAX_BYTES / 1024
             ),
+        )
+        .worded(
+            "too_big",
+            json!({ "field": field, "label": label(field), "kb": value.len() / 1024, "limit": CARD_TEXT_MAX_BYTES / 1024 }),
         ));
     }
     Ok(())
@@ -112,14 +121,16 @@ pub fn message_content(value: &str, required: bool) -> Result<()> {
         return Err(AppError::validation(
             "content",
             "the message is empty; write something first",
-        ));
+        )
+        .worded("message_empty", json!({})));
     }
     let n = value.chars().count();
     if n > MESSAGE_MAX_CHARS {
         return Err(AppError::validation(
             "content",
             format!("the message is {n} characters long; the limit is {MESSAGE_MAX_CHARS}"),
-        ));
+        )
+        .worded("message_too_long", json!({ "length": n, "limit": MESSAGE_MAX_CHARS })));
     }
     Ok(())
 }
@@ -132,12 +143,14 @@ pub fn http_url(field: &str, value: &str) -> Result<String> {
             field,
             format!("\"{v}\" is not a valid URL ({e}); use a full address like http://localhost:11434/v1"),
         )
+        .worded("url_invalid", json!({ "value": v, "reason": e.to_string() }))
     })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(AppError::validation(
             field,
             format!("\"{v}\" must start with http:// or https:// and name a host"),
-        ));
+        )
+        .worded("url_scheme", json!({ "value": v })));
     }
     Ok(v.trim_end_matches('/').to_string())
 }
@@ -151,7 +164,8 @@ pub fn int_range(field: &str, value: i64, min: i64, max: i64) -> Result<i64> {
                 "{} must be between {min} and {max}; it is {value}",
                 label(field)
             ),
-        ));
+        )
+        .worded("out_of_range", json!({ "field": field, "label": label(field), "min": min, "max": max, "value": value })));
     }
     Ok(value)
 }
@@ -165,7 +179,8 @@ pub fn opt_range(field: &str, value: Option<f64>, min: f64, max: f64) -> Result<
                 "{} must be between {min} and {max}; it is {v}",
                 label(field)
             ),
-        )),
+        )
+        .worded("out_of_range", json!({ "field": field, "label": label(field), "min": min, "max": max, "value": v }))),
         other => Ok(other),
     }
 }
@@ -256,6 +271,11 @@ pub fn tags(values: &[String]) -> Result<Vec<String>> {
 /// "first_message" -> "first message", for messages.
 fn label(field: &str) -> String {
     field.replace('_', " ")
+}
+
+/// The values of a "too long" error.
+fn too_long(field: &str, length: usize, limit: usize) -> serde_json::Value {
+    json!({ "field": field, "label": label(field), "length": length, "limit": limit })
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 // saved). A field error opens the tab that holds it.
 
 import { h } from '../../dom.js';
+import { t } from '../../i18n.js';
 
 /**
  * @typedef {{id: string, label: string, content: Node[]}} Tab
@@ -40,7 +41,7 @@ export function tabbed(tabs) {
     buttons.push(btn);
     panels.push(h('section', { role: 'tabpanel', id: `panel-${t.id}`, class: 'editor-panel', 'aria-labelledby': `tab-${t.id}` }, ...t.content));
   }
-  const list = h('div', { role: 'tablist', class: 'editor-tabs', 'aria-label': 'Sections' }, ...buttons);
+  const list = h('div', { role: 'tablist', class: 'editor-tabs', 'aria-label': t('characterTabs.sections') }, ...buttons);
   list.addEventListener('keydown', (ev) => {
     const at = buttons.indexOf(/** @type {HTMLButtonElement} */ (document.activeElement));
     if (at < 0 || (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft')) return;

@@ -5,14 +5,14 @@
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
+import { t, tn } from '../../i18n.js';
 
 /** The fields every prompt with this character carries (the total). */
 const SENT = ['description', 'personality', 'scenario', 'firstMessage', 'exampleMessages', 'systemPrompt', 'postHistoryInstructions'];
 /** Also counted, not in the total: only one greeting is used, notes are never sent. */
 const OTHERS = ['alternateGreetings', 'creatorNotes'];
-const numbers = new Intl.NumberFormat();
 /** @param {number} n */
-const words = (n) => `${numbers.format(n)} ${n === 1 ? 'token' : 'tokens'}`;
+const words = (n) => tn('tokens.count', n);
 
 /**
  * Adds the counts to a form's fields; returns the total's element to place.
@@ -23,7 +23,7 @@ export function tokenCounts(form) {
     class: 'token-total',
     id: 'token-total',
     'aria-live': 'polite',
-    title: 'Description, personality, scenario, first message, example messages, system prompt and post-history instructions',
+    title: t('tokens.totalTitle'),
   });
   /** @type {Map<string, HTMLElement>} */
   const badges = new Map();
@@ -65,7 +65,7 @@ export function tokenCounts(form) {
       /** @type {HTMLElement} */ (badges.get(name)).textContent = words(n);
       if (SENT.includes(name)) sum += n;
     });
-    total.textContent = `About ${words(sum)} in every prompt`;
+    total.textContent = tn('tokens.total', sum);
   };
   const later = () => {
     clearTimeout(timer);

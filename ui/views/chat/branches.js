@@ -6,6 +6,7 @@
 
 import { branches } from '../../api/branches.js';
 import { h, when } from '../../dom.js';
+import { t, tn, tNodes } from '../../i18n.js';
 import { showError, openDialog, toast } from '../../components.js';
 import { changed, navigate } from '../../state.js';
 
@@ -14,15 +15,15 @@ export async function branchFrom(messageId) {
   try {
     const chat = await branches.create(messageId);
     void changed('chats');
-    toast('Branch made: this chat goes on from that message');
+    toast(t('branches.made'));
     navigate(`chat/${encodeURIComponent(chat.id)}`);
   } catch (e) {
     showError(e);
   }
 }
 
-/** "message N", counted from 1 as a person counts. @param {number} seq */
-const messageNo = (seq) => `message ${seq + 1}`;
+/** A message's number as a person counts (from 1), written as is. @param {number} seq */
+const messageNo = (seq) => String(seq + 1);
 
 /**
  * The strip under a chat's header: where a branch came from (a link to the
@@ -42,26 +43,24 @@ export function branchBar(chatId, o, count, failed) {
       type: 'button',
       class: 'branch-link',
       id: 'chat-branches',
-      title: 'The chats that go on from a message of this one',
+      title: t('branches.barTitle'),
       onclick: () => openBranches(chatId).catch(failed),
-    }, count === 1 ? '1 branch' : `${count} branches`));
+    }, tn('branches.count', count)));
   }
   return bar;
 }
 
 /** Where a branch came from, in words. @param {import('../../api/branches.js').BranchOrigin} o */
 function originLine(o) {
-  const title = o.parentTitle || 'Untitled chat';
+  const title = o.parentTitle || t('common.untitledChat');
   if (!o.parentChatId) {
     return h('span', { class: 'branch-origin', id: 'branch-origin' },
-      `Branched from \u201c${title}\u201d at ${messageNo(o.parentSeq)}; that chat was deleted, this branch keeps its messages`);
+      t('branches.originDeleted', { title, n: messageNo(o.parentSeq) }));
   }
   const at = o.parentMessageId ? `/${encodeURIComponent(o.parentMessageId)}` : '';
+  const link = h('a', { href: `#/chat/${encodeURIComponent(o.parentChatId)}${at}`, id: 'branch-parent', title: t('branches.parentTitle') }, title);
   return h('span', { class: 'branch-origin', id: 'branch-origin' },
-    'Branched from ',
-    h('a', { href: `#/chat/${encodeURIComponent(o.parentChatId)}${at}`, id: 'branch-parent', title: 'Open the chat this branch came from, at that message' }, title),
-    o.parentInTrash ? ' (in the trash)' : '',
-    ` at ${messageNo(o.parentSeq)}`);
+    ...tNodes(o.parentInTrash ? 'branches.originTrash' : 'branches.origin', { link, n: messageNo(o.parentSeq) }));
 }
 
 /**
@@ -73,12 +72,12 @@ export async function openBranches(chatId) {
   /** @type {() => void} */
   let close = () => {};
   const body = list.length === 0
-    ? [h('p', { class: 'muted' }, 'No branches yet. \u201cBranch from here\u201d on any message starts one: a new chat with the story up to that message.')]
+    ? [h('p', { class: 'muted' }, t('branches.empty'))]
     : [
-      h('p', { class: 'muted' }, 'Each branch goes on from a message of this chat. Deleting this chat keeps them.'),
+      h('p', { class: 'muted' }, t('branches.intro')),
       h('ul', { class: 'branch-list', id: 'branch-list' }, ...list.map((b) => h('li', null,
-        h('a', { href: `#/chat/${encodeURIComponent(b.id)}`, onclick: () => close() }, b.title || 'Untitled chat'),
-        h('span', { class: 'muted' }, ` \u00b7 from ${messageNo(b.parentSeq)} \u00b7 made ${when(b.createdAt)}`)))),
+        h('a', { href: `#/chat/${encodeURIComponent(b.id)}`, onclick: () => close() }, b.title || t('common.untitledChat')),
+        h('span', { class: 'muted' }, ` \u00b7 ${t('branches.itemDetail', { n: messageNo(b.parentSeq), date: when(b.createdAt) })}`)))),
     ];
-  close = openDialog({ title: list.length === 1 ? '1 branch' : `${list.length} branches`, id: 'branches-dialog', body });
+  close = openDialog({ title: tn('branches.count', list.length), id: 'branches-dialog', body });
 }

@@ -5,6 +5,7 @@
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
+import { t, formatNumber } from '../../i18n.js';
 import { sentence } from '../../components.js';
 import { avatarImg } from '../avatar.js';
 
@@ -57,9 +58,11 @@ export function speakerPicture(role, author, ctx, speakerId = null) {
 
 /** @param {unknown} v */
 const count = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const numbers = new Intl.NumberFormat();
 /** @param {number} ms */
-const seconds = (ms) => `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`;
+const seconds = (ms) => {
+  const digits = ms < 10000 ? 1 : 0;
+  return t('bubble.seconds', { seconds: formatNumber(ms / 1000, { minimumFractionDigits: digits, maximumFractionDigits: digits }) });
+};
 
 /**
  * "model · 812 → 256 tokens · 4.1 s", and a longer tooltip.
@@ -70,31 +73,31 @@ export function infoLine(meta) {
   const parts = [];
   const details = [];
   if (typeof meta.model === 'string' && meta.model) parts.push(meta.model);
-  if (typeof meta.provider === 'string' && meta.provider) details.push(`Provider: ${meta.provider}`);
+  if (typeof meta.provider === 'string' && meta.provider) details.push(t('bubble.provider', { provider: meta.provider }));
   const input = count(meta.inputTokens);
   const output = count(meta.outputTokens);
-  if (input !== null && output !== null) parts.push(`${numbers.format(input)} \u2192 ${numbers.format(output)} tokens`);
-  else if (output !== null) parts.push(`${numbers.format(output)} tokens`);
-  if (input !== null) details.push(`Prompt: ${numbers.format(input)} tokens`);
-  if (output !== null) details.push(`Reply: ${numbers.format(output)} tokens`);
+  if (input !== null && output !== null) parts.push(t('bubble.tokensInOut', { input, output }));
+  else if (output !== null) parts.push(t('bubble.tokens', { count: output }));
+  if (input !== null) details.push(t('bubble.promptTokens', { count: input }));
+  if (output !== null) details.push(t('bubble.replyTokens', { count: output }));
   const duration = count(meta.durationMs);
   if (duration !== null) parts.push(seconds(duration));
   const first = count(meta.timeToFirstTokenMs);
-  if (first !== null) details.push(`First text after ${seconds(first)}`);
-  if (typeof meta.finishReason === 'string' && meta.finishReason) details.push(`Finish: ${meta.finishReason}`);
+  if (first !== null) details.push(t('bubble.firstText', { time: seconds(first) }));
+  if (typeof meta.finishReason === 'string' && meta.finishReason) details.push(t('bubble.finish', { reason: meta.finishReason }));
   return [parts.join(' \u00b7 '), details.join('\n')];
 }
 
-/** @type {Record<api.EndReason, string>} */
-const END_WORDS = {
+/** @returns {Record<api.EndReason, string>} */
+const endWordsTable = () => ({
   completed: '',
-  stopped: 'Stopped',
-  failed: 'Failed',
-  interrupted: 'Interrupted: Parley closed while this reply was being written',
-  cut_short: 'Cut short: the connection ended before the model finished',
-  length: 'Stopped at the length limit',
-  too_long: "Stopped at Parley's message length limit (1,000,000 characters); the text up to there is kept",
-};
+  stopped: t('bubble.stopped'),
+  failed: t('bubble.failed'),
+  interrupted: t('bubble.interrupted'),
+  cut_short: t('bubble.cutShort'),
+  length: t('bubble.lengthLimit'),
+  too_long: t('bubble.tooLong'),
+});
 
 /**
  * What memory gave a reply, in words: "remembered: notes.md §3, summary of
@@ -104,7 +107,7 @@ const END_WORDS = {
 export function rememberedNote(meta) {
   const pieces = Array.isArray(meta?.memory) ? meta.memory : [];
   const labels = pieces.map((p) => (typeof p?.label === 'string' ? p.label : '')).filter(Boolean);
-  return labels.length ? `remembered: ${labels.join(', ')}` : '';
+  return labels.length ? t('bubble.remembered', { list: labels.join(', ') }) : '';
 }
 
 /**
@@ -119,14 +122,15 @@ export function endWords(m, error) {
   const failure = error || (typeof m.metadata?.error === 'string' ? m.metadata.error : '');
   const reason = m.metadata?.endReason;
   let words = '';
-  if (reason && Object.hasOwn(END_WORDS, reason)) {
-    words = reason === 'failed' ? `Failed: ${failure || 'the reply failed'}` : END_WORDS[reason];
+  const table = endWordsTable();
+  if (reason && Object.hasOwn(table, reason)) {
+    words = reason === 'failed' ? t('bubble.failedWith', { error: failure || t('bubble.replyFailed') }) : table[reason];
   } else if (m.status === 'failed') {
-    words = sentence(failure || 'the reply failed');
+    words = sentence(failure || t('bubble.replyFailed'));
   } else if (m.status === 'cancelled') {
-    words = 'Stopped';
+    words = t('bubble.stopped');
   }
-  if (m.status === 'failed') return { error: words || sentence(failure || 'the reply failed'), note: '' };
+  if (m.status === 'failed') return { error: words || sentence(failure || t('bubble.replyFailed')), note: '' };
   // The chat had no model and the default stood in (generation/context.rs).
   const modelNote = typeof m.metadata?.modelNote === 'string' ? m.metadata.modelNote : '';
   return { error: '', note: [modelNote, words, rememberedNote(m.metadata)].filter(Boolean).join(' ') };

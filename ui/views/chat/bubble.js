@@ -8,6 +8,7 @@
 
 import * as api from '../../api.js';
 import { h, when, ago, setSanitizedHtml } from '../../dom.js';
+import { t } from '../../i18n.js';
 import { showError, confirmDialog, toast, clearBanner } from '../../components.js';
 import { StreamText, fillPlain } from './stream-text.js';
 import { iconButton, infoLine, endWords, speakerPicture } from './bubble-parts.js';
@@ -64,30 +65,30 @@ export class Bubble {
     // In a group chat each reply names its own speaker.
     const author = (m.role === 'assistant' && m.speakerName) || (ctx.authors[m.role] ?? m.role);
     this.time = h('time', { class: 'message-time' });
-    this.copyBtn = iconButton('act-copy', 'Copy text', 'copy', () => void this.copy());
-    this.editBtn = iconButton('act-edit', 'Edit', 'edit', () => this.startEdit());
-    this.deleteBtn = iconButton('act-delete', 'Delete', 'delete', () => void this.remove());
-    this.branchBtn = iconButton('act-branch', 'Branch from here (a new chat up to this message)', 'branch', () => ctx.branch(this));
-    this.regenerateBtn = iconButton('act-regenerate', 'Regenerate (a new version)', 'regenerate', () => ctx.regenerate(this));
-    this.continueBtn = iconButton('act-continue', 'Continue the reply', 'continue', () => ctx.continueReply(this));
+    this.copyBtn = iconButton('act-copy', t('bubble.copyText'), 'copy', () => void this.copy());
+    this.editBtn = iconButton('act-edit', t('common.edit'), 'edit', () => this.startEdit());
+    this.deleteBtn = iconButton('act-delete', t('common.delete'), 'delete', () => void this.remove());
+    this.branchBtn = iconButton('act-branch', t('bubble.branchHere'), 'branch', () => ctx.branch(this));
+    this.regenerateBtn = iconButton('act-regenerate', t('bubble.regenerate'), 'regenerate', () => ctx.regenerate(this));
+    this.continueBtn = iconButton('act-continue', t('bubble.continue'), 'continue', () => ctx.continueReply(this));
     this.actions = h('div', { class: 'message-actions' }, this.copyBtn, this.editBtn, this.branchBtn, this.deleteBtn);
     this.reasoningText = h('div', { class: 'reasoning-text' });
-    this.reasoning = h('details', { class: 'reasoning', hidden: true }, h('summary', null, 'Thinking'), this.reasoningText);
+    this.reasoning = h('details', { class: 'reasoning', hidden: true }, h('summary', null, t('bubble.thinking')), this.reasoningText);
     this.body = h('div', { class: 'message-body' });
     this.typing = h(
       'div',
       { class: 'typing', hidden: true },
       ...[1, 2, 3].map(() => h('span', { class: 'dot' })),
-      h('span', { class: 'sr-only' }, `${author} is writing\u2026`),
+      h('span', { class: 'sr-only' }, t('bubble.isWriting', { name: author })),
     );
     this.errorText = h('p', { class: 'message-error-text' });
-    this.retryBtn = h('button', { type: 'button', class: 'btn small act-retry', onclick: () => ctx.regenerate(this) }, 'Retry');
+    this.retryBtn = h('button', { type: 'button', class: 'btn small act-retry', onclick: () => ctx.regenerate(this) }, t('bubble.retry'));
     this.error = h('div', { class: 'message-error', hidden: true }, this.errorText);
     this.note = h('p', { class: 'message-note', hidden: true });
-    this.prevBtn = h('button', { type: 'button', class: 'icon-btn swipe-prev', 'aria-label': 'Previous version', title: 'Previous version', onclick: () => void this.swipeTo(this.m.activeSwipe - 1) }, '\u2039');
+    this.prevBtn = h('button', { type: 'button', class: 'icon-btn swipe-prev', 'aria-label': t('bubble.previousVersion'), title: t('bubble.previousVersion'), onclick: () => void this.swipeTo(this.m.activeSwipe - 1) }, '\u2039');
     this.countEl = h('span', { class: 'swipe-count', 'aria-live': 'polite' });
-    this.nextBtn = h('button', { type: 'button', class: 'icon-btn swipe-next', 'aria-label': 'Next version', title: 'Next version', onclick: () => void this.swipeTo(this.m.activeSwipe + 1) }, '\u203a');
-    this.swipes = h('div', { class: 'swipes', role: 'group', 'aria-label': 'Versions', hidden: true }, this.prevBtn, this.countEl, this.nextBtn);
+    this.nextBtn = h('button', { type: 'button', class: 'icon-btn swipe-next', 'aria-label': t('bubble.nextVersion'), title: t('bubble.nextVersion'), onclick: () => void this.swipeTo(this.m.activeSwipe + 1) }, '\u203a');
+    this.swipes = h('div', { class: 'swipes', role: 'group', 'aria-label': t('bubble.versions'), hidden: true }, this.prevBtn, this.countEl, this.nextBtn);
     this.info = h('p', { class: 'message-info', hidden: true });
     this.foot = h('div', { class: 'message-foot', hidden: true }, this.swipes, this.info);
     this.el = h(
@@ -294,7 +295,7 @@ export class Bubble {
     // goes round to its first.
     const greeting = this.ctx.isFirst(this);
     this.nextBtn.disabled = live || busy || (atEnd && !replyAtEnd && !greeting);
-    const nextLabel = !atEnd ? 'Next version' : greeting ? 'First version' : 'Write a new version';
+    const nextLabel = !atEnd ? t('bubble.nextVersion') : greeting ? t('bubble.firstVersion') : t('bubble.newVersion');
     this.nextBtn.title = nextLabel;
     this.nextBtn.setAttribute('aria-label', nextLabel);
     this.foot.hidden = this.swipes.hidden && this.info.hidden;
@@ -334,21 +335,21 @@ export class Bubble {
   async copy() {
     const text = this.stream ? this.text() : this.shownText;
     try {
-      if (!navigator.clipboard?.writeText) throw new Error('no clipboard');
+      if (!navigator.clipboard?.writeText) throw new Error('no-clipboard'); // never shown: the catch says it
       await navigator.clipboard.writeText(text);
-      toast('Copied');
+      toast(t('bubble.copied'));
     } catch {
-      toast('Copying is not available here');
+      toast(t('bubble.copyUnavailable'));
     }
   }
 
   startEdit() {
     if (this.closeEditor || this.live || this.working) return;
     const m = this.m;
-    const area = h('textarea', { class: 'message-edit', 'aria-label': 'Message text', rows: Math.min(14, Math.max(3, m.content.split('\n').length + 1)), value: m.content });
-    const save = h('button', { type: 'button', class: 'btn primary small', onclick: () => void saveEdit() }, 'Save');
-    const cancel = h('button', { type: 'button', class: 'btn small', onclick: () => stop() }, 'Cancel');
-    const box = h('div', { class: 'message-editor' }, area, h('div', { class: 'message-edit-actions' }, h('span', { class: 'hint' }, 'Ctrl+Enter to save, Esc to cancel'), cancel, save));
+    const area = h('textarea', { class: 'message-edit', 'aria-label': t('bubble.messageText'), rows: Math.min(14, Math.max(3, m.content.split('\n').length + 1)), value: m.content });
+    const save = h('button', { type: 'button', class: 'btn primary small', onclick: () => void saveEdit() }, t('common.save'));
+    const cancel = h('button', { type: 'button', class: 'btn small', onclick: () => stop() }, t('common.cancel'));
+    const box = h('div', { class: 'message-editor' }, area, h('div', { class: 'message-edit-actions' }, h('span', { class: 'hint' }, t('bubble.editHint')), cancel, save));
     area.addEventListener('keydown', (ev) => {
       if (ev.key === 'Escape') {
         ev.preventDefault();
@@ -386,7 +387,7 @@ export class Bubble {
   }
 
   async remove() {
-    const ok = await confirmDialog({ title: 'Delete this message?', message: 'It is removed from the chat for good, with all its versions.', confirmLabel: 'Delete', danger: true });
+    const ok = await confirmDialog({ title: t('bubble.deleteTitle'), message: t('bubble.deleteMessage'), confirmLabel: t('common.delete'), danger: true });
     if (!ok || this.live) return;
     try {
       await api.messages.remove(this.m.id);

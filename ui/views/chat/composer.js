@@ -6,6 +6,7 @@
 // It knows the reply's state only as told (`show`).
 
 import { h } from '../../dom.js';
+import { t } from '../../i18n.js';
 
 /** @typedef {import('./reply.js').ReplyState} ReplyState */
 
@@ -23,10 +24,10 @@ export class Composer {
     this.state = 'idle';
     /** A send is on its way (the box is read-only meanwhile). */
     this.sending = false;
-    this.box = h('textarea', { id: 'composer', rows: 1, placeholder, 'aria-label': 'Your message' });
-    this.button = h('button', { type: 'submit', id: 'send', class: 'btn primary', disabled: true }, 'Send');
+    this.box = h('textarea', { id: 'composer', rows: 1, placeholder, 'aria-label': t('composer.yourMessage') });
+    this.button = h('button', { type: 'submit', id: 'send', class: 'btn primary', disabled: true }, t('composer.send'));
     this.hint = h('p', { class: 'composer-hint' });
-    this.el = h('form', { class: 'composer', 'aria-label': 'Write a message' }, h('div', { class: 'composer-box' }, this.box, this.button), this.hint);
+    this.el = h('form', { class: 'composer', 'aria-label': t('composer.writeMessage') }, h('div', { class: 'composer-box' }, this.box, this.button), this.hint);
 
     this.box.addEventListener('input', () => this.#autosize());
     this.box.addEventListener('keydown', (ev) => {
@@ -70,20 +71,20 @@ export class Composer {
       b.id = 'stop';
       b.type = 'button';
       b.className = 'btn stop';
-      b.textContent = state === 'stopping' ? 'Stopping\u2026' : 'Stop';
-      b.title = 'Stop the reply (Esc)';
+      b.textContent = state === 'stopping' ? t('composer.stopping') : t('composer.stop');
+      b.title = t('composer.stopTitle');
       b.disabled = state === 'stopping';
-      this.hint.textContent = 'Writing a reply \u00b7 Esc or Stop to end it';
+      this.hint.textContent = t('composer.writingHint');
     } else {
       b.id = 'send';
       b.type = 'submit';
       b.className = 'btn primary';
-      b.textContent = 'Send';
+      b.textContent = t('composer.send');
       b.removeAttribute('title');
       this.#syncSend();
       this.hint.textContent = this.enterSends
-        ? 'Enter to send \u00b7 Shift+Enter for a new line'
-        : 'Ctrl+Enter to send \u00b7 Enter for a new line';
+        ? t('composer.enterHint')
+        : t('composer.ctrlEnterHint');
     }
   }
 

@@ -5,6 +5,7 @@
 // files to the chat by button or by dropping them anywhere on the chat.
 
 import { h } from '../../dom.js';
+import { t } from '../../i18n.js';
 import { showError } from '../../components.js';
 import { documents, DOCUMENT_ACCEPT } from '../../api/documents.js';
 import { addFiles, addPaths, documentRow, takeDocumentDrops } from '../documents.js';
@@ -16,8 +17,8 @@ export class ChatDocuments {
    */
   constructor(root, chatId) {
     this.chatId = chatId;
-    this.list = h('ul', { class: 'document-list', id: 'chat-documents-list', 'aria-label': 'Documents of this chat' });
-    this.empty = h('p', { class: 'empty', hidden: true }, 'No documents yet. Add a file, or drop one on the chat; replies then draw on it.');
+    this.list = h('ul', { class: 'document-list', id: 'chat-documents-list', 'aria-label': t('chatDocuments.listLabel') });
+    this.empty = h('p', { class: 'empty', hidden: true }, t('chatDocuments.empty'));
     this.status = h('p', { class: 'muted doc-status', id: 'chat-documents-status', role: 'status', 'aria-live': 'polite' });
     const input = h('input', { type: 'file', id: 'chat-document-file', class: 'sr-only', accept: DOCUMENT_ACCEPT, multiple: true });
     input.addEventListener('change', async () => {
@@ -26,21 +27,21 @@ export class ChatDocuments {
       await this.open();
       if (await addFiles({ scope: 'chat', id: chatId }, files, this.say)) void this.reload();
     });
-    this.panel = h('div', { class: 'chat-settings chat-documents', id: 'chat-documents', hidden: true, role: 'region', 'aria-label': 'Documents' },
+    this.panel = h('div', { class: 'chat-settings chat-documents', id: 'chat-documents', hidden: true, role: 'region', 'aria-label': t('chatDocuments.title') },
       h('div', { class: 'card' },
         h('div', { class: 'doc-tools' },
-          h('h2', null, 'Documents'),
+          h('h2', null, t('chatDocuments.title')),
           h('span', { class: 'spacer' }),
-          h('button', { type: 'button', class: 'btn primary', id: 'chat-document-add', onclick: () => input.click() }, '+ Add'),
+          h('button', { type: 'button', class: 'btn primary', id: 'chat-document-add', onclick: () => input.click() }, t('chatDocuments.add')),
           input,
-          h('button', { type: 'button', class: 'btn', onclick: () => this.close() }, 'Close')),
-        h('p', { class: 'muted' }, 'Replies draw on the documents switched on here: this chat\u2019s, its character\u2019s and the library\u2019s.'),
+          h('button', { type: 'button', class: 'btn', onclick: () => this.close() }, t('common.close'))),
+        h('p', { class: 'muted' }, t('chatDocuments.intro')),
         this.status, this.list, this.empty));
     this.button = h(
       'button',
-      { type: 'button', class: 'btn chat-settings-btn', id: 'chat-documents-btn', title: 'Documents this chat draws on', 'aria-label': 'Documents', 'aria-expanded': 'false', 'aria-controls': 'chat-documents', onclick: () => (this.panel.hidden ? void this.open() : this.close()) },
+      { type: 'button', class: 'btn chat-settings-btn', id: 'chat-documents-btn', title: t('chatDocuments.buttonTitle'), 'aria-label': t('chatDocuments.title'), 'aria-expanded': 'false', 'aria-controls': 'chat-documents', onclick: () => (this.panel.hidden ? void this.open() : this.close()) },
       h('span', { 'aria-hidden': 'true' }, '\u25A4'),
-      h('span', { class: 'btn-label' }, 'Documents'),
+      h('span', { class: 'btn-label' }, t('chatDocuments.title')),
     );
     takeDocumentDrops(root, async (paths) => {
       await this.open();

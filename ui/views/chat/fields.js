@@ -3,6 +3,7 @@
 
 import * as api from '../../api.js';
 import { field, input } from '../../dom.js';
+import { t } from '../../i18n.js';
 import { choiceSelect } from '../choices.js';
 
 /**
@@ -12,10 +13,10 @@ import { choiceSelect } from '../choices.js';
  */
 export function chatFields(choices, v, withCharacter) {
   return [
-    withCharacter ? field('Character', choiceSelect('characterId', choices.characters, v.characterId, 'No character (plain assistant)')) : null,
-    field('Title', input('title', v.title, { maxlength: 500, placeholder: 'Named after the character' })),
-    field('Persona', choiceSelect('userProfileId', choices.personas, v.userProfileId, 'None')),
-    field('Model', choiceSelect('aiModelId', choices.models, v.aiModelId, 'None')),
-    field('System prompt', choiceSelect('systemPromptId', choices.prompts, v.systemPromptId, 'None')),
+    withCharacter ? field(t('chatFields.character'), choiceSelect('characterId', choices.characters, v.characterId, t('chatFields.noCharacter'))) : null,
+    field(t('chatFields.title'), input('title', v.title, { maxlength: 500, placeholder: t('chatFields.titlePlaceholder') })),
+    field(t('chatFields.persona'), choiceSelect('userProfileId', choices.personas, v.userProfileId, t('common.none'))),
+    field(t('chatFields.model'), choiceSelect('aiModelId', choices.models, v.aiModelId, t('common.none'))),
+    field(t('chatFields.systemPrompt'), choiceSelect('systemPromptId', choices.prompts, v.systemPromptId, t('common.none'))),
   ].filter((x) => x !== null);
 }

@@ -8,6 +8,7 @@
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
+import { formatNumber, t, tn } from '../../i18n.js';
 import { showError, toast } from '../../components.js';
 import { groups } from '../../api/groups.js';
 import { avatarImg } from '../avatar.js';
@@ -16,13 +17,16 @@ import { avatarImg } from '../avatar.js';
 /** @typedef {import('../../api/groups.js').GroupSettings} GroupSettings */
 /** @typedef {import('../../api/groups.js').TurnOrder} TurnOrder */
 
-/** @type {[TurnOrder, string, string][]} */
-const ORDERS = [
-  ['natural', 'Natural', 'Whoever is named speaks first, then others by how talkative they are'],
-  ['list', 'In order', 'Members speak in the order of this list'],
-  ['pooled', 'Pooled', 'Everyone once before anyone twice'],
-  ['manual', 'Manual', 'You pick who speaks next with the buttons over the message box'],
+/** The turn orders: value, name, hint. @returns {[TurnOrder, string, string][]} */
+const orders = () => [
+  ['natural', t('group.orderNatural'), t('group.orderNaturalHint')],
+  ['list', t('group.orderList'), t('group.orderListHint')],
+  ['pooled', t('group.orderPooled'), t('group.orderPooledHint')],
+  ['manual', t('group.orderManual'), t('group.orderManualHint')],
 ];
+
+/** "40%": a share from 0 to 1 the locale's way. @param {number} share */
+const percent = (share) => formatNumber(share, { style: 'percent', maximumFractionDigits: 0 });
 
 /**
  * Auto-mode: after each completed reply it waits the chat's delay and asks
@@ -51,7 +55,7 @@ export class AutoMode {
     if (this.on) return;
     this.on = true;
     this.turns = 0;
-    this.host.changed(true, 'The characters talk among themselves. Type or press Stop to take over.');
+    this.host.changed(true, t('group.autoStarted'));
     if (idle) void this.#next();
   }
 
@@ -68,7 +72,7 @@ export class AutoMode {
   replyEnded(kind) {
     if (!this.on) return;
     if (kind !== 'completed') {
-      this.stop('Auto-mode stopped: the last reply did not complete.');
+      this.stop(t('group.autoStoppedIncomplete'));
       return;
     }
     const delay = Math.max(0, this.host.settings().autoDelaySecs) * 1000;
@@ -81,12 +85,12 @@ export class AutoMode {
   async #next() {
     if (!this.on) return;
     if (this.turns >= this.host.settings().autoTurnLimit) {
-      this.stop(`Auto-mode stopped after ${this.turns} turns.`);
+      this.stop(tn('group.autoStoppedAfter', this.turns));
       return;
     }
     this.turns += 1;
     const started = await this.host.turn();
-    if (!started) this.stop('Auto-mode stopped: the next turn could not start.');
+    if (!started) this.stop(t('group.autoStoppedNoStart'));
   }
 }
 
@@ -100,10 +104,10 @@ export class SpeakerBar {
    */
   constructor(actions) {
     this.actions = actions;
-    this.buttons = h('div', { class: 'speaker-buttons', role: 'group', 'aria-label': 'Make a character talk' });
-    this.autoBtn = h('button', { type: 'button', class: 'btn small', id: 'group-auto', 'aria-pressed': 'false', title: 'Let the characters talk among themselves', onclick: () => actions.auto() }, 'Auto');
+    this.buttons = h('div', { class: 'speaker-buttons', role: 'group', 'aria-label': t('group.talkButtons') });
+    this.autoBtn = h('button', { type: 'button', class: 'btn small', id: 'group-auto', 'aria-pressed': 'false', title: t('group.autoTitle'), onclick: () => actions.auto() }, t('group.auto'));
     this.status = h('span', { class: 'muted speaker-status', id: 'group-auto-status', role: 'status', 'aria-live': 'polite' });
-    this.el = h('div', { class: 'speaker-bar', id: 'group-speakers' }, h('span', { class: 'muted speaker-label' }, 'Talk:'), this.buttons, this.autoBtn, this.status);
+    this.el = h('div', { class: 'speaker-bar', id: 'group-speakers' }, h('span', { class: 'muted speaker-label' }, t('group.talk')), this.buttons, this.autoBtn, this.status);
   }
 
   /** @param {ChatMember[]} members @param {string | null} next who the turn order picks now */
@@ -111,14 +115,14 @@ export class SpeakerBar {
     this.buttons.replaceChildren(
       ...members.map((m) => {
         const pic = avatarImg('character', m.characterId, m.name, 20);
-        const label = m.muted ? `${m.name} (muted)` : m.name;
+        const label = m.muted ? t('group.mutedName', { name: m.name }) : m.name;
         return h(
           'button',
           {
             type: 'button',
             class: `btn small speaker-btn${m.muted ? ' muted-member' : ''}${m.characterId === next ? ' next' : ''}`,
             data: { id: m.characterId },
-            title: m.characterId === next ? `${m.name} speaks next; click to make them talk now` : `Make ${m.name} talk now`,
+            title: m.characterId === next ? t('group.speaksNext', { name: m.name }) : t('group.talkNow', { name: m.name }),
             onclick: () => this.actions.talk(m),
           },
           pic,
@@ -131,7 +135,7 @@ export class SpeakerBar {
   /** @param {boolean} on @param {string} why */
   autoChanged(on, why) {
     this.autoBtn.setAttribute('aria-pressed', String(on));
-    this.autoBtn.textContent = on ? 'Stop auto' : 'Auto';
+    this.autoBtn.textContent = on ? t('group.stopAuto') : t('group.auto');
     this.status.textContent = why;
   }
 
@@ -154,43 +158,43 @@ export class GroupPanel {
     this.members = [];
     /** @type {GroupSettings} */
     this.settings = { turnOrder: 'natural', joinCards: false, scenario: '', autoDelaySecs: 3, autoTurnLimit: 10 };
-    this.list = h('ul', { class: 'member-list', id: 'group-members', 'aria-label': 'Members' });
-    this.addSelect = h('select', { id: 'group-add-select', 'aria-label': 'Character to add' });
-    this.order = h('select', { id: 'group-turn-order', 'aria-label': 'Turn order' }, ...ORDERS.map(([v, label, hint]) => h('option', { value: v, title: hint }, label)));
+    this.list = h('ul', { class: 'member-list', id: 'group-members', 'aria-label': t('group.members') });
+    this.addSelect = h('select', { id: 'group-add-select', 'aria-label': t('group.characterToAdd') });
+    this.order = h('select', { id: 'group-turn-order', 'aria-label': t('group.turnOrder') }, ...orders().map(([v, label, hint]) => h('option', { value: v, title: hint }, label)));
     this.orderHint = h('p', { class: 'hint' });
     this.joinCards = h('input', { type: 'checkbox', id: 'group-join-cards' });
-    this.scenario = h('textarea', { id: 'group-scenario', rows: 3, placeholder: 'Leave empty to use each character\u2019s own scenario' });
+    this.scenario = h('textarea', { id: 'group-scenario', rows: 3, placeholder: t('group.scenarioPlaceholder') });
     this.delay = h('input', { type: 'number', id: 'group-auto-delay', min: 0, max: 600, step: 0.5 });
     this.limit = h('input', { type: 'number', id: 'group-auto-limit', min: 1, max: 1000, step: 1 });
     this.order.addEventListener('change', () => this.#showHint());
-    const save = h('button', { type: 'button', class: 'btn primary', id: 'group-settings-save', onclick: () => void this.saveSettings() }, 'Save');
-    this.panel = h('div', { class: 'chat-settings chat-group', id: 'chat-group', hidden: true, role: 'region', 'aria-label': 'Group' },
+    const save = h('button', { type: 'button', class: 'btn primary', id: 'group-settings-save', onclick: () => void this.saveSettings() }, t('common.save'));
+    this.panel = h('div', { class: 'chat-settings chat-group', id: 'chat-group', hidden: true, role: 'region', 'aria-label': t('group.title') },
       h('div', { class: 'card' },
         h('div', { class: 'doc-tools' },
-          h('h2', null, 'Group'),
+          h('h2', null, t('group.title')),
           h('span', { class: 'spacer' }),
-          h('button', { type: 'button', class: 'btn', onclick: () => this.close() }, 'Close')),
+          h('button', { type: 'button', class: 'btn', onclick: () => this.close() }, t('common.close'))),
         this.list,
-        h('div', { class: 'member-add' }, this.addSelect, h('button', { type: 'button', class: 'btn', id: 'group-add', onclick: () => void this.add() }, '+ Add member')),
-        h('h3', null, 'Turns'),
-        h('label', { class: 'field' }, h('span', null, 'Who speaks next'), this.order),
+        h('div', { class: 'member-add' }, this.addSelect, h('button', { type: 'button', class: 'btn', id: 'group-add', onclick: () => void this.add() }, t('group.addMember'))),
+        h('h3', null, t('group.turns')),
+        h('label', { class: 'field' }, h('span', null, t('group.whoSpeaksNext')), this.order),
         this.orderHint,
-        h('label', { class: 'check' }, this.joinCards, ' Give the model every member\u2019s card (the speaker\u2019s last)'),
-        h('label', { class: 'field' }, h('span', null, 'Group scenario'), this.scenario),
+        h('label', { class: 'check' }, this.joinCards, ' ', t('group.joinCards')),
+        h('label', { class: 'field' }, h('span', null, t('group.scenario')), this.scenario),
         h('div', { class: 'grid' },
-          h('label', { class: 'field' }, h('span', null, 'Auto-mode delay (seconds)'), this.delay),
-          h('label', { class: 'field' }, h('span', null, 'Auto-mode stops after (turns)'), this.limit)),
+          h('label', { class: 'field' }, h('span', null, t('group.autoDelay')), this.delay),
+          h('label', { class: 'field' }, h('span', null, t('group.autoLimit')), this.limit)),
         h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), save)));
     this.button = h(
       'button',
-      { type: 'button', class: 'btn chat-settings-btn', id: 'chat-group-btn', title: 'The characters of this chat and their turns', 'aria-label': 'Group', 'aria-expanded': 'false', 'aria-controls': 'chat-group', onclick: () => (this.panel.hidden ? void this.open() : this.close()) },
+      { type: 'button', class: 'btn chat-settings-btn', id: 'chat-group-btn', title: t('group.buttonTitle'), 'aria-label': t('group.title'), 'aria-expanded': 'false', 'aria-controls': 'chat-group', onclick: () => (this.panel.hidden ? void this.open() : this.close()) },
       h('span', { 'aria-hidden': 'true' }, '\u263A'),
-      h('span', { class: 'btn-label' }, 'Group'),
+      h('span', { class: 'btn-label' }, t('group.title')),
     );
   }
 
   #showHint() {
-    const order = ORDERS.find(([v]) => v === this.order.value);
+    const order = orders().find(([v]) => v === this.order.value);
     this.orderHint.textContent = order ? order[2] : '';
   }
 
@@ -229,22 +233,22 @@ export class GroupPanel {
 
   /** @param {ChatMember} m @param {number} i */
   #row(m, i) {
-    const talk = h('input', { type: 'range', min: 0, max: 1, step: 0.1, value: String(m.talkativeness), 'aria-label': `How talkative ${m.name} is`, class: 'member-talk' });
-    const talkValue = h('span', { class: 'muted member-talk-value' }, `${Math.round(m.talkativeness * 100)}%`);
+    const talk = h('input', { type: 'range', min: 0, max: 1, step: 0.1, value: String(m.talkativeness), 'aria-label': t('group.talkativeness', { name: m.name }), class: 'member-talk' });
+    const talkValue = h('span', { class: 'muted member-talk-value' }, percent(m.talkativeness));
     talk.addEventListener('input', () => {
-      talkValue.textContent = `${Math.round(Number(talk.value) * 100)}%`;
+      talkValue.textContent = percent(Number(talk.value));
     });
     talk.addEventListener('change', () => void this.update(m, { talkativeness: Number(talk.value) }));
-    const mute = h('input', { type: 'checkbox', class: 'member-mute', checked: m.muted, 'aria-label': `Mute ${m.name}` });
+    const mute = h('input', { type: 'checkbox', class: 'member-mute', checked: m.muted, 'aria-label': t('group.mute', { name: m.name }) });
     mute.addEventListener('change', () => void this.update(m, { muted: mute.checked }));
     return h('li', { class: `member${m.muted ? ' muted-member' : ''}`, data: { id: m.characterId } },
       avatarImg('character', m.characterId, m.name, 28),
       h('span', { class: 'member-name' }, m.name),
-      h('label', { class: 'member-talk-field', title: 'How likely they speak when nobody names them' }, talk, talkValue),
-      h('label', { class: 'check' }, mute, ' Muted'),
-      h('button', { type: 'button', class: 'icon-btn', 'aria-label': `Move ${m.name} up`, disabled: i === 0, onclick: () => void this.update(m, { position: i - 1 }) }, '\u2191'),
-      h('button', { type: 'button', class: 'icon-btn', 'aria-label': `Move ${m.name} down`, disabled: i === this.members.length - 1, onclick: () => void this.update(m, { position: i + 1 }) }, '\u2193'),
-      h('button', { type: 'button', class: 'btn small danger-subtle member-remove', 'aria-label': `Remove ${m.name} from the group`, disabled: this.members.length <= 1, onclick: () => void this.remove(m) }, 'Remove'));
+      h('label', { class: 'member-talk-field', title: t('group.talkativenessTitle') }, talk, talkValue),
+      h('label', { class: 'check' }, mute, ' ', t('group.muted')),
+      h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('group.moveUp', { name: m.name }), disabled: i === 0, onclick: () => void this.update(m, { position: i - 1 }) }, '\u2191'),
+      h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('group.moveDown', { name: m.name }), disabled: i === this.members.length - 1, onclick: () => void this.update(m, { position: i + 1 }) }, '\u2193'),
+      h('button', { type: 'button', class: 'btn small danger-subtle member-remove', 'aria-label': t('group.removeLabel', { name: m.name }), disabled: this.members.length <= 1, onclick: () => void this.remove(m) }, t('group.remove')));
   }
 
   /** @param {ChatMember} m @param {{muted?: boolean, talkativeness?: number, position?: number}} change */
@@ -274,7 +278,7 @@ export class GroupPanel {
   async remove(m) {
     try {
       await groups.removeMember(this.chatId, m.characterId);
-      toast(`${m.name} left the group; their messages stay`);
+      toast(t('group.left', { name: m.name }));
       await this.reload();
       this.changed();
     } catch (e) {
@@ -293,7 +297,7 @@ export class GroupPanel {
     };
     try {
       this.settings = await groups.setSettings(this.chatId, next);
-      toast('Group settings saved');
+      toast(t('group.settingsSaved'));
       this.changed();
     } catch (e) {
       showError(e);

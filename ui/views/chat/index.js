@@ -8,6 +8,7 @@
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
+import { t, tn } from '../../i18n.js';
 import { showError, showFieldError, confirmDialog, toast, viewHeader, clearBanner } from '../../components.js';
 import { changed, navigate, onLeave } from '../../state.js';
 import { showMessages } from './render.js';
@@ -83,13 +84,13 @@ export async function render(root, params) {
     stored: (user, why) => {
       list.appendStart(user, null);
       void changed('chats');
-      bar?.autoChanged(false, why === 'allMuted' ? 'Everyone is muted: pick who answers.' : 'Pick who answers.');
+      bar?.autoChanged(false, why === 'allMuted' ? t('chat.allMuted') : t('chat.pickWhoAnswers'));
     },
   });
 
   /** @type {MessageList} */
   const list = new MessageList(chatId, {
-    authors: { assistant: character?.name ?? 'Assistant', user: persona?.name ?? 'You', system: 'System' },
+    authors: { assistant: character?.name ?? t('chat.authorAssistant'), user: persona?.name ?? t('chat.authorYou'), system: t('chat.authorSystem') },
     speakers: { assistant: { owner: 'character', id: character?.id ?? null }, user: { owner: 'persona', id: persona?.id ?? null } },
     busy: () => reply.busy,
     // Macros and Markdown are shown by Rust (`message_show`).
@@ -103,7 +104,7 @@ export async function render(root, params) {
     adopt: (b) => reply.adopt(b),
   });
 
-  const composer = new Composer(isGroup ? 'Message the group\u2026' : `Message ${character?.name ?? 'the assistant'}\u2026`, {
+  const composer = new Composer(isGroup ? t('chat.messageGroup') : character ? t('chat.messageCharacter', { name: character.name }) : t('chat.messageAssistant'), {
     send: async (text) => {
       if (reply.busy) return false;
       // The reply shows at the end of the chat: go there first from further up.
@@ -148,24 +149,24 @@ export async function render(root, params) {
       talk: (m) => {
         if (!reply.busy) void reply.turn(chatId, m.characterId);
       },
-      auto: () => (auto.on ? auto.stop('Auto-mode stopped.') : auto.start(!reply.busy)),
+      auto: () => (auto.on ? auto.stop(t('chat.autoStopped')) : auto.start(!reply.busy)),
     })
     : null;
   async function showSpeakers() {
     if (!group || !bar) return;
     const next = group.settings.turnOrder === 'manual' ? null : await groups.nextSpeaker(chatId).catch(() => null);
     bar.show(group.members, next?.characterId ?? null);
-    sub.replaceChildren(group.members.map((m) => m.name).join(', '), persona ? ` \u00b7 as ${persona.name}` : '');
+    sub.replaceChildren(group.members.map((m) => m.name).join(', '), persona ? ` \u00b7 ${t('chat.asPersona', { name: persona.name })}` : '');
   }
   // The person writing takes over from auto-mode.
   composer.box.addEventListener('input', () => {
-    if (composer.box.value.trim()) auto?.stop('Auto-mode stopped: you are writing.');
+    if (composer.box.value.trim()) auto?.stop(t('chat.autoStoppedWriting'));
   });
   const promptBtn = h('button', {
     type: 'button',
     class: 'btn subtle',
     id: 'show-prompt',
-    title: 'What the model is sent for the next reply',
+    title: t('chat.showPromptTitle'),
     onclick: async () => {
       clearBanner();
       promptBtn.disabled = true;
@@ -177,45 +178,45 @@ export async function render(root, params) {
         promptBtn.disabled = false;
       }
     },
-  }, 'Show prompt');
+  }, t('chat.showPrompt'));
   const memoryBtn = h('button', {
     type: 'button',
     class: 'btn subtle',
     id: 'chat-memory',
-    title: 'What this chat remembers: summaries of its older messages',
+    title: t('chat.memoryTitle'),
     onclick: () => openMemory(chatId).catch((e) => void showChatError(e)),
-  }, 'Memory');
+  }, t('chat.memory'));
   const deleteBtn = h('button', {
     type: 'button',
     class: 'btn danger-subtle',
     onclick: async () => {
-      const kept = children.length === 1 ? ' Its branch stays as it is.' : children.length ? ` Its ${children.length} branches stay as they are.` : '';
-      const ok = await confirmDialog({ title: `Move \u201c${chat.title || 'this chat'}\u201d to the trash?`, message: `You can restore it from Trash.${kept}`, confirmLabel: 'Move to trash', danger: true });
+      const message = children.length ? tn('chat.trashMessageBranches', children.length) : t('chat.trashMessage');
+      const ok = await confirmDialog({ title: t('chat.trashTitle', { title: chat.title || t('chat.thisChat') }), message, confirmLabel: t('chat.moveToTrash'), danger: true });
       if (!ok) return;
       try {
         await api.chats.remove(chat.id);
         changed('chats');
-        toast('Chat moved to trash');
+        toast(t('chat.movedToTrash'));
         navigate('');
       } catch (e) {
         showError(e);
       }
     },
-  }, 'Delete');
+  }, t('common.delete'));
   const exportBtn = h('button', {
     type: 'button',
     class: 'btn subtle',
     id: 'export-chat',
-    title: 'Save this chat as a SillyTavern .jsonl file in your Downloads folder',
+    title: t('chat.exportTitle'),
     onclick: async () => {
       try {
         const { path, groupPath } = await api.transfer.exportChat(chat.id);
-        toast(groupPath ? `Saved to ${path} and its group to ${groupPath}` : `Saved to ${path}`, 8000);
+        toast(groupPath ? t('chat.savedToWithGroup', { path, groupPath }) : t('chat.savedTo', { path }), 8000);
       } catch (e) {
         showError(e);
       }
     },
-  }, 'Export');
+  }, t('chat.export'));
   // Memory, Show prompt, Quick replies, Export and Delete are in "More" (styles.css).
   const more = h('div', { class: 'header-more', id: 'chat-more-menu' }, memoryBtn, promptBtn, quick.button, exportBtn, deleteBtn);
   const moreBtn = h('button', {
@@ -225,9 +226,9 @@ export async function render(root, params) {
     'aria-haspopup': 'true',
     'aria-expanded': 'false',
     'aria-controls': 'chat-more-menu',
-    title: 'More',
+    title: t('chat.more'),
     onclick: () => setMore(!more.classList.contains('open')),
-  }, 'More ▾');
+  }, `${t('chat.more')} ▾`);
   /** @param {boolean} open */
   const setMore = (open) => {
     more.classList.toggle('open', open);
@@ -241,14 +242,14 @@ export async function render(root, params) {
   const picker = modelPicker(() => chat, (updated) => {
     chat = updated;
   });
-  const header = viewHeader(chat.title || 'Untitled chat', null, picker.el, group?.button ?? null, docs.button, tasks.button, settings.button, moreBtn, more);
+  const header = viewHeader(chat.title || t('common.untitledChat'), null, picker.el, group?.button ?? null, docs.button, tasks.button, settings.button, moreBtn, more);
   const titleEl = /** @type {HTMLElement} */ (header.querySelector('h1'));
   const renameBox = renameTitle(titleEl, () => chat, (updated) => {
     chat = updated;
     showTitle();
   });
   const showTitle = () => {
-    titleEl.textContent = chat.title || 'Untitled chat';
+    titleEl.textContent = chat.title || t('common.untitledChat');
   };
 
   // A chat without a model was given the default by its reply: the header
@@ -277,7 +278,7 @@ export async function render(root, params) {
       (e) => console.warn('the chat title could not be made', e),
     );
   }
-  const sub = h('p', { class: 'subtitle' }, character ? h('a', { href: `#/character/${character.id}` }, character.name) : 'No character', persona ? ` \u00b7 as ${persona.name}` : null);
+  const sub = h('p', { class: 'subtitle' }, character ? h('a', { href: `#/character/${character.id}` }, character.name) : t('chat.noCharacter'), persona ? ` \u00b7 ${t('chat.asPersona', { name: persona.name })}` : null);
   header.querySelector('.view-titles')?.append(sub);
 
   /**
@@ -289,10 +290,10 @@ export async function render(root, params) {
     const noModel = err?.details?.field === 'ai_model_id' && (await api.models.list({ limit: 1 }).catch(() => null))?.items.length === 0;
     if (err?.details?.field === 'ai_model_id' && noModel) {
       // No model at all: the place that fixes it (connect.js).
-      showError(e, null, { label: 'Open Providers & models', run: () => void openModelSetup() });
+      showError(e, null, { label: t('chat.openProviders'), run: () => void openModelSetup() });
     } else if (err?.details?.field === 'ai_model_id') {
       showError(e, null, {
-        label: 'Open chat settings',
+        label: t('chat.openChatSettings'),
         run: () => void settings.open().then((form) => showFieldError(form, 'ai_model_id', err.error)),
       });
     } else {

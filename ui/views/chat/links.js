@@ -7,14 +7,15 @@
 import * as api from '../../api.js';
 import { openDialog, showError, toast } from '../../components.js';
 import { h } from '../../dom.js';
+import { t } from '../../i18n.js';
 
 /** @param {string} url */
 async function copy(url) {
   try {
     await navigator.clipboard.writeText(url);
-    toast('Address copied');
+    toast(t('chatLinks.copied'));
   } catch {
-    toast('The address could not be copied; select it in the dialog');
+    toast(t('chatLinks.copyFailed'));
   }
 }
 
@@ -30,7 +31,7 @@ export function confirmLink(url) {
       close();
       api.openLink(url).catch((e) => showError(e));
     },
-  }, 'Open in browser');
+  }, t('chatLinks.open'));
   const copyBtn = h('button', {
     type: 'button',
     class: 'btn',
@@ -39,12 +40,12 @@ export function confirmLink(url) {
       close();
       void copy(url);
     },
-  }, 'Copy address');
+  }, t('chatLinks.copy'));
   close = openDialog({
-    title: 'Open this link outside Parley?',
+    title: t('chatLinks.title'),
     id: 'link-dialog',
     body: [
-      h('p', { class: 'modal-text' }, 'The link goes to this address:'),
+      h('p', { class: 'modal-text' }, t('chatLinks.goesTo')),
       h('code', { class: 'link-address', id: 'link-address' }, url),
     ],
     actions: [copyBtn, open],

@@ -11,6 +11,7 @@
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
+import { t } from '../../i18n.js';
 import { showError, showBanner } from '../../components.js';
 import { Bubble } from './bubble.js';
 import { keepLinksOutside } from './links.js';
@@ -58,11 +59,11 @@ export class MessageList {
       },
       written: () => this.#written(),
     };
-    this.list = h('div', { id: 'messages', class: 'messages', role: 'log', 'aria-label': 'Messages' });
-    this.earlier = h('button', { type: 'button', id: 'load-earlier', class: 'btn subtle small', hidden: true, onclick: () => void this.loadPage('earlier') }, 'Load earlier messages');
-    this.later = h('button', { type: 'button', id: 'load-later', class: 'btn subtle small', hidden: true, onclick: () => void this.loadPage('later') }, 'Load later messages');
-    this.jump = h('button', { type: 'button', id: 'jump-latest', class: 'btn jump-latest', hidden: true, title: 'Go to the newest messages', onclick: () => this.jumpToLatest() }, 'Jump to latest \u2193');
-    this.empty = h('p', { class: 'empty chat-empty', hidden: true }, 'No messages yet. Say hello below.');
+    this.list = h('div', { id: 'messages', class: 'messages', role: 'log', 'aria-label': t('chatList.messages') });
+    this.earlier = h('button', { type: 'button', id: 'load-earlier', class: 'btn subtle small', hidden: true, onclick: () => void this.loadPage('earlier') }, t('chatList.loadEarlier'));
+    this.later = h('button', { type: 'button', id: 'load-later', class: 'btn subtle small', hidden: true, onclick: () => void this.loadPage('later') }, t('chatList.loadLater'));
+    this.jump = h('button', { type: 'button', id: 'jump-latest', class: 'btn jump-latest', hidden: true, title: t('chatList.jumpTitle'), onclick: () => this.jumpToLatest() }, t('chatList.jump'));
+    this.empty = h('p', { class: 'empty chat-empty', hidden: true }, t('chatList.empty'));
     this.el = h('div', { class: 'chat-scroll' }, h('div', { class: 'chat-column' }, this.earlier, this.list, this.empty, this.later, this.jump));
     /** The chat has messages before the first one shown / after the last one shown. */
     this.hasBefore = false;
@@ -373,7 +374,7 @@ export class MessageList {
         shown = await api.messageWindow.around(this.chatId, targetId, AROUND);
       } catch (e) {
         const err = /** @type {api.AppError} */ (e);
-        if (err?.type === 'NotFoundError') showBanner('That message is no longer in this chat; here are the latest messages.');
+        if (err?.type === 'NotFoundError') showBanner(t('chatList.targetGone'));
         else showError(e);
       }
     }

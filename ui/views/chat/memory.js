@@ -11,6 +11,7 @@ import * as api from '../../api.js';
 import { memory } from '../../api/memory.js';
 import { h, clear, field, input, textarea, select, val } from '../../dom.js';
 import { openDialog, confirmDialog, showFieldError, clearFieldErrors, sentence, toast } from '../../components.js';
+import { t } from '../../i18n.js';
 
 /** @typedef {import('../../api/memory.js').ChatMemory} ChatMemory */
 /** @typedef {import('../../api/memory.js').SummaryStatus} SummaryStatus */
@@ -20,7 +21,7 @@ const STATUS_EVERY_MS = 1500;
 
 /** "messages 12–40", counted from 1 as a person counts. @param {number} first @param {number} last */
 export function rangeLabel(first, last) {
-  return first === last ? `message ${first + 1}` : `messages ${first + 1}\u2013${last + 1}`;
+  return first === last ? t('memory.rangeOne', { number: String(first + 1) }) : t('memory.range', { first: String(first + 1), last: String(last + 1) });
 }
 
 /** The panel's own error line: the page's banner is behind the dialog. */
@@ -62,16 +63,16 @@ async function submitting(form, action) {
 function statusWords(s) {
   switch (s.state) {
     case 'idle':
-      return 'Summaries are up to date.';
+      return t('memory.statusIdle');
     case 'queued':
-      return 'Summaries are waiting for their turn.';
+      return t('memory.statusQueued');
     case 'running':
-      return `Summarizing ${rangeLabel(s.firstSeq, s.lastSeq)}\u2026`;
+      return t('memory.statusRunning', { range: rangeLabel(s.firstSeq, s.lastSeq) });
     case 'waitingForReply':
-      return `Waiting for the reply to finish before summarizing ${rangeLabel(s.firstSeq, s.lastSeq)}.`;
+      return t('memory.statusWaiting', { range: rangeLabel(s.firstSeq, s.lastSeq) });
     case 'failed': {
-      const next = s.retryInSecs === null ? 'It is tried again after the next reply, or now with \u201cSummarize now\u201d.' : `Trying again in about ${Math.max(1, s.retryInSecs)} s.`;
-      return `The last summary failed (try ${s.tries}): ${s.error} ${next}`;
+      const next = s.retryInSecs === null ? t('memory.retryLater') : t('memory.retryIn', { seconds: Math.max(1, s.retryInSecs) });
+      return t('memory.statusFailed', { tries: s.tries, error: s.error, next });
     }
   }
 }
@@ -85,7 +86,7 @@ export async function openMemory(chatId) {
   errorLine.hidden = true;
   const statusEl = h('p', { class: 'memory-status', id: 'memory-status', role: 'status' });
   const list = h('ol', { class: 'memory-list', id: 'memory-list' });
-  const now = h('button', { type: 'button', class: 'btn subtle', id: 'memory-summarize-now', title: 'Summarize what this chat needs now' }, 'Summarize now');
+  const now = h('button', { type: 'button', class: 'btn subtle', id: 'memory-summarize-now', title: t('memory.summarizeNowTitle') }, t('memory.summarizeNow'));
 
   /** @param {SummaryStatus} s */
   const showStatus = (s) => {
@@ -96,7 +97,7 @@ export async function openMemory(chatId) {
   const showEntries = (items) => {
     clear(list);
     if (!items.length) {
-      list.append(h('li', { class: 'memory-empty muted' }, 'No memory entries yet. When this chat outgrows the model\u2019s context, its older messages are summarized here; you can also add your own.'));
+      list.append(h('li', { class: 'memory-empty muted' }, t('memory.empty')));
     }
     for (const m of items) list.append(entryItem(m));
   };
@@ -118,27 +119,27 @@ export async function openMemory(chatId) {
     const text = h('p', { class: 'memory-text' }, m.content);
     const marks = [
       h('span', { class: 'memory-range' }, rangeLabel(m.firstSeq, m.lastSeq)),
-      h('span', { class: 'memory-by muted' }, m.madeBy === 'model' ? 'summary by the model' : 'written by you'),
-      m.pinned ? h('span', { class: 'memory-badge pinned' }, 'Pinned') : null,
-      m.stale ? h('span', { class: 'memory-badge stale', title: 'A message in this range was edited or deleted after this was written' }, 'Stale') : null,
+      h('span', { class: 'memory-by muted' }, m.madeBy === 'model' ? t('memory.byModel') : t('memory.byYou')),
+      m.pinned ? h('span', { class: 'memory-badge pinned' }, t('memory.pinned')) : null,
+      m.stale ? h('span', { class: 'memory-badge stale', title: t('memory.staleTitle') }, t('memory.stale')) : null,
     ];
-    const edit = h('button', { type: 'button', class: 'btn subtle memory-edit' }, 'Edit');
-    const pin = h('button', { type: 'button', class: 'btn subtle memory-pin', 'aria-pressed': String(m.pinned) }, m.pinned ? 'Unpin' : 'Pin');
-    const again = h('button', { type: 'button', class: 'btn subtle memory-resummarize', title: 'Ask the summary model to write this entry again from its messages' }, 'Re-summarize');
-    const del = h('button', { type: 'button', class: 'btn danger-subtle memory-delete' }, 'Delete');
+    const edit = h('button', { type: 'button', class: 'btn subtle memory-edit' }, t('common.edit'));
+    const pin = h('button', { type: 'button', class: 'btn subtle memory-pin', 'aria-pressed': String(m.pinned) }, m.pinned ? t('memory.unpin') : t('memory.pin'));
+    const again = h('button', { type: 'button', class: 'btn subtle memory-resummarize', title: t('memory.resummarizeTitle') }, t('memory.resummarize'));
+    const del = h('button', { type: 'button', class: 'btn danger-subtle memory-delete' }, t('common.delete'));
     const actions = h('div', { class: 'memory-actions' }, edit, pin, again, del);
-    const why = m.stale ? h('p', { class: 'memory-why muted' }, 'A message in this range was edited or deleted after this was written: re-summarize it, or edit it yourself.') : null;
+    const why = m.stale ? h('p', { class: 'memory-why muted' }, t('memory.staleWhy')) : null;
     const li = h('li', { class: m.stale ? 'memory-entry stale' : 'memory-entry', data: { id: m.id } }, h('div', { class: 'memory-head' }, ...marks), text, why, actions);
 
     edit.addEventListener('click', () => {
-      const box = textarea('content', m.content, { rows: 6, class: 'memory-editor', 'aria-label': `Text of the entry for ${rangeLabel(m.firstSeq, m.lastSeq)}` });
-      const form = h('form', { class: 'memory-edit-form' }, field('Entry', box, { wide: true }), h('div', { class: 'memory-actions' }, h('button', { type: 'submit', class: 'btn primary memory-save' }, 'Save'), h('button', { type: 'button', class: 'btn', onclick: () => li.replaceWith(entryItem(m)) }, 'Cancel')));
+      const box = textarea('content', m.content, { rows: 6, class: 'memory-editor', 'aria-label': t('memory.entryTextLabel', { range: rangeLabel(m.firstSeq, m.lastSeq) }) });
+      const form = h('form', { class: 'memory-edit-form' }, field(t('memory.entry'), box, { wide: true }), h('div', { class: 'memory-actions' }, h('button', { type: 'submit', class: 'btn primary memory-save' }, t('common.save')), h('button', { type: 'button', class: 'btn', onclick: () => li.replaceWith(entryItem(m)) }, t('common.cancel'))));
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
         void submitting(form, async () => {
           const saved = await memory.update(m.id, val(form, 'content'));
           li.replaceWith(entryItem(saved));
-          toast('Entry saved');
+          toast(t('memory.entrySaved'));
         });
       });
       text.replaceWith(form);
@@ -160,7 +161,7 @@ export async function openMemory(chatId) {
       }
     });
     del.addEventListener('click', async () => {
-      const ok = await confirmDialog({ title: `Delete the entry for ${rangeLabel(m.firstSeq, m.lastSeq)}?`, message: 'The messages stay; a later summary may cover them again.', confirmLabel: 'Delete', danger: true });
+      const ok = await confirmDialog({ title: t('memory.deleteTitle', { range: rangeLabel(m.firstSeq, m.lastSeq) }), message: t('memory.deleteMessage'), confirmLabel: t('common.delete'), danger: true });
       if (!ok) return;
       try {
         await memory.remove(m.id);
@@ -178,7 +179,7 @@ export async function openMemory(chatId) {
   showStatus(status);
 
   openDialog({
-    title: 'Memory',
+    title: t('memory.title'),
     id: 'memory-dialog',
     className: 'wide',
     body: [list, addForm, settings],
@@ -213,11 +214,11 @@ function addEntryForm(chatId, added) {
   const form = h(
     'form',
     { class: 'memory-add', id: 'memory-add' },
-    h('div', { class: 'memory-add-range' }, field('From message', input('firstSeq', '', { type: 'number', min: 1, inputmode: 'numeric' })), field('To message', input('lastSeq', '', { type: 'number', min: 1, inputmode: 'numeric' }))),
-    field('What to remember', textarea('content', '', { rows: 3 }), { wide: true }),
-    h('div', { class: 'memory-actions' }, h('button', { type: 'submit', class: 'btn' }, 'Add entry')),
+    h('div', { class: 'memory-add-range' }, field(t('memory.fromMessage'), input('firstSeq', '', { type: 'number', min: 1, inputmode: 'numeric' })), field(t('memory.toMessage'), input('lastSeq', '', { type: 'number', min: 1, inputmode: 'numeric' }))),
+    field(t('memory.whatToRemember'), textarea('content', '', { rows: 3 }), { wide: true }),
+    h('div', { class: 'memory-actions' }, h('button', { type: 'submit', class: 'btn' }, t('memory.addEntry'))),
   );
-  const details = h('details', { class: 'memory-section' }, h('summary', null, 'Add an entry'), form);
+  const details = h('details', { class: 'memory-section' }, h('summary', null, t('memory.addAnEntry')), form);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void submitting(form, async () => {
@@ -227,7 +228,7 @@ function addEntryForm(chatId, added) {
       const last = Number(val(form, 'lastSeq') || 0) - 1;
       await memory.add(chatId, { firstSeq: first, lastSeq: last, content: val(form, 'content') });
       form.reset();
-      toast('Entry added');
+      toast(t('memory.entryAdded'));
       added();
     });
   });
@@ -237,21 +238,21 @@ function addEntryForm(chatId, added) {
 /** The summary model and instruction (preferences for every chat). */
 async function settingsSection() {
   const [models, chosen, instruction] = await Promise.all([api.models.list({ limit: 200, sort: 'name' }).catch(() => ({ items: [] })), memory.summaryModel(), memory.instruction()]);
-  const options = [{ value: '', label: 'Each chat\u2019s own model' }, ...models.items.map((m) => ({ value: m.id, label: m.displayName || m.modelId }))];
+  const options = [{ value: '', label: t('memory.eachChatsModel') }, ...models.items.map((m) => ({ value: m.id, label: m.displayName || m.modelId }))];
   const form = h(
     'form',
     { class: 'memory-settings', id: 'memory-settings' },
-    field('Summary model', select('summaryModel', options, chosen ?? ''), { hint: 'The model that summarizes older messages, in every chat.' }),
-    field('Summary instruction', textarea('instruction', instruction, { rows: 4, placeholder: 'Empty: Parley\u2019s own instruction' }), { wide: true, hint: 'What the summary model is told before the messages. Empty: Parley\u2019s own.' }),
-    h('div', { class: 'memory-actions' }, h('button', { type: 'submit', class: 'btn' }, 'Save settings')),
+    field(t('memory.summaryModel'), select('summaryModel', options, chosen ?? ''), { hint: t('memory.summaryModelHint') }),
+    field(t('memory.summaryInstruction'), textarea('instruction', instruction, { rows: 4, placeholder: t('memory.summaryInstructionPlaceholder') }), { wide: true, hint: t('memory.summaryInstructionHint') }),
+    h('div', { class: 'memory-actions' }, h('button', { type: 'submit', class: 'btn' }, t('memory.saveSettings'))),
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void submitting(form, async () => {
       await memory.setSummaryModel(val(form, 'summaryModel') || null);
       await memory.setInstruction(val(form, 'instruction'));
-      toast('Summary settings saved');
+      toast(t('memory.settingsSaved'));
     });
   });
-  return h('details', { class: 'memory-section' }, h('summary', null, 'Summary settings'), form);
+  return h('details', { class: 'memory-section' }, h('summary', null, t('memory.settings')), form);
 }

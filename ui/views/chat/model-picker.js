@@ -5,6 +5,7 @@
 
 import * as api from '../../api.js';
 import { showError, toast } from '../../components.js';
+import { t } from '../../i18n.js';
 import { changed } from '../../state.js';
 import { loadChoices, choiceSelect } from '../choices.js';
 
@@ -14,15 +15,15 @@ import { loadChoices, choiceSelect } from '../choices.js';
  * @returns {{el: HTMLSelectElement, ready: Promise<void>, show: (chat: api.Chat) => void}}
  */
 export function modelPicker(chat, saved) {
-  const el = /** @type {HTMLSelectElement} */ (choiceSelect('aiModelId', [], chat().aiModelId, 'No model'));
+  const el = /** @type {HTMLSelectElement} */ (choiceSelect('aiModelId', [], chat().aiModelId, t('modelPicker.noModel')));
   el.id = 'chat-model';
   el.className = 'header-model';
-  el.title = 'The model that writes the replies in this chat';
-  el.setAttribute('aria-label', 'Model for this chat');
+  el.title = t('modelPicker.title');
+  el.setAttribute('aria-label', t('modelPicker.label'));
 
   const ready = loadChoices().then(
     ({ models }) => {
-      const filled = /** @type {HTMLSelectElement} */ (choiceSelect('aiModelId', models, chat().aiModelId, 'No model'));
+      const filled = /** @type {HTMLSelectElement} */ (choiceSelect('aiModelId', models, chat().aiModelId, t('modelPicker.noModel')));
       el.replaceChildren(...filled.childNodes);
       el.value = chat().aiModelId ?? '';
     },
@@ -44,7 +45,7 @@ export function modelPicker(chat, saved) {
       });
       saved(updated);
       void changed('chats');
-      toast(`Replies now come from ${el.selectedOptions[0]?.textContent ?? 'no model'}`);
+      toast(t('modelPicker.changed', { model: el.selectedOptions[0]?.textContent ?? t('modelPicker.noModelLower') }));
     } catch (e) {
       el.value = c.aiModelId ?? '';
       showError(e);

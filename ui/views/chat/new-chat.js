@@ -3,6 +3,7 @@
 
 import * as api from '../../api.js';
 import { h, append, val, optId } from '../../dom.js';
+import { t, tNodes } from '../../i18n.js';
 import { submitting, viewHeader } from '../../components.js';
 import { changed, navigate } from '../../state.js';
 import { loadChoices } from '../choices.js';
@@ -15,7 +16,7 @@ import { groups } from '../../api/groups.js';
  */
 export async function renderNewChat(root, params) {
   const [s, choices] = await Promise.all([api.settings.get(), loadChoices()]);
-  const form = h('form', { id: 'new-chat-form', class: 'editor card narrow', novalidate: true, 'aria-label': 'New chat' });
+  const form = h('form', { id: 'new-chat-form', class: 'editor card narrow', novalidate: true, 'aria-label': t('newChat.title') });
   append(form, [
     h('div', { class: 'grid' }, ...chatFields(choices, {
       characterId: params[0] ?? s.defaultCharacterId,
@@ -26,9 +27,9 @@ export async function renderNewChat(root, params) {
     }, true)),
     groupPicker(choices.characters),
     choices.models.length === 0
-      ? h('p', { class: 'hint notice' }, 'No model yet. You can start the chat now, but replies need one: ', h('a', { href: '#/providers/new' }, 'connect one in Providers & models'), '.')
+      ? h('p', { class: 'hint notice' }, ...tNodes('newChat.noModel', { link: h('a', { href: '#/providers/new' }, t('newChat.connectModel')) }))
       : null,
-    h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'submit', class: 'btn primary', id: 'create-chat' }, 'Start chat')),
+    h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'submit', class: 'btn primary', id: 'create-chat' }, t('newChat.start'))),
   ]);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -53,13 +54,13 @@ export async function renderNewChat(root, params) {
   function groupPicker(characters) {
     if (characters.length < 2) return null;
     return h('details', { class: 'group-picker', id: 'new-chat-group' },
-      h('summary', null, 'Add more characters (a group chat)'),
-      h('p', { class: 'hint' }, 'Everyone ticked joins the chat; they take turns, and you can change who is in it later.'),
+      h('summary', null, t('newChat.addCharacters')),
+      h('p', { class: 'hint' }, t('newChat.groupHint')),
       h('div', { class: 'group-picker-list' }, ...characters.map((c) => h('label', { class: 'check' },
         h('input', { type: 'checkbox', class: 'group-extra', value: c.value, id: `group-extra-${c.value}` }), ` ${c.label}`))));
   }
-  root.append(viewHeader('New chat', 'The character opens with their first message; then it is your turn.'), form);
+  root.append(viewHeader(t('newChat.title'), t('newChat.subtitle')), form);
   if (choices.characters.length === 0) {
-    form.before(h('p', { class: 'notice' }, 'No characters yet. Create one to start chatting, or chat with a plain assistant.'));
+    form.before(h('p', { class: 'notice' }, t('newChat.noCharacters')));
   }
 }

@@ -5,18 +5,17 @@
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
+import { t, tn } from '../../i18n.js';
 import { openDialog } from '../../components.js';
 
-const numbers = new Intl.NumberFormat();
+/** @returns {Record<string, string>} */
+const roleLabels = () => ({ system: t('promptView.roleSystem'), user: t('promptView.roleUser'), assistant: t('promptView.roleAssistant') });
 
-/** @type {Record<string, string>} */
-const ROLE_LABELS = { system: 'System', user: 'User', assistant: 'Assistant' };
-
-/** @type {Record<api.MemoryPiece["source"], string>} */
-const SOURCE_LABELS = { document: 'Document', summary: 'Summary', recall: 'Earlier message' };
+/** @returns {Record<api.MemoryPiece["source"], string>} */
+const sourceLabels = () => ({ document: t('promptView.sourceDocument'), summary: t('promptView.sourceSummary'), recall: t('promptView.sourceRecall') });
 
 /** "Document: notes.md §3 · 120 tokens" @param {api.MemoryPiece} piece */
-const pieceLine = (piece) => `${SOURCE_LABELS[piece.source] ?? piece.source}: ${piece.label} \u00b7 ${numbers.format(piece.tokens)} tokens`;
+const pieceLine = (piece) => t('promptView.piece', { source: sourceLabels()[piece.source] ?? piece.source, label: piece.label, count: piece.tokens });
 
 /**
  * One prompt message: its role (and "memory" when it carries pieces), the
@@ -25,12 +24,12 @@ const pieceLine = (piece) => `${SOURCE_LABELS[piece.source] ?? piece.source}: ${
  */
 function promptMessage(pm, part, memory) {
   const pieces = (part?.memory ?? []).map((i) => memory[i]).filter(Boolean);
-  const role = ROLE_LABELS[pm.role] ?? pm.role;
+  const role = roleLabels()[pm.role] ?? pm.role;
   if (part?.kind === 'objectives') {
-    return h('li', { class: `prompt-message prompt-${pm.role} prompt-objectives` }, h('span', { class: 'prompt-role' }, `${role} \u00b7 objectives`), h('div', { class: 'prompt-text' }, pm.content));
+    return h('li', { class: `prompt-message prompt-${pm.role} prompt-objectives` }, h('span', { class: 'prompt-role' }, t('promptView.roleObjectives', { role })), h('div', { class: 'prompt-text' }, pm.content));
   }
   const note = part?.kind === 'authorsNote';
-  const label = pieces.length ? `${role} \u00b7 memory` : note ? `${role} \u00b7 author\u2019s note` : role;
+  const label = pieces.length ? t('promptView.roleMemory', { role }) : note ? t('promptView.roleAuthorsNote', { role }) : role;
   return h(
     'li',
     { class: `prompt-message prompt-${pm.role}${pieces.length ? ' prompt-memory' : ''}${note ? ' prompt-authors-note' : ''}` },
@@ -48,18 +47,18 @@ export async function showPrompt(chatId) {
   const p = await api.replies.promptPreview(chatId);
   const over = p.estimatedTokens > p.budgetTokens;
   const facts = [
-    `${numbers.format(p.historyIncluded)} of ${numbers.format(p.historyIncluded + p.historyDropped)} chat messages included`,
-    p.historyDropped ? `${numbers.format(p.historyDropped)} oldest left out to fit` : 'none left out',
-    `${numbers.format(p.examplesIncluded)} example ${p.examplesIncluded === 1 ? 'dialogue' : 'dialogues'}`,
+    t('promptView.historyIncluded', { included: p.historyIncluded, total: p.historyIncluded + p.historyDropped }),
+    p.historyDropped ? tn('promptView.historyDropped', p.historyDropped) : t('promptView.noneDropped'),
+    tn('promptView.examples', p.examplesIncluded),
   ];
   const memory = p.memory ?? [];
-  facts.push(memory.length ? `${memory.length} memory ${memory.length === 1 ? 'piece' : 'pieces'}` : 'no memory');
+  facts.push(memory.length ? tn('promptView.memoryPieces', memory.length) : t('promptView.noMemory'));
   const body = [
     h(
       'div',
       { class: over ? 'prompt-summary over' : 'prompt-summary' },
-      h('p', { class: 'prompt-tokens' }, `About ${numbers.format(p.estimatedTokens)} of ${numbers.format(p.budgetTokens)} tokens`),
-      h('meter', { class: 'prompt-meter', min: 0, max: Math.max(p.budgetTokens, 1), value: p.estimatedTokens, high: Math.max(p.budgetTokens, 1) * 0.9, 'aria-label': 'Tokens used of the budget' }),
+      h('p', { class: 'prompt-tokens' }, t('promptView.tokens', { estimated: p.estimatedTokens, budget: p.budgetTokens })),
+      h('meter', { class: 'prompt-meter', min: 0, max: Math.max(p.budgetTokens, 1), value: p.estimatedTokens, high: Math.max(p.budgetTokens, 1) * 0.9, 'aria-label': t('promptView.meterLabel') }),
       h('p', { class: 'muted' }, facts.join(' \u00b7 ')),
     ),
     h(
@@ -68,5 +67,5 @@ export async function showPrompt(chatId) {
       ...p.messages.map((pm, i) => promptMessage(pm, p.parts?.[i], memory)),
     ),
   ];
-  openDialog({ title: 'Prompt for the next reply', id: 'prompt-dialog', className: 'wide', body });
+  openDialog({ title: t('promptView.title'), id: 'prompt-dialog', className: 'wide', body });
 }

@@ -8,6 +8,7 @@
 // for this chat or for every chat of the character.
 
 import { h, select } from '../../dom.js';
+import { t } from '../../i18n.js';
 import { openDialog, showError, toast } from '../../components.js';
 import { quickReplies, templates } from '../../api/templates.js';
 import { fillTemplate } from '../template-vars.js';
@@ -28,13 +29,13 @@ export class QuickReplyBar {
     this.buttons = h('div', { class: 'quick-reply-list' });
     this.el = h(
       'div',
-      { class: 'quick-replies', id: 'quick-replies', role: 'toolbar', 'aria-label': 'Quick replies' },
+      { class: 'quick-replies', id: 'quick-replies', role: 'toolbar', 'aria-label': t('quickReplies.title') },
       this.buttons,
-      h('button', { type: 'button', class: 'icon-btn quick-reply-add', id: 'quick-reply-manage', title: 'Choose quick replies', 'aria-label': 'Choose quick replies', onclick: () => void this.manage() }, '+'),
+      h('button', { type: 'button', class: 'icon-btn quick-reply-add', id: 'quick-reply-manage', title: t('quickReplies.choose'), 'aria-label': t('quickReplies.choose'), onclick: () => void this.manage() }, '+'),
     );
     this.el.hidden = true;
     /** The header's way in, while the bar is hidden. */
-    this.button = h('button', { type: 'button', class: 'btn subtle', id: 'quick-reply-add', title: 'Choose the message templates shown over the message box', onclick: () => void this.manage() }, 'Quick replies');
+    this.button = h('button', { type: 'button', class: 'btn subtle', id: 'quick-reply-add', title: t('quickReplies.chooseTitle'), onclick: () => void this.manage() }, t('quickReplies.title'));
   }
 
   async load() {
@@ -55,7 +56,7 @@ export class QuickReplyBar {
             type: 'button',
             class: `btn small quick-reply ${q.mode}`,
             data: { templateId: q.templateId, mode: q.mode },
-            title: `${q.mode === 'send' ? 'Sends' : 'Puts in the composer'}: ${q.content.slice(0, 200)}`,
+            title: t(q.mode === 'send' ? 'quickReplies.sendsTitle' : 'quickReplies.fillsTitle', { text: q.content.slice(0, 200) }),
             onclick: () => void this.use(q),
           },
           q.name,
@@ -91,21 +92,21 @@ export class QuickReplyBar {
       return;
     }
     const modes = [
-      { value: '', label: 'Off' },
-      { value: 'send', label: 'Sends' },
-      { value: 'fill', label: 'Fills the composer' },
+      { value: '', label: t('quickReplies.off') },
+      { value: 'send', label: t('quickReplies.sends') },
+      { value: 'fill', label: t('quickReplies.fills') },
     ];
     const sections = owners.map((owner, i) => {
       const chosen = new Map(current[i].map((q) => [q.templateId, q.mode]));
-      const title = owner.kind === 'chat' ? 'This chat' : `Every chat with ${this.character?.name}`;
+      const title = owner.kind === 'chat' ? t('quickReplies.thisChat') : t('quickReplies.everyChat', { name: this.character?.name ?? '' });
       return h(
         'fieldset',
         { class: 'quick-reply-owner', data: { owner: owner.kind } },
         h('legend', null, title),
         all.items.length === 0
-          ? h('p', { class: 'muted' }, 'No message templates yet: make one under Templates.')
-          : all.items.map((t) =>
-              h('label', { class: 'quick-reply-choice' }, h('span', null, t.name), select(`qr-${owner.kind}-${t.id}`, modes, chosen.get(t.id) ?? '', { data: { templateId: t.id } })),
+          ? h('p', { class: 'muted' }, t('quickReplies.noTemplates'))
+          : all.items.map((template) =>
+              h('label', { class: 'quick-reply-choice' }, h('span', null, template.name), select(`qr-${owner.kind}-${template.id}`, modes, chosen.get(template.id) ?? '', { data: { templateId: template.id } })),
             ),
       );
     });
@@ -122,13 +123,13 @@ export class QuickReplyBar {
             await quickReplies.set(owner, items);
           }
           close();
-          toast('Quick replies saved');
+          toast(t('quickReplies.saved'));
           await this.load();
         } catch (e) {
           showError(e);
         }
       },
-    }, 'Save');
-    const close = openDialog({ title: 'Quick replies', id: 'quick-reply-dialog', body: [h('p', { class: 'muted' }, 'Message templates shown over the composer. One click sends one, or puts it in the composer to edit.'), ...sections], actions: [save] });
+    }, t('common.save'));
+    const close = openDialog({ title: t('quickReplies.title'), id: 'quick-reply-dialog', body: [h('p', { class: 'muted' }, t('quickReplies.intro')), ...sections], actions: [save] });
   }
 }

@@ -4,6 +4,7 @@
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
+import { t } from '../../i18n.js';
 import { showError } from '../../components.js';
 import { changed } from '../../state.js';
 
@@ -14,10 +15,10 @@ import { changed } from '../../state.js';
  * @param {(updated: api.Chat) => void} saved
  */
 export function renameTitle(titleEl, chat, saved) {
-  const box = h('input', { type: 'text', id: 'chat-title-input', class: 'chat-title-input', 'aria-label': 'Chat title', maxlength: '500', hidden: true });
+  const box = h('input', { type: 'text', id: 'chat-title-input', class: 'chat-title-input', 'aria-label': t('rename.label'), maxlength: '500', hidden: true });
   titleEl.id = 'chat-title';
   titleEl.tabIndex = 0;
-  titleEl.title = 'Rename the chat';
+  titleEl.title = t('rename.title');
   titleEl.classList.add('renameable');
   titleEl.after(box);
   let busy = false;

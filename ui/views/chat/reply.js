@@ -46,7 +46,7 @@ const NEXT = {
 };
 
 /** @type {Record<"done" | "cancelled" | "error", EndKind>} */
-const END_KIND = { done: 'completed', cancelled: 'cancelled', error: 'failed' };
+const END_KIND = { done: 'completed', cancelled: 'cancelled', error: 'failed' }; // i18n-ignore: EndKind values (code), not words
 
 /**
  * One reply, from its start to its end.

@@ -6,6 +6,7 @@
 
 import * as api from '../../api.js';
 import { h, val, optId } from '../../dom.js';
+import { t } from '../../i18n.js';
 import { submitting, toast } from '../../components.js';
 import { changed, navigate } from '../../state.js';
 import { loadChoices } from '../choices.js';
@@ -25,9 +26,9 @@ export class ChatSettings {
     // In a narrow window only the gear shows (styles.css); the name stays for screen readers.
     this.button = h(
       'button',
-      { type: 'button', class: 'btn chat-settings-btn', title: 'Chat settings: persona, model, system prompt, sampling', 'aria-label': 'Chat settings', 'aria-expanded': 'false', 'aria-controls': 'chat-settings-form', onclick: () => (this.panel.hidden ? void this.open() : this.close()) },
+      { type: 'button', class: 'btn chat-settings-btn', title: t('chatSettings.buttonTitle'), 'aria-label': t('chatSettings.title'), 'aria-expanded': 'false', 'aria-controls': 'chat-settings-form', onclick: () => (this.panel.hidden ? void this.open() : this.close()) },
       h('span', { 'aria-hidden': 'true' }, '\u2699'),
-      h('span', { class: 'btn-label' }, 'Chat settings'),
+      h('span', { class: 'btn-label' }, t('chatSettings.title')),
     );
   }
 
@@ -40,13 +41,13 @@ export class ChatSettings {
   async open() {
     const chat = this.chat();
     const [choices, inherited] = await Promise.all([loadChoices(), loadInherited(chat.aiModelId)]);
-    const form = h('form', { id: 'chat-settings-form', class: 'editor card', novalidate: true, 'aria-label': 'Chat settings' });
+    const form = h('form', { id: 'chat-settings-form', class: 'editor card', novalidate: true, 'aria-label': t('chatSettings.title') });
     const overrides = overridesFieldset(chat.generation, inherited);
     form.append(
       h('div', { class: 'grid' }, ...chatFields(choices, chat, false)),
       overrides,
-      authorsNoteFieldset(chat.authorsNote, 'Put into this chat\u2019s prompt near the end of the history, to steer the story. Shown in \u201cShow prompt\u201d.'),
-      h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'button', class: 'btn', onclick: () => this.close() }, 'Close'), h('button', { type: 'submit', class: 'btn primary' }, 'Save')),
+      authorsNoteFieldset(chat.authorsNote, t('chatSettings.authorsNoteHint')),
+      h('div', { class: 'form-footer' }, h('span', { class: 'spacer' }), h('button', { type: 'button', class: 'btn', onclick: () => this.close() }, t('common.close')), h('button', { type: 'submit', class: 'btn primary' }, t('common.save'))),
     );
     // Another model: the empty boxes say what it gives instead.
     let asked = 0;
@@ -73,7 +74,7 @@ export class ChatSettings {
           authorsNote: readAuthorsNote(form),
         });
         changed('chats');
-        toast('Chat saved');
+        toast(t('chatSettings.saved'));
         if (updated.userProfileId !== before.userProfileId) {
           navigate(`chat/${before.id}`); // author names change: render afresh
           return;

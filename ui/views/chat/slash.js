@@ -7,6 +7,7 @@
 // The menu is a listbox the composer's textarea controls (combobox).
 
 import { h } from '../../dom.js';
+import { t } from '../../i18n.js';
 import { showError } from '../../components.js';
 import { templates } from '../../api/templates.js';
 import { fillTemplate } from '../template-vars.js';
@@ -22,7 +23,7 @@ const SHOWN = 12;
  */
 export function attachSlash(composer) {
   const box = composer.box;
-  const menu = h('ul', { id: 'slash-menu', class: 'slash-menu', role: 'listbox', 'aria-label': 'Message templates', hidden: true });
+  const menu = h('ul', { id: 'slash-menu', class: 'slash-menu', role: 'listbox', 'aria-label': t('slash.label'), hidden: true });
   composer.el.prepend(menu);
   box.setAttribute('role', 'combobox');
   box.setAttribute('aria-autocomplete', 'list');
@@ -54,7 +55,7 @@ export function attachSlash(composer) {
     active = Math.min(active, Math.max(0, shown.length - 1));
     menu.replaceChildren(
       ...(shown.length === 0
-        ? [h('li', { class: 'slash-empty', role: 'presentation' }, all.length === 0 ? 'No message templates yet: make one under Templates.' : `No template matches \u201c${q}\u201d.`)]
+        ? [h('li', { class: 'slash-empty', role: 'presentation' }, all.length === 0 ? t('slash.noTemplates') : t('slash.noMatch', { query: q }))]
         : shown.map((t, i) =>
             h(
               'li',

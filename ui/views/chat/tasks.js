@@ -4,6 +4,7 @@
 // that lets its open tasks into the prompt as the story's objectives.
 
 import { h } from '../../dom.js';
+import { t } from '../../i18n.js';
 import { showError } from '../../components.js';
 import { on, onLeave } from '../../state.js';
 import { tasks } from '../../api/tasks.js';
@@ -16,7 +17,7 @@ export class ChatTasks {
    */
   constructor(root, chatId) {
     this.chatId = chatId;
-    this.tasks = new TaskList(chatId, { label: 'Tasks of this chat', idPrefix: 'chat-task' });
+    this.tasks = new TaskList(chatId, { label: t('chatTasks.listLabel'), idPrefix: 'chat-task' });
     this.objectives = h('input', { type: 'checkbox', id: 'chat-objectives', class: 'doc-switch' });
     this.objectives.addEventListener('change', async () => {
       const on = this.objectives.checked;
@@ -27,20 +28,20 @@ export class ChatTasks {
         showError(e);
       }
     });
-    this.panel = h('div', { class: 'chat-settings chat-documents chat-tasks', id: 'chat-tasks', hidden: true, role: 'region', 'aria-label': 'Tasks' },
+    this.panel = h('div', { class: 'chat-settings chat-documents chat-tasks', id: 'chat-tasks', hidden: true, role: 'region', 'aria-label': t('chatTasks.title') },
       h('div', { class: 'card' },
         h('div', { class: 'doc-tools' },
-          h('h2', null, 'Tasks'),
+          h('h2', null, t('chatTasks.title')),
           h('span', { class: 'spacer' }),
-          h('button', { type: 'button', class: 'btn', onclick: () => this.close() }, 'Close')),
+          h('button', { type: 'button', class: 'btn', onclick: () => this.close() }, t('common.close'))),
         h('label', { class: 'switch task-objectives', for: 'chat-objectives' }, this.objectives,
-          h('span', { class: 'switch-label' }, 'Let the character know these objectives (the open tasks go into the prompt)')),
+          h('span', { class: 'switch-label' }, t('chatTasks.objectives'))),
         this.tasks.el));
     this.button = h(
       'button',
-      { type: 'button', class: 'btn chat-settings-btn', id: 'chat-tasks-btn', title: 'Tasks and objectives of this chat', 'aria-label': 'Tasks', 'aria-expanded': 'false', 'aria-controls': 'chat-tasks', onclick: () => (this.panel.hidden ? void this.open() : this.close()) },
+      { type: 'button', class: 'btn chat-settings-btn', id: 'chat-tasks-btn', title: t('chatTasks.buttonTitle'), 'aria-label': t('chatTasks.title'), 'aria-expanded': 'false', 'aria-controls': 'chat-tasks', onclick: () => (this.panel.hidden ? void this.open() : this.close()) },
       h('span', { 'aria-hidden': 'true' }, '\u2611'),
-      h('span', { class: 'btn-label' }, 'Tasks'),
+      h('span', { class: 'btn-label' }, t('chatTasks.title')),
     );
     onLeave(root, on('tasks', () => (this.panel.hidden ? undefined : this.tasks.follow())));
   }

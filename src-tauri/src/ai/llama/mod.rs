@@ -217,6 +217,7 @@ pub(crate) fn failed(message: impl Into<String>) -> AppError {
         status: None,
         message: message.into(),
         retry_after_secs: None,
+        words: None,
     }
 }
 

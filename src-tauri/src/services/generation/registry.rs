@@ -76,6 +76,10 @@ fn busy() -> AppError {
         field: None,
         message: "a reply is still being written in this chat; stop it or wait for it to finish"
             .into(),
+        words: Some(Box::new(crate::error::Words {
+            code: "reply_running",
+            values: serde_json::json!({}),
+        })),
     }
 }
 

@@ -338,6 +338,7 @@ fn terminal(
                 status: None,
                 message: end.error().unwrap_or_default().to_string(),
                 retry_after_secs: None,
+                words: None,
             }),
             message: Some(message),
         },
@@ -347,15 +348,16 @@ fn terminal(
 /// Why a reply is not in the database yet, and that its text is safe.
 fn not_saved_words(e: &AppError) -> AppError {
     let why = match e {
-        AppError::Database { message } => message.as_str(),
+        AppError::Database { message, .. } => message.as_str(),
         _ => "a database error occurred",
     };
-    AppError::Database {
-        message: format!(
+    AppError::database(
+        "reply_not_saved",
+        format!(
             "this reply is not saved yet: {why}. Its text is kept in Parley's journal file and \
              saved as soon as the database takes it (or at the next start)"
         ),
-    }
+    )
 }
 
 /// The part of `text` that fits under the message length limit, with

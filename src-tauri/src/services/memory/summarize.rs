@@ -297,6 +297,7 @@ pub async fn write(
                     SUMMARY_TIMEOUT.as_secs()
                 ),
                 retry_after_secs: None,
+                words: None,
             })
         }
     };
@@ -308,6 +309,7 @@ pub async fn write(
             model.endpoint.name
         ),
         retry_after_secs: None,
+        words: None,
     })?;
     // The messages may have changed while the model read them.
     let cx = ReplyContext::load(state, piece.chat_id).await?;

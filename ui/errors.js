@@ -1,0 +1,27 @@
+// @ts-check
+// Errors from the Rust side in the person's language. An error that carries
+// a `code` (error.rs `Words`) is worded from the catalogue's `error.<code>`
+// with its values; field names and things ("character", "chat") are worded
+// too. An error without a code, or with one the catalogue lacks, shows the
+// English message the back end wrote.
+
+import { tMaybe, t } from './i18n.js';
+
+/**
+ * @param {{error: string, code?: string | null, values?: Record<string, unknown> | null}} raw
+ * @returns {string}
+ */
+export function errorWords(raw) {
+  if (!raw.code) return raw.error;
+  /** @type {Record<string, string | number | null | undefined>} */
+  const values = {};
+  for (const [k, v] of Object.entries(raw.values ?? {})) {
+    if (typeof v === 'string' || typeof v === 'number') values[k] = v;
+  }
+  if (typeof values.field === 'string') {
+    values.label = tMaybe(`field.${values.field}`, undefined, String(values.label ?? values.field.replace(/_/g, ' ')));
+  }
+  if (typeof values.entity === 'string') values.entity = tMaybe(`entity.${values.entity.replace(/ /g, '_')}`, undefined, values.entity);
+  values.said = values.detail ? t('error.said', { detail: values.detail }) : '';
+  return tMaybe(`error.${raw.code}`, values, raw.error);
+}

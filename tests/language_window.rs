@@ -84,14 +84,14 @@ async fn a_person_switches_to_japanese_and_the_window_stays_in_it_after_a_restar
     let required = words(&ja, "error.required").replace("{label}", words(&ja, "field.name"));
     wait_for_text(&app, "#character-form .field-error", &required).await;
 
-    // Dates in Japanese: the sidebar's "just now" for the new chat's time
-    // comes from the catalogue, and the long date from Intl's Japanese.
+    // Dates in Japanese: the window's own date writer (ui/i18n.js, the
+    // module every screen uses) writes the Japanese way.
     let date = js(
         &app,
-        "return new Intl.DateTimeFormat('ja', { dateStyle: 'medium' }).format(new Date(2026, 0, 2))",
+        "return import('./i18n.js').then((m) => m.when(new Date(2026, 0, 2, 15, 4)))",
     )
     .await;
-    assert_eq!(date, json!("2026/01/02"), "WebKit writes Japanese dates");
+    assert_eq!(date, json!("2026/01/02 15:04"), "a date in Japanese");
     no_error_banner(&app, "Japanese settings").await;
     app.close().await.unwrap();
     drop(driver);

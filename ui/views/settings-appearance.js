@@ -11,13 +11,14 @@ import { LANGUAGES, closest, formatNumber, t, tn, tNodes } from '../i18n.js';
 import { chooseLanguage } from '../language.js';
 
 /**
- * Saves the language choice ('system' or a code of LANGUAGES), switches to
- * it and draws the screen again in it.
+ * Saves the language choice ('system' or a code of LANGUAGES) and opens
+ * the window again in it: every screen, the sidebar included, is written
+ * anew (the choice is kept for the first paint, so nothing shows English).
  * @param {string} value
  */
 async function pickLanguage(value) {
   await chooseLanguage(value);
-  window.dispatchEvent(new HashChangeEvent('hashchange'));
+  location.reload();
 }
 
 /** The language select: the system's, then each language named in itself. */

@@ -22,6 +22,8 @@ export function errorWords(raw) {
     values.label = tMaybe(`field.${values.field}`, undefined, String(values.label ?? values.field.replace(/_/g, ' ')));
   }
   if (typeof values.entity === 'string') values.entity = tMaybe(`entity.${values.entity.replace(/ /g, '_')}`, undefined, values.entity);
+  // A cause that is itself an error with a code (a reply not saved because the disk is full).
+  if (typeof values.cause_code === 'string') values.cause = tMaybe(`error.${values.cause_code}`, undefined, String(values.cause ?? ''));
   values.said = values.detail ? t('error.said', { detail: values.detail }) : '';
   return tMaybe(`error.${raw.code}`, values, raw.error);
 }

@@ -3,11 +3,10 @@
 //
 // Long chats are windowed: at most MAX_RENDERED messages are in the DOM. A
 // page loaded above drops as many from the bottom and the other way round
-// (one function, `loadPage`, for both directions), with what is on screen
-// held in place; scrolling back loads them again. The chat can open around
-// a message (a search hit); "Jump to latest" goes back to the end. The view
-// follows the newest text while the person is at the bottom, and stays where
-// they put it once they scroll up.
+// (one function, `loadPage`, both ways), what is on screen held in place.
+// The chat can open around a message (a search hit); "Jump to latest" goes
+// back to the end. The view follows the newest text while the person is at
+// the bottom, and stays where they put it once they scroll up.
 
 import * as api from '../../api.js';
 import { h } from '../../dom.js';

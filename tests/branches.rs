@@ -342,7 +342,7 @@ async fn deleting_or_purging_the_parent_keeps_the_branch_and_its_words() {
 
 fn business_rule(e: AppError) -> String {
     match e {
-        AppError::BusinessRule(words) => words,
+        AppError::BusinessRule { message, .. } => message,
         other => panic!("expected a refusal in words, got {other:?}"),
     }
 }

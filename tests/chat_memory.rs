@@ -352,7 +352,7 @@ async fn a_person_adds_edits_pins_and_deletes_entries_and_bad_input_is_refused_i
     chat_session::delete(pool, w.chat).await.unwrap();
     assert!(matches!(
         add(0, 1, "In the trash").await,
-        Err(AppError::BusinessRule(_))
+        Err(AppError::BusinessRule { .. })
     ));
     summary_worker::resummarize(&w.state, w.chat, None);
     until("the trashed chat skipped", || async {

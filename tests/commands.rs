@@ -87,7 +87,7 @@ fn errors_reach_the_window_as_kind_message_and_details() {
             "name",
             "a provider with that name exists; pick another name",
         ),
-        AppError::BusinessRule("only a deleted character can be purged; delete it first".into()),
+        AppError::business("only a deleted character can be purged; delete it first"),
         AppError::database("database_busy", "the database is busy; try again"),
         AppError::ExternalApi {
             provider: "OpenRouter".into(),

@@ -289,7 +289,7 @@ async fn delete_restore_and_purge_follow_the_trash() {
         .unwrap();
     let err = documents::purge(&pool, doc.id).await.unwrap_err();
     assert!(
-        matches!(err, AppError::BusinessRule(_)),
+        matches!(err, AppError::BusinessRule { .. }),
         "only from the trash: {err:?}"
     );
 
@@ -299,11 +299,11 @@ async fn delete_restore_and_purge_follow_the_trash() {
     assert_eq!(trash.iter().map(|d| d.id).collect::<Vec<_>>(), vec![doc.id]);
     assert!(matches!(
         documents::rename(&pool, doc.id, "x").await,
-        Err(AppError::BusinessRule(_))
+        Err(AppError::BusinessRule { .. })
     ));
     assert!(matches!(
         documents::rechunk(&pool, doc.id, 100, 0).await,
-        Err(AppError::BusinessRule(_))
+        Err(AppError::BusinessRule { .. })
     ));
 
     let back = documents::restore(&pool, doc.id).await.unwrap();

@@ -664,7 +664,7 @@ async fn a_one_character_chat_takes_no_speaker_and_becomes_a_group_with_a_second
     let e = generation::turn(&w.state, chat, None, rec.sink())
         .await
         .unwrap_err();
-    assert!(matches!(e, AppError::BusinessRule(_)), "{e:?}");
+    assert!(matches!(e, AppError::BusinessRule { .. }), "{e:?}");
     assert!(group::members(pool, chat).await.unwrap().is_empty());
 
     let members = group::add_member(pool, chat, w.ash).await.unwrap();

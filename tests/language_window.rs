@@ -57,7 +57,10 @@ async fn choose_language(app: &Client, code: &str) {
     .await;
     let started = std::time::Instant::now();
     while js(app, "return document.documentElement.lang").await != json!(code) {
-        assert!(started.elapsed() < WAIT, "the window never switched to {code}");
+        assert!(
+            started.elapsed() < WAIT,
+            "the window never switched to {code}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
@@ -99,7 +102,10 @@ async fn a_person_switches_to_japanese_and_the_window_stays_in_it_after_a_restar
     // After a restart: Japanese from the first screen, and Settings shows it.
     let driver = Driver::start(data.path());
     let app = driver.open_app().await;
-    assert_eq!(js(&app, "return document.documentElement.lang").await, json!("ja"));
+    assert_eq!(
+        js(&app, "return document.documentElement.lang").await,
+        json!("ja")
+    );
     app.execute("location.hash = '#/settings'", vec![])
         .await
         .unwrap();

@@ -170,7 +170,7 @@ async fn tasks_keep_their_order_and_move_before_and_after() {
         task::move_to(&pool, b.id, a.id, Place::After)
             .await
             .unwrap_err(),
-        AppError::BusinessRule(_)
+        AppError::BusinessRule { .. }
     ));
     assert!(task::move_to(&pool, a.id, b.id, Place::After)
         .await
@@ -267,7 +267,7 @@ async fn tasks_go_to_the_trash_come_back_and_are_purged_from_there_only() {
 
     assert!(matches!(
         task::purge(&pool, a.id).await.unwrap_err(),
-        AppError::BusinessRule(_)
+        AppError::BusinessRule { .. }
     ));
     task::delete(&pool, a.id).await.unwrap();
     assert_eq!(
@@ -284,7 +284,7 @@ async fn tasks_go_to_the_trash_come_back_and_are_purged_from_there_only() {
     // In the trash it cannot be edited, moved or deleted again.
     assert!(matches!(
         task::update(&pool, a.id, done(true)).await.unwrap_err(),
-        AppError::BusinessRule(_)
+        AppError::BusinessRule { .. }
     ));
     assert!(task::move_to(&pool, a.id, b.id, Place::After)
         .await
@@ -341,7 +341,7 @@ async fn a_purged_chat_leaves_its_tasks_standing_alone() {
         )
         .await
         .unwrap_err(),
-        AppError::BusinessRule(_)
+        AppError::BusinessRule { .. }
     ));
 
     chat_session::purge(&pool, chat).await.unwrap();

@@ -9,6 +9,7 @@
 //! up or how many to keep (`services::backup` does) and does not depend on
 //! `db`, which uses it before a migration.
 
+use serde_json::json;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -200,6 +201,10 @@ pub async fn write_checked(pool: &SqlitePool, target: &Path) -> Result<()> {
                 "{} already exists; choose a new file name",
                 target.display()
             ),
+        )
+        .worded(
+            "file_exists",
+            json!({ "path": target.display().to_string() }),
         ));
     }
     let partial = partial_path(target);
@@ -242,13 +247,22 @@ pub async fn check(path: &Path) -> Result<i64> {
                 path.display()
             ),
         )
+        .worded(
+            "backup_damaged",
+            json!({ "path": path.display().to_string(), "reason": why }),
+        )
     };
     let mut conn = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(false)
         .connect()
         .await
-        .map_err(|e| damaged(format!("cannot be opened: {e}")))?;
+        .map_err(|e| {
+            damaged(format!("cannot be opened: {e}")).worded(
+                "backup_not_opened",
+                json!({ "path": path.display().to_string(), "reason": e.to_string() }),
+            )
+        })?;
     let outcome = async {
         let report: Vec<String> = sqlx::query_scalar(r"pragma integrity_check")
             .fetch_all(&mut conn)

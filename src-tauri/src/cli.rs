@@ -176,7 +176,7 @@ enum DbAction {
 fn hold_for_writing(path: &std::path::Path) -> Result<instance::Guard> {
     match instance::claim_for_command(path) {
         Ok(Some(guard)) => Ok(guard),
-        Ok(None) => Err(AppError::BusinessRule(instance::refusal(path))),
+        Ok(None) => Err(AppError::business(instance::refusal(path))),
         Err(e) => Err(AppError::internal(format!(
             "cannot lock the data folder of {}: {e}",
             path.display()

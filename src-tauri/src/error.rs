@@ -16,7 +16,7 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 /// What the window needs to word an error in the person's language: a
 /// code its catalogue knows (`error.<code>`) and the values the words name.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Words {
     pub code: &'static str,
     pub values: Value,
@@ -43,8 +43,12 @@ pub enum AppError {
         words: Option<Box<Words>>,
     },
 
-    #[error("{0}")]
-    BusinessRule(String),
+    /// An action the current state does not allow ("restore it first").
+    #[error("{message}")]
+    BusinessRule {
+        message: String,
+        words: Option<Box<Words>>,
+    },
 
     /// A database failure; the cause is logged, the message is for people.
     #[error("{message}")]
@@ -68,7 +72,10 @@ pub enum AppError {
 
     /// Anything else (file system, serialization); the cause is logged.
     #[error("{message}")]
-    Internal { message: String },
+    Internal {
+        message: String,
+        words: Option<Box<Words>>,
+    },
 }
 
 impl AppError {
@@ -95,6 +102,15 @@ impl AppError {
         }
     }
 
+    /// An action the current state does not allow; the message says why
+    /// and what to do.
+    pub fn business(message: impl Into<String>) -> Self {
+        Self::BusinessRule {
+            message: message.into(),
+            words: None,
+        }
+    }
+
     /// A database failure with a message and the code the window words it by.
     pub fn database(code: &'static str, message: impl Into<String>) -> Self {
         Self::Database {
@@ -113,8 +129,10 @@ impl AppError {
         match &mut self {
             Self::Validation { words, .. }
             | Self::Conflict { words, .. }
+            | Self::BusinessRule { words, .. }
             | Self::Database { words, .. }
-            | Self::ExternalApi { words, .. } => *words = Some(Box::new(Words { code, values })),
+            | Self::ExternalApi { words, .. }
+            | Self::Internal { words, .. } => *words = Some(Box::new(Words { code, values })),
             _ => {}
         }
         self
@@ -125,8 +143,10 @@ impl AppError {
         match self {
             Self::Validation { words, .. }
             | Self::Conflict { words, .. }
+            | Self::BusinessRule { words, .. }
             | Self::Database { words, .. }
-            | Self::ExternalApi { words, .. } => words.as_deref().cloned(),
+            | Self::ExternalApi { words, .. }
+            | Self::Internal { words, .. } => words.as_deref().cloned(),
             Self::NotFound { entity, .. } => Some(Words {
                 code: "not_found",
                 values: json!({ "entity": entity }),
@@ -135,13 +155,13 @@ impl AppError {
                 code: "cancelled",
                 values: json!({}),
             }),
-            _ => None,
         }
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
         Self::Internal {
             message: message.into(),
+            words: None,
         }
     }
 
@@ -151,7 +171,7 @@ impl AppError {
             Self::Validation { .. } => "ValidationError",
             Self::NotFound { .. } => "NotFoundError",
             Self::Conflict { .. } => "ConflictError",
-            Self::BusinessRule(_) => "BusinessRuleError",
+            Self::BusinessRule { .. } => "BusinessRuleError",
             Self::Database { .. } => "DatabaseError",
             Self::ExternalApi { .. } => "ExternalApiError",
             Self::Cancelled => "CancelledError",
@@ -187,8 +207,9 @@ impl AppError {
                 message: format!("could not {doing}: {message}"),
                 words,
             },
-            Self::Internal { message } => Self::Internal {
+            Self::Internal { message, words } => Self::Internal {
                 message: format!("could not {doing}: {message}"),
+                words,
             },
             other => other,
         }
@@ -331,65 +352,18 @@ impl From<sqlx::migrate::MigrateError> for AppError {
 impl From<std::io::Error> for AppError {
     fn from(err: std::io::Error) -> Self {
         tracing::error!(error = %err, "i/o error");
-        Self::Internal {
-            message: format!("a file operation failed: {err}"),
-        }
+        Self::internal(format!("a file operation failed: {err}"))
+            .worded("file_failed", json!({ "detail": err.to_string() }))
     }
 }
 
 impl From<serde_json::Error> for AppError {
     fn from(err: serde_json::Error) -> Self {
         tracing::error!(error = %err, "json error");
-        Self::Internal {
-            message: format!("stored data could not be read as JSON: {err}"),
-        }
+        Self::internal(format!("stored data could not be read as JSON: {err}"))
+            .worded("stored_json", json!({ "detail": err.to_string() }))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serializes_with_error_type_and_details() {
-        let err = AppError::validation("name", "name must not be empty");
-        let value = serde_json::to_value(&err).unwrap();
-        assert_eq!(
-            value,
-            json!({"error": "name must not be empty", "type": "ValidationError", "details": {"field": "name"}})
-        );
-    }
-
-    #[test]
-    fn worded_errors_carry_their_code_and_values() {
-        let err = AppError::validation("name", "name is required")
-            .worded("required", json!({ "field": "name" }));
-        let value = serde_json::to_value(&err).unwrap();
-        assert_eq!(value["code"], "required");
-        assert_eq!(value["values"], json!({ "field": "name" }));
-        assert_eq!(value["error"], "name is required");
-        let value = serde_json::to_value(AppError::not_found("character", "x")).unwrap();
-        assert_eq!(value["code"], "not_found");
-        assert_eq!(value["values"]["entity"], "character");
-        let value = serde_json::to_value(AppError::BusinessRule("no".into())).unwrap();
-        assert!(value.get("code").is_none());
-    }
-
-    #[test]
-    fn field_names_come_from_constraints() {
-        assert_eq!(field_of("ck_characters_name"), "name");
-        assert_eq!(field_of("ck_ai_models_context_length"), "context_length");
-        assert_eq!(field_of("providers.name"), "name");
-    }
-
-    #[test]
-    fn context_prefixes_database_messages_only() {
-        let err = AppError::database("disk_full", "the disk is full").context("save the character");
-        assert_eq!(
-            err.to_string(),
-            "could not save the character: the disk is full"
-        );
-        let err = AppError::validation("name", "too long").context("save the character");
-        assert_eq!(err.to_string(), "too long");
-    }
-}
+mod tests;

@@ -16,6 +16,7 @@
 //! new one is synced. tauri-plugin-store holds no secret: it writes in
 //! place and announces every change, value included, to the window.
 
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -94,9 +95,10 @@ impl KeyFileStore {
     }
 
     fn keys(&self) -> Result<std::sync::MutexGuard<'_, BTreeMap<String, String>>> {
-        self.keys
-            .lock()
-            .map_err(|_| AppError::internal("the key file is unavailable"))
+        self.keys.lock().map_err(|_| {
+            AppError::internal("the key file is unavailable")
+                .worded("key_file_unavailable", json!({}))
+        })
     }
 
     /// Writes `keys` as the new file, or leaves everything as it was.
@@ -105,7 +107,8 @@ impl KeyFileStore {
             return Err(AppError::internal(format!(
                 "the API key was not saved: the unreadable key file {} is still in the way; move it elsewhere and restart Parley",
                 self.path.display()
-            )));
+            ))
+            .worded("key_file_stuck", json!({ "path": self.path.display().to_string() })));
         }
         write_atomically(&self.path, &to_json(keys)?).map_err(|e| {
             tracing::error!(error = %e, path = %self.path.display(), "key file write failed");
@@ -113,6 +116,10 @@ impl KeyFileStore {
                 "the API key could not be saved to {} ({e}); the keys saved before are unchanged",
                 self.path.display()
             ))
+            .worded(
+                "key_not_saved",
+                json!({ "path": self.path.display().to_string(), "reason": e.to_string() }),
+            )
         })
     }
 }
@@ -153,8 +160,10 @@ impl SecretStore for KeyFileStore {
 }
 
 fn to_json(keys: &BTreeMap<String, String>) -> Result<Vec<u8>> {
-    serde_json::to_vec_pretty(keys)
-        .map_err(|e| AppError::internal(format!("the key file could not be written ({e})")))
+    serde_json::to_vec_pretty(keys).map_err(|e| {
+        AppError::internal(format!("the key file could not be written ({e})"))
+            .worded("key_file_not_written", json!({ "reason": e.to_string() }))
+    })
 }
 
 /// Reads a JSON object of strings; anything else is unreadable, with why.
@@ -225,6 +234,14 @@ fn migrate_plugin_file(
                 path.display(),
                 old.display()
             ))
+            .worded(
+                "keys_not_moved",
+                json!({
+                    "path": path.display().to_string(),
+                    "reason": e.to_string(),
+                    "old": old.display().to_string(),
+                }),
+            )
         })?;
     }
     std::fs::remove_file(&old)?;

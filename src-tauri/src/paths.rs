@@ -8,6 +8,7 @@
 //! `PARLEY_DATA_DIR` moves everything (tests, portable setups);
 //! `PARLEY_DB` moves only the database (`db::resolve_path`).
 
+use serde_json::json;
 use std::path::PathBuf;
 
 use crate::db;
@@ -28,9 +29,15 @@ pub fn data_dir_override() -> Option<PathBuf> {
 }
 
 fn no_home(what: &str) -> AppError {
+    let code = if what == "log" {
+        "no_log_folder"
+    } else {
+        "no_data_folder"
+    };
     AppError::internal(format!(
         "cannot find the {what} folder (no home folder?); set {DATA_DIR_ENV} to choose one"
     ))
+    .worded(code, json!({ "env": DATA_DIR_ENV }))
 }
 
 /// The data folder: `PARLEY_DATA_DIR`, else what Tauri's `app_data_dir`

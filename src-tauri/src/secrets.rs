@@ -8,6 +8,7 @@
 //! [`LayeredSecretStore`] reads both so a key saved before a keychain
 //! appeared is still found. Tests use [`MemorySecretStore`].
 
+use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -71,9 +72,10 @@ pub struct MemorySecretStore(Mutex<HashMap<String, Secret>>);
 
 impl MemorySecretStore {
     fn map(&self) -> Result<std::sync::MutexGuard<'_, HashMap<String, Secret>>> {
-        self.0
-            .lock()
-            .map_err(|_| AppError::internal("the secret store is unavailable"))
+        self.0.lock().map_err(|_| {
+            AppError::internal("the secret store is unavailable")
+                .worded("secret_store_unavailable", json!({}))
+        })
     }
 }
 
@@ -121,6 +123,7 @@ fn keychain_error(e: keyring::Error) -> AppError {
     AppError::internal(format!(
         "the system keychain refused the request ({e}); unlock it and try again"
     ))
+    .worded("keychain_refused", json!({ "reason": e.to_string() }))
 }
 
 impl SecretStore for KeychainSecretStore {

@@ -53,7 +53,8 @@ pub fn api_for(kind: ProviderKind, provider: &str) -> Result<EmbeddingApi> {
             format!(
                 "{provider} has no embeddings endpoint Parley can use; choose a model on an OpenAI-compatible server, Ollama, LM Studio or a llama.cpp server, or keep memory on keywords alone (Off)"
             ),
-        )),
+        )
+        .worded("no_embeddings", json!({ "provider": provider }))),
     }
 }
 

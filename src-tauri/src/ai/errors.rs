@@ -127,14 +127,35 @@ pub fn from_status(
     let said = body_message(body).unwrap_or_default();
     let url = endpoint.base_url.as_str();
     let (word, values) = match (code, model, retry) {
-        (401 | 403, ..) => ("api_key_rejected", json!({ "name": name, "status": code, "detail": said })),
-        (404, Some(m), _) => ("model_unknown", json!({ "name": name, "model": m, "url": url, "detail": said })),
-        (404, None, _) => ("nothing_at_url", json!({ "name": name, "url": url, "detail": said })),
-        (429, _, Some(s)) => ("rate_limited_for", json!({ "name": name, "seconds": s, "detail": said })),
+        (401 | 403, ..) => (
+            "api_key_rejected",
+            json!({ "name": name, "status": code, "detail": said }),
+        ),
+        (404, Some(m), _) => (
+            "model_unknown",
+            json!({ "name": name, "model": m, "url": url, "detail": said }),
+        ),
+        (404, None, _) => (
+            "nothing_at_url",
+            json!({ "name": name, "url": url, "detail": said }),
+        ),
+        (429, _, Some(s)) => (
+            "rate_limited_for",
+            json!({ "name": name, "seconds": s, "detail": said }),
+        ),
         (429, _, None) => ("rate_limited", json!({ "name": name, "detail": said })),
-        (400 | 413 | 422, ..) => ("request_refused", json!({ "name": name, "status": code, "detail": said })),
-        (500..=599, ..) => ("server_error", json!({ "name": name, "status": code, "detail": said })),
-        _ => ("api_error", json!({ "name": name, "status": code, "detail": said })),
+        (400 | 413 | 422, ..) => (
+            "request_refused",
+            json!({ "name": name, "status": code, "detail": said }),
+        ),
+        (500..=599, ..) => (
+            "server_error",
+            json!({ "name": name, "status": code, "detail": said }),
+        ),
+        _ => (
+            "api_error",
+            json!({ "name": name, "status": code, "detail": said }),
+        ),
     };
     let message = match code {
         401 | 403 => format!(
@@ -185,11 +206,17 @@ pub fn from_reqwest(endpoint: &Endpoint, err: &reqwest::Error) -> AppError {
     let (word, message) = if err.is_timeout() {
         ("no_answer", format!("{name} did not answer in time; check that it is running and reachable at {url}, then try again"))
     } else if err.is_connect() {
-        ("cannot_connect", format!(
+        (
+            "cannot_connect",
+            format!(
             "could not connect to {name} at {url}; is the server running and the address right?"
-        ))
+        ),
+        )
     } else {
-        ("request_failed", format!("the request to {name} failed ({cause}); try again"))
+        (
+            "request_failed",
+            format!("the request to {name} failed ({cause}); try again"),
+        )
     };
     let values = json!({ "name": name, "url": url.as_str(), "detail": cause });
     external(endpoint, err.status().map(|s| s.as_u16()), message, None)
@@ -224,9 +251,15 @@ pub fn redirected(endpoint: &Endpoint, from: &Url, to: &Url) -> AppError {
         format!("the server at {from_origin} redirected to {to_origin}; Parley does not follow a provider to another server, so the API key and the prompt were not sent there. If that is the right server, put its address in the base URL in Providers & models")
     };
     let (word, values) = if same {
-        ("redirected_path", json!({ "name": name, "from": from_origin, "path": to.path() }))
+        (
+            "redirected_path",
+            json!({ "name": name, "from": from_origin, "path": to.path() }),
+        )
     } else {
-        ("redirected_away", json!({ "from": from_origin, "to": to_origin }))
+        (
+            "redirected_away",
+            json!({ "from": from_origin, "to": to_origin }),
+        )
     };
     external(endpoint, None, message, None).worded(word, values)
 }
@@ -317,56 +350,4 @@ pub fn in_stream(endpoint: &Endpoint, data: &str) -> AppError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::models::ProviderKind;
-    use crate::secrets::Secret;
-
-    fn endpoint() -> Endpoint {
-        Endpoint {
-            kind: ProviderKind::Openrouter,
-            name: "OpenRouter".into(),
-            base_url: "https://openrouter.ai/api/v1".into(),
-            api_key: Some(Secret::new("sk-or-abcdef123456")),
-            instruct: None,
-        }
-    }
-
-    #[test]
-    fn keys_echoed_by_a_provider_are_redacted() {
-        let err = from_status(
-            &endpoint(),
-            None,
-            StatusCode::UNAUTHORIZED,
-            &HeaderMap::new(),
-            r#"{"error":{"message":"Incorrect API key provided: sk-or-abcdef123456"}}"#,
-        );
-        let text = err.to_string();
-        assert!(!text.contains("sk-or-abcdef123456"), "{text}");
-        assert!(text.contains("rejected the API key (401)"), "{text}");
-    }
-
-    #[test]
-    fn retry_after_seconds_and_dates() {
-        let mut h = HeaderMap::new();
-        h.insert(reqwest::header::RETRY_AFTER, "17".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(17));
-        let later = (chrono::Utc::now() + chrono::Duration::seconds(90)).to_rfc2822();
-        h.insert(reqwest::header::RETRY_AFTER, later.parse().unwrap());
-        let secs = retry_after(&h).unwrap();
-        assert!((85..=90).contains(&secs), "{secs}");
-    }
-
-    #[test]
-    fn non_json_bodies_become_a_short_quote_and_html_is_dropped() {
-        assert_eq!(
-            body_message("upstream timed out").as_deref(),
-            Some("upstream timed out")
-        );
-        assert_eq!(body_message("<html><body>502</body></html>"), None);
-        assert_eq!(
-            body_message(r#"{"error":"model not loaded"}"#).as_deref(),
-            Some("model not loaded")
-        );
-    }
-}
+mod tests;

@@ -1,7 +1,7 @@
 //! Commands for preferences (`app_config`): a known key's value, and
 //! setting it.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use tauri::State;
 use tracing::instrument;
 
@@ -37,5 +37,8 @@ pub async fn appearance_custom_css(
     let db_path = state.db_path.clone();
     tokio::task::spawn_blocking(move || crate::services::appearance::custom_css(&db_path))
         .await
-        .map_err(|e| crate::error::AppError::internal(format!("read custom.css: {e}")))?
+        .map_err(|e| {
+            crate::error::AppError::internal(format!("read custom.css: {e}"))
+                .worded("custom_css_failed", json!({ "reason": e.to_string() }))
+        })?
 }

@@ -2,6 +2,7 @@
 //! the lists of a chat, a place and the trash, view, rename, on/off for a
 //! chat, re-chunk, delete, restore and purge.
 
+use serde_json::json;
 use std::path::PathBuf;
 
 use tauri::ipc::{InvokeBody, Request};
@@ -38,12 +39,15 @@ pub async fn document_add(
     let name = header(&request, "x-file-name").unwrap_or_else(|| "unnamed file".into());
     let place: DocumentPlace = header(&request, "x-document-place")
         .and_then(|p| serde_json::from_str(&p).ok())
-        .ok_or_else(|| AppError::validation("place", "where the document goes is missing"))?;
+        .ok_or_else(|| {
+            AppError::validation("place", "where the document goes is missing")
+                .worded("document_place_missing", json!({}))
+        })?;
     let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(AppError::validation(
-            "file",
-            "the file's contents did not arrive; try again",
-        ));
+        return Err(
+            AppError::validation("file", "the file's contents did not arrive; try again")
+                .worded("file_not_arrived", json!({})),
+        );
     };
     let added = service::add(
         &state.pool,

@@ -1,6 +1,7 @@
 //! Commands for import: a file the person picked, or files and folders
 //! dropped on the window with progress over the call's own channel.
 
+use serde_json::json;
 use std::path::PathBuf;
 
 use tauri::ipc::{Channel, InvokeBody, Request};
@@ -27,10 +28,10 @@ pub async fn import_file(state: State<'_, AppState>, request: Request<'_>) -> Re
         })
         .unwrap_or_else(|| "unnamed file".into());
     let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(AppError::validation(
-            "file",
-            "the file's contents did not arrive; try again",
-        ));
+        return Err(
+            AppError::validation("file", "the file's contents did not arrive; try again")
+                .worded("file_not_arrived", json!({})),
+        );
     };
     let mut report = ImportReport::default();
     let result = service::import_bytes(&state.pool, &name, bytes.clone()).await;
@@ -62,5 +63,10 @@ pub async fn import_paths(
 pub async fn import_sillytavern_found() -> Result<Vec<service::found::FoundSillyTavern>> {
     tokio::task::spawn_blocking(|| service::found::found(&crate::paths::home()))
         .await
-        .map_err(|e| AppError::internal(format!("look for SillyTavern: {e}")))
+        .map_err(|e| {
+            AppError::internal(format!("look for SillyTavern: {e}")).worded(
+                "sillytavern_search_failed",
+                json!({ "reason": e.to_string() }),
+            )
+        })
 }

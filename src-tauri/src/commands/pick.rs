@@ -5,6 +5,7 @@
 //! path; empty or missing for "cancelled"), read at each ask, since a test
 //! cannot click inside a native dialog.
 
+use serde_json::json;
 use std::path::PathBuf;
 
 use tauri::{AppHandle, Manager, Runtime};
@@ -37,7 +38,8 @@ pub async fn pick<R: Runtime>(
     }
     // Without the plugin (the mock app of the tests) there is no chooser.
     if app.try_state::<tauri_plugin_dialog::Dialog<R>>().is_none() {
-        return Err(AppError::internal("the file chooser is not available"));
+        return Err(AppError::internal("the file chooser is not available")
+            .worded("no_file_chooser", json!({})));
     }
     let mut dialog = app.dialog().file().set_title(title);
     if let Some(window) = app.get_webview_window("main") {
@@ -57,8 +59,8 @@ pub async fn pick<R: Runtime>(
     let Some(chosen) = rx.await.ok().flatten() else {
         return Ok(None);
     };
-    chosen
-        .into_path()
-        .map(Some)
-        .map_err(|e| AppError::internal(format!("the chosen path could not be read: {e}")))
+    chosen.into_path().map(Some).map_err(|e| {
+        AppError::internal(format!("the chosen path could not be read: {e}"))
+            .worded("chosen_path_unreadable", json!({ "reason": e.to_string() }))
+    })
 }

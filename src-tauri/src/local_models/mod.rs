@@ -6,6 +6,7 @@ pub mod ggml_types;
 pub mod gguf;
 pub mod scan;
 
+use serde_json::json;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -49,27 +50,52 @@ pub fn inspect(path: &Path, source: &str) -> Result<ModelFacts> {
                 "path",
                 format!("The model file {} is not there any more.", name_of()),
             )
+            .worded("model_file_gone", json!({ "path": name_of() }))
         } else {
             AppError::validation(
                 "path",
                 format!("The model file {} could not be read: {e}.", name_of()),
             )
+            .worded(
+                "model_file_unreadable",
+                json!({ "path": name_of(), "reason": e.to_string() }),
+            )
         }
     })?;
     if !meta.is_file() {
-        return Err(AppError::validation(
-            "path",
-            format!("{} is not a file.", name_of()),
-        ));
+        return Err(
+            AppError::validation("path", format!("{} is not a file.", name_of()))
+                .worded("not_a_file", json!({ "path": name_of() })),
+        );
     }
     let file = std::fs::File::open(path).map_err(|e| {
         AppError::validation(
             "path",
             format!("The model file {} could not be opened: {e}.", name_of()),
         )
+        .worded(
+            "model_file_not_opened",
+            json!({ "path": name_of(), "reason": e.to_string() }),
+        )
     })?;
     let header = gguf::read(std::io::BufReader::new(file)).map_err(|e| {
-        AppError::validation("path", format!("Parley cannot use {}: {e}.", name_of()))
+        let refused =
+            AppError::validation("path", format!("Parley cannot use {}: {e}.", name_of()));
+        // A damaged header's cause is Parley's own English; that one stays
+        // in English.
+        match &e {
+            gguf::GgufError::NotGguf => {
+                refused.worded("gguf_not_gguf", json!({ "path": name_of() }))
+            }
+            gguf::GgufError::Version(v) => {
+                refused.worded("gguf_version", json!({ "path": name_of(), "version": v }))
+            }
+            gguf::GgufError::Io(why) => refused.worded(
+                "gguf_unreadable",
+                json!({ "path": name_of(), "reason": why }),
+            ),
+            gguf::GgufError::Damaged(_) => refused,
+        }
     })?;
     if let Some(end) = header.data_end() {
         if end > meta.len() {
@@ -78,7 +104,11 @@ pub fn inspect(path: &Path, source: &str) -> Result<ModelFacts> {
                 name_of(),
                 meta.len(),
                 end
-            )));
+            ))
+            .worded(
+                "model_file_cut_off",
+                json!({ "path": name_of(), "size": meta.len(), "expected": end }),
+            ));
         }
     }
     Ok(facts(path, source, meta.len(), &header))

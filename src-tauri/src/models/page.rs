@@ -4,6 +4,7 @@
 //! and id, so page 1,000 costs what page 1 costs.
 
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::Id;
 use crate::error::{AppError, Result};
@@ -115,8 +116,10 @@ impl Cursor {
     }
 
     pub fn decode(text: &str) -> Result<Self> {
-        let bad =
-            || AppError::validation("cursor", "the page cursor is not valid; reload the list");
+        let bad = || {
+            AppError::validation("cursor", "the page cursor is not valid; reload the list")
+                .worded("cursor_invalid", json!({}))
+        };
         let (tag, rest) = text.split_once('.').ok_or_else(bad)?;
         match tag {
             "i" => {

@@ -126,7 +126,8 @@ where
                 return Err(crate::error::AppError::validation(
                     "cursor",
                     "the page cursor belongs to another sort order; reload the list",
-                ))
+                )
+                .worded("cursor_other_sort", serde_json::json!({})))
             }
         };
         qb.push(", ").push_bind(cursor.id).push(")");

@@ -5,6 +5,7 @@
 //! becomes the default, and deleting the default hands it to the newest
 //! model left (`services::settings::default_model`).
 
+use serde_json::json;
 use sqlx::SqlitePool;
 
 use super::validate;
@@ -20,25 +21,27 @@ async fn validated(
 ) -> Result<(AiModelInput, Id)> {
     let provider_id = input.provider_id.ok_or_else(|| {
         AppError::validation("provider_id", "choose the provider this model belongs to")
+            .worded("provider_missing", json!({}))
     })?;
     if !repos::exists_live(pool, Table::Providers, provider_id).await? {
-        return Err(AppError::validation(
-            "provider_id",
-            "the chosen provider no longer exists",
-        ));
+        return Err(
+            AppError::validation("provider_id", "the chosen provider no longer exists")
+                .worded("provider_gone", json!({})),
+        );
     }
     input.model_id = input.model_id.trim().to_string();
     if input.model_id.is_empty() {
         return Err(AppError::validation(
             "model_id",
             "model id is required (for example gpt-4o-mini or llama3.1:8b)",
-        ));
+        )
+        .worded("model_id_required", json!({})));
     }
     if input.model_id.chars().count() > 500 {
-        return Err(AppError::validation(
-            "model_id",
-            "model id is longer than 500 characters",
-        ));
+        return Err(
+            AppError::validation("model_id", "model id is longer than 500 characters")
+                .worded("model_id_too_long", json!({ "limit": 500 })),
+        );
     }
     input.display_name = if input.display_name.trim().is_empty() {
         input.model_id.chars().take(validate::NAME_MAX).collect()
@@ -71,7 +74,8 @@ async fn validated(
         return Err(AppError::conflict(
             "model_id",
             format!("this provider already has the model \"{}\"", input.model_id),
-        ));
+        )
+        .worded("model_taken", json!({ "model": input.model_id })));
     }
     Ok((input, provider_id))
 }

@@ -10,6 +10,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use serde_json::Value;
 use sqlx::SqlitePool;
 
@@ -281,13 +282,15 @@ pub async fn write<T: Serialize>(pool: &SqlitePool, key: &Key<T>, value: &T) -> 
 
 fn unknown(name: &str) -> AppError {
     let names: Vec<&str> = known().iter().map(|k| k.name).collect();
+    let name: String = name.chars().take(100).collect();
+    let known = names.join(", ");
     AppError::validation(
         "key",
-        format!(
-            "there is no preference named \"{}\"; known: {}",
-            name.chars().take(100).collect::<String>(),
-            names.join(", ")
-        ),
+        format!("there is no preference named \"{name}\"; known: {known}"),
+    )
+    .worded(
+        "unknown_preference",
+        json!({ "name": name, "known": known }),
     )
 }
 

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
 
 use crate::error::{AppError, Result};
 
@@ -121,6 +122,14 @@ pub fn custom_css(db_path: &Path) -> Result<CustomCss> {
                     m.len() / 1024,
                     MAX_CUSTOM_CSS / 1024
                 ),
+            )
+            .worded(
+                "css_too_big",
+                json!({
+                    "path": path.display().to_string(),
+                    "kb": m.len() / 1024,
+                    "limit": MAX_CUSTOM_CSS / 1024,
+                }),
             ))
         }
         Ok(_) => {
@@ -130,6 +139,7 @@ pub fn custom_css(db_path: &Path) -> Result<CustomCss> {
                     "custom.css",
                     format!("{} is not UTF-8 text", path.display()),
                 )
+                .worded("not_utf8", json!({ "path": path.display().to_string() }))
             })?)
         }
     };

@@ -7,6 +7,7 @@
 //! The window reads pictures as `data:` URLs, once per picture (it caches
 //! them); the small ones (`small`) are what chats and lists show.
 
+use serde_json::json;
 use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::Path;
@@ -73,43 +74,65 @@ fn animated(bytes: &[u8], format: ImageFormat) -> bool {
 /// refused cheaply), animated, or not decodable.
 pub fn prepare(bytes: &[u8]) -> Result<Prepared> {
     if bytes.is_empty() {
-        return Err(refuse("the file is empty; choose a picture"));
+        return Err(
+            refuse("the file is empty; choose a picture").worded("picture_empty", json!({}))
+        );
     }
     if bytes.len() > MAX_BYTES {
         return Err(refuse(format!(
             "the picture is too large ({} MB); choose one under {} MB",
             bytes.len().div_ceil(1024 * 1024),
             MAX_BYTES / (1024 * 1024)
-        )));
+        ))
+        .worded(
+            "picture_too_big",
+            json!({ "mb": bytes.len().div_ceil(1024 * 1024), "limit": MAX_BYTES / (1024 * 1024) }),
+        ));
     }
     // Only the formats Parley shows (`sniff_mime`), whatever else `image` knows.
     let format = image::guess_format(bytes)
         .ok()
         .filter(|_| pixels::sniff_mime(bytes).is_some())
-        .ok_or_else(|| refuse(NOT_A_PICTURE))?;
+        .ok_or_else(|| refuse(NOT_A_PICTURE).worded("not_a_picture", json!({})))?;
     let (w, h) = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
-        .map_err(|_| refuse("the picture could not be read; it may be damaged"))?;
+        .map_err(|_| {
+            refuse("the picture could not be read; it may be damaged")
+                .worded("picture_unreadable", json!({}))
+        })?;
     if w == 0 || h == 0 {
-        return Err(refuse("the picture has no pixels"));
+        return Err(refuse("the picture has no pixels").worded("picture_no_pixels", json!({})));
     }
     if w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(refuse(format!(
             "the picture is too large ({w} x {h} pixels); choose one at most {MAX_SIDE} pixels a side and {} megapixels",
             MAX_PIXELS / 1_000_000
-        )));
-    }
-    if animated(bytes, format) {
-        return Err(refuse(
-            "animated pictures are not supported; choose a still image",
+        ))
+        .worded(
+            "picture_too_many_pixels",
+            json!({
+                "width": w,
+                "height": h,
+                "side": MAX_SIDE,
+                "megapixels": MAX_PIXELS / 1_000_000,
+            }),
         ));
     }
-    let img = pixels::decode(bytes)
-        .map_err(|_| refuse("the picture could not be decoded; it may be damaged"))?;
+    if animated(bytes, format) {
+        return Err(
+            refuse("animated pictures are not supported; choose a still image")
+                .worded("picture_animated", json!({})),
+        );
+    }
+    let img = pixels::decode(bytes).map_err(|_| {
+        refuse("the picture could not be decoded; it may be damaged")
+            .worded("picture_damaged", json!({}))
+    })?;
     let square = img.resize_to_fill(SIDE, SIDE, image::imageops::FilterType::Lanczos3);
     let png = pixels::encode_png(&square).map_err(|e| AppError::internal(e.to_string()))?;
-    let thumbnail = pixels::thumbnail(&png)
-        .ok_or_else(|| AppError::internal("the thumbnail could not be made"))?;
+    let thumbnail = pixels::thumbnail(&png).ok_or_else(|| {
+        AppError::internal("the thumbnail could not be made").worded("thumbnail_failed", json!({}))
+    })?;
     Ok(Prepared { png, thumbnail })
 }
 
@@ -130,7 +153,10 @@ pub async fn set(pool: &SqlitePool, owner: Owner, id: Id, data: &str) -> Result<
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
-        .map_err(|_| refuse("the picture did not arrive whole; try again"))?;
+        .map_err(|_| {
+            refuse("the picture did not arrive whole; try again")
+                .worded("picture_incomplete", json!({}))
+        })?;
     store(pool, owner, id, bytes).await
 }
 
@@ -139,11 +165,17 @@ pub async fn set(pool: &SqlitePool, owner: Owner, id: Id, data: &str) -> Result<
 pub async fn set_from_path(pool: &SqlitePool, owner: Owner, id: Id, path: &Path) -> Result<()> {
     let path = path.to_path_buf();
     let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>> {
-        let unreadable =
-            |e: std::io::Error| refuse(format!("the file could not be read ({e}); choose another"));
+        let unreadable = |e: std::io::Error| {
+            refuse(format!("the file could not be read ({e}); choose another")).worded(
+                "picture_file_unreadable",
+                json!({ "reason": e.to_string() }),
+            )
+        };
         let meta = std::fs::metadata(&path).map_err(unreadable)?;
         if !meta.is_file() {
-            return Err(refuse("drop a picture file, not a folder"));
+            return Err(
+                refuse("drop a picture file, not a folder").worded("picture_is_folder", json!({}))
+            );
         }
         if meta.len() > MAX_BYTES as u64 {
             return Err(too_big_file());
@@ -151,7 +183,10 @@ pub async fn set_from_path(pool: &SqlitePool, owner: Owner, id: Id, path: &Path)
         std::fs::read(&path).map_err(unreadable)
     })
     .await
-    .map_err(|e| AppError::internal(format!("the file could not be read ({e})")))??;
+    .map_err(|e| {
+        AppError::internal(format!("the file could not be read ({e})"))
+            .worded("file_not_read", json!({ "reason": e.to_string() }))
+    })??;
     store(pool, owner, id, bytes).await
 }
 
@@ -160,12 +195,19 @@ fn too_big_file() -> AppError {
         "the picture is too large; choose one under {} MB",
         MAX_BYTES / (1024 * 1024)
     ))
+    .worded(
+        "picture_file_too_big",
+        json!({ "limit": MAX_BYTES / (1024 * 1024) }),
+    )
 }
 
 async fn store(pool: &SqlitePool, owner: Owner, id: Id, bytes: Vec<u8>) -> Result<()> {
     let prepared = tokio::task::spawn_blocking(move || prepare(&bytes))
         .await
-        .map_err(|e| AppError::internal(format!("the picture could not be prepared ({e})")))??;
+        .map_err(|e| {
+            AppError::internal(format!("the picture could not be prepared ({e})"))
+                .worded("picture_not_prepared", json!({ "reason": e.to_string() }))
+        })??;
     let stored = repo::set(
         pool,
         owner,

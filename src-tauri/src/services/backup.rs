@@ -10,6 +10,7 @@
 //! and only then puts the copy in its place, with no connection open.
 //! Never while a reply is being written.
 
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -132,6 +133,10 @@ pub async fn stage(file: &Path, db_path: &Path) -> Result<Staged> {
         return Err(AppError::validation(
             "file",
             format!("there is no backup file at {}", file.display()),
+        )
+        .worded(
+            "no_backup_file",
+            json!({ "path": file.display().to_string() }),
         ));
     }
     let staged = backup_folder::partial_path(&with_suffix(db_path, ".restore"));
@@ -146,7 +151,8 @@ pub async fn stage(file: &Path, db_path: &Path) -> Result<Staged> {
                     "{} is not a sound Parley database (it holds no Parley data); nothing was changed",
                     file.display()
                 ),
-            ));
+            )
+            .worded("backup_not_parley", json!({ "path": file.display().to_string() })));
         }
         let newest = db::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
         if version > newest {
@@ -156,6 +162,10 @@ pub async fn stage(file: &Path, db_path: &Path) -> Result<Staged> {
                     "{} was made by a newer Parley (schema {version}); update Parley to restore it",
                     file.display()
                 ),
+            )
+            .worded(
+                "backup_too_new",
+                json!({ "path": file.display().to_string(), "schema": version.to_string() }),
             ));
         }
         backup_folder::sync_file(&staged)
@@ -220,9 +230,10 @@ pub async fn restore_open(
     name: &str,
 ) -> Result<BackupFile> {
     if replies.writing() {
-        return Err(AppError::BusinessRule(
-            "a reply is being written; wait for it to finish (or stop it), then restore".into(),
-        ));
+        return Err(AppError::business(
+            "a reply is being written; wait for it to finish (or stop it), then restore",
+        )
+        .worded("restore_while_writing", json!({})));
     }
     let backup = find(db_path, name)?;
     let staged = stage(&backup.path, db_path).await?;

@@ -1,6 +1,7 @@
 //! Characters: validation, soft delete with the default cleared, purge from
 //! the trash only, and the list's thumbnails.
 
+use serde_json::json;
 use std::collections::HashMap;
 
 use base64::Engine as _;
@@ -38,7 +39,8 @@ pub(crate) fn validated(mut input: CharacterInput) -> Result<CharacterInput> {
         return Err(AppError::validation(
             "alternate_greetings",
             "a character can have at most 100 alternate greetings",
-        ));
+        )
+        .worded("too_many_greetings", json!({ "limit": 100 })));
     }
     for g in &input.alternate_greetings {
         validate::card_text("alternate_greetings", g)?;
@@ -46,10 +48,10 @@ pub(crate) fn validated(mut input: CharacterInput) -> Result<CharacterInput> {
     input.tags = validate::tags(&input.tags)?;
     if let Some(ext) = &input.extensions {
         if !ext.is_object() {
-            return Err(AppError::validation(
-                "extensions",
-                "extensions must be a JSON object",
-            ));
+            return Err(
+                AppError::validation("extensions", "extensions must be a JSON object")
+                    .worded("extensions_not_object", json!({})),
+            );
         }
     }
     Ok(input)
@@ -87,9 +89,10 @@ pub async fn update(pool: &SqlitePool, id: Id, input: CharacterInput) -> Result<
     let input = validated(input)?;
     let current = get(pool, id).await?;
     if current.deleted_at.is_some() {
-        return Err(AppError::BusinessRule(
-            "this character is in the trash; restore it before editing".into(),
-        ));
+        return Err(AppError::business(
+            "this character is in the trash; restore it before editing",
+        )
+        .worded("in_trash_before_editing", json!({ "entity": "character" })));
     }
     repo::update(pool, id, &input, Timestamp::now())
         .await
@@ -120,9 +123,10 @@ pub async fn restore(pool: &SqlitePool, id: Id) -> Result<Character> {
 pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
     let current = get(pool, id).await?;
     if current.deleted_at.is_none() {
-        return Err(AppError::BusinessRule(
-            "move the character to the trash before deleting it for good".into(),
-        ));
+        return Err(AppError::business(
+            "move the character to the trash before deleting it for good",
+        )
+        .worded("purge_from_trash", json!({ "entity": "character" })));
     }
     repos::purge(pool, Table::Characters, id)
         .await

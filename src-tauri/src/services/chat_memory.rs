@@ -7,6 +7,7 @@
 //! `seq`s; the window shows them counted from 1 ("messages 12–40"), and
 //! the words here do too.
 
+use serde_json::json;
 use sqlx::SqlitePool;
 
 use crate::error::{AppError, Result, ResultExt};
@@ -23,7 +24,8 @@ pub fn content(value: &str) -> Result<String> {
         return Err(AppError::validation(
             "content",
             "a memory entry needs some text; write what should be remembered",
-        ));
+        )
+        .worded("memory_empty", json!({})));
     }
     let chars = text.chars().count();
     if chars > CONTENT_MAX_CHARS {
@@ -32,6 +34,10 @@ pub fn content(value: &str) -> Result<String> {
             format!(
                 "a memory entry can be at most {CONTENT_MAX_CHARS} characters; this one has {chars}"
             ),
+        )
+        .worded(
+            "memory_too_long",
+            json!({ "limit": CONTENT_MAX_CHARS, "length": chars }),
         ));
     }
     Ok(text.to_string())
@@ -64,7 +70,8 @@ pub async fn check_range(pool: &SqlitePool, chat_id: Id, first: i64, last: i64) 
         return Err(AppError::validation(
             "first_seq",
             "the range starts at message 1 at the earliest",
-        ));
+        )
+        .worded("range_start", json!({})));
     }
     if first > last {
         return Err(AppError::validation(
@@ -74,7 +81,8 @@ pub async fn check_range(pool: &SqlitePool, chat_id: Id, first: i64, last: i64) 
                 first + 1,
                 last + 1
             ),
-        ));
+        )
+        .worded("range_backwards", json!({ "first": first + 1, "last": last + 1 })));
     }
     if repo::seqs_found(pool, chat_id, first, last).await? < if first == last { 1 } else { 2 } {
         return Err(AppError::validation(
@@ -84,7 +92,8 @@ pub async fn check_range(pool: &SqlitePool, chat_id: Id, first: i64, last: i64) 
                 first + 1,
                 last + 1
             ),
-        ));
+        )
+        .worded("range_missing", json!({ "first": first + 1, "last": last + 1 })));
     }
     Ok(())
 }

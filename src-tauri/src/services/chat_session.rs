@@ -266,9 +266,10 @@ const PREVIEW_CHARS: usize = 160;
 pub async fn update(pool: &SqlitePool, id: Id, input: ChatSessionInput) -> Result<ChatSession> {
     let current = get(pool, id).await?;
     if current.deleted_at.is_some() {
-        return Err(AppError::BusinessRule(
-            "this chat is in the trash; restore it before changing it".into(),
-        ));
+        return Err(
+            AppError::business("this chat is in the trash; restore it before changing it")
+                .worded("in_trash_before_changing", json!({ "entity": "chat" })),
+        );
     }
     let mut input = validated(pool, input).await?;
     if input.title.is_empty() {
@@ -280,7 +281,8 @@ pub async fn update(pool: &SqlitePool, id: Id, input: ChatSessionInput) -> Resul
         return Err(AppError::validation(
             "character_id",
             "this is a group chat: its characters are its members; add or remove members instead",
-        ));
+        )
+        .worded("group_character", json!({})));
     }
     repo::update(pool, id, &input, Timestamp::now())
         .await
@@ -308,9 +310,10 @@ pub async fn restore(pool: &SqlitePool, id: Id) -> Result<ChatSession> {
 /// Deletes a chat and all its messages for good; only from the trash.
 pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
     if get(pool, id).await?.deleted_at.is_none() {
-        return Err(AppError::BusinessRule(
-            "move the chat to the trash before deleting it for good".into(),
-        ));
+        return Err(
+            AppError::business("move the chat to the trash before deleting it for good")
+                .worded("purge_from_trash", json!({ "entity": "chat" })),
+        );
     }
     repos::purge(pool, Table::ChatSessions, id)
         .await

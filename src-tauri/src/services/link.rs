@@ -7,6 +7,7 @@
 //! might read differently from how the dialog showed the address.
 
 use reqwest::Url;
+use serde_json::json;
 
 use crate::error::{AppError, Result};
 
@@ -17,29 +18,35 @@ const MAX_LINK: usize = 8 * 1024;
 pub fn outside_link(address: &str) -> Result<Url> {
     let refuse = |why: &str| AppError::validation("url", why.to_string());
     if address.len() > MAX_LINK {
-        return Err(refuse("the address is too long to open"));
+        return Err(refuse("the address is too long to open").worded("link_too_long", json!({})));
     }
     if address.chars().any(char::is_control) {
-        return Err(refuse(
-            "the address holds control characters; it was not opened",
-        ));
+        return Err(
+            refuse("the address holds control characters; it was not opened")
+                .worded("link_controls", json!({})),
+        );
     }
-    let url = Url::parse(address.trim())
-        .map_err(|_| refuse("this is not a full web or mail address; it was not opened"))?;
+    let url = Url::parse(address.trim()).map_err(|_| {
+        refuse("this is not a full web or mail address; it was not opened")
+            .worded("link_not_address", json!({}))
+    })?;
     match url.scheme() {
         "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
         "mailto" => Ok(url),
         scheme => Err(refuse(&format!(
             "Parley opens only web (http, https) and mail (mailto) addresses, not {scheme}:"
-        ))),
+        ))
+        .worded("link_scheme", json!({ "scheme": scheme }))),
     }
 }
 
 /// Opens the address with the system's handler for its scheme.
 pub fn open(address: &str) -> Result<()> {
     let url = outside_link(address)?;
-    open::that_detached(url.as_str())
-        .map_err(|e| AppError::internal(format!("the system could not open the link ({e})")))
+    open::that_detached(url.as_str()).map_err(|e| {
+        AppError::internal(format!("the system could not open the link ({e})"))
+            .worded("link_not_opened", json!({ "reason": e.to_string() }))
+    })
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! then a model whose id is the file's path, named and sized from the
 //! file's own metadata. Adding the same file twice gives the same model.
 
+use serde_json::json;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -67,12 +68,17 @@ pub async fn add_folder(pool: &SqlitePool, path: &str) -> Result<Vec<String>> {
         return Err(AppError::validation(
             "folder",
             "give the folder's whole path, from / (or a drive letter)",
-        ));
+        )
+        .worded("folder_whole_path", json!({})));
     }
     if !dir.is_dir() {
         return Err(AppError::validation(
             "folder",
             format!("there is no folder at {}", dir.display()),
+        )
+        .worded(
+            "no_such_folder",
+            json!({ "path": dir.display().to_string() }),
         ));
     }
     let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
@@ -83,7 +89,8 @@ pub async fn add_folder(pool: &SqlitePool, path: &str) -> Result<Vec<String>> {
             return Err(AppError::validation(
                 "folder",
                 format!("at most {MAX_FOLDERS} folders; remove one first"),
-            ));
+            )
+            .worded("too_many_folders", json!({ "limit": MAX_FOLDERS })));
         }
         list.push(name);
         super::app_config::write(pool, &super::app_config::LOCAL_FOLDERS, &list).await?;
@@ -107,7 +114,10 @@ pub async fn found(pool: &SqlitePool, db_path: &Path) -> Result<Vec<FoundModel>>
     look_in.extend(folders(pool).await?.into_iter().map(PathBuf::from));
     let facts = tokio::task::spawn_blocking(move || scan::found_on_this_computer(&look_in))
         .await
-        .map_err(|e| AppError::internal(format!("look for models: {e}")))?;
+        .map_err(|e| {
+            AppError::internal(format!("look for models: {e}"))
+                .worded("models_search_failed", json!({ "reason": e.to_string() }))
+        })?;
     let provider = provider_repo::first_of_kind(pool, ProviderKind::Local).await?;
     let mut out = Vec::with_capacity(facts.len());
     for f in facts {
@@ -156,16 +166,19 @@ pub async fn add(
 ) -> Result<AiModel> {
     let path = PathBuf::from(path.trim());
     if !path.is_absolute() {
-        return Err(AppError::validation(
-            "path",
-            "give the model file's whole path",
-        ));
+        return Err(
+            AppError::validation("path", "give the model file's whole path")
+                .worded("model_whole_path", json!({})),
+        );
     }
     let path = std::fs::canonicalize(&path).unwrap_or(path);
     let checked = path.clone();
     let facts = tokio::task::spawn_blocking(move || inspect(&checked, "Added by you"))
         .await
-        .map_err(|e| AppError::internal(format!("read the model file: {e}")))??;
+        .map_err(|e| {
+            AppError::internal(format!("read the model file: {e}"))
+                .worded("model_file_read_failed", json!({ "reason": e.to_string() }))
+        })??;
     let provider = provider(pool, secrets, db_path).await?;
     let model_id = path.display().to_string();
     if let Some(id) = model_repo::find_on_provider(pool, provider.id, &model_id, None).await? {

@@ -21,9 +21,10 @@ pub async fn live_chat(pool: &SqlitePool, chat_id: Id) -> Result<ChatSession> {
         .await?
         .ok_or_else(|| AppError::not_found("chat", chat_id))?;
     if chat.deleted_at.is_some() {
-        return Err(AppError::BusinessRule(
-            "this chat is in the trash; restore it first".into(),
-        ));
+        return Err(
+            AppError::business("this chat is in the trash; restore it first")
+                .worded("in_trash_first", json!({ "entity": "chat" })),
+        );
     }
     Ok(chat)
 }
@@ -97,16 +98,17 @@ pub async fn add_reply(
 pub async fn last_reply(pool: &SqlitePool, id: Id) -> Result<Message> {
     let m = get(pool, id).await?;
     if m.role != MessageRole::Assistant {
-        return Err(AppError::BusinessRule(
-            "only a character's reply can be regenerated or continued".into(),
-        ));
+        return Err(
+            AppError::business("only a character's reply can be regenerated or continued")
+                .worded("only_replies_regenerate", json!({})),
+        );
     }
     let (last, _) = repo::page(pool, m.chat_session_id, None, 1).await?;
     if last.first().map(|l| l.id) != Some(m.id) {
-        return Err(AppError::BusinessRule(
-            "only the last reply can be regenerated or continued; delete the messages after it first"
-                .into(),
-        ));
+        return Err(AppError::business(
+            "only the last reply can be regenerated or continued; delete the messages after it first",
+        )
+        .worded("only_last_regenerates", json!({})));
     }
     Ok(m)
 }
@@ -115,7 +117,7 @@ pub async fn last_reply(pool: &SqlitePool, id: Id) -> Result<Message> {
 /// task writes the message until it ends, and would undo the change.
 fn not_being_written(m: &Message, doing: &str) -> Result<()> {
     if matches!(m.status, MessageStatus::Pending | MessageStatus::Streaming) {
-        return Err(AppError::BusinessRule(format!(
+        return Err(AppError::business(format!(
             "this reply is still being written; stop it or wait for it to finish before {doing}"
         )));
     }
@@ -210,7 +212,8 @@ pub async fn page(
                 return Err(AppError::validation(
                     "before_id",
                     "that message belongs to another chat",
-                ));
+                )
+                .worded("message_elsewhere", json!({})));
             }
             Some(m.seq)
         }
@@ -236,10 +239,10 @@ pub async fn page(
 async fn in_chat(pool: &SqlitePool, chat_id: Id, id: Id, field: &str) -> Result<Message> {
     let m = get(pool, id).await?;
     if m.chat_session_id != chat_id {
-        return Err(AppError::validation(
-            field,
-            "that message belongs to another chat",
-        ));
+        return Err(
+            AppError::validation(field, "that message belongs to another chat")
+                .worded("message_elsewhere", json!({})),
+        );
     }
     Ok(m)
 }
@@ -351,6 +354,10 @@ pub async fn set_swipe(pool: &SqlitePool, id: Id, index: i64) -> Result<Message>
                 current.swipe_count,
                 index + 1
             ),
+        )
+        .worded(
+            "no_such_swipe",
+            json!({ "count": current.swipe_count, "swipe": index + 1 }),
         ));
     }
     repo::set_active_swipe(pool, id, index, Timestamp::now())

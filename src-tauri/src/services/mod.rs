@@ -46,6 +46,7 @@ pub mod validate;
 use crate::error::{AppError, Result};
 use crate::models::Id;
 use crate::repos::{self, Table};
+use serde_json::json;
 
 /// Fails with `NotFound` unless a live row of `table` has this id.
 /// `field` names the input that referred to it, for references.
@@ -63,7 +64,8 @@ pub(crate) async fn require_live(
         Some(f) => AppError::validation(
             f,
             format!("the chosen {entity} no longer exists; pick another"),
-        ),
+        )
+        .worded("chosen_gone", json!({ "entity": entity })),
         None => AppError::not_found(entity, id),
     })
 }

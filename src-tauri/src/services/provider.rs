@@ -7,6 +7,7 @@
 //! then saves the provider and the models picked together (`connect`), so
 //! a provider that cannot answer is never saved by it.
 
+use serde_json::json;
 use sqlx::SqlitePool;
 
 use super::validate;
@@ -41,6 +42,10 @@ async fn validated(
                 "a provider named \"{}\" already exists; choose another name",
                 input.name
             ),
+        )
+        .worded(
+            "name_taken",
+            json!({ "entity": "provider", "name": input.name }),
         ));
     }
     Ok(input)
@@ -53,7 +58,8 @@ fn local_folder(folder: &str) -> Result<String> {
         return Err(AppError::validation(
             "base_url",
             "the models folder must be a whole path, such as /home/you/models",
-        ));
+        )
+        .worded("folder_not_absolute", json!({})));
     }
     Ok(folder.to_string())
 }
@@ -265,10 +271,10 @@ pub async fn connect(
     models: Vec<ChosenModel>,
 ) -> Result<Provider> {
     if models.is_empty() {
-        return Err(AppError::validation(
-            "models",
-            "pick at least one model to chat with",
-        ));
+        return Err(
+            AppError::validation("models", "pick at least one model to chat with")
+                .worded("pick_a_model", json!({})),
+        );
     }
     let provider = create(pool, secrets, input).await?;
     for m in models {

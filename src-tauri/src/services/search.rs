@@ -7,6 +7,7 @@
 //! index's tokenizer.
 
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sqlx::SqlitePool;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -196,14 +197,15 @@ pub async fn search(pool: &SqlitePool, q: &SearchQuery) -> Result<SearchResults>
         return Err(AppError::validation(
             "query",
             format!("a search can be at most {QUERY_MAX_CHARS} characters long"),
-        ));
+        )
+        .worded("search_too_long", json!({ "limit": QUERY_MAX_CHARS })));
     }
     if let (Some(from), Some(to)) = (q.from, q.to) {
         if from > to {
-            return Err(AppError::validation(
-                "to",
-                "the end date is before the start date",
-            ));
+            return Err(
+                AppError::validation("to", "the end date is before the start date")
+                    .worded("dates_backwards", json!({})),
+            );
         }
     }
     let Some(expr) = fts_query(&q.query) else {

@@ -1,6 +1,7 @@
 //! System prompts: unique live names; built-in prompts can be edited but not
 //! deleted, so a chat that uses one always finds it.
 
+use serde_json::json;
 use sqlx::SqlitePool;
 
 use super::validate;
@@ -26,6 +27,10 @@ async fn validated(
                 "a system prompt named \"{}\" already exists; choose another name",
                 input.name
             ),
+        )
+        .worded(
+            "name_taken",
+            json!({ "entity": "system prompt", "name": input.name }),
         ));
     }
     Ok(input)
@@ -53,8 +58,12 @@ pub async fn list(pool: &SqlitePool, query: &ListQuery) -> Result<Page<SystemPro
 
 pub async fn update(pool: &SqlitePool, id: Id, input: SystemPromptInput) -> Result<SystemPrompt> {
     if get(pool, id).await?.deleted_at.is_some() {
-        return Err(AppError::BusinessRule(
-            "this system prompt is in the trash; restore it before editing".into(),
+        return Err(AppError::business(
+            "this system prompt is in the trash; restore it before editing",
+        )
+        .worded(
+            "in_trash_before_editing",
+            json!({ "entity": "system prompt" }),
         ));
     }
     let input = validated(pool, input, Some(id)).await?;
@@ -67,10 +76,10 @@ pub async fn update(pool: &SqlitePool, id: Id, input: SystemPromptInput) -> Resu
 /// Moves a prompt to the trash and clears it as the default. Built-ins stay.
 pub async fn delete(pool: &SqlitePool, id: Id) -> Result<()> {
     if get(pool, id).await?.is_builtin {
-        return Err(AppError::BusinessRule(
-            "built-in system prompts can't be deleted; edit it, or create your own and make it the default"
-                .into(),
-        ));
+        return Err(AppError::business(
+            "built-in system prompts can't be deleted; edit it, or create your own and make it the default",
+        )
+        .worded("builtin_prompt", json!({})));
     }
     let now = Timestamp::now();
     let mut tx = pool.begin().await?;
@@ -94,6 +103,10 @@ pub async fn restore(pool: &SqlitePool, id: Id) -> Result<SystemPrompt> {
                 "another system prompt is now named \"{}\"; rename it first",
                 current.name
             ),
+        )
+        .worded(
+            "name_taken_now",
+            json!({ "entity": "system prompt", "name": current.name }),
         ));
     }
     repos::restore(pool, id, Timestamp::now())
@@ -103,9 +116,10 @@ pub async fn restore(pool: &SqlitePool, id: Id) -> Result<SystemPrompt> {
 
 pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
     if get(pool, id).await?.deleted_at.is_none() {
-        return Err(AppError::BusinessRule(
-            "move the system prompt to the trash before deleting it for good".into(),
-        ));
+        return Err(AppError::business(
+            "move the system prompt to the trash before deleting it for good",
+        )
+        .worded("purge_from_trash", json!({ "entity": "system prompt" })));
     }
     repos::purge(pool, Table::SystemPrompts, id)
         .await

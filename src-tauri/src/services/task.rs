@@ -3,6 +3,7 @@
 //! the chat's open tasks when there is no room), done and undone, the trash,
 //! and the chat's objectives block for the prompt.
 
+use serde_json::json;
 use sqlx::SqlitePool;
 
 use super::validate;
@@ -27,7 +28,8 @@ pub fn title(value: &str) -> Result<String> {
         return Err(AppError::validation(
             "title",
             "the task has no title; write what is to be done",
-        ));
+        )
+        .worded("task_no_title", json!({})));
     }
     let n = v.chars().count();
     if n > TITLE_MAX {
@@ -36,7 +38,8 @@ pub fn title(value: &str) -> Result<String> {
             format!(
                 "the task's title is {n} characters long; the limit is {TITLE_MAX}: move the rest into its description"
             ),
-        ));
+        )
+        .worded("task_title_too_long", json!({ "length": n, "limit": TITLE_MAX })));
     }
     Ok(v)
 }
@@ -51,6 +54,10 @@ pub fn description(value: &str) -> Result<String> {
             format!(
                 "the task's description is {n} characters long; the limit is 5,000: shorten it"
             ),
+        )
+        .worded(
+            "task_description_too_long",
+            json!({ "length": n, "limit": DESCRIPTION_MAX }),
         ));
     }
     Ok(v.to_string())
@@ -63,7 +70,8 @@ pub async fn get(pool: &SqlitePool, id: Id) -> Result<Task> {
 }
 
 fn in_trash() -> AppError {
-    AppError::BusinessRule("this task is in the trash; restore it first".into())
+    AppError::business("this task is in the trash; restore it first")
+        .worded("in_trash_first", json!({ "entity": "task" }))
 }
 
 /// The chat a task is linked to must exist and be out of the trash.
@@ -154,9 +162,10 @@ pub async fn move_to(pool: &SqlitePool, id: Id, target: Id, place: Place) -> Res
         return Err(in_trash());
     }
     if task.done {
-        return Err(AppError::BusinessRule(
-            "a done task keeps its place; untick it to move it".into(),
-        ));
+        return Err(
+            AppError::business("a done task keeps its place; untick it to move it")
+                .worded("done_task_stays", json!({})),
+        );
     }
     let mut tx = pool.begin().await?;
     let mut order: Vec<(Id, i64)> = repo::open_of(&mut *tx, task.chat_session_id)
@@ -169,7 +178,8 @@ pub async fn move_to(pool: &SqlitePool, id: Id, target: Id, place: Place) -> Res
         return Err(AppError::validation(
             "target",
             "a task moves only among the open tasks of its own list; reload the list",
-        ));
+        )
+        .worded("task_other_list", json!({})));
     };
     let at = match place {
         Place::Before => at,
@@ -230,9 +240,10 @@ pub async fn restore(pool: &SqlitePool, id: Id) -> Result<Task> {
 /// Deletes a task for good; only from the trash.
 pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
     if get(pool, id).await?.deleted_at.is_none() {
-        return Err(AppError::BusinessRule(
-            "move the task to the trash before deleting it for good".into(),
-        ));
+        return Err(
+            AppError::business("move the task to the trash before deleting it for good")
+                .worded("purge_from_trash", json!({ "entity": "task" })),
+        );
     }
     repos::purge(pool, Table::Tasks, id)
         .await

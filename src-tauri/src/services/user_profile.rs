@@ -1,5 +1,6 @@
 //! Personas: unique live names, soft delete with the default cleared.
 
+use serde_json::json;
 use sqlx::SqlitePool;
 
 use super::validate;
@@ -25,6 +26,10 @@ async fn validated(
                 "a persona named \"{}\" already exists; choose another name",
                 input.name
             ),
+        )
+        .worded(
+            "name_taken",
+            json!({ "entity": "persona", "name": input.name }),
         ));
     }
     Ok(input)
@@ -50,9 +55,10 @@ pub async fn list(pool: &SqlitePool, query: &ListQuery) -> Result<Page<UserProfi
 
 pub async fn update(pool: &SqlitePool, id: Id, input: UserProfileInput) -> Result<UserProfile> {
     if get(pool, id).await?.deleted_at.is_some() {
-        return Err(AppError::BusinessRule(
-            "this persona is in the trash; restore it before editing".into(),
-        ));
+        return Err(
+            AppError::business("this persona is in the trash; restore it before editing")
+                .worded("in_trash_before_editing", json!({ "entity": "persona" })),
+        );
     }
     let input = validated(pool, input, Some(id)).await?;
     repo::update(pool, id, &input, Timestamp::now())
@@ -86,6 +92,10 @@ pub async fn restore(pool: &SqlitePool, id: Id) -> Result<UserProfile> {
                 "another persona is now named \"{}\"; rename it first",
                 current.name
             ),
+        )
+        .worded(
+            "name_taken_now",
+            json!({ "entity": "persona", "name": current.name }),
         ));
     }
     repos::restore(pool, id, Timestamp::now())
@@ -95,9 +105,10 @@ pub async fn restore(pool: &SqlitePool, id: Id) -> Result<UserProfile> {
 
 pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
     if get(pool, id).await?.deleted_at.is_none() {
-        return Err(AppError::BusinessRule(
-            "move the persona to the trash before deleting it for good".into(),
-        ));
+        return Err(AppError::business(
+            "move the persona to the trash before deleting it for good",
+        )
+        .worded("purge_from_trash", json!({ "entity": "persona" })));
     }
     repos::purge(pool, Table::UserProfiles, id)
         .await

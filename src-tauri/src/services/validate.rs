@@ -56,11 +56,10 @@ pub fn name(field: &str, value: &str) -> Result<String> {
     let cleaned = clean_label(value);
     let v = cleaned.as_str();
     if v.is_empty() {
-        return Err(AppError::validation(
-            field,
-            format!("{} is required", label(field)),
-        )
-        .worded("required", json!({ "field": field, "label": label(field) })));
+        return Err(
+            AppError::validation(field, format!("{} is required", label(field)))
+                .worded("required", json!({ "field": field, "label": label(field) })),
+        );
     }
     let n = v.chars().count();
     if n > NAME_MAX {
@@ -118,11 +117,10 @@ pub fn card_text(field: &str, value: &str) -> Result<()> {
 /// Message text: at most 1,000,000 characters, and not blank when `required`.
 pub fn message_content(value: &str, required: bool) -> Result<()> {
     if required && value.trim().is_empty() {
-        return Err(AppError::validation(
-            "content",
-            "the message is empty; write something first",
-        )
-        .worded("message_empty", json!({})));
+        return Err(
+            AppError::validation("content", "the message is empty; write something first")
+                .worded("message_empty", json!({})),
+        );
     }
     let n = value.chars().count();
     if n > MESSAGE_MAX_CHARS {
@@ -130,7 +128,10 @@ pub fn message_content(value: &str, required: bool) -> Result<()> {
             "content",
             format!("the message is {n} characters long; the limit is {MESSAGE_MAX_CHARS}"),
         )
-        .worded("message_too_long", json!({ "length": n, "limit": MESSAGE_MAX_CHARS })));
+        .worded(
+            "message_too_long",
+            json!({ "length": n, "limit": MESSAGE_MAX_CHARS }),
+        ));
     }
     Ok(())
 }
@@ -180,7 +181,10 @@ pub fn opt_range(field: &str, value: Option<f64>, min: f64, max: f64) -> Result<
                 label(field)
             ),
         )
-        .worded("out_of_range", json!({ "field": field, "label": label(field), "min": min, "max": max, "value": v }))),
+        .worded(
+            "out_of_range",
+            json!({ "field": field, "label": label(field), "min": min, "max": max, "value": v }),
+        )),
         other => Ok(other),
     }
 }
@@ -253,17 +257,18 @@ pub fn tags(values: &[String]) -> Result<Vec<String>> {
             return Err(AppError::validation(
                 "tags",
                 format!("the tag \"{t}\" is longer than 100 characters"),
-            ));
+            )
+            .worded("tag_too_long", json!({ "tag": t, "limit": 100 })));
         }
         if !out.iter().any(|o| o.eq_ignore_ascii_case(t)) {
             out.push(t.to_string());
         }
     }
     if out.len() > 200 {
-        return Err(AppError::validation(
-            "tags",
-            "a character can have at most 200 tags",
-        ));
+        return Err(
+            AppError::validation("tags", "a character can have at most 200 tags")
+                .worded("too_many_tags", json!({ "limit": 200 })),
+        );
     }
     Ok(out)
 }

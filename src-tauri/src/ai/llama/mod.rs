@@ -18,6 +18,7 @@ mod stops;
 mod template;
 mod worker;
 
+use serde_json::json;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -253,7 +254,10 @@ impl ChatProvider for Local {
                 crate::local_models::scan::found_on_this_computer(&[folder])
             })
             .await
-            .map_err(|e| AppError::internal(format!("look for models: {e}")))?;
+            .map_err(|e| {
+                AppError::internal(format!("look for models: {e}"))
+                    .worded("models_search_failed", json!({ "reason": e.to_string() }))
+            })?;
             Ok(found
                 .into_iter()
                 .map(|f| RemoteModel {

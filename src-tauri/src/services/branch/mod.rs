@@ -15,6 +15,7 @@ mod sillytavern;
 
 pub use sillytavern::{link_imported, parent_file, set_main_chat, ParentFile, FILE_KEY};
 
+use serde_json::json;
 use sqlx::SqlitePool;
 
 use super::validate::TITLE_MAX;
@@ -64,9 +65,10 @@ pub async fn create(pool: &SqlitePool, message_id: Id) -> Result<ChatSession> {
     let m = super::message::get(pool, message_id).await?;
     let parent = super::chat_session::get(pool, m.chat_session_id).await?;
     if parent.deleted_at.is_some() {
-        return Err(AppError::BusinessRule(
-            "this chat is in the trash; restore it before branching from it".into(),
-        ));
+        return Err(AppError::business(
+            "this chat is in the trash; restore it before branching from it",
+        )
+        .worded("branch_from_trash", json!({})));
     }
     let metadata = branch_metadata(
         repos::chat_session::metadata(pool, parent.id)
@@ -82,20 +84,24 @@ pub async fn create(pool: &SqlitePool, message_id: Id) -> Result<ChatSession> {
     // after it cannot change before the commit: the parent still live, no
     // reply started at or before the message meanwhile.
     if !repo::insert_chat(&mut tx, id, parent.id, &title, &metadata, m.id, m.seq, now).await? {
-        return Err(AppError::BusinessRule(
-            "this chat is in the trash; restore it before branching from it".into(),
-        ));
+        return Err(AppError::business(
+            "this chat is in the trash; restore it before branching from it",
+        )
+        .worded("branch_from_trash", json!({})));
     }
     if repo::writing_up_to(&mut *tx, parent.id, m.seq).await? {
-        return Err(AppError::BusinessRule(
-            "a reply is still being written at or before this message; stop it or wait for it to finish before branching"
-                .into(),
-        ));
+        return Err(AppError::business(
+            "a reply is still being written at or before this message; stop it or wait for it to finish before branching",
+        )
+        .worded("branch_while_writing", json!({})));
     }
     let copied = repo::copy_history(&mut tx, parent.id, id, m.seq, now).await?;
     let chat = repos::restore::<ChatSession, _>(&mut *tx, id, now)
         .await?
-        .ok_or_else(|| AppError::internal("the new branch could not be opened"))?;
+        .ok_or_else(|| {
+            AppError::internal("the new branch could not be opened")
+                .worded("branch_not_opened", json!({}))
+        })?;
     tx.commit().await.context("make the branch")?;
     tracing::info!(
         chat_id = %id,

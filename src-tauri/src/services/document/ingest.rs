@@ -4,6 +4,7 @@
 //! refused or interrupted add leaves nothing behind. A re-chunk replaces
 //! all the chunks in one transaction the same way.
 
+use serde_json::json;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -124,6 +125,11 @@ pub(super) async fn add(
         .await
         .map_err(|e| refused(file, e))?;
     if let Some((_, name, deleted)) = repo::find_same(pool, place, &prepared.sha256).await? {
+        let code = if deleted.is_some() {
+            "same_file_in_trash"
+        } else {
+            "same_file_here"
+        };
         return Err(AppError::conflict(
             "file",
             if deleted.is_some() {
@@ -131,7 +137,8 @@ pub(super) async fn add(
             } else {
                 format!("{file}: the same file is already here as \u{201c}{name}\u{201d}")
             },
-        ));
+        )
+        .worded(code, json!({ "file": file, "name": name })));
     }
     let tokens = crate::services::tokens::estimate(&prepared.text);
     let marks = serde_json::to_value(&prepared.marks)?;
@@ -183,7 +190,10 @@ pub(super) async fn rechunk(
     let marks: Marks = serde_json::from_value(marks.0).unwrap_or_default();
     let chunks = tokio::task::spawn_blocking(move || chunk_rows(&text, &marks, chunking))
         .await
-        .map_err(|e| AppError::internal(format!("the re-chunk stopped unexpectedly ({e})")))?;
+        .map_err(|e| {
+            AppError::internal(format!("the re-chunk stopped unexpectedly ({e})"))
+                .worded("rechunk_stopped", json!({ "reason": e.to_string() }))
+        })?;
     let count = chunks.len() as i64;
     let mut tx = pool.begin().await?;
     let tokens = repo::summary(&mut *tx, id)

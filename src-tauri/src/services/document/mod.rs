@@ -15,6 +15,7 @@ pub mod chunk;
 pub mod extract;
 mod ingest;
 
+use serde_json::json;
 use std::path::Path;
 
 use sqlx::SqlitePool;
@@ -41,13 +42,15 @@ pub fn validated_chunking(size: i64, overlap: i64) -> Result<Chunking> {
         return Err(AppError::validation(
             "chunk_size",
             format!("the chunk size must be {lo} to {hi} tokens"),
-        ));
+        )
+        .worded("chunk_size_range", json!({ "min": lo, "max": hi })));
     }
     if overlap < 0 || overlap >= size {
         return Err(AppError::validation(
             "chunk_overlap",
             "the overlap must be 0 or more and less than the chunk size",
-        ));
+        )
+        .worded("chunk_overlap_range", json!({})));
     }
     Ok(Chunking { size, overlap })
 }
@@ -107,16 +110,24 @@ pub async fn add_path(
     let meta = tokio::fs::metadata(path)
         .await
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => refused(&file, "there is no such file"),
-            _ => refused(&file, format!("it could not be read ({e})")),
+            std::io::ErrorKind::NotFound => refused(&file, "there is no such file")
+                .worded("no_such_file", json!({ "file": file })),
+            _ => refused(&file, format!("it could not be read ({e})")).worded(
+                "file_unreadable",
+                json!({ "file": file, "reason": e.to_string() }),
+            ),
         })?;
     if !meta.is_file() {
-        return Err(refused(&file, "it is a folder, not a file"));
+        return Err(refused(&file, "it is a folder, not a file")
+            .worded("file_is_folder", json!({ "file": file })));
     }
     extract::check_file_size(meta.len(), limits).map_err(|e| refused(&file, e))?;
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|e| refused(&file, format!("it could not be read ({e})")))?;
+    let bytes = tokio::fs::read(path).await.map_err(|e| {
+        refused(&file, format!("it could not be read ({e})")).worded(
+            "file_unreadable",
+            json!({ "file": file, "reason": e.to_string() }),
+        )
+    })?;
     add(pool, place, &file, bytes, None, limits).await
 }
 
@@ -161,17 +172,18 @@ async fn summary(pool: &SqlitePool, id: Id) -> Result<DocumentSummary> {
 }
 
 fn in_trash() -> AppError {
-    AppError::BusinessRule("this document is in the trash; restore it first".into())
+    AppError::business("this document is in the trash; restore it first")
+        .worded("in_trash_first", json!({ "entity": "document" }))
 }
 
 pub async fn rename(pool: &SqlitePool, id: Id, name: &str) -> Result<DocumentSummary> {
     let name = validate::clean_label(name.trim());
     let chars = name.chars().count();
     if chars == 0 || chars > 300 {
-        return Err(AppError::validation(
-            "name",
-            "a document's name must be 1 to 300 characters",
-        ));
+        return Err(
+            AppError::validation("name", "a document's name must be 1 to 300 characters")
+                .worded("document_name_length", json!({ "min": 1, "max": 300 })),
+        );
     }
     let current = summary(pool, id).await?;
     if current.deleted_at.is_some() {
@@ -199,7 +211,8 @@ pub async fn set_enabled(
         return Err(AppError::validation(
             "document",
             "this document does not apply to this chat (it belongs to another chat or character, or is in the trash)",
-        ));
+        )
+        .worded("document_not_here", json!({})));
     }
     repo::set_off(pool, chat_id, document_id, !enabled)
         .await
@@ -241,9 +254,10 @@ pub async fn restore(pool: &SqlitePool, id: Id) -> Result<DocumentSummary> {
 /// Deletes a document and its chunks for good; only from the trash.
 pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
     if summary(pool, id).await?.deleted_at.is_none() {
-        return Err(AppError::BusinessRule(
-            "move the document to the trash before deleting it for good".into(),
-        ));
+        return Err(AppError::business(
+            "move the document to the trash before deleting it for good",
+        )
+        .worded("purge_from_trash", json!({ "entity": "document" })));
     }
     repo::purge(pool, id).await.context("delete the document")?;
     repo::optimize_index(pool)

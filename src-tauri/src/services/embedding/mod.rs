@@ -17,6 +17,7 @@ pub mod standin;
 
 pub use shared::Embeddings;
 
+use serde_json::json;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -89,6 +90,7 @@ pub async fn set_model(state: &AppState, model: Option<Id>) -> Result<EmbeddingS
                     "embeddingModel",
                     "the chosen model no longer exists; pick another",
                 )
+                .worded("chosen_gone", json!({ "entity": "model" }))
             })?;
         let provider =
             crate::services::provider::get(&state.pool, &*state.secrets, m.provider_id).await?;
@@ -113,7 +115,8 @@ pub async fn set_weight(state: &AppState, weight: f64) -> Result<EmbeddingStatus
         return Err(AppError::validation(
             "vectorWeight",
             "the vector weight is a number from 0 (keywords only) to 1 (meaning only)",
-        ));
+        )
+        .worded("vector_weight_range", json!({})));
     }
     app_config::write(&state.pool, &VECTOR_WEIGHT, &weight).await?;
     status(state).await

@@ -1,6 +1,7 @@
 //! A chat out as SillyTavern `.jsonl`, read a page at a time; a group
 //! chat with its group definition beside it (`group`).
 
+use serde_json::json;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -78,7 +79,12 @@ pub async fn chat_jsonl(pool: &SqlitePool, id: Id, out: &mut impl Write) -> Resu
                 .map(str::to_string)
         })
         .unwrap_or_else(|| crate::services::prompt::DEFAULT_USER_NAME.into());
-    let io = |e: std::io::Error| AppError::internal(format!("the chat could not be written ({e})"));
+    let io = |e: std::io::Error| {
+        AppError::internal(format!("the chat could not be written ({e})")).worded(
+            "not_written",
+            json!({ "entity": "chat", "reason": e.to_string() }),
+        )
+    };
     writeln!(out, "{header}").map_err(io)?;
     let mut from = 0;
     loop {
@@ -169,8 +175,13 @@ pub async fn export_chat_files(pool: &SqlitePool, id: Id, dir: &Path) -> Result<
         let ids: Vec<u64> = (0..1000).map(|n| first.saturating_add(n)).collect();
         let mut wrote = None;
         for gid in ids {
-            let body = serde_json::to_vec_pretty(&g.definition(&chat, &written, gid))
-                .map_err(|e| AppError::internal(format!("the group could not be written ({e})")))?;
+            let body =
+                serde_json::to_vec_pretty(&g.definition(&chat, &written, gid)).map_err(|e| {
+                    AppError::internal(format!("the group could not be written ({e})")).worded(
+                        "not_written",
+                        json!({ "entity": "group", "reason": e.to_string() }),
+                    )
+                })?;
             if let Some(p) = write_first_free(dir, vec![format!("{gid}.json")], &body).await? {
                 wrote = Some(p);
                 break;
@@ -181,6 +192,10 @@ pub async fn export_chat_files(pool: &SqlitePool, id: Id, dir: &Path) -> Result<
                 "{} holds too many group files; choose another folder",
                 dir.display()
             ))
+            .worded(
+                "too_many_group_files",
+                json!({ "path": dir.display().to_string() }),
+            )
         })?);
     }
     tracing::info!(chat_id = %id, group = group_path.is_some(), "chat exported");

@@ -6,6 +6,7 @@
 //! Nothing exported carries a secret: cards hold the character, chats the
 //! messages and their metadata.
 
+use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -66,8 +67,12 @@ async fn card_bytes_of(
                 Spec::V3
             };
             let value = card::to_card_json(&c, card_json.as_ref(), spec);
-            serde_json::to_vec_pretty(&value)
-                .map_err(|e| AppError::internal(format!("the card could not be written ({e})")))
+            serde_json::to_vec_pretty(&value).map_err(|e| {
+                AppError::internal(format!("the card could not be written ({e})")).worded(
+                    "not_written",
+                    json!({ "entity": "card", "reason": e.to_string() }),
+                )
+            })
         }
         CardFormat::Png => {
             // The stored media type is a hint; the bytes say what they are.
@@ -78,8 +83,14 @@ async fn card_bytes_of(
                 card::to_png(&c, card_json.as_ref(), avatar.as_ref())
             })
             .await
-            .map_err(|e| AppError::internal(format!("the export stopped unexpectedly ({e})")))?
-            .map_err(|e| AppError::internal(format!("the card could not be written: {e}")))
+            .map_err(|e| {
+                AppError::internal(format!("the export stopped unexpectedly ({e})"))
+                    .worded("export_stopped", json!({ "reason": e.to_string() }))
+            })?
+            .map_err(|e| {
+                AppError::internal(format!("the card could not be written: {e}"))
+                    .worded("card_write_failed", json!({ "reason": e.to_string() }))
+            })
         }
     }
 }
@@ -147,12 +158,20 @@ async fn export_folder(dir: &Path) -> Result<()> {
             "the folder {} could not be made ({e})",
             dir.display()
         ))
+        .worded(
+            "folder_not_made",
+            json!({ "path": dir.display().to_string(), "reason": e.to_string() }),
+        )
     })?;
     let meta = tokio::fs::symlink_metadata(dir).await.map_err(|e| {
         AppError::internal(format!(
             "the folder {} could not be read ({e})",
             dir.display()
         ))
+        .worded(
+            "folder_unreadable",
+            json!({ "path": dir.display().to_string(), "reason": e.to_string() }),
+        )
     })?;
     if meta.file_type().is_symlink() {
         return Err(AppError::validation(
@@ -161,7 +180,8 @@ async fn export_folder(dir: &Path) -> Result<()> {
                 "the export folder {} is a link to another place; Parley does not write through links, choose the folder it points to",
                 dir.display()
             ),
-        ));
+        )
+        .worded("export_folder_link", json!({ "path": dir.display().to_string() })));
     }
     Ok(())
 }
@@ -186,6 +206,10 @@ pub(crate) async fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -
                 "{} holds too many files named {stem}; choose another folder",
                 dir.display()
             ))
+            .worded(
+                "folder_full",
+                json!({ "path": dir.display().to_string(), "stem": stem }),
+            )
         })
 }
 
@@ -209,7 +233,11 @@ async fn write_first_free(dir: &Path, names: Vec<String>, bytes: &[u8]) -> Resul
                     return Err(AppError::internal(format!(
                         "{} could not be written ({e})",
                         path.display()
-                    )))
+                    ))
+                    .worded(
+                        "file_not_written",
+                        json!({ "path": path.display().to_string(), "reason": e.to_string() }),
+                    ))
                 }
             };
             if let Err(e) = file.write_all(&bytes).and_then(|()| file.sync_all()) {
@@ -218,14 +246,21 @@ async fn write_first_free(dir: &Path, names: Vec<String>, bytes: &[u8]) -> Resul
                 return Err(AppError::internal(format!(
                     "{} could not be written ({e})",
                     path.display()
-                )));
+                ))
+                .worded(
+                    "file_not_written",
+                    json!({ "path": path.display().to_string(), "reason": e.to_string() }),
+                ));
             }
             return Ok(Some(path));
         }
         Ok(None)
     })
     .await
-    .map_err(|e| AppError::internal(format!("the export stopped unexpectedly ({e})")))?
+    .map_err(|e| {
+        AppError::internal(format!("the export stopped unexpectedly ({e})"))
+            .worded("export_stopped", json!({ "reason": e.to_string() }))
+    })?
 }
 
 /// Writes the character as a card into `dir`; returns the file's path.

@@ -14,6 +14,7 @@
 //! once per reply (chat, model, names, variables) feeds the several prompts
 //! a reply builds.
 
+use serde_json::json;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use serde::Serialize;
@@ -99,6 +100,7 @@ impl ReplyContext {
                         "ai_model_id",
                         "this chat's model was deleted; choose another in Chat settings",
                     )
+                    .worded("chat_model_deleted", json!({}))
                 })?;
                 (model, None)
             }
@@ -359,7 +361,7 @@ impl ReplyContext {
         let reply = self.generation.max_output_tokens;
         let needed = prompt.estimated_tokens + reply;
         if needed > context {
-            return Err(AppError::BusinessRule(format!(
+            return Err(AppError::business(format!(
                 "this prompt does not fit the model: the system prompt, the character and the \
                  newest message come to about {} tokens, plus {} kept for the reply, about {} \
                  tokens; this model takes {}. Shorten the message or the character, lower the \
@@ -368,7 +370,16 @@ impl ReplyContext {
                 thousands(reply),
                 thousands(needed),
                 thousands(context),
-            )));
+            ))
+            .worded(
+                "prompt_too_big",
+                json!({
+                    "prompt": prompt.estimated_tokens,
+                    "reply": reply,
+                    "needed": needed,
+                    "context": context,
+                }),
+            ));
         }
         Ok(ChatRequest {
             model: self.model_id.clone(),
@@ -416,6 +427,7 @@ fn no_model() -> AppError {
         "ai_model_id",
         "no model is set up yet: connect a local server or an API key in Providers & models",
     )
+    .worded("no_model", json!({}))
 }
 
 /// "Show prompt": what will be sent for the next reply in a chat, and the

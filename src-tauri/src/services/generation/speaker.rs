@@ -6,6 +6,7 @@
 //! "force talk"; muted members too) or the one the turn order picks; a
 //! regenerate or a continue keeps the speaker of the reply it rewrites.
 
+use serde_json::json;
 use sqlx::SqlitePool;
 
 use super::context::ReplyContext;
@@ -85,7 +86,8 @@ impl ReplyContext {
                 return Err(AppError::validation(
                     "speaker_id",
                     "this chat has one character, who always answers; a speaker is for group chats",
-                ));
+                )
+                .worded("speaker_not_group", json!({})));
             }
             return Ok(None);
         };
@@ -109,11 +111,11 @@ impl ReplyContext {
             return Ok(());
         }
         let id = reply.speaker_id.ok_or_else(|| {
-            AppError::BusinessRule(
+            AppError::business(
                 "the character who wrote this reply was deleted, so it cannot be written again; \
-                 delete the reply and let a member answer"
-                    .into(),
+                 delete the reply and let a member answer",
             )
+            .worded("speaker_deleted", json!({}))
         })?;
         self.speak_as(pool, id).await
     }
@@ -141,9 +143,8 @@ impl ReplyContext {
                         .find(|m| !m.muted)
                         .or(group.members.first())
                         .ok_or_else(|| {
-                            AppError::BusinessRule(
-                                "this group chat has no members left; add one".into(),
-                            )
+                            AppError::business("this group chat has no members left; add one")
+                                .worded("group_no_members", json!({}))
                         })?;
                     (first.character_id, ChosenBy::FirstMember)
                 }
@@ -162,5 +163,6 @@ impl ReplyContext {
 fn member(group: &Group, id: Id) -> Result<Id> {
     group.member(id).map(|m| m.character_id).ok_or_else(|| {
         AppError::validation("speaker_id", "that character is not a member of this chat")
+            .worded("not_a_member", json!({}))
     })
 }

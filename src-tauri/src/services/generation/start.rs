@@ -45,9 +45,10 @@ pub async fn send(
 ) -> Result<Started> {
     match send_as(state, chat_id, text, None, sink).await? {
         Sent::Started(s) => Ok(s),
-        Sent::NoReply(_) => Err(AppError::BusinessRule(
-            "the message was saved, but no member was chosen to answer it; pick who speaks".into(),
-        )),
+        Sent::NoReply(_) => Err(AppError::business(
+            "the message was saved, but no member was chosen to answer it; pick who speaks",
+        )
+        .worded("no_speaker_chosen", json!({}))),
     }
 }
 

@@ -351,12 +351,17 @@ fn not_saved_words(e: &AppError) -> AppError {
         AppError::Database { message, .. } => message.as_str(),
         _ => "a database error occurred",
     };
+    let cause = e.words().map_or("database_error", |w| w.code);
     AppError::database(
         "reply_not_saved",
         format!(
             "this reply is not saved yet: {why}. Its text is kept in Parley's journal file and \
              saved as soon as the database takes it (or at the next start)"
         ),
+    )
+    .worded(
+        "reply_not_saved",
+        serde_json::json!({ "cause": why, "cause_code": cause }),
     )
 }
 

@@ -24,6 +24,7 @@ pub mod prompt;
 pub mod speaker;
 pub mod turn;
 
+use serde_json::json;
 use sqlx::SqlitePool;
 
 use super::{require_live, validate};
@@ -160,6 +161,10 @@ pub fn validated_settings(s: GroupSettings) -> Result<GroupSettings> {
                 "auto-mode's delay must be between 0 and {MAX_AUTO_DELAY_SECS} seconds; it is {}",
                 s.auto_delay_secs
             ),
+        )
+        .worded(
+            "auto_delay_range",
+            json!({ "max": MAX_AUTO_DELAY_SECS, "value": s.auto_delay_secs }),
         ));
     }
     validate::int_range(
@@ -176,6 +181,10 @@ pub fn validated_settings(s: GroupSettings) -> Result<GroupSettings> {
                 "the group scenario is {chars} characters; it may have at most \
                  {SCENARIO_MAX_CHARS}. Shorten it"
             ),
+        )
+        .worded(
+            "group_scenario_too_long",
+            json!({ "length": chars, "limit": SCENARIO_MAX_CHARS }),
         ));
     }
     Ok(s)
@@ -186,6 +195,10 @@ fn talkativeness(value: f64) -> Result<f64> {
         return Err(AppError::validation(
             "talkativeness",
             format!("talkativeness must be between 0 and 1; it is {value}"),
+        )
+        .worded(
+            "out_of_range",
+            json!({ "field": "talkativeness", "label": "talkativeness", "min": 0, "max": 1, "value": value }),
         ));
     }
     Ok(value)
@@ -202,13 +215,15 @@ pub async fn create(pool: &SqlitePool, input: GroupInput) -> Result<GroupChat> {
         return Err(AppError::validation(
             "character_ids",
             "a group chat needs at least two characters; pick another, or start a chat with one",
-        ));
+        )
+        .worded("group_too_small", json!({})));
     }
     if ids.len() > MAX_MEMBERS {
         return Err(AppError::validation(
             "character_ids",
             format!("a group chat may have at most {MAX_MEMBERS} characters"),
-        ));
+        )
+        .worded("group_too_big", json!({ "limit": MAX_MEMBERS })));
     }
     let mut characters = Vec::with_capacity(ids.len());
     for (i, id) in ids.iter().enumerate() {
@@ -216,7 +231,8 @@ pub async fn create(pool: &SqlitePool, input: GroupInput) -> Result<GroupChat> {
             return Err(AppError::validation(
                 "character_ids",
                 "a character is in the list twice; each member joins once",
-            ));
+            )
+            .worded("member_twice", json!({})));
         }
         require_live(
             pool,
@@ -292,22 +308,24 @@ pub async fn add_member(pool: &SqlitePool, chat: Id, character: Id) -> Result<Ve
         return Err(AppError::conflict(
             "character_id",
             format!("{} is already in this chat", c.name),
-        ));
+        )
+        .worded("already_member", json!({ "name": c.name })));
     }
     if ids.len() >= MAX_MEMBERS {
         return Err(AppError::validation(
             "character_id",
             format!("a group chat may have at most {MAX_MEMBERS} characters"),
-        ));
+        )
+        .worded("group_too_big", json!({ "limit": MAX_MEMBERS })));
     }
     let now = Timestamp::now();
     let mut tx = pool.begin().await?;
     if ids.is_empty() {
         let first = session.character_id.ok_or_else(|| {
-            AppError::BusinessRule(
-                "this chat has no character to start a group with; start a group chat instead"
-                    .into(),
+            AppError::business(
+                "this chat has no character to start a group with; start a group chat instead",
             )
+            .worded("no_character_for_group", json!({}))
         })?;
         let first_card = repos::character::get(&mut *tx, first)
             .await?
@@ -340,6 +358,7 @@ fn find(members: &[ChatMember], character: Id) -> Result<&ChatMember> {
                 "character_id",
                 "that character is not a member of this chat",
             )
+            .worded("not_a_member", json!({}))
         })
 }
 
@@ -362,12 +381,14 @@ pub async fn remove_member(pool: &SqlitePool, chat: Id, character: Id) -> Result
         return Err(AppError::validation(
             "character_id",
             "that character is not a member of this chat",
-        ));
+        )
+        .worded("not_a_member", json!({})));
     }
     if members.len() <= 1 && members.iter().any(|m| m.character_id == character) {
-        return Err(AppError::BusinessRule(
-            "a group chat keeps at least one member; add another before removing this one".into(),
-        ));
+        return Err(AppError::business(
+            "a group chat keeps at least one member; add another before removing this one",
+        )
+        .worded("last_member", json!({})));
     }
     let order: Vec<Id> = members
         .iter()
@@ -448,9 +469,10 @@ pub async fn next_speaker(pool: &SqlitePool, chat: Id) -> Result<Option<ChatMemb
 
 /// The refusal for a group command on a one-character chat.
 pub(crate) fn not_a_group() -> AppError {
-    AppError::BusinessRule(
-        "this chat has one character, who always answers; add a member to make it a group".into(),
+    AppError::business(
+        "this chat has one character, who always answers; add a member to make it a group",
     )
+    .worded("not_a_group", json!({}))
 }
 
 #[cfg(test)]

@@ -407,7 +407,8 @@ pub(super) async fn finish(pool: &SqlitePool, run: Run) -> Vec<(String, Result<I
             None if g.tried => Err(refused(
                 &g.file,
                 "none of its chats could be imported (each says why)",
-            )),
+            )
+            .worded("no_chat_imported", json!({ "file": g.file }))),
             None => import_alone(pool, &run, g).await,
         };
         out.push((g.file.clone(), result));

@@ -142,9 +142,10 @@ fn of_file(file: &str, e: AppError) -> AppError {
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> std::result::Result<T, FormatError> + Send + 'static,
 ) -> Result<std::result::Result<T, FormatError>> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| AppError::internal(format!("the import stopped unexpectedly ({e})")))
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        AppError::internal(format!("the import stopped unexpectedly ({e})"))
+            .worded("import_stopped", json!({ "reason": e.to_string() }))
+    })
 }
 
 /// Imports one file's bytes: a card, a SillyTavern chat or group chat, or
@@ -156,7 +157,10 @@ pub async fn import_bytes(pool: &SqlitePool, file_name: &str, bytes: Vec<u8>) ->
         return Ok(done);
     }
     group::finish(pool, run).await.pop().map_or_else(
-        || Err(refused(&file, "nothing in it could be imported")),
+        || {
+            Err(refused(&file, "nothing in it could be imported")
+                .worded("nothing_imported", json!({ "file": file })))
+        },
         |(_, r)| r,
     )
 }

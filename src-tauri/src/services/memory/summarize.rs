@@ -12,6 +12,7 @@
 //! summaries run per call, so a long imported chat is summarized a little
 //! after each reply rather than all at once (each one costs a request).
 
+use serde_json::json;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -76,10 +77,11 @@ pub async fn plan(state: &AppState, chat_id: Id, asked: &[Id]) -> Result<Option<
     let context = context_of(state, &cx, model.ai_model_id).await?;
     let room = context - model.max_tokens - tokens::estimate(&model.instruction) - OVERHEAD_TOKENS;
     if room < 64 {
-        return Err(AppError::BusinessRule(format!(
+        return Err(AppError::business(format!(
             "the summary model's context ({context} tokens) leaves no room for messages to \
              summarize; choose a model with a longer context in the memory panel"
-        )));
+        ))
+        .worded("summary_no_room", json!({ "context": context })));
     }
     let range_tokens = room.min(RANGE_MAX_TOKENS);
     let names: Names = (

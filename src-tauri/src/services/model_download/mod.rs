@@ -17,6 +17,7 @@
 
 pub mod progress;
 
+use serde_json::json;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -56,7 +57,8 @@ fn file_name(url: &reqwest::Url) -> Result<String> {
         return Err(AppError::validation(
             "url",
             "the address must end in a .gguf file name (on Hugging Face, the file's \"download\" link)",
-        ));
+        )
+        .worded("not_gguf_address", json!({})));
     }
     Ok(clean)
 }
@@ -67,7 +69,10 @@ pub async fn start(state: &AppState, url: &str, sha256: Option<String>) -> Resul
     let url = reqwest::Url::parse(url.trim())
         .ok()
         .filter(|u| u.scheme() == "https" || u.scheme() == "http")
-        .ok_or_else(|| AppError::validation("url", "that is not a web address (http or https)"))?;
+        .ok_or_else(|| {
+            AppError::validation("url", "that is not a web address (http or https)")
+                .worded("not_web_address", json!({}))
+        })?;
     let sha256 = match sha256
         .map(|s| s.trim().to_ascii_lowercase())
         .filter(|s| !s.is_empty())
@@ -77,7 +82,8 @@ pub async fn start(state: &AppState, url: &str, sha256: Option<String>) -> Resul
             return Err(AppError::validation(
                 "sha256",
                 "a SHA-256 checksum is 64 hexadecimal characters",
-            ))
+            )
+            .worded("checksum_form", json!({})))
         }
         None => None,
     };
@@ -90,6 +96,10 @@ pub async fn start(state: &AppState, url: &str, sha256: Option<String>) -> Resul
                 "{} is already in the models folder; add it from the list",
                 file.display()
             ),
+        )
+        .worded(
+            "model_file_here",
+            json!({ "path": file.display().to_string() }),
         ));
     }
     let download = Download {
@@ -107,10 +117,10 @@ pub async fn start(state: &AppState, url: &str, sha256: Option<String>) -> Resul
     };
     let token = CancellationToken::new();
     if !state.downloads.begin(download.clone(), token.clone()) {
-        return Err(AppError::conflict(
-            "url",
-            "that file is being downloaded already",
-        ));
+        return Err(
+            AppError::conflict("url", "that file is being downloaded already")
+                .worded("download_running", json!({})),
+        );
     }
     let (state2, id) = (state.clone(), download.id);
     tokio::spawn(async move {
@@ -155,7 +165,7 @@ fn client() -> reqwest::Client {
 }
 
 fn failed(what: impl std::fmt::Display) -> AppError {
-    AppError::BusinessRule(format!("the download failed: {what}"))
+    AppError::business(format!("the download failed: {what}"))
 }
 
 async fn fetch(
@@ -177,11 +187,15 @@ async fn fetch(
     if have > 0 {
         request = request.header(reqwest::header::RANGE, format!("bytes={have}-"));
     }
-    let response = request.send().await.map_err(failed)?;
+    let response = request.send().await.map_err(|e| {
+        let reason = e.to_string();
+        failed(e).worded("download_failed", json!({ "reason": reason }))
+    })?;
     let status = response.status();
     let resumed = status == reqwest::StatusCode::PARTIAL_CONTENT && have > 0;
     if !status.is_success() {
-        return Err(failed(format!("the server answered {status}")));
+        return Err(failed(format!("the server answered {status}"))
+            .worded("download_status", json!({ "status": status.to_string() })));
     }
     let start = if resumed { have } else { 0 };
     let total = response.content_length().map(|n| n + start);
@@ -194,7 +208,15 @@ async fn fetch(
                     needed as f64 / 1e9,
                     folder.display(),
                     free as f64 / 1e9
-                )));
+                ))
+                .worded(
+                    "download_no_space",
+                    json!({
+                        "needed": (needed as f64 / 1e8).round() / 10.0,
+                        "path": folder.display().to_string(),
+                        "free": (free as f64 / 1e8).round() / 10.0,
+                    }),
+                ));
             }
         }
     }
@@ -226,6 +248,7 @@ async fn fetch(
             failed(format!(
                 "the connection broke ({e}); start it again to resume"
             ))
+            .worded("download_broke", json!({ "reason": e.to_string() }))
         })?;
         out.write_all(&chunk).await?;
         received += chunk.len() as u64;
@@ -251,7 +274,11 @@ async fn fetch(
         if received < total {
             return Err(failed(format!(
                 "the server sent {received} of {total} bytes; start it again to resume"
-            )));
+            ))
+            .worded(
+                "download_short",
+                json!({ "received": received, "total": total }),
+            ));
         }
     }
     if let Some(want) = sha256 {
@@ -260,7 +287,8 @@ async fn fetch(
             tokio::fs::remove_file(&part).await?;
             return Err(failed(format!(
                 "the file's SHA-256 is {got}, not the {want} given; it was deleted"
-            )));
+            ))
+            .worded("download_checksum", json!({ "got": got, "want": want })));
         }
     }
     tokio::fs::rename(&part, file).await?;
@@ -289,7 +317,10 @@ async fn hash(path: &Path) -> Result<String> {
             .collect())
     })
     .await
-    .map_err(|e| AppError::internal(format!("check the download: {e}")))?
+    .map_err(|e| {
+        AppError::internal(format!("check the download: {e}"))
+            .worded("download_check_failed", json!({ "reason": e.to_string() }))
+    })?
 }
 
 /// Free bytes on the disk that holds `folder` (the mount point that is the

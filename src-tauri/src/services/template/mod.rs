@@ -13,6 +13,7 @@ pub mod quick_reply;
 pub mod transfer;
 pub mod vars;
 
+use serde_json::json;
 use std::collections::HashMap;
 
 use sqlx::SqlitePool;
@@ -59,13 +60,18 @@ pub fn check_content(kind: TemplateType, content: &str) -> Result<Vec<Variable>>
         return Err(AppError::validation(
             "content",
             "the template's text is empty; write what it should say",
-        ));
+        )
+        .worded("template_empty", json!({})));
     }
     let n = content.chars().count();
     if n > CONTENT_MAX {
         return Err(AppError::validation(
             "content",
             format!("the template's text is {n} characters long; the limit is {CONTENT_MAX}"),
+        )
+        .worded(
+            "template_too_long",
+            json!({ "length": n, "limit": CONTENT_MAX }),
         ));
     }
     if kind == TemplateType::Instruct {
@@ -76,14 +82,17 @@ pub fn check_content(kind: TemplateType, content: &str) -> Result<Vec<Variable>>
             return Err(AppError::validation(
                 "content",
                 "an instruct template is a JSON object (its sequences by name); check the braces and quotes",
-            ));
+            )
+            .worded("instruct_not_object", json!({})));
         }
         return Ok(Vec::new());
     }
     if !kind.has_form() {
         return Ok(Vec::new());
     }
-    vars::parse(content).map_err(|e| AppError::validation("content", e.message))
+    vars::parse(content).map_err(|e| {
+        AppError::validation("content", e.message).worded(e.words.code, e.words.values)
+    })
 }
 
 /// The variables a text would have as a template of `kind` (the editor's
@@ -92,7 +101,9 @@ pub fn variables(kind: TemplateType, content: &str) -> Result<Vec<Variable>> {
     if !kind.has_form() || content.trim().is_empty() {
         return Ok(Vec::new());
     }
-    vars::parse(content).map_err(|e| AppError::validation("content", e.message))
+    vars::parse(content).map_err(|e| {
+        AppError::validation("content", e.message).worded(e.words.code, e.words.values)
+    })
 }
 
 pub async fn create(pool: &SqlitePool, input: TemplateInput) -> Result<Template> {
@@ -137,9 +148,10 @@ pub async fn list(
 
 pub async fn update(pool: &SqlitePool, id: Id, input: TemplateInput) -> Result<Template> {
     if get(pool, id).await?.deleted_at.is_some() {
-        return Err(AppError::BusinessRule(
-            "this template is in the trash; restore it before editing".into(),
-        ));
+        return Err(
+            AppError::business("this template is in the trash; restore it before editing")
+                .worded("in_trash_before_editing", json!({ "entity": "template" })),
+        );
     }
     let (input, variables) = validated(pool, input, Some(id)).await?;
     let row = Row {
@@ -189,9 +201,10 @@ pub async fn restore(pool: &SqlitePool, id: Id) -> Result<Template> {
 
 pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
     if get(pool, id).await?.deleted_at.is_none() {
-        return Err(AppError::BusinessRule(
-            "move the template to the trash before deleting it for good".into(),
-        ));
+        return Err(AppError::business(
+            "move the template to the trash before deleting it for good",
+        )
+        .worded("purge_from_trash", json!({ "entity": "template" })));
     }
     repos::purge(pool, Table::Templates, id)
         .await
@@ -202,9 +215,10 @@ pub async fn purge(pool: &SqlitePool, id: Id) -> Result<()> {
 /// Makes a live template its type's default (the one before stops being).
 pub async fn set_default(pool: &SqlitePool, id: Id) -> Result<Template> {
     if get(pool, id).await?.deleted_at.is_some() {
-        return Err(AppError::BusinessRule(
-            "this template is in the trash; restore it before making it the default".into(),
-        ));
+        return Err(AppError::business(
+            "this template is in the trash; restore it before making it the default",
+        )
+        .worded("template_in_trash_default", json!({})));
     }
     let mut tx = pool.begin().await?;
     let t = repo::set_default(&mut tx, id, Timestamp::now())
@@ -273,9 +287,10 @@ pub async fn set_default_text(
 pub async fn render(pool: &SqlitePool, id: Id, values: &HashMap<String, String>) -> Result<String> {
     let t = get(pool, id).await?;
     if t.deleted_at.is_some() {
-        return Err(AppError::BusinessRule(
-            "this template is in the trash; restore it to use it".into(),
-        ));
+        return Err(
+            AppError::business("this template is in the trash; restore it to use it")
+                .worded("template_in_trash_use", json!({})),
+        );
     }
     if !t.kind.has_form() {
         return Ok(t.content);
@@ -283,8 +298,11 @@ pub async fn render(pool: &SqlitePool, id: Id, values: &HashMap<String, String>)
     vars::fill(&t.content, values).map_err(|errors| {
         let first = errors.into_iter().next();
         first.map_or_else(
-            || AppError::validation("content", "the template could not be filled"),
-            |e| AppError::validation(e.name, e.message),
+            || {
+                AppError::validation("content", "the template could not be filled")
+                    .worded("template_not_filled", json!({}))
+            },
+            |e| AppError::validation(e.name, e.message).worded(e.words.code, e.words.values),
         )
     })
 }

@@ -3,6 +3,7 @@
 //! click sends the filled text or puts it in the composer (the entry's
 //! mode). Templates in the trash do not show; purging one removes it.
 
+use serde_json::json;
 use std::collections::HashSet;
 
 use sqlx::SqlitePool;
@@ -35,6 +36,10 @@ pub async fn set(
                 "{} quick replies is too many; the limit is {MAX}",
                 items.len()
             ),
+        )
+        .worded(
+            "too_many_quick_replies",
+            json!({ "count": items.len(), "limit": MAX }),
         ));
     }
     let mut seen = HashSet::new();
@@ -48,7 +53,8 @@ pub async fn set(
             return Err(AppError::validation(
                 "templateId",
                 format!("\"{}\" is in the trash; restore it first", t.name),
-            ));
+            )
+            .worded("named_in_trash", json!({ "name": t.name })));
         }
         if t.kind != TemplateType::Message {
             return Err(AppError::validation(

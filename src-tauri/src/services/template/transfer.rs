@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 use sqlx::SqlitePool;
 
 use super::{insert, repo, validated};
@@ -95,9 +95,12 @@ pub async fn export_json(pool: &SqlitePool, kind: Option<TemplateType>) -> Resul
     Ok(serde_json::to_string_pretty(&export(pool, kind).await?)?)
 }
 
-fn parse_json(text: &str, what: &str) -> Result<Value> {
+/// `text` as JSON, or a refusal that says to choose `what` (worded by
+/// `code`, whose words name the same file).
+fn parse_json(text: &str, what: &str, code: &'static str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| {
         AppError::validation("file", format!("the file is not JSON ({e}); choose {what}"))
+            .worded(code, json!({ "reason": e.to_string() }))
     })
 }
 
@@ -105,18 +108,27 @@ fn parse_json(text: &str, what: &str) -> Result<Value> {
 /// is skipped when its text is the same, else imported under a new name;
 /// a default stays one only when its type has none yet.
 pub async fn import(pool: &SqlitePool, text: &str) -> Result<ImportReport> {
-    let value = parse_json(text, "a file Parley exported from Templates")?;
+    let value = parse_json(
+        text,
+        "a file Parley exported from Templates",
+        "templates_not_json",
+    )?;
     if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(AppError::validation(
             "file",
             "this is not a Parley templates file (no \"format\": \"parley-templates\"); \
              a SillyTavern Quick Reply set imports with \"Import SillyTavern quick replies\"",
-        ));
+        )
+        .worded("not_templates_file", json!({})));
     }
     let file: ExportFile = serde_json::from_value(value).map_err(|e| {
         AppError::validation(
             "file",
             format!("the templates file has an entry Parley cannot read ({e})"),
+        )
+        .worded(
+            "templates_entry_unreadable",
+            json!({ "reason": e.to_string() }),
         )
     })?;
     if file.version > VERSION {
@@ -126,6 +138,10 @@ pub async fn import(pool: &SqlitePool, text: &str) -> Result<ImportReport> {
                 "the file is version {} of the format; this Parley reads up to {VERSION}; update Parley",
                 file.version
             ),
+        )
+        .worded(
+            "format_too_new",
+            json!({ "version": file.version, "supported": VERSION }),
         ));
     }
     let mut report = ImportReport::default();
@@ -193,7 +209,11 @@ const ST_TRIGGERS: &[(&str, &str)] = &[
 
 /// Imports a SillyTavern Quick Reply set as `message` templates.
 pub async fn import_st_quick_replies(pool: &SqlitePool, text: &str) -> Result<ImportReport> {
-    let value = parse_json(text, "a SillyTavern Quick Reply set (.json)")?;
+    let value = parse_json(
+        text,
+        "a SillyTavern Quick Reply set (.json)",
+        "quick_replies_not_json",
+    )?;
     let set_name = value
         .get("name")
         .and_then(Value::as_str)
@@ -209,7 +229,8 @@ pub async fn import_st_quick_replies(pool: &SqlitePool, text: &str) -> Result<Im
             "file",
             "this is not a SillyTavern Quick Reply set (it has no \"qrList\"); export the set \
              from SillyTavern's Quick Reply settings and choose that file",
-        ));
+        )
+        .worded("not_quick_reply_set", json!({})));
     };
     let mut report = ImportReport::default();
     for (field, what) in [

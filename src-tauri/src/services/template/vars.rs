@@ -27,6 +27,9 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use serde_json::{json, Value};
+
+use crate::error::Words;
 use crate::models::{VarKind, Variable};
 
 /// At most this many variables in one template: a form, not a database.
@@ -34,18 +37,21 @@ pub const MAX_VARIABLES: usize = 100;
 const MAX_NAME: usize = 64;
 
 /// A problem with a variable, in words; `name` is the variable (or
-/// `content` for the template as a whole).
+/// `content` for the template as a whole). `words` word it in the
+/// person's language (`AppError::worded`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VarError {
     pub name: String,
     pub message: String,
+    pub words: Box<Words>,
 }
 
 impl VarError {
-    fn new(name: &str, message: impl Into<String>) -> Self {
+    fn new(name: &str, message: impl Into<String>, code: &'static str, values: Value) -> Self {
         VarError {
             name: name.to_string(),
             message: message.into(),
+            words: Box::new(Words { code, values }),
         }
     }
 }
@@ -164,6 +170,8 @@ fn spec(inner: &str) -> Result<Option<Variable>, VarError> {
                     return Err(VarError::new(
                         name,
                         format!("the default of \"{name}\" is \"{d}\", not a number; write a number after = or leave it out"),
+                        "var_default_not_number",
+                        json!({ "name": name, "default": d }),
                     ));
                 }
             }
@@ -175,6 +183,8 @@ fn spec(inner: &str) -> Result<Option<Variable>, VarError> {
                     return Err(VarError::new(
                         name,
                         format!("\"{name}\" has an empty choice; write the options between | with none left blank"),
+                        "var_empty_choice",
+                        json!({ "name": name }),
                     ));
                 }
                 if !var.options.iter().any(|o| o == option) {
@@ -189,6 +199,8 @@ fn spec(inner: &str) -> Result<Option<Variable>, VarError> {
                             "the default of \"{name}\" is \"{d}\", which is not one of its choices ({})",
                             var.options.join(", ")
                         ),
+                        "var_default_not_choice",
+                        json!({ "name": name, "default": d, "choices": var.options.join(", ") }),
                     ));
                 }
                 Some(d) => var.default = Some(d.trim().to_string()),
@@ -240,6 +252,8 @@ pub fn parse(content: &str) -> Result<Vec<Variable>, VarError> {
                     return Err(VarError::new(
                         "content",
                         format!("a template may have at most {MAX_VARIABLES} variables; this one has more"),
+                        "too_many_variables",
+                        json!({ "limit": MAX_VARIABLES }),
                     ));
                 }
                 vars.push(var);
@@ -254,6 +268,8 @@ pub fn parse(content: &str) -> Result<Vec<Variable>, VarError> {
                         "\"{}\" is given two different kinds or defaults; declare it once and write {{{{{}}}}} elsewhere",
                         var.name, var.name
                     ),
+                    "var_declared_twice",
+                    json!({ "name": var.name }),
                 ))
             }
         }
@@ -279,28 +295,34 @@ fn resolve(var: &Variable, values: &HashMap<String, String>) -> Result<String, V
             return Err(VarError::new(
                 &var.name,
                 format!("fill in \"{label}\"; it has no default"),
+                "var_required",
+                json!({ "name": label }),
             ))
         }
     };
     match var.kind {
-        VarKind::Choice if !var.options.iter().any(|o| *o == value.trim()) => Err(VarError::new(
-            &var.name,
-            format!(
-                "\"{label}\" must be one of: {}; \"{}\" is not",
-                var.options.join(", "),
-                value.chars().take(100).collect::<String>()
-            ),
-        )),
+        VarKind::Choice if !var.options.iter().any(|o| *o == value.trim()) => {
+            let choices = var.options.join(", ");
+            let given: String = value.chars().take(100).collect();
+            Err(VarError::new(
+                &var.name,
+                format!("\"{label}\" must be one of: {choices}; \"{given}\" is not"),
+                "var_not_a_choice",
+                json!({ "name": label, "choices": choices, "value": given }),
+            ))
+        }
         VarKind::Choice => Ok(value.trim().to_string()),
         VarKind::Number => match parse_number(&value) {
             Some(_) => Ok(value.trim().to_string()),
-            None => Err(VarError::new(
-                &var.name,
-                format!(
-                    "\"{label}\" must be a number; \"{}\" is not",
-                    value.chars().take(100).collect::<String>()
-                ),
-            )),
+            None => {
+                let given: String = value.chars().take(100).collect();
+                Err(VarError::new(
+                    &var.name,
+                    format!("\"{label}\" must be a number; \"{given}\" is not"),
+                    "var_not_a_number",
+                    json!({ "name": label, "value": given }),
+                ))
+            }
         },
         VarKind::Text | VarKind::LongText => Ok(value),
     }

@@ -157,6 +157,13 @@ function position(node) {
   return 'other';
 }
 
+function insideFunction(node) {
+  for (let n = node.parent; n; n = n.parent) {
+    if (ts.isFunctionLike(n) || ts.isGetAccessor(n) || ts.isClassStaticBlockDeclaration?.(n)) return true;
+  }
+  return false;
+}
+
 function ignored(sf, node) {
   const { line } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
   const lines = sf.text.split('\n');
@@ -188,6 +195,12 @@ for (const file of files) {
   const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const rel = path.relative(ui, file);
   const visit = (node) => {
+    // t() at a module's top level runs at import, before the language is
+    // loaded (ui/i18n.js setLanguage at boot): it would be English forever.
+    if (ts.isCallExpression(node) && KEY_CALLS.has(calleeName(node)) && ts.isIdentifier(node.expression) && !insideFunction(node)) {
+      const { line } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+      say(`${rel}:${line + 1}`, `${calleeName(node)}() at the module's top level runs before the language is chosen; call it when drawing`);
+    }
     const text = literalText(node);
     if (text !== null) {
       const where = position(node);

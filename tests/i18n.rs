@@ -80,7 +80,7 @@ fn every_catalogue_is_complete_and_the_ui_writes_no_words_outside_them() {
 }
 
 #[test]
-fn a_missing_key_a_lost_placeholder_and_a_stray_sentence_each_fail_the_check() {
+fn a_missing_key_a_lost_placeholder_a_stray_sentence_and_an_early_lookup_each_fail_the_check() {
     let dir = tempfile::tempdir().unwrap();
     let ui = dir.path().join("ui");
     copy_dir(&root().join("ui"), &ui);
@@ -99,7 +99,8 @@ fn a_missing_key_a_lost_placeholder_and_a_stray_sentence_each_fail_the_check() {
     std::fs::write(
         ui.join("views/stray.js"),
         "// @ts-check\nimport { h } from '../dom.js';\n\
-         export const stray = () => h('p', null, 'Nothing here yet.');\n",
+         export const stray = () => h('p', null, 'Nothing here yet.');\n\
+         import { t } from '../i18n.js';\nexport const early = t('common.ok');\n",
     )
     .unwrap();
 
@@ -116,6 +117,11 @@ fn a_missing_key_a_lost_placeholder_and_a_stray_sentence_each_fail_the_check() {
     );
     assert!(
         text.contains("views/stray.js:3: words outside the catalogue: \"Nothing here yet.\""),
+        "{text}"
+    );
+    // Words looked up as the module loads, before the language is chosen.
+    assert!(
+        text.contains("views/stray.js:5: t() at the module's top level"),
         "{text}"
     );
 }

@@ -49,9 +49,16 @@ screenshots: test-deps
 
 # Compile-checks the built-in engine's Vulkan back end (GPU); not part of
 # `make test` (docs/LOCAL_MODELS.md). The usual target dir: only the llama
-# crates and Parley differ by the feature, so the rest is reused.
+# crates and Parley differ by the feature, so the rest is reused. Where the
+# system's Vulkan headers are too old (Debian 12), install-deps unpacks
+# Debian 13's under ~/.cache/parley/vulkan and the build is pointed there.
+VULKAN_NEWER := $(HOME)/.cache/parley/vulkan/usr
 check-vulkan:
 	@bash scripts/install-deps.sh vulkan
+	@if [ -f $(VULKAN_NEWER)/include/vulkan/vulkan.hpp ]; then \
+		echo "==> Vulkan headers from $(VULKAN_NEWER)"; \
+		export VULKAN_SDK=$(VULKAN_NEWER) CPLUS_INCLUDE_PATH=$(VULKAN_NEWER)/include C_INCLUDE_PATH=$(VULKAN_NEWER)/include; \
+	fi; \
 	$(CARGO) check --features vulkan
 
 # Benchmarks, release build, in a real window under Xvfb; numbers go to

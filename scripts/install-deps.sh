@@ -7,7 +7,8 @@
 #   scripts/install-deps.sh test   plus Xvfb, WebKitWebDriver, tauri-driver,
 #                                  ImageMagick (screenshots), CJK fonts, and Node with the
 #                                  UI's type checker (npm ci) for `make lint`
-#   scripts/install-deps.sh vulkan plus Vulkan's headers and shader compiler,
+#   scripts/install-deps.sh vulkan plus Vulkan's headers and shader compiler
+#                                  (newer headers unpacked when the system's are too old),
 #                                  for `make check-vulkan` (not in CI)
 #
 # Only packages that `dpkg -s` reports missing are installed, so a second run
@@ -79,5 +80,29 @@ if [ "$mode" = "test" ]; then
   if [ ! -x node_modules/.bin/tsc ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "==> installing the UI's type checker (npm ci)"
     npm ci --no-audit --no-fund
+  fi
+fi
+
+if [ "$mode" = "vulkan" ]; then
+  # llama.cpp's Vulkan back end uses VK_EXT_layer_settings, which Debian 12's
+  # headers (1.3.239) lack. Then Debian 13's libvulkan-dev is fetched from
+  # the Debian archive and unpacked (not installed) under
+  # ~/.cache/parley/vulkan; `make check-vulkan` points the build at it.
+  headers=/usr/include/vulkan
+  newer="$HOME/.cache/parley/vulkan"
+  if ! grep -qs LayerSettingEXT "$headers"/vulkan*.hpp && [ ! -f "$newer/usr/include/vulkan/vulkan.hpp" ]; then
+    echo "==> the system's Vulkan headers are too old for llama.cpp; unpacking Debian 13's into $newer"
+    lists=$(mktemp -d)
+    mkdir -p "$lists/lists/partial" "$newer"
+    echo "deb http://deb.debian.org/debian trixie main" >"$lists/sources.list"
+    apt_opts=(-o "Dir::Etc::sourcelist=$lists/sources.list" -o "Dir::Etc::sourceparts=-"
+      -o "Dir::State::Lists=$lists/lists" -o "APT::Get::List-Cleanup=0" -o "APT::Sandbox::User=$(id -un)")
+    apt-get "${apt_opts[@]}" update -qq
+    (cd "$lists" && apt-get "${apt_opts[@]}" download libvulkan-dev)
+    dpkg-deb -x "$lists"/libvulkan-dev_*.deb "$newer"
+    # The loader to link against is the system's; only the headers are newer.
+    mkdir -p "$newer/usr/lib"
+    ln -sf "$(readlink -f /usr/lib/x86_64-linux-gnu/libvulkan.so)" "$newer/usr/lib/libvulkan.so"
+    rm -rf "$lists"
   fi
 fi

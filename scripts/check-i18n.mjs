@@ -14,6 +14,13 @@
 //    comparisons, object keys, imports) pass. A line that must keep a
 //    literal (a product name) says `i18n-ignore` in a comment.
 // 4. index.html's words carry data-i18n / data-i18n-<attribute> keys.
+// 5. The Rust side (src-tauri/src beside <ui>, when there): every error
+//    code it words (`.worded("code"`, `database("code"`, `code: "code"`)
+//    is an `error.<code>` in locales/en.js, and every AppError it makes
+//    outside the command line (src/cli*) is worded: its constructor is
+//    followed by `.worded(`, carries words (not `words: None`), or sits
+//    under a comment that says `worded by the caller` (a helper whose
+//    callers word it), `worded below` or `command line only`.
 //
 // Run by `make lint` and by tests/i18n.rs (which also plants a stray
 // string and a missing key and expects a failure).
@@ -240,10 +247,64 @@ if (fs.existsSync(htmlFile)) {
   });
 }
 
+// ---------- the Rust side's error codes ----------
+
+const rustDir = path.resolve(ui, '..', 'src-tauri', 'src');
+let rustCodes = 0;
+/** The Rust files of the app (not the command line's, not tests). */
+function rustFiles(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const full = path.join(dir, d.name);
+    if (d.isDirectory()) return d.name === 'tests' ? [] : rustFiles(full);
+    return d.name.endsWith('.rs') && d.name !== 'tests.rs' ? [full] : [];
+  });
+}
+/** Index just past the bracket that closes the one opened before `from`. */
+function closing(text, from) {
+  let depth = 1;
+  let i = from;
+  while (i < text.length && depth > 0) {
+    const c = text[i];
+    if (c === '"') {
+      i += 1;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    } else if ('([{'.includes(c)) depth += 1;
+    else if (')]}'.includes(c)) depth -= 1;
+    i += 1;
+  }
+  return i;
+}
+if (fs.existsSync(rustDir)) {
+  for (const file of rustFiles(rustDir)) {
+    const rel = path.relative(path.resolve(ui, '..'), file);
+    const whole = fs.readFileSync(file, 'utf8');
+    const cut = whole.indexOf('#[cfg(test)]');
+    const text = cut < 0 ? whole : whole.slice(0, cut);
+    const lineOf = (i) => text.slice(0, i).split('\n').length;
+    for (const m of text.matchAll(/(?:\.worded|\bdatabase)\(\s*"([a-z0-9_]+)"|\bcode:\s*"([a-z0-9_]+)"/g)) {
+      rustCodes += 1;
+      const code = m[1] ?? m[2];
+      if (!(`error.${code}` in en)) say(`${rel}:${lineOf(m.index)}`, `error code "${code}" is not "error.${code}" in locales/en.js`);
+    }
+    if (/src-tauri\/src\/cli/.test(rel.replace(/\\/g, '/'))) continue;
+    for (const m of text.matchAll(/AppError::(?:validation|business|conflict|internal)\(|AppError::(?:Validation|Conflict|BusinessRule|Database|ExternalApi|Internal)\s*\{/g)) {
+      const end = closing(text, m.index + m[0].length);
+      const body = text.slice(m.index, end);
+      if (m[0].endsWith('{') && (!/words:\s*None/.test(body) || !/message:/.test(body))) continue;
+      if (/^\s*\.worded\(/.test(text.slice(end))) continue;
+      // The comment may sit up to three lines above.
+      let above = m.index;
+      for (let n = 0; n < 4 && above > 0; n += 1) above = text.lastIndexOf('\n', above - 1);
+      if (/worded by the caller|worded below|command line only/i.test(text.slice(above + 1, text.indexOf('\n', m.index)))) continue;
+      say(`${rel}:${lineOf(m.index)}`, `${m[0].replace(/\s*[({]$/, '')} is not worded: add .worded("code", json!({...})) and "error.<code>" to the catalogues`);
+    }
+  }
+}
+
 if (problems.length) {
   console.error(problems.join('\n'));
   console.error(`\n${problems.length} problem(s) with the window's words (scripts/check-i18n.mjs).`);
   process.exitCode = 1;
 } else {
-  console.log(`i18n: ${Object.keys(en).length} keys, ${others.length + 1} catalogues complete, ${keysUsed} uses, no words outside the catalogue.`);
+  console.log(`i18n: ${Object.keys(en).length} keys, ${others.length + 1} catalogues complete, ${keysUsed} uses, no words outside the catalogue, ${rustCodes} Rust error codes known.`);
 }

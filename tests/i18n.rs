@@ -80,7 +80,8 @@ fn every_catalogue_is_complete_and_the_ui_writes_no_words_outside_them() {
 }
 
 #[test]
-fn a_missing_key_a_lost_placeholder_a_stray_sentence_and_an_early_lookup_each_fail_the_check() {
+fn a_missing_key_a_lost_placeholder_a_stray_sentence_an_early_lookup_and_an_unworded_rust_error_each_fail_the_check(
+) {
     let dir = tempfile::tempdir().unwrap();
     let ui = dir.path().join("ui");
     copy_dir(&root().join("ui"), &ui);
@@ -104,9 +105,28 @@ fn a_missing_key_a_lost_placeholder_a_stray_sentence_and_an_early_lookup_each_fa
     )
     .unwrap();
 
+    // The Rust side makes an error the window cannot word, and words one
+    // by a code no catalogue has.
+    let rust = dir.path().join("src-tauri/src/services");
+    std::fs::create_dir_all(&rust).unwrap();
+    std::fs::write(
+        rust.join("planted.rs"),
+        "pub fn a() -> AppError {\n    AppError::business(\"no words\")\n}\n\
+         pub fn b() -> AppError {\n    AppError::internal(\"x\").worded(\"nowhere_said\", json!({}))\n}\n",
+    )
+    .unwrap();
+
     let out = check(&ui);
     let text = said(&out);
     assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("src-tauri/src/services/planted.rs:2: AppError::business is not worded"),
+        "{text}"
+    );
+    assert!(
+        text.contains("planted.rs:5: error code \"nowhere_said\" is not \"error.nowhere_said\""),
+        "{text}"
+    );
     assert!(
         text.contains("locales/ja.js: lacks \"common.cancel\""),
         "{text}"

@@ -1,7 +1,8 @@
 //! The window in the person's language (issue 17), in the real window: a
 //! person picks Japanese in Settings > Appearance; the screens' words, an
 //! error the Rust side raises (worded from its code and values), and the
-//! dates follow at once; after a restart the window opens in Japanese.
+//! dates follow at once; after a restart the window opens in Japanese and
+//! an import's refusal is worded in Japanese too.
 //! Spanish then writes numbers its own way. The words expected are read
 //! from the catalogues themselves, so the test holds as translations are
 //! improved.
@@ -116,6 +117,39 @@ async fn a_person_switches_to_japanese_and_the_window_stays_in_it_after_a_restar
     )
     .await;
     assert_eq!(chosen, json!("ja"));
+
+    // A file the import refuses: the report says why in Japanese (the
+    // cause's own code, error.rs `Cause`), not in the back end's English.
+    let files = tempfile::tempdir().unwrap();
+    let broken = files.path().join("broken.png");
+    std::fs::write(&broken, b"\x89PNG\r\n\x1a\ncut short").unwrap();
+    app.execute("location.hash = '#/'", vec![]).await.unwrap();
+    let input = app
+        .wait()
+        .at_most(WAIT)
+        .for_element(fantoccini::Locator::Css("#import-input"))
+        .await
+        .unwrap();
+    input
+        .send_keys(&broken.display().to_string())
+        .await
+        .unwrap();
+    wait_for_text(&app, "#import-skipped .skipped-file", "broken.png").await;
+    let reason = js(
+        &app,
+        "return document.querySelector('#import-skipped .skipped-reason').textContent",
+    )
+    .await;
+    let reason = reason.as_str().unwrap_or_default();
+    assert!(
+        reason
+            .chars()
+            .any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)
+                || ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "the refusal is worded in Japanese: {reason:?}"
+    );
+    assert!(!reason.contains("truncated"), "no English left: {reason:?}");
+    shot(&app, "language-import-ja").await;
 
     // Spanish: the words and the numbers (a thousands point, not a comma).
     choose_language(&app, "es").await;

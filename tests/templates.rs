@@ -270,7 +270,7 @@ async fn export_then_import_gives_the_same_templates() {
     assert!(report
         .notes
         .iter()
-        .any(|n| n.contains("imported as \"Recalled messages (2)\"")));
+        .any(|n| n.message.contains("imported as \"Recalled messages (2)\"")));
     let again = transfer::export(&to, None).await.unwrap();
     let names = |f: &transfer::ExportFile| {
         let mut v: Vec<(TemplateType, String, String, bool)> = f
@@ -320,7 +320,13 @@ async fn a_sillytavern_quick_reply_set_imports_as_message_templates() {
         .content
         .starts_with("/input Skip how long?"));
     assert!(report.imported[1].variables.0.is_empty());
-    let all = format!("{}\n{}", report.skipped.join("\n"), report.notes.join("\n"));
+    let lines: Vec<&str> = report
+        .skipped
+        .iter()
+        .chain(&report.notes)
+        .map(|c| c.message.as_str())
+        .collect();
+    let all = lines.join("\n");
     assert!(all.contains("\"Empty one\": its message is empty"), "{all}");
     assert!(all.contains("STscript commands, kept as text"), "{all}");
     assert!(all.contains("after the person's message"), "{all}");

@@ -73,7 +73,9 @@ import { t } from './i18n.js';
  * @typedef {"pending"|"streaming"|"completed"|"failed"|"cancelled"} MessageStatus
  * @typedef {{model?: string, provider?: string, inputTokens?: number, outputTokens?: number,
  *   finishReason?: string, timeToFirstTokenMs?: number, durationMs?: number, reasoning?: string,
- *   error?: string, endReason?: EndReason, memory?: MemoryPiece[], [k: string]: unknown}} MessageMetadata
+ *   error?: string, errorCode?: string, errorValues?: Record<string, unknown>, endReason?: EndReason,
+ *   memory?: MemoryPiece[], [k: string]: unknown}} MessageMetadata
+ *   `error` in English; `errorCode` and `errorValues` word it (errors.js)
  * @typedef {{source: "document" | "summary" | "recall", tokens: number, label: string,
  *   documentId?: string, documentName?: string, chunkIndex?: number, memoryId?: string,
  *   firstSeq?: number, lastSeq?: number, messageId?: string, seq?: number}} MemoryPiece
@@ -462,7 +464,8 @@ export async function listAll(list, query = {}) {
  *   `createdCharacter`: the character an imported chat made, none having its name;
  *   a `group` (a SillyTavern group file) has its first chat's id; `missingMembers`:
  *   a group chat's members or speakers no character matched
- * @typedef {{file: string, reason: string}} Skipped
+ * @typedef {{file: string, reason: string, code?: string, values?: Record<string, unknown>}} Skipped
+ *   `reason` in English; `code` and `values` word it (errors.js `skippedWords`)
  * @typedef {{imported: Imported[], skipped: Skipped[]}} ImportReport
  * @typedef {{done: number, total: number, file: string}} ImportProgress
  * @typedef {"png"|"json_v2"|"json_v3"} CardFormat

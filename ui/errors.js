@@ -22,8 +22,18 @@ export function errorWords(raw) {
     values.label = tMaybe(`field.${values.field}`, undefined, String(values.label ?? values.field.replace(/_/g, ' ')));
   }
   if (typeof values.entity === 'string') values.entity = tMaybe(`entity.${values.entity.replace(/ /g, '_')}`, undefined, values.entity);
-  // A cause that is itself an error with a code (a reply not saved because the disk is full).
-  if (typeof values.cause_code === 'string') values.cause = tMaybe(`error.${values.cause_code}`, undefined, String(values.cause ?? ''));
   values.said = values.detail ? t('error.said', { detail: values.detail }) : '';
+  // A cause that is itself worded by code (a reply not saved because the
+  // disk is full; a file refused because its PNG data ends early), with
+  // the values it names.
+  if (typeof values.cause_code === 'string') values.cause = tMaybe(`error.${values.cause_code}`, values, String(values.cause ?? ''));
   return tMaybe(`error.${raw.code}`, values, raw.error);
+}
+
+/**
+ * Why an imported or added file was refused, in the person's language.
+ * @param {{reason: string, code?: string, values?: Record<string, unknown>}} skipped
+ */
+export function skippedWords(skipped) {
+  return errorWords({ error: skipped.reason, code: skipped.code ?? null, values: skipped.values ?? null });
 }

@@ -255,6 +255,7 @@ pub struct CheckReport {
 /// written (for `parley db check`, also while the app runs on it).
 pub async fn open_read_only(path: &Path) -> Result<SqlitePool> {
     if !path.is_file() {
+        // Command line only: `parley db check` (the window opens its own).
         return Err(AppError::validation(
             "db",
             format!(

@@ -22,6 +22,79 @@ pub struct Words {
     pub values: Value,
 }
 
+/// Why a file or a value was refused, in English and by code: the cause
+/// inside a larger error ("card.png: its PNG data ends early"). The window
+/// words it from `error.<code>` with its values, like an error of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    pub message: String,
+    pub words: Option<Box<Words>>,
+}
+
+impl Cause {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            words: None,
+        }
+    }
+
+    /// Gives the cause a code (and values) the window words it by.
+    #[must_use]
+    pub fn worded(mut self, code: &'static str, values: Value) -> Self {
+        self.words = Some(Box::new(Words { code, values }));
+        self
+    }
+
+    /// The values of a larger message this cause is said inside: `values`
+    /// with `cause` (the English), `cause_code` and the cause's own values
+    /// (those `values` has win), for a catalogue entry with `{cause}`.
+    pub fn inside(&self, mut values: Value) -> Value {
+        values["cause"] = self.message.clone().into();
+        if let Some(words) = &self.words {
+            values["cause_code"] = words.code.into();
+            if let (Some(into), Some(from)) = (values.as_object_mut(), words.values.as_object()) {
+                for (k, v) in from {
+                    into.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        }
+        values
+    }
+}
+
+/// A cause as the window reads it: `{"error", "code", "values"}`, what
+/// ui/errors.js `errorWords` takes.
+impl Serialize for Cause {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("error", &self.message)?;
+        map.serialize_entry("code", &self.words.as_ref().map(|w| w.code))?;
+        map.serialize_entry("values", &self.words.as_ref().map(|w| &w.values))?;
+        map.end()
+    }
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Cause {}
+
+impl From<Cause> for AppError {
+    /// A cause alone, as a validation error of no one field.
+    fn from(cause: Cause) -> Self {
+        let words = cause.words;
+        AppError::Validation {
+            field: String::new(),
+            message: cause.message,
+            words,
+        }
+    }
+}
+
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     /// Input that breaks a rule; `field` names the input it concerns.
@@ -136,6 +209,22 @@ impl AppError {
             _ => {}
         }
         self
+    }
+
+    /// A refusal said of a file: "{file}: {cause}", worded as
+    /// `error.file_refused` with the cause's own code (`cause_code`) and
+    /// values, so the window words both parts.
+    pub fn file_refused(file: &str, cause: &Cause) -> Self {
+        AppError::validation("file", format!("{file}: {}", cause.message))
+            .worded("file_refused", cause.inside(json!({ "file": file })))
+    }
+
+    /// This error as the cause inside a larger one, keeping its words.
+    pub fn as_cause(&self) -> Cause {
+        Cause {
+            message: self.to_string(),
+            words: self.words().map(Box::new),
+        }
     }
 
     /// The code and values the window words this error by, if it has them.

@@ -15,7 +15,7 @@ import { call } from '../api.js';
  *   deletedAt: string | null}} DocumentSummary
  * @typedef {DocumentSummary & {enabled: boolean}} ChatDocument  a document as a chat sees it
  * @typedef {DocumentSummary & {content: string}} Document  with its extracted text
- * @typedef {{added: DocumentSummary[], skipped: {file: string, reason: string}[]}} AddReport
+ * @typedef {{added: DocumentSummary[], skipped: import('../api.js').Skipped[]}} AddReport
  */
 
 /** The file names a document can be made of. */

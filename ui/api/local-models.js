@@ -62,7 +62,9 @@ export const setEngineSetting = (name, value) => call('config_set', { key: KEYS[
  * A model file being downloaded (`services/model_download.rs`).
  * @typedef {{id: string, url: string, file: string, received: number, total: number | null, speed: number,
  *   secondsLeft: number | null, resumedFrom: number, state: 'running'|'done'|'failed'|'cancelled',
- *   error: string | null, aiModelId: string | null}} Download
+ *   error: string | null, errorCode?: string | null, errorValues?: Record<string, unknown> | null,
+ *   aiModelId: string | null}} Download
+ *   `error` in English; `errorCode` and `errorValues` word it (errors.js)
  */
 export const downloads = {
   /** @param {string} url @param {string | null} sha256 @returns {Promise<Download>} */

@@ -15,7 +15,9 @@ import { t } from '../i18n.js';
  * @typedef {{type: TemplateType, name: string, content: string}} TemplateInput
  * @typedef {TemplateInput & {id: string, variables: Variable[], isDefault: boolean, createdAt: string,
  *   updatedAt: string, deletedAt: string | null}} Template
- * @typedef {{imported: Template[], skipped: string[], notes: string[]}} ImportReport
+ * @typedef {{error: string, code: string | null, values: Record<string, unknown> | null}} Said
+ *   a line in English with the code and values that word it (error.rs `Cause`)
+ * @typedef {{imported: Template[], skipped: Said[], notes: Said[]}} ImportReport
  * @typedef {"send"|"fill"} QuickReplyMode
  * @typedef {{kind: "chat" | "character", id: string}} QuickReplyOwner
  * @typedef {{id: string, templateId: string, owner: "chat" | "character", position: number,

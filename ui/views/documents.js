@@ -11,6 +11,7 @@ import { formatNumber, t, tn } from '../i18n.js';
 import { confirmDialog, openDialog, showError, toast, viewHeader } from '../components.js';
 import { onLeave } from '../state.js';
 import { documents, DOCUMENT_ACCEPT, DOCUMENT_FILES } from '../api/documents.js';
+import { skippedWords } from '../errors.js';
 
 /**
  * @typedef {import('../api/documents.js').DocumentSummary} DocumentSummary
@@ -203,7 +204,7 @@ export async function addPaths(place, paths, status) {
   try {
     const report = await documents.addPaths(place, paths);
     if (report.skipped.length > 0) {
-      showError({ error: report.skipped.map((s) => `${s.file}: ${s.reason}`).join('\n'), type: 'ValidationError', details: {} });
+      showError({ error: report.skipped.map((s) => `${s.file}: ${skippedWords(s)}`).join('\n'), type: 'ValidationError', details: {} });
     }
     if (report.added.length > 0) toast(tn('documents.added', report.added.length));
     return report.added.length;

@@ -10,6 +10,7 @@ import { h } from '../dom.js';
 import { t, tn, tNodes } from '../i18n.js';
 import { openDialog, sentence, showError, toast } from '../components.js';
 import { changed } from '../state.js';
+import { skippedWords } from '../errors.js';
 import { avatarDrop } from './avatar.js';
 import { documentDrop } from './documents.js';
 import { localModels } from '../api/local-models.js';
@@ -207,7 +208,7 @@ function skippedItem(s) {
     'li',
     { class: 'skipped-file' },
     h('span', { class: 'skipped-name', title: s.file }, baseName(s.file) || t('importer.unnamedFile')),
-    h('span', { class: 'skipped-reason' }, sentence(s.reason || t('importer.unreadable'))),
+    h('span', { class: 'skipped-reason' }, sentence(skippedWords(s) || t('importer.unreadable'))),
   );
 }
 

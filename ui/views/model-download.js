@@ -10,6 +10,7 @@ import { h, input } from '../dom.js';
 import { t } from '../i18n.js';
 import { showError } from '../components.js';
 import { changed } from '../state.js';
+import { errorWords } from '../errors.js';
 import { words } from './connect.js';
 
 const POLL_MS = 500;
@@ -28,7 +29,7 @@ export function progressWords(d) {
     case 'done':
       return t('modelDownload.done', { progress: got });
     case 'failed':
-      return t('modelDownload.stopped', { progress: got, error: d.error ?? t('modelDownload.failed') });
+      return t('modelDownload.stopped', { progress: got, error: d.error ? errorWords({ error: d.error, code: d.errorCode ?? null, values: d.errorValues ?? null }) : t('modelDownload.failed') });
     case 'cancelled':
       return t('modelDownload.cancelled', { progress: got });
     default:

@@ -11,6 +11,7 @@ import { navigate } from '../state.js';
 import { templates, TYPES } from '../api/templates.js';
 import { variableFields } from './template-vars.js';
 import { t, tn } from '../i18n.js';
+import { errorWords } from '../errors.js';
 
 /** @typedef {import('../api/templates.js').Template} Template */
 /** @typedef {import('../api/templates.js').TemplateType} TemplateType */
@@ -126,8 +127,8 @@ function showReport(fileName, r) {
     body: [
       h('p', { class: 'muted' }, t('templates.importedFrom', { file: fileName })),
       ...section(t('templates.importedSection'), r.imported.map((x) => t('templates.importedLine', { name: x.name, type: typeLabel(x.type).toLowerCase() }))),
-      ...section(t('templates.leftOut'), r.skipped),
-      ...section(t('templates.goodToKnow'), r.notes),
+      ...section(t('templates.leftOut'), r.skipped.map((s) => errorWords(s))),
+      ...section(t('templates.goodToKnow'), r.notes.map((s) => errorWords(s))),
     ],
   });
 }

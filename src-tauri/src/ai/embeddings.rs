@@ -97,15 +97,25 @@ pub async fn embed(
                 EMBED_BODY_LIMIT / (1024 * 1024),
                 texts.len()
             ),
+        )
+        .worded(
+            "embed_too_large",
+            json!({ "name": endpoint.name, "mib": EMBED_BODY_LIMIT / (1024 * 1024), "count": texts.len() }),
         ));
     }
     let json: Value = serde_json::from_slice(&bytes)
-        .map_err(|_| refused(endpoint, "answered with something that is not JSON where vectors were expected; is this an embeddings endpoint?".into()))?;
+        .map_err(|_| {
+            refused(endpoint, "answered with something that is not JSON where vectors were expected; is this an embeddings endpoint?".into())
+                .worded("embed_not_json", json!({ "name": endpoint.name }))
+        })?;
     let vectors = match api {
         EmbeddingApi::OpenAi => openai_vectors(&json),
         EmbeddingApi::Ollama => ollama_vectors(&json),
     }
-    .ok_or_else(|| refused(endpoint, "answered without the vectors Parley asked for; check that the model is an embedding model".into()))?;
+    .ok_or_else(|| {
+        refused(endpoint, "answered without the vectors Parley asked for; check that the model is an embedding model".into())
+            .worded("embed_no_vectors", json!({ "name": endpoint.name }))
+    })?;
     check(endpoint, texts.len(), vectors)
 }
 
@@ -152,6 +162,10 @@ fn check(endpoint: &Endpoint, asked: usize, vectors: Vec<Vec<f64>>) -> Result<Ve
                 "answered with {} vectors for {asked} passages; check that the model is an embedding model",
                 vectors.len()
             ),
+        )
+        .worded(
+            "embed_count",
+            json!({ "name": endpoint.name, "got": vectors.len(), "asked": asked }),
         ));
     }
     let dims = vectors.first().map_or(0, Vec::len);
@@ -159,7 +173,8 @@ fn check(endpoint: &Endpoint, asked: usize, vectors: Vec<Vec<f64>>) -> Result<Ve
         return Err(refused(
             endpoint,
             "answered with empty vectors; check that the model is an embedding model".into(),
-        ));
+        )
+        .worded("embed_empty", json!({ "name": endpoint.name })));
     }
     if let Some(odd) = vectors.iter().find(|v| v.len() != dims) {
         return Err(refused(
@@ -168,6 +183,10 @@ fn check(endpoint: &Endpoint, asked: usize, vectors: Vec<Vec<f64>>) -> Result<Ve
                 "answered with vectors of different lengths ({dims} and {}); Parley cannot compare them. Check the embedding model",
                 odd.len()
             ),
+        )
+        .worded(
+            "embed_uneven",
+            json!({ "name": endpoint.name, "dims": dims, "other": odd.len() }),
         ));
     }
     let out: Vec<Vec<f32>> = vectors
@@ -178,7 +197,8 @@ fn check(endpoint: &Endpoint, asked: usize, vectors: Vec<Vec<f64>>) -> Result<Ve
         return Err(refused(
             endpoint,
             "answered with numbers out of range in its vectors; check the embedding model".into(),
-        ));
+        )
+        .worded("embed_out_of_range", json!({ "name": endpoint.name })));
     }
     Ok(out)
 }
@@ -190,6 +210,10 @@ pub fn dims_changed(endpoint: &Endpoint, before: i64, now: usize) -> AppError {
         format!(
             "now answers with {now} numbers per passage where it gave {before} before, so its vectors cannot be compared; choose the embedding model again in Settings > Memory to start over"
         ),
+    )
+    .worded(
+        "embed_dims_changed",
+        json!({ "name": endpoint.name, "now": now, "before": before }),
     )
 }
 

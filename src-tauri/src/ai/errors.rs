@@ -58,6 +58,7 @@ pub(crate) fn external(
     message: String,
     retry_after_secs: Option<u64>,
 ) -> AppError {
+    // Worded by the caller.
     AppError::ExternalApi {
         provider: endpoint.name.clone(),
         status,
@@ -273,6 +274,7 @@ pub fn too_large(endpoint: &Endpoint, limit: usize) -> AppError {
         format!("{name} sent more than {} MiB where a model list was expected; Parley stopped reading it. Check the base URL in Providers & models", limit / (1024 * 1024)),
         None,
     )
+    .worded("too_large", json!({ "name": name, "mib": limit / (1024 * 1024) }))
 }
 
 /// A whole body that took longer than Parley waits.
@@ -284,6 +286,7 @@ pub fn too_slow(endpoint: &Endpoint) -> AppError {
         format!("{name} took longer than {} seconds to send its answer; Parley stopped waiting. Try again", super::BODY_WAIT.as_secs()),
         None,
     )
+    .worded("too_slow", json!({ "name": name, "seconds": super::BODY_WAIT.as_secs() }))
 }
 
 /// The stream broke while the reply was arriving.
@@ -293,27 +296,27 @@ pub fn from_stream(
 ) -> AppError {
     let name = &endpoint.name;
     tracing::warn!(provider = %name, error = %redact(endpoint, &err.to_string()), "provider stream failed");
-    let message = match err {
-        eventsource_stream::EventStreamError::Transport(BodyError::EventTooLong(limit)) => format!(
+    let (word, message, mib) = match err {
+        eventsource_stream::EventStreamError::Transport(BodyError::EventTooLong(limit)) => ("stream_piece_too_long", format!(
             "{name} sent more than {} MiB without ending a piece of the reply; Parley stopped reading. The text so far is kept",
             limit / (1024 * 1024)
-        ),
-        eventsource_stream::EventStreamError::Transport(BodyError::Transport(e)) if e.is_timeout() => format!(
+        ), limit / (1024 * 1024)),
+        eventsource_stream::EventStreamError::Transport(BodyError::Transport(e)) if e.is_timeout() => ("stream_stalled", format!(
             "{name} stopped sending for too long; the text so far is kept. Try again or continue the reply"
-        ),
-        eventsource_stream::EventStreamError::Transport(_) => format!(
+        ), 0),
+        eventsource_stream::EventStreamError::Transport(_) => ("stream_dropped", format!(
             "the connection to {name} dropped in the middle of the reply; the text so far is kept. Try again or continue the reply"
-        ),
-        _ => format!("{name} sent a stream Parley could not read; the text so far is kept"),
+        ), 0),
+        _ => ("stream_unreadable", format!("{name} sent a stream Parley could not read; the text so far is kept"), 0),
     };
-    external(endpoint, None, message, None)
+    external(endpoint, None, message, None).worded(word, json!({ "name": name, "mib": mib }))
 }
 
 /// The stream closed before any frame came.
 pub fn ended_early(endpoint: &Endpoint) -> AppError {
     let name = &endpoint.name;
     let message = format!("{name} sent an empty reply; check the model and try again");
-    external(endpoint, None, message, None)
+    external(endpoint, None, message, None).worded("empty_reply", json!({ "name": name }))
 }
 
 /// A frame Parley could not parse.
@@ -328,6 +331,7 @@ pub fn malformed(endpoint: &Endpoint, what: &str) -> AppError {
         ),
         None,
     )
+    .worded("stream_malformed", json!({ "name": endpoint.name }))
 }
 
 /// An error object inside the stream (`{"error": {...}}` or an Anthropic
@@ -346,6 +350,10 @@ pub fn in_stream(endpoint: &Endpoint, data: &str) -> AppError {
             endpoint.name
         ),
         None,
+    )
+    .worded(
+        "stopped_in_stream",
+        redact_values(endpoint, json!({ "name": endpoint.name, "detail": detail })),
     )
 }
 

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::{DecodePaddingMode, Engine};
 use serde_json::{json, Map, Value};
 
-use super::{image, parse_json, png, FormatError, Limits};
+use super::{image, parse_json, png, FormatError, JsonOf, Limits};
 use crate::models::{Character, CharacterInput};
 
 /// Which card spec a file follows.
@@ -100,10 +100,11 @@ pub fn from_png(bytes: &[u8], limits: &Limits) -> Result<ParsedCard, FormatError
         if let Some(t) = png::text_of(c, limits)? {
             inflated += t.text.len();
             if inflated > 2 * limits.max_text_bytes {
+                let limit = 2 * limits.max_text_bytes / (1024 * 1024);
                 return Err(FormatError::new(format!(
-                    "the PNG's card texts add up to more than {} MB",
-                    2 * limits.max_text_bytes / (1024 * 1024)
-                )));
+                    "the PNG's card texts add up to more than {limit} MB"
+                ))
+                .worded("card_texts_too_big", json!({ "limit": limit })));
             }
             if t.keyword.eq_ignore_ascii_case("ccv3") {
                 ccv3 = Some(t.text);
@@ -125,7 +126,8 @@ pub fn from_png(bytes: &[u8], limits: &Limits) -> Result<ParsedCard, FormatError
         (Some(text), None) | (None, Some(text)) => parse(&text),
         (None, None) => Err(FormatError::new(
             "this PNG holds no character card (no `chara` or `ccv3` text chunk)",
-        )),
+        )
+        .worded("card_none_in_png", json!({}))),
     }
 }
 
@@ -144,9 +146,14 @@ fn decode_embedded(text: &str, limits: &Limits) -> Result<Vec<u8>, FormatError> 
     let bytes = standard
         .decode(&compact)
         .or_else(|_| url_safe.decode(&compact))
-        .map_err(|_| FormatError::new("the card data in the PNG is not valid base64"))?;
+        .map_err(|_| {
+            FormatError::new("the card data in the PNG is not valid base64")
+                .worded("card_not_base64", json!({}))
+        })?;
     if bytes.len() > limits.max_text_bytes {
-        return Err(FormatError::new("the card data is too large"));
+        return Err(
+            FormatError::new("the card data is too large").worded("card_data_too_big", json!({}))
+        );
     }
     Ok(bytes)
 }
@@ -158,34 +165,37 @@ pub fn from_json_bytes(
     avatar: Option<Avatar>,
 ) -> Result<ParsedCard, FormatError> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let value = parse_json(bytes, limits, "card")?;
+    let value = parse_json(bytes, limits, JsonOf::Card)?;
     from_value(value, avatar)
 }
 
 /// Reads a card from its JSON object.
 pub fn from_value(value: Value, avatar: Option<Avatar>) -> Result<ParsedCard, FormatError> {
-    let obj = value
-        .as_object()
-        .ok_or_else(|| FormatError::new("the card is not a JSON object"))?;
+    let obj = value.as_object().ok_or_else(|| {
+        FormatError::new("the card is not a JSON object").worded("card_not_object", json!({}))
+    })?;
     let spec = match obj.get("spec") {
         Some(Value::String(s)) if s == "chara_card_v3" => Spec::V3,
         Some(Value::String(s)) if s == "chara_card_v2" => Spec::V2,
         Some(Value::String(s)) => {
+            let spec: String = s.chars().take(60).collect();
             return Err(FormatError::new(format!(
-                "the card says it follows `{}`, which Parley does not know",
-                s.chars().take(60).collect::<String>()
-            )))
+                "the card says it follows `{spec}`, which Parley does not know"
+            ))
+            .worded("card_unknown_spec", json!({ "spec": spec })));
         }
         Some(Value::Null) | None if obj.get("data").is_some_and(Value::is_object) => Spec::V2,
         Some(Value::Null) | None => Spec::V1,
-        Some(_) => return Err(FormatError::new("the card's `spec` should be text")),
+        Some(_) => {
+            return Err(FormatError::new("the card's `spec` should be text")
+                .worded("card_spec_not_text", json!({})))
+        }
     };
     let data = match spec {
         Spec::V1 => obj,
-        Spec::V2 | Spec::V3 => obj
-            .get("data")
-            .and_then(Value::as_object)
-            .ok_or_else(|| FormatError::new("the card has no `data` object"))?,
+        Spec::V2 | Spec::V3 => obj.get("data").and_then(Value::as_object).ok_or_else(|| {
+            FormatError::new("the card has no `data` object").worded("card_no_data", json!({}))
+        })?,
     };
     let mut input = CharacterInput::default();
     for (key, field) in V2_FIELDS {
@@ -196,7 +206,7 @@ pub fn from_value(value: Value, avatar: Option<Avatar>) -> Result<ParsedCard, Fo
         read_field(&mut input, key, field, value)?;
     }
     if input.name.trim().is_empty() {
-        return Err(FormatError::new("the card has no name"));
+        return Err(FormatError::new("the card has no name").worded("card_no_name", json!({})));
     }
     Ok(ParsedCard {
         spec,
@@ -230,11 +240,74 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-fn wrong_type(key: &str, expected: &str, found: &Value) -> FormatError {
-    FormatError::new(format!(
-        "the card's `{key}` should be {expected}, not {}",
-        kind_of(found)
-    ))
+/// What a card field should be, for [`wrong_type`].
+#[derive(Debug, Clone, Copy)]
+enum Want {
+    Text,
+    Texts,
+    Object,
+    List,
+    Objects,
+}
+
+impl Want {
+    fn said(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Texts => "a list of texts",
+            Self::Object => "an object",
+            Self::List => "a list",
+            Self::Objects => "a list of objects",
+        }
+    }
+}
+
+/// "the card's `tags` should be a list of texts, not an object": worded by
+/// one code for each pair of what it should be and what it is, so both
+/// are said in the person's language (the field's key is a value).
+fn wrong_type(key: &str, want: Want, found: &Value) -> FormatError {
+    use serde_json::Value as V;
+    let code = match (want, found) {
+        (Want::Text, V::Bool(_)) => Some("card_text_not_bool"),
+        (Want::Text, V::Number(_)) => Some("card_text_not_number"),
+        (Want::Text, V::Array(_)) => Some("card_text_not_list"),
+        (Want::Text, V::Object(_)) => Some("card_text_not_object"),
+        (Want::Texts, V::Null) => Some("card_texts_not_null"),
+        (Want::Texts, V::Bool(_)) => Some("card_texts_not_bool"),
+        (Want::Texts, V::Number(_)) => Some("card_texts_not_number"),
+        (Want::Texts, V::String(_)) => Some("card_texts_not_text"),
+        (Want::Texts, V::Array(_)) => Some("card_texts_not_list"),
+        (Want::Texts, V::Object(_)) => Some("card_texts_not_object"),
+        (Want::Object, V::Bool(_)) => Some("card_object_not_bool"),
+        (Want::Object, V::Number(_)) => Some("card_object_not_number"),
+        (Want::Object, V::String(_)) => Some("card_object_not_text"),
+        (Want::Object, V::Array(_)) => Some("card_object_not_list"),
+        (Want::List, V::Null) => Some("card_list_not_null"),
+        (Want::List, V::Bool(_)) => Some("card_list_not_bool"),
+        (Want::List, V::Number(_)) => Some("card_list_not_number"),
+        (Want::List, V::String(_)) => Some("card_list_not_text"),
+        (Want::List, V::Object(_)) => Some("card_list_not_object"),
+        (Want::Objects, V::Null) => Some("card_objects_not_null"),
+        (Want::Objects, V::Bool(_)) => Some("card_objects_not_bool"),
+        (Want::Objects, V::Number(_)) => Some("card_objects_not_number"),
+        (Want::Objects, V::String(_)) => Some("card_objects_not_text"),
+        (Want::Objects, V::Array(_)) => Some("card_objects_not_list"),
+        // What no field is refused for being (text where text is wanted,
+        // null where a field reads it as absent).
+        _ => None,
+    };
+    let expected = want.said();
+    let found = kind_of(found);
+    let said = FormatError::new(format!(
+        "the card's `{key}` should be {expected}, not {found}"
+    ));
+    match code {
+        Some(code) => said.worded(code, json!({ "key": key })),
+        None => said.worded(
+            "card_wrong_type",
+            json!({ "key": key, "expected": expected, "found": found }),
+        ),
+    }
 }
 
 fn read_field(
@@ -250,18 +323,18 @@ fn read_field(
         value
             .as_str()
             .map(str::to_string)
-            .ok_or_else(|| wrong_type(key, "text", value))
+            .ok_or_else(|| wrong_type(key, Want::Text, value))
     };
     let list = || -> Result<Vec<String>, FormatError> {
         let items = value
             .as_array()
-            .ok_or_else(|| wrong_type(key, "a list of texts", value))?;
+            .ok_or_else(|| wrong_type(key, Want::Texts, value))?;
         items
             .iter()
             .map(|i| {
                 i.as_str()
                     .map(str::to_string)
-                    .ok_or_else(|| wrong_type(key, "a list of texts", i))
+                    .ok_or_else(|| wrong_type(key, Want::Texts, i))
             })
             .collect()
     };
@@ -281,24 +354,20 @@ fn read_field(
         Field::CharacterVersion => input.character_version = text()?,
         Field::Extensions => {
             if !value.is_object() {
-                return Err(wrong_type(key, "an object", value));
+                return Err(wrong_type(key, Want::Object, value));
             }
             input.extensions = Some(value.clone());
         }
         Field::CharacterBook => {
             let book = value
                 .as_object()
-                .ok_or_else(|| wrong_type(key, "an object", value))?;
+                .ok_or_else(|| wrong_type(key, Want::Object, value))?;
             if let Some(entries) = book.get("entries") {
                 let items = entries
                     .as_array()
-                    .ok_or_else(|| wrong_type("character_book.entries", "a list", entries))?;
+                    .ok_or_else(|| wrong_type("character_book.entries", Want::List, entries))?;
                 if let Some(bad) = items.iter().find(|e| !e.is_object()) {
-                    return Err(wrong_type(
-                        "character_book.entries",
-                        "a list of objects",
-                        bad,
-                    ));
+                    return Err(wrong_type("character_book.entries", Want::Objects, bad));
                 }
             }
             input.character_book = Some(value.clone());
@@ -397,4 +466,23 @@ pub fn to_png(
     let v2 = engine.encode(to_card_json(c, card_json, Spec::V2).to_string());
     let v3 = engine.encode(to_card_json(c, card_json, Spec::V3).to_string());
     png::with_text_chunks(&base, &[("chara", &v2), ("ccv3", &v3)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_of_the_wrong_kind_is_worded_by_what_it_should_be_and_is() {
+        let err = from_value(json!({"name": "Mira", "tags": {"a": 1}}), None).unwrap_err();
+        assert_eq!(
+            err.message,
+            "the card's `tags` should be a list of texts, not an object"
+        );
+        let words = *err.words.unwrap();
+        assert_eq!(
+            (words.code, words.values),
+            ("card_texts_not_object", json!({ "key": "tags" }))
+        );
+    }
 }

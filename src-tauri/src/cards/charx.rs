@@ -7,7 +7,7 @@
 
 use std::io::{Cursor, Read};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::card::{self, Avatar, ParsedCard};
 use super::{image, FormatError, Limits};
@@ -15,17 +15,23 @@ use super::{image, FormatError, Limits};
 /// Reads a CHARX archive.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<ParsedCard, FormatError> {
     check_directory(bytes, limits)?;
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|_| FormatError::new("the CHARX archive is corrupt (not a readable zip)"))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
+        FormatError::new("the CHARX archive is corrupt (not a readable zip)")
+            .worded("charx_not_zip", json!({}))
+    })?;
     if zip.len() > limits.max_archive_entries {
+        let (count, limit) = (zip.len(), limits.max_archive_entries);
         return Err(FormatError::new(format!(
-            "the CHARX archive has {} files; the limit is {}",
-            zip.len(),
-            limits.max_archive_entries
-        )));
+            "the CHARX archive has {count} files; the limit is {limit}"
+        ))
+        .worded(
+            "charx_too_many_files",
+            json!({ "count": count, "limit": limit }),
+        ));
     }
-    let json = entry(&mut zip, "card.json", limits.max_text_bytes)?
-        .ok_or_else(|| FormatError::new("the CHARX archive has no card.json"))?;
+    let json = entry(&mut zip, "card.json", limits.max_text_bytes)?.ok_or_else(|| {
+        FormatError::new("the CHARX archive has no card.json").worded("charx_no_card", json!({}))
+    })?;
     let mut parsed = card::from_json_bytes(&json, limits, None)?;
     if let Some(path) = icon_path(&parsed.card_json) {
         if let Some(bytes) = entry(&mut zip, &path, limits.max_file_bytes)? {
@@ -58,18 +64,26 @@ fn check_directory(bytes: &[u8], limits: &Limits) -> Result<(), FormatError> {
     // Each entry's record is 46 bytes plus its name; a card's names are short.
     let max_directory = limits.max_archive_entries * 1024;
     if entries == 0xFFFF || entries > limits.max_archive_entries {
+        let limit = limits.max_archive_entries;
+        let (at_least, code) = if entries == 0xFFFF {
+            ("at least ", "charx_declares_at_least")
+        } else {
+            ("", "charx_declares_too_many")
+        };
         return Err(FormatError::new(format!(
-            "the CHARX archive declares {}{entries} files; the limit is {}",
-            if entries == 0xFFFF { "at least " } else { "" },
-            limits.max_archive_entries
-        )));
+            "the CHARX archive declares {at_least}{entries} files; the limit is {limit}"
+        ))
+        .worded(code, json!({ "count": entries, "limit": limit })));
     }
     if directory > max_directory {
+        let (size, limit) = (directory / 1024, max_directory / 1024);
         return Err(FormatError::new(format!(
-            "the CHARX archive's list of files is {} KB; the limit is {} KB",
-            directory / 1024,
-            max_directory / 1024
-        )));
+            "the CHARX archive's list of files is {size} KB; the limit is {limit} KB"
+        ))
+        .worded(
+            "charx_list_too_big",
+            json!({ "size": size, "limit": limit }),
+        ));
     }
     Ok(())
 }
@@ -84,20 +98,28 @@ fn entry(
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
         Err(_) => {
-            return Err(FormatError::new(format!(
-                "the CHARX archive's {name} could not be read"
-            )))
+            return Err(
+                FormatError::new(format!("the CHARX archive's {name} could not be read"))
+                    .worded("charx_entry_unreadable", json!({ "name": name })),
+            )
         }
     };
     let mut out = Vec::new();
     file.take(max as u64 + 1)
         .read_to_end(&mut out)
-        .map_err(|_| FormatError::new(format!("the CHARX archive's {name} is corrupt")))?;
+        .map_err(|_| {
+            FormatError::new(format!("the CHARX archive's {name} is corrupt"))
+                .worded("charx_entry_corrupt", json!({ "name": name }))
+        })?;
     if out.len() > max {
+        let limit = max / (1024 * 1024);
         return Err(FormatError::new(format!(
-            "the CHARX archive's {name} is larger than {} MB",
-            max / (1024 * 1024)
-        )));
+            "the CHARX archive's {name} is larger than {limit} MB"
+        ))
+        .worded(
+            "charx_entry_too_big",
+            json!({ "name": name, "limit": limit }),
+        ));
     }
     Ok(Some(out))
 }

@@ -5,6 +5,7 @@
 use std::io::Cursor;
 
 use image::{ImageFormat, ImageReader, Limits as DecodeLimits, Rgba, RgbaImage};
+use serde_json::json;
 
 use super::FormatError;
 
@@ -29,21 +30,26 @@ pub fn sniff_mime(bytes: &[u8]) -> Option<&'static str> {
 pub(crate) fn decode(bytes: &[u8]) -> Result<image::DynamicImage, FormatError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|_| FormatError::new("the image could not be read"))?;
+        .map_err(|_| {
+            FormatError::new("the image could not be read").worded("image_unreadable", json!({}))
+        })?;
     let mut limits = DecodeLimits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    reader
-        .decode()
-        .map_err(|e| FormatError::new(format!("the image could not be decoded ({e})")))
+    reader.decode().map_err(|e| {
+        FormatError::new(format!("the image could not be decoded ({e})"))
+            .worded("image_not_decoded", json!({ "reason": e.to_string() }))
+    })
 }
 
 pub(crate) fn encode_png(img: &image::DynamicImage) -> Result<Vec<u8>, FormatError> {
     let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, ImageFormat::Png)
-        .map_err(|e| FormatError::new(format!("the image could not be written as PNG ({e})")))?;
+    img.write_to(&mut out, ImageFormat::Png).map_err(|e| {
+        FormatError::new(format!("the image could not be written as PNG ({e})"))
+            .worded("image_not_png", json!({ "reason": e.to_string() }))
+    })?;
     Ok(out.into_inner())
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Everything here is pure: bytes in, values out, no database. Every read
 //! is bounded by [`Limits`], and every refusal is a [`FormatError`] whose
-//! text says what is wrong with the file in words.
+//! text says what is wrong with the file in words, with the code and values
+//! the window words it by in the person's language (`error.<code>`).
 //!
 //! Specs followed: Character Card V2
 //! (<https://github.com/malfoyslastname/character-card-spec-v2>), V3
@@ -16,20 +17,13 @@ pub mod image;
 pub mod png;
 pub mod sillytavern;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 pub use card::{ParsedCard, Spec};
 
-/// A file Parley will not take, and why, in words.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct FormatError(String);
-
-impl FormatError {
-    pub fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
-    }
-}
+/// A file Parley will not take, and why: in English, and by the code and
+/// values the window words it by (error.rs [`Cause`](crate::error::Cause)).
+pub type FormatError = crate::error::Cause;
 
 /// Bounds on what a file may make Parley read or allocate.
 #[derive(Debug, Clone)]
@@ -78,21 +72,54 @@ impl Default for Limits {
     }
 }
 
+/// What a JSON text read here is: its refusals name it, each with codes of
+/// its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonOf {
+    Card,
+    /// A SillyTavern group definition.
+    GroupFile,
+    /// A line of a SillyTavern chat (its refusals gain `line` in `at`).
+    Line,
+}
+
+impl JsonOf {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Card => "card",
+            Self::GroupFile => "group file",
+            Self::Line => "line",
+        }
+    }
+
+    /// The codes of "not valid JSON" and "nests too deep".
+    fn codes(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Card => ("card_json_invalid", "card_json_too_deep"),
+            Self::GroupFile => ("st_group_json_invalid", "st_group_json_too_deep"),
+            Self::Line => ("st_chat_line_json_invalid", "st_chat_line_json_too_deep"),
+        }
+    }
+}
+
 /// Parses JSON no deeper than the limit (serde_json stops at 128 levels on
 /// its own; cards never need more than a handful).
-pub fn parse_json(bytes: &[u8], limits: &Limits, what: &str) -> Result<Value, FormatError> {
+pub fn parse_json(bytes: &[u8], limits: &Limits, what: JsonOf) -> Result<Value, FormatError> {
+    let (invalid, deep) = what.codes();
+    let name = what.name();
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        FormatError::new(format!(
-            "the {what} is not valid JSON ({})",
-            first_line(&e.to_string())
-        ))
+        let text = e.to_string();
+        let reason = first_line(&text);
+        FormatError::new(format!("the {name} is not valid JSON ({reason})"))
+            .worded(invalid, json!({ "reason": reason }))
     })?;
     let depth = json_depth(&value);
     if depth > limits.max_json_depth {
+        let limit = limits.max_json_depth;
         return Err(FormatError::new(format!(
-            "the {what} nests {depth} levels deep; the limit is {}",
-            limits.max_json_depth
-        )));
+            "the {name} nests {depth} levels deep; the limit is {limit}"
+        ))
+        .worded(deep, json!({ "depth": depth, "limit": limit })));
     }
     Ok(value)
 }
@@ -144,7 +171,8 @@ impl FileKind {
             Err(FormatError::new(
                 "Parley does not know this kind of file (it takes .png, .json and .charx cards \
                  and SillyTavern .jsonl chats and group .json files)",
-            ))
+            )
+            .worded("card_unknown_kind", json!({})))
         }
     }
 
@@ -164,11 +192,12 @@ pub fn parse_card(
     limits: &Limits,
 ) -> Result<ParsedCard, FormatError> {
     if bytes.len() > limits.max_file_bytes {
-        return Err(FormatError::new(format!(
-            "the file is {} MB; the limit is {} MB",
-            bytes.len() / (1024 * 1024),
-            limits.max_file_bytes / (1024 * 1024)
-        )));
+        let size = bytes.len() / (1024 * 1024);
+        let limit = limits.max_file_bytes / (1024 * 1024);
+        return Err(
+            FormatError::new(format!("the file is {size} MB; the limit is {limit} MB"))
+                .worded("card_file_too_big", json!({ "size": size, "limit": limit })),
+        );
     }
     match FileKind::detect(file_name, bytes)? {
         FileKind::PngCard => card::from_png(bytes, limits),
@@ -176,10 +205,12 @@ pub fn parse_card(
         FileKind::JsonCard => card::from_json_bytes(bytes, limits, None),
         FileKind::SillyTavernChat => Err(FormatError::new(
             "this is a SillyTavern chat, not a character card",
-        )),
+        )
+        .worded("card_is_st_chat", json!({}))),
         FileKind::SillyTavernGroup => Err(FormatError::new(
             "this is a SillyTavern group, not a character card",
-        )),
+        )
+        .worded("card_is_st_group", json!({}))),
     }
 }
 
@@ -190,11 +221,14 @@ mod tests {
     #[test]
     fn deep_json_is_refused_with_its_depth() {
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
-        let err = parse_json(deep.as_bytes(), &Limits::default(), "card").unwrap_err();
+        let err = parse_json(deep.as_bytes(), &Limits::default(), JsonOf::Card).unwrap_err();
         assert_eq!(
             err.to_string(),
             "the card nests 100 levels deep; the limit is 64"
         );
+        let words = err.words.unwrap();
+        assert_eq!(words.code, "card_json_too_deep");
+        assert_eq!(words.values, json!({ "depth": 100, "limit": 64 }));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 use std::io::Read;
 
 use flate2::read::ZlibDecoder;
+use serde_json::json;
 
 use super::{FormatError, Limits};
 
@@ -33,32 +34,39 @@ pub fn is_png(bytes: &[u8]) -> bool {
 /// most `max_chunks` of them.
 pub fn chunks(bytes: &[u8], max_chunks: usize) -> Result<Vec<Chunk<'_>>, FormatError> {
     if !is_png(bytes) {
-        return Err(FormatError::new("it is not a PNG image (wrong signature)"));
+        return Err(FormatError::new("it is not a PNG image (wrong signature)")
+            .worded("png_not_png", json!({})));
     }
     let mut out = Vec::new();
     let mut pos = SIGNATURE.len();
     loop {
         let Some(header) = bytes.get(pos..pos + 8) else {
-            return Err(FormatError::new(
-                "the PNG is truncated (it ends before its last chunk)",
-            ));
+            return Err(
+                FormatError::new("the PNG is truncated (it ends before its last chunk)")
+                    .worded("png_truncated", json!({})),
+            );
         };
         let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
         let kind = [header[4], header[5], header[6], header[7]];
         if !kind.iter().all(u8::is_ascii_alphabetic) {
             return Err(FormatError::new(format!(
                 "the PNG is corrupt (a chunk at byte {pos} has an invalid name)"
-            )));
+            ))
+            .worded("png_bad_chunk_name", json!({ "pos": pos })));
         }
         let end = pos
             .checked_add(12)
             .and_then(|p| p.checked_add(len))
             .filter(|&e| e <= bytes.len())
             .ok_or_else(|| {
+                let chunk = kind_name(kind);
                 FormatError::new(format!(
-                    "the PNG is truncated (chunk {} claims {len} bytes)",
-                    kind_name(kind)
+                    "the PNG is truncated (chunk {chunk} claims {len} bytes)"
                 ))
+                .worded(
+                    "png_chunk_truncated",
+                    json!({ "chunk": chunk, "bytes": len }),
+                )
             })?;
         let data = &bytes[pos + 8..pos + 8 + len];
         let stored = u32::from_be_bytes([
@@ -71,15 +79,17 @@ pub fn chunks(bytes: &[u8], max_chunks: usize) -> Result<Vec<Chunk<'_>>, FormatE
         crc.update(&kind);
         crc.update(data);
         if crc.finalize() != stored {
+            let chunk = kind_name(kind);
             return Err(FormatError::new(format!(
-                "the PNG is corrupt (chunk {} fails its checksum)",
-                kind_name(kind)
-            )));
+                "the PNG is corrupt (chunk {chunk} fails its checksum)"
+            ))
+            .worded("png_bad_checksum", json!({ "chunk": chunk })));
         }
         if out.len() == max_chunks {
             return Err(FormatError::new(format!(
                 "the PNG has more than {max_chunks} chunks; the limit is {max_chunks}"
-            )));
+            ))
+            .worded("png_too_many_chunks", json!({ "limit": max_chunks })));
         }
         out.push(Chunk {
             kind,
@@ -102,17 +112,25 @@ pub fn check_dimensions(chunks: &[Chunk<'_>], limits: &Limits) -> Result<(u32, u
     let ihdr = chunks
         .first()
         .filter(|c| &c.kind == b"IHDR" && c.data.len() == 13)
-        .ok_or_else(|| FormatError::new("the PNG is corrupt (it does not start with IHDR)"))?;
+        .ok_or_else(|| {
+            FormatError::new("the PNG is corrupt (it does not start with IHDR)")
+                .worded("png_no_ihdr", json!({}))
+        })?;
     let w = u32::from_be_bytes([ihdr.data[0], ihdr.data[1], ihdr.data[2], ihdr.data[3]]);
     let h = u32::from_be_bytes([ihdr.data[4], ihdr.data[5], ihdr.data[6], ihdr.data[7]]);
     if w == 0 || h == 0 {
-        return Err(FormatError::new("the PNG is corrupt (it has no pixels)"));
+        return Err(FormatError::new("the PNG is corrupt (it has no pixels)")
+            .worded("png_no_pixels", json!({})));
     }
     if w > limits.max_image_side || h > limits.max_image_side {
+        let side = limits.max_image_side;
         return Err(FormatError::new(format!(
-            "the image is {w}x{h} pixels; the limit is {0}x{0}",
-            limits.max_image_side
-        )));
+            "the image is {w}x{h} pixels; the limit is {side}x{side}"
+        ))
+        .worded(
+            "png_too_large",
+            json!({ "width": w, "height": h, "side": side }),
+        ));
     }
     Ok((w, h))
 }
@@ -136,45 +154,42 @@ pub fn text_of(chunk: &Chunk<'_>, limits: &Limits) -> Result<Option<TextChunk>, 
         .iter()
         .position(|&b| b == 0)
         .filter(|&n| (1..=79).contains(&n))
-        .ok_or_else(|| FormatError::new(format!("a {name} chunk has no valid keyword")))?;
+        .ok_or_else(|| {
+            FormatError::new(format!("a {name} chunk has no valid keyword"))
+                .worded("png_text_no_keyword", json!({ "chunk": name }))
+        })?;
     let keyword = latin1(&chunk.data[..nul]);
     let rest = &chunk.data[nul + 1..];
     let text = match kind {
         b"tEXt" => latin1(rest),
         b"zTXt" => {
-            let (&method, compressed) = rest
-                .split_first()
-                .ok_or_else(|| FormatError::new(format!("the {keyword} chunk is empty")))?;
+            let (&method, compressed) = rest.split_first().ok_or_else(|| {
+                FormatError::new(format!("the {keyword} chunk is empty"))
+                    .worded("png_text_empty", json!({ "keyword": keyword }))
+            })?;
             if method != 0 {
-                return Err(FormatError::new(format!(
-                    "the {keyword} chunk uses an unknown compression"
-                )));
+                return Err(unknown_compression(&keyword));
             }
             latin1(&inflate(compressed, &keyword, limits)?)
         }
         _ => {
             // iTXt: flag, method, language\0, translated keyword\0, text.
             if rest.len() < 2 {
-                return Err(FormatError::new(format!(
-                    "the {keyword} chunk is truncated"
-                )));
+                return Err(truncated(&keyword));
             }
             let (flag, method) = (rest[0], rest[1]);
             let mut fields = rest[2..].splitn(3, |&b| b == 0);
             let (_lang, _translated, body) = (fields.next(), fields.next(), fields.next());
-            let body =
-                body.ok_or_else(|| FormatError::new(format!("the {keyword} chunk is truncated")))?;
+            let body = body.ok_or_else(|| truncated(&keyword))?;
             let bytes = match (flag, method) {
                 (0, _) => body.to_vec(),
                 (1, 0) => inflate(body, &keyword, limits)?,
-                _ => {
-                    return Err(FormatError::new(format!(
-                        "the {keyword} chunk uses an unknown compression"
-                    )))
-                }
+                _ => return Err(unknown_compression(&keyword)),
             };
-            String::from_utf8(bytes)
-                .map_err(|_| FormatError::new(format!("the {keyword} chunk is not valid UTF-8")))?
+            String::from_utf8(bytes).map_err(|_| {
+                FormatError::new(format!("the {keyword} chunk is not valid UTF-8"))
+                    .worded("png_text_not_utf8", json!({ "keyword": keyword }))
+            })?
         }
     };
     if text.len() > limits.max_text_bytes {
@@ -184,10 +199,21 @@ pub fn text_of(chunk: &Chunk<'_>, limits: &Limits) -> Result<Option<TextChunk>, 
 }
 
 fn too_big(keyword: &str, limits: &Limits) -> FormatError {
-    FormatError::new(format!(
-        "the {keyword} text is larger than {} MB",
-        limits.max_text_bytes / (1024 * 1024)
-    ))
+    let limit = limits.max_text_bytes / (1024 * 1024);
+    FormatError::new(format!("the {keyword} text is larger than {limit} MB")).worded(
+        "png_text_too_big",
+        json!({ "keyword": keyword, "limit": limit }),
+    )
+}
+
+fn truncated(keyword: &str) -> FormatError {
+    FormatError::new(format!("the {keyword} chunk is truncated"))
+        .worded("png_text_truncated", json!({ "keyword": keyword }))
+}
+
+fn unknown_compression(keyword: &str) -> FormatError {
+    FormatError::new(format!("the {keyword} chunk uses an unknown compression"))
+        .worded("png_text_compression", json!({ "keyword": keyword }))
 }
 
 /// zlib data, read no further than the text limit (a small chunk can
@@ -199,6 +225,7 @@ fn inflate(data: &[u8], keyword: &str, limits: &Limits) -> Result<Vec<u8>, Forma
         .read_to_end(&mut out)
         .map_err(|_| {
             FormatError::new(format!("the {keyword} chunk's compressed data is corrupt"))
+                .worded("png_text_corrupt", json!({ "keyword": keyword }))
         })?;
     if out.len() > limits.max_text_bytes {
         return Err(too_big(keyword, limits));

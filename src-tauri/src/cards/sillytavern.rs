@@ -13,10 +13,11 @@
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 
-use super::{parse_json, FormatError, Limits};
+use super::{parse_json, FormatError, JsonOf, Limits};
 
 mod budget;
 pub mod group;
+use crate::error::Words;
 use crate::models::{AuthorsNote, MessageRole};
 use budget::Budget;
 
@@ -80,11 +81,12 @@ pub struct StSwipe {
 /// Reads a whole chat file.
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<StChat, FormatError> {
     if bytes.len() > limits.max_chat_bytes {
+        let size = bytes.len() / (1024 * 1024);
+        let limit = limits.max_chat_bytes / (1024 * 1024);
         return Err(FormatError::new(format!(
-            "the chat file is {} MB; the limit is {} MB",
-            bytes.len() / (1024 * 1024),
-            limits.max_chat_bytes / (1024 * 1024)
-        )));
+            "the chat file is {size} MB; the limit is {limit} MB"
+        ))
+        .worded("st_chat_too_big", json!({ "size": size, "limit": limit })));
     }
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let lines: Vec<(usize, &[u8])> = bytes
@@ -94,7 +96,7 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<StChat, FormatError> {
         .filter(|(_, l)| !l.is_empty())
         .collect();
     let Some((&(first_no, first), rest)) = lines.split_first() else {
-        return Err(FormatError::new("the chat file is empty"));
+        return Err(FormatError::new("the chat file is empty").worded("st_chat_empty", json!({})));
     };
     let budget = Budget::new(bytes.len(), limits);
     let first_obj = object(first_no, first, limits)?;
@@ -125,8 +127,10 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<StChat, FormatError> {
             handles
                 .into_iter()
                 .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(FormatError::new("the chat could not be read")))
+                    h.join().unwrap_or_else(|_| {
+                        Err(FormatError::new("the chat could not be read")
+                            .worded("st_chat_unreadable", json!({})))
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()
         })?
@@ -139,25 +143,43 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<StChat, FormatError> {
     Ok(StChat { header, messages })
 }
 
+/// A line's refusal, said with its number: "line 3: `mes` should be text".
+/// Every refusal of a line comes through here and keeps its code, with the
+/// line as a value (`line`): the words of those codes start with the line.
 fn at(line: usize, e: FormatError) -> FormatError {
-    FormatError::new(format!("line {line}: {e}"))
+    let said = FormatError::new(format!("line {line}: {}", e.message));
+    match e.words {
+        Some(words) => {
+            let Words { code, mut values } = *words;
+            if let Some(map) = values.as_object_mut() {
+                map.insert("line".into(), json!(line));
+            }
+            said.worded(code, values)
+        }
+        None => said.worded("st_chat_line", json!({ "line": line, "reason": e.message })),
+    }
 }
 
 /// One line as a JSON object.
 fn object(no: usize, line: &[u8], limits: &Limits) -> Result<Map<String, Value>, FormatError> {
     if line.len() > limits.max_line_bytes {
+        let size = line.len() / (1024 * 1024);
+        let limit = limits.max_line_bytes / (1024 * 1024);
         return Err(at(
             no,
-            FormatError::new(format!(
-                "the line is {} MB; the limit is {} MB",
-                line.len() / (1024 * 1024),
-                limits.max_line_bytes / (1024 * 1024)
-            )),
+            FormatError::new(format!("the line is {size} MB; the limit is {limit} MB")).worded(
+                "st_chat_line_too_big",
+                json!({ "size": size, "limit": limit }),
+            ),
         ));
     }
-    match parse_json(line, limits, "line").map_err(|e| at(no, e))? {
+    match parse_json(line, limits, JsonOf::Line).map_err(|e| at(no, e))? {
         Value::Object(obj) => Ok(obj),
-        _ => Err(at(no, FormatError::new("the line is not a JSON object"))),
+        _ => Err(at(
+            no,
+            FormatError::new("the line is not a JSON object")
+                .worded("st_chat_line_not_object", json!({})),
+        )),
     }
 }
 
@@ -165,7 +187,8 @@ fn flag(obj: &Map<String, Value>, key: &str) -> Result<bool, FormatError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(FormatError::new(format!("`{key}` should be true or false"))),
+        Some(_) => Err(FormatError::new(format!("`{key}` should be true or false"))
+            .worded("st_chat_not_true_false", json!({ "key": key }))),
     }
 }
 
@@ -180,9 +203,17 @@ fn message(mut obj: Map<String, Value>) -> Result<StMessage, FormatError> {
     let content = match obj.shift_remove("mes") {
         Some(Value::String(s)) => s,
         None | Some(Value::Null) => String::new(),
-        Some(_) => return Err(FormatError::new("`mes` should be text")),
+        Some(_) => {
+            return Err(
+                FormatError::new("`mes` should be text").worded("st_chat_mes_not_text", json!({}))
+            )
+        }
     };
     let created_at = obj.get("send_date").and_then(parse_date);
+    let not_texts = || {
+        FormatError::new("`swipes` should be a list of texts")
+            .worded("st_chat_swipes_not_texts", json!({}))
+    };
     let texts = match obj.shift_remove("swipes") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
@@ -190,22 +221,25 @@ fn message(mut obj: Map<String, Value>) -> Result<StMessage, FormatError> {
             .map(|v| match v {
                 Value::String(s) => Ok(s),
                 Value::Null => Ok(String::new()),
-                _ => Err(FormatError::new("`swipes` should be a list of texts")),
+                _ => Err(not_texts()),
             })
             .collect::<Result<_, _>>()?,
-        Some(_) => return Err(FormatError::new("`swipes` should be a list of texts")),
+        Some(_) => return Err(not_texts()),
     };
     let infos = match obj.shift_remove("swipe_info") {
         Some(Value::Array(items)) => items,
         None | Some(Value::Null) => Vec::new(),
-        Some(_) => return Err(FormatError::new("`swipe_info` should be a list")),
+        Some(_) => {
+            return Err(FormatError::new("`swipe_info` should be a list")
+                .worded("st_chat_swipe_info_not_list", json!({})))
+        }
     };
     let swipe_id = match obj.shift_remove("swipe_id") {
         None | Some(Value::Null) => 0,
-        Some(v) => v
-            .as_u64()
-            .ok_or_else(|| FormatError::new("`swipe_id` should be a whole number"))?
-            as usize,
+        Some(v) => v.as_u64().ok_or_else(|| {
+            FormatError::new("`swipe_id` should be a whole number")
+                .worded("st_chat_swipe_id_not_whole", json!({}))
+        })? as usize,
     };
     let mut infos = infos.into_iter();
     let swipes: Vec<StSwipe> = texts
@@ -225,10 +259,14 @@ fn message(mut obj: Map<String, Value>) -> Result<StMessage, FormatError> {
         })
         .collect();
     if !swipes.is_empty() && swipe_id >= swipes.len() {
+        let count = swipes.len();
         return Err(FormatError::new(format!(
-            "`swipe_id` is {swipe_id} but the message has {} swipes",
-            swipes.len()
-        )));
+            "`swipe_id` is {swipe_id} but the message has {count} swipes"
+        ))
+        .worded(
+            "st_chat_swipe_id_too_high",
+            json!({ "swipe_id": swipe_id, "count": count }),
+        ));
     }
     Ok(StMessage {
         role,
@@ -520,6 +558,9 @@ mod tests {
         let text = "{\"user_name\":\"A\"}\n{\"mes\":\"ok\"}\n{\"mes\": 5}\n";
         let err = parse(text.as_bytes(), &Limits::default()).unwrap_err();
         assert_eq!(err.to_string(), "line 3: `mes` should be text");
+        let words = err.words.unwrap();
+        assert_eq!(words.code, "st_chat_mes_not_text");
+        assert_eq!(words.values, json!({ "line": 3 }));
         let err = parse(b"{\"user_name\":\"A\"}\nnot json\n", &Limits::default()).unwrap_err();
         assert!(
             err.to_string()

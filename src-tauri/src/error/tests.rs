@@ -53,3 +53,43 @@ fn context_prefixes_database_messages_only() {
     let err = AppError::validation("name", "too long").context("save the character");
     assert_eq!(err.to_string(), "too long");
 }
+
+#[test]
+fn a_file_refused_carries_its_cause_code_and_values_for_the_window() {
+    let cause = Cause::new("its PNG data ends after 12 bytes")
+        .worded("png_truncated", json!({ "bytes": 12 }));
+    let err = AppError::file_refused("card.png", &cause);
+    assert_eq!(
+        err.to_string(),
+        "card.png: its PNG data ends after 12 bytes"
+    );
+    let value = serde_json::to_value(&err).unwrap();
+    assert_eq!(value["type"], "ValidationError");
+    assert_eq!(value["code"], "file_refused");
+    assert_eq!(value["values"]["file"], "card.png");
+    assert_eq!(value["values"]["cause_code"], "png_truncated");
+    assert_eq!(value["values"]["bytes"], 12);
+    assert_eq!(value["values"]["cause"], "its PNG data ends after 12 bytes");
+    // A cause without a code still says itself in English.
+    let plain = AppError::file_refused("a.txt", &Cause::new("it is empty"));
+    let value = serde_json::to_value(&plain).unwrap();
+    assert!(value["values"].get("cause_code").is_none());
+    assert_eq!(value["values"]["cause"], "it is empty");
+}
+
+#[test]
+fn an_error_becomes_a_cause_with_its_words_and_a_cause_serializes_for_the_window() {
+    let err = AppError::validation("name", "the name is empty")
+        .worded("required", json!({ "field": "name" }));
+    let cause = err.as_cause();
+    assert_eq!(cause.message, "the name is empty");
+    let value = serde_json::to_value(&cause).unwrap();
+    assert_eq!(
+        value,
+        json!({ "error": "the name is empty", "code": "required", "values": { "field": "name" } })
+    );
+    // The values of the cause lose to the outer message's own.
+    let inside = cause.inside(json!({ "field": "file", "name": "x" }));
+    assert_eq!(inside["field"], "file");
+    assert_eq!(inside["cause_code"], "required");
+}

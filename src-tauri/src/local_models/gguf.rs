@@ -107,14 +107,69 @@ pub enum GgufError {
     #[error("it is GGUF version {0}, which Parley cannot read (it reads versions 2 and 3)")]
     Version(u32),
     #[error("its header is damaged ({0})")]
-    Damaged(&'static str),
+    Damaged(Damage),
     #[error("it could not be read: {0}")]
     Io(String),
 }
 
+/// How a header is damaged: its words, and the code the window words the
+/// whole refusal by (`gguf_damaged_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Damage {
+    EndsEarly,
+    LengthTooLarge,
+    StringTooLong,
+    StringNotUtf8,
+    UnknownValueType,
+    UnknownArrayType,
+    ArrayTooLong,
+    TooManyEntries,
+    TooManyDimensions,
+    BadAlignment,
+}
+
+impl Damage {
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::EndsEarly => "it ends inside the header",
+            Self::LengthTooLarge => "a length is too large",
+            Self::StringTooLong => "a string is too long",
+            Self::StringNotUtf8 => "a string is not UTF-8",
+            Self::UnknownValueType => "a value has an unknown type",
+            Self::UnknownArrayType => "an array has an unknown or nested type",
+            Self::ArrayTooLong => "an array is too long",
+            Self::TooManyEntries => "it claims too many entries",
+            Self::TooManyDimensions => "a tensor has too many dimensions",
+            Self::BadAlignment => "its alignment is not a power of two",
+        }
+    }
+
+    /// The code of "Parley cannot use {path}: its header is damaged (...)."
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::EndsEarly => "gguf_damaged_ends_early",
+            Self::LengthTooLarge => "gguf_damaged_length",
+            Self::StringTooLong => "gguf_damaged_string_long",
+            Self::StringNotUtf8 => "gguf_damaged_string_utf8",
+            Self::UnknownValueType => "gguf_damaged_value_type",
+            Self::UnknownArrayType => "gguf_damaged_array_type",
+            Self::ArrayTooLong => "gguf_damaged_array_long",
+            Self::TooManyEntries => "gguf_damaged_entries",
+            Self::TooManyDimensions => "gguf_damaged_dimensions",
+            Self::BadAlignment => "gguf_damaged_alignment",
+        }
+    }
+}
+
+impl std::fmt::Display for Damage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.words())
+    }
+}
+
 fn io(e: std::io::Error) -> GgufError {
     if e.kind() == std::io::ErrorKind::UnexpectedEof {
-        GgufError::Damaged("it ends inside the header")
+        GgufError::Damaged(Damage::EndsEarly)
     } else {
         GgufError::Io(e.to_string())
     }
@@ -137,18 +192,18 @@ impl<R: Read + Seek> Cursor<R> {
         Ok(u64::from_le_bytes(self.bytes()?))
     }
     fn skip(&mut self, n: u64) -> Result<(), GgufError> {
-        let n = i64::try_from(n).map_err(|_| GgufError::Damaged("a length is too large"))?;
+        let n = i64::try_from(n).map_err(|_| GgufError::Damaged(Damage::LengthTooLarge))?;
         self.r.seek(SeekFrom::Current(n)).map_err(io)?;
         Ok(())
     }
     fn string(&mut self) -> Result<String, GgufError> {
         let len = self.u64()?;
         if len > MAX_STRING {
-            return Err(GgufError::Damaged("a string is too long"));
+            return Err(GgufError::Damaged(Damage::StringTooLong));
         }
         let mut b = vec![0u8; len as usize];
         self.r.read_exact(&mut b).map_err(io)?;
-        String::from_utf8(b).map_err(|_| GgufError::Damaged("a string is not UTF-8"))
+        String::from_utf8(b).map_err(|_| GgufError::Damaged(Damage::StringNotUtf8))
     }
     fn skip_string(&mut self) -> Result<(), GgufError> {
         let len = self.u64()?;
@@ -175,7 +230,7 @@ impl<R: Read + Seek> Cursor<R> {
             10 => Value::Int(i64::try_from(self.u64()?).unwrap_or(i64::MAX)),
             11 => Value::Int(i64::from_le_bytes(self.bytes()?)),
             12 => Value::Float(f64::from_le_bytes(self.bytes()?)),
-            _ => return Err(GgufError::Damaged("a value has an unknown type")),
+            _ => return Err(GgufError::Damaged(Damage::UnknownValueType)),
         })
     }
 
@@ -191,11 +246,11 @@ impl<R: Read + Seek> Cursor<R> {
                 }
                 return Ok(());
             }
-            _ => return Err(GgufError::Damaged("an array has an unknown or nested type")),
+            _ => return Err(GgufError::Damaged(Damage::UnknownArrayType)),
         };
         self.skip(
             len.checked_mul(width)
-                .ok_or(GgufError::Damaged("an array is too long"))?,
+                .ok_or(GgufError::Damaged(Damage::ArrayTooLong))?,
         )
     }
 }
@@ -214,7 +269,7 @@ pub fn read<R: Read + Seek>(r: R) -> Result<Header, GgufError> {
     let n_tensors = c.u64()?;
     let n_kv = c.u64()?;
     if n_tensors > MAX_ITEMS || n_kv > MAX_ITEMS {
-        return Err(GgufError::Damaged("it claims too many entries"));
+        return Err(GgufError::Damaged(Damage::TooManyEntries));
     }
     let mut kv = BTreeMap::new();
     for _ in 0..n_kv {
@@ -228,7 +283,7 @@ pub fn read<R: Read + Seek>(r: R) -> Result<Header, GgufError> {
         let name = c.string()?;
         let n_dims = c.u32()?;
         if n_dims > MAX_DIMS {
-            return Err(GgufError::Damaged("a tensor has too many dimensions"));
+            return Err(GgufError::Damaged(Damage::TooManyDimensions));
         }
         let mut dims = Vec::with_capacity(n_dims as usize);
         for _ in 0..n_dims {
@@ -246,7 +301,7 @@ pub fn read<R: Read + Seek>(r: R) -> Result<Header, GgufError> {
     let alignment = match kv.get("general.alignment") {
         Some(Value::Int(a)) if *a > 0 && (*a as u64).is_power_of_two() => *a as u64,
         None => 32,
-        Some(_) => return Err(GgufError::Damaged("its alignment is not a power of two")),
+        Some(_) => return Err(GgufError::Damaged(Damage::BadAlignment)),
     };
     let here = c.r.stream_position().map_err(io)?;
     Ok(Header {

@@ -79,10 +79,10 @@ pub fn inspect(path: &Path, source: &str) -> Result<ModelFacts> {
         )
     })?;
     let header = gguf::read(std::io::BufReader::new(file)).map_err(|e| {
+        // Worded below, by the kind of refusal (a damaged header whole,
+        // one code for each damage).
         let refused =
             AppError::validation("path", format!("Parley cannot use {}: {e}.", name_of()));
-        // A damaged header's cause is Parley's own English; that one stays
-        // in English.
         match &e {
             gguf::GgufError::NotGguf => {
                 refused.worded("gguf_not_gguf", json!({ "path": name_of() }))
@@ -94,7 +94,9 @@ pub fn inspect(path: &Path, source: &str) -> Result<ModelFacts> {
                 "gguf_unreadable",
                 json!({ "path": name_of(), "reason": why }),
             ),
-            gguf::GgufError::Damaged(_) => refused,
+            gguf::GgufError::Damaged(damage) => {
+                refused.worded(damage.code(), json!({ "path": name_of() }))
+            }
         }
     })?;
     if let Some(end) = header.data_end() {

@@ -312,6 +312,10 @@ pub async fn set_value(pool: &SqlitePool, name: &str, value: Value) -> Result<Va
         return Err(AppError::validation(
             "value",
             format!("{value} does not fit \"{}\": {}", key.name, key.description),
+        )
+        .worded(
+            "setting_value_unfit",
+            json!({ "value": value.to_string(), "key": key.name }),
         ));
     }
     set(pool, key.name, &value).await?;

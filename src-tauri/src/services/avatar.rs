@@ -45,6 +45,7 @@ const NOT_A_PICTURE: &str =
     "this file is not a picture Parley can use; choose a PNG, JPEG, WebP or GIF image";
 
 fn refuse(message: impl Into<String>) -> AppError {
+    // Worded by the caller.
     AppError::validation("avatar", message)
 }
 
@@ -129,7 +130,10 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared> {
             .worded("picture_damaged", json!({}))
     })?;
     let square = img.resize_to_fill(SIDE, SIDE, image::imageops::FilterType::Lanczos3);
-    let png = pixels::encode_png(&square).map_err(|e| AppError::internal(e.to_string()))?;
+    let png = pixels::encode_png(&square).map_err(|e| {
+        AppError::internal(e.to_string())
+            .worded("picture_not_encoded", json!({ "reason": e.to_string() }))
+    })?;
     let thumbnail = pixels::thumbnail(&png).ok_or_else(|| {
         AppError::internal("the thumbnail could not be made").worded("thumbnail_failed", json!({}))
     })?;

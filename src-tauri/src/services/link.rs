@@ -16,6 +16,7 @@ const MAX_LINK: usize = 8 * 1024;
 
 /// The address, if Parley may hand it to the system.
 pub fn outside_link(address: &str) -> Result<Url> {
+    // Worded by the caller.
     let refuse = |why: &str| AppError::validation("url", why.to_string());
     if address.len() > MAX_LINK {
         return Err(refuse("the address is too long to open").worded("link_too_long", json!({})));

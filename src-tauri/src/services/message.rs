@@ -115,11 +115,13 @@ pub async fn last_reply(pool: &SqlitePool, id: Id) -> Result<Message> {
 
 /// Refuses `doing` to a reply still being written (or being saved): its
 /// task writes the message until it ends, and would undo the change.
-fn not_being_written(m: &Message, doing: &str) -> Result<()> {
+/// `code` words it in the window (`error.<code>`).
+fn not_being_written(m: &Message, doing: &str, code: &'static str) -> Result<()> {
     if matches!(m.status, MessageStatus::Pending | MessageStatus::Streaming) {
         return Err(AppError::business(format!(
             "this reply is still being written; stop it or wait for it to finish before {doing}"
-        )));
+        ))
+        .worded(code, json!({})));
     }
     Ok(())
 }
@@ -142,7 +144,7 @@ pub async fn begin_swipe(
     m: &Message,
     metadata: &serde_json::Value,
 ) -> Result<Message> {
-    not_being_written(m, "regenerating")?;
+    not_being_written(m, "regenerating", "writing_then_regenerate")?;
     let now = Timestamp::now();
     let mut tx = pool.begin().await?;
     if !(m.status == MessageStatus::Failed && m.content.trim().is_empty()) {
@@ -158,7 +160,7 @@ pub async fn begin_swipe(
 /// Opens a finished reply again to be continued: `pending`, its text kept,
 /// its old error dropped.
 pub async fn reopen(pool: &SqlitePool, m: &Message) -> Result<Message> {
-    not_being_written(m, "continuing")?;
+    not_being_written(m, "continuing", "writing_then_continue")?;
     let mut metadata = m.metadata.0.clone();
     if let Some(obj) = metadata.as_object_mut() {
         obj.remove("error");
@@ -311,7 +313,7 @@ pub struct Window {
 pub async fn update(pool: &SqlitePool, id: Id, content: &str) -> Result<Message> {
     let current = get(pool, id).await?;
     validate::message_content(content, current.role == MessageRole::User)?;
-    not_being_written(&current, "editing")?;
+    not_being_written(&current, "editing", "writing_then_edit")?;
     let now = Timestamp::now();
     let status = current.status;
     let mut tx = pool.begin().await?;
@@ -335,7 +337,7 @@ pub async fn update(pool: &SqlitePool, id: Id, content: &str) -> Result<Message>
 /// stopped first.
 pub async fn delete(pool: &SqlitePool, id: Id) -> Result<()> {
     let current = get(pool, id).await?;
-    not_being_written(&current, "deleting")?;
+    not_being_written(&current, "deleting", "writing_then_delete")?;
     if !repo::delete(pool, id).await.context("delete the message")? {
         return Err(AppError::not_found("message", id));
     }
@@ -345,7 +347,7 @@ pub async fn delete(pool: &SqlitePool, id: Id) -> Result<()> {
 /// Shows another swipe of a message (`index` from 0).
 pub async fn set_swipe(pool: &SqlitePool, id: Id, index: i64) -> Result<Message> {
     let current = get(pool, id).await?;
-    not_being_written(&current, "switching its version")?;
+    not_being_written(&current, "switching its version", "writing_then_switch")?;
     if index < 0 || index >= current.swipe_count {
         return Err(AppError::validation(
             "swipe",
@@ -369,7 +371,7 @@ pub async fn set_swipe(pool: &SqlitePool, id: Id, index: i64) -> Result<Message>
 /// Adds a new swipe and shows it; the first swipe keeps the current text.
 pub async fn add_swipe(pool: &SqlitePool, id: Id, content: &str) -> Result<Message> {
     let current = get(pool, id).await?;
-    not_being_written(&current, "adding a version")?;
+    not_being_written(&current, "adding a version", "writing_then_add_version")?;
     validate::message_content(content, false)?;
     let now = Timestamp::now();
     let mut tx = pool.begin().await?;

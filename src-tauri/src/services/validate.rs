@@ -222,6 +222,10 @@ pub fn output_fits(max_output_tokens: i64, context_length: i64, whose: &str) -> 
                 "max output tokens ({max_output_tokens}) must be smaller than the context \
                  length ({context_length}) for {whose}"
             ),
+        )
+        .worded(
+            "output_over_context",
+            json!({ "max": max_output_tokens, "context": context_length }),
         ));
     }
     Ok(())

@@ -7,6 +7,7 @@ import * as api from '../../api.js';
 import { h } from '../../dom.js';
 import { t, formatNumber } from '../../i18n.js';
 import { sentence } from '../../components.js';
+import { errorWords } from '../../errors.js';
 import { avatarImg } from '../avatar.js';
 
 /** @type {Record<string, string>} stroke paths on a 24x24 grid */
@@ -100,13 +101,30 @@ const endWordsTable = () => ({
 });
 
 /**
+ * A memory piece's short name in the person's language, from its source and
+ * numbers (the English `label` is what the model read; older replies may
+ * lack the numbers and keep it).
+ * @param {api.MemoryPiece} p
+ */
+export function pieceLabel(p) {
+  if (p?.source === 'summary' && typeof p.firstSeq === 'number' && typeof p.lastSeq === 'number') {
+    return t('bubble.pieceSummary', { first: formatNumber(p.firstSeq + 1), last: formatNumber(p.lastSeq + 1) });
+  }
+  if (p?.source === 'recall' && typeof p.seq === 'number') return t('bubble.pieceMessage', { n: formatNumber(p.seq + 1) });
+  if (p?.source === 'document' && typeof p.documentName === 'string' && typeof p.chunkIndex === 'number') {
+    return t('bubble.pieceDocument', { name: p.documentName, n: formatNumber(p.chunkIndex + 1) });
+  }
+  return typeof p?.label === 'string' ? p.label : '';
+}
+
+/**
  * What memory gave a reply, in words: "remembered: notes.md §3, summary of
  * messages 10–40, message 124"; empty when nothing.
  * @param {api.MessageMetadata | undefined} meta
  */
 export function rememberedNote(meta) {
   const pieces = Array.isArray(meta?.memory) ? meta.memory : [];
-  const labels = pieces.map((p) => (typeof p?.label === 'string' ? p.label : '')).filter(Boolean);
+  const labels = pieces.map(pieceLabel).filter(Boolean);
   return labels.length ? t('bubble.remembered', { list: labels.join(', ') }) : '';
 }
 
@@ -119,7 +137,10 @@ export function rememberedNote(meta) {
  * @returns {{error: string, note: string}}
  */
 export function endWords(m, error) {
-  const failure = error || (typeof m.metadata?.error === 'string' ? m.metadata.error : '');
+  const said = typeof m.metadata?.error === 'string' ? m.metadata.error : '';
+  const code = typeof m.metadata?.errorCode === 'string' ? m.metadata.errorCode : null;
+  const values = /** @type {Record<string, unknown> | null} */ (m.metadata?.errorValues ?? null);
+  const failure = error || (said && errorWords({ error: said, code, values }));
   const reason = m.metadata?.endReason;
   let words = '';
   const table = endWordsTable();
@@ -132,6 +153,12 @@ export function endWords(m, error) {
   }
   if (m.status === 'failed') return { error: words || sentence(failure || t('bubble.replyFailed')), note: '' };
   // The chat had no model and the default stood in (generation/context.rs).
-  const modelNote = typeof m.metadata?.modelNote === 'string' ? m.metadata.modelNote : '';
+  const defaulted = m.metadata?.defaultedModel;
+  const modelNote =
+    typeof defaulted === 'string'
+      ? t('bubble.modelDefaulted', { name: defaulted })
+      : typeof m.metadata?.modelNote === 'string'
+        ? m.metadata.modelNote
+        : '';
   return { error: '', note: [modelNote, words, rememberedNote(m.metadata)].filter(Boolean).join(' ') };
 }

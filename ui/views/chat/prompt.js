@@ -7,6 +7,7 @@ import * as api from '../../api.js';
 import { h } from '../../dom.js';
 import { t, tn } from '../../i18n.js';
 import { openDialog } from '../../components.js';
+import { pieceLabel } from './bubble-parts.js';
 
 /** @returns {Record<string, string>} */
 const roleLabels = () => ({ system: t('promptView.roleSystem'), user: t('promptView.roleUser'), assistant: t('promptView.roleAssistant') });
@@ -15,7 +16,7 @@ const roleLabels = () => ({ system: t('promptView.roleSystem'), user: t('promptV
 const sourceLabels = () => ({ document: t('promptView.sourceDocument'), summary: t('promptView.sourceSummary'), recall: t('promptView.sourceRecall') });
 
 /** "Document: notes.md §3 · 120 tokens" @param {api.MemoryPiece} piece */
-const pieceLine = (piece) => t('promptView.piece', { source: sourceLabels()[piece.source] ?? piece.source, label: piece.label, count: piece.tokens });
+const pieceLine = (piece) => t('promptView.piece', { source: sourceLabels()[piece.source] ?? piece.source, label: pieceLabel(piece), count: piece.tokens });
 
 /**
  * One prompt message: its role (and "memory" when it carries pieces), the

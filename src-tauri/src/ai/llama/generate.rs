@@ -15,6 +15,7 @@ use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
+use serde_json::json;
 
 use super::stops::{Seen, Stops};
 use super::{failed, fit, template, Job, Loaded};
@@ -46,6 +47,24 @@ pub(super) fn serve(
             0
         }
     }
+}
+
+/// llama.cpp failed on the prompt.
+fn not_computed(e: &impl std::fmt::Display) -> crate::error::AppError {
+    failed(
+        format!("the prompt could not be computed: {e}"),
+        "llama_prompt_failed",
+        json!({ "reason": e.to_string() }),
+    )
+}
+
+/// llama.cpp failed in the middle of the reply.
+fn not_going_on(e: &impl std::fmt::Display) -> crate::error::AppError {
+    failed(
+        format!("the reply could not go on: {e}"),
+        "llama_reply_failed",
+        json!({ "reason": e.to_string() }),
+    )
 }
 
 fn reply(
@@ -101,16 +120,25 @@ fn reply(
     };
     let mut stops = Stops::new(stops);
     if prompt.is_empty() {
-        return Err(failed("the prompt is empty"));
+        return Err(failed(
+            "the prompt is empty",
+            "llama_prompt_empty",
+            json!({}),
+        ));
     }
     if prompt.len() >= n_ctx {
-        return Err(failed(format!(
-            "the conversation is {} tokens, more than this model's context of {} holds. Lower the \
-             chat's context length to {} or less, or raise the context limit for this computer in Settings.",
-            prompt.len(),
-            n_ctx,
-            n_ctx.saturating_sub(job.max_tokens as usize).max(256)
-        )));
+        let fits = n_ctx.saturating_sub(job.max_tokens as usize).max(256);
+        return Err(failed(
+            format!(
+                "the conversation is {} tokens, more than this model's context of {} holds. Lower the \
+                 chat's context length to {} or less, or raise the context limit for this computer in Settings.",
+                prompt.len(),
+                n_ctx,
+                fits
+            ),
+            "llama_prompt_too_long",
+            json!({ "tokens": prompt.len(), "context": n_ctx, "fits": fits }),
+        ));
     }
 
     // Reuse what the context holds; keep at least the last prompt token to
@@ -142,11 +170,10 @@ fn reply(
             let pos = i32::try_from(cache.len()).unwrap_or(i32::MAX);
             batch
                 .add(*token, pos, &[0], last_chunk && i + 1 == chunk.len())
-                .map_err(|e| failed(format!("the prompt could not be computed: {e}")))?;
+                .map_err(|e| not_computed(&e))?;
             cache.push(*token);
         }
-        ctx.decode(&mut batch)
-            .map_err(|e| failed(format!("the prompt could not be computed: {e}")))?;
+        ctx.decode(&mut batch).map_err(|e| not_computed(&e))?;
     }
 
     let mut sampler = sampler(&job.params, model.n_vocab());
@@ -192,9 +219,8 @@ fn reply(
         let pos = i32::try_from(cache.len()).unwrap_or(i32::MAX);
         batch
             .add(token, pos, &[0], true)
-            .map_err(|e| failed(format!("the reply could not go on: {e}")))?;
-        ctx.decode(&mut batch)
-            .map_err(|e| failed(format!("the reply could not go on: {e}")))?;
+            .map_err(|e| not_going_on(&e))?;
+        ctx.decode(&mut batch).map_err(|e| not_going_on(&e))?;
         cache.push(token);
         logits_at = 0;
     };

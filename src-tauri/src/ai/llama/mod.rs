@@ -31,7 +31,7 @@ use super::{
     ChatProvider, ChatRequest, Endpoint, EventStream, PromptMessage, RemoteModel, StreamEvent,
 };
 use crate::ai::instruct::Instruct;
-use crate::error::{AppError, Result};
+use crate::error::{AppError, Result, Words};
 use crate::models::SamplingParams;
 
 pub use preflight::cpu_can_run;
@@ -203,7 +203,13 @@ impl Engine {
         };
         lock(&self.requests)
             .send(Request::Generate(Box::new(job)))
-            .map_err(|_| failed("the engine has stopped; restart Parley"))?;
+            .map_err(|_| {
+                failed(
+                    "the engine has stopped; restart Parley",
+                    "llama_stopped",
+                    json!({}),
+                )
+            })?;
         Ok(Box::pin(futures_util::stream::unfold(
             rx,
             |mut rx| async move { rx.recv().await.map(|e| (e, rx)) },
@@ -211,14 +217,31 @@ impl Engine {
     }
 }
 
-/// An engine failure, in words, as the reply's error.
-pub(crate) fn failed(message: impl Into<String>) -> AppError {
+/// An engine failure, in words and by the code (and values) the window
+/// words it by, as the reply's error.
+pub(crate) fn failed(
+    message: impl Into<String>,
+    code: &'static str,
+    values: serde_json::Value,
+) -> AppError {
     AppError::ExternalApi {
         provider: ENGINE_NAME.into(),
         status: None,
         message: message.into(),
         retry_after_secs: None,
-        words: None,
+        words: Some(Box::new(Words { code, values })),
+    }
+}
+
+/// Another error (a model file's check) as an engine failure, its words
+/// kept.
+pub(crate) fn failed_as(e: &AppError) -> AppError {
+    AppError::ExternalApi {
+        provider: ENGINE_NAME.into(),
+        status: None,
+        message: e.to_string(),
+        retry_after_secs: None,
+        words: e.words().map(Box::new),
     }
 }
 

@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use super::{failed, EngineSettings};
+use serde_json::json;
+
+use super::{failed, failed_as, EngineSettings};
 use crate::error::Result;
 use crate::local_models::{inspect, ModelFacts};
 
@@ -26,25 +28,31 @@ pub fn cpu_can_run() -> bool {
 
 /// The file's facts when it may be loaded with `settings`.
 pub fn check(path: &Path, settings: &EngineSettings) -> Result<ModelFacts> {
-    let facts = inspect(path, "").map_err(|e| failed(e.to_string()))?;
+    let facts = inspect(path, "").map_err(|e| failed_as(&e))?;
     if !cpu_can_run() {
         return Err(failed(
             "This computer's processor lacks AVX2 and FMA, which Parley's built-in engine needs \
              (Intel and AMD processors from 2013 on have them). Use a local server such as \
              KoboldCpp or Ollama instead.",
+            "llama_cpu_unsupported",
+            json!({}),
         ));
     }
     let needed = needed_bytes(&facts, settings);
     if let Some(available) = available_memory() {
         // Leave a tenth for everything else.
         if needed > available / 10 * 9 {
-            return Err(failed(format!(
-                "{} needs about {} of memory and this computer has {} free. Close other programs, \
-                 or choose a smaller model (a lower quantization such as Q4_K_M).",
-                facts.name,
-                gib(needed),
-                gib(available)
-            )));
+            return Err(failed(
+                format!(
+                    "{} needs about {} of memory and this computer has {} free. Close other programs, \
+                     or choose a smaller model (a lower quantization such as Q4_K_M).",
+                    facts.name,
+                    gib(needed),
+                    gib(available)
+                ),
+                "llama_memory_short",
+                json!({ "name": facts.name, "needed": gb(needed), "free": gb(available) }),
+            ));
         }
     }
     Ok(facts)
@@ -76,4 +84,9 @@ fn available_memory() -> Option<u64> {
 
 fn gib(bytes: u64) -> String {
     format!("{:.1} GB", bytes as f64 / 1e9)
+}
+
+/// GB to one decimal, as a number the window writes its language's way.
+fn gb(bytes: u64) -> f64 {
+    (bytes as f64 / 1e8).round() / 10.0
 }

@@ -15,6 +15,7 @@
 
 use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
 use llama_cpp_2::token_type::LlamaTokenAttr;
+use serde_json::json;
 
 use super::failed;
 use crate::ai::instruct::{self, Instruct};
@@ -127,7 +128,13 @@ fn own_template(model: &LlamaModel, messages: &[PromptMessage]) -> Result<Option
         .iter()
         .map(|m| LlamaChatMessage::new(role(m.role).into(), m.content.clone()))
         .collect::<std::result::Result<_, _>>()
-        .map_err(|e| failed(format!("the prompt could not be prepared: {e}")))?;
+        .map_err(|e| {
+            failed(
+                format!("the prompt could not be prepared: {e}"),
+                "llama_prompt_not_prepared",
+                json!({ "reason": e.to_string() }),
+            )
+        })?;
     match model.apply_chat_template(&own, &chat, true) {
         Ok(text) => Ok(Some(text)),
         Err(e) => {

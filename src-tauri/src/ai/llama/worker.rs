@@ -16,6 +16,8 @@ use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::LlamaModel;
 
+use serde_json::json;
+
 use super::{failed, generate, lock, preflight, template, Job, Loaded, Request, Shared};
 use crate::error::Result;
 
@@ -29,7 +31,13 @@ pub fn backend() -> Result<&'static LlamaBackend> {
             LlamaBackend::init().map_err(|e| e.to_string())
         })
         .as_ref()
-        .map_err(|e| failed(format!("the built-in engine could not start: {e}")))
+        .map_err(|e| {
+            failed(
+                format!("the built-in engine could not start: {e}"),
+                "llama_not_started",
+                json!({ "reason": e }),
+            )
+        })
 }
 
 pub(super) fn run(requests: &Receiver<Request>, shared: &Shared) {
@@ -72,7 +80,7 @@ fn load(path: &PathBuf, shared: &Shared) -> Result<Loaded> {
     let backend = backend()?;
     let params = LlamaModelParams::default();
     let model = LlamaModel::load_from_file(backend, path, &params).map_err(|_| {
-        failed(format!(
+        let message = format!(
             "{} could not be loaded. Its architecture ({}) may be newer than this version of \
              Parley's engine knows, or the file is damaged.",
             facts.name,
@@ -81,7 +89,20 @@ fn load(path: &PathBuf, shared: &Shared) -> Result<Loaded> {
             } else {
                 &facts.architecture
             }
-        ))
+        );
+        if facts.architecture.is_empty() {
+            failed(
+                message,
+                "llama_not_loaded_unnamed",
+                json!({ "name": facts.name }),
+            )
+        } else {
+            failed(
+                message,
+                "llama_not_loaded",
+                json!({ "name": facts.name, "architecture": facts.architecture }),
+            )
+        }
     })?;
     let n_ctx = preflight::context_for(&facts, &settings);
     Ok(Loaded {
@@ -110,10 +131,14 @@ fn serve_until_idle(
     let mut ctx = match loaded.model.new_context(backend, params) {
         Ok(ctx) => ctx,
         Err(e) => {
-            let _ = first.events.blocking_send(Err(failed(format!(
-                "the model's context ({} tokens) could not be made: {e}. Lower the context length in Settings.",
-                loaded.n_ctx
-            ))));
+            let _ = first.events.blocking_send(Err(failed(
+                format!(
+                    "the model's context ({} tokens) could not be made: {e}. Lower the context length in Settings.",
+                    loaded.n_ctx
+                ),
+                "llama_context_failed",
+                json!({ "tokens": loaded.n_ctx, "reason": e.to_string() }),
+            )));
             return None;
         }
     };

@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use super::{at, message, StMessage};
 use crate::cards::{FormatError, Limits};
@@ -43,13 +43,16 @@ impl Budget {
     ) -> Result<StMessage, FormatError> {
         let m = message(obj).map_err(|e| at(no, e))?;
         if m.swipes.len() > limits.max_swipes {
+            let (count, limit) = (m.swipes.len(), limits.max_swipes);
             return Err(at(
                 no,
                 FormatError::new(format!(
-                    "the message has {} swipes; the limit is {}",
-                    m.swipes.len(),
-                    limits.max_swipes
-                )),
+                    "the message has {count} swipes; the limit is {limit}"
+                ))
+                .worded(
+                    "st_chat_too_many_swipes",
+                    json!({ "count": count, "limit": limit }),
+                ),
             ));
         }
         // Each swipe keeps a copy of the line's other fields: about the
@@ -59,14 +62,18 @@ impl Budget {
         let cost = ROW_COST + m.swipes.len() * (ROW_COST + fields);
         let spent = self.spent.fetch_add(cost, Ordering::Relaxed) + cost;
         if spent > self.limit {
+            let size = spent / (1024 * 1024);
+            let limit = self.limit / (1024 * 1024);
             return Err(at(
                 no,
                 FormatError::new(format!(
-                    "the chat would take more than {} MB once stored (each swipe repeats its \
-                     line's fields); the limit for a file of this size is {} MB",
-                    spent / (1024 * 1024),
-                    self.limit / (1024 * 1024)
-                )),
+                    "the chat would take more than {size} MB once stored (each swipe repeats its \
+                     line's fields); the limit for a file of this size is {limit} MB"
+                ))
+                .worded(
+                    "st_chat_stored_too_big",
+                    json!({ "size": size, "limit": limit }),
+                ),
             ));
         }
         Ok(m)

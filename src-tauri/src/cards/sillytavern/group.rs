@@ -19,7 +19,7 @@
 use serde_json::{json, Map, Value};
 
 use super::StChat;
-use crate::cards::{parse_json, FormatError, Limits};
+use crate::cards::{parse_json, FormatError, JsonOf, Limits};
 use crate::models::{GroupSettings, MessageRole, TurnOrder};
 
 /// Metadata key of an imported group chat's SillyTavern group: the
@@ -124,18 +124,27 @@ fn texts(obj: &Map<String, Value>, key: &str) -> Result<Vec<String>, FormatError
     let items = match obj.get(key) {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => items,
-        Some(_) => return Err(FormatError::new(format!("`{key}` should be a list"))),
+        Some(_) => {
+            return Err(FormatError::new(format!("`{key}` should be a list"))
+                .worded("st_group_not_list", json!({ "key": key })))
+        }
     };
     if items.len() > MAX_LIST {
+        let count = items.len();
         return Err(FormatError::new(format!(
-            "`{key}` lists {} entries; the limit is {MAX_LIST}",
-            items.len()
-        )));
+            "`{key}` lists {count} entries; the limit is {MAX_LIST}"
+        ))
+        .worded(
+            "st_group_list_too_long",
+            json!({ "key": key, "count": count, "limit": MAX_LIST }),
+        ));
     }
     let mut out: Vec<String> = Vec::with_capacity(items.len());
     for item in items {
-        let t = text_of(item)
-            .ok_or_else(|| FormatError::new(format!("`{key}` should be a list of texts")))?;
+        let t = text_of(item).ok_or_else(|| {
+            FormatError::new(format!("`{key}` should be a list of texts"))
+                .worded("st_group_not_texts", json!({ "key": key }))
+        })?;
         let t = t.trim().to_string();
         if !t.is_empty() && !out.contains(&t) {
             out.push(t);
@@ -146,7 +155,10 @@ fn texts(obj: &Map<String, Value>, key: &str) -> Result<Vec<String>, FormatError
 
 /// A number, or a number written as text; `None` when absent.
 fn number(obj: &Map<String, Value>, key: &str) -> Result<Option<f64>, FormatError> {
-    let bad = || FormatError::new(format!("`{key}` should be a number"));
+    let bad = || {
+        FormatError::new(format!("`{key}` should be a number"))
+            .worded("st_group_not_number", json!({ "key": key }))
+    };
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n.as_f64().map(Some).ok_or_else(bad),
@@ -159,20 +171,23 @@ fn number(obj: &Map<String, Value>, key: &str) -> Result<Option<f64>, FormatErro
 /// Reads a group definition file.
 pub fn parse_group(bytes: &[u8], limits: &Limits) -> Result<StGroup, FormatError> {
     if bytes.len() > MAX_GROUP_BYTES {
+        let size = bytes.len() / (1024 * 1024);
+        let limit = MAX_GROUP_BYTES / (1024 * 1024);
         return Err(FormatError::new(format!(
-            "the group file is {} MB; the limit is {} MB",
-            bytes.len() / (1024 * 1024),
-            MAX_GROUP_BYTES / (1024 * 1024)
-        )));
+            "the group file is {size} MB; the limit is {limit} MB"
+        ))
+        .worded("st_group_too_big", json!({ "size": size, "limit": limit })));
     }
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let Value::Object(obj) = parse_json(bytes, limits, "group file")? else {
-        return Err(FormatError::new("the group file is not a JSON object"));
+    let Value::Object(obj) = parse_json(bytes, limits, JsonOf::GroupFile)? else {
+        return Err(FormatError::new("the group file is not a JSON object")
+            .worded("st_group_not_object", json!({})));
     };
     if !obj.get("members").is_some_and(Value::is_array) {
         return Err(FormatError::new(
             "the group file has no `members` list (it should name the members' card files)",
-        ));
+        )
+        .worded("st_group_no_members", json!({})));
     }
     let id = obj
         .get("id")
@@ -182,7 +197,10 @@ pub fn parse_group(bytes: &[u8], limits: &Limits) -> Result<StGroup, FormatError
     let name = match obj.get("name") {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.trim().to_string(),
-        Some(_) => return Err(FormatError::new("`name` should be text")),
+        Some(_) => {
+            return Err(FormatError::new("`name` should be text")
+                .worded("st_group_name_not_text", json!({})))
+        }
     };
     let members = texts(&obj, "members")?;
     let muted = texts(&obj, "disabled_members")?;

@@ -16,6 +16,7 @@ mod pdf;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 pub use crate::models::DocumentKind;
 
@@ -80,21 +81,8 @@ impl Default for Limits {
     }
 }
 
-/// Why a file was refused, in words (without its name).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal(pub String);
-
-impl Refusal {
-    pub fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
-    }
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+/// Why a file was refused, in words (without its name) and by code.
+pub type Refusal = crate::error::Cause;
 
 /// Where a document's pages or chapters start in its text (stored with
 /// it as JSON, `documents.marks`).
@@ -170,18 +158,24 @@ impl<'a> Gather<'a> {
 }
 
 pub(super) fn took_too_long(limits: &Limits) -> Refusal {
+    stopped_after(limits.max_time.as_secs())
+}
+
+/// Reading stopped at its time limit, `seconds`.
+pub(super) fn stopped_after(seconds: u64) -> Refusal {
     Refusal::new(format!(
-        "reading it took longer than {} seconds, so it was stopped; the file may be damaged or built to stall readers",
-        limits.max_time.as_secs()
+        "reading it took longer than {seconds} seconds, so it was stopped; the file may be damaged or built to stall readers"
     ))
+    .worded("doc_too_slow", json!({ "seconds": seconds }))
 }
 
 fn check_text_size(text: &str, limits: &Limits) -> Result<(), Refusal> {
     if text.len() > limits.max_text_bytes {
+        let mb = limits.max_text_bytes / (1024 * 1024);
         return Err(Refusal::new(format!(
-            "it holds more than {} MB of text, the most a document may hold; split it into smaller files",
-            limits.max_text_bytes / (1024 * 1024)
-        )));
+            "it holds more than {mb} MB of text, the most a document may hold; split it into smaller files"
+        ))
+        .worded("doc_text_too_big", json!({ "mb": mb })));
     }
     Ok(())
 }
@@ -189,11 +183,14 @@ fn check_text_size(text: &str, limits: &Limits) -> Result<(), Refusal> {
 /// The file's size checked against the limit.
 pub fn check_file_size(len: u64, limits: &Limits) -> Result<(), Refusal> {
     if len > limits.max_file_bytes as u64 {
-        return Err(Refusal::new(format!(
-            "the file is {} MB; the largest document Parley takes is {} MB",
+        let (mb, limit) = (
             len.div_ceil(1024 * 1024),
-            limits.max_file_bytes / (1024 * 1024)
-        )));
+            limits.max_file_bytes / (1024 * 1024),
+        );
+        return Err(Refusal::new(format!(
+            "the file is {mb} MB; the largest document Parley takes is {limit} MB"
+        ))
+        .worded("doc_file_too_big", json!({ "mb": mb, "limit": limit })));
     }
     Ok(())
 }
@@ -215,12 +212,14 @@ pub fn extract(kind: DocumentKind, bytes: &[u8], limits: &Limits) -> Result<Extr
     };
     check_text_size(&extracted.text, limits)?;
     if extracted.text.trim().is_empty() {
-        return Err(Refusal::new(match kind {
-            DocumentKind::Pdf => {
-                "no text was found in it (a scanned PDF holds pictures of pages, not text)"
-            }
-            _ => "no text was found in it",
-        }));
+        let (message, code) = match kind {
+            DocumentKind::Pdf => (
+                "no text was found in it (a scanned PDF holds pictures of pages, not text)",
+                "doc_no_text_pdf",
+            ),
+            _ => ("no text was found in it", "doc_no_text"),
+        };
+        return Err(Refusal::new(message).worded(code, json!({})));
     }
     Ok(extracted)
 }
@@ -255,13 +254,18 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, Refusal> {
             "it is not text: {} of its {} bytes are not UTF-8 (save it as UTF-8 text, or add the original file)",
             invalid,
             bytes.len()
-        )));
+        ))
+        .worded(
+            "doc_not_utf8",
+            json!({ "invalid": invalid, "total": bytes.len() }),
+        ));
     }
     Ok(String::from_utf8_lossy(bytes).into_owned())
 }
 
 fn not_text() -> Refusal {
     Refusal::new("it is not text: it holds binary data (NUL bytes); add the original file (PDF, EPUB, HTML) or save it as UTF-8 text")
+        .worded("doc_binary", json!({}))
 }
 
 fn utf16(bytes: &[u8], big_endian: bool) -> Result<String, Refusal> {
@@ -275,8 +279,10 @@ fn utf16(bytes: &[u8], big_endian: bool) -> Result<String, Refusal> {
             }
         })
         .collect();
-    let text = String::from_utf16(&units)
-        .map_err(|_| Refusal::new("it says it is UTF-16 text but is not (a broken character)"))?;
+    let text = String::from_utf16(&units).map_err(|_| {
+        Refusal::new("it says it is UTF-16 text but is not (a broken character)")
+            .worded("doc_bad_utf16", json!({}))
+    })?;
     if text.contains('\0') {
         return Err(not_text());
     }
@@ -289,7 +295,10 @@ pub fn html_text(html: &[u8]) -> Result<String, Refusal> {
     html2text::config::plain_no_decorate()
         .allow_width_overflow()
         .string_from_read(html, 400)
-        .map_err(|e| Refusal::new(format!("its HTML could not be read ({e})")))
+        .map_err(|e| {
+            Refusal::new(format!("its HTML could not be read ({e})"))
+                .worded("doc_html_unreadable", json!({ "reason": e.to_string() }))
+        })
 }
 
 #[cfg(test)]
@@ -320,7 +329,7 @@ mod tests {
     fn text_is_utf8_or_refused(#[case] bytes: Vec<u8>, #[case] expected: Option<&str>) {
         match (decode_text(&bytes), expected) {
             (Ok(text), Some(want)) => assert_eq!(text, want),
-            (Err(e), None) => assert!(e.0.starts_with("it is not text"), "{e}"),
+            (Err(e), None) => assert!(e.message.starts_with("it is not text"), "{e}"),
             (got, want) => panic!("{got:?} for {want:?}"),
         }
     }

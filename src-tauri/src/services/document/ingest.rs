@@ -31,9 +31,10 @@ struct Prepared {
     chunks: Vec<NewChunk>,
 }
 
-/// A refusal said of the file.
-pub(super) fn refused(file: &str, why: impl std::fmt::Display) -> AppError {
-    AppError::validation("file", format!("{file}: {why}"))
+/// A refusal said of the file: "{file}: {why}", worded by the refusal's
+/// own code (`file_refused`).
+pub(super) fn refused(file: &str, why: &Refusal) -> AppError {
+    AppError::file_refused(file, why)
 }
 
 /// The chunk rows of a text: each chunk's place in the text and, when
@@ -68,12 +69,12 @@ async fn bounded<T: Send + 'static>(
         Ok(Ok(result)) => result,
         Ok(Err(e)) if e.is_panic() => Err(Refusal::new(
             "its reader failed on it (the file is damaged or built to break readers)",
-        )),
-        Ok(Err(_)) => Err(Refusal::new("reading it was stopped")),
-        Err(_) => Err(Refusal::new(format!(
-            "reading it took longer than {} seconds, so it was stopped; the file may be damaged or built to stall readers",
-            limit.as_secs()
-        ))),
+        )
+        .worded("doc_reader_failed", json!({}))),
+        Ok(Err(_)) => {
+            Err(Refusal::new("reading it was stopped").worded("doc_reading_stopped", json!({})))
+        }
+        Err(_) => Err(extract::stopped_after(limit.as_secs())),
     }
 }
 
@@ -116,29 +117,33 @@ pub(super) async fn add(
     let kind = DocumentKind::of_name(file).ok_or_else(|| {
         refused(
             file,
-            format!("Parley adds {} files as documents", extract::KINDS_IN_WORDS),
+            &Refusal::new(format!(
+                "Parley adds {} files as documents",
+                extract::KINDS_IN_WORDS
+            ))
+            .worded("doc_kind_unknown", json!({})),
         )
     })?;
-    extract::check_file_size(bytes.len() as u64, limits).map_err(|e| refused(file, e))?;
+    extract::check_file_size(bytes.len() as u64, limits).map_err(|e| refused(file, &e))?;
     let byte_size = bytes.len() as i64;
     let prepared = prepare(kind, bytes, chunking, limits)
         .await
-        .map_err(|e| refused(file, e))?;
+        .map_err(|e| refused(file, &e))?;
     if let Some((_, name, deleted)) = repo::find_same(pool, place, &prepared.sha256).await? {
-        let code = if deleted.is_some() {
-            "same_file_in_trash"
+        let cause = if deleted.is_some() {
+            Refusal::new(format!(
+                "the same file is in the trash as \u{201c}{name}\u{201d}; restore it from Documents"
+            ))
+            .worded("same_file_in_trash", json!({ "name": name }))
         } else {
-            "same_file_here"
+            Refusal::new(format!(
+                "the same file is already here as \u{201c}{name}\u{201d}"
+            ))
+            .worded("same_file_here", json!({ "name": name }))
         };
-        return Err(AppError::conflict(
-            "file",
-            if deleted.is_some() {
-                format!("{file}: the same file is in the trash as \u{201c}{name}\u{201d}; restore it from Documents")
-            } else {
-                format!("{file}: the same file is already here as \u{201c}{name}\u{201d}")
-            },
-        )
-        .worded(code, json!({ "file": file, "name": name })));
+        // A conflict (not a refusal of the file's content), said of the file.
+        return Err(AppError::conflict("file", format!("{file}: {cause}"))
+            .worded("file_refused", cause.inside(json!({ "file": file }))));
     }
     let tokens = crate::services::tokens::estimate(&prepared.text);
     let marks = serde_json::to_value(&prepared.marks)?;

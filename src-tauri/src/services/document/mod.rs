@@ -21,6 +21,7 @@ use std::path::Path;
 use sqlx::SqlitePool;
 
 pub use extract::Limits;
+use extract::Refusal;
 pub use ingest::Chunking;
 
 use super::app_config::{self, CHUNK_OVERLAP, CHUNK_SIZE};
@@ -110,25 +111,29 @@ pub async fn add_path(
     let meta = tokio::fs::metadata(path)
         .await
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => refused(&file, "there is no such file")
-                .worded("no_such_file", json!({ "file": file })),
-            _ => refused(&file, format!("it could not be read ({e})")).worded(
-                "file_unreadable",
-                json!({ "file": file, "reason": e.to_string() }),
+            std::io::ErrorKind::NotFound => refused(
+                &file,
+                &Refusal::new("there is no such file").worded("doc_no_such_file", json!({})),
             ),
+            _ => refused(&file, &unreadable(&e)),
         })?;
     if !meta.is_file() {
-        return Err(refused(&file, "it is a folder, not a file")
-            .worded("file_is_folder", json!({ "file": file })));
+        return Err(refused(
+            &file,
+            &Refusal::new("it is a folder, not a file").worded("doc_is_folder", json!({})),
+        ));
     }
-    extract::check_file_size(meta.len(), limits).map_err(|e| refused(&file, e))?;
-    let bytes = tokio::fs::read(path).await.map_err(|e| {
-        refused(&file, format!("it could not be read ({e})")).worded(
-            "file_unreadable",
-            json!({ "file": file, "reason": e.to_string() }),
-        )
-    })?;
+    extract::check_file_size(meta.len(), limits).map_err(|e| refused(&file, &e))?;
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| refused(&file, &unreadable(&e)))?;
     add(pool, place, &file, bytes, None, limits).await
+}
+
+/// A file that could not be read, and why.
+fn unreadable(e: &std::io::Error) -> Refusal {
+    Refusal::new(format!("it could not be read ({e})"))
+        .worded("doc_file_unreadable", json!({ "reason": e.to_string() }))
 }
 
 /// The documents that apply to a chat (its own, its character's, the
@@ -283,16 +288,7 @@ impl AddReport {
     pub fn add(&mut self, file: &str, result: Result<DocumentSummary>) {
         match result {
             Ok(d) => self.added.push(d),
-            Err(e) => {
-                let text = e.to_string();
-                let reason = text
-                    .strip_prefix(&format!("{file}: "))
-                    .map_or(text.clone(), str::to_string);
-                self.skipped.push(super::import::Skipped {
-                    file: file.to_string(),
-                    reason,
-                });
-            }
+            Err(e) => self.skipped.push(super::import::Skipped::of(file, &e)),
         }
     }
 }

@@ -49,8 +49,8 @@ pub struct ReplyContext {
     pub character: Option<Character>,
     pub persona: Option<UserProfile>,
     pub system_prompt: Option<String>,
-    /// Set when the chat had no model and the default stands in, in words
-    /// for the reply's note.
+    /// Set when the chat had no model and the default stands in: that
+    /// model's name, for the reply's note.
     pub model_note: Option<String>,
     /// Memory's budgets, placement and templates.
     pub memory: MemorySettings,
@@ -108,12 +108,8 @@ impl ReplyContext {
                 let model = crate::services::settings::default_model(pool)
                     .await?
                     .ok_or_else(no_model)?;
-                let note = format!(
-                    "This chat had no model (it was removed or never chosen), so it now uses \
-                     the default model, {}.",
-                    model.display_name
-                );
-                (model, Some(note))
+                let name = model.display_name.clone();
+                (model, Some(name))
             }
         };
         let endpoint =

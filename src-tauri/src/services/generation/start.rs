@@ -24,8 +24,13 @@ use crate::state::AppState;
 /// The metadata a new reply starts with, and the memory it was given.
 fn fresh_metadata(cx: &ReplyContext, memory: &[Piece]) -> serde_json::Value {
     let mut metadata = json!({ "model": cx.model_id, "provider": cx.endpoint.name });
-    if let Some(note) = &cx.model_note {
-        metadata["modelNote"] = json!(note);
+    if let Some(name) = &cx.model_note {
+        // In English for older readers; the window words it from the name.
+        metadata["modelNote"] = json!(format!(
+            "This chat had no model (it was removed or never chosen), so it now uses \
+             the default model, {name}."
+        ));
+        metadata["defaultedModel"] = json!(name);
     }
     if !memory.is_empty() {
         metadata["memory"] = json!(memory);

@@ -190,7 +190,14 @@ pub async fn run(state: &AppState, mut job: Job, sink: Box<dyn ReplySink>) {
     deltas.wait_for_window(&shown).await;
     send_delta(&mut deltas, &mut listeners);
 
-    job.metadata = final_metadata(&job, &life, &facts, &end, started.elapsed());
+    job.metadata = final_metadata(
+        &job,
+        &life,
+        &facts,
+        &end,
+        failure.as_ref(),
+        started.elapsed(),
+    );
     if job.content.contains("{{") {
         reply_macros(state, &mut job).await;
     }
@@ -227,6 +234,15 @@ fn finish(life: &mut Lifecycle, event: Event) -> End {
         // Unreachable by the table: an ending event always finishes a
         // reply that was not finished; say so rather than panic.
         _ => End::Failed("the reply ended in an unexpected state".into()),
+    }
+}
+
+/// The catalogue code of an end that failed without a provider's error.
+fn end_code(end: &End) -> &'static str {
+    match end {
+        End::Interrupted => "reply_interrupted",
+        End::CutShort => "reply_cut_short",
+        _ => "reply_unexpected",
     }
 }
 
@@ -283,7 +299,17 @@ async fn reply_macros(state: &AppState, job: &mut Job) {
     }
 }
 
-fn final_metadata(job: &Job, life: &Lifecycle, facts: &Facts, end: &End, took: Duration) -> Value {
+/// The metadata saved with a finished reply: model, timings, tokens, and
+/// for a failure its English words (`error`) with the code and values the
+/// window words it by in the person's language (`errorCode`, `errorValues`).
+fn final_metadata(
+    job: &Job,
+    life: &Lifecycle,
+    facts: &Facts,
+    end: &End,
+    failure: Option<&AppError>,
+    took: Duration,
+) -> Value {
     let mut meta: Map<String, Value> = job.metadata.as_object().cloned().unwrap_or_default();
     meta.insert("model".into(), json!(job.request.model));
     meta.insert("provider".into(), json!(job.endpoint.name));
@@ -308,6 +334,19 @@ fn final_metadata(job: &Job, life: &Lifecycle, facts: &Facts, end: &End, took: D
         Some(e) => meta.insert("error".into(), json!(e)),
         None => meta.remove("error"),
     };
+    match failure
+        .and_then(AppError::words)
+        .filter(|_| end.reason() == "failed")
+    {
+        Some(words) => {
+            meta.insert("errorCode".into(), json!(words.code));
+            meta.insert("errorValues".into(), words.values);
+        }
+        None => {
+            meta.remove("errorCode");
+            meta.remove("errorValues");
+        }
+    }
     Value::Object(meta)
 }
 
@@ -333,12 +372,16 @@ fn terminal(
             error,
         },
         (end, Ok(message)) => ReplyEvent::Error {
-            error: failure.unwrap_or_else(|| AppError::ExternalApi {
-                provider: provider.to_string(),
-                status: None,
-                message: end.error().unwrap_or_default().to_string(),
-                retry_after_secs: None,
-                words: None,
+            error: failure.unwrap_or_else(|| {
+                let said = end.error().unwrap_or_default().to_string();
+                AppError::ExternalApi {
+                    provider: provider.to_string(),
+                    status: None,
+                    message: said.clone(),
+                    retry_after_secs: None,
+                    words: None,
+                }
+                .worded(end_code(end), json!({ "detail": said }))
             }),
             message: Some(message),
         },

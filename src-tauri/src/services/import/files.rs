@@ -13,7 +13,10 @@
 
 use std::path::{Path, PathBuf};
 
+use serde_json::json;
+
 use crate::cards::FileKind;
+use crate::error::Cause;
 
 /// A file found under the paths given, with what its place says.
 #[derive(Debug, Clone)]
@@ -185,25 +188,33 @@ fn walk(path: &Path, depth: usize, mode: Depth, jobs: &mut Vec<Job>) {
     }
 }
 
-/// The file's bytes, or why they cannot be had, said of the file.
-pub(super) async fn read(path: &Path, limit: usize) -> std::result::Result<Vec<u8>, String> {
+/// The file's bytes, or why they cannot be had (said of the file by the
+/// caller).
+pub(super) async fn read(path: &Path, limit: usize) -> std::result::Result<Vec<u8>, Cause> {
+    let unreadable = |e: std::io::Error| {
+        Cause::new(format!("it could not be read ({e})"))
+            .worded("import_unreadable", json!({ "reason": e.to_string() }))
+    };
     let meta = tokio::fs::metadata(path)
         .await
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => "there is no such file or folder".to_string(),
-            _ => format!("it could not be read ({e})"),
+            std::io::ErrorKind::NotFound => Cause::new("there is no such file or folder")
+                .worded("import_no_such_file", json!({})),
+            _ => unreadable(e),
         })?;
     if meta.is_dir() {
-        return Err("the folder could not be read".into());
+        return Err(Cause::new("the folder could not be read")
+            .worded("import_folder_unreadable", json!({})));
     }
     if meta.len() > limit as u64 {
-        return Err(format!(
-            "the file is {} MB; the limit is {} MB",
-            meta.len() / (1024 * 1024),
-            limit / (1024 * 1024)
-        ));
+        let size = meta.len() / (1024 * 1024);
+        let limit = limit / (1024 * 1024);
+        return Err(
+            Cause::new(format!("the file is {size} MB; the limit is {limit} MB")).worded(
+                "import_file_too_big",
+                json!({ "size": size, "limit": limit }),
+            ),
+        );
     }
-    tokio::fs::read(path)
-        .await
-        .map_err(|e| format!("it could not be read ({e})"))
+    tokio::fs::read(path).await.map_err(unreadable)
 }

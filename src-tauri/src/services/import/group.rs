@@ -31,7 +31,7 @@ use crate::cards::sillytavern::group::{
 };
 use crate::cards::sillytavern::{self, StChat};
 use crate::cards::Limits;
-use crate::error::Result;
+use crate::error::{Cause, Result};
 use crate::models::{GroupSettings, Id, MessageRole};
 use crate::repos;
 use crate::repos::chat_member::NewMember;
@@ -70,7 +70,7 @@ impl Run {
 pub(super) async fn read(file: &str, bytes: Vec<u8>, run: &mut Run) -> Result<()> {
     let group = blocking(move || st::parse_group(&bytes, &Limits::default()))
         .await?
-        .map_err(|e| refused(file, e))?;
+        .map_err(|e| refused(file, &e))?;
     run.groups.push(RunGroup {
         file: file.to_string(),
         group,
@@ -404,11 +404,11 @@ pub(super) async fn finish(pool: &SqlitePool, run: Run) -> Vec<(String, Result<I
                 created_character: None,
                 missing_members: g.missing.clone(),
             }),
-            None if g.tried => Err(refused(
-                &g.file,
-                "none of its chats could be imported (each says why)",
-            )
-            .worded("no_chat_imported", json!({ "file": g.file }))),
+            None if g.tried => {
+                let cause = Cause::new("none of its chats could be imported (each says why)")
+                    .worded("import_no_chat", json!({}));
+                Err(refused(&g.file, &cause))
+            }
             None => import_alone(pool, &run, g).await,
         };
         out.push((g.file.clone(), result));

@@ -23,7 +23,7 @@ use super::branch::FILE_KEY;
 use super::character;
 use crate::cards::sillytavern::{self, StChat, META_KEY};
 use crate::cards::{self, FileKind, FormatError, Limits};
-use crate::error::{AppError, Result, ResultExt};
+use crate::error::{AppError, Cause, Result, ResultExt};
 use crate::models::{new_id, CharacterInput, Id, Timestamp};
 use crate::repos;
 use store::{chat_input, keep_header, rows_of, stem_of, store_chat, NewChat};
@@ -68,7 +68,39 @@ pub struct CreatedCharacter {
 #[serde(rename_all = "camelCase")]
 pub struct Skipped {
     pub file: String,
+    /// Why, in English, without the file's name.
     pub reason: String,
+    /// The code and values the window words the reason by (error.rs
+    /// `Words`), when it has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub values: serde_json::Value,
+}
+
+impl Skipped {
+    /// A file's refusal, said without the file's name (the report shows it
+    /// beside the reason); a `file_refused` error gives its cause's words.
+    pub fn of(file: &str, e: &AppError) -> Self {
+        let text = e.to_string();
+        let reason = text
+            .strip_prefix(&format!("{file}: "))
+            .map_or(text.clone(), str::to_string);
+        let (code, values) = match e.words() {
+            Some(w) if w.code == "file_refused" => {
+                let cause = w.values.get("cause_code").and_then(|c| c.as_str());
+                (cause.map(str::to_string), w.values.clone())
+            }
+            Some(w) => (Some(w.code.to_string()), w.values),
+            None => (None, serde_json::Value::Null),
+        };
+        Self {
+            file: file.to_string(),
+            reason,
+            code,
+            values,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -84,16 +116,7 @@ impl ImportReport {
     pub fn add(&mut self, file: &str, result: Result<Imported>) {
         match result {
             Ok(i) => self.imported.push(i),
-            Err(e) => {
-                let text = e.to_string();
-                let reason = text
-                    .strip_prefix(&format!("{file}: "))
-                    .map_or(text.clone(), str::to_string);
-                self.skipped.push(Skipped {
-                    file: file.to_string(),
-                    reason,
-                })
-            }
+            Err(e) => self.skipped.push(Skipped::of(file, &e)),
         }
     }
 }
@@ -127,15 +150,18 @@ pub fn display_name(file_name: &str) -> String {
     }
 }
 
-fn refused(file: &str, e: impl std::fmt::Display) -> AppError {
-    AppError::validation("file", format!("{file}: {e}"))
+/// A file refused, said of the file ("{file}: {cause}") and worded by the
+/// cause's own code (error.rs `file_refused`).
+fn refused(file: &str, cause: &Cause) -> AppError {
+    AppError::file_refused(file, cause)
 }
 
 /// Validation errors from the services, said of the file.
 fn of_file(file: &str, e: AppError) -> AppError {
-    match e {
-        AppError::Validation { message, .. } => refused(file, message),
-        other => other,
+    if matches!(e, AppError::Validation { .. }) {
+        refused(file, &e.as_cause())
+    } else {
+        e
     }
 }
 
@@ -158,8 +184,9 @@ pub async fn import_bytes(pool: &SqlitePool, file_name: &str, bytes: Vec<u8>) ->
     }
     group::finish(pool, run).await.pop().map_or_else(
         || {
-            Err(refused(&file, "nothing in it could be imported")
-                .worded("nothing_imported", json!({ "file": file })))
+            let cause =
+                Cause::new("nothing in it could be imported").worded("import_nothing", json!({}));
+            Err(refused(&file, &cause))
         },
         |(_, r)| r,
     )
@@ -183,13 +210,13 @@ async fn import_one(
     hints: &Hints,
     run: &mut group::Run,
 ) -> Result<Option<Imported>> {
-    match FileKind::detect(file, &bytes).map_err(|e| refused(file, e))? {
+    match FileKind::detect(file, &bytes).map_err(|e| refused(file, &e))? {
         FileKind::SillyTavernChat => {
             let stem = stem_of(file).to_string();
             let in_group = run.group_for(&stem);
             let chat = blocking(move || sillytavern::parse(&bytes, &Limits::default()))
                 .await?
-                .map_err(|e| refused(file, e))?;
+                .map_err(|e| refused(file, &e))?;
             // A chat in `chats/<character>/` is that character's, whoever speaks.
             if in_group.is_some()
                 || hints.group_chat
@@ -228,7 +255,7 @@ pub async fn import_card(pool: &SqlitePool, file: &str, bytes: Vec<u8>) -> Resul
         Ok((parsed, thumb))
     })
     .await?;
-    let (parsed, thumb) = parsed.map_err(|e| refused(file, e))?;
+    let (parsed, thumb) = parsed.map_err(|e| refused(file, &e))?;
     let input = character::validated(parsed.input).map_err(|e| of_file(file, e))?;
     let id = new_id();
     let mut tx = pool.begin().await?;
@@ -265,7 +292,7 @@ pub async fn import_chat(
 ) -> Result<Imported> {
     let chat = blocking(move || sillytavern::parse(&bytes, &Limits::default()))
         .await?
-        .map_err(|e| refused(file, e))?;
+        .map_err(|e| refused(file, &e))?;
     import_parsed_chat(pool, file, chat, character_hint).await
 }
 
@@ -362,7 +389,7 @@ pub async fn import_paths(
         };
         let result = match files::read(&job.path, limit).await {
             Ok(bytes) => import_one(pool, &file, bytes, &hints, &mut run).await,
-            Err(e) => Err(refused(&file, e)),
+            Err(e) => Err(refused(&file, &e)),
         };
         match result {
             Ok(None) => {} // a group, reported with its chats at the end

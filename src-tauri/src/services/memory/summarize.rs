@@ -300,18 +300,25 @@ pub async fn write(
                 ),
                 retry_after_secs: None,
                 words: None,
-            })
+            }
+            .worded(
+                "summary_timeout",
+                json!({ "name": model.endpoint.name, "seconds": SUMMARY_TIMEOUT.as_secs() }),
+            ))
         }
     };
-    let text = crate::services::chat_memory::content(&text).map_err(|_| AppError::ExternalApi {
-        provider: model.endpoint.name.clone(),
-        status: None,
-        message: format!(
-            "{} answered the summary request with no text",
-            model.endpoint.name
-        ),
-        retry_after_secs: None,
-        words: None,
+    let text = crate::services::chat_memory::content(&text).map_err(|_| {
+        AppError::ExternalApi {
+            provider: model.endpoint.name.clone(),
+            status: None,
+            message: format!(
+                "{} answered the summary request with no text",
+                model.endpoint.name
+            ),
+            retry_after_secs: None,
+            words: None,
+        }
+        .worded("summary_empty", json!({ "name": model.endpoint.name }))
     })?;
     // The messages may have changed while the model read them.
     let cx = ReplyContext::load(state, piece.chat_id).await?;

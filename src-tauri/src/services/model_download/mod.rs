@@ -113,6 +113,8 @@ pub async fn start(state: &AppState, url: &str, sha256: Option<String>) -> Resul
         resumed_from: 0,
         state: DownloadState::Running,
         error: None,
+        error_code: None,
+        error_values: None,
         ai_model_id: None,
     };
     let token = CancellationToken::new();
@@ -148,6 +150,10 @@ pub async fn start(state: &AppState, url: &str, sha256: Option<String>) -> Resul
             Err(e) => {
                 d.state = DownloadState::Failed;
                 d.error = Some(e.to_string());
+                if let Some(words) = e.words() {
+                    d.error_code = Some(words.code.to_string());
+                    d.error_values = Some(words.values);
+                }
             }
         });
     });
@@ -164,8 +170,9 @@ fn client() -> reqwest::Client {
         .unwrap_or_default()
 }
 
-fn failed(what: impl std::fmt::Display) -> AppError {
-    AppError::business(format!("the download failed: {what}"))
+/// "the download failed: {what}", worded by `code` with `values`.
+fn failed(what: impl std::fmt::Display, code: &'static str, values: serde_json::Value) -> AppError {
+    AppError::business(format!("the download failed: {what}")).worded(code, values)
 }
 
 async fn fetch(
@@ -189,13 +196,16 @@ async fn fetch(
     }
     let response = request.send().await.map_err(|e| {
         let reason = e.to_string();
-        failed(e).worded("download_failed", json!({ "reason": reason }))
+        failed(e, "download_failed", json!({ "reason": reason }))
     })?;
     let status = response.status();
     let resumed = status == reqwest::StatusCode::PARTIAL_CONTENT && have > 0;
     if !status.is_success() {
-        return Err(failed(format!("the server answered {status}"))
-            .worded("download_status", json!({ "status": status.to_string() })));
+        return Err(failed(
+            format!("the server answered {status}"),
+            "download_status",
+            json!({ "status": status.to_string() }),
+        ));
     }
     let start = if resumed { have } else { 0 };
     let total = response.content_length().map(|n| n + start);
@@ -203,13 +213,13 @@ async fn fetch(
         let needed = total - start;
         if let Some(free) = free_space(folder) {
             if needed > free {
-                return Err(failed(format!(
-                    "the file needs {:.1} GB and the disk of {} has {:.1} GB free",
-                    needed as f64 / 1e9,
-                    folder.display(),
-                    free as f64 / 1e9
-                ))
-                .worded(
+                return Err(failed(
+                    format!(
+                        "the file needs {:.1} GB and the disk of {} has {:.1} GB free",
+                        needed as f64 / 1e9,
+                        folder.display(),
+                        free as f64 / 1e9
+                    ),
                     "download_no_space",
                     json!({
                         "needed": (needed as f64 / 1e8).round() / 10.0,
@@ -245,10 +255,11 @@ async fn fetch(
         };
         let Some(chunk) = chunk else { break };
         let chunk = chunk.map_err(|e| {
-            failed(format!(
-                "the connection broke ({e}); start it again to resume"
-            ))
-            .worded("download_broke", json!({ "reason": e.to_string() }))
+            failed(
+                format!("the connection broke ({e}); start it again to resume"),
+                "download_broke",
+                json!({ "reason": e.to_string() }),
+            )
         })?;
         out.write_all(&chunk).await?;
         received += chunk.len() as u64;
@@ -272,10 +283,8 @@ async fn fetch(
     drop(out);
     if let Some(total) = total {
         if received < total {
-            return Err(failed(format!(
-                "the server sent {received} of {total} bytes; start it again to resume"
-            ))
-            .worded(
+            return Err(failed(
+                format!("the server sent {received} of {total} bytes; start it again to resume"),
                 "download_short",
                 json!({ "received": received, "total": total }),
             ));
@@ -285,10 +294,11 @@ async fn fetch(
         let got = hash(&part).await?;
         if got != want {
             tokio::fs::remove_file(&part).await?;
-            return Err(failed(format!(
-                "the file's SHA-256 is {got}, not the {want} given; it was deleted"
-            ))
-            .worded("download_checksum", json!({ "got": got, "want": want })));
+            return Err(failed(
+                format!("the file's SHA-256 is {got}, not the {want} given; it was deleted"),
+                "download_checksum",
+                json!({ "got": got, "want": want }),
+            ));
         }
     }
     tokio::fs::rename(&part, file).await?;

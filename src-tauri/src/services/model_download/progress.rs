@@ -40,7 +40,12 @@ pub struct Download {
     /// Bytes that were already there when it started (a resume).
     pub resumed_from: u64,
     pub state: DownloadState,
+    /// Why it failed, in English.
     pub error: Option<String>,
+    /// The code and values the window words `error` by (error.rs `Words`),
+    /// when it has them.
+    pub error_code: Option<String>,
+    pub error_values: Option<serde_json::Value>,
     /// The model it became.
     pub ai_model_id: Option<Id>,
 }

@@ -48,7 +48,8 @@ pub(crate) async fn validated(
                 input.kind.label(),
                 input.name
             ),
-        ));
+        )
+        .worded("template_name_taken", json!({ "name": input.name })));
     }
     Ok((input, variables))
 }
@@ -192,7 +193,8 @@ pub async fn restore(pool: &SqlitePool, id: Id) -> Result<Template> {
                 current.kind.label(),
                 current.name
             ),
-        ));
+        )
+        .worded("template_name_now_taken", json!({ "name": current.name })));
     }
     repos::restore(pool, id, Timestamp::now())
         .await?

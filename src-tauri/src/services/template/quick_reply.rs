@@ -64,7 +64,8 @@ pub async fn set(
                     t.name,
                     t.kind.label()
                 ),
-            ));
+            )
+            .worded("quick_reply_not_message", json!({ "name": t.name })));
         }
         unique.push(item);
     }

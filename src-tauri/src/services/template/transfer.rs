@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use sqlx::SqlitePool;
 
 use super::{insert, repo, validated};
-use crate::error::{AppError, Result};
+use crate::error::{AppError, Cause, Result};
 use crate::models::{ListQuery, Template, TemplateInput, TemplateType};
 
 pub const FORMAT: &str = "parley-templates";
@@ -50,14 +50,15 @@ pub struct ExportFile {
 }
 
 /// What an import did, in words for the person.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {
     pub imported: Vec<Template>,
-    /// What was left out and why, one line each.
-    pub skipped: Vec<String>,
+    /// What was left out and why, one line each (worded by code for the
+    /// window, error.rs `Cause`).
+    pub skipped: Vec<Cause>,
     /// What was kept but changed or works differently, one line each.
-    pub notes: Vec<String>,
+    pub notes: Vec<Cause>,
 }
 
 /// The live templates (of one type when given, else all) in Parley's
@@ -162,21 +163,33 @@ async fn add(pool: &SqlitePool, t: Exported, report: &mut ImportReport) -> Resul
     // them is already here (imported before); else the first free name.
     while let Some(same) = repo::find_by_name(pool, t.kind, &name, None).await? {
         if same.content == t.content {
-            report.skipped.push(format!(
-                "\"{shown}\": a {} template with this text is already here (\"{}\")",
-                t.kind.label(),
-                same.name
-            ));
+            report.skipped.push(
+                Cause::new(format!(
+                    "\"{shown}\": a {} template with this text is already here (\"{}\")",
+                    t.kind.label(),
+                    same.name
+                ))
+                .worded(
+                    "template_same_here",
+                    json!({ "name": shown, "here": same.name }),
+                ),
+            );
             return Ok(());
         }
         name = format!("{base} ({n})");
         n += 1;
     }
     if name != base {
-        report.notes.push(format!(
-            "\"{shown}\": a {} template has this name; imported as \"{name}\"",
-            t.kind.label()
-        ));
+        report.notes.push(
+            Cause::new(format!(
+                "\"{shown}\": a {} template has this name; imported as \"{name}\"",
+                t.kind.label()
+            ))
+            .worded(
+                "template_renamed",
+                json!({ "name": shown, "new_name": name }),
+            ),
+        );
     }
     let input = TemplateInput {
         kind: t.kind,
@@ -186,7 +199,10 @@ async fn add(pool: &SqlitePool, t: Exported, report: &mut ImportReport) -> Resul
     let (input, variables) = match validated(pool, input, None).await {
         Ok(v) => v,
         Err(e) => {
-            report.skipped.push(format!("\"{shown}\": {e}"));
+            let values = e.as_cause().inside(json!({ "name": shown }));
+            report
+                .skipped
+                .push(Cause::new(format!("\"{shown}\": {e}")).worded("template_refused", values));
             return Ok(());
         }
     };
@@ -198,13 +214,26 @@ async fn add(pool: &SqlitePool, t: Exported, report: &mut ImportReport) -> Resul
 }
 
 /// The automation a SillyTavern quick reply can have, which Parley does not run.
-const ST_TRIGGERS: &[(&str, &str)] = &[
-    ("executeOnStartup", "on startup"),
-    ("executeOnUser", "after the person's message"),
-    ("executeOnAi", "after the AI's message"),
-    ("executeOnChatChange", "on chat change"),
-    ("executeOnGroupMemberDraft", "on a group member's draft"),
-    ("executeOnNewChat", "on a new chat"),
+/// Each with its words and the code the window words its note by.
+const ST_TRIGGERS: &[(&str, &str, &str)] = &[
+    ("executeOnStartup", "on startup", "qr_ran_on_startup"),
+    (
+        "executeOnUser",
+        "after the person's message",
+        "qr_ran_after_user",
+    ),
+    ("executeOnAi", "after the AI's message", "qr_ran_after_ai"),
+    (
+        "executeOnChatChange",
+        "on chat change",
+        "qr_ran_on_chat_change",
+    ),
+    (
+        "executeOnGroupMemberDraft",
+        "on a group member's draft",
+        "qr_ran_on_member_draft",
+    ),
+    ("executeOnNewChat", "on a new chat", "qr_ran_on_new_chat"),
 ];
 
 /// Imports a SillyTavern Quick Reply set as `message` templates.
@@ -233,15 +262,19 @@ pub async fn import_st_quick_replies(pool: &SqlitePool, text: &str) -> Result<Im
         .worded("not_quick_reply_set", json!({})));
     };
     let mut report = ImportReport::default();
-    for (field, what) in [
-        ("disableSend", "\"disable send\""),
-        ("placeBeforeInput", "\"place before input\""),
-        ("injectInput", "\"inject input\""),
+    for (field, what, code) in [
+        ("disableSend", "\"disable send\"", "qr_set_disable_send"),
+        (
+            "placeBeforeInput",
+            "\"place before input\"",
+            "qr_set_place_before",
+        ),
+        ("injectInput", "\"inject input\"", "qr_set_inject_input"),
     ] {
         if value.get(field).and_then(Value::as_bool) == Some(true) {
-            report.notes.push(format!(
+            report.notes.push(Cause::new(format!(
                 "the set's {what} option is not imported; each quick reply's mode (send or fill) says what a click does"
-            ));
+            )).worded(code, json!({})));
         }
     }
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -258,41 +291,49 @@ pub async fn import_st_quick_replies(pool: &SqlitePool, text: &str) -> Result<Im
             .unwrap_or_else(|| format!("{set_name} {}", i + 1));
         let shown = label.chars().take(80).collect::<String>();
         let Some(message) = qr.get(message_key).and_then(Value::as_str) else {
-            report
-                .skipped
-                .push(format!("\"{shown}\": it has no message text"));
+            report.skipped.push(
+                Cause::new(format!("\"{shown}\": it has no message text"))
+                    .worded("qr_no_text", json!({ "name": shown })),
+            );
             continue;
         };
         if message.trim().is_empty() {
-            report
-                .skipped
-                .push(format!("\"{shown}\": its message is empty"));
+            report.skipped.push(
+                Cause::new(format!("\"{shown}\": its message is empty"))
+                    .worded("qr_empty", json!({ "name": shown })),
+            );
             continue;
         }
-        let triggers: Vec<&str> = ST_TRIGGERS
+        for (_, when, code) in ST_TRIGGERS
             .iter()
-            .filter(|(k, _)| qr.get(*k).and_then(Value::as_bool) == Some(true))
-            .map(|(_, w)| *w)
-            .collect();
-        if !triggers.is_empty() {
-            report.notes.push(format!(
-                "\"{shown}\": it ran by itself ({}); in Parley it runs only when clicked",
-                triggers.join(", ")
-            ));
+            .filter(|(k, ..)| qr.get(*k).and_then(Value::as_bool) == Some(true))
+        {
+            report.notes.push(
+                Cause::new(format!(
+                    "\"{shown}\": it ran by itself ({when}); in Parley it runs only when clicked"
+                ))
+                .worded(code, json!({ "name": shown })),
+            );
         }
         if qr
             .get("contextList")
             .and_then(Value::as_array)
             .is_some_and(|l| !l.is_empty())
         {
-            report.notes.push(format!(
-                "\"{shown}\": its context menu (other sets under it) is not imported"
-            ));
+            report.notes.push(
+                Cause::new(format!(
+                    "\"{shown}\": its context menu (other sets under it) is not imported"
+                ))
+                .worded("qr_context_menu", json!({ "name": shown })),
+            );
         }
         if message.trim_start().starts_with('/') || message.contains("|/") {
-            report.notes.push(format!(
-                "\"{shown}\": it holds STscript commands, kept as text (Parley sends them as written)"
-            ));
+            report.notes.push(
+                Cause::new(format!(
+                    "\"{shown}\": it holds STscript commands, kept as text (Parley sends them as written)"
+                ))
+                .worded("qr_stscript", json!({ "name": shown })),
+            );
         }
         let count = seen.entry(label.to_lowercase()).or_insert(0);
         *count += 1;

@@ -10,6 +10,7 @@
 use std::io::{Cursor, Read};
 
 use quick_xml::events::{BytesStart, Event};
+use serde_json::json;
 
 use super::{html_text, Extracted, Gather, Limits, Refusal};
 
@@ -17,8 +18,10 @@ type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 
 pub(super) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Refusal> {
     check_declared_entries(bytes, limits)?;
-    let zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|_| Refusal::new("it is not a readable EPUB (its zip is damaged)"))?;
+    let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
+        Refusal::new("it is not a readable EPUB (its zip is damaged)")
+            .worded("epub_zip_damaged", json!({}))
+    })?;
     if zip.len() > limits.max_entries {
         return Err(too_many(zip.len(), limits));
     }
@@ -27,12 +30,14 @@ pub(super) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Refusa
         limits,
         unpacked: 0,
     };
-    let container = book
-        .entry("META-INF/container.xml")?
-        .ok_or_else(|| Refusal::new("it is not an EPUB: it has no META-INF/container.xml"))?;
+    let container = book.entry("META-INF/container.xml")?.ok_or_else(|| {
+        Refusal::new("it is not an EPUB: it has no META-INF/container.xml")
+            .worded("epub_no_container", json!({}))
+    })?;
     let package_path = rootfile(&container)?;
     let package = book.entry(&package_path)?.ok_or_else(|| {
         Refusal::new("it is not a complete EPUB: the package file it names is missing")
+            .worded("epub_no_package", json!({}))
     })?;
     let base = package_path
         .rsplit_once('/')
@@ -54,6 +59,10 @@ fn too_many(n: usize, limits: &Limits) -> Refusal {
         "its zip holds {n} files; the most an EPUB may hold is {}",
         limits.max_entries
     ))
+    .worded(
+        "epub_too_many_files",
+        json!({ "count": n, "limit": limits.max_entries }),
+    )
 }
 
 /// Refuses a zip whose end record declares more files than the limit,
@@ -92,7 +101,8 @@ impl Book<'_, '_> {
                 return Err(Refusal::new(format!(
                     "its file {} could not be read (the EPUB is damaged or encrypted)",
                     shown(name)
-                )))
+                ))
+                .worded("epub_entry_unreadable", json!({ "name": shown(name) })))
             }
         };
         let bomb = || {
@@ -101,6 +111,10 @@ impl Book<'_, '_> {
                 shown(name),
                 max / (1024 * 1024)
             ))
+            .worded(
+                "epub_entry_too_big",
+                json!({ "name": shown(name), "mb": max / (1024 * 1024) }),
+            )
         };
         if file.size() > max as u64 {
             return Err(bomb());
@@ -108,16 +122,20 @@ impl Book<'_, '_> {
         let mut out = Vec::new();
         file.take(max as u64 + 1)
             .read_to_end(&mut out)
-            .map_err(|_| Refusal::new(format!("its file {} is damaged", shown(name))))?;
+            .map_err(|_| {
+                Refusal::new(format!("its file {} is damaged", shown(name)))
+                    .worded("epub_entry_damaged", json!({ "name": shown(name) }))
+            })?;
         if out.len() > max {
             return Err(bomb());
         }
         self.unpacked += out.len();
         if self.unpacked > self.limits.max_unpacked_bytes {
+            let mb = self.limits.max_unpacked_bytes / (1024 * 1024);
             return Err(Refusal::new(format!(
-                "its files unpack to more than {} MB together (a zip bomb, or far too large a book)",
-                self.limits.max_unpacked_bytes / (1024 * 1024)
-            )));
+                "its files unpack to more than {mb} MB together (a zip bomb, or far too large a book)"
+            ))
+            .worded("epub_too_big_unpacked", json!({ "mb": mb })));
         }
         Ok(Some(out))
     }
@@ -129,8 +147,10 @@ fn shown(name: &str) -> String {
 }
 
 fn xml_text(bytes: &[u8]) -> Result<&str, Refusal> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| Refusal::new("its package description is not UTF-8 text"))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        Refusal::new("its package description is not UTF-8 text")
+            .worded("epub_package_not_utf8", json!({}))
+    })?;
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
@@ -152,9 +172,10 @@ fn each_element(xml: &str, mut f: impl FnMut(&BytesStart<'_>)) -> Result<(), Ref
             Ok(Event::Eof) => return Ok(()),
             Ok(_) => {}
             Err(e) => {
-                return Err(Refusal::new(format!(
-                    "its package description is not valid XML ({e})"
-                )))
+                return Err(
+                    Refusal::new(format!("its package description is not valid XML ({e})"))
+                        .worded("epub_package_not_xml", json!({ "reason": e.to_string() })),
+                )
             }
         }
     }
@@ -168,9 +189,10 @@ fn rootfile(container: &[u8]) -> Result<String, Refusal> {
             found = attr(e, "full-path");
         }
     })?;
-    found
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| Refusal::new("it is not a complete EPUB: its container names no package"))
+    found.filter(|p| !p.is_empty()).ok_or_else(|| {
+        Refusal::new("it is not a complete EPUB: its container names no package")
+            .worded("epub_no_package_named", json!({}))
+    })
 }
 
 /// The chapters' zip paths in reading order.
@@ -192,9 +214,10 @@ fn spine(package: &[u8], base: &str) -> Result<Vec<String>, Refusal> {
         .filter_map(|href| resolve(base, href))
         .collect();
     if paths.is_empty() {
-        return Err(Refusal::new(
-            "it is not a complete EPUB: its package lists no chapters",
-        ));
+        return Err(
+            Refusal::new("it is not a complete EPUB: its package lists no chapters")
+                .worded("epub_no_chapters", json!({})),
+        );
     }
     Ok(paths)
 }

@@ -12,6 +12,7 @@ use std::io::Read;
 use std::sync::OnceLock;
 
 use regex::bytes::Regex;
+use serde_json::json;
 
 use super::{Extracted, Gather, Limits, Refusal};
 
@@ -20,21 +21,24 @@ pub(super) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Refusa
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(Refusal::new(
             "it is not a PDF (it does not start as one); check that it is the file you meant",
-        ));
+        )
+        .worded("pdf_not_pdf", json!({})));
     }
     let mut gather = Gather::new(limits, "page");
     check_inflation(bytes, limits, &gather)?;
     let doc = lopdf::Document::load_mem(bytes).map_err(|e| {
         tracing::debug!(error = %e, "pdf refused");
+        let reason = short(&e.to_string());
         Refusal::new(format!(
-            "it is not a readable PDF (it is damaged or malformed: {})",
-            short(&e.to_string())
+            "it is not a readable PDF (it is damaged or malformed: {reason})"
         ))
+        .worded("pdf_unreadable", json!({ "reason": reason }))
     })?;
     if doc.is_encrypted() {
         return Err(Refusal::new(
             "it is protected by a password, and Parley does not open encrypted PDFs; save a copy without the password and add that",
-        ));
+        )
+        .worded("pdf_encrypted", json!({})));
     }
     let pages = doc.get_pages();
     if pages.len() > limits.max_pages {
@@ -42,7 +46,11 @@ pub(super) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Refusa
             "it has {} pages; the most Parley takes is {}",
             pages.len(),
             limits.max_pages
-        )));
+        ))
+        .worded(
+            "pdf_too_many_pages",
+            json!({ "pages": pages.len(), "limit": limits.max_pages }),
+        ));
     }
     let (mut failed, total) = (0usize, pages.len());
     for &n in pages.keys() {
@@ -63,7 +71,8 @@ pub(super) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Refusa
     if total > 0 && failed == total {
         return Err(Refusal::new(
             "none of its pages could be read (the PDF is damaged or uses features Parley cannot read)",
-        ));
+        )
+        .worded("pdf_no_page_read", json!({})));
     }
     if failed > 0 {
         tracing::info!(failed, total, "pdf pages skipped");
@@ -101,10 +110,11 @@ fn check_inflation(bytes: &[u8], limits: &Limits, gather: &Gather) -> Result<(),
             inflater.limit().abs_diff(left + 1)
         });
         if got > left {
+            let mb = limits.max_inflated_bytes / (1024 * 1024);
             return Err(Refusal::new(format!(
-                "its compressed contents expand to more than {} MB (a decompression bomb, or far too large a PDF)",
-                limits.max_inflated_bytes / (1024 * 1024)
-            )));
+                "its compressed contents expand to more than {mb} MB (a decompression bomb, or far too large a PDF)"
+            ))
+            .worded("pdf_bomb", json!({ "mb": mb })));
         }
         left -= got;
     }

@@ -7,6 +7,9 @@
 //! its catalogue has no such code. Messages are written for the person using
 //! the app: they say what failed and what to do. Database and HTTP internals
 //! are logged here, never shown.
+//!
+//! One piece by design: the error type, its causes and their words for the
+//! window, and the mapping of database and file errors, are one contract.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};

@@ -4,6 +4,9 @@
 //! from it and overwrites only the fields Parley edits, so fields Parley does
 //! not know (a V3 `assets` list, a tool's own keys, `extensions`) come back
 //! out unchanged.
+//!
+//! One piece by design: reading a card and its worded refusals (one code
+//! for each wrong field type) are one job, read together.
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::{DecodePaddingMode, Engine};

@@ -6,6 +6,9 @@
 //! pixel, which for a hostile file is the attack; so this walks the chunk
 //! list itself (length, type, data, CRC-32), never touching pixels, and
 //! checks every length against a limit before reading it.
+//!
+//! One piece by design: the chunk reader, its bounds and each worded
+//! refusal of a damaged PNG belong together.
 
 use std::io::Read;
 

@@ -3,6 +3,9 @@
 //! text saved at least every [`SAVE_INTERVAL`] and always at the end
 //! (`save.rs`), stops a reply at the message length limit, and ends with
 //! exactly one terminal event to every listener.
+//!
+//! One piece by design: the reply's one loop and the metadata and terminal
+//! event it ends with read as one story.
 
 use std::time::{Duration, Instant};
 

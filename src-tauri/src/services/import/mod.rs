@@ -7,6 +7,9 @@
 //! (and avatar thumbnails) run on the blocking pool, so a folder of large
 //! PNGs never stalls the window. Every refusal names the file and says what
 //! is wrong with it. Writing files out is `services::export`.
+//!
+//! One piece by design: one import's flow, its report and how a refusal is
+//! said of its file are read together.
 
 mod files;
 pub mod found;

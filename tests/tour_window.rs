@@ -1,14 +1,19 @@
-//! The tour of the main screens (issue 17), in the real window: the
+//! The tour of Parley's screens (issue 17), in the real window: the
 //! welcome screen (an empty data folder, with a SillyTavern folder to
-//! offer), the import report, a chat mid-reply, the character editor,
-//! search and Settings. On each, axe-core (the npm devDependency in
-//! `node_modules/axe-core`, injected into the window) checks the page, and
-//! the test fails on any serious or critical violation, listing them all.
+//! offer), the import report, a chat mid-reply, its documents, tasks and
+//! settings drawers, More menu, memory and the shortcut sheet, a group
+//! chat, the character editor, search, Settings, and every other screen
+//! the sidebar leads to (new chat, documents, tasks, personas, providers,
+//! system prompts, templates, trash). On each, axe-core (the npm
+//! devDependency in `node_modules/axe-core`, injected into the window)
+//! checks the page, and the test fails on any serious or critical
+//! violation, listing them all.
 //!
 //! `make test` tours the dark theme; `make screenshots` tours light and
 //! dark (`PARLEY_TOUR_THEMES`) and writes each screen to
-//! `docs/screenshots/<screen>-<theme>.png` (`PARLEY_SHOTS`), the pictures
-//! the README shows. Built only with `--features e2e`.
+//! `docs/screenshots/<screen>-<theme>.png` (`PARLEY_SHOTS`): the main
+//! screens the README shows, the others as `tour-<screen>-<theme>.png`.
+//! Built only with `--features e2e`.
 
 mod common;
 
@@ -17,7 +22,9 @@ use std::time::Duration;
 
 use common::mock_llm::{openai_tokens, End, MockLlm, Reply};
 use common::window::*;
+use fantoccini::key::Key;
 use fantoccini::Client;
+use parley::models::{CharacterInput, GroupInput};
 use parley::services::app_config::{self, THEME};
 use parley::services::appearance::Theme;
 use serde_json::Value;
@@ -158,6 +165,31 @@ async fn tour(source: &str, name: &str, theme: Theme) -> Vec<String> {
         .unwrap()
         .items[0]
         .id;
+    let mut cast = vec![mira];
+    for name in ["Bram Osei", "Cora Lind"] {
+        let made = parley::services::character::create(
+            &pool,
+            CharacterInput {
+                name: name.into(),
+                first_message: format!("{name} looks up from the map."),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        cast.push(made.id);
+    }
+    let scene = parley::services::group::create(
+        &pool,
+        GroupInput {
+            character_ids: cast,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .chat
+    .id;
     pool.close().await;
 
     let driver = Driver::start(data.path());
@@ -184,6 +216,42 @@ async fn tour(source: &str, name: &str, theme: Theme) -> Vec<String> {
     shot(&app, &format!("chat-{name}")).await;
     wait_status(&app, "completed").await;
 
+    // The chat's panels and dialogs: More and Chat settings open, Memory,
+    // the shortcut sheet.
+    for (drawer, shown) in [
+        ("chat-documents", "#chat-documents:not([hidden])"),
+        ("chat-tasks", "#chat-tasks:not([hidden])"),
+        ("chat-settings-form", "#chat-settings-form .overrides"),
+    ] {
+        click(&app, &format!("button[aria-controls='{drawer}']")).await;
+        app.wait()
+            .at_most(WAIT)
+            .for_element(fantoccini::Locator::Css(shown))
+            .await
+            .unwrap();
+        if drawer == "chat-settings-form" {
+            click(&app, "#chat-more").await;
+        }
+        settle(&app).await;
+        problems.extend(axe(&app, source, drawer).await);
+        shot(&app, &format!("tour-{drawer}-{name}")).await;
+    }
+    click(&app, "#chat-memory").await;
+    wait_for_text(&app, "#memory-dialog", "Memory").await;
+    settle(&app).await;
+    problems.extend(axe(&app, source, "memory").await);
+    shot(&app, &format!("tour-memory-{name}")).await;
+    press(&app, &[Key::Escape.into()]).await;
+    app.execute("document.activeElement?.blur(); return null", vec![])
+        .await
+        .unwrap();
+    press(&app, &[Key::F1.into()]).await;
+    wait_for_text(&app, "#shortcut-sheet", "Keyboard shortcuts").await;
+    settle(&app).await;
+    problems.extend(axe(&app, source, "shortcut sheet").await);
+    shot(&app, &format!("tour-shortcuts-{name}")).await;
+    press(&app, &[Key::Escape.into()]).await;
+
     app.execute(&format!("location.hash = '#/character/{mira}'"), vec![])
         .await
         .unwrap();
@@ -208,6 +276,35 @@ async fn tour(source: &str, name: &str, theme: Theme) -> Vec<String> {
     settle(&app).await;
     problems.extend(axe(&app, source, "settings").await);
     shot(&app, &format!("settings-{name}")).await;
+
+    // A scene of three: the speaker bar under the messages.
+    app.execute(&format!("location.hash = '#/chat/{scene}'"), vec![])
+        .await
+        .unwrap();
+    wait_for_text(&app, "#group-speakers", "Cora Lind").await;
+    settle(&app).await;
+    problems.extend(axe(&app, source, "group chat").await);
+    shot(&app, &format!("tour-group-{name}")).await;
+
+    // Every other screen the sidebar and the home screen lead to.
+    for (route, heading) in [
+        ("new-chat", "New chat"),
+        ("documents", "Documents"),
+        ("tasks", "Tasks"),
+        ("personas", "Personas"),
+        ("providers", "Providers & models"),
+        ("prompts", "System prompts"),
+        ("templates", "Templates"),
+        ("trash", "Trash"),
+    ] {
+        app.execute(&format!("location.hash = '#/{route}'"), vec![])
+            .await
+            .unwrap();
+        wait_for_text(&app, "#view h1", heading).await;
+        settle(&app).await;
+        problems.extend(axe(&app, source, route).await);
+        shot(&app, &format!("tour-{route}-{name}")).await;
+    }
     no_error_banner(&app, "the tour").await;
     app.close().await.unwrap();
     problems

@@ -24,20 +24,20 @@ use crate::error::Result;
 /// llama.cpp's backend: started once per process, never dropped. Public
 /// for the benchmark's raw loop, which must share it.
 pub fn backend() -> Result<&'static LlamaBackend> {
-    static BACKEND: OnceLock<std::result::Result<LlamaBackend, String>> = OnceLock::new();
+    static BACKEND: OnceLock<Result<LlamaBackend>> = OnceLock::new();
     BACKEND
         .get_or_init(|| {
             llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default());
-            LlamaBackend::init().map_err(|e| e.to_string())
+            LlamaBackend::init().map_err(|e| {
+                failed(
+                    format!("the built-in engine could not start: {e}"),
+                    "llama_not_started",
+                    json!({ "reason": e.to_string() }),
+                )
+            })
         })
         .as_ref()
-        .map_err(|e| {
-            failed(
-                format!("the built-in engine could not start: {e}"),
-                "llama_not_started",
-                json!({ "reason": e }),
-            )
-        })
+        .map_err(Clone::clone)
 }
 
 pub(super) fn run(requests: &Receiver<Request>, shared: &Shared) {

@@ -24,7 +24,7 @@ use common::mock_llm::{openai_tokens, End, MockLlm, Reply};
 use common::window::*;
 use fantoccini::key::Key;
 use fantoccini::Client;
-use parley::models::{CharacterInput, GroupInput};
+use parley::models::GroupInput;
 use parley::services::app_config::{self, THEME};
 use parley::services::appearance::Theme;
 use serde_json::Value;
@@ -91,6 +91,25 @@ async fn settle(app: &Client) {
     let _ = app
         .execute("return document.fonts.ready.then(() => true)", vec![])
         .await;
+}
+
+/// Opens `hash`, waits for an element matching `css` holding `needle`,
+/// lets it settle, runs axe on it and photographs it as `shot_name`.
+async fn look(
+    app: &Client,
+    source: &str,
+    hash: &str,
+    (css, needle): (&str, &str),
+    shot_name: &str,
+) -> Vec<String> {
+    app.execute(&format!("location.hash = '{hash}'"), vec![])
+        .await
+        .unwrap();
+    wait_for_text(app, css, needle).await;
+    settle(app).await;
+    let found = axe(app, source, hash).await;
+    shot(app, shot_name).await;
+    found
 }
 
 #[tokio::test]
@@ -167,17 +186,7 @@ async fn tour(source: &str, name: &str, theme: Theme) -> Vec<String> {
         .id;
     let mut cast = vec![mira];
     for name in ["Bram Osei", "Cora Lind"] {
-        let made = parley::services::character::create(
-            &pool,
-            CharacterInput {
-                name: name.into(),
-                first_message: format!("{name} looks up from the map."),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        cast.push(made.id);
+        cast.push(common::new_character(&pool, name).await);
     }
     let scene = parley::services::group::create(
         &pool,
@@ -252,13 +261,16 @@ async fn tour(source: &str, name: &str, theme: Theme) -> Vec<String> {
     shot(&app, &format!("tour-shortcuts-{name}")).await;
     press(&app, &[Key::Escape.into()]).await;
 
-    app.execute(&format!("location.hash = '#/character/{mira}'"), vec![])
-        .await
-        .unwrap();
-    wait_for_text(&app, "#view", "Mira Vance").await;
-    settle(&app).await;
-    problems.extend(axe(&app, source, "character editor").await);
-    shot(&app, &format!("character-{name}")).await;
+    problems.extend(
+        look(
+            &app,
+            source,
+            &format!("#/character/{mira}"),
+            ("#view", "Mira Vance"),
+            &format!("character-{name}"),
+        )
+        .await,
+    );
 
     app.execute("location.hash = '#/search'", vec![])
         .await
@@ -269,22 +281,28 @@ async fn tour(source: &str, name: &str, theme: Theme) -> Vec<String> {
     problems.extend(axe(&app, source, "search").await);
     shot(&app, &format!("search-{name}")).await;
 
-    app.execute("location.hash = '#/settings'", vec![])
-        .await
-        .unwrap();
-    wait_for_text(&app, "#appearance", "Theme").await;
-    settle(&app).await;
-    problems.extend(axe(&app, source, "settings").await);
-    shot(&app, &format!("settings-{name}")).await;
+    problems.extend(
+        look(
+            &app,
+            source,
+            "#/settings",
+            ("#appearance", "Theme"),
+            &format!("settings-{name}"),
+        )
+        .await,
+    );
 
     // A scene of three: the speaker bar under the messages.
-    app.execute(&format!("location.hash = '#/chat/{scene}'"), vec![])
-        .await
-        .unwrap();
-    wait_for_text(&app, "#group-speakers", "Cora Lind").await;
-    settle(&app).await;
-    problems.extend(axe(&app, source, "group chat").await);
-    shot(&app, &format!("tour-group-{name}")).await;
+    problems.extend(
+        look(
+            &app,
+            source,
+            &format!("#/chat/{scene}"),
+            ("#group-speakers", "Cora Lind"),
+            &format!("tour-group-{name}"),
+        )
+        .await,
+    );
 
     // Every other screen the sidebar and the home screen lead to.
     for (route, heading) in [
@@ -297,13 +315,16 @@ async fn tour(source: &str, name: &str, theme: Theme) -> Vec<String> {
         ("templates", "Templates"),
         ("trash", "Trash"),
     ] {
-        app.execute(&format!("location.hash = '#/{route}'"), vec![])
-            .await
-            .unwrap();
-        wait_for_text(&app, "#view h1", heading).await;
-        settle(&app).await;
-        problems.extend(axe(&app, source, route).await);
-        shot(&app, &format!("tour-{route}-{name}")).await;
+        problems.extend(
+            look(
+                &app,
+                source,
+                &format!("#/{route}"),
+                ("#view h1", heading),
+                &format!("tour-{route}-{name}"),
+            )
+            .await,
+        );
     }
     no_error_banner(&app, "the tour").await;
     app.close().await.unwrap();

@@ -273,6 +273,7 @@ export default {
   "continue.preview": "{name}: {text}",
   "continue.title": "Continue",
   "documents.add": "+ Add document",
+  "documents.addFilesLabel": "Choose documents to add",
   "documents.addHint": "Text, Markdown, HTML, PDF or EPUB; or drop files here.",
   "documents.added.one": "Added {count} document",
   "documents.added.other": "Added {count} documents",

@@ -272,6 +272,7 @@ export default {
   "continue.preview": "{name}: {text}",
   "continue.title": "Continuar",
   "documents.add": "+ Añadir documento",
+  "documents.addFilesLabel": "Elegir documentos para añadir",
   "documents.addHint": "Texto, Markdown, HTML, PDF o EPUB; o suelta archivos aquí.",
   "documents.added.one": "Se añadió {count} documento",
   "documents.added.other": "Se añadieron {count} documentos",

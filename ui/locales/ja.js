@@ -272,6 +272,7 @@ export default {
   "continue.preview": "{name}：{text}",
   "continue.title": "続ける",
   "documents.add": "+ ドキュメントを追加",
+  "documents.addFilesLabel": "追加するドキュメントを選択",
   "documents.addHint": "テキスト、Markdown、HTML、PDF、EPUBに対応。ここにファイルをドロップすることもできます。",
   "documents.added.one": "{count}件のドキュメントを追加しました",
   "documents.added.other": "{count}件のドキュメントを追加しました",

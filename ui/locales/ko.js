@@ -272,6 +272,7 @@ export default {
   "continue.preview": "{name}: {text}",
   "continue.title": "이어 쓰기",
   "documents.add": "+ 문서 추가",
+  "documents.addFilesLabel": "추가할 문서 선택",
   "documents.addHint": "텍스트, Markdown, HTML, PDF, EPUB 파일. 여기에 끌어다 놓아도 돼요.",
   "documents.added.one": "문서 {count}개를 추가했어요",
   "documents.added.other": "문서 {count}개를 추가했어요",

@@ -272,6 +272,7 @@ export default {
   "continue.preview": "{name}：{text}",
   "continue.title": "继续",
   "documents.add": "+ 添加文档",
+  "documents.addFilesLabel": "选择要添加的文档",
   "documents.addHint": "支持纯文本、Markdown、HTML、PDF 或 EPUB；也可以把文件拖到这里。",
   "documents.added.one": "已添加 {count} 个文档",
   "documents.added.other": "已添加 {count} 个文档",

@@ -266,7 +266,7 @@ export function placeDocuments(place, id, emptyText) {
   const say = /** @param {string} text */ (text) => {
     status.textContent = text;
   };
-  const input = h('input', { type: 'file', id: `${id}-file`, class: 'sr-only', accept: DOCUMENT_ACCEPT, multiple: true, 'aria-label': t('documents.add') });
+  const input = h('input', { type: 'file', id: `${id}-file`, class: 'sr-only', accept: DOCUMENT_ACCEPT, multiple: true, 'aria-label': t('documents.addFilesLabel') });
   input.addEventListener('change', async () => {
     const files = [...(input.files ?? [])];
     input.value = '';

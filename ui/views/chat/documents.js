@@ -20,7 +20,7 @@ export class ChatDocuments {
     this.list = h('ul', { class: 'document-list', id: 'chat-documents-list', 'aria-label': t('chatDocuments.listLabel') });
     this.empty = h('p', { class: 'empty', hidden: true }, t('chatDocuments.empty'));
     this.status = h('p', { class: 'muted doc-status', id: 'chat-documents-status', role: 'status', 'aria-live': 'polite' });
-    const input = h('input', { type: 'file', id: 'chat-document-file', class: 'sr-only', accept: DOCUMENT_ACCEPT, multiple: true, 'aria-label': t('documents.add') });
+    const input = h('input', { type: 'file', id: 'chat-document-file', class: 'sr-only', accept: DOCUMENT_ACCEPT, multiple: true, 'aria-label': t('documents.addFilesLabel') });
     input.addEventListener('change', async () => {
       const files = [...(input.files ?? [])];
       input.value = '';

@@ -111,12 +111,24 @@ async fn a_person_switches_to_japanese_and_the_window_stays_in_it_after_a_restar
         .await
         .unwrap();
     wait_for_text(&app, "#view", words(&ja, "settings.language")).await;
-    let chosen = js(
-        &app,
-        "return document.querySelector(\"select[name='language']\").value",
-    )
-    .await;
-    assert_eq!(chosen, json!("ja"));
+    // The select is drawn with "system", then shows the saved choice once
+    // `config_get` answers.
+    let started = std::time::Instant::now();
+    loop {
+        let chosen = js(
+            &app,
+            "return document.querySelector(\"select[name='language']\").value",
+        )
+        .await;
+        if chosen == json!("ja") {
+            break;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "Settings shows the saved language: {chosen}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 
     // A file the import refuses: the report says why in Japanese (the
     // cause's own code, error.rs `Cause`), not in the back end's English.
